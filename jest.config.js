@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  // pkijs and its helpers are ESM-only: let swc turn them into CommonJS for jest.
+  transformIgnorePatterns: ['node_modules/(?!(pkijs|asn1js|@peculiar|pvtsutils|pvutils|bytestreamjs|@noble)/)'],
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,149 @@
+/**
+ * The observation model: what one probe of one address with one key type saw.
+ * This shape is a contract (DESIGN.md, `certwatch probe --json`): change it only with its docs and tests.
+ */
+
+/** Key types a probe can ask a server for. */
+export type KeyType = 'rsa' | 'ecdsa';
+
+/** All key types, in probing order. */
+export const KEY_TYPES: readonly KeyType[] = ['rsa', 'ecdsa'];
+
+/** How a target speaks TLS: STARTTLS after an SMTP dialogue, or TLS from the first byte. */
+export type TlsMode = 'starttls' | 'implicit';
+
+/** Stable error codes of an observation (contract). */
+export type ProbeErrorCode =
+  | 'DNS_FAILED'
+  | 'CONNECT_REFUSED'
+  | 'CONNECT_TIMEOUT'
+  | 'EGRESS_BLOCKED'
+  | 'SMTP_REJECTED'
+  | 'SMTP_PROTOCOL'
+  | 'STARTTLS_NOT_OFFERED'
+  | 'STARTTLS_REFUSED'
+  | 'TLS_HANDSHAKE_FAILED'
+  | 'TIMEOUT'
+  | 'CHAIN_UNPARSEABLE'
+  | 'KEY_TYPE_UNAVAILABLE';
+
+/** Every error code, for validation and docs. */
+export const PROBE_ERROR_CODES: readonly ProbeErrorCode[] = [
+  'DNS_FAILED',
+  'CONNECT_REFUSED',
+  'CONNECT_TIMEOUT',
+  'EGRESS_BLOCKED',
+  'SMTP_REJECTED',
+  'SMTP_PROTOCOL',
+  'STARTTLS_NOT_OFFERED',
+  'STARTTLS_REFUSED',
+  'TLS_HANDSHAKE_FAILED',
+  'TIMEOUT',
+  'CHAIN_UNPARSEABLE',
+  'KEY_TYPE_UNAVAILABLE',
+];
+
+/** A classified failure, kept as data. */
+export interface ObservationError {
+  code: ProbeErrorCode;
+  message: string;
+}
+
+/** One certificate as presented, in the model of DESIGN.md. */
+export interface Cert {
+  /** SHA-256 of the DER, lowercase hex without separators. */
+  sha256: string;
+  /** SHA-1 of the DER, lowercase hex without separators. */
+  sha1: string;
+  /** SHA-256 of the DER SubjectPublicKeyInfo, base64 (an HPKP/DANE style pin). */
+  spkiSha256: string;
+  /** Distinguished name in OpenSSL's one-line order, e.g. `C=US, O=Google Trust Services, CN=WR2`. */
+  subject: string;
+  issuer: string;
+  /** Serial number, lowercase hex without separators. */
+  serial: string;
+  /** ISO 8601 instants. */
+  notBefore: string;
+  notAfter: string;
+  /** Subject alternative names: DNS names as written, IP addresses in their usual text form. */
+  sans: string[];
+  /** e.g. `ECDSA P-256`, `RSA 2048`, `Ed25519`. */
+  keyAlgorithm: string;
+  /** OpenSSL's name, e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA256`. */
+  signatureAlgorithm: string;
+  /** Subject equals issuer and the certificate's signature verifies with its own key. */
+  selfSigned: boolean;
+}
+
+/** The verdict of path validation at an explicit time. */
+export interface Validation {
+  trusted: boolean;
+  /** Fingerprints (sha256) of the path from the leaf to the anchor, leaf first. Empty when no path. */
+  path: string[];
+  /** Subject of the trust anchor the path ends at, or null. */
+  anchor: string | null;
+  /** Fingerprint of the trust anchor, or null. */
+  anchorSha256: string | null;
+  /** True when a presented cross-certificate was recognised as the anchor it stands for. */
+  crossSigned: boolean;
+  /** The instant the verdict was made for (ISO 8601). */
+  at: string;
+  error?: ValidationError;
+}
+
+/** Why a chain did not validate (stable codes). */
+export interface ValidationError {
+  code: ValidationErrorCode;
+  message: string;
+}
+
+export type ValidationErrorCode =
+  | 'UNTRUSTED_ROOT'
+  | 'EXPIRED_ANCHOR'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'BAD_SIGNATURE'
+  | 'MISSING_INTERMEDIATE'
+  | 'SELF_SIGNED_LEAF'
+  | 'INVALID_CHAIN';
+
+/** What the SMTP dialogue showed. */
+export interface SmtpInfo {
+  /** The greeting, all lines joined with `\n`, codes stripped; null when none was read. */
+  banner: string | null;
+  /** EHLO keywords as advertised (first word of each line after the greeting line). */
+  ehlo: string[];
+  /** True when STARTTLS was advertised. */
+  starttls: boolean;
+}
+
+/** What the TLS handshake negotiated. */
+export interface TlsInfo {
+  /** e.g. `TLSv1.3`. */
+  protocol: string | null;
+  /** IANA name, e.g. `TLS_AES_256_GCM_SHA384`. */
+  cipher: string | null;
+}
+
+/** One observation: target × address × key type (contract). */
+export interface Observation {
+  target: string;
+  host: string;
+  port: number;
+  mode: TlsMode;
+  address: string;
+  keyType: KeyType;
+  ok: boolean;
+  error?: ObservationError;
+  smtp: SmtpInfo;
+  tls: TlsInfo;
+  /** Exactly as presented: same certificates, same order, leaf first. */
+  chain: Cert[];
+  validation: Validation | null;
+  /** Whether the leaf matches the expected name (RFC 6125), null when there is no leaf. */
+  hostnameMatch: boolean | null;
+  /** ISO 8601 instant the probe finished. */
+  observedAt: string;
+  /** Milliseconds the probe took. */
+  durationMs: number;
+}

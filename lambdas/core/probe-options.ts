@@ -1,0 +1,42 @@
+import type { KeyType, Observation } from './observation';
+import type { ResolvePin, Target } from './targets';
+
+/** What a probe run needs to know beyond the targets. Plain data: the CLI and the handler build it once. */
+export interface ProbeOptions {
+  /** Key types to ask each address for (default both). */
+  keyTypes: readonly KeyType[];
+  /** Whole-probe deadline per target × address × key type, in ms (default 10 000). */
+  timeoutMs: number;
+  /** curl-style address pins; unpinned hosts are resolved (all A and AAAA records). */
+  resolve: readonly ResolvePin[];
+  /** Overrides SNI and the expected host name. */
+  servername?: string;
+  /** Name sent in EHLO; default: this machine's FQDN, or an address literal when it has none. */
+  ehloName?: string;
+  /** Most probes in flight at once (default 32). */
+  concurrency: number;
+  /** Instant used for validation; default: when the probe finishes. */
+  validationTime?: Date;
+  /** Extra trust anchors (DER), added to the chosen set. */
+  extraAnchorsDer?: readonly Uint8Array[];
+  /** Which anchor set to start from: Node's bundled roots (default) or the shipped pki.goog bundle. */
+  trust?: 'node' | 'google';
+  /**
+   * Set where outbound port 25 is known to be blocked (Lambda outside a VPC): a connect timeout on
+   * port 25 is then reported as EGRESS_BLOCKED rather than CONNECT_TIMEOUT.
+   */
+  port25Blocked?: boolean;
+}
+
+/** Defaults of DESIGN.md. */
+export const DEFAULT_PROBE_OPTIONS: ProbeOptions = {
+  keyTypes: ['rsa', 'ecdsa'],
+  timeoutMs: 10_000,
+  resolve: [],
+  concurrency: 32,
+};
+
+/** The port the watch cycle probes through: anything that turns targets into observations. */
+export interface Prober {
+  probe(targets: readonly Target[], options: ProbeOptions): Promise<Observation[]>;
+}
