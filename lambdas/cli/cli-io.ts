@@ -1,0 +1,21 @@
+/** Where a command writes: injected so tests can run commands in-process. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** A usage or configuration error: message on stderr, exit code 2, never a stack trace. */
+export class UsageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UsageError';
+  }
+}
+
+/** Exit codes of DESIGN.md. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
+
+/** The I/O of one CLI run plus the exit code its command decided (commands set it; default 0). */
+export interface CliRun extends CliIo {
+  exitCode: number;
+}

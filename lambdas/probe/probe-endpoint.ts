@@ -1,0 +1,152 @@
+import { isIPv6, connect as netConnect, type Socket } from 'node:net';
+import { hostname } from 'node:os';
+import type { KeyType, SmtpInfo, TlsInfo, TlsMode } from '../core/observation';
+import { ProbeError } from './errors';
+import { negotiateStartTls, readGreetingOverTls } from './smtp-dialogue';
+import { tlsHandshake } from './tls-handshake';
+
+/** One address of one target. */
+export interface Endpoint {
+  host: string;
+  port: number;
+  mode: TlsMode;
+  address: string;
+}
+
+/** Settings of a single probe. */
+export interface EndpointProbeSettings {
+  keyType: KeyType;
+  timeoutMs: number;
+  servername?: string;
+  ehloName?: string;
+  port25Blocked?: boolean;
+}
+
+/** What one probe saw on the wire, before any parsing of certificates. */
+export interface RawProbe {
+  error?: ProbeError;
+  smtp: SmtpInfo;
+  tls: TlsInfo;
+  /** DER as presented, leaf first (empty on failure). */
+  chainDer: Buffer[];
+  durationMs: number;
+}
+
+const SERVERNAME_IS_IP = /^[\d.]+$|:/;
+
+/**
+ * Probes one endpoint for one key type: TCP, SMTP STARTTLS (or implicit TLS), handshake, QUIT.
+ * Never throws: every failure comes back classified in `error`. The whole probe is bounded by
+ * `timeoutMs`, whatever the server does.
+ */
+export async function probeEndpoint(endpoint: Endpoint, settings: EndpointProbeSettings): Promise<RawProbe> {
+  const started = performance.now();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
+  const signal = controller.signal;
+  const result: RawProbe = {
+    smtp: { banner: null, ehlo: [], starttls: endpoint.mode === 'implicit' },
+    tls: { protocol: null, cipher: null },
+    chainDer: [],
+    durationMs: 0,
+  };
+  let socket: Socket | undefined;
+  try {
+    socket = await connectTcp(endpoint, settings, signal);
+    let initial: Buffer | undefined;
+    if (endpoint.mode === 'starttls') {
+      const outcome = await negotiateStartTls(socket, settings.ehloName ?? ehloNameFor(socket), signal);
+      result.smtp = outcome.smtp;
+      initial = outcome.leftover;
+    }
+    const servername = settings.servername ?? endpoint.host;
+    const handshake = await tlsHandshake(socket, {
+      keyType: settings.keyType,
+      // SNI carries host names only (RFC 6066 §3).
+      servername: SERVERNAME_IS_IP.test(servername) ? undefined : servername,
+      signal,
+      initial,
+    });
+    result.tls = { protocol: handshake.protocol, cipher: handshake.cipher };
+    result.chainDer = handshake.chainDer;
+    if (handshake.chainError) result.error = handshake.chainError;
+    if (endpoint.mode === 'implicit') {
+      result.smtp.banner = await readGreetingOverTls(handshake.tlsSocket as unknown as Socket, signal);
+    }
+    handshake.tlsSocket.end('QUIT\r\n');
+    handshake.tlsSocket.destroySoon();
+  } catch (error) {
+    const smtp = (error as { smtp?: SmtpInfo }).smtp;
+    if (smtp) result.smtp = smtp;
+    result.error =
+      error instanceof ProbeError
+        ? error
+        : new ProbeError('SMTP_PROTOCOL', `unexpected failure: ${(error as Error).message}`, { cause: error });
+    if (socket && !socket.destroyed) {
+      if (result.error.code === 'STARTTLS_NOT_OFFERED' || result.error.code === 'STARTTLS_REFUSED') {
+        socket.end('QUIT\r\n');
+        socket.destroySoon();
+      } else {
+        socket.destroy();
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  result.durationMs = Math.round(performance.now() - started);
+  return result;
+}
+
+function connectTcp(endpoint: Endpoint, settings: EndpointProbeSettings, signal: AbortSignal): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    const socket = netConnect({ host: endpoint.address, port: endpoint.port });
+    socket.setNoDelay(true);
+    const onAbort = () => {
+      socket.destroy();
+      if (endpoint.port === 25 && settings.port25Blocked) {
+        reject(
+          new ProbeError(
+            'EGRESS_BLOCKED',
+            `no answer from ${endpoint.address}:25 — outbound port 25 is blocked where this runs (e.g. Lambda outside a VPC)`,
+          ),
+        );
+      } else {
+        reject(new ProbeError('CONNECT_TIMEOUT', `no TCP answer from ${formatAddress(endpoint)} in time`));
+      }
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => {
+      signal.removeEventListener('abort', onAbort);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (error: Error & { code?: string }) => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      const where = formatAddress(endpoint);
+      if (error.code === 'ECONNREFUSED') {
+        reject(new ProbeError('CONNECT_REFUSED', `connection refused by ${where}`, { cause: error }));
+      } else if (error.code === 'ETIMEDOUT') {
+        reject(new ProbeError('CONNECT_TIMEOUT', `no TCP answer from ${where} in time`, { cause: error }));
+      } else {
+        reject(
+          new ProbeError('CONNECT_REFUSED', `cannot connect to ${where}: ${error.code ?? error.message}`, {
+            cause: error,
+          }),
+        );
+      }
+    });
+  });
+}
+
+/** EHLO argument: this machine's FQDN, else an address literal (RFC 5321 §4.1.3). */
+export function ehloNameFor(socket: Socket): string {
+  const name = hostname();
+  if (name.includes('.') && !name.endsWith('.local')) return name;
+  const local = socket.localAddress ?? '127.0.0.1';
+  return isIPv6(local) ? `[IPv6:${local}]` : `[${local}]`;
+}
+
+function formatAddress(endpoint: Endpoint): string {
+  return isIPv6(endpoint.address) ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
+}

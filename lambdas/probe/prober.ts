@@ -1,0 +1,177 @@
+import { parseChain } from '../core/certificate';
+import type { KeyType, Observation } from '../core/observation';
+import type { ProbeOptions, Prober } from '../core/probe-options';
+import type { Target } from '../core/targets';
+import { TrustStore } from '../core/trust-store';
+import { validateChain } from '../core/validation';
+import { ProbeError } from './errors';
+import { mapWithLimit } from './pool';
+import { type Endpoint, probeEndpoint, type RawProbe } from './probe-endpoint';
+import { resolveTarget } from './resolve';
+import { isHandshakeFailureAlert } from './tls-handshake';
+
+/** An observation with the DER of the chain it describes. */
+export interface DetailedObservation {
+  observation: Observation;
+  chainDer: Buffer[];
+}
+
+interface Job {
+  target: Target;
+  endpoint: Endpoint;
+  keyType: KeyType;
+}
+
+/**
+ * The real prober: resolves every target, probes each address for each key type with bounded
+ * concurrency, reads the presented chains with pkijs and validates them. One bad target never
+ * affects the others: each failure becomes that observation's `error`.
+ */
+export class SmtpProber implements Prober {
+  async probe(targets: readonly Target[], options: ProbeOptions): Promise<Observation[]> {
+    return (await this.probeDetailed(targets, options)).map((d) => d.observation);
+  }
+
+  /** Like `probe`, keeping each presented chain's DER beside its observation (for `--pem`). */
+  async probeDetailed(targets: readonly Target[], options: ProbeOptions): Promise<DetailedObservation[]> {
+    const trust = trustFor(options);
+    const resolutions = await mapWithLimit(targets, options.concurrency, (target) =>
+      resolveTarget(target, options.resolve, options.timeoutMs),
+    );
+    const jobs: Job[] = [];
+    const unresolved: DetailedObservation[] = [];
+    targets.forEach((target, index) => {
+      const resolution = resolutions[index];
+      if ('error' in resolution) {
+        for (const keyType of options.keyTypes) {
+          unresolved.push({ observation: failed(target, '', keyType, resolution.error), chainDer: [] });
+        }
+        return;
+      }
+      for (const address of resolution.addresses) {
+        for (const keyType of options.keyTypes) {
+          jobs.push({
+            target,
+            keyType,
+            endpoint: { host: target.host, port: target.port, mode: target.mode, address },
+          });
+        }
+      }
+    });
+    const raws = await mapWithLimit(jobs, options.concurrency, (job) =>
+      probeEndpoint(job.endpoint, {
+        keyType: job.keyType,
+        timeoutMs: options.timeoutMs,
+        servername: options.servername,
+        ehloName: options.ehloName,
+        port25Blocked: options.port25Blocked,
+      }),
+    );
+    classifyMissingKeyTypes(jobs, raws);
+    const built = await Promise.all(
+      jobs.map(async (job, i) => ({
+        observation: await toObservation(job, raws[i], trust, options),
+        chainDer: raws[i].chainDer,
+      })),
+    );
+    const order = byTargetOrder(targets);
+    return [...built, ...unresolved].sort((a, b) => order(a.observation, b.observation));
+  }
+}
+
+function trustFor(options: ProbeOptions): TrustStore {
+  const base = TrustStore.forName(options.trust ?? 'node');
+  return options.extraAnchorsDer && options.extraAnchorsDer.length > 0
+    ? base.withExtra(options.extraAnchorsDer.map((der) => Buffer.from(der)))
+    : base;
+}
+
+/**
+ * A server that holds no certificate of the asked key type answers alert 40; when the other key type
+ * succeeded on the same address, that is what it means, and it is not a failure of the target.
+ */
+function classifyMissingKeyTypes(jobs: readonly Job[], raws: RawProbe[]): void {
+  jobs.forEach((job, i) => {
+    const error = raws[i].error;
+    if (error?.code !== 'TLS_HANDSHAKE_FAILED' || !isHandshakeFailureAlert(error)) return;
+    const siblingAnswered = jobs.some(
+      (other, j) =>
+        j !== i &&
+        other.target.url === job.target.url &&
+        other.endpoint.address === job.endpoint.address &&
+        raws[j].tls.protocol !== null,
+    );
+    raws[i].error = siblingAnswered
+      ? new ProbeError('KEY_TYPE_UNAVAILABLE', `no ${job.keyType.toUpperCase()} certificate on this server`)
+      : new ProbeError(
+          'TLS_HANDSHAKE_FAILED',
+          `${error.message}; the server may hold no ${job.keyType.toUpperCase()} certificate`,
+          { cause: error },
+        );
+  });
+}
+
+async function toObservation(job: Job, raw: RawProbe, trust: TrustStore, options: ProbeOptions): Promise<Observation> {
+  const observedAt = new Date();
+  const observation: Observation = {
+    target: job.target.url,
+    host: job.target.host,
+    port: job.target.port,
+    mode: job.target.mode,
+    address: job.endpoint.address,
+    keyType: job.keyType,
+    ok: raw.error === undefined,
+    smtp: raw.smtp,
+    tls: raw.tls,
+    chain: [],
+    validation: null,
+    hostnameMatch: null,
+    observedAt: observedAt.toISOString(),
+    durationMs: raw.durationMs,
+  };
+  if (raw.error) observation.error = { code: raw.error.code, message: raw.error.message };
+  if (raw.chainDer.length === 0) return observation;
+  const parsed = parseChain(raw.chainDer);
+  if (!parsed.ok) {
+    observation.ok = false;
+    observation.error = { code: 'CHAIN_UNPARSEABLE', message: parsed.error.message };
+    return observation;
+  }
+  observation.chain = await Promise.all(parsed.certificates.map((c) => c.toModel()));
+  const { validation, hostnameMatch } = await validateChain(parsed.certificates, {
+    trust,
+    at: options.validationTime ?? observedAt,
+    servername: options.servername ?? job.target.host,
+  });
+  observation.validation = validation;
+  observation.hostnameMatch = hostnameMatch;
+  return observation;
+}
+
+function failed(target: Target, address: string, keyType: KeyType, error: ProbeError): Observation {
+  return {
+    target: target.url,
+    host: target.host,
+    port: target.port,
+    mode: target.mode,
+    address,
+    keyType,
+    ok: false,
+    error: { code: error.code, message: error.message },
+    smtp: { banner: null, ehlo: [], starttls: false },
+    tls: { protocol: null, cipher: null },
+    chain: [],
+    validation: null,
+    hostnameMatch: null,
+    observedAt: new Date().toISOString(),
+    durationMs: 0,
+  };
+}
+
+function byTargetOrder(targets: readonly Target[]) {
+  const order = new Map(targets.map((t, i) => [t.url, i]));
+  return (a: Observation, b: Observation) =>
+    (order.get(a.target) ?? 0) - (order.get(b.target) ?? 0) ||
+    a.address.localeCompare(b.address, 'en', { numeric: true }) ||
+    a.keyType.localeCompare(b.keyType);
+}

@@ -1,0 +1,42 @@
+import { lookup, Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { pinnedAddresses, type ResolvePin, type Target } from '../core/targets';
+import { ProbeError } from './errors';
+
+/** Addresses of a target, or why there are none. */
+export type Resolution = { addresses: string[] } | { error: ProbeError };
+
+/**
+ * Finds every address to probe for a target: the `--resolve` pins if any, the host itself if it is an
+ * address, else all A and AAAA records (falling back to the system resolver, e.g. /etc/hosts).
+ * Never throws.
+ */
+export async function resolveTarget(
+  target: Target,
+  pins: readonly ResolvePin[],
+  timeoutMs: number,
+): Promise<Resolution> {
+  const pinned = pinnedAddresses(target, pins);
+  if (pinned) return { addresses: pinned };
+  if (isIP(target.host) !== 0) return { addresses: [target.host] };
+  const resolver = new Resolver({ timeout: Math.max(500, Math.floor(timeoutMs / 2)), tries: 2 });
+  const [v4, v6] = await Promise.allSettled([resolver.resolve4(target.host), resolver.resolve6(target.host)]);
+  const addresses = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+  if (addresses.length > 0) return { addresses: [...new Set(addresses)] };
+  try {
+    const found = await withTimeout(lookup(target.host, { all: true }), timeoutMs);
+    if (found.length > 0) return { addresses: [...new Set(found.map((a) => a.address))] };
+  } catch {
+    // Reported below with the DNS answer, which says more than the system resolver's.
+  }
+  const reason = v4.status === 'rejected' ? ((v4.reason as { code?: string }).code ?? String(v4.reason)) : 'no records';
+  return { error: new ProbeError('DNS_FAILED', `no A or AAAA address for ${target.host} (${reason})`) };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('lookup timed out')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,45 @@
+/**
+ * `npm run bench`: performance figures against DESIGN.md's budgets. Loopback only, bounded runs.
+ * Prints a table and exits 1 when a budget is missed (a benchmark, not part of `npm test`).
+ */
+import { runProbeBench } from './probe-bench';
+
+interface Budget {
+  name: string;
+  value: number;
+  unit: string;
+  limit: number;
+  /** true: value must stay at or under the limit; false: at or over. */
+  atMost: boolean;
+}
+
+async function main(): Promise<void> {
+  const budgets: Budget[] = [];
+  const probe = await runProbeBench();
+  console.log(
+    `probe median: certwatch ${probe.certwatchMs.toFixed(2)} ms, bare Node floor ${probe.floorMs.toFixed(2)} ms, openssl recipe ${probe.opensslMs.toFixed(2)} ms`,
+  );
+  budgets.push({ name: 'probe vs bare Node floor', value: probe.ratioToFloor, unit: '×', limit: 1.5, atMost: true });
+  budgets.push({
+    name: 'speed-up vs openssl recipe',
+    value: probe.speedupVsOpenssl,
+    unit: '×',
+    limit: 10,
+    atMost: false,
+  });
+
+  let missed = 0;
+  for (const b of budgets) {
+    const ok = b.atMost ? b.value <= b.limit : b.value >= b.limit;
+    if (!ok) missed++;
+    console.log(
+      `${ok ? 'ok  ' : 'MISS'} ${b.name}: ${b.value.toFixed(2)}${b.unit} (budget ${b.atMost ? '≤' : '≥'} ${b.limit}${b.unit})`,
+    );
+  }
+  process.exitCode = missed > 0 ? 1 : 0;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
