@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseChain } from '../core/certificate';
 import type { KeyType, Observation } from '../core/observation';
 import type { ProbeOptions, Prober } from '../core/probe-options';
@@ -28,13 +29,28 @@ interface Job {
  * affects the others: each failure becomes that observation's `error`.
  */
 export class SmtpProber implements Prober {
+  /** Trust stores by anchor set: indexing Node's roots plus extras costs milliseconds, once. */
+  private readonly trustStores = new Map<string, TrustStore>();
+
   async probe(targets: readonly Target[], options: ProbeOptions): Promise<Observation[]> {
     return (await this.probeDetailed(targets, options)).map((d) => d.observation);
   }
 
+  private trustFor(options: ProbeOptions): TrustStore {
+    const extra = options.extraAnchorsDer ?? [];
+    const key = [options.trust ?? 'node', ...extra.map((der) => createHash('sha256').update(der).digest('hex'))].join();
+    let store = this.trustStores.get(key);
+    if (!store) {
+      const base = TrustStore.forName(options.trust ?? 'node');
+      store = extra.length > 0 ? base.withExtra(extra.map((der) => Buffer.from(der))) : base;
+      this.trustStores.set(key, store);
+    }
+    return store;
+  }
+
   /** Like `probe`, keeping each presented chain's DER beside its observation (for `--pem`). */
   async probeDetailed(targets: readonly Target[], options: ProbeOptions): Promise<DetailedObservation[]> {
-    const trust = trustFor(options);
+    const trust = this.trustFor(options);
     const resolutions = await mapWithLimit(targets, options.concurrency, (target) =>
       resolveTarget(target, options.resolve, options.timeoutMs),
     );
@@ -77,13 +93,6 @@ export class SmtpProber implements Prober {
     const order = byTargetOrder(targets);
     return [...built, ...unresolved].sort((a, b) => order(a.observation, b.observation));
   }
-}
-
-function trustFor(options: ProbeOptions): TrustStore {
-  const base = TrustStore.forName(options.trust ?? 'node');
-  return options.extraAnchorsDer && options.extraAnchorsDer.length > 0
-    ? base.withExtra(options.extraAnchorsDer.map((der) => Buffer.from(der)))
-    : base;
 }
 
 /**
