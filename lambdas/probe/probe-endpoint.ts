@@ -52,15 +52,13 @@ export async function probeEndpoint(endpoint: Endpoint, settings: EndpointProbeS
   };
   let socket: Socket | undefined;
   try {
-    socket = await connectTcp(endpoint, settings, signal);
-    let initial: Buffer | undefined;
-    if (endpoint.mode === 'starttls') {
-      const outcome = await negotiateStartTls(socket, settings.ehloName ?? ehloNameFor(socket), signal);
-      result.smtp = outcome.smtp;
-      initial = outcome.leftover;
-    }
+    const opened = await openForTls(endpoint, settings, signal, (s) => {
+      socket = s;
+    });
+    if (opened.smtp) result.smtp = opened.smtp;
+    const initial = opened.leftover;
     const servername = settings.servername ?? endpoint.host;
-    const handshake = await tlsHandshake(socket, {
+    const handshake = await tlsHandshake(opened.socket, {
       keyType: settings.keyType,
       // SNI carries host names only (RFC 6066 §3).
       servername: SERVERNAME_IS_IP.test(servername) ? undefined : servername,
@@ -97,7 +95,26 @@ export async function probeEndpoint(endpoint: Endpoint, settings: EndpointProbeS
   return result;
 }
 
-function connectTcp(endpoint: Endpoint, settings: EndpointProbeSettings, signal: AbortSignal): Promise<Socket> {
+/**
+ * Connects and, for STARTTLS targets, runs the SMTP dialogue up to the point where the TLS client
+ * hello may be sent. `onSocket` receives the socket as soon as it exists, so the caller can close it
+ * whatever happens next.
+ * @throws ProbeError (with `smtp` facts attached when the dialogue failed)
+ */
+export async function openForTls(
+  endpoint: Endpoint,
+  settings: { ehloName?: string; port25Blocked?: boolean },
+  signal: AbortSignal,
+  onSocket: (socket: Socket) => void,
+): Promise<{ socket: Socket; smtp?: SmtpInfo; leftover?: Buffer }> {
+  const socket = await connectTcp(endpoint, settings, signal);
+  onSocket(socket);
+  if (endpoint.mode !== 'starttls') return { socket };
+  const outcome = await negotiateStartTls(socket, settings.ehloName ?? ehloNameFor(socket), signal);
+  return { socket, smtp: outcome.smtp, leftover: outcome.leftover };
+}
+
+function connectTcp(endpoint: Endpoint, settings: { port25Blocked?: boolean }, signal: AbortSignal): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
     const socket = netConnect({ host: endpoint.address, port: endpoint.port });
     socket.setNoDelay(true);
