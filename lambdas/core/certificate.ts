@@ -1,0 +1,261 @@
+/**
+ * The certificate domain class: one X.509 certificate parsed with pkijs, with the facts certwatch
+ * reports (fingerprints, names, dates, keys) and the few checks path validation needs.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { type CertificateParts, certificateParts } from './der';
+import { canonicalName, formatName } from './dn';
+import { CoreError } from './errors';
+import { type ExtensionProfile, KU_KEY_CERT_SIGN, readExtensionProfile } from './extensions';
+import type { Cert } from './observation';
+import { SIGNATURE_ALGORITHMS } from './oids';
+import { describePublicKey } from './public-key';
+
+/** Largest certificate accepted (DESIGN: reliability rules). */
+export const MAX_CERTIFICATE_BYTES = 64 * 1024;
+/** Longest chain accepted (DESIGN: reliability rules). */
+export const MAX_CHAIN_CERTIFICATES = 16;
+
+// Google serves the same few certificates to every endpoint of a cycle: parse each once.
+const CACHE_LIMIT = 1024;
+const parsed = new Map<string, Certificate>();
+
+const sha = (algorithm: 'sha1' | 'sha256', data: Uint8Array) => createHash(algorithm).update(data).digest();
+
+function unparseable(message: string, cause?: unknown): CoreError {
+  return new CoreError('CHAIN_UNPARSEABLE', message, { cause });
+}
+
+/** Serial number as `openssl x509 -serial` prints it, in lowercase. */
+function serialHex(content: Uint8Array): string {
+  if (content.length === 0) return '00';
+  if (content[0] & 0x80) {
+    const magnitude = Buffer.from(content).map((b) => ~b & 0xff);
+    for (let i = magnitude.length - 1; i >= 0; i--) {
+      magnitude[i] = (magnitude[i] + 1) & 0xff;
+      if (magnitude[i] !== 0) break;
+    }
+    return `-${serialHex(magnitude)}`;
+  }
+  let start = 0;
+  while (start < content.length - 1 && content[start] === 0) start++;
+  return Buffer.from(content.subarray(start)).toString('hex');
+}
+
+/**
+ * One X.509 certificate. Instances are immutable; `fromDer` returns the same instance for the same
+ * bytes while it is cached, so per-certificate work (hashes, signature checks) is done once.
+ */
+export class Certificate {
+  /** The DER bytes, exactly as given. */
+  readonly der: Buffer;
+  /** The pkijs view of the certificate (do not mutate: instances are shared). */
+  readonly pkijs: pkijs.Certificate;
+  /** SHA-256 of the DER, lowercase hex. */
+  readonly sha256: string;
+  /** Subject and issuer in OpenSSL's one-line form, certificate order. */
+  readonly subject: string;
+  readonly issuer: string;
+
+  readonly #notBefore: number;
+  readonly #notAfter: number;
+  readonly #parts: CertificateParts;
+  #extensions?: ExtensionProfile;
+  #subjectKey?: string;
+  #issuerKey?: string;
+  #spkiSha256?: string;
+  #x509?: X509Certificate | null;
+  #selfSigned?: boolean;
+  readonly #signedBy = new Map<string, boolean>();
+
+  private constructor(der: Buffer, sha256: string, parts: CertificateParts, cert: pkijs.Certificate) {
+    this.der = der;
+    this.sha256 = sha256;
+    this.#parts = parts;
+    this.pkijs = cert;
+    this.subject = formatName(parts.subject);
+    this.issuer = formatName(parts.issuer);
+    this.#notBefore = cert.notBefore.value.getTime();
+    this.#notAfter = cert.notAfter.value.getTime();
+    if (Number.isNaN(this.#notBefore) || Number.isNaN(this.#notAfter)) throw new Error('invalid validity dates');
+  }
+
+  /**
+   * Parses one DER certificate. Throws CoreError CHAIN_UNPARSEABLE, and nothing else, for bytes that
+   * are not exactly one certificate (garbage, truncation, trailing bytes, more than 64 KiB).
+   */
+  static fromDer(der: Uint8Array): Certificate {
+    // Checked by tag, not instanceof, so that bytes from another realm (vm, jest) are accepted.
+    if (Object.prototype.toString.call(der) !== '[object Uint8Array]') throw unparseable('certificate bytes expected');
+    if (der.length === 0) throw unparseable('empty certificate');
+    if (der.length > MAX_CERTIFICATE_BYTES) {
+      throw unparseable(`certificate of ${der.length} bytes exceeds the ${MAX_CERTIFICATE_BYTES}-byte limit`);
+    }
+    const sha256 = sha('sha256', der).toString('hex');
+    const cached = parsed.get(sha256);
+    if (cached) return cached;
+    const copy = Buffer.from(der);
+    let certificate: Certificate;
+    try {
+      const parts = certificateParts(copy);
+      const asn1 = asn1js.fromBER(copy);
+      if (asn1.offset === -1) throw new Error(asn1.result.error || 'malformed BER');
+      certificate = new Certificate(copy, sha256, parts, new pkijs.Certificate({ schema: asn1.result }));
+    } catch (error) {
+      throw unparseable(`not an X.509 certificate: ${(error as Error)?.message ?? String(error)}`, error);
+    }
+    if (parsed.size >= CACHE_LIMIT) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(sha256, certificate);
+    return certificate;
+  }
+
+  /** Start of the validity period (a fresh Date: instances are shared). */
+  get notBefore(): Date {
+    return new Date(this.#notBefore);
+  }
+
+  /** End of the validity period. */
+  get notAfter(): Date {
+    return new Date(this.#notAfter);
+  }
+
+  /** SHA-1 of the DER, lowercase hex. */
+  get sha1(): string {
+    return sha('sha1', this.der).toString('hex');
+  }
+
+  /** Base64 SHA-256 of the DER SubjectPublicKeyInfo (an HPKP/DANE style pin). */
+  get spkiSha256(): string {
+    this.#spkiSha256 ??= sha('sha256', this.#parts.spki).toString('base64');
+    return this.#spkiSha256;
+  }
+
+  /** Canonical forms of subject and issuer: equal exactly when the names match (RFC 5280 §7.1). */
+  get subjectKey(): string {
+    this.#subjectKey ??= canonicalName(this.#parts.subject);
+    return this.#subjectKey;
+  }
+
+  get issuerKey(): string {
+    this.#issuerKey ??= canonicalName(this.#parts.issuer);
+    return this.#issuerKey;
+  }
+
+  /** The subject Name as encoded (DER). */
+  get subjectDer(): Uint8Array {
+    return this.#parts.subject;
+  }
+
+  /** Serial number, lowercase hex as `openssl x509 -serial` prints it. */
+  get serial(): string {
+    return serialHex(this.#parts.serial);
+  }
+
+  /** The extensions that path validation and the model use. */
+  get extensions(): ExtensionProfile {
+    this.#extensions ??= readExtensionProfile(this.#parts.extensions);
+    return this.#extensions;
+  }
+
+  /** True for a CA certificate (basicConstraints cA). */
+  get isCa(): boolean {
+    return this.extensions.basicConstraints?.ca === true;
+  }
+
+  /** True when the key usage, if present, allows signing certificates. */
+  get mayIssueCertificates(): boolean {
+    const usage = this.extensions.keyUsage;
+    return usage === null || (usage & KU_KEY_CERT_SIGN) !== 0;
+  }
+
+  /** Subject and issuer are the same name. */
+  get isSelfIssued(): boolean {
+    return this.subjectKey === this.issuerKey;
+  }
+
+  /** Self-issued and its signature verifies with its own key. */
+  get selfSigned(): boolean {
+    this.#selfSigned ??= this.isSelfIssued && this.isSignedBy(this);
+    return this.#selfSigned;
+  }
+
+  /** Node's (OpenSSL's) view of the certificate, or null when OpenSSL cannot parse it. */
+  get x509(): X509Certificate | null {
+    if (this.#x509 === undefined) {
+      try {
+        this.#x509 = new X509Certificate(this.der);
+      } catch {
+        this.#x509 = null;
+      }
+    }
+    return this.#x509;
+  }
+
+  /** Whether `issuer`'s key verifies this certificate's signature (OpenSSL, synchronous, memoised). */
+  isSignedBy(issuer: Certificate): boolean {
+    let verdict = this.#signedBy.get(issuer.sha256);
+    if (verdict === undefined) {
+      const own = this.x509;
+      const their = issuer.x509;
+      try {
+        verdict = own !== null && their !== null && own.verify(their.publicKey);
+      } catch {
+        verdict = false;
+      }
+      this.#signedBy.set(issuer.sha256, verdict);
+    }
+    return verdict;
+  }
+
+  /** Same subject name and same public key: one stands for the other as a trust anchor. */
+  isEquivalentTo(other: Certificate): boolean {
+    return this.spkiSha256 === other.spkiSha256 && this.subjectKey === other.subjectKey;
+  }
+
+  /**
+   * The observation model of this certificate. Synchronous: `selfSigned` needs a signature check, done
+   * with OpenSSL only for self-issued certificates and memoised.
+   */
+  toModel(): Cert {
+    const oid = this.#parts.signatureAlgorithm;
+    return {
+      sha256: this.sha256,
+      sha1: this.sha1,
+      spkiSha256: this.spkiSha256,
+      subject: this.subject,
+      issuer: this.issuer,
+      serial: this.serial,
+      notBefore: this.notBefore.toISOString(),
+      notAfter: this.notAfter.toISOString(),
+      sans: [...this.extensions.altNames],
+      keyAlgorithm: describePublicKey(this.#parts.spki),
+      signatureAlgorithm: SIGNATURE_ALGORITHMS[oid] ?? oid,
+      selfSigned: this.selfSigned,
+    };
+  }
+}
+
+/** A presented chain, parsed; or the first certificate that could not be. */
+export type ParsedChain =
+  | { ok: true; certificates: Certificate[] }
+  | { ok: false; error: { code: 'CHAIN_UNPARSEABLE'; message: string; index: number } };
+
+/** Parses a presented chain (leaf first), enforcing the limits of DESIGN (≤ 16 certs, ≤ 64 KiB each). */
+export function parseChain(ders: readonly Uint8Array[]): ParsedChain {
+  if (ders.length > MAX_CHAIN_CERTIFICATES) {
+    const message = `chain of ${ders.length} certificates exceeds the limit of ${MAX_CHAIN_CERTIFICATES}`;
+    return { ok: false, error: { code: 'CHAIN_UNPARSEABLE', message, index: MAX_CHAIN_CERTIFICATES } };
+  }
+  const certificates: Certificate[] = [];
+  for (const [index, der] of ders.entries()) {
+    try {
+      certificates.push(Certificate.fromDer(der));
+    } catch (error) {
+      const message = `certificate ${index} of the chain: ${(error as Error).message}`;
+      return { ok: false, error: { code: 'CHAIN_UNPARSEABLE', message, index } };
+    }
+  }
+  return { ok: true, certificates };
+}

@@ -1,0 +1,193 @@
+/**
+ * A minimal strict DER reader: just enough to slice a certificate into the byte ranges the core needs
+ * (names, public key, serial) without a full ASN.1 parse. Trust stores index 140+ anchors with it at
+ * a few microseconds each, where a pkijs parse costs about a millisecond per certificate.
+ */
+
+/** One tag-length-value element located inside a buffer. */
+export interface Tlv {
+  /** The identifier octet (class, constructed bit and low tag number). */
+  tag: number;
+  /** Offset of the identifier octet. */
+  start: number;
+  /** Offset of the first content octet. */
+  contentStart: number;
+  /** Offset just past the last content octet. */
+  end: number;
+}
+
+/** Malformed DER. Callers turn it into their own error type. */
+export class DerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DerError';
+  }
+}
+
+/** INTEGER. */
+export const TAG_INTEGER = 0x02;
+/** BIT STRING. */
+export const TAG_BIT_STRING = 0x03;
+/** OCTET STRING. */
+export const TAG_OCTET_STRING = 0x04;
+/** OBJECT IDENTIFIER. */
+export const TAG_OID = 0x06;
+/** SEQUENCE (constructed). */
+export const TAG_SEQUENCE = 0x30;
+/** SET (constructed). */
+export const TAG_SET = 0x31;
+
+/** Reads the element starting at `offset`, which must end at or before `limit`. */
+export function readTlv(buf: Uint8Array, offset: number, limit: number = buf.length): Tlv {
+  if (offset >= limit) throw new DerError(`element expected at offset ${offset}, found end of data`);
+  const tag = buf[offset];
+  let pos = offset + 1;
+  if ((tag & 0x1f) === 0x1f) {
+    // High tag numbers are legal DER but never occur where this reader looks; skip them faithfully.
+    while (pos < limit && buf[pos] & 0x80) pos++;
+    pos++;
+  }
+  if (pos >= limit) throw new DerError(`length expected at offset ${pos}`);
+  const first = buf[pos++];
+  let length: number;
+  if (first < 0x80) {
+    length = first;
+  } else {
+    const count = first & 0x7f;
+    if (count === 0) throw new DerError(`indefinite length at offset ${pos - 1} is not DER`);
+    if (count > 4) throw new DerError(`length of ${count} octets at offset ${pos - 1} is too large`);
+    if (pos + count > limit) throw new DerError(`length at offset ${pos - 1} runs past the end`);
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + buf[pos++];
+  }
+  const end = pos + length;
+  if (end > limit)
+    throw new DerError(`element at offset ${offset} (${length} octets) runs past the end of its container`);
+  return { tag, start: offset, contentStart: pos, end };
+}
+
+/** The elements directly inside a constructed element. */
+export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  let pos = parent.contentStart;
+  while (pos < parent.end) {
+    const child = readTlv(buf, pos, parent.end);
+    out.push(child);
+    pos = child.end;
+  }
+  return out;
+}
+
+/** Content octets of an element. */
+export function content(buf: Uint8Array, tlv: Tlv): Uint8Array {
+  return buf.subarray(tlv.contentStart, tlv.end);
+}
+
+/** The whole encoding (identifier, length and content) of an element. */
+export function encoding(buf: Uint8Array, tlv: Tlv): Uint8Array {
+  return buf.subarray(tlv.start, tlv.end);
+}
+
+/** Asserts an element's tag. */
+export function expectTag(tlv: Tlv, tag: number, what: string): Tlv {
+  if (tlv.tag !== tag) {
+    throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, found 0x${tlv.tag.toString(16)}`);
+  }
+  return tlv;
+}
+
+/** Decodes an OBJECT IDENTIFIER's content octets to dotted form. */
+export function decodeOid(bytes: Uint8Array): string {
+  if (bytes.length === 0) throw new DerError('empty object identifier');
+  const arcs: number[] = [];
+  let value = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    value = value * 128 + (bytes[i] & 0x7f);
+    if (!(bytes[i] & 0x80)) {
+      arcs.push(value);
+      value = 0;
+    } else if (i === bytes.length - 1) {
+      throw new DerError('truncated object identifier');
+    }
+  }
+  const first = arcs[0] < 40 ? 0 : arcs[0] < 80 ? 1 : 2;
+  return [first, arcs[0] - first * 40, ...arcs.slice(1)].join('.');
+}
+
+/** Byte ranges of a certificate that the core reads without pkijs. */
+export interface CertificateParts {
+  /** Whole `tbsCertificate` encoding. */
+  tbs: Uint8Array;
+  /** Content octets of the serial number INTEGER. */
+  serial: Uint8Array;
+  /** Whole encodings of the issuer and subject Names. */
+  issuer: Uint8Array;
+  subject: Uint8Array;
+  /** Whole SubjectPublicKeyInfo encoding. */
+  spki: Uint8Array;
+  /** Outer signature algorithm OID. */
+  signatureAlgorithm: string;
+  /** The extensions, in order, with their raw values (empty for a v1 certificate). */
+  extensions: RawExtension[];
+}
+
+/** One extension as encoded. */
+export interface RawExtension {
+  oid: string;
+  critical: boolean;
+  /** Content of the extnValue OCTET STRING. */
+  value: Uint8Array;
+}
+
+function readExtensions(der: Uint8Array, wrapper: Tlv | undefined): RawExtension[] {
+  if (!wrapper) return [];
+  const [list] = children(der, wrapper);
+  if (!list) throw new DerError('extensions: empty wrapper');
+  return children(der, expectTag(list, TAG_SEQUENCE, 'Extensions')).map((ext) => {
+    const parts = children(der, expectTag(ext, TAG_SEQUENCE, 'Extension'));
+    const oid = decodeOid(content(der, expectTag(parts[0] ?? ext, TAG_OID, 'extnID')));
+    let critical = false;
+    let next = 1;
+    if (parts[1]?.tag === 0x01) {
+      const flag = content(der, parts[1]);
+      if (flag.length !== 1) throw new DerError('Extension: malformed critical flag');
+      critical = flag[0] !== 0;
+      next = 2;
+    }
+    const value = parts[next];
+    if (!value || parts.length !== next + 1) throw new DerError(`Extension ${oid}: malformed`);
+    return { oid, critical, value: content(der, expectTag(value, TAG_OCTET_STRING, 'extnValue')) };
+  });
+}
+
+/** Slices a DER certificate; throws DerError when the outer structure is not a certificate. */
+export function certificateParts(der: Uint8Array): CertificateParts {
+  const cert = expectTag(readTlv(der, 0), TAG_SEQUENCE, 'Certificate');
+  if (cert.end !== der.length) throw new DerError(`${der.length - cert.end} trailing octets after the certificate`);
+  const [tbs, sigAlg, sigValue] = children(der, cert);
+  if (!tbs || !sigAlg || !sigValue) throw new DerError('Certificate: expected 3 elements');
+  expectTag(tbs, TAG_SEQUENCE, 'tbsCertificate');
+  const fields = children(der, tbs);
+  let i = 0;
+  if (fields[0]?.tag === 0xa0) i++;
+  const [serial, , issuer, validity, subject, spki] = fields.slice(i, i + 6);
+  if (!spki) throw new DerError('tbsCertificate: too few elements');
+  expectTag(serial, TAG_INTEGER, 'serialNumber');
+  expectTag(issuer, TAG_SEQUENCE, 'issuer');
+  expectTag(validity, TAG_SEQUENCE, 'validity');
+  expectTag(subject, TAG_SEQUENCE, 'subject');
+  expectTag(spki, TAG_SEQUENCE, 'subjectPublicKeyInfo');
+  const algorithm = children(der, expectTag(sigAlg, TAG_SEQUENCE, 'signatureAlgorithm'))[0];
+  return {
+    tbs: encoding(der, tbs),
+    serial: content(der, serial),
+    issuer: encoding(der, issuer),
+    subject: encoding(der, subject),
+    spki: encoding(der, spki),
+    signatureAlgorithm: decodeOid(content(der, expectTag(algorithm ?? tbs, TAG_OID, 'signature algorithm'))),
+    extensions: readExtensions(
+      der,
+      fields.slice(i + 6).find((f) => f.tag === 0xa3),
+    ),
+  };
+}
