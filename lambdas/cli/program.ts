@@ -1,12 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
+import { readStdin, registerInspectCommand } from './inspect-command';
 import { registerProbeCommand } from './probe-command';
 
 /**
  * Runs the certwatch CLI in-process and returns its exit code (DESIGN.md: 0 ok, 1 failure or
  * critical notice, 2 usage/config error). Never throws; a usage error is one line on stderr.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  stdin: () => Promise<Buffer> = () => readStdin(),
+): Promise<number> {
   const run: CliRun = { ...io, exitCode: EXIT.OK };
   const program = new Command('certwatch')
     .description("Watch the TLS certificates mail servers present (Google's SMTP hosts by default).")
@@ -17,6 +22,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       writeErr: (text) => io.stderr.write(text),
     });
   registerProbeCommand(program, run);
+  registerInspectCommand(program, run, stdin);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.exitCode;

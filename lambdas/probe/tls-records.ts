@@ -1,9 +1,6 @@
+import { MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES } from '../core/certificate';
 import { ProbeError } from './errors';
 import { Tls13RecordDecrypter, tls13Suite } from './tls13-keys';
-
-/** DESIGN.md limits on what a server may present. */
-export const MAX_CHAIN_CERTS = 16;
-export const MAX_CERT_BYTES = 64 * 1024;
 
 const RECORD_HANDSHAKE = 22;
 const RECORD_CHANGE_CIPHER_SPEC = 20;
@@ -112,10 +109,10 @@ function parseCertificateMessage(body: Buffer, tls13: boolean): Buffer[] {
     const length = body.readUIntBE(offset, 3);
     offset += 3;
     if (length === 0 || offset + length > listEnd) throw fail('certificate length out of bounds');
-    if (length > MAX_CERT_BYTES) {
+    if (length > MAX_CERTIFICATE_BYTES) {
       throw new ProbeError(
         'CHAIN_UNPARSEABLE',
-        `certificate ${certificates.length + 1} is ${length} bytes (limit ${MAX_CERT_BYTES})`,
+        `certificate ${certificates.length + 1} is ${length} bytes (limit ${MAX_CERTIFICATE_BYTES})`,
       );
     }
     certificates.push(Buffer.from(body.subarray(offset, offset + length)));
@@ -124,8 +121,8 @@ function parseCertificateMessage(body: Buffer, tls13: boolean): Buffer[] {
       if (offset + 2 > listEnd) throw fail('truncated extensions');
       offset += 2 + body.readUInt16BE(offset);
     }
-    if (certificates.length > MAX_CHAIN_CERTS) {
-      throw new ProbeError('CHAIN_UNPARSEABLE', `more than ${MAX_CHAIN_CERTS} certificates presented`);
+    if (certificates.length > MAX_CHAIN_CERTIFICATES) {
+      throw new ProbeError('CHAIN_UNPARSEABLE', `more than ${MAX_CHAIN_CERTIFICATES} certificates presented`);
     }
   }
   if (offset !== listEnd) throw fail('trailing bytes');

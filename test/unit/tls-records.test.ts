@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { extractPresentedChain, MAX_CERT_BYTES, MAX_CHAIN_CERTS } from '../../lambdas/probe/tls-records';
+import { MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES } from '../../lambdas/core/certificate';
+import { extractPresentedChain } from '../../lambdas/probe/tls-records';
 
 /** Builds TLS 1.2 server bytes: ServerHello stub, then a Certificate message split over records. */
 function tls12Flight(certs: Buffer[], options: { recordSize?: number; listLengthDelta?: number } = {}): Buffer {
@@ -52,9 +53,9 @@ describe('extractPresentedChain (TLS 1.2 records)', () => {
     );
   });
 
-  it(`refuses more than ${MAX_CHAIN_CERTS} certificates`, () => {
+  it(`refuses more than ${MAX_CHAIN_CERTIFICATES} certificates`, () => {
     // Prepare
-    const certs = Array.from({ length: MAX_CHAIN_CERTS + 1 }, () => randomBytes(64));
+    const certs = Array.from({ length: MAX_CHAIN_CERTIFICATES + 1 }, () => randomBytes(64));
 
     // Act / Assess
     expect(() => extractPresentedChain(captured(tls12Flight(certs)))).toThrow(/more than 16 certificates/);
@@ -62,7 +63,7 @@ describe('extractPresentedChain (TLS 1.2 records)', () => {
 
   it('refuses a certificate over the size limit', () => {
     // Prepare
-    const certs = [randomBytes(MAX_CERT_BYTES + 1)];
+    const certs = [randomBytes(MAX_CERTIFICATE_BYTES + 1)];
 
     // Act / Assess
     expect(() => extractPresentedChain(captured(tls12Flight(certs)))).toThrow(/limit/);

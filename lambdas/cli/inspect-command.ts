@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { parseChain } from '../core/certificate';
+import { CoreError } from '../core/errors';
+import type { Cert, Validation } from '../core/observation';
+import { pemToDerList } from '../core/pem';
+import { TrustStore } from '../core/trust-store';
+import { validateChain } from '../core/validation';
+import { type CliRun, EXIT, UsageError } from './cli-io';
+import { colonHex, commonName, daysUntil, table } from './format';
+import { readCaFile } from './probe-options-cli';
+
+/** Largest input `inspect` reads: 16 certificates of 64 KiB, PEM-encoded, plus surrounding text. */
+const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+
+/** What `certwatch inspect --json` prints: the chain and validation in the same shape as `probe`. */
+export interface InspectResult {
+  source: string;
+  chain: Cert[];
+  validation: Validation;
+  hostnameMatch: boolean | null;
+}
+
+interface InspectValues {
+  at?: string;
+  servername?: string;
+  trust: 'node' | 'google';
+  ca?: string;
+  json?: boolean;
+}
+
+/** `certwatch inspect`: judge a PEM chain as presented (e.g. the output of Google's openssl recipe). */
+export function registerInspectCommand(program: Command, run: CliRun, stdin: () => Promise<Buffer>): void {
+  program
+    .command('inspect')
+    .description('parse and validate a PEM chain as presented (leaf first), e.g. piped from openssl s_client')
+    .argument('[file]', 'PEM file, or - for standard input', '-')
+    .option('--at <iso-date>', 'validate at this instant instead of now')
+    .option('--servername <name>', 'check the leaf against this host name')
+    .addOption(new Option('--trust <set>', 'trust anchors to start from').choices(['node', 'google']).default('node'))
+    .option('--ca <file>', 'PEM bundle of extra trust anchors')
+    .option('--json', 'print the result as one JSON document')
+    .action(async (file: string, values: InspectValues) => {
+      const at = values.at === undefined ? new Date() : parseInstant(values.at);
+      const input = file === '-' ? await stdin() : readInput(file);
+      const result = await inspectPem(input.toString('utf8'), {
+        source: file === '-' ? 'stdin' : file,
+        at,
+        servername: values.servername,
+        trust: values.ca
+          ? TrustStore.forName(values.trust).withExtra(readCaFile(values.ca))
+          : TrustStore.forName(values.trust),
+      });
+      run.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at)}\n`);
+      run.exitCode = result.validation.trusted && result.hostnameMatch !== false ? EXIT.OK : EXIT.FAILED;
+    });
+}
+
+/**
+ * Parses and validates a PEM chain. Garbage or empty input is a UsageError (exit code 2).
+ */
+export async function inspectPem(
+  text: string,
+  options: { source: string; at: Date; servername?: string; trust: TrustStore },
+): Promise<InspectResult> {
+  let ders: Buffer[];
+  try {
+    ders = pemToDerList(text);
+  } catch (error) {
+    throw new UsageError(`${options.source}: ${(error as Error).message}`, { cause: error });
+  }
+  if (ders.length === 0) {
+    throw new UsageError(`${options.source}: no PEM certificate found (expected -----BEGIN CERTIFICATE----- blocks)`);
+  }
+  const parsed = parseChain(ders);
+  if (!parsed.ok) throw new UsageError(`${options.source}: ${parsed.error.message}`);
+  const verdict = await validateChain(parsed.certificates, {
+    trust: options.trust,
+    at: options.at,
+    servername: options.servername,
+  });
+  return { source: options.source, chain: parsed.certificates.map((c) => c.toModel()), ...verdict };
+}
+
+function renderInspect(result: InspectResult, at: Date): string {
+  const rows = result.chain.map((c, i) => [
+    String(i),
+    colonHex(c.sha256),
+    commonName(c.subject),
+    commonName(c.issuer),
+    `${c.notAfter.slice(0, 10)} (${daysUntil(c.notAfter, at)}d)`,
+    c.keyAlgorithm,
+  ]);
+  const v = result.validation;
+  const verdict = v.trusted
+    ? `trusted at ${v.at}: anchor ${v.anchor}${v.crossSigned ? ' (through a cross-signed certificate)' : ''}`
+    : `NOT trusted at ${v.at}: ${v.error?.code ?? 'unknown'} — ${v.error?.message ?? ''}`;
+  const name =
+    result.hostnameMatch === null ? '' : `\nhost name: ${result.hostnameMatch ? 'matches' : 'DOES NOT match'}`;
+  return `${table(['#', 'SHA-256', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'KEY'], rows)}\n\n${verdict}${name}`;
+}
+
+function parseInstant(raw: string): Date {
+  const at = new Date(raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(at.getTime())) {
+    throw new UsageError(`--at: "${raw}" is not an ISO 8601 date (e.g. 2024-11-01 or 2024-11-01T12:00:00Z)`);
+  }
+  return at;
+}
+
+function readInput(file: string): Buffer {
+  try {
+    const data = readFileSync(file);
+    if (data.length > MAX_INPUT_BYTES) throw new UsageError(`${file}: larger than ${MAX_INPUT_BYTES} bytes`);
+    return data;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof CoreError) throw error;
+    throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+    });
+  }
+}
+
+/** Reads standard input up to the size limit. */
+export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += buffer.length;
+    if (size > MAX_INPUT_BYTES) throw new UsageError(`stdin: larger than ${MAX_INPUT_BYTES} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,22 @@
+/** Runs the CLI in-process and captures what it writes. */
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../lambdas/cli/program';
+
+/** The outcome of one CLI run. */
+export interface CliOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `certwatch <argv>` in-process; `stdin` is what standard input holds. */
+export async function cli(argv: string[], stdin = ''): Promise<CliOutcome> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  const code = await runCli(argv, { stdout, stderr }, async () => Buffer.from(stdin));
+  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
