@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
+import { registerCheckCommand } from './check-command';
+import { registerHistoryCommand } from './history-command';
 import { readStdin, registerInspectCommand } from './inspect-command';
 import { registerProbeCommand } from './probe-command';
 
@@ -22,6 +24,8 @@ export async function runCli(
       writeErr: (text) => io.stderr.write(text),
     });
   registerProbeCommand(program, run);
+  registerCheckCommand(program, run);
+  registerHistoryCommand(program, run);
   registerInspectCommand(program, run, stdin);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,0 +1,170 @@
+/**
+ * `certwatch check`: one full watch cycle (probe → detect → store → notify) on the embedded store or a
+ * DynamoDB table, notices printed (or published to SNS with --topic-arn), then a summary.
+ */
+import type { Command } from 'commander';
+import { CoreError } from '../core/errors';
+import type { Notice } from '../core/notice';
+import { WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
+import { ConsolePublisher } from '../notify/console-publisher';
+import type { NoticePublisher } from '../notify/publisher';
+import { NotifyError } from '../notify/publisher';
+import { SnsPublisher } from '../notify/sns-publisher';
+import { SmtpProber } from '../probe/prober';
+import { DEFAULT_STORE_DIR } from '../store/embedded-store';
+import { StoreError } from '../store/errors';
+import { type OpenedStore, openHistoryStore, type StoreLocation } from '../store/open-store';
+import { type CycleResult, runWatchCycle } from '../watch/cycle';
+import { type CliRun, EXIT, UsageError } from './cli-io';
+import { renderTable } from './probe-command';
+import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+
+/** Raw values of the store options. */
+export interface StoreCliValues {
+  store?: string;
+  table?: string;
+  endpoint?: string;
+}
+
+/** Adds `--store DIR | --table NAME [--endpoint URL]` (shared by check and history). */
+export function addStoreOptions(command: Command): Command {
+  return command
+    .option('--store <dir>', `embedded history store directory (default: ${DEFAULT_STORE_DIR})`)
+    .option('--table <name>', 'DynamoDB table instead of the embedded store (standard AWS credential chain)')
+    .option('--endpoint <url>', 'DynamoDB-compatible endpoint for --table');
+}
+
+/** Where the store options point, or a UsageError for a contradictory combination. */
+export function storeLocationFrom(values: StoreCliValues): StoreLocation {
+  if (values.store !== undefined && values.table !== undefined) {
+    throw new UsageError('--store and --table cannot be combined: pick the embedded store or a DynamoDB table');
+  }
+  if (values.endpoint !== undefined && values.table === undefined) {
+    throw new UsageError('--endpoint needs --table NAME');
+  }
+  if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(values.endpoint)) {
+    throw new UsageError(`--endpoint "${values.endpoint}": expected http(s)://host[:port]`);
+  }
+  if (values.table !== undefined) return { kind: 'table', tableName: values.table, endpoint: values.endpoint };
+  return { kind: 'embedded', dir: values.store ?? DEFAULT_STORE_DIR };
+}
+
+/** Store errors that are the user's configuration (exit 2), as opposed to a failure while running. */
+const CONFIG_STORE_ERRORS = new Set(['TABLE_MISSING', 'TABLE_NAME_INVALID', 'STORE_LOCKED']);
+
+/** Runs `work` on the opened store and closes it; configuration errors become UsageErrors. */
+export async function withStore<T>(
+  location: StoreLocation,
+  options: { mustExist?: boolean },
+  work: (opened: OpenedStore | null) => Promise<T>,
+): Promise<T> {
+  let opened: OpenedStore | null = null;
+  try {
+    opened = await openHistoryStore(location, options);
+    return await work(opened);
+  } catch (error) {
+    if (error instanceof StoreError && CONFIG_STORE_ERRORS.has(error.code))
+      throw new UsageError(error.message, { cause: error });
+    if (error instanceof Error && /Region is missing/i.test(error.message)) {
+      throw new UsageError('no AWS region configured for --table: set AWS_REGION (or give --endpoint)', {
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    await opened?.close();
+  }
+}
+
+interface CheckValues extends ProbeCliValues, StoreCliValues {
+  topicArn?: string;
+  json?: boolean;
+}
+
+/** A publisher for `--json` without a topic: the notices are delivered in the JSON document. */
+class JsonDocumentPublisher implements NoticePublisher {
+  async publish(_notice: Notice) {
+    return { messageId: null };
+  }
+}
+
+/** `certwatch check`. */
+export function registerCheckCommand(program: Command, run: CliRun): void {
+  addStoreOptions(
+    addProbeOptions(
+      program
+        .command('check')
+        .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
+        .argument(
+          '[targets...]',
+          'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
+        ),
+    ),
+  )
+    .option('--topic-arn <arn>', 'publish the notices to this SNS topic instead of printing them')
+    .option('--json', 'print { observations, notices, published, summary } as one JSON document')
+    .action(async (args: string[], values: CheckValues) => {
+      const location = storeLocationFrom(values);
+      const { targets, options } = toProbeRequest(args, values);
+      const config = configFromEnv();
+      const publisher = publisherFor(values, run);
+      const now = new Date();
+      const result = await withStore(location, {}, async (opened) =>
+        runWatchCycle(
+          { prober: new SmtpProber(), store: (opened as OpenedStore).store, publisher },
+          { targets, probeOptions: options, now, config },
+        ),
+      );
+      if (values.json) {
+        const { observations, notices, published, summary } = result;
+        run.stdout.write(`${JSON.stringify({ observations, notices, published, summary }, null, 2)}\n`);
+      } else {
+        run.stdout.write(`${renderCheck(result, now)}\n`);
+      }
+      for (const failure of result.summary.publishFailures) {
+        run.stderr.write(`certwatch: notice ${failure.dedupeKey} stays pending: ${failure.message}\n`);
+      }
+      for (const unsaved of result.summary.unsaved) {
+        run.stderr.write(`certwatch: history of ${unsaved.target} not saved this cycle: ${unsaved.message}\n`);
+      }
+      run.exitCode = result.summary.failedProbes > 0 || result.summary.critical > 0 ? EXIT.FAILED : EXIT.OK;
+    });
+}
+
+function configFromEnv() {
+  try {
+    return watchConfigFromEnv(process.env);
+  } catch (error) {
+    if (error instanceof WatchConfigError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+function publisherFor(values: CheckValues, run: CliRun): NoticePublisher {
+  if (values.topicArn !== undefined) {
+    try {
+      return new SnsPublisher({ topicArn: values.topicArn });
+    } catch (error) {
+      if (error instanceof NotifyError || error instanceof CoreError)
+        throw new UsageError(`--topic-arn: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+  return values.json ? new JsonDocumentPublisher() : new ConsolePublisher(run.stdout);
+}
+
+/** The human report after the notices: the observations table and one summary line. */
+export function renderCheck(result: CycleResult, now: Date): string {
+  const s = result.summary;
+  const published = s.published === 0 ? 'no notice to publish' : `${s.published} published`;
+  const line = [
+    `cycle ${s.at}: ${s.targets} target(s)`,
+    `${s.notices} new notice(s), ${s.critical} critical`,
+    published,
+    s.publishFailures.length > 0 ? `${s.publishFailures.length} left pending` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const head = result.published.length === 0 && result.notices.length === 0 ? 'No change.\n\n' : '\n';
+  return `${head}${renderTable(result.observations, now)}\n${line}`;
+}

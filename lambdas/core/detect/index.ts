@@ -1,0 +1,155 @@
+/**
+ * Change detection, a pure function: previous history + observations + now + config → notices and the
+ * next history. No I/O, no clock: the caller supplies `now`.
+ */
+import type { CertRecord, TargetHistory, TargetState } from '../history';
+import { emptyTargetState } from '../history';
+import type { BaselineTargetFacts, Notice } from '../notice';
+import type { Observation } from '../observation';
+import type { WatchConfig } from '../watch-config';
+import { baselineFacts, baselineNotices } from './baseline';
+import { checkChains } from './chain';
+import type { DetectContext, DetectTarget } from './context';
+import { checkExpiry } from './expiry';
+import { checkProbeHealth } from './probe-health';
+import { announceNewLeaves, recordServed, retireMissing } from './rotation';
+import { collectServed } from './served';
+import { checkStarttls } from './starttls';
+
+export { BASELINE_TARGETS_PER_NOTICE, baselineNotices } from './baseline';
+export type { DetectTarget } from './context';
+export { classifyRotation } from './rotation';
+
+/** Input of {@link detectTarget}. */
+export interface DetectTargetInput {
+  target: DetectTarget;
+  history: TargetHistory;
+  /** This cycle's observations of this target (others are ignored). */
+  observations: readonly Observation[];
+  now: Date;
+  config: WatchConfig;
+  /** The name the leaf must match when it is not the target's host (`--servername`). */
+  expectedName?: string;
+}
+
+/** What detection decided for one target. */
+export interface TargetDetection {
+  target: string;
+  /** Notices of this target; the baseline, if any, is in `baseline` instead (merged per cycle). */
+  notices: Notice[];
+  /** This target's part of the cycle's BASELINE notice, when it had no history. */
+  baseline: BaselineTargetFacts | null;
+  /** The next state; `version` is still the one read (the store conditions its write on it). */
+  state: TargetState;
+  /** Records to write; `rev` is still the one read (the store conditions each write on it). */
+  changedCerts: CertRecord[];
+}
+
+/** Detects the changes of one target. */
+export function detectTarget(input: DetectTargetInput): TargetDetection {
+  const { target, history, now, config } = input;
+  const observations = input.observations.filter((o) => o.target === target.url);
+  const prev = history.state ?? emptyTargetState(target.url);
+  const records = new Map(history.certs.map((c) => [c.sha256, cloneRecord(c)]));
+  const ctx: DetectContext = {
+    target,
+    expectedName: input.expectedName ?? target.host,
+    now,
+    nowIso: now.toISOString(),
+    config,
+    prev,
+    baseline: history.state === null,
+    advances: prev.lastCycleAt === null || now.toISOString() > prev.lastCycleAt,
+    served: collectServed(observations),
+    records,
+    changed: new Set(),
+    activeBefore: new Set(history.certs.filter((c) => c.status === 'active').map((c) => c.sha256)),
+    newLeaves: [],
+    missing: {},
+    notices: [],
+  };
+  recordServed(ctx);
+  retireMissing(ctx);
+  announceNewLeaves(ctx);
+  checkExpiry(ctx);
+  checkChains(ctx);
+  const starttls = checkStarttls(ctx, observations);
+  const health = checkProbeHealth(ctx, observations.length > 0);
+
+  for (const sha of ctx.changed) {
+    const record = ctx.records.get(sha);
+    if (record && ctx.served.certs.has(sha)) record.lastSeen = ctx.nowIso;
+  }
+  const state: TargetState = {
+    target: target.url,
+    version: prev.version,
+    lastCycleAt: ctx.advances ? ctx.nowIso : prev.lastCycleAt,
+    cycles: ctx.advances ? prev.cycles + 1 : prev.cycles,
+    slots: observations
+      .map((o) => ({
+        address: o.address,
+        keyType: o.keyType,
+        sha256: o.ok && o.chain.length > 0 ? o.chain[0].sha256 : null,
+        error: o.ok ? null : (o.error?.code ?? null),
+      }))
+      .sort((a, b) => a.address.localeCompare(b.address) || a.keyType.localeCompare(b.keyType)),
+    ...health,
+    ...starttls,
+    missing: ctx.missing,
+  };
+  return {
+    target: target.url,
+    notices: ctx.notices,
+    baseline: ctx.baseline ? baselineFacts(ctx) : null,
+    state,
+    changedCerts: [...ctx.changed].map((sha) => ctx.records.get(sha) as CertRecord),
+  };
+}
+
+/** Input of {@link detectCycle}. */
+export interface DetectCycleInput {
+  targets: readonly DetectTarget[];
+  /** History per target URL; a target missing here has none. */
+  histories: ReadonlyMap<string, TargetHistory>;
+  observations: readonly Observation[];
+  now: Date;
+  config: WatchConfig;
+  expectedName?: string;
+}
+
+/** What detection decided for a whole cycle. */
+export interface CycleDetection {
+  /** Every notice, the merged BASELINE first. */
+  notices: Notice[];
+  targets: TargetDetection[];
+}
+
+/** Detects the changes of every target of a cycle and merges their baselines into one notice. */
+export function detectCycle(input: DetectCycleInput): CycleDetection {
+  const targets = input.targets.map((target) =>
+    detectTarget({
+      target,
+      history: input.histories.get(target.url) ?? { state: null, certs: [] },
+      observations: input.observations,
+      now: input.now,
+      config: input.config,
+      expectedName: input.expectedName,
+    }),
+  );
+  const baselines = baselineNotices(
+    targets.flatMap((t) => (t.baseline ? [t.baseline] : [])),
+    input.now,
+  );
+  return { notices: [...baselines, ...targets.flatMap((t) => t.notices)], targets };
+}
+
+function cloneRecord(record: CertRecord): CertRecord {
+  return {
+    ...record,
+    sans: [...record.sans],
+    chain: [...record.chain],
+    addresses: [...record.addresses],
+    warned: [...record.warned],
+    noticed: [...record.noticed],
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The port the watch cycle keeps history and the notice outbox through. The DynamoDB adapter lives in
+ * `lambdas/store`; the core only states what it needs.
+ */
+import type { CertRecord, TargetHistory, TargetState } from './history';
+import type { Notice } from './notice';
+
+/** One notice in the outbox (the `NOTICE#<dedupe key>` item). */
+export interface OutboxEntry {
+  dedupeKey: string;
+  status: 'pending' | 'sent';
+  /** Publish attempts started (claims taken). */
+  attempts: number;
+  notice: Notice;
+  /** When it was recorded, and its rank among the notices recorded with it (publication order). */
+  createdAt: string;
+  seq: number;
+  sentAt: string | null;
+  messageId: string | null;
+  lastError: string | null;
+  /** Who holds the publish claim, until when. */
+  claimedBy: string | null;
+  claimedUntil: string | null;
+}
+
+/** The outcome of saving one target: a conflict means another cycle wrote first (re-read and retry). */
+export type SaveOutcome = { ok: true; writes: number } | { ok: false; reason: 'conflict'; message: string };
+
+/** What a cycle saves for one target: the next state and the records that changed, as detection returned them. */
+export interface TargetChanges {
+  state: TargetState;
+  changedCerts: readonly CertRecord[];
+}
+
+/** History and outbox storage. Every write that can race is conditional. */
+export interface HistoryStore {
+  /** Everything stored about a target (consistent read). */
+  loadTarget(target: string): Promise<TargetHistory>;
+  /**
+   * Writes changed records (each conditional on the revision read) and then the state (conditional on
+   * the version read). Nothing is overwritten that another cycle wrote in between: that is a conflict.
+   */
+  saveTarget(changes: TargetChanges): Promise<SaveOutcome>;
+  /** Records notices as pending, in order, unless their dedupe key is already in the outbox. Returns the keys recorded now. */
+  recordNotices(notices: readonly Notice[], now: Date): Promise<string[]>;
+  /** Pending notices, oldest first. */
+  pendingNotices(): Promise<OutboxEntry[]>;
+  /** Takes the publish claim of a pending notice for `leaseMs`; null when it is sent or someone else holds it. */
+  claimNotice(dedupeKey: string, claimant: string, now: Date, leaseMs: number): Promise<OutboxEntry | null>;
+  /** Marks a claimed notice sent. False when the claim was lost in the meantime. */
+  markSent(dedupeKey: string, claimant: string, now: Date, messageId: string | null): Promise<boolean>;
+  /** Gives a claim back after a failed publish, keeping the error; the notice stays pending. */
+  releaseNotice(dedupeKey: string, claimant: string, error: string): Promise<void>;
+  /** Every stored target with its history. */
+  listHistories(): Promise<Map<string, TargetHistory>>;
+  /** Every target where a certificate was served (by fingerprint). */
+  findByFingerprint(sha256: string): Promise<CertRecord[]>;
+}

@@ -1,0 +1,216 @@
+/**
+ * Human words for notices: an SNS-sized subject and a few lines of text, derived from the facts only.
+ */
+import type { CertFacts, Notice, NoticeFactsMap, NoticeType, RotationClass } from './notice';
+
+/** SNS refuses longer subjects. */
+export const MAX_SUBJECT_LENGTH = 100;
+
+type NoticeBase = Omit<Notice, 'subject' | 'text'>;
+
+/** The subject and text of a notice. */
+export function renderNotice(notice: NoticeBase): { subject: string; text: string } {
+  const where = notice.target ? hostPort(notice.target) : '';
+  const { title, lines } = describe(notice, where);
+  const subject = toSubject(`certwatch ${notice.severity}: ${title}`);
+  return { subject, text: [title, ...lines].join('\n') };
+}
+
+/**
+ * Makes a string a valid SNS Subject: printable ASCII, one line, at most 100 characters
+ * (cut with `...` when longer).
+ */
+export function toSubject(raw: string): string {
+  const ascii = raw
+    .replace(/\s+/g, ' ')
+    .replace(/[\u2192]/g, '->')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+  return ascii.length <= MAX_SUBJECT_LENGTH ? ascii : `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3).trimEnd()}...`;
+}
+
+/** `smtp://host:25` → `host:25`. */
+export function hostPort(target: string): string {
+  return target.replace(/^[a-z]+:\/\//, '');
+}
+
+/** The common name of a distinguished name, or the whole name when it has none. */
+export function commonName(dn: string): string {
+  const match = /(?:^|,\s*)CN=([^,]+)/.exec(dn);
+  return match ? match[1].trim() : dn;
+}
+
+/** A fingerprint shortened for people (the full one is in the facts). */
+export function shortSha(sha256: string): string {
+  return sha256.slice(0, 16);
+}
+
+const ROTATION_WORDS: Record<RotationClass, string> = {
+  'same-key-renewal': 'same-key renewal',
+  're-key': 're-key (new key, same issuer)',
+  'issuer-change': 'issuer change',
+  'key-type-change': 'key-type change',
+};
+
+function certLines(cert: CertFacts): string[] {
+  return [
+    `  subject  ${cert.subject}`,
+    `  issuer   ${cert.issuer}`,
+    `  valid    ${day(cert.notBefore)} -> ${day(cert.notAfter)} (${daysText(cert.daysLeft)})`,
+    `  key      ${cert.keyAlgorithm}`,
+    `  sha256   ${cert.sha256}`,
+  ];
+}
+
+function day(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+function daysText(days: number): string {
+  if (days < 0) return `expired ${Math.abs(days)} days ago`;
+  return `${days} days left`;
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+function describe(notice: NoticeBase, where: string): { title: string; lines: string[] } {
+  const type = notice.type as NoticeType;
+  switch (type) {
+    case 'BASELINE': {
+      const f = notice.facts as NoticeFactsMap['BASELINE'];
+      const leaves = f.targets.reduce((n, t) => n + t.leaves.length, 0);
+      const title = `baseline recorded: ${plural(f.targets.length, 'target')}, ${plural(leaves, 'certificate')}`;
+      const lines = f.targets.flatMap((t) => [
+        `${t.target} (${plural(t.addresses.length, 'address', 'addresses')})`,
+        ...t.leaves.map(
+          (l) =>
+            `  ${l.keyType.padEnd(5)} ${commonName(l.subject)} by ${commonName(l.issuer)}, ${daysText(l.daysLeft)}, sha256 ${shortSha(l.sha256)}`,
+        ),
+        ...t.failures.map((e) => `  ${e.keyType.padEnd(5)} ${e.address}: ${e.code} ${e.message}`),
+      ]);
+      return { title, lines };
+    }
+    case 'NEW_CERTIFICATE': {
+      const f = notice.facts as NoticeFactsMap['NEW_CERTIFICATE'];
+      const title = `new ${f.keyType} certificate on ${where} (${f.rollout.serving} of ${f.rollout.total} addresses)`;
+      const lines = [
+        `New leaf on ${f.rollout.serving} of ${plural(f.rollout.total, 'address', 'addresses')}: ${f.rollout.addresses.join(', ')}.`,
+        ...certLines(f.cert),
+        ...f.replaces.map(
+          (r) => `Replaces ${commonName(r.subject)} (sha256 ${shortSha(r.sha256)}, ${daysText(r.daysLeft)}).`,
+        ),
+      ];
+      if (f.rotation) lines.push(`Change: ${ROTATION_WORDS[f.rotation.classification]}.`);
+      return { title, lines };
+    }
+    case 'CERTIFICATE_RETIRED': {
+      const f = notice.facts as NoticeFactsMap['CERTIFICATE_RETIRED'];
+      return {
+        title: `${f.keyType} certificate ${shortSha(f.cert.sha256)} retired on ${where}`,
+        lines: [
+          `Rollout complete: not seen for ${plural(f.missedCycles, 'cycle')} (first seen ${f.firstSeen}, last seen ${f.lastSeen}).`,
+          ...certLines(f.cert),
+          ...f.successors.map(
+            (s) => `Successor ${commonName(s.subject)} (sha256 ${shortSha(s.sha256)}, ${daysText(s.daysLeft)}).`,
+          ),
+        ],
+      };
+    }
+    case 'EXPIRY_WARNING': {
+      const f = notice.facts as NoticeFactsMap['EXPIRY_WARNING'];
+      return {
+        title: `${f.cert.role === 'leaf' ? '' : 'intermediate '}certificate on ${where} expires in ${f.cert.daysLeft} days`,
+        lines: [
+          `A served ${f.keyType} ${f.cert.role === 'leaf' ? 'leaf' : 'chain certificate'} crossed the ${f.thresholdDays}-day threshold.`,
+          ...certLines(f.cert),
+          `Served on: ${f.addresses.join(', ')}.`,
+        ],
+      };
+    }
+    case 'ROTATION_OVERDUE': {
+      const f = notice.facts as NoticeFactsMap['ROTATION_OVERDUE'];
+      const share = Math.round(f.lifetimeShare * 100);
+      return {
+        title: `rotation overdue on ${where}: ${f.keyType} leaf at ${share}% of its lifetime`,
+        lines: [
+          `The leaf has used ${share}% of its lifetime (threshold ${Math.round(f.thresholdShare * 100)}%) and no successor has been seen.`,
+          ...certLines(f.cert),
+        ],
+      };
+    }
+    case 'EXPIRED': {
+      const f = notice.facts as NoticeFactsMap['EXPIRED'];
+      return {
+        title: `EXPIRED ${f.cert.role === 'leaf' ? '' : 'intermediate '}certificate served on ${where}`,
+        lines: [`An expired certificate is being served on ${f.addresses.join(', ')}.`, ...certLines(f.cert)],
+      };
+    }
+    case 'CHAIN_INVALID': {
+      const f = notice.facts as NoticeFactsMap['CHAIN_INVALID'];
+      return {
+        title: `invalid chain on ${where}: ${f.error.code}`,
+        lines: [
+          `The ${f.keyType} chain does not validate: ${f.error.message}`,
+          ...certLines(f.cert),
+          `Served on: ${f.addresses.join(', ')}.`,
+        ],
+      };
+    }
+    case 'HOSTNAME_MISMATCH': {
+      const f = notice.facts as NoticeFactsMap['HOSTNAME_MISMATCH'];
+      return {
+        title: `hostname mismatch on ${where}: leaf is not valid for ${f.expectedName}`,
+        lines: [
+          `The ${f.keyType} leaf does not match ${f.expectedName}; it names: ${f.cert.sans.join(', ') || '(no SANs)'}.`,
+          ...certLines(f.cert),
+          `Served on: ${f.addresses.join(', ')}.`,
+        ],
+      };
+    }
+    case 'ISSUER_CHANGED': {
+      const f = notice.facts as NoticeFactsMap['ISSUER_CHANGED'];
+      return {
+        title: `issuer changed on ${where}: ${commonName(f.previousIssuer)} -> ${commonName(f.issuer)}`,
+        lines: [
+          `The new ${f.keyType} leaf chains to a different ${f.rotation.sameIssuer ? 'anchor' : 'intermediate'} (${ROTATION_WORDS[f.rotation.classification]}).`,
+          `  before   ${f.previousIssuer} (anchor ${f.previousAnchor ?? 'unknown'})`,
+          `  now      ${f.issuer} (anchor ${f.anchor ?? 'unknown'})`,
+          ...certLines(f.cert),
+        ],
+      };
+    }
+    case 'STARTTLS_MISSING': {
+      const f = notice.facts as NoticeFactsMap['STARTTLS_MISSING'];
+      return {
+        title: `STARTTLS no longer offered on ${where}`,
+        lines: [
+          `${where} offered STARTTLS before and now does not on ${f.addresses.join(', ')}: mail to it may travel in plaintext.`,
+          `  EHLO     ${f.ehlo.join(' ') || '(none)'}`,
+        ],
+      };
+    }
+    case 'TLS_POSTURE_CHANGED':
+      return { title: `TLS posture changed on ${where}`, lines: [JSON.stringify(notice.facts)] };
+    case 'PROBE_FAILING': {
+      const f = notice.facts as NoticeFactsMap['PROBE_FAILING'];
+      return {
+        title: `probes of ${where} failing for ${f.consecutiveFailures} cycles`,
+        lines: f.failures.map((e) => `  ${e.address} ${e.keyType}: ${e.code} ${e.message}`),
+      };
+    }
+    case 'PROBE_RECOVERED': {
+      const f = notice.facts as NoticeFactsMap['PROBE_RECOVERED'];
+      return {
+        title: `probes of ${where} answer again`,
+        lines: [`${where} answers again after ${plural(f.failedCycles, 'failed cycle')}.`],
+      };
+    }
+    case 'HEARTBEAT':
+    case 'TEST': {
+      const f = notice.facts as NoticeFactsMap['TEST'];
+      return { title: f.message, lines: [] };
+    }
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Notices: what certwatch tells people. The types and severities are a contract (DESIGN.md); each notice
+ * is a machine-readable body (`facts`) plus a short human text and an SNS-sized subject.
+ */
+import { createHash } from 'node:crypto';
+import type { CertRole } from './history';
+import { renderNotice } from './notice-text';
+import type { KeyType, ProbeErrorCode, ValidationErrorCode } from './observation';
+
+/** Every notice type (contract). */
+export type NoticeType =
+  | 'BASELINE'
+  | 'NEW_CERTIFICATE'
+  | 'CERTIFICATE_RETIRED'
+  | 'EXPIRY_WARNING'
+  | 'ROTATION_OVERDUE'
+  | 'EXPIRED'
+  | 'CHAIN_INVALID'
+  | 'HOSTNAME_MISMATCH'
+  | 'ISSUER_CHANGED'
+  | 'STARTTLS_MISSING'
+  | 'TLS_POSTURE_CHANGED'
+  | 'PROBE_FAILING'
+  | 'PROBE_RECOVERED'
+  | 'HEARTBEAT'
+  | 'TEST';
+
+/** How urgent a notice is; the SNS attribute `severity` subscribers filter on. */
+export type Severity = 'info' | 'warning' | 'critical';
+
+/**
+ * The one severity table (contract; the README documents it). A notice's severity is its type's.
+ * critical = the service is exposed right now (bad or expired certificate served, plaintext downgrade).
+ */
+export const NOTICE_SEVERITY: Readonly<Record<NoticeType, Severity>> = Object.freeze({
+  BASELINE: 'info',
+  NEW_CERTIFICATE: 'info',
+  CERTIFICATE_RETIRED: 'info',
+  EXPIRY_WARNING: 'warning',
+  ROTATION_OVERDUE: 'warning',
+  EXPIRED: 'critical',
+  CHAIN_INVALID: 'critical',
+  HOSTNAME_MISMATCH: 'critical',
+  ISSUER_CHANGED: 'warning',
+  STARTTLS_MISSING: 'critical',
+  TLS_POSTURE_CHANGED: 'warning',
+  PROBE_FAILING: 'warning',
+  PROBE_RECOVERED: 'info',
+  HEARTBEAT: 'info',
+  TEST: 'info',
+});
+
+/** All notice types, in the table's order. */
+export const NOTICE_TYPES = Object.keys(NOTICE_SEVERITY) as NoticeType[];
+
+/** The facts about one certificate that every certificate notice carries. */
+export interface CertFacts {
+  sha256: string;
+  role: CertRole;
+  subject: string;
+  issuer: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  /** Days from the notice's instant to notAfter, one decimal; negative once expired. */
+  daysLeft: number;
+  keyAlgorithm: string;
+  spkiSha256: string;
+  sans: string[];
+}
+
+/** How a new leaf differs from the one it replaces. */
+export type RotationClass = 'same-key-renewal' | 're-key' | 'issuer-change' | 'key-type-change';
+
+/** The classification of a rotation, with the comparisons it was made from. */
+export interface RotationFacts {
+  classification: RotationClass;
+  sameKey: boolean;
+  sameKeyAlgorithm: boolean;
+  sameIssuer: boolean;
+  /** null when either anchor is unknown (chain did not validate). */
+  sameAnchor: boolean | null;
+}
+
+/** One failed probe, as notices report it. */
+export interface ProbeFailureFacts {
+  address: string;
+  keyType: KeyType;
+  code: ProbeErrorCode;
+  message: string;
+}
+
+/** What a target serves, as the baseline summarises it. */
+export interface BaselineTargetFacts {
+  target: string;
+  host: string;
+  addresses: string[];
+  leaves: Array<CertFacts & { keyType: KeyType; addresses: string[] }>;
+  failures: ProbeFailureFacts[];
+}
+
+/** The body of each notice type. */
+export interface NoticeFactsMap {
+  BASELINE: { targets: BaselineTargetFacts[] };
+  NEW_CERTIFICATE: {
+    keyType: KeyType;
+    cert: CertFacts;
+    chain: string[];
+    anchor: string | null;
+    replaces: CertFacts[];
+    rotation: RotationFacts | null;
+    rollout: { addresses: string[]; serving: number; total: number };
+  };
+  CERTIFICATE_RETIRED: {
+    keyType: KeyType;
+    cert: CertFacts;
+    firstSeen: string;
+    lastSeen: string;
+    missedCycles: number;
+    addresses: string[];
+    successors: CertFacts[];
+  };
+  EXPIRY_WARNING: { keyType: KeyType; cert: CertFacts; thresholdDays: number; addresses: string[] };
+  ROTATION_OVERDUE: {
+    keyType: KeyType;
+    cert: CertFacts;
+    lifetimeShare: number;
+    thresholdShare: number;
+    addresses: string[];
+  };
+  EXPIRED: { keyType: KeyType; cert: CertFacts; addresses: string[] };
+  CHAIN_INVALID: {
+    keyType: KeyType;
+    cert: CertFacts;
+    chain: string[];
+    error: { code: ValidationErrorCode | 'UNKNOWN'; message: string };
+    addresses: string[];
+  };
+  HOSTNAME_MISMATCH: { keyType: KeyType; cert: CertFacts; expectedName: string; addresses: string[] };
+  ISSUER_CHANGED: {
+    keyType: KeyType;
+    cert: CertFacts;
+    previous: CertFacts;
+    previousIssuer: string;
+    issuer: string;
+    previousIntermediate: string | null;
+    intermediate: string | null;
+    previousAnchor: string | null;
+    anchor: string | null;
+    rotation: RotationFacts;
+  };
+  STARTTLS_MISSING: { addresses: string[]; banner: string | null; ehlo: string[] };
+  TLS_POSTURE_CHANGED: { diff: unknown };
+  PROBE_FAILING: { consecutiveFailures: number; failures: ProbeFailureFacts[] };
+  PROBE_RECOVERED: { failedCycles: number; addresses: string[] };
+  HEARTBEAT: { message: string };
+  TEST: { message: string };
+}
+
+/** The facts of one notice type. */
+export type NoticeFacts<T extends NoticeType = NoticeType> = NoticeFactsMap[T];
+
+/** One notice: the JSON body published (contract). */
+export interface Notice<T extends NoticeType = NoticeType> {
+  type: T;
+  severity: Severity;
+  /** Stable identity: the same event always gets the same key, so it is published once. */
+  dedupeKey: string;
+  /** The target URL, or null for a notice about several targets (a baseline of many) or none (TEST). */
+  target: string | null;
+  /** Host names concerned (the SNS `host` attribute). */
+  hosts: string[];
+  /** The cycle's instant (ISO 8601). */
+  at: string;
+  /** ≤ 100 printable ASCII characters, usable as SNS Subject. */
+  subject: string;
+  /** A few lines for people. */
+  text: string;
+  facts: NoticeFactsMap[T];
+}
+
+/** What {@link createNotice} needs; severity, subject and text are derived. */
+export interface NoticeInput<T extends NoticeType> {
+  type: T;
+  dedupeKey: string;
+  target: string | null;
+  hosts: string[];
+  at: Date | string;
+  facts: NoticeFactsMap[T];
+}
+
+/** Builds a notice, deriving severity from the table and subject/text from the facts. */
+export function createNotice<T extends NoticeType>(input: NoticeInput<T>): Notice<T> {
+  const at = typeof input.at === 'string' ? input.at : input.at.toISOString();
+  const base = {
+    type: input.type,
+    severity: NOTICE_SEVERITY[input.type],
+    dedupeKey: input.dedupeKey,
+    target: input.target,
+    hosts: [...new Set(input.hosts)],
+    at,
+    facts: input.facts,
+  };
+  const { subject, text } = renderNotice(base);
+  return { ...base, subject, text };
+}
+
+/** A dedupe key: type, then the parts that identify the event, `#`-separated. */
+export function noticeKey(type: NoticeType, ...parts: Array<string | number>): string {
+  return [type, ...parts].join('#');
+}
+
+/** The dedupe key of a baseline over a set of targets (order-free; hashed to stay short). */
+export function baselineKey(targets: readonly string[]): string {
+  const digest = createHash('sha256')
+    .update([...targets].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 32);
+  return noticeKey('BASELINE', digest);
+}
+
+/** A TEST notice (for `certwatch notify-test`): proves the path to subscribers. */
+export function createTestNotice(now: Date, message = 'certwatch test notice: delivery works.'): Notice<'TEST'> {
+  return createNotice({
+    type: 'TEST',
+    dedupeKey: noticeKey('TEST', now.toISOString()),
+    target: null,
+    hosts: [],
+    at: now,
+    facts: { message },
+  });
+}
+
+/** Whole days and one decimal, as notices report them. */
+export function daysBetween(from: Date, to: Date | string): number {
+  const end = typeof to === 'string' ? Date.parse(to) : to.getTime();
+  return Math.round(((end - from.getTime()) / 86_400_000) * 10) / 10;
+}

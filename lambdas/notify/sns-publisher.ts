@@ -1,0 +1,92 @@
+/**
+ * Publishes notices to an SNS topic: Subject ≤ 100 characters, message attributes `type`, `severity`
+ * and `host` for subscription filter policies, the JSON body for machines and the text for e-mail.
+ */
+import { createHash } from 'node:crypto';
+import { type MessageAttributeValue, PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import type { Notice } from '../core/notice';
+import { toSubject } from '../core/notice-text';
+import { type NoticePublisher, NotifyError, type PublishReceipt } from './publisher';
+
+/** SNS refuses messages over 256 KiB; keep a margin for the envelope. */
+const MAX_MESSAGE_BYTES = 250 * 1024;
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/**
+ * Checks a topic ARN and returns its region.
+ * @throws NotifyError TOPIC_ARN_INVALID
+ */
+export function topicRegion(topicArn: string): string {
+  const match = TOPIC_ARN.exec(topicArn);
+  if (!match) {
+    throw new NotifyError(
+      'TOPIC_ARN_INVALID',
+      `"${topicArn}" is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)`,
+    );
+  }
+  return match[1];
+}
+
+/**
+ * The Publish request of a notice. `MessageStructure: json` gives e-mail subscribers the human text
+ * (`email`) and every other protocol the JSON body (`default`). On a FIFO topic the dedupe key also
+ * becomes SNS's deduplication id.
+ */
+export function toPublishInput(notice: Notice, topicArn: string): PublishCommandInput {
+  const attributes: Record<string, MessageAttributeValue> = {
+    type: { DataType: 'String', StringValue: notice.type },
+    severity: { DataType: 'String', StringValue: notice.severity },
+  };
+  if (notice.hosts.length === 1) attributes.host = { DataType: 'String', StringValue: notice.hosts[0] };
+  else if (notice.hosts.length > 1)
+    attributes.host = { DataType: 'String.Array', StringValue: JSON.stringify(notice.hosts) };
+  let body = JSON.stringify(notice);
+  if (Buffer.byteLength(body) + Buffer.byteLength(notice.text) > MAX_MESSAGE_BYTES) {
+    body = JSON.stringify({ ...notice, facts: { truncated: true, reason: 'facts exceed the SNS message size' } });
+  }
+  const text = notice.text.length > 100_000 ? `${notice.text.slice(0, 100_000)}\n...` : notice.text;
+  const input: PublishCommandInput = {
+    TopicArn: topicArn,
+    Subject: toSubject(notice.subject),
+    MessageStructure: 'json',
+    Message: JSON.stringify({ default: body, email: text, sms: toSubject(notice.subject) }),
+    MessageAttributes: attributes,
+  };
+  if (topicArn.endsWith('.fifo')) {
+    input.MessageGroupId = notice.target ?? 'certwatch';
+    input.MessageDeduplicationId = createHash('sha256').update(notice.dedupeKey).digest('hex');
+  }
+  return input;
+}
+
+/** Options of {@link SnsPublisher}. */
+export interface SnsPublisherOptions {
+  topicArn: string;
+  /** Default: a client in the topic's region with the standard credential chain. */
+  client?: SNSClient;
+}
+
+/** {@link NoticePublisher} on an SNS topic. */
+export class SnsPublisher implements NoticePublisher {
+  readonly topicArn: string;
+  private readonly client: SNSClient;
+
+  constructor(options: SnsPublisherOptions) {
+    const region = topicRegion(options.topicArn);
+    this.topicArn = options.topicArn;
+    this.client = options.client ?? new SNSClient({ region });
+  }
+
+  async publish(notice: Notice): Promise<PublishReceipt> {
+    try {
+      const { MessageId } = await this.client.send(new PublishCommand(toPublishInput(notice, this.topicArn)));
+      return { messageId: MessageId ?? null };
+    } catch (cause) {
+      const message = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+      throw new NotifyError('PUBLISH_FAILED', `cannot publish ${notice.type} to ${this.topicArn}: ${message}`, {
+        cause,
+      });
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * A process lock on the embedded store's directory. LevelDB allows one process per database and
+ * dynalite crashes the process (uncaught) when the database cannot be opened, so certwatch checks first.
+ * A lock left by a killed process is taken over: its pid no longer runs.
+ */
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { StoreError } from './errors';
+
+/** Takes the lock of `dir` for this process; returns the function that gives it back. */
+export function lockDirectory(dir: string): () => void {
+  const file = join(dir, 'certwatch.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new StoreError('EMBEDDED_START_FAILED', `cannot lock ${dir}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      const holder = Number(readFileSync(file, 'utf8').trim());
+      if (holder === process.pid) {
+        throw new StoreError('STORE_LOCKED', `the store ${dir} is already open in this process`);
+      }
+      if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
+        throw new StoreError('STORE_LOCKED', `the store ${dir} is in use by another certwatch process (pid ${holder})`);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new StoreError('STORE_LOCKED', `the store ${dir} is being locked by another certwatch process`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Small helpers around lib-dynamodb calls: reading every page, and turning SDK failures into StoreErrors.
+ */
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { StoreError } from './errors';
+import type { Item } from './items';
+
+/** Every item of a Query, all pages. */
+export async function queryAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  input: Omit<QueryCommandInput, 'TableName'>,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    try {
+      const page = await doc.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }));
+      items.push(...((page.Items ?? []) as Item[]));
+      start = page.LastEvaluatedKey;
+    } catch (error) {
+      throw storeError(error, tableName, 'query the history');
+    }
+  } while (start);
+  return items;
+}
+
+/** Every item of a Scan, all pages. */
+export async function scanAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  input: Omit<ScanCommandInput, 'TableName'>,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    try {
+      const page = await doc.send(new ScanCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }));
+      items.push(...((page.Items ?? []) as Item[]));
+      start = page.LastEvaluatedKey;
+    } catch (error) {
+      throw storeError(error, tableName, 'scan the history');
+    }
+  } while (start);
+  return items;
+}
+
+/** A StoreError for an SDK failure: TABLE_MISSING when the table does not exist, else STORE_UNAVAILABLE. */
+export function storeError(error: unknown, tableName: string, doing: string): StoreError {
+  if (error instanceof StoreError) return error;
+  if (errorName(error) === 'ResourceNotFoundException') {
+    return new StoreError(
+      'TABLE_MISSING',
+      `table "${tableName}" does not exist (deploy the stack, or use --store for a local history)`,
+      { cause: error },
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreError('STORE_UNAVAILABLE', `cannot ${doing} in table "${tableName}": ${message}`, { cause: error });
+}
+
+/** A failed condition, by name rather than class: several copies of the SDK may be installed side by side. */
+export function isConditionFailure(error: unknown): boolean {
+  return errorName(error) === 'ConditionalCheckFailedException';
+}
+
+function errorName(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? (error as { name?: string }).name : undefined;
+}

@@ -1,0 +1,110 @@
+/**
+ * The embedded history store for local runs: dynalite (a DynamoDB-compatible engine) started in-process
+ * on a free loopback port, persisting under a directory, with the history table created if missing.
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { lockDirectory } from './dir-lock';
+import { DynamoHistoryStore } from './dynamo-history-store';
+import { StoreError } from './errors';
+import { DEFAULT_TABLE_NAME, ensureTable } from './table';
+
+/** The directory used when none is given, relative to the working directory. */
+export const DEFAULT_STORE_DIR = '.certwatch';
+
+/** Options of {@link startEmbeddedStore}. */
+export interface EmbeddedStoreOptions {
+  /** Directory to persist under (created if missing); default `.certwatch`. */
+  dir?: string;
+  tableName?: string;
+  /** Keep everything in memory instead (tests that need no persistence). */
+  inMemory?: boolean;
+}
+
+/** A running embedded store. */
+export interface EmbeddedStore {
+  /** `http://127.0.0.1:PORT`: any DynamoDB client (or a child process) can use it while it runs. */
+  endpoint: string;
+  tableName: string;
+  /** Where the data lives, or null in memory. */
+  path: string | null;
+  client: DynamoDBClient;
+  store: DynamoHistoryStore;
+  /** Stops the engine and flushes the data to disk. */
+  close(): Promise<void>;
+}
+
+/** A DynamoDB client for a local endpoint: fixed dummy credentials and region, no credential chain lookup. */
+export function localDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'certwatch', secretAccessKey: 'certwatch' },
+    maxAttempts: 3,
+  });
+}
+
+/**
+ * Starts dynalite on 127.0.0.1 (free port), opens or creates the table, and returns a store on it.
+ * @throws StoreError EMBEDDED_START_FAILED or STORE_LOCKED (another process uses the directory).
+ */
+export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const dir = options.inMemory ? null : resolve(options.dir ?? DEFAULT_STORE_DIR);
+  const path = dir ? join(dir, 'dynamodb') : null;
+  let unlock = () => {};
+  if (dir && path) {
+    try {
+      mkdirSync(path, { recursive: true });
+    } catch (cause) {
+      throw new StoreError(
+        'EMBEDDED_START_FAILED',
+        `cannot create the store directory ${dir}: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
+    unlock = lockDirectory(dir);
+  }
+  const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  try {
+    await new Promise<void>((ready, fail) => {
+      server.once('error', fail);
+      server.listen(0, '127.0.0.1', () => ready());
+    });
+  } catch (cause) {
+    unlock();
+    throw new StoreError('EMBEDDED_START_FAILED', `cannot start the embedded store: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = localDynamoClient(endpoint);
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      client.destroy();
+      await new Promise<void>((done) => server.close(() => done()));
+      unlock();
+    })();
+    return closed;
+  };
+  try {
+    await ensureTable(client, tableName);
+  } catch (cause) {
+    await close();
+    throw new StoreError(
+      'EMBEDDED_START_FAILED',
+      `cannot open the embedded store${dir ? ` at ${dir}` : ''}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  return { endpoint, tableName, path, client, store: new DynamoHistoryStore({ client, tableName }), close };
+}

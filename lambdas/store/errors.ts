@@ -1,0 +1,21 @@
+/**
+ * Errors of the store area. Each carries a stable `code` in data and keeps its `cause`.
+ */
+export type StoreErrorCode =
+  | 'TABLE_MISSING'
+  | 'TABLE_NAME_INVALID'
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_LOCKED'
+  | 'ITEM_INVALID'
+  | 'EMBEDDED_START_FAILED';
+
+/** Base class of errors raised by the history store and the embedded engine. */
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Mapping between the history model and the items of the single-table design. The item attribute names
+ * are a contract: users query them with the AWS CLI.
+ */
+
+import type { CertRecord, SlotRecord, TargetState } from '../core/history';
+import type { OutboxEntry } from '../core/history-store';
+import type { Notice } from '../core/notice';
+import { StoreError } from './errors';
+import { keys } from './table-schema';
+
+/** A stored item, as lib-dynamodb returns it. */
+export type Item = Record<string, unknown>;
+
+/** The `CERT#<sha256>` item of a record (with the next revision). */
+export function certItem(record: CertRecord, rev: number): Item {
+  return {
+    pk: keys.target(record.target),
+    sk: keys.cert(record.sha256),
+    gsi1pk: keys.fingerprint(record.sha256),
+    gsi1sk: record.target,
+    kind: 'CERT',
+    target: record.target,
+    sha256: record.sha256,
+    sha1: record.sha1,
+    role: record.role,
+    keyType: record.keyType,
+    subject: record.subject,
+    issuer: record.issuer,
+    serial: record.serial,
+    notBefore: record.notBefore,
+    notAfter: record.notAfter,
+    sans: record.sans,
+    spkiSha256: record.spkiSha256,
+    keyAlgorithm: record.keyAlgorithm,
+    signatureAlgorithm: record.signatureAlgorithm,
+    selfSigned: record.selfSigned,
+    chain: record.chain,
+    anchor: record.anchor,
+    anchorSha256: record.anchorSha256,
+    firstSeen: record.firstSeen,
+    lastSeen: record.lastSeen,
+    addresses: record.addresses,
+    status: record.status,
+    retiredAt: record.retiredAt,
+    warned: record.warned,
+    noticed: record.noticed,
+    rev,
+  };
+}
+
+/** The record of a `CERT#` item. */
+export function certFromItem(item: Item): CertRecord {
+  return {
+    target: str(item, 'target'),
+    sha256: str(item, 'sha256'),
+    sha1: str(item, 'sha1'),
+    role: str(item, 'role') as CertRecord['role'],
+    keyType: str(item, 'keyType') as CertRecord['keyType'],
+    subject: str(item, 'subject'),
+    issuer: str(item, 'issuer'),
+    serial: str(item, 'serial'),
+    notBefore: str(item, 'notBefore'),
+    notAfter: str(item, 'notAfter'),
+    sans: list<string>(item, 'sans'),
+    spkiSha256: str(item, 'spkiSha256'),
+    keyAlgorithm: str(item, 'keyAlgorithm'),
+    signatureAlgorithm: str(item, 'signatureAlgorithm'),
+    selfSigned: item.selfSigned === true,
+    chain: list<string>(item, 'chain'),
+    anchor: (item.anchor as string | null | undefined) ?? null,
+    anchorSha256: (item.anchorSha256 as string | null | undefined) ?? null,
+    firstSeen: str(item, 'firstSeen'),
+    lastSeen: str(item, 'lastSeen'),
+    addresses: list<string>(item, 'addresses'),
+    status: str(item, 'status') as CertRecord['status'],
+    retiredAt: (item.retiredAt as string | null | undefined) ?? null,
+    warned: list<number>(item, 'warned'),
+    noticed: list<string>(item, 'noticed'),
+    rev: Number(item.rev ?? 0),
+  };
+}
+
+/** The attributes of the `STATE` item a cycle sets (other attributes, e.g. TLS posture, are left alone). */
+export function stateAttributes(state: TargetState): Item {
+  return {
+    kind: 'STATE',
+    target: state.target,
+    lastCycleAt: state.lastCycleAt,
+    cycles: state.cycles,
+    slots: state.slots,
+    consecutiveFailures: state.consecutiveFailures,
+    failingNotified: state.failingNotified,
+    starttlsOffered: state.starttlsOffered,
+    starttlsMissing: state.starttlsMissing,
+    missing: state.missing,
+  };
+}
+
+/** The state of a `STATE` item. */
+export function stateFromItem(item: Item): TargetState {
+  return {
+    target: str(item, 'target'),
+    version: Number(item.version ?? 0),
+    lastCycleAt: (item.lastCycleAt as string | null | undefined) ?? null,
+    cycles: Number(item.cycles ?? 0),
+    slots: list<SlotRecord>(item, 'slots'),
+    consecutiveFailures: Number(item.consecutiveFailures ?? 0),
+    failingNotified: item.failingNotified === true,
+    starttlsOffered: item.starttlsOffered === true,
+    starttlsMissing: item.starttlsMissing === true,
+    missing: (item.missing as Record<string, number> | undefined) ?? {},
+  };
+}
+
+/** A new pending `NOTICE#` item. */
+export function noticeItem(notice: Notice, createdAt: string, seq: number): Item {
+  return {
+    pk: keys.outbox,
+    sk: keys.notice(notice.dedupeKey),
+    kind: 'NOTICE',
+    dedupeKey: notice.dedupeKey,
+    type: notice.type,
+    severity: notice.severity,
+    target: notice.target,
+    status: 'pending',
+    attempts: 0,
+    createdAt,
+    seq,
+    notice,
+  };
+}
+
+/** The outbox entry of a `NOTICE#` item. */
+export function outboxFromItem(item: Item): OutboxEntry {
+  return {
+    dedupeKey: str(item, 'dedupeKey'),
+    status: str(item, 'status') as OutboxEntry['status'],
+    attempts: Number(item.attempts ?? 0),
+    notice: item.notice as Notice,
+    createdAt: str(item, 'createdAt'),
+    seq: Number(item.seq ?? 0),
+    sentAt: (item.sentAt as string | undefined) ?? null,
+    messageId: (item.messageId as string | undefined) ?? null,
+    lastError: (item.lastError as string | undefined) ?? null,
+    claimedBy: (item.claimedBy as string | undefined) ?? null,
+    claimedUntil: (item.claimedUntil as string | undefined) ?? null,
+  };
+}
+
+function str(item: Item, name: string): string {
+  const value = item[name];
+  if (typeof value !== 'string') {
+    throw new StoreError('ITEM_INVALID', `item ${String(item.pk)} / ${String(item.sk)}: "${name}" is not a string`);
+  }
+  return value;
+}
+
+function list<T>(item: Item, name: string): T[] {
+  const value = item[name];
+  return Array.isArray(value) ? (value as T[]) : [];
+}

@@ -1,0 +1,49 @@
+/**
+ * Opens the history store a command asked for: the embedded engine under a directory, or a DynamoDB
+ * table (standard AWS credential chain; `endpoint` for any DynamoDB-compatible service).
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoHistoryStore } from './dynamo-history-store';
+import { startEmbeddedStore } from './embedded-store';
+import { checkTableName } from './table';
+
+/** Where the history lives. */
+export type StoreLocation = { kind: 'embedded'; dir: string } | { kind: 'table'; tableName: string; endpoint?: string };
+
+/** An open store and how to let go of it. */
+export interface OpenedStore {
+  store: DynamoHistoryStore;
+  /** For messages: the directory or `table NAME`. */
+  where: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store at `location`. With `mustExist`, an embedded store whose directory holds no history
+ * yet gives null instead of being created (reading commands should not leave an empty store behind).
+ */
+export async function openHistoryStore(
+  location: StoreLocation,
+  options: { mustExist?: boolean } = {},
+): Promise<OpenedStore | null> {
+  if (location.kind === 'embedded') {
+    const dir = resolve(location.dir);
+    if (options.mustExist && !existsSync(join(dir, 'dynamodb'))) return null;
+    const embedded = await startEmbeddedStore({ dir });
+    return { store: embedded.store, where: location.dir, close: embedded.close };
+  }
+  const tableName = checkTableName(location.tableName);
+  const regionSet = Boolean(process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION);
+  const client = new DynamoDBClient({
+    ...(location.endpoint ? { endpoint: location.endpoint } : {}),
+    // A DynamoDB-compatible endpoint ignores the region, but the SDK insists on one.
+    ...(location.endpoint && !regionSet ? { region: 'us-east-1' } : {}),
+  });
+  return {
+    store: new DynamoHistoryStore({ client, tableName }),
+    where: `table ${tableName}${location.endpoint ? ` at ${location.endpoint}` : ''}`,
+    close: async () => client.destroy(),
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * The history table's keys and names (contract: DESIGN.md "History table"). Constants only, no AWS SDK:
+ * the CDK stack imports this without pulling runtime code into synth.
+ */
+
+/** Attribute names of the keys and the one GSI. */
+export const TABLE_SCHEMA = Object.freeze({
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  fingerprintIndex: Object.freeze({ name: 'byFingerprint', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }),
+  /** Epoch seconds after which a sent notice may be dropped (enable TTL on it in the stack). */
+  ttlAttribute: 'expiresAt',
+});
+
+/** Table name used when none is given. */
+export const DEFAULT_TABLE_NAME = 'certwatch';
+
+/** Item keys of the single-table design. */
+export const keys = {
+  target: (targetUrl: string) => `TARGET#${targetUrl}`,
+  cert: (sha256: string) => `CERT#${sha256}`,
+  state: 'STATE',
+  /** All notices live in one partition so pending ones are found without knowing their targets. */
+  outbox: 'OUTBOX',
+  notice: (dedupeKey: string) => `NOTICE#${dedupeKey}`,
+  fingerprint: (sha256: string) => `FP#${sha256}`,
+} as const;

@@ -1,0 +1,160 @@
+/**
+ * One watch cycle: probe → detect → store → outbox → publish, with `now` injected.
+ *
+ * Crash safety comes from the order of writes: notices are recorded in the outbox (with their dedupe
+ * keys) before the history that makes them "known", and published only after. A cycle killed anywhere
+ * is completed by the next one: re-detection on the unchanged history gives the same dedupe keys, which
+ * the outbox already holds, and pending notices are published first.
+ */
+import { randomUUID } from 'node:crypto';
+import { baselineNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
+import type { TargetHistory } from '../core/history';
+import type { HistoryStore } from '../core/history-store';
+import type { Notice } from '../core/notice';
+import type { Observation } from '../core/observation';
+import type { ProbeOptions, Prober } from '../core/probe-options';
+import type { Target } from '../core/targets';
+import { DEFAULT_WATCH_CONFIG, type WatchConfig } from '../core/watch-config';
+import type { NoticePublisher } from '../notify/publisher';
+import { mapWithLimit } from '../probe/pool';
+import { drainOutbox, type OutboxHooks } from './outbox';
+
+/** Test hook points of a cycle; production passes none. */
+export interface CycleHooks extends OutboxHooks {
+  /** After history and outbox are written, before anything of this cycle is published. */
+  afterStore?(): Promise<void> | void;
+}
+
+/** The adapters a cycle runs on. */
+export interface CycleDeps {
+  prober: Prober;
+  store: HistoryStore;
+  publisher: NoticePublisher;
+  hooks?: CycleHooks;
+}
+
+/** What a cycle is asked to do. */
+export interface CycleInput {
+  targets: readonly Target[];
+  probeOptions: ProbeOptions;
+  /** The cycle's instant: detection, validation (unless the options set one) and outbox times use it. */
+  now: Date;
+  config?: WatchConfig;
+  /** Identifies this run in outbox claims (default: random). */
+  cycleId?: string;
+  /** How long a publish claim holds before another cycle may take it over (default 5 minutes). */
+  claimLeaseMs?: number;
+  /** Tries per target when another cycle writes the same target at the same time (default 3). */
+  maxAttempts?: number;
+  /** Store operations in flight at once (default 16). */
+  storeConcurrency?: number;
+}
+
+/** Counts for people and metrics. */
+export interface CycleSummary {
+  at: string;
+  targets: number;
+  observations: number;
+  /** Observations that failed (a missing key type is not a failure). */
+  failedProbes: number;
+  /** Notices detected by this cycle, and how many of them are critical. */
+  notices: number;
+  critical: number;
+  /** Notices published by this run (earlier pending ones included). */
+  published: number;
+  publishFailures: Array<{ dedupeKey: string; message: string }>;
+  /** Published, but the claim had expired before it was marked sent: another cycle may publish it again. */
+  lostClaims: string[];
+  /** Writes that lost a race with another cycle and were redone on fresh history. */
+  conflicts: number;
+  /** Targets whose history could not be saved this cycle (they are retried next cycle). */
+  unsaved: Array<{ target: string; message: string }>;
+}
+
+/** What a cycle returns. */
+export interface CycleResult {
+  observations: Observation[];
+  /** Detected this cycle (another overlapping cycle may be the one that publishes some of them). */
+  notices: Notice[];
+  /** Published by this run, in order: earlier pending notices first. */
+  published: Notice[];
+  summary: CycleSummary;
+}
+
+/** Runs one watch cycle. Store errors other than conflicts propagate; probe failures are data. */
+export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise<CycleResult> {
+  const { prober, store, publisher, hooks } = deps;
+  const { now, targets } = input;
+  const config = input.config ?? DEFAULT_WATCH_CONFIG;
+  const claimant = input.cycleId ?? randomUUID();
+  const limit = input.storeConcurrency ?? 16;
+  const attempted = new Set<string>();
+  const drain = () =>
+    drainOutbox({ store, publisher, claimant, now, leaseMs: input.claimLeaseMs ?? 300_000, attempted, hooks });
+
+  // Earlier pending notices go out before anything else can fail.
+  const earlier = await drain();
+
+  const observations = await prober.probe(targets, {
+    ...input.probeOptions,
+    validationTime: input.probeOptions.validationTime ?? now,
+  });
+  const detectTargets: DetectTarget[] = targets.map((t) => ({ url: t.url, host: t.host, mode: t.mode }));
+  const histories = new Map<string, TargetHistory>(
+    await mapWithLimit(detectTargets, limit, async (t) => [t.url, await store.loadTarget(t.url)] as const),
+  );
+  const expectedName = input.probeOptions.servername;
+  const detection = detectCycle({ targets: detectTargets, histories, observations, now, config, expectedName });
+  await store.recordNotices(detection.notices, now);
+
+  let conflicts = 0;
+  const unsaved: CycleSummary['unsaved'] = [];
+  const extra: Notice[] = [];
+  await mapWithLimit(detectTargets, limit, async (target) => {
+    let current = detection.targets.find((d) => d.target === target.url) as TargetDetection;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await store.saveTarget(current);
+      if (outcome.ok) return;
+      conflicts += 1;
+      if (attempt >= (input.maxAttempts ?? 3)) {
+        unsaved.push({ target: target.url, message: outcome.message });
+        return;
+      }
+      current = detectTarget({
+        target,
+        history: await store.loadTarget(target.url),
+        observations,
+        now,
+        config,
+        expectedName,
+      });
+      const redone = [...baselineNotices(current.baseline ? [current.baseline] : [], now), ...current.notices];
+      await store.recordNotices(redone, now);
+      extra.push(...redone.filter((n) => !detection.notices.some((d) => d.dedupeKey === n.dedupeKey)));
+    }
+  });
+
+  await hooks?.afterStore?.();
+  const later = await drain();
+
+  const notices = [...detection.notices, ...extra];
+  const published = [...earlier.published, ...later.published];
+  return {
+    observations,
+    notices,
+    published,
+    summary: {
+      at: now.toISOString(),
+      targets: targets.length,
+      observations: observations.length,
+      failedProbes: observations.filter((o) => !o.ok && o.error?.code !== 'KEY_TYPE_UNAVAILABLE').length,
+      notices: notices.length,
+      critical: notices.filter((n) => n.severity === 'critical').length,
+      published: published.length,
+      publishFailures: [...earlier.failures, ...later.failures],
+      lostClaims: [...earlier.lostClaims, ...later.lostClaims],
+      conflicts,
+      unsaved,
+    },
+  };
+}

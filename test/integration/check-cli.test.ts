@@ -1,0 +1,253 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Command, CommanderError } from 'commander';
+import { registerCheckCommand } from '../../lambdas/cli/check-command';
+import { type CliRun, EXIT, UsageError } from '../../lambdas/cli/cli-io';
+import { registerHistoryCommand } from '../../lambdas/cli/history-command';
+import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
+import { createPki, HOST, type Pki, type ServerPair, startPair } from './cycle-harness';
+
+/** Runs check/history in-process the way bin/certwatch does (usage errors: one line, exit 2). */
+async function certwatch(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const run: CliRun = { stdout, stderr, exitCode: EXIT.OK };
+  const program = new Command('certwatch').exitOverride().configureOutput({
+    writeOut: (t) => stdout.write(t),
+    writeErr: (t) => stderr.write(t),
+  });
+  registerCheckCommand(program, run);
+  registerHistoryCommand(program, run);
+  let code: number;
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    code = run.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) code = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    else if (error instanceof UsageError) {
+      stderr.write(`certwatch: ${error.message}\n`);
+      code = EXIT.USAGE;
+    } else {
+      stderr.write(`certwatch: ${(error as Error).message}\n`);
+      code = EXIT.FAILED;
+    }
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  return { code, stdout: out, stderr: err };
+}
+
+describe('certwatch check and history (in-process CLI, real loopback servers, embedded store)', () => {
+  let pki: Pki;
+  let dir: string;
+  let caFile: string;
+  let pair: ServerPair | undefined;
+
+  beforeAll(async () => {
+    pki = await createPki('cli');
+  });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'certwatch-cli-'));
+    caFile = join(dir, 'root.pem');
+    writeFileSync(caFile, pki.root.certPem);
+  });
+
+  afterEach(async () => {
+    await pair?.close();
+    pair = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function probeArgs(p: ServerPair): string[] {
+    return [
+      p.target.url,
+      '--resolve',
+      `${HOST}:${p.port}:127.0.0.2,127.0.0.3`,
+      '--ca',
+      caFile,
+      '--key-types',
+      'ecdsa',
+      '--timeout',
+      '3000',
+    ];
+  }
+
+  it('prints one JSON document with the observations and the BASELINE, then nothing new on the next run', async () => {
+    // Prepare
+    pair = await startPair(pki, await pki.leaf());
+    const store = join(dir, 'store');
+
+    // Act
+    const first = await certwatch(['check', ...probeArgs(pair), '--store', store, '--json']);
+    const second = await certwatch(['check', ...probeArgs(pair), '--store', store, '--json']);
+
+    // Assess
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe('');
+    const doc = JSON.parse(first.stdout);
+    expect(doc.observations.map((o: { address: string; ok: boolean }) => [o.address, o.ok])).toEqual([
+      ['127.0.0.2', true],
+      ['127.0.0.3', true],
+    ]);
+    expect(doc.notices.map((n: { type: string }) => n.type)).toEqual(['BASELINE']);
+    expect(JSON.parse(second.stdout).notices).toEqual([]);
+    expect(second.code).toBe(0);
+  });
+
+  it('prints the notices and a table, and history shows the certificate per target and per fingerprint', async () => {
+    // Prepare
+    const cert = await pki.leaf();
+    pair = await startPair(pki, cert);
+    const store = join(dir, 'store');
+    const sha = cert.chain.leaf.sha256;
+
+    // Act
+    const check = await certwatch(['check', ...probeArgs(pair), '--store', store]);
+    const all = await certwatch(['history', '--store', store]);
+    const byFingerprint = await certwatch([
+      'history',
+      sha.toUpperCase().match(/../g)?.join(':') ?? '',
+      '--store',
+      store,
+      '--json',
+    ]);
+    const byTarget = await certwatch(['history', pair.target.url, '--store', store, '--json']);
+
+    // Assess
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(
+      /^INFO BASELINE smtp:\/\/mx\.test\.example:\d+\n {4}baseline recorded: 1 target, 1 certificate\n/,
+    );
+    expect(check.stdout).toContain('2 observation(s), 0 failed');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain(sha.slice(0, 16));
+    expect(all.stdout).toMatch(/active\s+leaf\s+ecdsa/);
+    expect(all.stdout).toContain('127.0.0.2,127.0.0.3');
+    const found = JSON.parse(byFingerprint.stdout);
+    expect(found.targets).toHaveLength(1);
+    expect(found.targets[0]).toMatchObject({
+      target: pair.target.url,
+      certificates: [{ sha256: sha, status: 'active' }],
+    });
+    const targetDoc = JSON.parse(byTarget.stdout);
+    expect(targetDoc.targets[0].certificates.map((c: { role: string }) => c.role)).toEqual(['leaf', 'chain']);
+  });
+
+  it('exits 1 when a critical notice is raised or a probe fails', async () => {
+    // Prepare
+    pair = await startPair(pki, await pki.leaf({ hostnames: ['elsewhere.example'] }));
+    const refusedPort = pair.port === 65000 ? 65001 : 65000;
+
+    // Act
+    const mismatch = await certwatch(['check', ...probeArgs(pair), '--store', join(dir, 'a'), '--json']);
+    const refused = await certwatch([
+      'check',
+      `smtp://${HOST}:${refusedPort}`,
+      '--resolve',
+      `${HOST}:${refusedPort}:127.0.0.9`,
+      '--key-types',
+      'ecdsa',
+      '--store',
+      join(dir, 'b'),
+    ]);
+
+    // Assess
+    expect(mismatch.code).toBe(1);
+    expect(JSON.parse(mismatch.stdout).notices.map((n: { type: string }) => n.type)).toEqual([
+      'BASELINE',
+      'HOSTNAME_MISMATCH',
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('CONNECT_REFUSED');
+  });
+
+  it.each([
+    [['check', '--store', 'x', '--table', 'certwatch'], /--store and --table cannot be combined/],
+    [['check', '--endpoint', 'http://127.0.0.1:1'], /--endpoint needs --table/],
+    [['check', 'ftp://mx.example', '--store', 'x'], /scheme "ftp" is not supported/],
+    [
+      ['check', 'smtp://mx.example', '--topic-arn', 'not-an-arn', '--store', 'x'],
+      /--topic-arn: "not-an-arn" is not an SNS topic ARN/,
+    ],
+    [['history', 'smtp://exa mple', '--store', 'x'], /fingerprint/],
+  ])('exits 2 with one line on stderr for %j', async (argv, message) => {
+    // Act
+    const result = await certwatch(argv.map((a) => (a === 'x' ? join(dir, 'x') : a)));
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 when the store directory is in use by another certwatch', async () => {
+    // Prepare
+    const store = join(dir, 'busy');
+    const holder = await startEmbeddedStore({ dir: store });
+
+    // Act
+    const result = await certwatch(['history', '--store', store]);
+    await holder.close();
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/in use|already open/);
+  });
+
+  it('says there is no history, without creating a store, when the directory is empty', async () => {
+    // Act
+    const result = await certwatch(['history', '--store', join(dir, 'nothing')]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^No history of any target in /);
+  });
+
+  it('runs on a DynamoDB table through --table and --endpoint', async () => {
+    // Prepare
+    pair = await startPair(pki, await pki.leaf());
+    const engine = await startEmbeddedStore({ inMemory: true, tableName: 'certwatch-cli' });
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'local';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+
+    try {
+      // Act
+      const check = await certwatch([
+        'check',
+        ...probeArgs(pair),
+        '--table',
+        'certwatch-cli',
+        '--endpoint',
+        engine.endpoint,
+        '--json',
+      ]);
+      const history = await certwatch(['history', '--table', 'certwatch-cli', '--endpoint', engine.endpoint, '--json']);
+      const missing = await certwatch(['history', '--table', 'no-such-table', '--endpoint', engine.endpoint]);
+
+      // Assess
+      expect(check.code).toBe(0);
+      expect(JSON.parse(check.stdout).notices.map((n: { type: string }) => n.type)).toEqual(['BASELINE']);
+      expect(JSON.parse(history.stdout).targets.map((t: { target: string }) => t.target)).toEqual([pair.target.url]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/table "no-such-table" does not exist/);
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      await engine.close();
+    }
+  });
+});

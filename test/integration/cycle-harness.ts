@@ -1,0 +1,151 @@
+/**
+ * Shared parts of the watch-cycle integration tests: generated PKI, pairs of real loopback SMTP servers
+ * behind one name, a recording publisher, and a counter of DynamoDB writes. Nothing here is a mock of
+ * a part that runs: the prober, the servers and the store are real.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Notice } from '../../lambdas/core/notice';
+import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../../lambdas/core/probe-options';
+import { parseTarget, type Target } from '../../lambdas/core/targets';
+import { type NoticePublisher, NotifyError, type PublishReceipt } from '../../lambdas/notify/publisher';
+import { createChain, createRoot, type Issued, issue, type TestChain } from '../support/pki';
+import { type ServerCert, type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
+
+export const HOST = 'mx.test.example';
+export const DAY = 86_400_000;
+/** The cycles' clock starts at the real time so generated certificates are in their validity window. */
+export const BASE = new Date(Math.floor(Date.now() / 1000) * 1000);
+
+/** BASE plus some days. */
+export function at(days: number): Date {
+  return new Date(BASE.getTime() + days * DAY);
+}
+
+/** A root and intermediate to issue leaves from. */
+export interface Pki {
+  root: Issued;
+  intermediate: Issued;
+  leaf(options?: {
+    hostnames?: string[];
+    from?: number;
+    to?: number;
+    intermediate?: Issued;
+  }): Promise<ServerCert & { chain: TestChain }>;
+}
+
+/** A fresh ECDSA PKI (fast to generate). */
+export async function createPki(tag = 'cycle'): Promise<Pki> {
+  const root = await createRoot({ name: `Test Root ${tag}`, keyType: 'ecdsa' });
+  const intermediate = await issue(root, { name: `Test Intermediate ${tag}`, isCa: true, keyType: 'ecdsa' });
+  return {
+    root,
+    intermediate,
+    async leaf(options = {}) {
+      const chain = await createChain({
+        keyType: 'ecdsa',
+        hostnames: options.hostnames ?? [HOST],
+        root,
+        intermediate: options.intermediate ?? intermediate,
+        notBefore: options.from === undefined ? undefined : at(options.from),
+        notAfter: options.to === undefined ? undefined : at(options.to),
+      });
+      return { keyPem: chain.leaf.keyPem, chainPem: chain.chainPem, chain };
+    },
+  };
+}
+
+/** Two real SMTP servers on 127.0.0.2 and 127.0.0.3, same port: two addresses of one target. */
+export interface ServerPair {
+  port: number;
+  target: Target;
+  servers: [SmtpTestServer, SmtpTestServer];
+  /** Probe options pinning the target's name to both addresses and trusting the test root. */
+  probeOptions: ProbeOptions;
+  close(): Promise<void>;
+}
+
+/** Starts a server pair serving `first` on 127.0.0.2 and `second` (default `first`) on 127.0.0.3. */
+export async function startPair(pki: Pki, first: ServerCert, second: ServerCert = first): Promise<ServerPair> {
+  const a = await startSmtpTestServer({ address: '127.0.0.2', certs: [first], greeting: HOST });
+  const b = await startSmtpTestServer({ address: '127.0.0.3', port: a.port, certs: [second], greeting: HOST });
+  return {
+    port: a.port,
+    target: parseTarget(`smtp://${HOST}:${a.port}`),
+    servers: [a, b],
+    probeOptions: probeOptionsFor(a.port, pki.root, ['127.0.0.2', '127.0.0.3']),
+    async close() {
+      await Promise.all([a.close(), b.close()]);
+    },
+  };
+}
+
+/** Probe options for HOST:port on the given loopback addresses, ECDSA only, trusting `root`. */
+export function probeOptionsFor(port: number, root: Issued, addresses: string[]): ProbeOptions {
+  return {
+    ...DEFAULT_PROBE_OPTIONS,
+    keyTypes: ['ecdsa'],
+    timeoutMs: 3000,
+    resolve: [{ host: HOST, port, addresses }],
+    extraAnchorsDer: [new Uint8Array(root.der)],
+    ehloName: 'certwatch.test',
+  };
+}
+
+/** Keeps what it is asked to publish; fails the first `failures` calls. */
+export class RecordingPublisher implements NoticePublisher {
+  readonly published: Notice[] = [];
+  attempts = 0;
+
+  constructor(private failures = 0) {}
+
+  async publish(notice: Notice): Promise<PublishReceipt> {
+    this.attempts += 1;
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw new NotifyError('PUBLISH_FAILED', 'topic unavailable (test)');
+    }
+    this.published.push(notice);
+    return { messageId: `m-${this.published.length}` };
+  }
+
+  types(): string[] {
+    return this.published.map((n) => n.type);
+  }
+}
+
+const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'PutCommand',
+  'UpdateCommand',
+  'DeleteCommand',
+  'BatchWriteCommand',
+]);
+
+/** Counts the DynamoDB write calls made through a client (by command name), from now on. */
+export function countWrites(client: DynamoDBClient): {
+  readonly count: number;
+  byCommand: Record<string, number>;
+  reset(): void;
+} {
+  const byCommand: Record<string, number> = {};
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      if (WRITE_COMMANDS.has(name)) byCommand[name] = (byCommand[name] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'certwatchWriteCounter' },
+  );
+  return {
+    get count() {
+      return Object.values(byCommand).reduce((a, b) => a + b, 0);
+    },
+    byCommand,
+    reset() {
+      for (const key of Object.keys(byCommand)) delete byCommand[key];
+    },
+  };
+}
