@@ -1,3 +1,6 @@
+// The AWS SDK warns on Node 20 once per process; tests don't need to hear it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

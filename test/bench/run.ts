@@ -3,6 +3,7 @@
  * Prints a table and exits 1 when a budget is missed (a benchmark, not part of `npm test`).
  */
 import { runProbeBench } from './probe-bench';
+import { runScaleBench } from './scale-bench';
 
 interface Budget {
   name: string;
@@ -26,6 +27,36 @@ async function main(): Promise<void> {
     unit: '×',
     limit: 10,
     atMost: false,
+  });
+
+  const scale = await runScaleBench();
+  for (const p of scale) {
+    console.log(
+      `cycle over ${p.endpoints} endpoints (rsa + ecdsa each): first ${p.firstCycleMs.toFixed(0)} ms, steady ${p.steadyCycleMs.toFixed(0)} ms, ${p.msPerEndpoint.toFixed(2)} ms/endpoint`,
+    );
+  }
+  const largest = scale[scale.length - 1];
+  const half = scale.find((p) => p.endpoints * 2 === largest.endpoints) ?? scale[0];
+  budgets.push({
+    name: `first cycle, ${largest.endpoints} endpoints`,
+    value: largest.firstCycleMs / 1000,
+    unit: ' s',
+    limit: 10,
+    atMost: true,
+  });
+  budgets.push({
+    name: `steady cycle, ${largest.endpoints} endpoints`,
+    value: largest.steadyCycleMs / 1000,
+    unit: ' s',
+    limit: 10,
+    atMost: true,
+  });
+  budgets.push({
+    name: `linearity: ms/endpoint at ${largest.endpoints} vs ${half.endpoints}`,
+    value: largest.msPerEndpoint / half.msPerEndpoint,
+    unit: '×',
+    limit: 1.5,
+    atMost: true,
   });
 
   let missed = 0;
