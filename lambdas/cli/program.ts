@@ -3,6 +3,7 @@ import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
 import { registerCheckCommand } from './check-command';
 import { registerHistoryCommand } from './history-command';
 import { readStdin, registerInspectCommand } from './inspect-command';
+import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
 
 /**
@@ -27,6 +28,7 @@ export async function runCli(
   registerCheckCommand(program, run);
   registerHistoryCommand(program, run);
   registerInspectCommand(program, run, stdin);
+  registerPostureCommand(program, run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.exitCode;
