@@ -4,7 +4,7 @@
  * then serves until stdin closes.
  */
 import { createChain } from '../support/pki';
-import { startSmtpTestServer } from '../support/smtp-test-server';
+import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 500);
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     { keyPem: rsa.leaf.keyPem, chainPem: rsa.chainPem },
     { keyPem: ecdsa.leaf.keyPem, chainPem: ecdsa.chainPem },
   ];
-  const servers = [];
+  const servers: SmtpTestServer[] = [];
   for (let i = 0; i < count; i++) servers.push(await startSmtpTestServer({ certs }));
   process.stdout.write(
     `${JSON.stringify({ ports: servers.map((s) => s.port), rootsPem: rsa.root.certPem + ecdsa.root.certPem })}\n`,
