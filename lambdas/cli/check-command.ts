@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { CoreError } from '../core/errors';
 import type { Notice } from '../core/notice';
+import { PostureError } from '../core/posture/errors';
+import { type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
 import { ConsolePublisher } from '../notify/console-publisher';
 import type { NoticePublisher } from '../notify/publisher';
@@ -15,6 +17,7 @@ import { DEFAULT_STORE_DIR } from '../store/embedded-store';
 import { StoreError } from '../store/errors';
 import { type OpenedStore, openHistoryStore, type StoreLocation } from '../store/open-store';
 import { type CycleResult, runWatchCycle } from '../watch/cycle';
+import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { renderTable } from './probe-command';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
@@ -79,6 +82,8 @@ export async function withStore<T>(
 interface CheckValues extends ProbeCliValues, StoreCliValues {
   topicArn?: string;
   json?: boolean;
+  posture?: boolean;
+  require?: string[];
 }
 
 /** A publisher for `--json` without a topic: the notices are delivered in the JSON document. */
@@ -102,24 +107,45 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     ),
   )
     .option('--topic-arn <arn>', 'publish the notices to this SNS topic instead of printing them')
-    .option('--json', 'print { observations, notices, published, summary } as one JSON document')
+    .option('--json', 'print { observations, notices, published, summary[, posture] } as one JSON document')
+    .option('--posture', 'also run the TLS posture cycle: enumerate versions and suites, notice on drift')
+    .option(
+      '--require <policy>',
+      'with --posture: rules whose violation is a critical notice, e.g. min-version=TLS1.2,no-3des (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
       const { targets, options } = toProbeRequest(args, values);
+      const rules = postureRulesFrom(values);
       const config = configFromEnv();
       const publisher = publisherFor(values, run);
       const now = new Date();
-      const result = await withStore(location, {}, async (opened) =>
-        runWatchCycle(
-          { prober: new SmtpProber(), store: (opened as OpenedStore).store, publisher },
+      const { result, posture } = await withStore(location, {}, async (opened) => {
+        const store = (opened as OpenedStore).store;
+        const certificates = await runWatchCycle(
+          { prober: new SmtpProber(), store, publisher },
           { targets, probeOptions: options, now, config },
-        ),
-      );
+        );
+        const postureResult = values.posture
+          ? await runPostureCycle(
+              { store, publisher },
+              { targets, probeOptions: options, postureOptions: { rules }, now },
+            )
+          : undefined;
+        return { result: certificates, posture: postureResult };
+      });
       if (values.json) {
         const { observations, notices, published, summary } = result;
-        run.stdout.write(`${JSON.stringify({ observations, notices, published, summary }, null, 2)}\n`);
+        const document = { observations, notices, published, summary, ...(posture ? { posture } : {}) };
+        run.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       } else {
         run.stdout.write(`${renderCheck(result, now)}\n`);
+        if (posture) run.stdout.write(`${renderPostureSummary(posture)}\n`);
+      }
+      for (const failure of posture?.publishFailures ?? []) {
+        run.stderr.write(`certwatch: notice ${failure.dedupeKey} stays pending: ${failure.message}\n`);
       }
       for (const failure of result.summary.publishFailures) {
         run.stderr.write(`certwatch: notice ${failure.dedupeKey} stays pending: ${failure.message}\n`);
@@ -127,8 +153,31 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       for (const unsaved of result.summary.unsaved) {
         run.stderr.write(`certwatch: history of ${unsaved.target} not saved this cycle: ${unsaved.message}\n`);
       }
-      run.exitCode = result.summary.failedProbes > 0 || result.summary.critical > 0 ? EXIT.FAILED : EXIT.OK;
+      const postureFailed =
+        posture !== undefined && (posture.incomplete > 0 || posture.notices.some((n) => n.severity === 'critical'));
+      run.exitCode =
+        result.summary.failedProbes > 0 || result.summary.critical > 0 || postureFailed ? EXIT.FAILED : EXIT.OK;
     });
+}
+
+function postureRulesFrom(values: CheckValues): PolicyRule[] {
+  const required = values.require ?? [];
+  if (required.length > 0 && !values.posture) throw new UsageError('--require needs --posture');
+  try {
+    return parsePolicy(required);
+  } catch (error) {
+    if (error instanceof PostureError) throw new UsageError(`--require: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+function renderPostureSummary(result: PostureCycleResult): string {
+  const parts = [
+    `posture: ${result.postures.length} address(es) enumerated`,
+    result.incomplete > 0 ? `${result.incomplete} incomplete` : '',
+    `${result.notices.length} new notice(s)`,
+  ];
+  return parts.filter(Boolean).join(', ');
 }
 
 function configFromEnv() {

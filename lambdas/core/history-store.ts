@@ -4,6 +4,7 @@
  */
 import type { CertRecord, TargetHistory, TargetState } from './history';
 import type { Notice } from './notice';
+import type { Posture } from './posture/posture';
 
 /** One notice in the outbox (the `NOTICE#<dedupe key>` item). */
 export interface OutboxEntry {
@@ -21,6 +22,12 @@ export interface OutboxEntry {
   /** Who holds the publish claim, until when. */
   claimedBy: string | null;
   claimedUntil: string | null;
+}
+
+/** A complete posture as kept for one address, with the first cycle that saw this accepted set. */
+export interface StoredPosture {
+  posture: Posture;
+  since: string;
 }
 
 /** The outcome of saving one target: a conflict means another cycle wrote first (re-read and retry). */
@@ -51,6 +58,10 @@ export interface HistoryStore {
   markSent(dedupeKey: string, claimant: string, now: Date, messageId: string | null): Promise<boolean>;
   /** Gives a claim back after a failed publish, keeping the error; the notice stays pending. */
   releaseNotice(dedupeKey: string, claimant: string, error: string): Promise<void>;
+  /** The last complete TLS posture of each address of a target (empty when never enumerated). */
+  loadPostures(target: string): Promise<Record<string, StoredPosture>>;
+  /** Replaces the stored postures of a target (posture cycles do not overlap: last writer wins). */
+  savePostures(target: string, postures: Record<string, StoredPosture>, now: Date): Promise<void>;
   /** Every stored target with its history. */
   listHistories(): Promise<Map<string, TargetHistory>>;
   /** Every target where a certificate was served (by fingerprint). */

@@ -191,8 +191,27 @@ function describe(notice: NoticeBase, where: string): { title: string; lines: st
         ],
       };
     }
-    case 'TLS_POSTURE_CHANGED':
-      return { title: `TLS posture changed on ${where}`, lines: [JSON.stringify(notice.facts)] };
+    case 'TLS_POSTURE_CHANGED': {
+      const f = notice.facts as NoticeFactsMap['TLS_POSTURE_CHANGED'];
+      const pairs = (list: Array<{ version: string; suite: string }>) => list.map((p) => `${p.version} ${p.suite}`);
+      return {
+        title: `TLS posture changed on ${where} (${f.address})`,
+        lines: [
+          `${f.address} accepts a different set of TLS versions or suites than at ${f.previousAt}.`,
+          ...(f.versionsAdded.length ? [`  versions now accepted: ${f.versionsAdded.join(', ')}`] : []),
+          ...(f.versionsRemoved.length ? [`  versions no longer accepted: ${f.versionsRemoved.join(', ')}`] : []),
+          ...pairs(f.added).map((p) => `  + ${p}`),
+          ...pairs(f.removed).map((p) => `  - ${p}`),
+        ],
+      };
+    }
+    case 'TLS_POLICY_VIOLATED': {
+      const f = notice.facts as NoticeFactsMap['TLS_POLICY_VIOLATED'];
+      return {
+        title: `TLS policy violated on ${where} (${f.address}): ${f.failing.map((v) => v.rule).join(', ')}`,
+        lines: f.failing.map((v) => `  ${v.rule}: ${v.detail}`),
+      };
+    }
     case 'PROBE_FAILING': {
       const f = notice.facts as NoticeFactsMap['PROBE_FAILING'];
       return {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { CertRole } from './history';
 import { renderNotice } from './notice-text';
 import type { KeyType, ProbeErrorCode, ValidationErrorCode } from './observation';
+import type { PolicyVerdict, TlsVersion, VersionSuite } from './posture/posture';
 
 /** Every notice type (contract). */
 export type NoticeType =
@@ -20,6 +21,7 @@ export type NoticeType =
   | 'ISSUER_CHANGED'
   | 'STARTTLS_MISSING'
   | 'TLS_POSTURE_CHANGED'
+  | 'TLS_POLICY_VIOLATED'
   | 'PROBE_FAILING'
   | 'PROBE_RECOVERED'
   | 'HEARTBEAT'
@@ -44,6 +46,7 @@ export const NOTICE_SEVERITY: Readonly<Record<NoticeType, Severity>> = Object.fr
   ISSUER_CHANGED: 'warning',
   STARTTLS_MISSING: 'critical',
   TLS_POSTURE_CHANGED: 'warning',
+  TLS_POLICY_VIOLATED: 'critical',
   PROBE_FAILING: 'warning',
   PROBE_RECOVERED: 'info',
   HEARTBEAT: 'info',
@@ -150,7 +153,18 @@ export interface NoticeFactsMap {
     rotation: RotationFacts;
   };
   STARTTLS_MISSING: { addresses: string[]; banner: string | null; ehlo: string[] };
-  TLS_POSTURE_CHANGED: { diff: unknown };
+  TLS_POSTURE_CHANGED: {
+    address: string;
+    /** Accepted now, not before (version + IANA suite). */
+    added: VersionSuite[];
+    /** Accepted before, not now. */
+    removed: VersionSuite[];
+    versionsAdded: TlsVersion[];
+    versionsRemoved: TlsVersion[];
+    /** When the previous complete enumeration was made. */
+    previousAt: string;
+  };
+  TLS_POLICY_VIOLATED: { address: string; failing: PolicyVerdict[] };
   PROBE_FAILING: { consecutiveFailures: number; failures: ProbeFailureFacts[] };
   PROBE_RECOVERED: { failedCycles: number; addresses: string[] };
   HEARTBEAT: { message: string };

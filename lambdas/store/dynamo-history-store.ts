@@ -6,13 +6,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   type QueryCommandInput,
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CertRecord, TargetHistory } from '../core/history';
-import type { HistoryStore, OutboxEntry, SaveOutcome, TargetChanges } from '../core/history-store';
+import type { HistoryStore, OutboxEntry, SaveOutcome, StoredPosture, TargetChanges } from '../core/history-store';
 import type { Notice } from '../core/notice';
 import { isConditionFailure, queryAll, scanAll, storeError } from './dynamo-calls';
 import type { StoreError } from './errors';
@@ -209,6 +210,34 @@ export class DynamoHistoryStore implements HistoryStore {
       // Lost the claim meanwhile: the lease holder decides; nothing to give back.
       if (isConditionFailure(cause)) return;
       throw this.wrap(cause, `release notice ${dedupeKey}`);
+    }
+  }
+
+  async loadPostures(target: string): Promise<Record<string, StoredPosture>> {
+    try {
+      const { Item } = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.target(target), sk: keys.posture },
+          ConsistentRead: true,
+        }),
+      );
+      return (Item?.postures as Record<string, StoredPosture> | undefined) ?? {};
+    } catch (error) {
+      throw this.wrap(error, `read the TLS posture of ${target}`);
+    }
+  }
+
+  async savePostures(target: string, postures: Record<string, StoredPosture>, now: Date): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: keys.target(target), sk: keys.posture, postures, updatedAt: now.toISOString() },
+        }),
+      );
+    } catch (error) {
+      throw this.wrap(error, `write the TLS posture of ${target}`);
     }
   }
 

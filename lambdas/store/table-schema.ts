@@ -20,6 +20,8 @@ export const keys = {
   target: (targetUrl: string) => `TARGET#${targetUrl}`,
   cert: (sha256: string) => `CERT#${sha256}`,
   state: 'STATE',
+  /** The last complete TLS posture per address of a target. */
+  posture: 'POSTURE',
   /** All notices live in one partition so pending ones are found without knowing their targets. */
   outbox: 'OUTBOX',
   notice: (dedupeKey: string) => `NOTICE#${dedupeKey}`,

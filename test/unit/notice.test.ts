@@ -25,6 +25,7 @@ describe('notices', () => {
       'ISSUER_CHANGED',
       'STARTTLS_MISSING',
       'TLS_POSTURE_CHANGED',
+      'TLS_POLICY_VIOLATED',
       'PROBE_FAILING',
       'PROBE_RECOVERED',
       'HEARTBEAT',
@@ -42,6 +43,7 @@ describe('notices', () => {
       'CHAIN_INVALID',
       'HOSTNAME_MISMATCH',
       'STARTTLS_MISSING',
+      'TLS_POLICY_VIOLATED',
     ]);
   });
 
