@@ -1,7 +1,24 @@
-import { App } from 'aws-cdk-lib';
+#!/usr/bin/env node
+/**
+ * The CDK app: `npx cdk deploy -c alertEmail=ops@example.com`. Every setting comes from context
+ * (docs/deploy.md); cdk-nag's AwsSolutions checks run on every synth.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { CertwatchStack } from '../lib/certwatch-stack';
+import { StackConfigError } from '../lib/stack-config';
 
 const app = new App();
-new CertwatchStack(app, 'Certwatch', {
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
+try {
+  new CertwatchStack(app, 'Certwatch', {
+    description: 'certwatch: watches the TLS certificates SMTP servers present',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+} catch (error) {
+  if (error instanceof StackConfigError) {
+    console.error(`certwatch: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

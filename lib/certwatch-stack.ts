@@ -1,12 +1,56 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
-
 /**
- * The certwatch stack. The watcher's resources (schedule, function, table, topic, alarms) are built
- * by the stack issue; for now the app synthesizes an empty stack so `cdk synth` works offline.
+ * The certwatch stack: one certificate watcher configured from CDK context, and its outputs.
  */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { type IVpc, Vpc } from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import { CertificateWatcher } from './certificate-watcher';
+import { type ContextKey, parseStackConfig, type StackConfig } from './stack-config';
+
+/** Properties of {@link CertwatchStack}. */
+export interface CertwatchStackProps extends StackProps {
+  /** Settings to use instead of reading them from context (tests, other apps). */
+  config?: StackConfig;
+}
+
+/** One watcher, configured from context (docs/deploy.md lists every key). */
 export class CertwatchStack extends Stack {
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  readonly watcher: CertificateWatcher;
+
+  constructor(scope: Construct, id: string, props: CertwatchStackProps = {}) {
     super(scope, id, props);
+    const config = props.config ?? parseStackConfig((key: ContextKey) => this.node.tryGetContext(key));
+    let vpc: IVpc | undefined;
+    if (config.vpcId) vpc = Vpc.fromLookup(this, 'ExistingVpc', { vpcId: config.vpcId });
+
+    this.watcher = new CertificateWatcher(this, 'Watcher', {
+      targets: config.targets,
+      schedule: config.schedule,
+      watchConfig: config.watch,
+      alertEmails: config.alertEmails,
+      egress: config.egress,
+      vpc,
+      logRetention: config.logRetention,
+      probeTimeoutMs: config.probeTimeoutMs,
+      keyTypes: config.keyTypes,
+      trust: config.trust,
+    });
+
+    new CfnOutput(this, 'TopicArn', {
+      description: 'SNS topic of the notices: subscribe here (filter on the type and severity attributes)',
+      value: this.watcher.topic.topicArn,
+    });
+    new CfnOutput(this, 'TableName', {
+      description: 'DynamoDB history table: certwatch history --table NAME, or aws dynamodb query',
+      value: this.watcher.table.tableName,
+    });
+    new CfnOutput(this, 'FunctionName', {
+      description: 'The watch function (aws lambda invoke to run a cycle now)',
+      value: this.watcher.fn.functionName,
+    });
+    new CfnOutput(this, 'DashboardName', {
+      description: 'CloudWatch dashboard with days to expiry per target',
+      value: this.watcher.monitoring.dashboard.dashboardName,
+    });
   }
 }

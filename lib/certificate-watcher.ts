@@ -1,0 +1,280 @@
+/**
+ * The certificate watcher: an EventBridge Scheduler schedule invokes a Lambda function that runs one watch
+ * cycle, keeping the history in a DynamoDB table and publishing notices to a KMS-encrypted SNS topic,
+ * with alarms and a dashboard on top. Reusable in any stack; `CertwatchStack` configures it from context.
+ */
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IVpc } from 'aws-cdk-lib/aws-ec2';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { KeyType } from '../lambdas/core/observation';
+import { DEFAULT_TARGET_URLS, type Target } from '../lambdas/core/targets';
+import type { WatchConfig } from '../lambdas/core/watch-config';
+import { TABLE_SCHEMA } from '../lambdas/store/table-schema';
+import { PORT25_WARNING_ID, planEgress, port25Warning, WatcherNetwork } from './egress';
+import {
+  functionEnvironment,
+  sizeFunctionTimeout,
+  WATCH_HANDLER_BUNDLING,
+  WATCH_HANDLER_ENTRY,
+} from './function-settings';
+import { WatcherMonitoring } from './monitoring';
+import { acknowledgeWatcherFindings } from './nag-acknowledgements';
+import { type EgressMode, STACK_DEFAULTS, StackConfigError, validTargets, validWatchConfig } from './stack-config';
+
+/** Properties of {@link CertificateWatcher}; everything has a default. */
+export interface CertificateWatcherProps {
+  /** Target URLs (`smtp://host:port`, `smtps://host:port`); default Google's SMTP hosts. */
+  targets?: readonly string[];
+  /** Time between cycles; default 15 minutes. */
+  schedule?: Duration;
+  /** Change-detection thresholds over the defaults. */
+  watchConfig?: Partial<WatchConfig>;
+  /** Addresses subscribed to the notice topic (each confirms by e-mail). */
+  alertEmails?: readonly string[];
+  /** `none` (default): no VPC, port-25 targets left out. `vpc`: VPC with NAT egress, all targets. */
+  egress?: EgressMode;
+  /** With egress `vpc`: an existing VPC (private subnets with NAT egress) instead of a new one. */
+  vpc?: IVpc;
+  /** Retention of the function's logs; default 90 days. */
+  logRetention?: RetentionDays;
+  /** Deadline of each probe; default 10 000 ms. */
+  probeTimeoutMs?: number;
+  /** Key types asked of every address; default rsa and ecdsa. */
+  keyTypes?: readonly KeyType[];
+  /** Trust anchors; default Node's bundled roots. */
+  trust?: 'node' | 'google';
+}
+
+/** The watcher's resources. */
+export class CertificateWatcher extends Construct {
+  readonly table: Table;
+  readonly topic: Topic;
+  readonly topicKey: Key;
+  readonly fn: NodejsFunction;
+  readonly deadLetters: Queue;
+  readonly schedule: Schedule;
+  readonly monitoring: WatcherMonitoring;
+  readonly network?: WatcherNetwork;
+  /** Targets the function probes, and those left out by the egress mode. */
+  readonly probedTargets: readonly Target[];
+  readonly skippedTargets: readonly Target[];
+
+  constructor(scope: Construct, id: string, props: CertificateWatcherProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const egress = props.egress ?? STACK_DEFAULTS.egress;
+    if (props.vpc && egress !== 'vpc') throw new StackConfigError('vpc', 'a vpc is only used with egress "vpc"');
+    const schedulePeriod = props.schedule ?? Duration.minutes(15);
+    const keyTypes = [...(props.keyTypes ?? STACK_DEFAULTS.keyTypes)];
+    const probeTimeoutMs = props.probeTimeoutMs ?? STACK_DEFAULTS.probeTimeoutMs;
+    const watch = validWatchConfig(props.watchConfig);
+    const plan = planEgress(validTargets(props.targets ?? DEFAULT_TARGET_URLS), egress);
+    if (plan.probed.length === 0) {
+      throw new StackConfigError(
+        'targets',
+        'every target is on port 25, which a function outside a VPC cannot reach: deploy with -c egress=vpc',
+      );
+    }
+    this.probedTargets = plan.probed;
+    this.skippedTargets = plan.skipped;
+    if (plan.skipped.length > 0) Annotations.of(this).addWarningV2(PORT25_WARNING_ID, port25Warning(plan.skipped));
+    const timeout = sizeFunctionTimeout({ targets: plan.probed, keyTypes, probeTimeoutMs });
+    if (timeout.toSeconds() >= schedulePeriod.toSeconds()) {
+      throw new StackConfigError(
+        'schedule',
+        `the function timeout (${timeout.toSeconds()} s, sized from the targets and probe timeout) must be shorter ` +
+          `than the schedule period (${schedulePeriod.toSeconds()} s): choose a slower schedule`,
+      );
+    }
+
+    this.table = new Table(this, 'History', {
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
+    });
+    const index = TABLE_SCHEMA.fingerprintIndex;
+    this.table.addGlobalSecondaryIndex({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+
+    // Alarms publish to the topic too, so CloudWatch may use its key (scoped to this account).
+    const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const sameAccount = { StringEquals: { 'aws:SourceAccount': stack.account } };
+    this.topicKey = new Key(this, 'TopicKey', {
+      description: 'certwatch: encrypts the notice topic',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(7),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.topicKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [cloudwatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: sameAccount,
+      }),
+    );
+    this.topic = new Topic(this, 'Notices', {
+      displayName: 'certwatch notices',
+      masterKey: this.topicKey,
+      enforceSSL: true,
+    });
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: sameAccount,
+      }),
+    );
+    for (const email of props.alertEmails ?? []) this.topic.addSubscription(new EmailSubscription(email));
+
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const logGroup = new LogGroup(this, 'FunctionLogs', {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(this, 'FunctionRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'certwatch watch function: its log group, its table, its topic',
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    // Exactly what a watch cycle does: Query (load a target, pending notices), PutItem, UpdateItem.
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+      }),
+    );
+    role.addToPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+    role.addToPolicy(
+      new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.topicKey.keyArn] }),
+    );
+    // The on-failure destination needs SendMessage only (its grant would add GetQueueAttributes and GetQueueUrl).
+    role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetters.queueArn] }));
+
+    let vpcAccess: Policy | undefined;
+    if (egress === 'vpc') {
+      this.network = new WatcherNetwork(this, 'Network', {
+        vpc: props.vpc,
+        ports: plan.probed.map((t) => t.port),
+        logRetention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      });
+      // Lambda attaches the function to the VPC with the execution role; these EC2 actions take no resource ARNs.
+      vpcAccess = new Policy(this, 'VpcAccessPolicy', { roles: [role] });
+      vpcAccess.addStatements(
+        new PolicyStatement({
+          actions: [
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:CreateNetworkInterface',
+            'ec2:DeleteNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
+
+    const asyncMaxAge = Duration.seconds(Math.min(schedulePeriod.toSeconds(), 6 * 3600));
+    this.fn = new NodejsFunction(this, 'WatchFunction', {
+      description: 'certwatch: one watch cycle (probe, detect, store, notify)',
+      entry: WATCH_HANDLER_ENTRY,
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout,
+      reservedConcurrentExecutions: 1,
+      role: role.withoutPolicyUpdates(),
+      logGroup,
+      bundling: WATCH_HANDLER_BUNDLING,
+      environment: functionEnvironment({
+        tableName: this.table.tableName,
+        topicArn: this.topic.topicArn,
+        targets: plan.probed,
+        keyTypes,
+        probeTimeoutMs,
+        trust: props.trust ?? STACK_DEFAULTS.trust,
+        port25Blocked: egress === 'none',
+        watch,
+      }),
+      retryAttempts: 2,
+      maxEventAge: asyncMaxAge,
+      onFailure: new SqsDestination(this.deadLetters),
+      ...(this.network
+        ? { vpc: this.network.vpc, vpcSubnets: this.network.subnets, securityGroups: [this.network.securityGroup] }
+        : {}),
+    });
+
+    // The function sees its role read-only (grants cannot widen it), so the dependency on the role's
+    // policies is explicit: in a VPC the function is created attached, with the ENI permissions.
+    this.fn.node.addDependency(role);
+    if (vpcAccess) this.fn.node.addDependency(vpcAccess);
+
+    // Scheduler's own role with exact permissions; the target gets a view of it that grants cannot widen.
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: sameAccount }),
+      description: 'certwatch schedule: invoke the watch function, dead-letter undeliverable events',
+    });
+    schedulerRole.addToPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }),
+    );
+    schedulerRole.addToPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetters.queueArn] }),
+    );
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: 'certwatch: run one watch cycle',
+      schedule: ScheduleExpression.rate(schedulePeriod),
+      target: new LambdaInvoke(this.fn, {
+        role: schedulerRole.withoutPolicyUpdates(),
+        retryAttempts: 2,
+        maxEventAge: Duration.seconds(Math.max(60, Math.min(schedulePeriod.toSeconds(), 86_400))),
+        deadLetterQueue: this.deadLetters,
+      }),
+    });
+
+    this.monitoring = new WatcherMonitoring(this, 'Monitoring', {
+      fn: this.fn,
+      deadLetters: this.deadLetters,
+      topic: this.topic,
+      schedulePeriod,
+      targets: plan.probed,
+      keyTypes,
+      expiryThresholdsDays: watch.expiryThresholdsDays,
+    });
+    acknowledgeWatcherFindings(this);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Settings of the watch function: its bundle, its timeout (sized from the targets and the probe
+ * timeout) and its environment (the handler's contract in lambdas/watch/handler-config.ts).
+ */
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { KeyType } from '../lambdas/core/observation';
+import { DEFAULT_PROBE_OPTIONS } from '../lambdas/core/probe-options';
+import type { Target } from '../lambdas/core/targets';
+import type { WatchConfig } from '../lambdas/core/watch-config';
+import { HANDLER_ENV, WATCH_METRICS } from '../lambdas/watch/handler-config';
+import { StackConfigError } from './stack-config';
+
+/** The handler's source; NodejsFunction bundles it with {@link WATCH_HANDLER_BUNDLING}. */
+export const WATCH_HANDLER_ENTRY = join(__dirname, '..', 'lambdas', 'watch', 'handler.ts');
+
+/**
+ * esbuild settings of the handler bundle (the local esbuild, never Docker). The AWS SDK stays external:
+ * the Node.js 24 runtime provides it.
+ */
+export const WATCH_HANDLER_BUNDLING: BundlingOptions = Object.freeze({
+  minify: true,
+  sourceMap: true,
+  target: 'node24',
+  format: OutputFormat.CJS,
+  externalModules: ['@aws-sdk/*'],
+});
+
+/** The assumptions of {@link sizeFunctionTimeout}. */
+export const TIMEOUT_SIZING = Object.freeze({
+  /** Addresses assumed behind each name (Google's hosts publish one or two A and AAAA records each). */
+  addressesPerTarget: 4,
+  /** Probes in flight at once (the handler's default). */
+  concurrency: DEFAULT_PROBE_OPTIONS.concurrency,
+  /** Name resolution may take up to two probe timeouts (DNS answer, then the system resolver). */
+  resolutionTimeouts: 2,
+  /** Reading and writing the history and publishing notices. */
+  storeAndPublishSeconds: 30,
+  minSeconds: 30,
+  /** Lambda's limit. */
+  maxSeconds: 900,
+});
+
+/** What the timeout depends on. */
+export interface TimeoutInput {
+  targets: readonly Target[];
+  keyTypes: readonly KeyType[];
+  probeTimeoutMs: number;
+}
+
+/**
+ * The function timeout: every probe has its own deadline and probes run in waves of `concurrency`, so a
+ * cycle takes at most (resolution + waves) probe timeouts plus the store and publish work:
+ * `ceil(probeTimeout × (2 + ceil(targets × 4 addresses × keyTypes / 32))) + 30 s`, at least 30 s.
+ * @throws StackConfigError when that exceeds Lambda's 15 minutes
+ */
+export function sizeFunctionTimeout(input: TimeoutInput): Duration {
+  const s = TIMEOUT_SIZING;
+  const probes = input.targets.length * s.addressesPerTarget * input.keyTypes.length;
+  const waves = Math.ceil(probes / s.concurrency);
+  const seconds = Math.ceil((input.probeTimeoutMs * (s.resolutionTimeouts + waves)) / 1000) + s.storeAndPublishSeconds;
+  if (seconds > s.maxSeconds) {
+    throw new StackConfigError(
+      'targets',
+      `${input.targets.length} targets × ${input.keyTypes.length} key types with a ${input.probeTimeoutMs} ms probe timeout ` +
+        `need a ${seconds} s function timeout, over Lambda's ${s.maxSeconds} s: watch fewer targets or lower probeTimeoutMs`,
+    );
+  }
+  return Duration.seconds(Math.max(s.minSeconds, seconds));
+}
+
+/** What the function environment carries. */
+export interface FunctionEnvInput {
+  tableName: string;
+  topicArn: string;
+  targets: readonly Target[];
+  keyTypes: readonly KeyType[];
+  probeTimeoutMs: number;
+  trust: 'node' | 'google';
+  port25Blocked: boolean;
+  watch: WatchConfig;
+}
+
+/** Lambda allows 4 KB of environment in total; the target list is the only part that grows. */
+const MAX_TARGETS_ENV_CHARS = 3000;
+
+/**
+ * The function's environment variables.
+ * @throws StackConfigError when the target list does not fit Lambda's 4 KB environment
+ */
+export function functionEnvironment(input: FunctionEnvInput): Record<string, string> {
+  const targets = input.targets.map((t) => t.url).join(',');
+  if (targets.length > MAX_TARGETS_ENV_CHARS) {
+    throw new StackConfigError(
+      'targets',
+      `the target list is ${targets.length} characters; Lambda's 4 KB environment holds about ${MAX_TARGETS_ENV_CHARS}: ` +
+        'split the targets over several stacks',
+    );
+  }
+  return {
+    [HANDLER_ENV.tableName]: input.tableName,
+    [HANDLER_ENV.topicArn]: input.topicArn,
+    [HANDLER_ENV.targets]: targets,
+    [HANDLER_ENV.keyTypes]: input.keyTypes.join(','),
+    [HANDLER_ENV.probeTimeoutMs]: String(input.probeTimeoutMs),
+    [HANDLER_ENV.trust]: input.trust,
+    [HANDLER_ENV.port25Blocked]: String(input.port25Blocked),
+    [HANDLER_ENV.expiryThresholdsDays]: input.watch.expiryThresholdsDays.join(','),
+    [HANDLER_ENV.retireAfterCycles]: String(input.watch.retireAfterCycles),
+    [HANDLER_ENV.failingAfter]: String(input.watch.failingAfter),
+    [HANDLER_ENV.rotationOverdueShare]: String(input.watch.rotationOverdueShare),
+    POWERTOOLS_SERVICE_NAME: WATCH_METRICS.service,
+    POWERTOOLS_METRICS_NAMESPACE: WATCH_METRICS.namespace,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    // The bundle is minified: stack traces in the logs need its source map.
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The deployed artefact, end to end: the handler bundle from a real synth of the stack (the real esbuild
+ * output, with the environment the stack gives it) is loaded in-process and invoked once against the
+ * embedded DynamoDB engine and real loopback SMTP servers. SNS is the one AWS-only service: it is mocked
+ * at the SDK boundary with aws-sdk-client-mock (the bundle keeps @aws-sdk external, as in Lambda).
+ */
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
+import type { CycleSummary } from '../../lambdas/watch/cycle';
+import { type HandlerBundle, synthHandlerBundle } from '../bench/bundle-bench';
+import { createChain, createRoot, type Issued } from '../support/pki';
+import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
+
+const HOST = 'mx.bundle.test';
+const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:certwatch-bundle-test';
+
+type Handler = (event: unknown, context: Context) => Promise<CycleSummary>;
+
+const context = {
+  functionName: 'certwatch-bundle-test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:certwatch-bundle-test',
+  memoryLimitInMB: '512',
+  awsRequestId: 'bundle-test-request',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
+
+let bundle: HandlerBundle;
+let store: EmbeddedStore;
+let root: Issued;
+let servers: SmtpTestServer[] = [];
+const savedEnv = { ...process.env };
+const sns = mockClient(SNSClient);
+
+beforeAll(async () => {
+  bundle = synthHandlerBundle();
+  store = await startEmbeddedStore({ inMemory: true });
+  root = await createRoot({ name: 'Bundle Test Root', keyType: 'ecdsa' });
+  const rsa = await createChain({ keyType: 'rsa', hostnames: [HOST], root, tag: 'bundle-rsa' });
+  const ecdsa = await createChain({ keyType: 'ecdsa', hostnames: [HOST], root, tag: 'bundle-ecdsa' });
+  const certs = [rsa, ecdsa].map((c) => ({ keyPem: c.leaf.keyPem, chainPem: c.chainPem }));
+  servers = [
+    await startSmtpTestServer({ certs, greeting: HOST, mode: 'starttls' }),
+    await startSmtpTestServer({ certs, greeting: HOST, mode: 'implicit' }),
+  ];
+}, 120_000);
+
+afterAll(async () => {
+  process.env = savedEnv;
+  sns.restore();
+  await Promise.all(servers.map((s) => s.close()));
+  await store?.close();
+  bundle?.cleanup();
+});
+
+/** Points the stack's environment at the loopback servers, the embedded store and the mocked topic. */
+function bundleEnvironment(): Record<string, string> {
+  const [starttls, implicit] = servers;
+  return {
+    ...bundle.environment,
+    CERTWATCH_TABLE_NAME: store.tableName,
+    CERTWATCH_TOPIC_ARN: TOPIC_ARN,
+    CERTWATCH_TARGETS: `smtp://${HOST}:${starttls.port},smtps://${HOST}:${implicit.port}`,
+    CERTWATCH_RESOLVE: servers.map((s) => `${HOST}:${s.port}:127.0.0.1`).join(' '),
+    CERTWATCH_EXTRA_CA_PEM: root.certPem,
+    CERTWATCH_EHLO_NAME: 'certwatch.test',
+    CERTWATCH_PROBE_TIMEOUT_MS: '5000',
+    DYNAMODB_ENDPOINT: store.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'certwatch',
+    AWS_SECRET_ACCESS_KEY: 'certwatch',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/** Runs `act` with stdout and stderr captured (the handler's logs); returns the EMF metrics written. */
+async function captureMetrics(act: () => Promise<void>): Promise<Array<{ name: string; value: unknown }>> {
+  const output: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
+  });
+  const writeError = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await act();
+  } finally {
+    write.mockRestore();
+    writeError.mockRestore();
+  }
+  return output
+    .flatMap((text) => text.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .flatMap((line) => {
+      const emf = JSON.parse(line);
+      return emf._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => ({ name: m.Name, value: emf[m.Name] }));
+    });
+}
+
+test('the synthesized handler bundle runs one cycle on dynalite and loopback SMTP servers and publishes a BASELINE (SNS mocked with aws-sdk-client-mock)', async () => {
+  // Prepare
+  sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
+  Object.assign(process.env, bundleEnvironment());
+  let summary: CycleSummary | undefined;
+  const { handler } = require(bundle.file) as { handler: Handler };
+
+  // Act
+  const metrics = await captureMetrics(async () => {
+    summary = await handler({ source: 'aws.scheduler' }, context);
+  });
+
+  // Assess
+  expect(summary).toMatchObject({ targets: 2, observations: 4, failedProbes: 0, unsaved: [] });
+  const published = sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+  expect(published).toHaveLength(1);
+  expect(published[0]).toMatchObject({
+    TopicArn: TOPIC_ARN,
+    MessageAttributes: {
+      type: { DataType: 'String', StringValue: 'BASELINE' },
+      severity: { DataType: 'String', StringValue: 'info' },
+    },
+  });
+
+  const doc = DynamoDBDocumentClient.from(store.client);
+  for (const server of servers) {
+    const { Items = [] } = await doc.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `TARGET#${server.url.replace('127.0.0.1', HOST)}` },
+      }),
+    );
+    const sks = Items.map((item) => item.sk as string);
+    expect(sks).toContain('STATE');
+    expect(sks.filter((sk) => sk.startsWith('CERT#')).length).toBeGreaterThanOrEqual(2);
+  }
+  const { Items: outbox = [] } = await doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'OUTBOX' },
+    }),
+  );
+  expect(outbox.map((item) => [item.type, item.status])).toEqual([['BASELINE', 'sent']]);
+
+  expect(metrics.map((m) => m.name)).toEqual(
+    expect.arrayContaining(['CycleSucceeded', 'DaysToExpiry', 'ProbeFailures', 'Notices']),
+  );
+  expect(metrics.find((m) => m.name === 'CycleSucceeded')?.value).toBe(1);
+});
+
+test('the synthesized handler bundle fails the invocation when the table is missing, so Lambda retries it', async () => {
+  // Prepare
+  Object.assign(process.env, bundleEnvironment(), { CERTWATCH_TABLE_NAME: 'no-such-table' });
+  let handler: Handler | undefined;
+  jest.isolateModules(() => {
+    handler = (require(bundle.file) as { handler: Handler }).handler;
+  });
+  let failure: unknown;
+
+  // Act
+  const metrics = await captureMetrics(async () => {
+    failure = await (handler as Handler)({ source: 'aws.scheduler' }, context).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  });
+
+  // Assess
+  expect(failure).toMatchObject({ name: 'StoreError', message: expect.stringMatching(/no-such-table|not found/i) });
+  expect(metrics).toEqual([{ name: 'CycleSucceeded', value: 0 }]);
+});

@@ -1,0 +1,152 @@
+/**
+ * The contract between the stack and the handler: the environment the stack synthesizes is exactly what
+ * the handler's config reader accepts, and means the same settings; the metrics the handler emits are
+ * the ones the dashboard draws.
+ */
+import type { Observation } from '../../lambdas/core/observation';
+import type { CycleResult } from '../../lambdas/watch/cycle';
+import { HandlerConfigError, readHandlerConfig, WATCH_METRICS } from '../../lambdas/watch/handler-config';
+import { cycleMetrics } from '../../lambdas/watch/metrics';
+import { type Synth, synth } from './synth';
+
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:Certwatch-Notices';
+
+/** The function's environment with CloudFormation references replaced by deploy-time values. */
+function deployedEnvironment(s: Synth): Record<string, string> {
+  const [fn] = Object.values(s.template.findResources('AWS::Lambda::Function'));
+  const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+  const resolved: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    if (typeof value === 'string') resolved[name] = value;
+    else if (name === 'CERTWATCH_TABLE_NAME') resolved[name] = 'Certwatch-History-ABC123';
+    else if (name === 'CERTWATCH_TOPIC_ARN') resolved[name] = TOPIC_ARN;
+    else throw new Error(`unexpected reference in ${name}`);
+  }
+  return resolved;
+}
+
+test('the handler reads the default stack environment as the default settings', () => {
+  // Prepare
+  const env = deployedEnvironment(synth({}, { quietPort25: true }));
+
+  // Act
+  const config = readHandlerConfig(env);
+
+  // Assess
+  expect(config.tableName).toBe('Certwatch-History-ABC123');
+  expect(config.topicArn).toBe(TOPIC_ARN);
+  expect(config.targets.map((t) => t.url)).toEqual([
+    'smtps://smtp-relay.gmail.com:465',
+    'smtp://smtp-relay.gmail.com:587',
+    'smtps://smtp.gmail.com:465',
+    'smtp://smtp.gmail.com:587',
+  ]);
+  expect(config.probeOptions).toMatchObject({
+    keyTypes: ['rsa', 'ecdsa'],
+    timeoutMs: 10_000,
+    trust: 'node',
+    port25Blocked: true,
+    resolve: [],
+  });
+  expect(config.probeOptions.extraAnchorsDer).toBeUndefined();
+  expect(config.dynamodbEndpoint).toBeUndefined();
+  expect(config.watch).toEqual({
+    expiryThresholdsDays: [21, 14, 7, 3, 1],
+    retireAfterCycles: 3,
+    failingAfter: 3,
+    rotationOverdueShare: 0.75,
+  });
+});
+
+test('the handler reads customised context settings as the stack meant them', () => {
+  // Prepare
+  const env = deployedEnvironment(
+    synth({
+      egress: 'vpc',
+      targets: 'smtp://mx.example.com, smtps://smtp.example.com',
+      expiryThresholdsDays: '30,10',
+      failingAfter: '5',
+      retireAfterCycles: '4',
+      rotationOverdueShare: '0.8',
+      keyTypes: 'ecdsa',
+      trust: 'google',
+      probeTimeoutMs: '4000',
+    }),
+  );
+
+  // Act
+  const config = readHandlerConfig(env);
+
+  // Assess
+  expect(config.targets.map((t) => t.url)).toEqual(['smtp://mx.example.com:25', 'smtps://smtp.example.com:465']);
+  expect(config.probeOptions).toMatchObject({
+    keyTypes: ['ecdsa'],
+    timeoutMs: 4000,
+    trust: 'google',
+    port25Blocked: false,
+  });
+  expect(config.watch).toEqual({
+    expiryThresholdsDays: [30, 10],
+    retireAfterCycles: 4,
+    failingAfter: 5,
+    rotationOverdueShare: 0.8,
+  });
+});
+
+test.each<[string, Record<string, string>, string]>([
+  ['a missing table name', { CERTWATCH_TABLE_NAME: '' }, 'CERTWATCH_TABLE_NAME'],
+  ['an unparseable target', { CERTWATCH_TARGETS: 'ftp://mx.example.com' }, 'CERTWATCH_TARGETS'],
+  ['a bad threshold list', { CERTWATCH_EXPIRY_DAYS: '14,,7' }, 'CERTWATCH_EXPIRY_DAYS'],
+  ['a bad port-25 flag', { CERTWATCH_PORT25_BLOCKED: 'maybe' }, 'CERTWATCH_PORT25_BLOCKED'],
+  ['a CA bundle without certificates', { CERTWATCH_EXTRA_CA_PEM: 'not pem' }, 'CERTWATCH_EXTRA_CA_PEM'],
+])('the handler refuses %s at init, naming the variable', (_what, override, variable) => {
+  // Prepare
+  const env = {
+    CERTWATCH_TABLE_NAME: 'certwatch',
+    CERTWATCH_TOPIC_ARN: TOPIC_ARN,
+    CERTWATCH_TARGETS: 'smtps://smtp.gmail.com:465',
+    ...override,
+  };
+
+  // Act
+  const read = () => readHandlerConfig(env);
+
+  // Assess
+  expect(read).toThrow(HandlerConfigError);
+  expect(read).toThrow(expect.objectContaining({ variable, code: 'HANDLER_CONFIG_INVALID' }));
+});
+
+test('the handler measures days to expiry per target URL and key type, as the dashboard draws them', () => {
+  // Prepare
+  const s = synth({}, { quietPort25: true });
+  const now = new Date('2026-01-01T00:00:00Z');
+  const target = 'smtps://smtp.gmail.com:465';
+  const seen = (address: string, keyType: 'rsa' | 'ecdsa', notAfter: string) =>
+    ({ target, address, keyType, ok: true, chain: [{ notAfter }] }) as unknown as Observation;
+  const result = {
+    observations: [
+      seen('192.0.2.1', 'ecdsa', '2026-01-31T00:00:00Z'),
+      seen('192.0.2.2', 'ecdsa', '2026-01-11T12:00:00Z'), // a rollout: this address still serves the old leaf
+      seen('192.0.2.1', 'rsa', '2026-02-15T00:00:00Z'),
+    ],
+    notices: [],
+    published: [],
+    summary: { failedProbes: 0, publishFailures: [] },
+  } as unknown as CycleResult;
+
+  // Act
+  const metrics = cycleMetrics(result, now);
+
+  // Assess
+  expect(metrics.expiry).toEqual([
+    { target, keyType: 'ecdsa', days: 10.5 },
+    { target, keyType: 'rsa', days: 45 },
+  ]);
+  const [dashboard] = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard'));
+  const body = JSON.stringify(dashboard.Properties.DashboardBody);
+  for (const point of metrics.expiry) {
+    expect(body).toContain(
+      `\\"${WATCH_METRICS.daysToExpiry}\\",\\"keyType\\",\\"${point.keyType}\\",\\"service\\",\\"${WATCH_METRICS.service}\\",\\"target\\",\\"${point.target}\\"`,
+    );
+  }
+});

@@ -1,0 +1,176 @@
+/**
+ * Context parsing and validation: defaults, the accepted forms (`-c` strings and cdk.json values), and
+ * a clear error for each kind of bad value, raised while the stack is built (before anything deploys).
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_TARGET_URLS, parseTargets } from '../../lambdas/core/targets';
+import { sizeFunctionTimeout } from '../../lib/function-settings';
+import { type ContextKey, parseSchedule, parseStackConfig, StackConfigError } from '../../lib/stack-config';
+import { synth } from './synth';
+
+const parse = (context: Partial<Record<ContextKey, unknown>>) => parseStackConfig((key) => context[key]);
+
+/** The error a context raises, for message assertions. */
+function errorOf(context: Partial<Record<ContextKey, unknown>>): StackConfigError {
+  try {
+    parse(context);
+  } catch (error) {
+    if (error instanceof StackConfigError) return error;
+    throw error;
+  }
+  throw new Error(`no error for ${JSON.stringify(context)}`);
+}
+
+describe('defaults', () => {
+  test('an empty context gives the documented defaults', () => {
+    const config = parse({});
+    expect(config).toMatchObject({
+      targets: [...DEFAULT_TARGET_URLS],
+      alertEmails: [],
+      egress: 'none',
+      logRetention: RetentionDays.THREE_MONTHS,
+      probeTimeoutMs: 10_000,
+      keyTypes: ['rsa', 'ecdsa'],
+      trust: 'node',
+      watch: {
+        expiryThresholdsDays: [21, 14, 7, 3, 1],
+        retireAfterCycles: 3,
+        failingAfter: 3,
+        rotationOverdueShare: 0.75,
+      },
+    });
+    expect(config.schedule.toMinutes()).toBe(15);
+    expect(config.vpcId).toBeUndefined();
+  });
+});
+
+describe('accepted forms', () => {
+  test('lists come as comma-separated -c strings, JSON array strings, or cdk.json arrays', () => {
+    const fromString = parse({ alertEmail: 'a@example.com, b@example.com', expiryThresholdsDays: '30,7' });
+    const fromJsonString = parse({ alertEmail: '["a@example.com","b@example.com"]', expiryThresholdsDays: '[30, 7]' });
+    const fromArray = parse({ alertEmail: ['a@example.com', 'b@example.com'], expiryThresholdsDays: [7, 30] });
+    for (const config of [fromString, fromJsonString, fromArray]) {
+      expect(config.alertEmails).toEqual(['a@example.com', 'b@example.com']);
+      expect(config.watch.expiryThresholdsDays).toEqual([30, 7]);
+    }
+  });
+
+  test('targets are canonicalised and de-duplicated', () => {
+    expect(
+      parse({ targets: 'smtps://SMTP.example.com, smtp://mx.example.com:587, smtps://smtp.example.com:465' }).targets,
+    ).toEqual(['smtps://smtp.example.com:465', 'smtp://mx.example.com:587']);
+  });
+
+  test('schedules are rates in minutes, hours or days, singular or plural', () => {
+    expect(parseSchedule('rate(5 minutes)').toMinutes()).toBe(5);
+    expect(parseSchedule('rate(1 hour)').toMinutes()).toBe(60);
+    expect(parseSchedule('rate(12 hours)').toMinutes()).toBe(720);
+  });
+
+  test('a vpcId implies egress vpc', () => {
+    expect(parse({ vpcId: 'vpc-0123456789abcdef0' })).toMatchObject({ egress: 'vpc', vpcId: 'vpc-0123456789abcdef0' });
+  });
+});
+
+describe('clear errors', () => {
+  test.each<[string, Partial<Record<ContextKey, unknown>>, string, RegExp]>([
+    [
+      'a cron schedule',
+      { schedule: 'cron(0 * * * ? *)' },
+      'schedule',
+      /must be rate\(N minutes\).*cron is not supported/,
+    ],
+    [
+      'a schedule faster than 5 minutes',
+      { schedule: 'rate(1 minute)' },
+      'schedule',
+      /from rate\(5 minutes\) to rate\(12 hours\)/,
+    ],
+    [
+      'a schedule slower than 12 hours',
+      { schedule: 'rate(2 days)' },
+      'schedule',
+      /from rate\(5 minutes\) to rate\(12 hours\)/,
+    ],
+    [
+      'a bad e-mail',
+      { alertEmail: 'ops@example.com,not-an-address' },
+      'alertEmail',
+      /"not-an-address" is not an e-mail address/,
+    ],
+    ['a bad target scheme', { targets: 'https://mail.example.com' }, 'targets', /scheme "https" is not supported/],
+    ['a bad target port', { targets: 'smtp://mail.example.com:70000' }, 'targets', /port must be 1-65535|not a URL/],
+    ['an empty target list', { targets: '' }, 'targets', /at least one/],
+    [
+      'a threshold of zero days',
+      { expiryThresholdsDays: '14,0' },
+      'expiryThresholdsDays',
+      /threshold 0 must be a number of days/,
+    ],
+    [
+      'a threshold that is no number',
+      { expiryThresholdsDays: '14,soon' },
+      'expiryThresholdsDays',
+      /"soon" is not a number/,
+    ],
+    ['a rotation share of 1', { rotationOverdueShare: '1' }, 'rotationOverdueShare', /fraction in \(0, 1\)/],
+    ['a fractional failingAfter', { failingAfter: '2.5' }, 'failingAfter', /whole number/],
+    ['an unknown egress mode', { egress: 'nat' }, 'egress', /"none".*or "vpc"/],
+    ['a vpcId with egress none', { vpcId: 'vpc-0123456789abcdef0', egress: 'none' }, 'vpcId', /cannot be combined/],
+    ['a malformed vpcId', { vpcId: 'my-vpc' }, 'vpcId', /not a VPC id/],
+    [
+      'an unsupported log retention',
+      { logRetentionDays: '10' },
+      'logRetentionDays',
+      /must be one of 1, 3, 5, 7, 14, 30/,
+    ],
+    ['an unknown key type', { keyTypes: 'rsa,dsa' }, 'keyTypes', /"dsa" is not one of rsa, ecdsa/],
+    ['an unknown trust set', { trust: 'mozilla' }, 'trust', /"node".*or "google"/],
+    ['a probe timeout too short', { probeTimeoutMs: 50 }, 'probeTimeoutMs', /from 1000 to 60000/],
+  ])('%s is refused, naming the key', (_what, context, key, message) => {
+    const error = errorOf(context);
+    expect(error.code).toBe('CONTEXT_INVALID');
+    expect(error.key).toBe(key);
+    expect(error.message).toMatch(message);
+  });
+
+  test('only port-25 targets without a VPC are refused when the stack is built', () => {
+    expect(() => synth({ targets: 'smtp://aspmx.l.google.com' })).toThrow(/every target is on port 25.*-c egress=vpc/);
+  });
+
+  test('a schedule shorter than the sized function timeout is refused when the stack is built', () => {
+    const many = Array.from({ length: 40 }, (_, i) => `smtps://mx${i}.example.com`).join(',');
+    expect(() => synth({ targets: many, schedule: 'rate(5 minutes)', probeTimeoutMs: 30_000 })).toThrow(
+      /function timeout \(\d+ s.*must be shorter than the schedule period \(300 s\)/,
+    );
+  });
+});
+
+describe('function timeout sizing', () => {
+  const targets = (n: number) => parseTargets(Array.from({ length: n }, (_, i) => `smtps://mx${i}.example.com`));
+
+  test('is (2 + waves of 32 probes) probe timeouts plus 30 s, at least 30 s', () => {
+    expect(
+      sizeFunctionTimeout({ targets: targets(4), keyTypes: ['rsa', 'ecdsa'], probeTimeoutMs: 10_000 }).toSeconds(),
+    ).toBe(60);
+    expect(
+      sizeFunctionTimeout({ targets: targets(5), keyTypes: ['rsa', 'ecdsa'], probeTimeoutMs: 10_000 }).toSeconds(),
+    ).toBe(70);
+    expect(sizeFunctionTimeout({ targets: targets(1), keyTypes: ['ecdsa'], probeTimeoutMs: 1000 }).toSeconds()).toBe(
+      33,
+    );
+  });
+
+  test('refuses a target list Lambda cannot probe within 15 minutes', () => {
+    expect(() =>
+      sizeFunctionTimeout({ targets: targets(400), keyTypes: ['rsa', 'ecdsa'], probeTimeoutMs: 10_000 }),
+    ).toThrow(/over Lambda's 900 s/);
+  });
+
+  test('follows the probe timeout from context into the template', () => {
+    // 4 targets, 1 wave: 5 s × 3 + 30 s.
+    synth({ probeTimeoutMs: '5000' }, { quietPort25: true }).template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 45,
+    });
+  });
+});

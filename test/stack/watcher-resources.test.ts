@@ -1,0 +1,314 @@
+/**
+ * The default stack (plus two alert e-mails): every property the issue asks for, asserted on the template.
+ */
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
+import { ACCOUNT, logicalId, type Synth, synth } from './synth';
+
+let s: Synth;
+let template: Template;
+let ids: { fn: string; table: string; topic: string; key: string; queue: string; logs: string };
+
+beforeAll(() => {
+  s = synth({ alertEmail: 'ops@example.com, oncall@example.com' }, { quietPort25: true });
+  template = s.template;
+  const w = s.stack.watcher;
+  ids = {
+    fn: logicalId(s, w.fn),
+    table: logicalId(s, w.table),
+    topic: logicalId(s, w.topic),
+    key: logicalId(s, w.topicKey),
+    queue: logicalId(s, w.deadLetters),
+    logs: s.stack.getLogicalId(w.fn.logGroup.node.defaultChild as never),
+  };
+});
+
+const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+
+describe('schedule', () => {
+  test('runs the function every 15 minutes by default, with a retry policy and the dead-letter queue', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: getAtt(ids.fn),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 },
+        DeadLetterConfig: { Arn: getAtt(ids.queue) },
+      },
+    });
+  });
+
+  test('the scheduler role may only invoke the function and dead-letter to its queue', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: getAtt(ids.fn) },
+          { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: getAtt(ids.queue) },
+        ],
+      },
+    });
+  });
+});
+
+describe('function', () => {
+  test('is Node.js 24 on arm64 with reserved concurrency 1 and a timeout sized from targets and probe timeout', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    // 4 reachable targets × 4 addresses × 2 key types = 32 probes = 1 wave: 10 s × (2 + 1) + 30 s.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      ReservedConcurrentExecutions: 1,
+      Timeout: 60,
+      MemorySize: 512,
+      Handler: 'index.handler',
+      LoggingConfig: { LogGroup: { Ref: ids.logs } },
+    });
+  });
+
+  test('carries table, topic and watch configuration in its environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          CERTWATCH_TABLE_NAME: { Ref: ids.table },
+          CERTWATCH_TOPIC_ARN: { Ref: ids.topic },
+          CERTWATCH_TARGETS: DEFAULT_TARGET_URLS.filter((url) => !url.endsWith(':25')).join(','),
+          CERTWATCH_KEY_TYPES: 'rsa,ecdsa',
+          CERTWATCH_PROBE_TIMEOUT_MS: '10000',
+          CERTWATCH_TRUST: 'node',
+          CERTWATCH_PORT25_BLOCKED: 'true',
+          CERTWATCH_EXPIRY_DAYS: '21,14,7,3,1',
+          CERTWATCH_RETIRE_AFTER_CYCLES: '3',
+          CERTWATCH_FAILING_AFTER: '3',
+          CERTWATCH_ROTATION_OVERDUE_SHARE: '0.75',
+          POWERTOOLS_SERVICE_NAME: 'certwatch',
+          POWERTOOLS_METRICS_NAMESPACE: 'Certwatch',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+    });
+  });
+
+  test('sends failed asynchronous invocations to the dead-letter queue after two retries', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: ids.fn },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 900,
+      DestinationConfig: { OnFailure: { Destination: getAtt(ids.queue) } },
+    });
+  });
+
+  test('keeps its logs 90 days by default', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  test('may only write its logs, use its table, publish to its topic with its key, and dead-letter', () => {
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } },
+    });
+    expect(Object.keys(roles)).toHaveLength(1);
+    const [roleId] = Object.keys(roles);
+    expect(roles[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+    expect(Object.values(policies).map((p) => p.Properties.PolicyDocument.Statement)).toEqual([
+      [
+        { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: getAtt(ids.logs) },
+        {
+          Action: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          Effect: 'Allow',
+          Resource: getAtt(ids.table),
+        },
+        { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: ids.topic } },
+        { Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: getAtt(ids.key) },
+        { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: getAtt(ids.queue) },
+      ],
+    ]);
+  });
+});
+
+describe('history table', () => {
+  test('has the DESIGN.md keys and byFingerprint index, on demand, with PITR, deletion protection and TTL', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byFingerprint',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  test('is retained when the stack is deleted or the table replaced', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('notice topic', () => {
+  test('is encrypted with its own rotating KMS key', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: getAtt(ids.key) });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('refuses publishing without TLS and lets only same-account CloudWatch alarms in besides IAM', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: ids.topic }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Resource: { Ref: ids.topic },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: ids.topic },
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          },
+        ],
+      },
+    });
+  });
+
+  test('lets CloudWatch alarms of this account use the key', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('subscribes each alert e-mail from context', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    for (const email of ['ops@example.com', 'oncall@example.com']) {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: email,
+        TopicArn: { Ref: ids.topic },
+      });
+    }
+  });
+});
+
+describe('dead-letter queue', () => {
+  test('is encrypted, TLS-only and keeps messages 14 days', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+      },
+    });
+  });
+});
+
+describe('monitoring', () => {
+  const topicActions = () => ({ AlarmActions: [{ Ref: ids.topic }], OKActions: [{ Ref: ids.topic }] });
+
+  test('has exactly three alarms, all notifying the topic', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  });
+
+  test('alarms on any function error', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...topicActions(),
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.fn } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('alarms on any message in the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...topicActions(),
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(ids.queue, 'QueueName') }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  test('alarms when no cycle succeeded in 2 schedule periods, missing data counting as failure', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...topicActions(),
+      Namespace: 'Certwatch',
+      MetricName: 'CycleSucceeded',
+      Dimensions: [{ Name: 'service', Value: 'certwatch' }],
+      Statistic: 'Sum',
+      Period: 900,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  test('has a dashboard with a days-to-expiry line per probed target and key type', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const url of DEFAULT_TARGET_URLS.filter((u) => !u.endsWith(':25'))) {
+      for (const keyType of ['rsa', 'ecdsa']) {
+        expect(body).toContain(
+          `\\"Certwatch\\",\\"DaysToExpiry\\",\\"keyType\\",\\"${keyType}\\",\\"service\\",\\"certwatch\\",\\"target\\",\\"${url}\\"`,
+        );
+      }
+    }
+    expect(body).not.toContain(':25\\"');
+  });
+});
+
+describe('outputs', () => {
+  test('exports the topic ARN, table name and function name', () => {
+    template.hasOutput('TopicArn', { Value: { Ref: ids.topic } });
+    template.hasOutput('TableName', { Value: { Ref: ids.table } });
+    template.hasOutput('FunctionName', { Value: { Ref: ids.fn } });
+  });
+});
