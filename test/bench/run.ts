@@ -2,6 +2,7 @@
  * `npm run bench`: performance figures against DESIGN.md's budgets. Loopback only, bounded runs.
  * Prints a table and exits 1 when a budget is missed (a benchmark, not part of `npm test`).
  */
+import { runBundleBench } from './bundle-bench';
 import { runProbeBench } from './probe-bench';
 import { runScaleBench } from './scale-bench';
 
@@ -58,6 +59,19 @@ async function main(): Promise<void> {
     limit: 1.5,
     atMost: true,
   });
+
+  const bundle = await runBundleBench();
+  console.log(
+    `handler bundle: ${(bundle.bundleBytes / 1000).toFixed(1)} kB minified, module init ${bundle.initMs.toFixed(1)} ms`,
+  );
+  budgets.push({
+    name: 'handler bundle size',
+    value: bundle.bundleBytes / 1000,
+    unit: ' kB',
+    limit: 600,
+    atMost: true,
+  });
+  budgets.push({ name: 'handler module init', value: bundle.initMs, unit: ' ms', limit: 150, atMost: true });
 
   let missed = 0;
   for (const b of budgets) {
