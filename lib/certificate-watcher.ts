@@ -12,7 +12,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -55,7 +55,16 @@ export interface CertificateWatcherProps {
   keyTypes?: readonly KeyType[];
   /** Trust anchors; default Node's bundled roots. */
   trust?: 'node' | 'google';
+  /** Time between TLS posture cycles, or `off`; default 1 day (a posture costs many handshakes). */
+  postureSchedule?: Duration | 'off';
+  /** Posture rules whose violation is a critical notice, e.g. `['min-version=TLS1.2', 'no-3des']`. */
+  postureRequire?: readonly string[];
+  /** Weekly HEARTBEAT notice; default off. */
+  heartbeat?: 'weekly' | 'off';
 }
+
+/** A posture cycle enumerates many handshakes per address: it gets at least this long. */
+export const POSTURE_FUNCTION_TIMEOUT = Duration.minutes(5);
 
 /** The watcher's resources. */
 export class CertificateWatcher extends Construct {
@@ -65,6 +74,8 @@ export class CertificateWatcher extends Construct {
   readonly fn: NodejsFunction;
   readonly deadLetters: Queue;
   readonly schedule: Schedule;
+  /** The posture schedule, unless posture is off. */
+  readonly postureSchedule?: Schedule;
   readonly monitoring: WatcherMonitoring;
   readonly network?: WatcherNetwork;
   /** Targets the function probes, and those left out by the egress mode. */
@@ -90,7 +101,12 @@ export class CertificateWatcher extends Construct {
     this.probedTargets = plan.probed;
     this.skippedTargets = plan.skipped;
     if (plan.skipped.length > 0) Annotations.of(this).addWarningV2(PORT25_WARNING_ID, port25Warning(plan.skipped));
-    const timeout = sizeFunctionTimeout({ targets: plan.probed, keyTypes, probeTimeoutMs });
+    const postureSchedule = props.postureSchedule ?? Duration.days(1);
+    const cycleTimeout = sizeFunctionTimeout({ targets: plan.probed, keyTypes, probeTimeoutMs });
+    const timeout =
+      postureSchedule !== 'off' && cycleTimeout.toSeconds() < POSTURE_FUNCTION_TIMEOUT.toSeconds()
+        ? POSTURE_FUNCTION_TIMEOUT
+        : cycleTimeout;
     if (timeout.toSeconds() >= schedulePeriod.toSeconds()) {
       throw new StackConfigError(
         'schedule',
@@ -170,10 +186,17 @@ export class CertificateWatcher extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
-    // Exactly what a watch cycle does: Query (load a target, pending notices), PutItem, UpdateItem.
+    // Exactly what the cycles do: Query (load a target, pending notices), GetItem (stored posture,
+    // heartbeat lookup), PutItem, UpdateItem; Scan only for the weekly heartbeat's summary.
     role.addToPolicy(
       new PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+          ...(props.heartbeat === 'weekly' ? ['dynamodb:Scan'] : []),
+        ],
         resources: [this.table.tableArn],
       }),
     );
@@ -230,6 +253,8 @@ export class CertificateWatcher extends Construct {
         trust: props.trust ?? STACK_DEFAULTS.trust,
         port25Blocked: egress === 'none',
         watch,
+        postureRequire: props.postureRequire ?? [],
+        heartbeat: props.heartbeat ?? 'off',
       }),
       retryAttempts: 2,
       maxEventAge: asyncMaxAge,
@@ -265,6 +290,20 @@ export class CertificateWatcher extends Construct {
         deadLetterQueue: this.deadLetters,
       }),
     });
+
+    if (postureSchedule !== 'off') {
+      this.postureSchedule = new Schedule(this, 'PostureSchedule', {
+        description: 'certwatch: run one TLS posture cycle',
+        schedule: ScheduleExpression.rate(postureSchedule),
+        target: new LambdaInvoke(this.fn, {
+          input: ScheduleTargetInput.fromObject({ kind: 'posture' }),
+          role: schedulerRole.withoutPolicyUpdates(),
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(6),
+          deadLetterQueue: this.deadLetters,
+        }),
+      });
+    }
 
     this.monitoring = new WatcherMonitoring(this, 'Monitoring', {
       fn: this.fn,

@@ -34,6 +34,9 @@ export class CertwatchStack extends Stack {
       probeTimeoutMs: config.probeTimeoutMs,
       keyTypes: config.keyTypes,
       trust: config.trust,
+      postureSchedule: config.posture,
+      postureRequire: config.postureRequire,
+      heartbeat: config.heartbeat,
     });
 
     new CfnOutput(this, 'TopicArn', {

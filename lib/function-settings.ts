@@ -10,6 +10,7 @@ import { DEFAULT_PROBE_OPTIONS } from '../lambdas/core/probe-options';
 import type { Target } from '../lambdas/core/targets';
 import type { WatchConfig } from '../lambdas/core/watch-config';
 import { HANDLER_ENV, WATCH_METRICS } from '../lambdas/watch/handler-config';
+import { HEARTBEAT_ENV } from '../lambdas/watch/heartbeat';
 import { StackConfigError } from './stack-config';
 
 /** The handler's source; NodejsFunction bundles it with {@link WATCH_HANDLER_BUNDLING}. */
@@ -80,6 +81,9 @@ export interface FunctionEnvInput {
   trust: 'node' | 'google';
   port25Blocked: boolean;
   watch: WatchConfig;
+  /** Posture rules, as written (`min-version=TLS1.2`). */
+  postureRequire: readonly string[];
+  heartbeat: 'weekly' | 'off';
 }
 
 /** Lambda allows 4 KB of environment in total; the target list is the only part that grows. */
@@ -110,6 +114,8 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     [HANDLER_ENV.retireAfterCycles]: String(input.watch.retireAfterCycles),
     [HANDLER_ENV.failingAfter]: String(input.watch.failingAfter),
     [HANDLER_ENV.rotationOverdueShare]: String(input.watch.rotationOverdueShare),
+    [HANDLER_ENV.postureRequire]: input.postureRequire.join(','),
+    [HEARTBEAT_ENV]: input.heartbeat,
     POWERTOOLS_SERVICE_NAME: WATCH_METRICS.service,
     POWERTOOLS_METRICS_NAMESPACE: WATCH_METRICS.namespace,
     POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -6,6 +6,8 @@ import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CoreError } from '../lambdas/core/errors';
 import { KEY_TYPES, type KeyType } from '../lambdas/core/observation';
+import { PostureError } from '../lambdas/core/posture/errors';
+import { parsePolicy } from '../lambdas/core/posture/policy';
 import { DEFAULT_PROBE_OPTIONS } from '../lambdas/core/probe-options';
 import { DEFAULT_TARGET_URLS, parseTargets, type Target } from '../lambdas/core/targets';
 import { resolveWatchConfig, type WatchConfig, WatchConfigError } from '../lambdas/core/watch-config';
@@ -25,6 +27,9 @@ export const CONTEXT_KEYS = [
   'probeTimeoutMs',
   'keyTypes',
   'trust',
+  'posture',
+  'postureRequire',
+  'heartbeat',
 ] as const;
 
 /** One context key. */
@@ -48,6 +53,11 @@ export interface StackConfig {
   probeTimeoutMs: number;
   keyTypes: KeyType[];
   trust: 'node' | 'google';
+  /** Time between TLS posture cycles, or `off`. */
+  posture: Duration | 'off';
+  /** Posture rules as written (validated). */
+  postureRequire: string[];
+  heartbeat: 'weekly' | 'off';
 }
 
 /** Defaults of every setting (documented in docs/deploy.md). */
@@ -59,6 +69,8 @@ export const STACK_DEFAULTS = Object.freeze({
   probeTimeoutMs: DEFAULT_PROBE_OPTIONS.timeoutMs,
   keyTypes: DEFAULT_PROBE_OPTIONS.keyTypes,
   trust: 'node' as const,
+  posture: 'rate(1 day)',
+  heartbeat: 'off' as const,
 });
 
 /** Schedule bounds: cycles faster than this gain nothing; slower ones break the alarm's 1-day window. */
@@ -142,8 +154,25 @@ export function parseStackConfig(get: (key: ContextKey) => unknown): StackConfig
     );
   }
 
+  const postureRaw = text('posture', get('posture')) ?? STACK_DEFAULTS.posture;
+  const posture = postureRaw === 'off' ? ('off' as const) : parsePostureSchedule(postureRaw);
+  const postureRequire = list('postureRequire', get('postureRequire')) ?? [];
+  try {
+    if (postureRequire.length > 0) parsePolicy(postureRequire);
+  } catch (error) {
+    if (!(error instanceof PostureError)) throw error;
+    fail('postureRequire', `postureRequire: ${error.message}`);
+  }
+  const heartbeat = text('heartbeat', get('heartbeat')) ?? STACK_DEFAULTS.heartbeat;
+  if (heartbeat !== 'off' && heartbeat !== 'weekly') {
+    fail('heartbeat', `heartbeat "${heartbeat}" must be "weekly" or "off"`);
+  }
+
   return {
     targets,
+    posture,
+    postureRequire,
+    heartbeat,
     schedule: parseSchedule(text('schedule', get('schedule')) ?? STACK_DEFAULTS.schedule),
     watch: parseWatch(get),
     alertEmails: [...new Set(alertEmails)],
@@ -174,6 +203,18 @@ export function parseSchedule(expression: string): Duration {
   const minutes = amount * (unit === 'minute' ? 1 : unit === 'hour' ? 60 : 1440);
   if (minutes < SCHEDULE_BOUNDS.minMinutes || minutes > SCHEDULE_BOUNDS.maxMinutes) {
     fail('schedule', `schedule "${expression}" must be from rate(5 minutes) to rate(12 hours)`);
+  }
+  return Duration.minutes(minutes);
+}
+
+/** The posture schedule: `rate(N hours|days)` from 1 hour to 7 days (or `off`, handled by the caller). */
+export function parsePostureSchedule(expression: string): Duration {
+  const match = RATE.exec(expression.trim());
+  const amount = match ? Number(match[1]) : Number.NaN;
+  const unit = match ? match[2].toLowerCase().replace(/s$/, '') : '';
+  const minutes = amount * (unit === 'minute' ? 1 : unit === 'hour' ? 60 : 1440);
+  if (!match || !(minutes >= 60 && minutes <= 7 * 1440)) {
+    fail('posture', `posture "${expression}" must be "off" or rate(N hours|days) from rate(1 hour) to rate(7 days)`);
   }
   return Duration.minutes(minutes);
 }

@@ -164,7 +164,7 @@ function postureRulesFrom(values: CheckValues): PolicyRule[] {
   const required = values.require ?? [];
   if (required.length > 0 && !values.posture) throw new UsageError('--require needs --posture');
   try {
-    return parsePolicy(required);
+    return required.length === 0 ? [] : parsePolicy(required);
   } catch (error) {
     if (error instanceof PostureError) throw new UsageError(`--require: ${error.message}`, { cause: error });
     throw error;

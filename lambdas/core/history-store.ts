@@ -50,6 +50,8 @@ export interface HistoryStore {
   saveTarget(changes: TargetChanges): Promise<SaveOutcome>;
   /** Records notices as pending, in order, unless their dedupe key is already in the outbox. Returns the keys recorded now. */
   recordNotices(notices: readonly Notice[], now: Date): Promise<string[]>;
+  /** Whether a notice with this dedupe key is in the outbox (pending or sent): a read, no write. */
+  hasNotice(dedupeKey: string): Promise<boolean>;
   /** Pending notices, oldest first. */
   pendingNotices(): Promise<OutboxEntry[]>;
   /** Takes the publish claim of a pending notice for `leaseMs`; null when it is sent or someone else holds it. */

@@ -213,6 +213,22 @@ export class DynamoHistoryStore implements HistoryStore {
     }
   }
 
+  async hasNotice(dedupeKey: string): Promise<boolean> {
+    try {
+      const { Item } = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.outbox, sk: keys.notice(dedupeKey) },
+          ProjectionExpression: 'pk',
+          ConsistentRead: true,
+        }),
+      );
+      return Item !== undefined;
+    } catch (error) {
+      throw this.wrap(error, 'look up a notice');
+    }
+  }
+
   async loadPostures(target: string): Promise<Record<string, StoredPosture>> {
     try {
       const { Item } = await this.doc.send(

@@ -6,6 +6,8 @@
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
 import { pemToDerList } from '../core/pem';
+import { PostureError } from '../core/posture/errors';
+import { type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../core/probe-options';
 import { parseResolve, parseTargets, type Target } from '../core/targets';
 import { WATCH_CONFIG_ENV, type WatchConfig, WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
@@ -24,6 +26,8 @@ export const HANDLER_ENV = {
   trust: 'CERTWATCH_TRUST',
   /** `true` where outbound port 25 is blocked (a function outside a VPC): timeouts there become EGRESS_BLOCKED. */
   port25Blocked: 'CERTWATCH_PORT25_BLOCKED',
+  /** Posture rules whose violation is a critical notice, e.g. `min-version=TLS1.2,no-3des` (empty = none). */
+  postureRequire: 'CERTWATCH_POSTURE_REQUIRE',
   /** Test and special setups: a DynamoDB-compatible endpoint such as the embedded dynalite. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   /** PEM bundle of extra trust anchors, added to the chosen set (tests use their generated roots). */
@@ -59,6 +63,8 @@ export interface HandlerConfig {
   targets: Target[];
   probeOptions: ProbeOptions;
   watch: WatchConfig;
+  /** Rules judged by the posture cycle. */
+  postureRules: PolicyRule[];
   dynamodbEndpoint?: string;
 }
 
@@ -119,8 +125,29 @@ export function readHandlerConfig(env: Env): HandlerConfig {
     const variable = WATCH_CONFIG_ENV[error.setting as keyof typeof WATCH_CONFIG_ENV] ?? error.setting;
     throw new HandlerConfigError(variable, error.message, { cause: error });
   }
+  const postureRules = policyRules(env[HANDLER_ENV.postureRequire]);
   const endpoint = env[HANDLER_ENV.dynamodbEndpoint]?.trim();
-  return { tableName, topicArn, targets, probeOptions, watch, ...(endpoint ? { dynamodbEndpoint: endpoint } : {}) };
+  return {
+    tableName,
+    topicArn,
+    targets,
+    probeOptions,
+    watch,
+    postureRules,
+    ...(endpoint ? { dynamodbEndpoint: endpoint } : {}),
+  };
+}
+
+function policyRules(raw: string | undefined): PolicyRule[] {
+  try {
+    const rules = list(raw);
+    return rules.length === 0 ? [] : parsePolicy(rules);
+  } catch (error) {
+    if (!(error instanceof PostureError)) throw error;
+    throw new HandlerConfigError(HANDLER_ENV.postureRequire, `${HANDLER_ENV.postureRequire}: ${error.message}`, {
+      cause: error,
+    });
+  }
 }
 
 function required(env: Env, name: string): string {

@@ -1,5 +1,7 @@
 /**
- * The scheduled Lambda entry point: one watch cycle per invocation, the same cycle `certwatch check` runs.
+ * The scheduled Lambda entry point. The certificate schedule sends no input (or `{ "kind": "watch" }`):
+ * one watch cycle, the same cycle `certwatch check` runs, then the weekly heartbeat when it is on. The
+ * posture schedule sends `{ "kind": "posture" }`: one TLS posture cycle (`certwatch check --posture`).
  * Configuration and adapters are built once per execution environment (module init), not per call.
  */
 
@@ -12,9 +14,13 @@ import { SmtpProber } from '../probe/prober';
 import { DynamoHistoryStore } from '../store/dynamo-history-store';
 import { type CycleSummary, runWatchCycle } from './cycle';
 import { readHandlerConfig, WATCH_METRICS } from './handler-config';
+import { heartbeatScheduleFromEnv } from './heartbeat';
+import { sendHeartbeatIfDue } from './heartbeat-step';
 import { recordCycleMetrics } from './metrics';
+import { runPostureCycle } from './posture-cycle';
 
 const config = readHandlerConfig(process.env);
+const heartbeat = heartbeatScheduleFromEnv(process.env);
 const logger = new Logger({ serviceName: WATCH_METRICS.service });
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
 const prober = new SmtpProber();
@@ -24,14 +30,24 @@ const store = new DynamoHistoryStore({
 });
 const publisher = new SnsPublisher({ topicArn: config.topicArn });
 
+/** What a posture run returns (for logs and tests). */
+export interface PostureRunSummary {
+  kind: 'posture';
+  addresses: number;
+  incomplete: number;
+  notices: number;
+  published: number;
+}
+
 /**
- * Runs one watch cycle and returns its summary. Probe and publish failures are data (logged, counted,
- * retried by the next cycle); only a cycle that could not finish (e.g. the table is unreachable) throws,
- * so that Lambda's retries and the on-failure destination see it.
+ * Runs the cycle the event asks for and returns its summary. Probe and publish failures are data
+ * (logged, counted, retried by the next cycle); only a cycle that could not finish (e.g. the table is
+ * unreachable) throws, so that Lambda's retries and the on-failure destination see it.
  */
-export async function handler(_event: unknown, context: Context): Promise<CycleSummary> {
+export async function handler(event: unknown, context: Context): Promise<CycleSummary | PostureRunSummary> {
   logger.addContext(context);
   const now = new Date();
+  if ((event as { kind?: unknown } | null)?.kind === 'posture') return postureRun(now, context);
   try {
     const result = await runWatchCycle(
       { prober, store, publisher },
@@ -58,10 +74,58 @@ export async function handler(_event: unknown, context: Context): Promise<CycleS
         unsaved: summary.unsaved,
       });
     }
+    const beat = await sendHeartbeatIfDue({
+      schedule: heartbeat,
+      store,
+      publisher,
+      targets: config.targets,
+      now,
+      claimant: context.awsRequestId,
+    });
+    if (beat) logger.info('heartbeat sent', { period: beat.dedupeKey });
     return summary;
   } catch (error) {
     logger.error('watch cycle failed', error as Error);
     metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 0);
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
+
+async function postureRun(now: Date, context: Context): Promise<PostureRunSummary> {
+  try {
+    const result = await runPostureCycle(
+      { store, publisher },
+      {
+        targets: config.targets,
+        probeOptions: config.probeOptions,
+        postureOptions: { rules: config.postureRules },
+        now,
+        cycleId: context.awsRequestId,
+      },
+    );
+    for (const notice of result.notices) {
+      metrics.singleMetric().addDimension('type', notice.type).addMetric(WATCH_METRICS.notices, MetricUnit.Count, 1);
+    }
+    const summary: PostureRunSummary = {
+      kind: 'posture',
+      addresses: result.postures.length,
+      incomplete: result.incomplete,
+      notices: result.notices.length,
+      published: result.published.length,
+    };
+    logger.info('posture cycle finished', { summary });
+    if (result.incomplete > 0) {
+      logger.warn('posture enumerations incomplete', {
+        incomplete: result.postures
+          .filter((p) => !p.ok)
+          .map((p) => ({ target: p.target, address: p.address, error: p.error })),
+      });
+    }
+    return summary;
+  } catch (error) {
+    logger.error('posture cycle failed', error as Error);
     throw error;
   } finally {
     metrics.publishStoredMetrics();

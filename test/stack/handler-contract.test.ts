@@ -6,6 +6,7 @@
 import type { Observation } from '../../lambdas/core/observation';
 import type { CycleResult } from '../../lambdas/watch/cycle';
 import { HandlerConfigError, readHandlerConfig, WATCH_METRICS } from '../../lambdas/watch/handler-config';
+import { heartbeatScheduleFromEnv } from '../../lambdas/watch/heartbeat';
 import { cycleMetrics } from '../../lambdas/watch/metrics';
 import { type Synth, synth } from './synth';
 
@@ -71,11 +72,14 @@ test('the handler reads customised context settings as the stack meant them', ()
       keyTypes: 'ecdsa',
       trust: 'google',
       probeTimeoutMs: '4000',
+      postureRequire: 'min-version=TLS1.2,no-3des',
+      heartbeat: 'weekly',
     }),
   );
 
   // Act
   const config = readHandlerConfig(env);
+  const heartbeat = heartbeatScheduleFromEnv(env);
 
   // Assess
   expect(config.targets.map((t) => t.url)).toEqual(['smtp://mx.example.com:25', 'smtps://smtp.example.com:465']);
@@ -91,6 +95,8 @@ test('the handler reads customised context settings as the stack meant them', ()
     failingAfter: 5,
     rotationOverdueShare: 0.8,
   });
+  expect(config.postureRules.map((r) => r.text)).toEqual(['min-version=TLS1.2', 'no-3des']);
+  expect(heartbeat).toBe('weekly');
 });
 
 test.each<[string, Record<string, string>, string]>([
@@ -98,6 +104,7 @@ test.each<[string, Record<string, string>, string]>([
   ['an unparseable target', { CERTWATCH_TARGETS: 'ftp://mx.example.com' }, 'CERTWATCH_TARGETS'],
   ['a bad threshold list', { CERTWATCH_EXPIRY_DAYS: '14,,7' }, 'CERTWATCH_EXPIRY_DAYS'],
   ['a bad port-25 flag', { CERTWATCH_PORT25_BLOCKED: 'maybe' }, 'CERTWATCH_PORT25_BLOCKED'],
+  ['an unknown posture rule', { CERTWATCH_POSTURE_REQUIRE: 'no-md5' }, 'CERTWATCH_POSTURE_REQUIRE'],
   ['a CA bundle without certificates', { CERTWATCH_EXTRA_CA_PEM: 'not pem' }, 'CERTWATCH_EXTRA_CA_PEM'],
 ])('the handler refuses %s at init, naming the variable', (_what, override, variable) => {
   // Prepare

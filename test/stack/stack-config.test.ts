@@ -127,6 +127,15 @@ describe('clear errors', () => {
     ['an unknown key type', { keyTypes: 'rsa,dsa' }, 'keyTypes', /"dsa" is not one of rsa, ecdsa/],
     ['an unknown trust set', { trust: 'mozilla' }, 'trust', /"node".*or "google"/],
     ['a probe timeout too short', { probeTimeoutMs: 50 }, 'probeTimeoutMs', /from 1000 to 60000/],
+    [
+      'a posture schedule faster than hourly',
+      { posture: 'rate(15 minutes)' },
+      'posture',
+      /rate\(1 hour\) to rate\(7 days\)/,
+    ],
+    ['a posture schedule that is cron', { posture: 'cron(0 3 * * ? *)' }, 'posture', /"off" or rate/],
+    ['an unknown posture rule', { postureRequire: 'min-version=TLS1.2,no-md5' }, 'postureRequire', /no-md5/],
+    ['an unknown heartbeat', { heartbeat: 'daily' }, 'heartbeat', /"weekly" or "off"/],
   ])('%s is refused, naming the key', (_what, context, key, message) => {
     const error = errorOf(context);
     expect(error.code).toBe('CONTEXT_INVALID');
@@ -169,8 +178,11 @@ describe('function timeout sizing', () => {
 
   test('follows the probe timeout from context into the template', () => {
     // 4 targets, 1 wave: 5 s × 3 + 30 s.
-    synth({ probeTimeoutMs: '5000' }, { quietPort25: true }).template.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 45,
-    });
+    synth({ probeTimeoutMs: '5000', posture: 'off' }, { quietPort25: true }).template.hasResourceProperties(
+      'AWS::Lambda::Function',
+      {
+        Timeout: 45,
+      },
+    );
   });
 });

@@ -27,7 +27,7 @@ const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribut
 
 describe('schedule', () => {
   test('runs the function every 15 minutes by default, with a retry policy and the dead-letter queue', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(15 minutes)',
       State: 'ENABLED',
@@ -38,6 +38,26 @@ describe('schedule', () => {
         DeadLetterConfig: { Arn: getAtt(ids.queue) },
       },
     });
+  });
+
+  test('runs the TLS posture cycle daily by default, sending { kind: posture }, with retries and the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 day)',
+      State: 'ENABLED',
+      Target: {
+        Arn: getAtt(ids.fn),
+        Input: JSON.stringify({ kind: 'posture' }),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21_600 },
+        DeadLetterConfig: { Arn: getAtt(ids.queue) },
+      },
+    });
+  });
+
+  test('has no posture schedule with -c posture=off, and then sizes the timeout for certificate cycles alone', () => {
+    const off = synth({ posture: 'off' }, { quietPort25: true }).template;
+    off.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    // 4 reachable targets × 4 addresses × 2 key types = 32 probes = 1 wave: 10 s × (2 + 1) + 30 s.
+    off.hasResourceProperties('AWS::Lambda::Function', { Timeout: 60 });
   });
 
   test('the scheduler role may only invoke the function and dead-letter to its queue', () => {
@@ -65,14 +85,14 @@ describe('schedule', () => {
 });
 
 describe('function', () => {
-  test('is Node.js 24 on arm64 with reserved concurrency 1 and a timeout sized from targets and probe timeout', () => {
+  test('is Node.js 24 on arm64 with reserved concurrency 1 and a 5-minute timeout for the posture cycle', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
-    // 4 reachable targets × 4 addresses × 2 key types = 32 probes = 1 wave: 10 s × (2 + 1) + 30 s.
+    // The certificate cycle alone needs 60 s (see the posture=off test); a posture cycle gets 5 minutes.
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       ReservedConcurrentExecutions: 1,
-      Timeout: 60,
+      Timeout: 300,
       MemorySize: 512,
       Handler: 'index.handler',
       LoggingConfig: { LogGroup: { Ref: ids.logs } },
@@ -129,7 +149,7 @@ describe('function', () => {
       [
         { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: getAtt(ids.logs) },
         {
-          Action: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
           Effect: 'Allow',
           Resource: getAtt(ids.table),
         },
