@@ -61,6 +61,11 @@ export interface CertificateWatcherProps {
   postureRequire?: readonly string[];
   /** Weekly HEARTBEAT notice; default off. */
   heartbeat?: 'weekly' | 'off';
+  /**
+   * Address families to probe; default IPv4 only, because a Lambda function outside a dual-stack VPC
+   * has no IPv6 route and every AAAA probe would fail each cycle.
+   */
+  addressFamilies?: readonly (4 | 6)[];
 }
 
 /** A posture cycle enumerates many handshakes per address: it gets at least this long. */
@@ -255,6 +260,7 @@ export class CertificateWatcher extends Construct {
         watch,
         postureRequire: props.postureRequire ?? [],
         heartbeat: props.heartbeat ?? 'off',
+        addressFamilies: props.addressFamilies ?? [4],
       }),
       retryAttempts: 2,
       maxEventAge: asyncMaxAge,

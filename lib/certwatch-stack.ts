@@ -37,6 +37,7 @@ export class CertwatchStack extends Stack {
       postureSchedule: config.posture,
       postureRequire: config.postureRequire,
       heartbeat: config.heartbeat,
+      addressFamilies: config.addressFamilies,
     });
 
     new CfnOutput(this, 'TopicArn', {

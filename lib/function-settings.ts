@@ -84,6 +84,7 @@ export interface FunctionEnvInput {
   /** Posture rules, as written (`min-version=TLS1.2`). */
   postureRequire: readonly string[];
   heartbeat: 'weekly' | 'off';
+  addressFamilies: readonly (4 | 6)[];
 }
 
 /** Lambda allows 4 KB of environment in total; the target list is the only part that grows. */
@@ -109,6 +110,7 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     [HANDLER_ENV.keyTypes]: input.keyTypes.join(','),
     [HANDLER_ENV.probeTimeoutMs]: String(input.probeTimeoutMs),
     [HANDLER_ENV.trust]: input.trust,
+    [HANDLER_ENV.addressFamilies]: input.addressFamilies.join(','),
     [HANDLER_ENV.port25Blocked]: String(input.port25Blocked),
     [HANDLER_ENV.expiryThresholdsDays]: input.watch.expiryThresholdsDays.join(','),
     [HANDLER_ENV.retireAfterCycles]: String(input.watch.retireAfterCycles),

@@ -30,6 +30,7 @@ export const CONTEXT_KEYS = [
   'posture',
   'postureRequire',
   'heartbeat',
+  'addressFamilies',
 ] as const;
 
 /** One context key. */
@@ -58,6 +59,8 @@ export interface StackConfig {
   /** Posture rules as written (validated). */
   postureRequire: string[];
   heartbeat: 'weekly' | 'off';
+  /** IP versions probed: `[4]` by default (Lambda has no IPv6 route outside a dual-stack VPC). */
+  addressFamilies: (4 | 6)[];
 }
 
 /** Defaults of every setting (documented in docs/deploy.md). */
@@ -71,6 +74,7 @@ export const STACK_DEFAULTS = Object.freeze({
   trust: 'node' as const,
   posture: 'rate(1 day)',
   heartbeat: 'off' as const,
+  addressFamilies: '4',
 });
 
 /** Schedule bounds: cycles faster than this gain nothing; slower ones break the alarm's 1-day window. */
@@ -168,8 +172,16 @@ export function parseStackConfig(get: (key: ContextKey) => unknown): StackConfig
     fail('heartbeat', `heartbeat "${heartbeat}" must be "weekly" or "off"`);
   }
 
+  const families = list('addressFamilies', get('addressFamilies')) ?? [STACK_DEFAULTS.addressFamilies];
+  for (const family of families) {
+    if (family !== '4' && family !== '6') {
+      fail('addressFamilies', `addressFamilies: "${family}" is not 4 or 6 (e.g. 4, or 4,6 in a dual-stack VPC)`);
+    }
+  }
+
   return {
     targets,
+    addressFamilies: [...new Set(families.map(Number))] as (4 | 6)[],
     posture,
     postureRequire,
     heartbeat,

@@ -17,6 +17,7 @@ export interface ProbeCliValues {
   trust: string;
   concurrency: string;
   ehlo?: string;
+  family: 'all' | '4' | '6';
 }
 
 /** Adds the probe options of DESIGN.md (shared by probe, check and posture) to a command. */
@@ -34,7 +35,12 @@ export function addProbeOptions(command: Command): Command {
     .option('--key-types <list>', 'key types to ask each address for', 'rsa,ecdsa')
     .option('--timeout <ms>', 'deadline of each probe in milliseconds', String(DEFAULT_PROBE_OPTIONS.timeoutMs))
     .option('--concurrency <n>', 'probes in flight at once', String(DEFAULT_PROBE_OPTIONS.concurrency))
-    .option('--ehlo <name>', "name sent in EHLO (default: this machine's FQDN or address literal)");
+    .option('--ehlo <name>', "name sent in EHLO (default: this machine's FQDN or address literal)")
+    .addOption(
+      new Option('--family <family>', 'address families to probe (4 = A records only, 6 = AAAA only)')
+        .choices(['all', '4', '6'])
+        .default('all'),
+    );
 }
 
 /** Turns CLI values into targets and probe options, or a UsageError that says what is wrong. */
@@ -65,6 +71,7 @@ export function toProbeRequest(
       servername: values.servername,
       ehloName: values.ehlo,
       trust: values.trust as 'node' | 'google',
+      addressFamilies: values.family === '4' ? [4] : values.family === '6' ? [6] : [4, 6],
     };
     if (values.ca) options.extraAnchorsDer = readCaFile(values.ca);
     return { targets, options };

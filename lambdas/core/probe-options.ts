@@ -1,6 +1,9 @@
 import type { KeyType, Observation } from './observation';
 import type { ResolvePin, Target } from './targets';
 
+/** IP version of an address. */
+export type AddressFamily = 4 | 6;
+
 /** What a probe run needs to know beyond the targets. Plain data: the CLI and the handler build it once. */
 export interface ProbeOptions {
   /** Key types to ask each address for (default both). */
@@ -13,6 +16,11 @@ export interface ProbeOptions {
   servername?: string;
   /** Name sent in EHLO; default: this machine's FQDN, or an address literal when it has none. */
   ehloName?: string;
+  /**
+   * Address families to probe (default both). Where there is no IPv6 route (Lambda outside a
+   * dual-stack VPC), `[4]` keeps every AAAA probe from failing each cycle.
+   */
+  addressFamilies?: readonly AddressFamily[];
   /** Most probes in flight at once (default 32). */
   concurrency: number;
   /** Instant used for validation; default: when the probe finishes. */

@@ -1,5 +1,6 @@
 import { lookup, Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import type { AddressFamily } from '../core/probe-options';
 import { pinnedAddresses, type ResolvePin, type Target } from '../core/targets';
 import { ProbeError } from './errors';
 
@@ -8,19 +9,42 @@ export type Resolution = { addresses: string[] } | { error: ProbeError };
 
 /**
  * Finds every address to probe for a target: the `--resolve` pins if any, the host itself if it is an
- * address, else all A and AAAA records (falling back to the system resolver, e.g. /etc/hosts).
- * Never throws.
+ * address, else all A and AAAA records (falling back to the system resolver, e.g. /etc/hosts), kept to
+ * the asked address families. Never throws.
  */
 export async function resolveTarget(
   target: Target,
   pins: readonly ResolvePin[],
   timeoutMs: number,
+  families: readonly AddressFamily[] = [4, 6],
+): Promise<Resolution> {
+  const resolution = await resolveAll(target, pins, timeoutMs, families);
+  if ('error' in resolution) return resolution;
+  const kept = resolution.addresses.filter((a) => families.includes(isIP(a) as AddressFamily));
+  if (kept.length > 0) return { addresses: kept };
+  return {
+    error: new ProbeError(
+      'DNS_FAILED',
+      `${target.host} has no IPv${families.join('/IPv')} address to probe (only ${resolution.addresses.join(', ')})`,
+    ),
+  };
+}
+
+async function resolveAll(
+  target: Target,
+  pins: readonly ResolvePin[],
+  timeoutMs: number,
+  families: readonly AddressFamily[],
 ): Promise<Resolution> {
   const pinned = pinnedAddresses(target, pins);
   if (pinned) return { addresses: pinned };
   if (isIP(target.host) !== 0) return { addresses: [target.host] };
   const resolver = new Resolver({ timeout: Math.max(500, Math.floor(timeoutMs / 2)), tries: 2 });
-  const [v4, v6] = await Promise.allSettled([resolver.resolve4(target.host), resolver.resolve6(target.host)]);
+  const skipped = Promise.resolve([] as string[]);
+  const [v4, v6] = await Promise.allSettled([
+    families.includes(4) ? resolver.resolve4(target.host) : skipped,
+    families.includes(6) ? resolver.resolve6(target.host) : skipped,
+  ]);
   const addresses = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
   if (addresses.length > 0) return { addresses: [...new Set(addresses)] };
   try {

@@ -8,7 +8,7 @@ import { KEY_TYPES, type KeyType } from '../core/observation';
 import { pemToDerList } from '../core/pem';
 import { PostureError } from '../core/posture/errors';
 import { type PolicyRule, parsePolicy } from '../core/posture/policy';
-import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../core/probe-options';
+import { type AddressFamily, DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../core/probe-options';
 import { parseResolve, parseTargets, type Target } from '../core/targets';
 import { WATCH_CONFIG_ENV, type WatchConfig, WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
 
@@ -24,6 +24,8 @@ export const HANDLER_ENV = {
   concurrency: 'CERTWATCH_CONCURRENCY',
   /** `node` (default) or `google`. */
   trust: 'CERTWATCH_TRUST',
+  /** Address families to probe: `4`, `6` or `4,6` (default `4,6`). */
+  addressFamilies: 'CERTWATCH_ADDRESS_FAMILIES',
   /** `true` where outbound port 25 is blocked (a function outside a VPC): timeouts there become EGRESS_BLOCKED. */
   port25Blocked: 'CERTWATCH_PORT25_BLOCKED',
   /** Posture rules whose violation is a critical notice, e.g. `min-version=TLS1.2,no-3des` (empty = none). */
@@ -104,6 +106,7 @@ export function readHandlerConfig(env: Env): HandlerConfig {
     timeoutMs: integer(env, HANDLER_ENV.probeTimeoutMs, DEFAULT_PROBE_OPTIONS.timeoutMs, 100, 300_000),
     concurrency: integer(env, HANDLER_ENV.concurrency, DEFAULT_PROBE_OPTIONS.concurrency, 1, 1024),
     trust: trust(env[HANDLER_ENV.trust]),
+    addressFamilies: addressFamilies(env[HANDLER_ENV.addressFamilies]),
     port25Blocked: flag(env, HANDLER_ENV.port25Blocked),
     resolve: wrapCore(HANDLER_ENV.resolve, () => list(env[HANDLER_ENV.resolve], /\s+/).map(parseResolve)),
   };
@@ -148,6 +151,20 @@ function policyRules(raw: string | undefined): PolicyRule[] {
       cause: error,
     });
   }
+}
+
+function addressFamilies(raw: string | undefined): AddressFamily[] {
+  const values = list(raw);
+  if (values.length === 0) return [4, 6];
+  for (const value of values) {
+    if (value !== '4' && value !== '6') {
+      throw new HandlerConfigError(
+        HANDLER_ENV.addressFamilies,
+        `${HANDLER_ENV.addressFamilies}: "${value}" is not 4 or 6`,
+      );
+    }
+  }
+  return [...new Set(values.map(Number))] as AddressFamily[];
 }
 
 function required(env: Env, name: string): string {

@@ -96,6 +96,7 @@ test('the handler reads customised context settings as the stack meant them', ()
     rotationOverdueShare: 0.8,
   });
   expect(config.postureRules.map((r) => r.text)).toEqual(['min-version=TLS1.2', 'no-3des']);
+  expect(config.probeOptions.addressFamilies).toEqual([4]);
   expect(heartbeat).toBe('weekly');
 });
 
@@ -105,6 +106,7 @@ test.each<[string, Record<string, string>, string]>([
   ['a bad threshold list', { CERTWATCH_EXPIRY_DAYS: '14,,7' }, 'CERTWATCH_EXPIRY_DAYS'],
   ['a bad port-25 flag', { CERTWATCH_PORT25_BLOCKED: 'maybe' }, 'CERTWATCH_PORT25_BLOCKED'],
   ['an unknown posture rule', { CERTWATCH_POSTURE_REQUIRE: 'no-md5' }, 'CERTWATCH_POSTURE_REQUIRE'],
+  ['an unknown address family', { CERTWATCH_ADDRESS_FAMILIES: '4,5' }, 'CERTWATCH_ADDRESS_FAMILIES'],
   ['a CA bundle without certificates', { CERTWATCH_EXTRA_CA_PEM: 'not pem' }, 'CERTWATCH_EXTRA_CA_PEM'],
 ])('the handler refuses %s at init, naming the variable', (_what, override, variable) => {
   // Prepare

@@ -136,6 +136,7 @@ describe('clear errors', () => {
     ['a posture schedule that is cron', { posture: 'cron(0 3 * * ? *)' }, 'posture', /"off" or rate/],
     ['an unknown posture rule', { postureRequire: 'min-version=TLS1.2,no-md5' }, 'postureRequire', /no-md5/],
     ['an unknown heartbeat', { heartbeat: 'daily' }, 'heartbeat', /"weekly" or "off"/],
+    ['an unknown address family', { addressFamilies: '4,5' }, 'addressFamilies', /"5" is not 4 or 6/],
   ])('%s is refused, naming the key', (_what, context, key, message) => {
     const error = errorOf(context);
     expect(error.code).toBe('CONTEXT_INVALID');
