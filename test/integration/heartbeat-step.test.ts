@@ -5,18 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Notice } from '../../lambdas/core/notice';
 import { parseTargets } from '../../lambdas/core/targets';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { sendHeartbeatIfDue } from '../../lambdas/watch/heartbeat-step';
-
-class KeepingPublisher {
-  readonly published: Notice[] = [];
-  async publish(notice: Notice) {
-    this.published.push(notice);
-    return { messageId: `m-${this.published.length}` };
-  }
-}
+import { RecordingPublisher } from './cycle-harness';
 
 describe('sendHeartbeatIfDue (dynalite store)', () => {
   let dir: string;
@@ -33,12 +25,12 @@ describe('sendHeartbeatIfDue (dynalite store)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const beat = (publisher: KeepingPublisher, at: string, schedule: 'weekly' | 'off' = 'weekly') =>
+  const beat = (publisher: RecordingPublisher, at: string, schedule: 'weekly' | 'off' = 'weekly') =>
     sendHeartbeatIfDue({ schedule, store: embedded.store, publisher, targets, now: new Date(at), claimant: 'test' });
 
   it('sends nothing when heartbeats are off', async () => {
     // Prepare
-    const publisher = new KeepingPublisher();
+    const publisher = new RecordingPublisher();
 
     // Act
     const sent = await beat(publisher, '2026-11-23T10:00:00Z', 'off');
@@ -50,7 +42,7 @@ describe('sendHeartbeatIfDue (dynalite store)', () => {
 
   it('sends one heartbeat per ISO week, on the first cycle of the week', async () => {
     // Prepare
-    const publisher = new KeepingPublisher();
+    const publisher = new RecordingPublisher();
 
     // Act: Monday and Sunday of one week, then the next Monday
     const monday = await beat(publisher, '2026-11-23T00:05:00Z');

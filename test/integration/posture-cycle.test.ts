@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Notice, NoticeFactsMap } from '../../lambdas/core/notice';
+import type { NoticeFactsMap } from '../../lambdas/core/notice';
 import { parsePolicy } from '../../lambdas/core/posture/policy';
 import { DEFAULT_PROBE_OPTIONS } from '../../lambdas/core/probe-options';
 import { parseTargets } from '../../lambdas/core/targets';
@@ -15,25 +15,17 @@ import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embe
 import { runPostureCycle } from '../../lambdas/watch/posture-cycle';
 import { createChain } from '../support/pki';
 import { type PostfixInstance, startPostfix } from '../support/postfix';
+import { RecordingPublisher } from './cycle-harness';
 
 const HOST = 'mx.certwatch.test';
 const CIPHERS = 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:@SECLEVEL=0';
 const DAY = 86_400_000;
 
-/** A publisher that keeps what it was given (the terminal publisher's stand-in for assertions). */
-class KeepingPublisher {
-  readonly published: Notice[] = [];
-  async publish(notice: Notice) {
-    this.published.push(notice);
-    return { messageId: `m-${this.published.length}` };
-  }
-}
-
 describe('posture cycle against a real Postfix (dynalite store)', () => {
   let postfix: PostfixInstance;
   let embedded: EmbeddedStore;
   let dir: string;
-  const publisher = new KeepingPublisher();
+  const publisher = new RecordingPublisher();
   const start = Date.now();
   let cycle = 0;
 
