@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
-import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
 import { registerCheckCommand } from './check-command';
+import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
 import { registerHistoryCommand } from './history-command';
 import { readStdin, registerInspectCommand } from './inspect-command';
+import { registerNotifyTestCommand } from './notify-test-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
+import { registerTimelineCommand } from './timeline-command';
 
 /**
  * Runs the certwatch CLI in-process and returns its exit code (DESIGN.md: 0 ok, 1 failure or
@@ -29,6 +31,8 @@ export async function runCli(
   registerHistoryCommand(program, run);
   registerInspectCommand(program, run, stdin);
   registerPostureCommand(program, run);
+  registerTimelineCommand(program, run);
+  registerNotifyTestCommand(program, run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.exitCode;

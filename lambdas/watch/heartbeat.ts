@@ -152,7 +152,7 @@ export function buildHeartbeat(input: {
   const leaves = new Set(served.filter((s) => s.role === 'leaf').map((s) => s.sha256)).size;
   const expiry = nextExpiry ? `next expiry in ${Math.floor(nextExpiry.daysLeft)} days` : 'nothing served';
   // Short enough to stay whole in the SNS subject; the details are in the text and the facts.
-  const message = `heartbeat ${period}: ${input.targets.length} targets, ${leaves} certificates, ${expiry}`;
+  const message = `heartbeat ${period}: ${count(input.targets.length, 'target')}, ${count(leaves, 'certificate')}, ${expiry}`;
   const facts: HeartbeatFacts = { message, period, watched, served, nextExpiry };
   const notice = createNotice<'HEARTBEAT'>({
     type: 'HEARTBEAT',
@@ -163,6 +163,10 @@ export function buildHeartbeat(input: {
     facts,
   });
   return { ...notice, text: [notice.text, ...heartbeatLines(facts)].join('\n'), facts };
+}
+
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function heartbeatLines(facts: HeartbeatFacts): string[] {

@@ -1,0 +1,67 @@
+/**
+ * `certwatch notify-test`: publishes one clearly marked TEST notice through the configured publisher
+ * (the SNS topic given, else the terminal), so a subscriber can prove the path end to end.
+ */
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { CoreError } from '../core/errors';
+import { createTestNotice, type Notice } from '../core/notice';
+import { ConsolePublisher } from '../notify/console-publisher';
+import type { NoticePublisher } from '../notify/publisher';
+import { NotifyError } from '../notify/publisher';
+import { SnsPublisher } from '../notify/sns-publisher';
+import { type CliRun, EXIT, UsageError } from './cli-io';
+
+/** The title every test notice carries (also its SNS subject, after `certwatch info: `). */
+export const TEST_NOTICE_MESSAGE = 'TEST notice from certwatch notify-test: delivery works, no action needed';
+
+/** The TEST notice of `now`, saying where it was sent from. */
+export function notifyTestNotice(now: Date, sender: string): Notice<'TEST'> {
+  const notice = createTestNotice(now, TEST_NOTICE_MESSAGE);
+  const lines = [
+    `Sent by certwatch notify-test on ${sender} at ${now.toISOString()}.`,
+    'This is not a certificate event: it only proves that notices reach you.',
+  ];
+  return { ...notice, text: [notice.text, ...lines].join('\n') };
+}
+
+interface NotifyTestValues {
+  topicArn?: string;
+}
+
+/** `certwatch notify-test`. */
+export function registerNotifyTestCommand(program: Command, run: CliRun): void {
+  program
+    .command('notify-test')
+    .description('publish a clearly marked TEST notice (to the SNS topic, or the terminal) to prove delivery')
+    .option('--topic-arn <arn>', 'publish to this SNS topic instead of printing')
+    .action(async (values: NotifyTestValues) => {
+      const notice = notifyTestNotice(new Date(), hostname());
+      const publisher = publisherFor(values.topicArn, run);
+      try {
+        const receipt = await publisher.publish(notice);
+        if (values.topicArn !== undefined) {
+          run.stdout.write(`TEST notice published to ${values.topicArn} (MessageId ${receipt.messageId ?? 'none'}).\n`);
+        } else {
+          run.stdout.write('TEST notice printed above (no --topic-arn: terminal publisher).\n');
+        }
+        run.exitCode = EXIT.OK;
+      } catch (error) {
+        if (!(error instanceof NotifyError)) throw error;
+        run.stderr.write(`certwatch: ${error.message}\n`);
+        run.exitCode = EXIT.FAILED;
+      }
+    });
+}
+
+function publisherFor(topicArn: string | undefined, run: CliRun): NoticePublisher {
+  if (topicArn === undefined) return new ConsolePublisher(run.stdout);
+  try {
+    return new SnsPublisher({ topicArn });
+  } catch (error) {
+    if (error instanceof NotifyError || error instanceof CoreError) {
+      throw new UsageError(`--topic-arn: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}

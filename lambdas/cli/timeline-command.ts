@@ -1,0 +1,131 @@
+/**
+ * `certwatch timeline`: draws the stored history as a picture — one lane per target × key type, a bar
+ * per certificate (valid and served spans), rollout overlaps, today, thresholds and notice markers —
+ * into a self-contained SVG file, or an HTML page embedding it when the file name ends in .html.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CoreError } from '../core/errors';
+import type { TargetHistory } from '../core/history';
+import { parseTarget } from '../core/targets';
+import { TimelineError } from '../core/timeline/errors';
+import { buildTimeline } from '../core/timeline/layout';
+import type { TimelineModel, TimelineNotice } from '../core/timeline/model';
+import { renderTimelineHtml, renderTimelineSvg } from '../core/timeline/render-svg';
+import { WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './check-command';
+import { type CliRun, EXIT, UsageError } from './cli-io';
+
+/** Where the picture goes when `--out` is not given (relative to the working directory). */
+export const DEFAULT_TIMELINE_FILE = 'certwatch-timeline.svg';
+
+interface TimelineValues extends StoreCliValues {
+  out?: string;
+}
+
+/** What the store gave the timeline. */
+interface Loaded {
+  histories: Map<string, TargetHistory>;
+  notices: TimelineNotice[];
+  where: string;
+}
+
+/** `certwatch timeline`. */
+export function registerTimelineCommand(program: Command, run: CliRun): void {
+  addStoreOptions(
+    program
+      .command('timeline')
+      .description('draw the certificate history as a timeline picture (SVG, or HTML with --out FILE.html)')
+      .argument('[targets...]', 'only these target URLs (default: every target in the history)'),
+  )
+    .option('--out <file>', `picture to write; .html gives an HTML page (default: ${DEFAULT_TIMELINE_FILE})`)
+    .action(async (args: string[], values: TimelineValues) => {
+      const location = storeLocationFrom(values);
+      const wanted = args.map(targetUrl);
+      const config = configFromEnv();
+      const now = new Date();
+      const out = values.out ?? DEFAULT_TIMELINE_FILE;
+      const loaded = await withStore(location, { mustExist: true }, async (opened): Promise<Loaded> => {
+        if (!opened) return { histories: new Map(), notices: [], where: storeName(location) };
+        // Sent notices leave no trace but their effects on the records, from which the timeline
+        // derives the certificate events; pending ones are still in the outbox.
+        const pending = await opened.store.pendingNotices();
+        return {
+          histories: await opened.store.listHistories(),
+          notices: pending.map((entry) => entry.notice),
+          where: opened.where,
+        };
+      });
+      if (loaded.histories.size === 0) {
+        run.stderr.write(`certwatch: no history in ${loaded.where}: run certwatch check first\n`);
+        run.exitCode = EXIT.FAILED;
+        return;
+      }
+      const unknown = wanted.filter((t) => !loaded.histories.has(t));
+      if (unknown.length > 0) {
+        throw new UsageError(
+          `no history of ${unknown.join(', ')} in ${loaded.where}; known targets: ${[...loaded.histories.keys()].join(', ')}`,
+        );
+      }
+      const model = layout(loaded, wanted, now, config);
+      const document = /\.html?$/i.test(out) ? renderTimelineHtml(model) : renderTimelineSvg(model);
+      try {
+        writeFileSync(out, document);
+      } catch (error) {
+        throw new UsageError(`cannot write ${out}: ${(error as Error).message}`, { cause: error });
+      }
+      run.stdout.write(`${summary(out, model)}\n`);
+      run.exitCode = EXIT.OK;
+    });
+}
+
+/** One line saying what was drawn where. */
+export function summary(file: string, model: TimelineModel): string {
+  const bars = model.lanes.reduce((n, l) => n + l.bars.length, 0);
+  const markers = model.lanes.reduce((n, l) => n + l.markers.length, 0);
+  const targets = new Set(model.lanes.map((l) => l.target)).size;
+  return `Wrote ${file}: ${targets} target(s), ${model.lanes.length} lanes, ${bars} certificate bars, ${markers} markers, ${model.from.slice(0, 10)} → ${model.to.slice(0, 10)}.`;
+}
+
+function layout(
+  loaded: Loaded,
+  wanted: string[],
+  now: Date,
+  config: ReturnType<typeof watchConfigFromEnv>,
+): TimelineModel {
+  try {
+    return buildTimeline({
+      histories: loaded.histories,
+      notices: loaded.notices,
+      now,
+      targets: wanted.length > 0 ? wanted : undefined,
+      thresholdsDays: config.expiryThresholdsDays,
+      rotationOverdueShare: config.rotationOverdueShare,
+    });
+  } catch (error) {
+    if (error instanceof TimelineError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+function targetUrl(input: string): string {
+  try {
+    return parseTarget(input).url;
+  } catch (error) {
+    if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+function configFromEnv() {
+  try {
+    return watchConfigFromEnv(process.env);
+  } catch (error) {
+    if (error instanceof WatchConfigError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+function storeName(location: ReturnType<typeof storeLocationFrom>): string {
+  return location.kind === 'embedded' ? location.dir : `table ${location.tableName}`;
+}

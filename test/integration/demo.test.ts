@@ -1,0 +1,136 @@
+/**
+ * `npm run demo` end to end: in-process for the story it tells (the notice sequence, the picture, no
+ * temporary files left), and as a child process interrupted with Ctrl-C (SIGINT) for its cleanup.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runDemo } from '../../demo/run-demo';
+import type { NoticeType } from '../../lambdas/core/notice';
+
+const REPO = join(__dirname, '../..');
+/** The fleet's targets in order, by what they imitate. */
+const NAMES = ['mx:25', 'relay:25', 'relay:465', 'relay:587', 'smtp:465', 'smtp:587'];
+
+describe('the demo', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'certwatch-demo-test-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tells the rollout, the expiry and the STARTTLS downgrade in order, draws the timeline and cleans up', async () => {
+    // Prepare
+    const tmpRoot = join(dir, 'tmp');
+    const out = join(dir, 'demo-timeline.svg');
+    const lines: string[] = [];
+    mkdirSync(tmpRoot);
+
+    // Act
+    const result = await runDemo({ out, tmpRoot, log: (line) => lines.push(line) });
+
+    // Assess
+    const name = (target: string | null) => (target === null ? '-' : NAMES[result.targets.indexOf(target)]);
+    const keyType = (facts: unknown) => (facts as { keyType?: string }).keyType ?? '-';
+    // Both key types of one event come in either order: each such pair is compared sorted.
+    const sequence = result.notices
+      .map(({ day, notice }, i) => ({ i, row: [day, notice.type, name(notice.target), keyType(notice.facts)] }))
+      .sort((a, b) => {
+        const same = a.row.slice(0, 3).join() === b.row.slice(0, 3).join();
+        return same ? String(a.row[3]).localeCompare(String(b.row[3])) : a.i - b.i;
+      })
+      .map((e) => e.row);
+    const both = (day: number, type: NoticeType, target: string) => [
+      [day, type, target, 'ecdsa'],
+      [day, type, target, 'rsa'],
+    ];
+    expect(sequence).toEqual([
+      [0, 'BASELINE', '-', '-'],
+      ...both(4, 'EXPIRY_WARNING', 'mx:25'),
+      ...both(5, 'ROTATION_OVERDUE', 'mx:25'),
+      ...both(6, 'NEW_CERTIFICATE', 'smtp:465'),
+      ...both(6, 'NEW_CERTIFICATE', 'smtp:587'),
+      ...both(10, 'CERTIFICATE_RETIRED', 'smtp:465'),
+      ...both(10, 'CERTIFICATE_RETIRED', 'smtp:587'),
+      ...both(11, 'EXPIRY_WARNING', 'mx:25'),
+      [13, 'STARTTLS_MISSING', 'relay:25', '-'],
+      [13, 'STARTTLS_MISSING', 'relay:587', '-'],
+      ...both(18, 'EXPIRY_WARNING', 'mx:25'),
+      ...both(19, 'NEW_CERTIFICATE', 'mx:25'),
+      ...both(23, 'CERTIFICATE_RETIRED', 'mx:25'),
+    ]);
+    const thresholds = result.notices
+      .filter((n) => n.notice.type === 'EXPIRY_WARNING')
+      .map((n) => (n.notice.facts as { thresholdDays: number }).thresholdDays);
+    expect(thresholds).toEqual([21, 21, 14, 14, 7, 7]);
+    expect(
+      result.targets.every((t) =>
+        /^smtps?:\/\/(aspmx\.l\.google\.com|smtp-relay\.gmail\.com|smtp\.gmail\.com):\d+$/.test(t),
+      ),
+    ).toBe(true);
+    expect(result.cycles).toBe(25);
+
+    expect(lines.filter((l) => /^\s+(INFO|WARNING|CRITICAL)\s+[A-Z_]+\s/.test(l))).toHaveLength(result.notices.length);
+    expect(lines).toContain(
+      `day 13  ${result.notices.find((n) => n.day === 13)?.notice.at.slice(0, 10)}  smtp-relay.gmail.com stops offering STARTTLS on 127.0.0.22 (ports 25 and 587)`,
+    );
+
+    const svg = readFileSync(out, 'utf8');
+    expect(result.timeline).toBe(out);
+    expect(svg.match(/<g class="lane" /g)).toHaveLength(12);
+    // Two targets lost STARTTLS; a notice without a key type is marked on both lanes of its target.
+    expect(svg.match(/<g class="marker" data-type="STARTTLS_MISSING" data-severity="critical">/g)).toHaveLength(4);
+    expect(svg).toContain('<line class="today"');
+    expect(readdirSync(tmpRoot)).toEqual([]);
+    expect(existsSync(result.tempDir)).toBe(false);
+  }, 60_000);
+
+  it('stops on Ctrl-C after the current cycle, with its servers closed and its directory removed', async () => {
+    // Prepare
+    const tmpRoot = join(dir, 'tmp');
+    mkdirSync(tmpRoot);
+    const out = join(dir, 'never.svg');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'demo/demo.ts', '--out', out], {
+      cwd: REPO,
+      env: { ...process.env, TMPDIR: tmpRoot, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // A bound, not a timing assertion: a demo that never stops is killed and the test fails below.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
+
+    // Act
+    await new Promise<void>((resolve) => {
+      let interrupted = false;
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (!interrupted && stdout.includes('rolls out new RSA + ECDSA certificates: 127.0.0.31')) {
+          interrupted = true;
+          child.kill('SIGINT');
+          resolve();
+        }
+      });
+      child.on('exit', () => resolve());
+    });
+    const code = await exited;
+    clearTimeout(guard);
+
+    // Assess
+    expect(stdout).toContain('rolls out new RSA + ECDSA certificates: 127.0.0.31');
+    expect(code).toBe(130);
+    expect(stderr).toContain('demo interrupted; servers stopped and temporary files removed');
+    expect(stdout).not.toContain('Timeline:');
+    expect(readdirSync(tmpRoot).filter((f) => f.startsWith('certwatch-demo-'))).toEqual([]);
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+});
