@@ -157,7 +157,8 @@ export async function createChain(options: {
   const tag = options.tag ?? options.keyType;
   const root = options.root ?? (await createRoot({ name: `Test Root ${tag}`, keyType: options.keyType }));
   const intermediate =
-    options.intermediate ?? (await issue(root, { name: `Test Intermediate ${tag}`, isCa: true, keyType: options.keyType }));
+    options.intermediate ??
+    (await issue(root, { name: `Test Intermediate ${tag}`, isCa: true, keyType: options.keyType }));
   const leaf = await issue(intermediate, {
     name: options.hostnames[0],
     sans: options.hostnames,

@@ -1,5 +1,11 @@
 import { CoreError } from '../../lambdas/core/errors';
-import { DEFAULT_TARGET_URLS, parseResolve, parseTarget, parseTargets, pinnedAddresses } from '../../lambdas/core/targets';
+import {
+  DEFAULT_TARGET_URLS,
+  parseResolve,
+  parseTarget,
+  parseTargets,
+  pinnedAddresses,
+} from '../../lambdas/core/targets';
 
 describe('parseTarget', () => {
   it.each([
@@ -66,13 +72,10 @@ describe('parseResolve', () => {
     expect(pin).toEqual({ host: 'mx.example.com', port: 25, addresses: ['127.0.0.2', '::1'] });
   });
 
-  it.each(['mx.example.com:25', 'mx.example.com:x:127.0.0.1', 'mx.example.com:25:not-an-ip'])(
-    'rejects %j',
-    (input) => {
-      // Act / Assess
-      expect(() => parseResolve(input)).toThrow(/--resolve/);
-    },
-  );
+  it.each(['mx.example.com:25', 'mx.example.com:x:127.0.0.1', 'mx.example.com:25:not-an-ip'])('rejects %j', (input) => {
+    // Act / Assess
+    expect(() => parseResolve(input)).toThrow(/--resolve/);
+  });
 
   it('pins only the matching host and port', () => {
     // Prepare
