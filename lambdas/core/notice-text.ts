@@ -121,7 +121,7 @@ function describe(notice: NoticeBase, where: string): { title: string; lines: st
     case 'EXPIRY_WARNING': {
       const f = notice.facts as NoticeFactsMap['EXPIRY_WARNING'];
       return {
-        title: `${f.cert.role === 'leaf' ? '' : 'intermediate '}certificate on ${where} expires in ${f.cert.daysLeft} days`,
+        title: `${f.keyType} ${f.cert.role === 'leaf' ? '' : 'intermediate '}certificate on ${where} expires in ${f.cert.daysLeft} days`,
         lines: [
           `A served ${f.keyType} ${f.cert.role === 'leaf' ? 'leaf' : 'chain certificate'} crossed the ${f.thresholdDays}-day threshold.`,
           ...certLines(f.cert),
@@ -143,7 +143,7 @@ function describe(notice: NoticeBase, where: string): { title: string; lines: st
     case 'EXPIRED': {
       const f = notice.facts as NoticeFactsMap['EXPIRED'];
       return {
-        title: `EXPIRED ${f.cert.role === 'leaf' ? '' : 'intermediate '}certificate served on ${where}`,
+        title: `EXPIRED ${f.keyType} ${f.cert.role === 'leaf' ? '' : 'intermediate '}certificate served on ${where}`,
         lines: [`An expired certificate is being served on ${f.addresses.join(', ')}.`, ...certLines(f.cert)],
       };
     }
