@@ -47,12 +47,12 @@ export function registerTimelineCommand(program: Command, run: CliRun): void {
       const out = values.out ?? DEFAULT_TIMELINE_FILE;
       const loaded = await withStore(location, { mustExist: true }, async (opened): Promise<Loaded> => {
         if (!opened) return { histories: new Map(), notices: [], where: storeName(location) };
-        // Sent notices leave no trace but their effects on the records, from which the timeline
-        // derives the certificate events; pending ones are still in the outbox.
-        const pending = await opened.store.pendingNotices();
+        // The outbox keeps sent notices until TTL drops them (90 days); older events the timeline
+        // derives from the certificate records themselves.
+        const outbox = await opened.store.listNotices();
         return {
           histories: await opened.store.listHistories(),
-          notices: pending.map((entry) => entry.notice),
+          notices: outbox.map((entry) => entry.notice),
           where: opened.where,
         };
       });

@@ -52,6 +52,8 @@ export interface HistoryStore {
   recordNotices(notices: readonly Notice[], now: Date): Promise<string[]>;
   /** Whether a notice with this dedupe key is in the outbox (pending or sent): a read, no write. */
   hasNotice(dedupeKey: string): Promise<boolean>;
+  /** Every notice in the outbox, pending and sent (until TTL drops sent ones), oldest first. */
+  listNotices(): Promise<OutboxEntry[]>;
   /** Pending notices, oldest first. */
   pendingNotices(): Promise<OutboxEntry[]>;
   /** Takes the publish claim of a pending notice for `leaseMs`; null when it is sent or someone else holds it. */

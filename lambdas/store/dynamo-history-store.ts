@@ -128,11 +128,23 @@ export class DynamoHistoryStore implements HistoryStore {
   }
 
   async pendingNotices(): Promise<OutboxEntry[]> {
+    return this.outbox(true);
+  }
+
+  async listNotices(): Promise<OutboxEntry[]> {
+    return this.outbox(false);
+  }
+
+  private async outbox(pendingOnly: boolean): Promise<OutboxEntry[]> {
     const items = await this.query({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :notice)',
-      FilterExpression: '#status = :pending',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': keys.outbox, ':notice': 'NOTICE#', ':pending': 'pending' },
+      ...(pendingOnly
+        ? {
+            FilterExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pk': keys.outbox, ':notice': 'NOTICE#', ':pending': 'pending' },
+          }
+        : { ExpressionAttributeValues: { ':pk': keys.outbox, ':notice': 'NOTICE#' } }),
       ConsistentRead: true,
     });
     return items
