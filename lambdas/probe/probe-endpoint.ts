@@ -1,4 +1,4 @@
-import { isIPv6, connect as netConnect, type Socket } from 'node:net';
+import { isIP, isIPv6, connect as netConnect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { KeyType, SmtpInfo, TlsInfo, TlsMode } from '../core/observation';
 import { ProbeError } from './errors';
@@ -159,7 +159,8 @@ function connectTcp(endpoint: Endpoint, settings: { port25Blocked?: boolean }, s
 /** EHLO argument: this machine's FQDN, else an address literal (RFC 5321 §4.1.3). */
 export function ehloNameFor(socket: Socket): string {
   const name = hostname();
-  if (name.includes('.') && !name.endsWith('.local')) return name;
+  // A host name that is really an address (some containers and sandboxes) must be sent as a literal.
+  if (name.includes('.') && !name.endsWith('.local') && isIP(name) === 0) return name;
   const local = socket.localAddress ?? '127.0.0.1';
   return isIPv6(local) ? `[IPv6:${local}]` : `[${local}]`;
 }
