@@ -57,7 +57,9 @@ describe('expiry detection', () => {
       ['CN=late', 7],
       ['CN=late', 3],
     ]);
-    expect(watcher.log[0][1].subject).toBe('certwatch warning: ecdsa certificate on mx.test.example:25 expires in 5 days');
+    expect(watcher.log[0][1].subject).toBe(
+      'certwatch warning: ecdsa certificate on mx.test.example:25 expires in 5 days',
+    );
   });
 
   it('warns for a served intermediate and ignores a served self-signed root', () => {
