@@ -26,6 +26,16 @@ export const WATCH_HANDLER_BUNDLING: BundlingOptions = Object.freeze({
   target: 'node24',
   format: OutputFormat.CJS,
   externalModules: ['@aws-sdk/*'],
+  // The pki.goog root bundle (`--trust google`) is data, read on first use: it ships beside index.js
+  // (where trust-store.ts looks for `data/`) rather than inflating the code by 47 KB.
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => [
+      `mkdir -p "${outputDir}/data"`,
+      `cp "${inputDir}/lambdas/core/data/pki-goog-roots.pem" "${outputDir}/data/pki-goog-roots.pem"`,
+    ],
+  },
 });
 
 /** The assumptions of {@link sizeFunctionTimeout}. */

@@ -3,9 +3,10 @@
  * only when a chain needs them, so Node's 140+ bundled roots cost a few milliseconds once per process.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { Certificate } from './certificate';
-import { PKI_GOOG_ROOTS } from './data/pki-goog-roots';
 import { certificateParts } from './der';
 import { canonicalName } from './dn';
 import { CoreError } from './errors';
@@ -50,6 +51,9 @@ function parseExtra(source: string | Buffer[], label: string): Buffer[] {
   return ders;
 }
 
+/** Where the pki.goog bundle is: `data/` beside this module in the source tree and in the Lambda bundle. */
+export const GOOGLE_ROOTS_PEM = join(__dirname, 'data', 'pki-goog-roots.pem');
+
 let nodeStore: TrustStore | undefined;
 let googleStore: TrustStore | undefined;
 
@@ -72,11 +76,20 @@ export class TrustStore {
     return nodeStore;
   }
 
-  /** The pki.goog root bundle shipped in `lambdas/core/data/` (see its README for the date). */
+  /**
+   * The pki.goog root bundle shipped as data (`lambdas/core/data/pki-goog-roots.pem`; the Lambda bundle
+   * carries it as `data/pki-goog-roots.pem` beside `index.js`), read on first use.
+   */
   static google(): TrustStore {
-    googleStore ??= new TrustStore('google', () =>
-      PKI_GOOG_ROOTS.certificates.map((b64) => Buffer.from(b64, 'base64')),
-    );
+    googleStore ??= new TrustStore('google', () => {
+      let pem: string;
+      try {
+        pem = readFileSync(GOOGLE_ROOTS_PEM, 'utf8');
+      } catch (cause) {
+        throw invalid(`the pki.goog root bundle is missing (${GOOGLE_ROOTS_PEM})`, cause);
+      }
+      return pemToDerList(pem);
+    });
     return googleStore;
   }
 

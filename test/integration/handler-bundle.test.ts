@@ -4,6 +4,8 @@
  * embedded DynamoDB engine and real loopback SMTP servers. SNS is the one AWS-only service: it is mocked
  * at the SDK boundary with aws-sdk-client-mock (the bundle keeps @aws-sdk external, as in Lambda).
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -171,4 +173,39 @@ test('the synthesized handler bundle fails the invocation when the table is miss
   // Assess
   expect(failure).toMatchObject({ name: 'StoreError', message: expect.stringMatching(/no-such-table|not found/i) });
   expect(metrics).toEqual([{ name: 'CycleSucceeded', value: 0 }]);
+});
+
+test('the synthesized handler bundle runs a posture cycle on { kind: posture } and keeps the posture in the table', async () => {
+  // Prepare
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
+  Object.assign(process.env, bundleEnvironment());
+  const { handler } = require(bundle.file) as { handler: Handler };
+  let summary: unknown;
+
+  // Act
+  await captureMetrics(async () => {
+    summary = await handler({ kind: 'posture' }, context);
+  });
+
+  // Assess
+  expect(summary).toMatchObject({ kind: 'posture', addresses: 2, incomplete: 0, notices: 0 });
+  const doc = DynamoDBDocumentClient.from(store.client);
+  const { Items = [] } = await doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk = :sk',
+      ExpressionAttributeValues: { ':pk': `TARGET#smtp://${HOST}:${servers[0].port}`, ':sk': 'POSTURE' },
+    }),
+  );
+  expect(Items).toHaveLength(1);
+  expect(Items[0].postures['127.0.0.1'].posture.versions['TLSv1.3'].accepted).toBe(true);
+});
+
+test('the synthesized handler bundle ships the pki.goog root bundle beside index.js for --trust google', () => {
+  // Act
+  const pem = readFileSync(join(dirname(bundle.file), 'data', 'pki-goog-roots.pem'), 'utf8');
+
+  // Assess
+  expect(pem.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(36);
 });
