@@ -20,6 +20,8 @@ export const MAX_CHAIN_CERTIFICATES = 16;
 
 // Google serves the same few certificates to every endpoint of a cycle: parse each once.
 const CACHE_LIMIT = 1024;
+// pkijs keeps about 1 KiB per ASN.1 node: a hostile 40 KiB certificate costs ~9 MiB. Real ones are < 8 KiB.
+const CACHE_MAX_CERTIFICATE_BYTES = 8 * 1024;
 const parsed = new Map<string, Certificate>();
 
 const sha = (algorithm: 'sha1' | 'sha256', data: Uint8Array) => createHash(algorithm).update(data).digest();
@@ -28,20 +30,24 @@ function unparseable(message: string, cause?: unknown): CoreError {
   return new CoreError('CHAIN_UNPARSEABLE', message, { cause });
 }
 
+/** Hex of an unsigned big-endian integer without leading zero octets (at least one octet). */
+function unsignedHex(bytes: Uint8Array): string {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  return Buffer.from(bytes.subarray(start)).toString('hex');
+}
+
 /** Serial number as `openssl x509 -serial` prints it, in lowercase. */
 function serialHex(content: Uint8Array): string {
   if (content.length === 0) return '00';
-  if (content[0] & 0x80) {
-    const magnitude = Buffer.from(content).map((b) => ~b & 0xff);
-    for (let i = magnitude.length - 1; i >= 0; i--) {
-      magnitude[i] = (magnitude[i] + 1) & 0xff;
-      if (magnitude[i] !== 0) break;
-    }
-    return `-${serialHex(magnitude)}`;
+  if (!(content[0] & 0x80)) return unsignedHex(content);
+  // Two's complement: the magnitude of -128 is 0x80 again, so it is printed unsigned, not re-examined.
+  const magnitude = Buffer.from(content).map((b) => ~b & 0xff);
+  for (let i = magnitude.length - 1; i >= 0; i--) {
+    magnitude[i] = (magnitude[i] + 1) & 0xff;
+    if (magnitude[i] !== 0) break;
   }
-  let start = 0;
-  while (start < content.length - 1 && content[start] === 0) start++;
-  return Buffer.from(content.subarray(start)).toString('hex');
+  return `-${unsignedHex(magnitude)}`;
 }
 
 /**
@@ -106,8 +112,10 @@ export class Certificate {
     } catch (error) {
       throw unparseable(`not an X.509 certificate: ${(error as Error)?.message ?? String(error)}`, error);
     }
-    if (parsed.size >= CACHE_LIMIT) parsed.delete(parsed.keys().next().value as string);
-    parsed.set(sha256, certificate);
+    if (copy.length <= CACHE_MAX_CERTIFICATE_BYTES) {
+      if (parsed.size >= CACHE_LIMIT) parsed.delete(parsed.keys().next().value as string);
+      parsed.set(sha256, certificate);
+    }
     return certificate;
   }
 

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type MessageAttributeValue, PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { AWS_REQUEST_TIMEOUTS } from '../core/aws-timeouts';
 import type { Notice } from '../core/notice';
 import { toSubject } from '../core/notice-text';
 import { type NoticePublisher, NotifyError, type PublishReceipt } from './publisher';
@@ -37,6 +38,8 @@ export function toPublishInput(notice: Notice, topicArn: string): PublishCommand
   const attributes: Record<string, MessageAttributeValue> = {
     type: { DataType: 'String', StringValue: notice.type },
     severity: { DataType: 'String', StringValue: notice.severity },
+    // Lets subscribers drop the rare second delivery (a crash after SNS accepted, before mark-sent).
+    dedupeKey: { DataType: 'String', StringValue: notice.dedupeKey },
   };
   if (notice.hosts.length === 1) attributes.host = { DataType: 'String', StringValue: notice.hosts[0] };
   else if (notice.hosts.length > 1)
@@ -75,7 +78,7 @@ export class SnsPublisher implements NoticePublisher {
   constructor(options: SnsPublisherOptions) {
     const region = topicRegion(options.topicArn);
     this.topicArn = options.topicArn;
-    this.client = options.client ?? new SNSClient({ region });
+    this.client = options.client ?? new SNSClient({ region, requestHandler: { ...AWS_REQUEST_TIMEOUTS } });
   }
 
   async publish(notice: Notice): Promise<PublishReceipt> {

@@ -30,8 +30,14 @@ export async function negotiateStartTls(
     socket.write(`EHLO ${ehloName}\r\n`);
     const ehlo = await reader.read(signal, 'timed out waiting for the EHLO reply');
     if (ehlo.code !== 250) {
-      if (ehlo.code === 421) throw rejected(ehlo, 'EHLO');
-      throw new ProbeError('STARTTLS_NOT_OFFERED', `EHLO refused (${describe(ehlo)}): no ESMTP, so no STARTTLS`);
+      // 500/502: the server does not know EHLO (plain SMTP, so no STARTTLS); anything else refuses us.
+      if (ehlo.code === 500 || ehlo.code === 502) {
+        throw new ProbeError(
+          'STARTTLS_NOT_OFFERED',
+          `EHLO not supported (${describe(ehlo)}): no ESMTP, so no STARTTLS`,
+        );
+      }
+      throw rejected(ehlo, 'EHLO');
     }
     smtp.ehlo = ehlo.lines.slice(1).map((line) => line.trim().split(/\s+/)[0].toUpperCase());
     smtp.starttls = smtp.ehlo.includes('STARTTLS');

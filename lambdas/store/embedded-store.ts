@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { AWS_REQUEST_TIMEOUTS } from '../core/aws-timeouts';
 import { lockDirectory } from './dir-lock';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { StoreError } from './errors';
@@ -44,6 +45,7 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
     region: 'us-east-1',
     credentials: { accessKeyId: 'certwatch', secretAccessKey: 'certwatch' },
     maxAttempts: 3,
+    requestHandler: { ...AWS_REQUEST_TIMEOUTS },
   });
 }
 

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AWS_REQUEST_TIMEOUTS } from '../core/aws-timeouts';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { startEmbeddedStore } from './embedded-store';
 import { checkTableName } from './table';
@@ -37,6 +38,7 @@ export async function openHistoryStore(
   const tableName = checkTableName(location.tableName);
   const regionSet = Boolean(process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION);
   const client = new DynamoDBClient({
+    requestHandler: { ...AWS_REQUEST_TIMEOUTS },
     ...(location.endpoint ? { endpoint: location.endpoint } : {}),
     // A DynamoDB-compatible endpoint ignores the region, but the SDK insists on one.
     ...(location.endpoint && !regionSet ? { region: 'us-east-1' } : {}),

@@ -128,7 +128,8 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         config,
         expectedName,
       });
-      const redone = [...baselineNotices(current.baseline ? [current.baseline] : [], now), ...current.notices];
+      const all = detectTargets.map((t) => t.url);
+      const redone = [...baselineNotices(current.baseline ? [current.baseline] : [], now, all), ...current.notices];
       await store.recordNotices(redone, now);
       extra.push(...redone.filter((n) => !detection.notices.some((d) => d.dedupeKey === n.dedupeKey)));
     }

@@ -9,6 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { AWS_REQUEST_TIMEOUTS } from '../core/aws-timeouts';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
 import { DynamoHistoryStore } from '../store/dynamo-history-store';
@@ -25,7 +26,10 @@ const logger = new Logger({ serviceName: WATCH_METRICS.service });
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
 const prober = new SmtpProber();
 const store = new DynamoHistoryStore({
-  client: new DynamoDBClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+  client: new DynamoDBClient({
+    requestHandler: { ...AWS_REQUEST_TIMEOUTS },
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+  }),
   tableName: config.tableName,
 });
 const publisher = new SnsPublisher({ topicArn: config.topicArn });

@@ -63,6 +63,7 @@ describe('SnsPublisher at the SDK boundary (aws-sdk-client-mock)', () => {
         type: { DataType: 'String', StringValue: 'EXPIRY_WARNING' },
         severity: { DataType: 'String', StringValue: 'warning' },
         host: { DataType: 'String', StringValue: 'smtp.gmail.com' },
+        dedupeKey: { DataType: 'String', StringValue: notice.dedupeKey },
       },
     });
     expect(input.MessageGroupId).toBeUndefined();

@@ -27,7 +27,11 @@ export const BASELINE_TARGETS_PER_NOTICE = 25;
  * The BASELINE notice for every target recorded for the first time in a cycle: one notice (split per
  * {@link BASELINE_TARGETS_PER_NOTICE} targets only for very large target sets); none when no target was new.
  */
-export function baselineNotices(entries: readonly BaselineTargetFacts[], now: Date): Notice<'BASELINE'>[] {
+export function baselineNotices(
+  entries: readonly BaselineTargetFacts[],
+  now: Date,
+  cycleTargets: readonly string[] = entries.map((e) => e.target),
+): Notice<'BASELINE'>[] {
   const sorted = [...entries].sort((a, b) => a.target.localeCompare(b.target));
   const notices: Notice<'BASELINE'>[] = [];
   for (let i = 0; i < sorted.length; i += BASELINE_TARGETS_PER_NOTICE) {
@@ -35,7 +39,7 @@ export function baselineNotices(entries: readonly BaselineTargetFacts[], now: Da
     notices.push(
       createNotice({
         type: 'BASELINE',
-        dedupeKey: baselineKey(targets.map((t) => t.target)),
+        dedupeKey: baselineKey(cycleTargets) + (i === 0 ? '' : `#${i / BASELINE_TARGETS_PER_NOTICE}`),
         target: targets.length === 1 ? targets[0].target : null,
         hosts: targets.map((t) => t.host),
         at: now,

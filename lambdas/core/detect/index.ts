@@ -139,6 +139,7 @@ export function detectCycle(input: DetectCycleInput): CycleDetection {
   const baselines = baselineNotices(
     targets.flatMap((t) => (t.baseline ? [t.baseline] : [])),
     input.now,
+    input.targets.map((t) => t.url),
   );
   return { notices: [...baselines, ...targets.flatMap((t) => t.notices)], targets };
 }
