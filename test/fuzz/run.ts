@@ -1,0 +1,239 @@
+/**
+ * `npm run fuzz`: the full campaigns, then the figures table (Markdown, as in docs/reliability.md).
+ * Exits 1 when an invariant fails: a crash, hang or memory bound in the certificate campaign, any SMTP
+ * finding, a fault or kill point that lost history or a notice, or duplicated one outside the
+ * publish → mark-sent window, or a store client without a request timeout.
+ *
+ *   npm run fuzz -- [--seed N] [--cert-inputs N] [--smtp-sessions N] [--only cert,smtp,faults,crash]
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type CertCampaignResult, type CertFinding, campaignTrust, checkCertInput } from './cert-fuzz';
+import { runGuardedCertCampaign } from './cert-fuzz-guard';
+import { type CrashCampaignResult, crashViolations, runCrashCampaign } from './crash-anywhere';
+import { type FaultCampaignResult, faultViolations, runFaultCampaign, stockClientStall } from './faults';
+import { runSmtpCampaign, type SmtpCampaignResult } from './smtp-fuzz';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '2026' },
+    'cert-inputs': { type: 'string', default: '10000' },
+    'smtp-sessions': { type: 'string', default: '2000' },
+    only: { type: 'string', default: 'cert,smtp,faults,crash' },
+  },
+});
+const seed = Number(values.seed);
+const only = new Set(values.only.split(','));
+const log = (text: string) => process.stderr.write(`${text}\n`);
+const CRASHES = join(__dirname, '..', 'fixtures', 'fuzz', 'crashes');
+// A tenth of the publish lease: a store request may take no longer to be given up (and retried).
+const STALL_WAIT_MS = 30_000;
+
+async function recordedCrashesFixed(): Promise<{ recorded: number; fixed: number }> {
+  const files = readdirSync(CRASHES).filter((f) => f.endsWith('.json'));
+  let fixed = 0;
+  for (const file of files) {
+    const f = JSON.parse(readFileSync(join(CRASHES, file), 'utf8')) as CertFinding;
+    const input = { ...f, chain: f.chainBase64.map((b) => Buffer.from(b, 'base64')), at: new Date(f.at) };
+    if ((await checkCertInput(input, campaignTrust())).kind !== 'crash') fixed += 1;
+  }
+  return { recorded: files.length, fixed };
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+const mark = (ok: boolean) => (ok ? 'ok' : '**FAILS**');
+const outcomes = (byOutcome: Record<string, number>) =>
+  Object.entries(byOutcome)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const findingsDir = join(tmpdir(), `certwatch-fuzz-${seed}`);
+  mkdirSync(findingsDir, { recursive: true });
+  const rows: string[][] = [];
+  const failures: string[] = [];
+  const check = (ok: boolean, what: string) => {
+    if (!ok) failures.push(what);
+    return mark(ok);
+  };
+
+  let cert: CertCampaignResult | undefined;
+  if (only.has('cert')) {
+    log(`certificates: ${values['cert-inputs']} inputs, seed ${seed} …`);
+    cert = await runGuardedCertCampaign({
+      seed,
+      count: Number(values['cert-inputs']),
+      onProgress: (i) => i % 1000 === 0 && log(`  input ${i}`),
+    });
+    writeFileSync(join(findingsDir, 'cert-findings.json'), JSON.stringify(cert.findings, null, 2));
+    const by = (rule: CertFinding['rule']) => cert?.findings.filter((f) => f.rule === rule) ?? [];
+    const causes = new Set(by('crash').map((f) => f.message));
+    const { recorded, fixed } = await recordedCrashesFixed();
+    rows.push(
+      [
+        'certificates',
+        'inputs fuzzed',
+        `${count(cert.inputs)} (Cert ${count(cert.certs)}, CHAIN_UNPARSEABLE ${count(cert.unparseable)}, trusted ${count(cert.trusted)})`,
+        '',
+      ],
+      [
+        '',
+        'crashes found',
+        `${by('crash').length} inputs, ${causes.size} cause(s)${causes.size ? `: ${[...causes].join('; ')}` : ''}`,
+        check(by('crash').length === 0, 'certificate crashes'),
+      ],
+      [
+        '',
+        'recorded crashes fixed',
+        `${fixed} of ${recorded} (test/fixtures/fuzz/crashes)`,
+        check(fixed === recorded, 'recorded crashes not fixed'),
+      ],
+      [
+        '',
+        'hangs / slow inputs',
+        `${by('hang').length} / ${by('slow').length} (slowest ${Math.round(cert.slowestMs)} ms)`,
+        check(by('hang').length + by('slow').length === 0, 'certificate hangs'),
+      ],
+      [
+        '',
+        'memory bound (1 GiB heap)',
+        `passed ${by('memory').length} time(s); peak ${Math.round(cert.peakHeapMb)} MiB`,
+        check(by('memory').length === 0, 'certificate memory bound'),
+      ],
+    );
+  }
+
+  let smtp: SmtpCampaignResult | undefined;
+  if (only.has('smtp')) {
+    log(`SMTP: ${values['smtp-sessions']} sessions …`);
+    smtp = await runSmtpCampaign({ seed, sessions: Number(values['smtp-sessions']) });
+    writeFileSync(join(findingsDir, 'smtp-findings.json'), JSON.stringify(smtp.findings, null, 2));
+    rows.push(
+      ['SMTP replies', 'sessions', `${count(smtp.sessions)} (${outcomes(smtp.byOutcome)})`, ''],
+      [
+        '',
+        'unclassified / hangs / late / misclassified',
+        ['unclassified', 'hang', 'late', 'misclassified']
+          .map((r) => smtp?.findings.filter((f) => f.rule === r).length)
+          .join(' / '),
+        check(smtp.findings.length === 0, 'SMTP findings'),
+      ],
+    );
+  }
+
+  let faults: FaultCampaignResult | undefined;
+  let crash: CrashCampaignResult | undefined;
+  if (only.has('faults')) {
+    log('faults: every call site × kind × mode …');
+    faults = await runFaultCampaign({
+      onRun: (r) => r.index === 0 && log(`  phase ${r.phase} ${r.service} ${r.kind} ${r.mode}`),
+    });
+    const stall = await stockClientStall(STALL_WAIT_MS);
+    writeFileSync(join(findingsDir, 'fault-runs.json'), JSON.stringify(faults, null, 2));
+    const dynamo = faults.runs.filter((r) => r.service === 'dynamodb');
+    rows.push(
+      [
+        'faults',
+        'fault points injected',
+        `${count(faults.points)} (DynamoDB ${dynamo.length} over ${
+          Object.values(faults.sites)
+            .flat()
+            .filter((s) => s !== 'Publish').length
+        } call sites × 6 kinds × once/persistent; SNS ${faults.points - dynamo.length})`,
+        '',
+      ],
+      [
+        '',
+        'cycles that failed loudly',
+        `${faults.runs.filter((r) => r.threw && !r.hung).length}; hung ${faults.runs.filter((r) => r.hung).length}; silent gaps ${faults.runs.filter((r) => r.silentGap).length}`,
+        check(!faults.runs.some((r) => r.silentGap || r.hung), 'hung cycles or silent gaps'),
+      ],
+      [
+        '',
+        'history equal to the clean run',
+        `${faults.runs.filter((r) => r.historyMatches).length} of ${faults.runs.length}`,
+        check(
+          faults.runs.every((r) => r.historyMatches),
+          'fault history',
+        ),
+      ],
+      [
+        '',
+        `store client, answer withheld ${STALL_WAIT_MS / 1000} s`,
+        stall.gaveUp ? stall.detail : `${stall.detail}: no request timeout`,
+        check(stall.gaveUp, 'store client without a request timeout'),
+      ],
+    );
+  }
+  if (only.has('crash')) {
+    log('crash anywhere: every boundary …');
+    crash = await runCrashCampaign({ onRun: (r) => log(`  phase ${r.phase} after ${r.boundary}`) });
+    writeFileSync(join(findingsDir, 'kill-runs.json'), JSON.stringify(crash, null, 2));
+    rows.push(
+      [
+        'crash anywhere',
+        'kill points (SIGKILL)',
+        `${crash.runs.length} (${Object.entries(crash.boundaries)
+          .map(([p, b]) => `${p}: ${b.length}`)
+          .join(', ')})`,
+        '',
+      ],
+      [
+        '',
+        'history equal to the uninterrupted run',
+        `${crash.runs.filter((r) => r.historyMatches).length} of ${crash.runs.length}`,
+        check(
+          crash.runs.every((r) => r.historyMatches),
+          'crash history',
+        ),
+      ],
+    );
+  }
+  if (faults || crash) {
+    const runs = [...(faults?.runs ?? []), ...(crash?.runs ?? [])];
+    const sum = (f: (r: (typeof runs)[number]) => number) => runs.reduce((n, r) => n + f(r), 0);
+    const lost = sum((r) => r.lost.length);
+    const duplicated = sum((r) => r.duplicated.length + r.unexpected.length);
+    const extraBaselines = sum((r) => r.unexpected.filter((k) => k.startsWith('BASELINE#')).length);
+    const window = sum((r) => r.windowDuplicates.length);
+    const violations = faultViolations(faults?.runs ?? []).length + crashViolations(crash?.runs ?? []).length;
+    rows.push(
+      ['notices', 'lost', String(lost), check(lost === 0, 'notices lost')],
+      [
+        '',
+        'duplicated',
+        `${duplicated}${extraBaselines ? ` (${extraBaselines} a second BASELINE)` : ''}`,
+        check(duplicated === 0 && violations === 0, 'notices duplicated'),
+      ],
+      [
+        '',
+        'duplicated in the publish → mark-sent window',
+        `${window} (SNS accepted, then the process died or the store failed before mark-sent: at-least-once)`,
+        'known limit',
+      ],
+      [
+        '',
+        'left pending past a lease without a reported failure',
+        String(faults?.runs.reduce((n, r) => n + r.delayed.length, 0) ?? 0),
+        'published one cycle later',
+      ],
+    );
+  }
+
+  const seconds = Math.round((performance.now() - started) / 1000);
+  const table = [['campaign', 'figure', 'value', 'invariant'], ['---', '---', '---', '---'], ...rows];
+  process.stdout.write(`\ncertwatch fuzz — seed ${seed}, ${seconds} s (reproduce: npm run fuzz -- --seed ${seed})\n\n`);
+  process.stdout.write(`${table.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n\n`);
+  process.stdout.write(`Findings and per-run records: ${findingsDir}\n`);
+  if (failures.length > 0) process.stdout.write(`\nInvariants failed: ${failures.join(', ')}\n`);
+  process.exit(failures.length > 0 ? 1 : 0);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(2);
+});
