@@ -177,9 +177,26 @@ export class DynamoHistoryStore implements HistoryStore {
       );
       return Attributes ? outboxFromItem(Attributes) : null;
     } catch (error) {
-      if (isConditionFailure(error)) return null;
+      if (isConditionFailure(error)) return this.ownLiveClaim(dedupeKey, claimant, now);
       throw this.wrap(error, `claim notice ${dedupeKey}`);
     }
+  }
+
+  /**
+   * After a refused claim: when the answer to our own claim was lost and the SDK's retry met the claim
+   * it had just taken, the notice is ours (same claimant, lease running) and is returned, so it is
+   * published now rather than a lease later.
+   */
+  private async ownLiveClaim(dedupeKey: string, claimant: string, now: Date): Promise<OutboxEntry | null> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.outbox, sk: keys.notice(dedupeKey) },
+        ConsistentRead: true,
+      }),
+    );
+    if (Item?.status !== 'pending' || Item.claimedBy !== claimant) return null;
+    return String(Item.claimedUntil) >= now.toISOString() ? outboxFromItem(Item) : null;
   }
 
   async markSent(dedupeKey: string, claimant: string, now: Date, messageId: string | null): Promise<boolean> {

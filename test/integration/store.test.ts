@@ -218,6 +218,20 @@ describe('the outbox on dynalite', () => {
     expect(await embedded.store.markSent(n1.dedupeKey, 'cycle-a', day(0), 'm-1')).toBe(false);
   });
 
+  it('gives a claimant its own live claim back when the answer to its claim was lost (SDK retry)', async () => {
+    // Prepare: the first claim succeeded, but its caller never heard; the retry meets the claim
+    await embedded.store.recordNotices([n1], day(0));
+    await embedded.store.claimNotice(n1.dedupeKey, 'cycle-a', day(0), 60_000);
+
+    // Act
+    const retried = await embedded.store.claimNotice(n1.dedupeKey, 'cycle-a', day(0), 60_000);
+    const other = await embedded.store.claimNotice(n1.dedupeKey, 'cycle-b', day(0), 60_000);
+
+    // Assess
+    expect(retried).toMatchObject({ dedupeKey: n1.dedupeKey, claimedBy: 'cycle-a', attempts: 1 });
+    expect(other).toBeNull();
+  });
+
   it('marks a claimed notice sent so it is neither pending nor claimable again', async () => {
     // Prepare
     await embedded.store.recordNotices([n1], day(0));
