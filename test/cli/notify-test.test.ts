@@ -83,6 +83,7 @@ describe('certwatch notify-test to SNS (aws-sdk-client-mock)', () => {
     expect(input.MessageAttributes).toEqual({
       type: { DataType: 'String', StringValue: 'TEST' },
       severity: { DataType: 'String', StringValue: 'info' },
+      dedupeKey: { DataType: 'String', StringValue: expect.stringMatching(/^TEST#\d{4}-\d{2}-\d{2}T/) },
     });
     const message = JSON.parse(input.Message as string) as { default: string; email: string };
     expect(JSON.parse(message.default)).toMatchObject({ type: 'TEST', facts: { message: TEST_NOTICE_MESSAGE } });
