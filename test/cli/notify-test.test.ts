@@ -1,44 +1,9 @@
-import { PassThrough } from 'node:stream';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Command, CommanderError } from 'commander';
-import { type CliRun, EXIT, UsageError } from '../../lambdas/cli/cli-io';
-import { registerNotifyTestCommand, TEST_NOTICE_MESSAGE } from '../../lambdas/cli/notify-test-command';
+import { TEST_NOTICE_MESSAGE } from '../../lambdas/cli/notify-test-command';
+import { cli as certwatch } from '../support/cli';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:certwatch-notices';
-
-/** Runs `certwatch notify-test …` in-process the way bin/certwatch does (usage errors: one line, exit 2). */
-async function certwatch(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const run: CliRun = { stdout, stderr, exitCode: EXIT.OK };
-  const program = new Command('certwatch').exitOverride().configureOutput({
-    writeOut: (t) => stdout.write(t),
-    writeErr: (t) => stderr.write(t),
-  });
-  registerNotifyTestCommand(program, run);
-  let code: number;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    code = run.exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError) code = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    else if (error instanceof UsageError) {
-      stderr.write(`certwatch: ${error.message}\n`);
-      code = EXIT.USAGE;
-    } else throw error;
-  }
-  await new Promise((resolve) => setImmediate(resolve));
-  return { code, stdout: out, stderr: err };
-}
 
 describe('certwatch notify-test through the terminal publisher (real)', () => {
   it('prints one clearly marked TEST notice and says where it went', async () => {

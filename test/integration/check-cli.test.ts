@@ -1,50 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { Command, CommanderError } from 'commander';
-import { registerCheckCommand } from '../../lambdas/cli/check-command';
-import { type CliRun, EXIT, UsageError } from '../../lambdas/cli/cli-io';
-import { registerHistoryCommand } from '../../lambdas/cli/history-command';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
+import { cli as certwatch } from '../support/cli';
 import { createPki, HOST, type Pki, type ServerPair, startPair } from './cycle-harness';
-
-/** Runs check/history in-process the way bin/certwatch does (usage errors: one line, exit 2). */
-async function certwatch(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const run: CliRun = { stdout, stderr, exitCode: EXIT.OK };
-  const program = new Command('certwatch').exitOverride().configureOutput({
-    writeOut: (t) => stdout.write(t),
-    writeErr: (t) => stderr.write(t),
-  });
-  registerCheckCommand(program, run);
-  registerHistoryCommand(program, run);
-  let code: number;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    code = run.exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError) code = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    else if (error instanceof UsageError) {
-      stderr.write(`certwatch: ${error.message}\n`);
-      code = EXIT.USAGE;
-    } else {
-      stderr.write(`certwatch: ${(error as Error).message}\n`);
-      code = EXIT.FAILED;
-    }
-  }
-  await new Promise((resolve) => setImmediate(resolve));
-  return { code, stdout: out, stderr: err };
-}
 
 describe('certwatch check and history (in-process CLI, real loopback servers, embedded store)', () => {
   let pki: Pki;

@@ -7,46 +7,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { Command, CommanderError } from 'commander';
 import { openHeadlessPage } from '../../demo/chromium';
-import { type CliRun, EXIT, UsageError } from '../../lambdas/cli/cli-io';
-import { registerTimelineCommand } from '../../lambdas/cli/timeline-command';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
+import { cli as certwatch } from '../support/cli';
 import { googleYear, NOW, shiftHistories } from '../unit/timeline-fixtures';
-
-/** Runs `certwatch timeline …` in-process the way bin/certwatch does (usage errors: one line, exit 2). */
-async function certwatch(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const run: CliRun = { stdout, stderr, exitCode: EXIT.OK };
-  const program = new Command('certwatch').exitOverride().configureOutput({
-    writeOut: (t) => stdout.write(t),
-    writeErr: (t) => stderr.write(t),
-  });
-  registerTimelineCommand(program, run);
-  let code: number;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    code = run.exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError) code = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    else if (error instanceof UsageError) {
-      stderr.write(`certwatch: ${error.message}\n`);
-      code = EXIT.USAGE;
-    } else throw error;
-  }
-  await new Promise((resolve) => setImmediate(resolve));
-  return { code, stdout: out, stderr: err };
-}
 
 interface Rect {
   left: number;

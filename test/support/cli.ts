@@ -18,5 +18,7 @@ export async function cli(argv: string[], stdin = ''): Promise<CliOutcome> {
   stdout.on('data', (c: Buffer) => out.push(c));
   stderr.on('data', (c: Buffer) => err.push(c));
   const code = await runCli(argv, { stdout, stderr }, async () => Buffer.from(stdin));
+  // Let the last writes reach the listeners before reading them.
+  await new Promise((resolve) => setImmediate(resolve));
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
