@@ -3,21 +3,18 @@
  * DynamoDB table, notices printed (or published to SNS with --topic-arn), then a summary.
  */
 import type { Command } from 'commander';
-import { CoreError } from '../core/errors';
 import type { Notice } from '../core/notice';
 import { PostureError } from '../core/posture/errors';
 import { type PolicyRule, parsePolicy } from '../core/posture/policy';
-import { WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
 import { ConsolePublisher } from '../notify/console-publisher';
 import type { NoticePublisher } from '../notify/publisher';
-import { NotifyError } from '../notify/publisher';
-import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
 import { DEFAULT_STORE_DIR } from '../store/embedded-store';
 import { StoreError } from '../store/errors';
 import { type OpenedStore, openHistoryStore, type StoreLocation } from '../store/open-store';
 import { type CycleResult, runWatchCycle } from '../watch/cycle';
 import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
+import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { renderTable } from './probe-command';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
@@ -119,7 +116,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       const location = storeLocationFrom(values);
       const { targets, options } = toProbeRequest(args, values);
       const rules = postureRulesFrom(values);
-      const config = configFromEnv();
+      const config = watchConfigFromCliEnv();
       const publisher = publisherFor(values, run);
       const now = new Date();
       const { result, posture } = await withStore(location, {}, async (opened) => {
@@ -180,25 +177,8 @@ function renderPostureSummary(result: PostureCycleResult): string {
   return parts.filter(Boolean).join(', ');
 }
 
-function configFromEnv() {
-  try {
-    return watchConfigFromEnv(process.env);
-  } catch (error) {
-    if (error instanceof WatchConfigError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
-}
-
 function publisherFor(values: CheckValues, run: CliRun): NoticePublisher {
-  if (values.topicArn !== undefined) {
-    try {
-      return new SnsPublisher({ topicArn: values.topicArn });
-    } catch (error) {
-      if (error instanceof NotifyError || error instanceof CoreError)
-        throw new UsageError(`--topic-arn: ${error.message}`, { cause: error });
-      throw error;
-    }
-  }
+  if (values.topicArn !== undefined) return snsPublisherFor(values.topicArn);
   return values.json ? new JsonDocumentPublisher() : new ConsolePublisher(run.stdout);
 }
 

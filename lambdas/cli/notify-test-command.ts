@@ -4,13 +4,12 @@
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { CoreError } from '../core/errors';
 import { createTestNotice, type Notice } from '../core/notice';
 import { ConsolePublisher } from '../notify/console-publisher';
 import type { NoticePublisher } from '../notify/publisher';
 import { NotifyError } from '../notify/publisher';
-import { SnsPublisher } from '../notify/sns-publisher';
-import { type CliRun, EXIT, UsageError } from './cli-io';
+import { snsPublisherFor } from './cli-adapters';
+import { type CliRun, EXIT } from './cli-io';
 
 /** The title every test notice carries (also its SNS subject, after `certwatch info: `). */
 export const TEST_NOTICE_MESSAGE = 'TEST notice from certwatch notify-test: delivery works, no action needed';
@@ -56,12 +55,5 @@ export function registerNotifyTestCommand(program: Command, run: CliRun): void {
 
 function publisherFor(topicArn: string | undefined, run: CliRun): NoticePublisher {
   if (topicArn === undefined) return new ConsolePublisher(run.stdout);
-  try {
-    return new SnsPublisher({ topicArn });
-  } catch (error) {
-    if (error instanceof NotifyError || error instanceof CoreError) {
-      throw new UsageError(`--topic-arn: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
+  return snsPublisherFor(topicArn);
 }

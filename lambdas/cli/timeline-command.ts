@@ -12,8 +12,9 @@ import { TimelineError } from '../core/timeline/errors';
 import { buildTimeline } from '../core/timeline/layout';
 import type { TimelineModel, TimelineNotice } from '../core/timeline/model';
 import { renderTimelineHtml, renderTimelineSvg } from '../core/timeline/render-svg';
-import { WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
+import type { WatchConfig } from '../core/watch-config';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './check-command';
+import { watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 
 /** Where the picture goes when `--out` is not given (relative to the working directory). */
@@ -42,7 +43,7 @@ export function registerTimelineCommand(program: Command, run: CliRun): void {
     .action(async (args: string[], values: TimelineValues) => {
       const location = storeLocationFrom(values);
       const wanted = args.map(targetUrl);
-      const config = configFromEnv();
+      const config = watchConfigFromCliEnv();
       const now = new Date();
       const out = values.out ?? DEFAULT_TIMELINE_FILE;
       const loaded = await withStore(location, { mustExist: true }, async (opened): Promise<Loaded> => {
@@ -87,12 +88,7 @@ export function summary(file: string, model: TimelineModel): string {
   return `Wrote ${file}: ${targets} target(s), ${model.lanes.length} lanes, ${bars} certificate bars, ${markers} markers, ${model.from.slice(0, 10)} → ${model.to.slice(0, 10)}.`;
 }
 
-function layout(
-  loaded: Loaded,
-  wanted: string[],
-  now: Date,
-  config: ReturnType<typeof watchConfigFromEnv>,
-): TimelineModel {
+function layout(loaded: Loaded, wanted: string[], now: Date, config: WatchConfig): TimelineModel {
   try {
     return buildTimeline({
       histories: loaded.histories,
@@ -113,15 +109,6 @@ function targetUrl(input: string): string {
     return parseTarget(input).url;
   } catch (error) {
     if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
-}
-
-function configFromEnv() {
-  try {
-    return watchConfigFromEnv(process.env);
-  } catch (error) {
-    if (error instanceof WatchConfigError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
 }
