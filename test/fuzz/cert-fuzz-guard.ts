@@ -10,6 +10,7 @@ import {
   type CertCampaignResult,
   type CertFinding,
   certFinding,
+  emptyCertResult,
   replayCertInput,
   runCertCampaign,
 } from './cert-fuzz';
@@ -101,20 +102,7 @@ function runSegment(
 /** Runs the whole campaign in bounded worker segments and merges their figures. */
 export async function runGuardedCertCampaign(options: GuardedCertOptions): Promise<CertCampaignResult> {
   const started = performance.now();
-  const total: CertCampaignResult = {
-    seed: options.seed,
-    inputs: 0,
-    certs: 0,
-    unparseable: 0,
-    trusted: 0,
-    findings: [],
-    byMutator: {},
-    slowestMs: 0,
-    largestModelRatio: 0,
-    peakHeapMb: 0,
-    durationMs: 0,
-    lastIndex: -1,
-  };
+  const total = emptyCertResult(options.seed);
   let start = 0;
   // Each segment ends at the end or advances past a failing input: at most `count` segments.
   for (let segments = 0; start < options.count && segments < options.count; segments++) {

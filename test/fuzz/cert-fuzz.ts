@@ -233,14 +233,10 @@ export function certFinding(input: CertInput, rule: CertFinding['rule'], message
   };
 }
 
-/** Runs inputs `start` to `count - 1` of campaign `seed`, in process. */
-export async function runCertCampaign(options: CertCampaignOptions): Promise<CertCampaignResult> {
-  const started = performance.now();
-  const timeBound = options.timeBoundMs ?? 2000;
-  const memoryBound = options.memoryBoundMb ?? 1024;
-  const trust = campaignTrust();
-  const result: CertCampaignResult = {
-    seed: options.seed,
+/** A campaign result with nothing counted yet. */
+export function emptyCertResult(seed: number): CertCampaignResult {
+  return {
+    seed,
     inputs: 0,
     certs: 0,
     unparseable: 0,
@@ -253,6 +249,15 @@ export async function runCertCampaign(options: CertCampaignOptions): Promise<Cer
     durationMs: 0,
     lastIndex: -1,
   };
+}
+
+/** Runs inputs `start` to `count - 1` of campaign `seed`, in process. */
+export async function runCertCampaign(options: CertCampaignOptions): Promise<CertCampaignResult> {
+  const started = performance.now();
+  const timeBound = options.timeBoundMs ?? 2000;
+  const memoryBound = options.memoryBoundMb ?? 1024;
+  const trust = campaignTrust();
+  const result = emptyCertResult(options.seed);
   for (let index = options.start ?? 0; index < options.count; index++) {
     options.onInput?.(index);
     result.lastIndex = index;
