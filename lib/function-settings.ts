@@ -33,7 +33,7 @@ export const WATCH_HANDLER_BUNDLING: BundlingOptions = Object.freeze({
     beforeInstall: () => [],
     afterBundling: (inputDir: string, outputDir: string) => [
       `mkdir -p "${outputDir}/data"`,
-      `cp "${inputDir}/lambdas/core/data/pki-goog-roots.pem" "${outputDir}/data/pki-goog-roots.pem"`,
+      `cp "${inputDir}/lambdas/core/x509/data/pki-goog-roots.pem" "${outputDir}/data/pki-goog-roots.pem"`,
     ],
   },
 });

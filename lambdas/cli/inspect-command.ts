@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { parseChain } from '../core/certificate';
 import { CoreError } from '../core/errors';
 import type { Cert, Validation } from '../core/observation';
-import { pemToDerList } from '../core/pem';
-import { TrustStore } from '../core/trust-store';
-import { validateChain } from '../core/validation';
+import { parseChain } from '../core/x509/certificate';
+import { pemToDerList } from '../core/x509/pem';
+import { TrustStore } from '../core/x509/trust-store';
+import { validateChain } from '../core/x509/validation';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';
 import { readCaFile } from './probe-options-cli';

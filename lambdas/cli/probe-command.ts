@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Observation } from '../core/observation';
-import { derToPem } from '../core/pem';
+import { derToPem } from '../core/x509/pem';
 import { type DetailedObservation, SmtpProber } from '../probe/prober';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
-import { pemToDerList } from '../core/pem';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../core/probe-options';
 import { parseResolve, parseTargets, type Target } from '../core/targets';
+import { pemToDerList } from '../core/x509/pem';
 import { UsageError } from './cli-io';
 
 /** Raw values of the shared probe options, as commander hands them over. */

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type MessageAttributeValue, PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
-import { AWS_REQUEST_TIMEOUTS } from '../core/aws-timeouts';
+import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import type { Notice } from '../core/notice';
 import { toSubject } from '../core/notice-text';
 import { type NoticePublisher, NotifyError, type PublishReceipt } from './publisher';

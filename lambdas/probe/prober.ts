@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { parseChain } from '../core/certificate';
 import type { KeyType, Observation } from '../core/observation';
 import type { ProbeOptions, Prober } from '../core/probe-options';
 import type { Target } from '../core/targets';
-import { TrustStore } from '../core/trust-store';
-import { validateChain } from '../core/validation';
+import { parseChain } from '../core/x509/certificate';
+import { TrustStore } from '../core/x509/trust-store';
+import { validateChain } from '../core/x509/validation';
 import { ProbeError } from './errors';
 import { mapWithLimit } from './pool';
 import { type Endpoint, probeEndpoint, type RawProbe } from './probe-endpoint';

@@ -1,4 +1,4 @@
-import { MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES } from '../core/certificate';
+import { MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES } from '../core/x509/certificate';
 import { ProbeError } from './errors';
 import { Tls13RecordDecrypter, tls13Suite } from './tls13-keys';
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { AWS_REQUEST_TIMEOUTS } from '../core/aws-timeouts';
+import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { lockDirectory } from './dir-lock';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { StoreError } from './errors';

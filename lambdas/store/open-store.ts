@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AWS_REQUEST_TIMEOUTS } from '../core/aws-timeouts';
+import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { startEmbeddedStore } from './embedded-store';
 import { checkTableName } from './table';

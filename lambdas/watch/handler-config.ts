@@ -5,12 +5,12 @@
  */
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
-import { pemToDerList } from '../core/pem';
 import { PostureError } from '../core/posture/errors';
 import { type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { type AddressFamily, DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../core/probe-options';
 import { parseResolve, parseTargets, type Target } from '../core/targets';
 import { WATCH_CONFIG_ENV, type WatchConfig, WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
+import { pemToDerList } from '../core/x509/pem';
 
 /** Environment variables of the watch function. The stack sets the first group; the rest are for tests. */
 export const HANDLER_ENV = {

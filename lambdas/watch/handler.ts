@@ -9,7 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { AWS_REQUEST_TIMEOUTS } from '../core/aws-timeouts';
+import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
 import { DynamoHistoryStore } from '../store/dynamo-history-store';

@@ -6,10 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
-import { parseChain } from '../../lambdas/core/certificate';
 import type { Cert, Validation } from '../../lambdas/core/observation';
-import { TrustStore } from '../../lambdas/core/trust-store';
-import { validateChain } from '../../lambdas/core/validation';
+import { parseChain } from '../../lambdas/core/x509/certificate';
+import { TrustStore } from '../../lambdas/core/x509/trust-store';
+import { validateChain } from '../../lambdas/core/x509/validation';
 import { fuzzRootDer, loadSeeds, type Seed, signTbs } from './cert-seeds';
 import { mutateDer } from './der-mutators';
 import { parseDer } from './der-tree';

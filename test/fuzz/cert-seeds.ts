@@ -6,8 +6,8 @@
 import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Certificate } from '../../lambdas/core/certificate';
-import { pemToDerList } from '../../lambdas/core/pem';
+import { Certificate } from '../../lambdas/core/x509/certificate';
+import { pemToDerList } from '../../lambdas/core/x509/pem';
 import { encodeDer, oidNode } from './der-tree';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');

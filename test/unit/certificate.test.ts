@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Certificate, MAX_CERTIFICATE_BYTES, parseChain } from '../../lambdas/core/certificate';
 import { CoreError } from '../../lambdas/core/errors';
-import { derToPem, pemToDerList } from '../../lambdas/core/pem';
+import { Certificate, MAX_CERTIFICATE_BYTES, parseChain } from '../../lambdas/core/x509/certificate';
+import { derToPem, pemToDerList } from '../../lambdas/core/x509/pem';
 
 const run = promisify(execFile);
 const FIXTURES = join(__dirname, '../fixtures/google');

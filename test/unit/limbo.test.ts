@@ -5,10 +5,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Certificate } from '../../lambdas/core/certificate';
-import { pemToDerList } from '../../lambdas/core/pem';
-import { TrustStore } from '../../lambdas/core/trust-store';
-import { validateChain } from '../../lambdas/core/validation';
+import { Certificate } from '../../lambdas/core/x509/certificate';
+import { pemToDerList } from '../../lambdas/core/x509/pem';
+import { TrustStore } from '../../lambdas/core/x509/trust-store';
+import { validateChain } from '../../lambdas/core/x509/validation';
 
 const LIMBO = join(__dirname, '../fixtures/google/limbo');
 // Cases without a validation time are valid from 1970 to 2969; the suite's date keeps runs repeatable.

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreError } from '../../lambdas/core/errors';
-import { derToPem, pemToDerList } from '../../lambdas/core/pem';
+import { derToPem, pemToDerList } from '../../lambdas/core/x509/pem';
 
 const FIXTURES = join(__dirname, '../fixtures/google');
 const chainPem = readFileSync(

@@ -1,6 +1,6 @@
 import type { TargetHistory } from '../../lambdas/core/history';
-import { buildTimeline } from '../../lambdas/core/timeline/layout';
-import type { Marker, TimelineModel } from '../../lambdas/core/timeline/model';
+import { buildTimeline } from '../../lambdas/timeline/layout';
+import type { Marker, TimelineModel } from '../../lambdas/timeline/model';
 import { day, leaf, NOW, notice, state } from './timeline-fixtures';
 
 const MX = 'smtp://mx.test.example:25';

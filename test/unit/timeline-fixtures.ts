@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { CertRecord, TargetHistory, TargetState } from '../../lambdas/core/history';
 import { NOTICE_SEVERITY, type NoticeType } from '../../lambdas/core/notice';
 import type { KeyType } from '../../lambdas/core/observation';
-import type { TimelineNotice } from '../../lambdas/core/timeline/model';
+import type { TimelineNotice } from '../../lambdas/timeline/model';
 
 export const DAY = 86_400_000;
 export const NOW = new Date('2026-06-01T12:00:00.000Z');

@@ -1,8 +1,8 @@
 import type { TargetHistory } from '../../lambdas/core/history';
-import { TimelineError } from '../../lambdas/core/timeline/errors';
-import { buildTimeline } from '../../lambdas/core/timeline/layout';
-import type { TextItem, TimelineModel } from '../../lambdas/core/timeline/model';
-import { boxesOverlap } from '../../lambdas/core/timeline/text';
+import { TimelineError } from '../../lambdas/timeline/errors';
+import { buildTimeline } from '../../lambdas/timeline/layout';
+import type { TextItem, TimelineModel } from '../../lambdas/timeline/model';
+import { boxesOverlap } from '../../lambdas/timeline/text';
 import { DAY, day, googleYear, leaf, NOW, state } from './timeline-fixtures';
 
 const MX = 'smtp://mx.test.example:25';

@@ -1,5 +1,5 @@
-import { buildTimeline } from '../../lambdas/core/timeline/layout';
-import { escapeXml, renderTimelineHtml, renderTimelineSvg } from '../../lambdas/core/timeline/render-svg';
+import { buildTimeline } from '../../lambdas/timeline/layout';
+import { escapeXml, renderTimelineHtml, renderTimelineSvg } from '../../lambdas/timeline/render-svg';
 import { googleYear, leaf, NOW, notice, state } from './timeline-fixtures';
 
 describe('timeline SVG', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES } from '../../lambdas/core/certificate';
+import { MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES } from '../../lambdas/core/x509/certificate';
 import { extractPresentedChain } from '../../lambdas/probe/tls-records';
 
 /** Builds TLS 1.2 server bytes: ServerHello stub, then a Certificate message split over records. */

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { Certificate } from '../../lambdas/core/certificate';
 import type { KeyType } from '../../lambdas/core/observation';
-import { TrustStore } from '../../lambdas/core/trust-store';
-import { validateChain } from '../../lambdas/core/validation';
+import { Certificate } from '../../lambdas/core/x509/certificate';
+import { TrustStore } from '../../lambdas/core/x509/trust-store';
+import { validateChain } from '../../lambdas/core/x509/validation';
 import { createRoot, generateKeys, type Issued, issue } from '../support/pki';
 
 const DAY = 86_400_000;

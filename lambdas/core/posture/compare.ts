@@ -2,8 +2,9 @@
  * The published baseline (Google's list of the suites its SMTP servers accept) and the diff of an
  * accepted set against it.
  */
-import baselineJson from '../data/google-tls-baseline.json';
+
 import { suiteByIana } from './cipher-suites';
+import baselineJson from './data/google-tls-baseline.json';
 import { PostureError } from './errors';
 import {
   acceptedPairs,

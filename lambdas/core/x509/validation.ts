@@ -8,8 +8,8 @@
 import { webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as pkijs from 'pkijs';
+import type { Validation, ValidationError } from '../observation';
 import type { Certificate } from './certificate';
-import type { Validation, ValidationError } from './observation';
 import { type CandidatePath, searchPaths } from './path-builder';
 import { diagnoseDeadEnd, diagnosePath } from './path-diagnosis';
 import type { TrustStore } from './trust-store';

@@ -1,7 +1,7 @@
 /**
  * Regenerates `cipher-suite-table.ts` from the openssl CLI of the machine it runs on, plus the legacy
  * suites that OpenSSL 3 no longer implements (listed below). Lambda has no openssl binary, so the
- * table is committed: `npx tsx lambdas/core/posture/build-cipher-suite-table.ts`, then review the diff
+ * table is committed: `npx tsx scripts/build-cipher-suite-table.ts`, then review the diff
  * and run `npx jest test/unit/posture-cipher-suites.test.ts`.
  */
 import { execFileSync } from 'node:child_process';

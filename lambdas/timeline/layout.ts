@@ -3,9 +3,9 @@
  * target × key type, bars per certificate, rollout overlaps, today's line, threshold ticks, notice
  * markers, axis and legend. Pure: no clock, no I/O.
  */
-import type { TargetHistory } from '../history';
-import type { KeyType } from '../observation';
-import { DEFAULT_WATCH_CONFIG } from '../watch-config';
+import type { TargetHistory } from '../core/history';
+import type { KeyType } from '../core/observation';
+import { DEFAULT_WATCH_CONFIG } from '../core/watch-config';
 import { axisTicks, DAY_MS, isoDay, type TimeScale, timeScale } from './axis';
 import { layoutBars, ROW } from './bars';
 import { TimelineError } from './errors';

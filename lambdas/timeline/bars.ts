@@ -3,8 +3,8 @@
  * its validity span, served span, threshold ticks and a label kept clear of its neighbours. Also the
  * rollout overlaps: periods in which two leaves of the lane were served at once.
  */
-import { type CertRecord, effectiveLastSeen, type TargetState } from '../history';
-import { commonName } from '../notice-text';
+import { type CertRecord, effectiveLastSeen, type TargetState } from '../core/history';
+import { commonName } from '../core/notice-text';
 import { DAY_MS, isoDay, type TimeScale } from './axis';
 import type { Bar, BarTone, Span } from './model';
 import { placeLabel, round } from './text';

@@ -5,11 +5,11 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { CoreError } from '../errors';
+import type { Cert } from '../observation';
 import { type CertificateParts, certificateParts } from './der';
 import { canonicalName, formatName } from './dn';
-import { CoreError } from './errors';
 import { type ExtensionProfile, KU_KEY_CERT_SIGN, readExtensionProfile } from './extensions';
-import type { Cert } from './observation';
 import { SIGNATURE_ALGORITHMS } from './oids';
 import { describePublicKey } from './public-key';
 

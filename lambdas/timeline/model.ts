@@ -2,9 +2,9 @@
  * The timeline picture as plain data: every position is computed here (pure), so the SVG renderer only
  * draws and tests can check the geometry without a browser. Units are SVG user units (CSS pixels).
  */
-import type { TargetHistory } from '../history';
-import type { NoticeType, Severity } from '../notice';
-import type { KeyType } from '../observation';
+import type { TargetHistory } from '../core/history';
+import type { NoticeType, Severity } from '../core/notice';
+import type { KeyType } from '../core/observation';
 
 /** What {@link buildTimeline} draws from. */
 export interface TimelineInput {

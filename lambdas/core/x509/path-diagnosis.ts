@@ -3,9 +3,10 @@
  * are terse ("No valid certificate paths found"); these checks run first, from the anchor down (the
  * order OpenSSL reports in), and name the certificate at fault.
  */
+
+import type { ValidationError, ValidationErrorCode } from '../observation';
 import type { Certificate } from './certificate';
 import { parseNameConstraints, violation } from './name-constraints';
-import type { ValidationError, ValidationErrorCode } from './observation';
 import { EKU_SERVER_AUTH } from './oids';
 import type { CandidatePath, DeadEnd } from './path-builder';
 

@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
+import { CoreError } from '../errors';
 import { Certificate } from './certificate';
 import { certificateParts } from './der';
 import { canonicalName } from './dn';
-import { CoreError } from './errors';
 import { pemToDerList } from './pem';
 
 /** Names of the built-in anchor sets (`--trust`). */
@@ -77,7 +77,7 @@ export class TrustStore {
   }
 
   /**
-   * The pki.goog root bundle shipped as data (`lambdas/core/data/pki-goog-roots.pem`; the Lambda bundle
+   * The pki.goog root bundle shipped as data (`lambdas/core/x509/data/pki-goog-roots.pem`; the Lambda bundle
    * carries it as `data/pki-goog-roots.pem` beside `index.js`), read on first use.
    */
   static google(): TrustStore {

@@ -3,9 +3,9 @@
  * for whatever the notices do not cover (sent notices may have left the outbox; the records keep
  * firstSeen, retiredAt, the thresholds warned and the conditions noticed).
  */
-import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../history';
-import { NOTICE_SEVERITY, type NoticeType, type Severity } from '../notice';
-import type { KeyType } from '../observation';
+import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../core/history';
+import { NOTICE_SEVERITY, type NoticeType, type Severity } from '../core/notice';
+import type { KeyType } from '../core/observation';
 import { DAY_MS } from './axis';
 import type { TimelineNotice } from './model';
 

@@ -1,7 +1,7 @@
 /**
  * PEM ⇄ DER for certificates (RFC 7468), tolerant of the text tools print around the blocks.
  */
-import { CoreError } from './errors';
+import { CoreError } from '../errors';
 
 const BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
