@@ -13,11 +13,13 @@ import { DEFAULT_STORE_DIR } from '../store/embedded-store';
 import { StoreError } from '../store/errors';
 import { type OpenedStore, openHistoryStore, type StoreLocation } from '../store/open-store';
 import { type CycleResult, runWatchCycle } from '../watch/cycle';
+import { expandWatchTargets } from '../watch/expand-targets';
 import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { renderTable } from './probe-command';
-import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import { addProbeOptions, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
+import { commandTargets, watchTargetsFrom } from './watch-list-cli';
 
 /** Raw values of the store options. */
 export interface StoreCliValues {
@@ -99,7 +101,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
         .argument(
           '[targets...]',
-          'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
+          "smtp://host[:port] (STARTTLS), smtps://host[:port] (implicit TLS), mx:DOMAIN or a set name; default: the store's watch list",
         ),
     ),
   )
@@ -114,16 +116,25 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     )
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
-      const { targets, options } = toProbeRequest(args, values);
+      const options = toProbeOptions(values);
+      const given = args.length > 0 ? watchTargetsFrom(args) : null;
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
       const publisher = publisherFor(values, run);
       const now = new Date();
       const { result, posture } = await withStore(location, {}, async (opened) => {
-        const store = (opened as OpenedStore).store;
+        const { store, where } = opened as OpenedStore;
+        const entries = given ?? (await commandTargets([], store, where, now));
+        const expansion = await expandWatchTargets(entries, {
+          store,
+          now,
+          keyTypes: options.keyTypes,
+          dns: { servers: options.dnsServers, timeoutMs: Math.max(500, Math.floor(options.timeoutMs / 2)) },
+        });
+        const { targets } = expansion;
         const certificates = await runWatchCycle(
           { prober: new SmtpProber(), store, publisher },
-          { targets, probeOptions: options, now, config },
+          { targets, probeOptions: options, now, config, expansion },
         );
         const postureResult = values.posture
           ? await runPostureCycle(

@@ -11,10 +11,13 @@ import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } fr
 import type { CliRun } from './cli-io';
 import { UsageError } from './cli-io';
 import { commonName, daysUntil, table } from './format';
+import { loadPlaces, type WatchPlace } from './watch-list-cli';
 
 /** One target's certificates, as `history --json` prints them. */
 export interface HistoryEntry {
   target: string;
+  /** Its place on the watch list (absent when a single target or fingerprint was asked for). */
+  watch?: WatchPlace;
   lastCycleAt: string | null;
   certificates: Array<Omit<CertRecord, 'target' | 'rev'>>;
 }
@@ -44,7 +47,7 @@ export function registerHistoryCommand(program: Command, run: CliRun): void {
       const target = query === undefined || fingerprint ? null : targetUrl(query);
       const result = await withStore(location, { mustExist: true }, async (opened) => {
         if (!opened) return { entries: [] as HistoryEntry[], where: location.kind === 'embedded' ? location.dir : '' };
-        return { entries: await lookUp(opened.store, fingerprint, target), where: opened.where };
+        return { entries: await lookUp(opened.store, fingerprint, target, new Date()), where: opened.where };
       });
       if (values.json) {
         run.stdout.write(`${JSON.stringify({ targets: result.entries }, null, 2)}\n`);
@@ -74,12 +77,13 @@ async function lookUp(
   store: DynamoHistoryStore,
   fingerprint: string | null,
   target: string | null,
+  now: Date,
 ): Promise<HistoryEntry[]> {
   if (target) {
     const history = await store.loadTarget(target);
     return history.state || history.certs.length > 0 ? [toEntry(target, history)] : [];
   }
-  if (!fingerprint) return [...(await store.listHistories())].map(([url, history]) => toEntry(url, history));
+  if (!fingerprint) return listed(store, now);
   const serving = await store.findByFingerprint(fingerprint);
   const entries: HistoryEntry[] = [];
   for (const url of [...new Set(serving.map((c) => c.target))].sort()) {
@@ -87,6 +91,24 @@ async function lookUp(
     entries.push(toEntry(url, { state: history.state, certs: history.certs.filter((c) => c.sha256 === fingerprint) }));
   }
   return entries;
+}
+
+/**
+ * Every stored history in watch-list order: the list's targets (MX hosts with their entry), removed
+ * ones marked, then targets checked by name but never listed.
+ */
+async function listed(store: DynamoHistoryStore, now: Date): Promise<HistoryEntry[]> {
+  const histories = await store.listHistories();
+  const { list, places } = await loadPlaces(store, now);
+  const order = new Map(list.items.map((item, i) => [item.target, i]));
+  const rankOf = (url: string) => {
+    const place = places.get(url);
+    const entryRank = order.get(place?.via ?? url) ?? list.items.length;
+    return place?.status === 'unlisted' || !place ? list.items.length + 1 : entryRank;
+  };
+  return [...histories]
+    .map(([url, history]) => ({ ...toEntry(url, history), watch: places.get(url) ?? { status: 'unlisted' as const } }))
+    .sort((a, b) => rankOf(a.target) - rankOf(b.target) || a.target.localeCompare(b.target));
 }
 
 function toEntry(target: string, history: TargetHistory): HistoryEntry {
@@ -104,11 +126,18 @@ function toEntry(target: string, history: TargetHistory): HistoryEntry {
   return { target, lastCycleAt: history.state?.lastCycleAt ?? null, certificates };
 }
 
+function placeNote(place: WatchPlace | undefined): string {
+  if (!place || (place.status === 'active' && !place.via)) return '';
+  if (place.status === 'unlisted') return ' (not on the watch list)';
+  const via = place.via ? ` via ${place.via}` : '';
+  return place.status === 'removed' ? ` (removed${via})` : ` (${via.trim()})`;
+}
+
 /** The human table: one row per target × certificate. */
 export function renderHistory(entries: readonly HistoryEntry[], now: Date): string {
   const rows = entries.flatMap((entry) =>
     entry.certificates.map((c) => [
-      entry.target,
+      `${entry.target}${placeNote(entry.watch)}`,
       c.status,
       c.role,
       c.keyType,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { parseDnsServers } from '../core/dns-servers';
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../core/probe-options';
@@ -18,7 +19,11 @@ export interface ProbeCliValues {
   concurrency: string;
   ehlo?: string;
   family: 'all' | '4' | '6';
+  dns?: string;
 }
+
+/** The environment variable of the DNS setting (`--dns` wins over it). */
+export const DNS_ENV = 'CERTWATCH_DNS';
 
 /** Adds the probe options of DESIGN.md (shared by probe, check and posture) to a command. */
 export function addProbeOptions(command: Command): Command {
@@ -40,6 +45,10 @@ export function addProbeOptions(command: Command): Command {
       new Option('--family <family>', 'address families to probe (4 = A records only, 6 = AAAA only)')
         .choices(['all', '4', '6'])
         .default('all'),
+    )
+    .option(
+      '--dns <addr[:port][,...]>',
+      `DNS servers for every lookup (A/AAAA, MX); default: ${DNS_ENV}, else the system's resolvers`,
     );
 }
 
@@ -49,7 +58,16 @@ export function toProbeRequest(
   values: ProbeCliValues,
 ): { targets: Target[]; options: ProbeOptions } {
   try {
-    const targets = parseTargets(args);
+    return { targets: parseTargets(args), options: toProbeOptions(values) };
+  } catch (error) {
+    if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+/** Turns CLI values into probe options (targets aside), or a UsageError that says what is wrong. */
+export function toProbeOptions(values: ProbeCliValues, env: NodeJS.ProcessEnv = process.env): ProbeOptions {
+  try {
     const keyTypes = values.keyTypes
       .split(',')
       .map((k) => k.trim().toLowerCase())
@@ -73,10 +91,22 @@ export function toProbeRequest(
       trust: values.trust as 'node' | 'google',
       addressFamilies: values.family === '4' ? [4] : values.family === '6' ? [6] : [4, 6],
     };
+    const dns = dnsServersFrom(values.dns, env);
+    if (dns.length > 0) options.dnsServers = dns;
     if (values.ca) options.extraAnchorsDer = readCaFile(values.ca);
-    return { targets, options };
+    return options;
   } catch (error) {
     if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+function dnsServersFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string[] {
+  const [name, raw] = flag !== undefined ? ['--dns', flag] : [DNS_ENV, env[DNS_ENV] ?? ''];
+  try {
+    return parseDnsServers(raw);
+  } catch (error) {
+    if (error instanceof CoreError) throw new UsageError(`${name}: ${error.message}`, { cause: error });
     throw error;
   }
 }

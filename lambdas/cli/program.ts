@@ -6,6 +6,7 @@ import { readStdin, registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
+import { registerTargetsCommand } from './targets-command';
 import { registerTimelineCommand } from './timeline-command';
 
 /**
@@ -33,6 +34,7 @@ export async function runCli(
   registerPostureCommand(program, run);
   registerTimelineCommand(program, run);
   registerNotifyTestCommand(program, run);
+  registerTargetsCommand(program, run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.exitCode;

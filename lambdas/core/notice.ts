@@ -22,6 +22,7 @@ export type NoticeType =
   | 'STARTTLS_MISSING'
   | 'TLS_POSTURE_CHANGED'
   | 'TLS_POLICY_VIOLATED'
+  | 'MX_CHANGED'
   | 'PROBE_FAILING'
   | 'PROBE_RECOVERED'
   | 'HEARTBEAT'
@@ -47,6 +48,7 @@ export const NOTICE_SEVERITY: Readonly<Record<NoticeType, Severity>> = Object.fr
   STARTTLS_MISSING: 'critical',
   TLS_POSTURE_CHANGED: 'warning',
   TLS_POLICY_VIOLATED: 'critical',
+  MX_CHANGED: 'warning',
   PROBE_FAILING: 'warning',
   PROBE_RECOVERED: 'info',
   HEARTBEAT: 'info',
@@ -91,6 +93,12 @@ export interface ProbeFailureFacts {
   keyType: KeyType;
   code: ProbeErrorCode;
   message: string;
+}
+
+/** One MX host of a domain with its preference (lower = preferred). */
+export interface MxHostFacts {
+  host: string;
+  preference: number;
 }
 
 /** What a target serves, as the baseline summarises it. */
@@ -165,6 +173,14 @@ export interface NoticeFactsMap {
     previousAt: string;
   };
   TLS_POLICY_VIOLATED: { address: string; failing: PolicyVerdict[] };
+  MX_CHANGED: {
+    domain: string;
+    /** The MX hosts now, in preference order. */
+    hosts: MxHostFacts[];
+    previous: MxHostFacts[];
+    added: string[];
+    removed: string[];
+  };
   PROBE_FAILING: { consecutiveFailures: number; failures: ProbeFailureFacts[] };
   PROBE_RECOVERED: { failedCycles: number; addresses: string[] };
   HEARTBEAT: { message: string };

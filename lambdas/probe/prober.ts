@@ -52,7 +52,7 @@ export class SmtpProber implements Prober {
   async probeDetailed(targets: readonly Target[], options: ProbeOptions): Promise<DetailedObservation[]> {
     const trust = this.trustFor(options);
     const resolutions = await mapWithLimit(targets, options.concurrency, (target) =>
-      resolveTarget(target, options.resolve, options.timeoutMs, options.addressFamilies),
+      resolveTarget(target, options.resolve, options.timeoutMs, options.addressFamilies, options.dnsServers),
     );
     const jobs: Job[] = [];
     const unresolved: DetailedObservation[] = [];

@@ -3,6 +3,7 @@
  * emits (the stack's alarms and dashboard use the same ones), and the parsing of that environment,
  * done once at module init. Pure: no AWS SDK, no I/O.
  */
+import { parseDnsServers } from '../core/dns-servers';
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
 import { PostureError } from '../core/posture/errors';
@@ -38,6 +39,8 @@ export const HANDLER_ENV = {
   resolve: 'CERTWATCH_RESOLVE',
   /** Name sent in EHLO (default: the machine's FQDN or address literal). */
   ehloName: 'CERTWATCH_EHLO_NAME',
+  /** DNS servers for every lookup, `ADDR[:PORT][,...]` (default: the system's). */
+  dns: 'CERTWATCH_DNS',
   ...WATCH_CONFIG_ENV,
 } as const;
 
@@ -110,6 +113,8 @@ export function readHandlerConfig(env: Env): HandlerConfig {
     port25Blocked: flag(env, HANDLER_ENV.port25Blocked),
     resolve: wrapCore(HANDLER_ENV.resolve, () => list(env[HANDLER_ENV.resolve], /\s+/).map(parseResolve)),
   };
+  const dns = wrapCore(HANDLER_ENV.dns, () => parseDnsServers(env[HANDLER_ENV.dns] ?? ''));
+  if (dns.length > 0) probeOptions.dnsServers = dns;
   const ehloName = env[HANDLER_ENV.ehloName]?.trim();
   if (ehloName) probeOptions.ehloName = ehloName;
   const pem = env[HANDLER_ENV.extraCaPem];

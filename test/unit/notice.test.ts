@@ -26,6 +26,7 @@ describe('notices', () => {
       'STARTTLS_MISSING',
       'TLS_POSTURE_CHANGED',
       'TLS_POLICY_VIOLATED',
+      'MX_CHANGED',
       'PROBE_FAILING',
       'PROBE_RECOVERED',
       'HEARTBEAT',
