@@ -66,6 +66,8 @@ export interface CertificateWatcherProps {
    * has no IPv6 route and every AAAA probe would fail each cycle.
    */
   addressFamilies?: readonly (4 | 6)[];
+  /** DNS servers for every lookup (`ADDR[:PORT]`); default the function's own resolver. */
+  dns?: readonly string[];
 }
 
 /** A posture cycle enumerates many handshakes per address: it gets at least this long. */
@@ -261,6 +263,7 @@ export class CertificateWatcher extends Construct {
         postureRequire: props.postureRequire ?? [],
         heartbeat: props.heartbeat ?? 'off',
         addressFamilies: props.addressFamilies ?? [4],
+        dns: props.dns ?? [],
       }),
       retryAttempts: 2,
       maxEventAge: asyncMaxAge,

@@ -38,6 +38,7 @@ export class CertwatchStack extends Stack {
       postureRequire: config.postureRequire,
       heartbeat: config.heartbeat,
       addressFamilies: config.addressFamilies,
+      dns: config.dns,
     });
 
     new CfnOutput(this, 'TopicArn', {

@@ -95,6 +95,8 @@ export interface FunctionEnvInput {
   postureRequire: readonly string[];
   heartbeat: 'weekly' | 'off';
   addressFamilies: readonly (4 | 6)[];
+  /** DNS servers for every lookup; empty = the function's own resolver. */
+  dns?: readonly string[];
 }
 
 /** Lambda allows 4 KB of environment in total; the target list is the only part that grows. */
@@ -127,6 +129,7 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     [HANDLER_ENV.failingAfter]: String(input.watch.failingAfter),
     [HANDLER_ENV.rotationOverdueShare]: String(input.watch.rotationOverdueShare),
     [HANDLER_ENV.postureRequire]: input.postureRequire.join(','),
+    ...(input.dns && input.dns.length > 0 ? { [HANDLER_ENV.dns]: input.dns.join(',') } : {}),
     [HEARTBEAT_ENV]: input.heartbeat,
     POWERTOOLS_SERVICE_NAME: WATCH_METRICS.service,
     POWERTOOLS_METRICS_NAMESPACE: WATCH_METRICS.namespace,

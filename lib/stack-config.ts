@@ -4,6 +4,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { parseDnsServers } from '../lambdas/core/dns-servers';
 import { CoreError } from '../lambdas/core/errors';
 import { KEY_TYPES, type KeyType } from '../lambdas/core/observation';
 import { PostureError } from '../lambdas/core/posture/errors';
@@ -31,6 +32,7 @@ export const CONTEXT_KEYS = [
   'postureRequire',
   'heartbeat',
   'addressFamilies',
+  'dns',
 ] as const;
 
 /** One context key. */
@@ -61,6 +63,8 @@ export interface StackConfig {
   heartbeat: 'weekly' | 'off';
   /** IP versions probed: `[4]` by default (Lambda has no IPv6 route outside a dual-stack VPC). */
   addressFamilies: (4 | 6)[];
+  /** DNS servers for every lookup (`ADDR[:PORT]`); empty = the system's (Lambda's VPC or AWS resolver). */
+  dns: string[];
 }
 
 /** Defaults of every setting (documented in docs/deploy.md). */
@@ -99,6 +103,15 @@ export class StackConfigError extends Error {
 const EMAIL = /^[^\s@,;<>()[\]"]+@[^\s@,;<>()[\]"]+\.[A-Za-z]{2,}$/;
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const RATE = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/i;
+
+function guardDns(raw: string[]): string[] {
+  try {
+    return parseDnsServers(raw);
+  } catch (error) {
+    if (!(error instanceof CoreError)) throw error;
+    return fail('dns', `dns: ${error.message}`);
+  }
+}
 
 /**
  * Validates raw context values (strings from `-c`, or JSON values from cdk.json) into a configuration.
@@ -179,8 +192,12 @@ export function parseStackConfig(get: (key: ContextKey) => unknown): StackConfig
     }
   }
 
+  const dnsRaw = list('dns', get('dns')) ?? [];
+  const dns = guardDns(dnsRaw);
+
   return {
     targets,
+    dns,
     addressFamilies: [...new Set(families.map(Number))] as (4 | 6)[],
     posture,
     postureRequire,
