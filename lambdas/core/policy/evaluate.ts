@@ -71,6 +71,16 @@ function storeFor(key: string, make: () => TrustStore): TrustStore {
   return store;
 }
 
+/** Where an anchor is published, as far as certwatch knows. */
+function publishedAt(sha256: string): string {
+  try {
+    if (TrustStore.google().has(sha256)) return 'https://pki.goog/roots.pem (Google Trust Services root bundle)';
+  } catch {
+    // The shipped bundle is missing: say what is known.
+  }
+  return "the trust store certwatch validated with (--trust/--ca); the operating system's CA bundle";
+}
+
 function rule(policy: ConsumerPolicy, kind: RuleVerdict['kind'], rest: Omit<RuleVerdict, 'policy' | 'kind'>) {
   return { policy: policy.index, kind, ...rest } satisfies RuleVerdict;
 }
@@ -94,6 +104,7 @@ function judgePins(policy: ConsumerPolicy, leaf: Certificate): RuleVerdict {
     status: 'fail',
     severity: 'critical',
     reason: `leaf ${leaf.sha256} (public key ${spkiSha256Hex(leaf)}) matches none of ${pins.length} pin${pins.length === 1 ? '' : 's'}`,
+    remedy: { keep: pins.map((p) => p.sha256), add: [leaf.sha256] },
   });
 }
 
@@ -108,11 +119,19 @@ async function judgeCa(policy: ConsumerPolicy, subject: PolicySubject, chain: re
       reason: `chain validates to '${validation.anchor}' from ${ca.source}${validation.crossSigned ? ' (through a cross-signed certificate)' : ''}`,
     });
   }
-  const wanted = subject.validation?.trusted ? ` it leads to '${subject.validation.anchor}'` : '';
+  const known = subject.validation?.trusted ? subject.validation : null;
+  const wanted = known ? ` it leads to '${known.anchor}'` : '';
   return rule(policy, 'ca', {
     status: 'fail',
     severity: 'critical',
     reason: `chain does not validate to an anchor of ${ca.source}: ${validation.error?.message ?? 'no path'};${wanted || ' no anchor known'}`,
+    ...(known?.anchor && known.anchorSha256
+      ? {
+          remedy: {
+            anchor: { subject: known.anchor, sha256: known.anchorSha256, publishedAt: publishedAt(known.anchorSha256) },
+          },
+        }
+      : {}),
   });
 }
 
@@ -176,10 +195,12 @@ async function judgeTlsa(
     });
   }
   const leafKey = formatTlsa(tlsaFor(chain[0], 3, 1));
+  const issuerKey = chain.length > 1 ? [formatTlsa(tlsaFor(chain[chain.length - 1], 2, 1))] : [];
   return rule(policy, 'tlsa', {
     status: 'fail',
     severity: 'critical',
     reason: `no TLSA record matches${fromDns} (leaf key: ${leafKey}; DANE-TA also needs a valid path and the name ${subject.servername ?? subject.host})`,
+    remedy: { tlsa: [leafKey, ...issuerKey] },
   });
 }
 
@@ -228,6 +249,7 @@ function judgeMtaSts(policy: ConsumerPolicy, subject: PolicySubject, lookups: Po
     status: 'fail',
     severity,
     reason: `${domain} (mode ${sts.mode}, id ${sts.id}): ${problems.join('; ')}`,
+    ...(pattern ? {} : { remedy: { mx: subject.host } }),
   });
 }
 
