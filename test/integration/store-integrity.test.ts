@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { cli as certwatch } from '../support/cli';
 import { createPki, HOST, type Pki, type ServerPair, startPair } from './cycle-harness';
 
@@ -144,6 +145,41 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     expect(imported.stderr).toMatch(new RegExp(`imported ${lines.length} item`));
     expect(JSON.parse(restored.stdout)).toEqual(JSON.parse(original.stdout));
     expect(reExported.stdout.trim().split('\n').sort()).toEqual([...lines].sort());
+  });
+
+  it('moves the history from the embedded store to a DynamoDB table and back', async () => {
+    // Prepare: a DynamoDB-compatible endpoint (dynalite in memory) reached with --table/--endpoint.
+    const engine = await startEmbeddedStore({ inMemory: true, tableName: 'certwatch-moved' });
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'local';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+    const table = ['--table', 'certwatch-moved', '--endpoint', engine.endpoint];
+    try {
+      const exported = await certwatch(['export', '--store', store]);
+      const file = join(dir, 'history.jsonl');
+      writeFileSync(file, exported.stdout);
+
+      // Act
+      const imported = await certwatch(['import', file, ...table]);
+      const fromTable = await certwatch(['export', ...table]);
+      const back = join(dir, 'back.jsonl');
+      writeFileSync(back, fromTable.stdout);
+      const restored = await certwatch(['import', back, '--store', join(dir, 'back')]);
+      const original = await certwatch(['history', '--store', store, '--json']);
+      const roundTrip = await certwatch(['history', '--store', join(dir, 'back'), '--json']);
+
+      // Assess
+      expect(imported.code).toBe(0);
+      expect(fromTable.stdout.trim().split('\n').sort()).toEqual(exported.stdout.trim().split('\n').sort());
+      expect(restored.code).toBe(0);
+      expect(JSON.parse(roundTrip.stdout)).toEqual(JSON.parse(original.stdout));
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      await engine.close();
+    }
   });
 
   it('refuses to import into a store that holds history unless told to merge, and merging keeps what it has', async () => {
