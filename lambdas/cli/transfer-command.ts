@@ -6,8 +6,8 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { StoreError } from '../store/errors';
 import { parseItemLines } from '../store/table-transfer';
-import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './check-command';
 import { type CliRun, UsageError } from './cli-io';
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 
 /** The most an import reads: far above any real history, a bound against reading a device forever. */
 export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
