@@ -5,8 +5,8 @@
 import type { Command } from 'commander';
 import { CoreError } from '../core/errors';
 import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../core/history';
+import type { HistoryStore } from '../core/ports';
 import { parseTarget } from '../core/targets';
-import type { DynamoHistoryStore } from '../store/dynamo-history-store';
 import type { CliRun } from './cli-io';
 import { UsageError } from './cli-io';
 import { commonName, daysUntil, table } from './format';
@@ -70,11 +70,7 @@ function targetUrl(query: string): string {
   }
 }
 
-async function lookUp(
-  store: DynamoHistoryStore,
-  fingerprint: string | null,
-  target: string | null,
-): Promise<HistoryEntry[]> {
+async function lookUp(store: HistoryStore, fingerprint: string | null, target: string | null): Promise<HistoryEntry[]> {
   if (target) {
     const history = await store.loadTarget(target);
     return history.state || history.certs.length > 0 ? [toEntry(target, history)] : [];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KeyType, Observation } from '../core/observation';
-import type { ProbeOptions, Prober } from '../core/probe-options';
+import type { Prober } from '../core/ports';
+import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { parseChain } from '../core/x509/certificate';
 import type { TrustStore } from '../core/x509/trust-store';

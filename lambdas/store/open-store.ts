@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
+import type { HistoryStore } from '../core/ports';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { startEmbeddedStore } from './embedded-store';
 import { checkTableName } from './table';
@@ -15,7 +16,7 @@ export type StoreLocation = { kind: 'embedded'; dir: string } | { kind: 'table';
 
 /** An open store and how to let go of it. */
 export interface OpenedStore {
-  store: DynamoHistoryStore;
+  store: HistoryStore;
   /** For messages: the directory or `table NAME`. */
   where: string;
   close(): Promise<void>;
