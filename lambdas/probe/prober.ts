@@ -11,7 +11,7 @@ import { ProbeError } from './errors';
 import { mapWithLimit } from './pool';
 import { type Endpoint, probeEndpoint, type RawProbe } from './probe-endpoint';
 import { resolveTarget } from './resolve';
-import { isHandshakeFailureAlert } from './tls-handshake';
+import { type HelloRefusal, HelloRefusedError } from './tls-handshake';
 
 /** An observation with the DER of the chain it describes. */
 export interface DetailedObservation {
@@ -98,13 +98,14 @@ export class SmtpProber implements Prober {
 }
 
 /**
- * A server that holds no certificate of the asked key type answers alert 40; when the other key type
- * succeeded on the same address, that is what it means, and it is not a failure of the target.
+ * A server that holds no certificate of the asked key type refuses the ClientHello (alert 40, or a hang-up
+ * before any TLS reply: see HelloRefusedError); when the other key type succeeded on the same address,
+ * that is what it means, and it is not a failure of the target.
  */
 function classifyMissingKeyTypes(jobs: readonly Job[], raws: RawProbe[]): void {
   jobs.forEach((job, i) => {
     const error = raws[i].error;
-    if (error?.code !== 'TLS_HANDSHAKE_FAILED' || !isHandshakeFailureAlert(error)) return;
+    if (!(error instanceof HelloRefusedError)) return;
     const siblingAnswered = jobs.some(
       (other, j) =>
         j !== i &&
@@ -112,14 +113,24 @@ function classifyMissingKeyTypes(jobs: readonly Job[], raws: RawProbe[]): void {
         other.endpoint.address === job.endpoint.address &&
         raws[j].tls.protocol !== null,
     );
+    const asked = job.keyType.toUpperCase();
     raws[i].error = siblingAnswered
-      ? new ProbeError('KEY_TYPE_UNAVAILABLE', `no ${job.keyType.toUpperCase()} certificate on this server`)
+      ? new ProbeError(
+          'KEY_TYPE_UNAVAILABLE',
+          `no ${asked} certificate on this server (it refused the ${asked} handshake: ${describeRefusal(error.refusal)})`,
+          { cause: error },
+        )
       : new ProbeError(
           'TLS_HANDSHAKE_FAILED',
           `${error.message}; the server may hold no ${job.keyType.toUpperCase()} certificate`,
           { cause: error },
         );
   });
+}
+
+function describeRefusal(refusal: HelloRefusal): string {
+  if (refusal === 'alert 40') return 'alert 40 handshake_failure';
+  return refusal === 'close' ? 'closed the connection' : 'reset the connection';
 }
 
 async function toObservation(job: Job, raw: RawProbe, trust: TrustStore, options: ProbeOptions): Promise<Observation> {

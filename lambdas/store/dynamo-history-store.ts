@@ -313,6 +313,18 @@ export class DynamoHistoryStore implements HistoryStore {
     return items.map(certFromItem);
   }
 
+  /** The distinct SHA-256 fingerprints of stored certificates that start with `prefix` (lowercase hex). */
+  async fingerprintsStartingWith(prefix: string): Promise<string[]> {
+    const { fingerprintIndex } = TABLE_SCHEMA;
+    const items = await this.scan({
+      IndexName: fingerprintIndex.name,
+      FilterExpression: `begins_with(${fingerprintIndex.partitionKey}, :fp)`,
+      ExpressionAttributeValues: { ':fp': keys.fingerprint(prefix.toLowerCase()) },
+      ProjectionExpression: 'sha256',
+    });
+    return [...new Set(items.map((item) => String(item.sha256)))].sort();
+  }
+
   private query(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
     return queryAll(this.doc, this.tableName, input);
   }
