@@ -110,7 +110,7 @@ export function registerHistoryCommand(program: Command, run: CliRun): void {
 }
 
 /** The one stored fingerprint starting with `prefix`, null when none does; several are a usage error. */
-async function resolvePrefix(store: DynamoHistoryStore, prefix: string, where: string): Promise<string | null> {
+async function resolvePrefix(store: HistoryStore, prefix: string, where: string): Promise<string | null> {
   const matches = await store.fingerprintsStartingWith(prefix);
   if (matches.length > 1) {
     const shown = matches.slice(0, 4).map((fp) => fp.slice(0, 16));

@@ -100,4 +100,6 @@ export interface HistoryStore {
   listHistories(): Promise<Map<string, TargetHistory>>;
   /** Every target where a certificate was served (by fingerprint). */
   findByFingerprint(sha256: string): Promise<CertRecord[]>;
+  /** The distinct SHA-256 fingerprints of stored certificates that start with `prefix` (lowercase hex). */
+  fingerprintsStartingWith(prefix: string): Promise<string[]>;
 }
