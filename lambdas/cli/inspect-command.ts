@@ -6,8 +6,10 @@ import { evaluateConsumerPolicy } from '../core/policy/evaluate';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
 import { parseChain } from '../core/x509/certificate';
 import { pemToDerList } from '../core/x509/pem';
-import { TrustStore } from '../core/x509/trust-store';
+import type { TrustStore } from '../core/x509/trust-store';
 import { validateChain } from '../core/x509/validation';
+import { publishedAnchor } from '../trust/published-anchor';
+import { trustStoreNamed } from '../trust/trust-stores';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';
 import { loadPolicyFile } from './policy-file';
@@ -54,8 +56,8 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: () 
         at,
         servername: values.servername,
         trust: values.ca
-          ? TrustStore.forName(values.trust).withExtra(readCaFile(values.ca))
-          : TrustStore.forName(values.trust),
+          ? trustStoreNamed(values.trust).withExtra(readCaFile(values.ca))
+          : trustStoreNamed(values.trust),
         policy,
       });
       run.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at)}\n`);
@@ -98,6 +100,7 @@ export async function inspectPem(
       subject: { target: null, host: options.servername ?? '', port: 0, ...verdict },
       chain: parsed.certificates,
       now: options.at,
+      anchorSource: publishedAnchor,
     });
     if (consumerPolicy) result.consumerPolicy = consumerPolicy;
   }

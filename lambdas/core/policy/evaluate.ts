@@ -36,6 +36,8 @@ export interface PolicyEvaluationInput {
   chain: readonly Certificate[];
   now: Date;
   lookups?: PolicyLookups;
+  /** Where an anchor (by SHA-256) is published, when the caller knows (e.g. the pki.goog bundle). */
+  anchorSource?: (sha256: string) => string | undefined;
 }
 
 /** Whether a policy's `targets` cover the subject. */
@@ -71,15 +73,7 @@ function storeFor(key: string, make: () => TrustStore): TrustStore {
   return store;
 }
 
-/** Where an anchor is published, as far as certwatch knows. */
-function publishedAt(sha256: string): string {
-  try {
-    if (TrustStore.google().has(sha256)) return 'https://pki.goog/roots.pem (Google Trust Services root bundle)';
-  } catch {
-    // The shipped bundle is missing: say what is known.
-  }
-  return "the trust store certwatch validated with (--trust/--ca); the operating system's CA bundle";
-}
+const UNKNOWN_SOURCE = 'the trust set certwatch validated with (--trust, --ca)';
 
 function rule(policy: ConsumerPolicy, kind: RuleVerdict['kind'], rest: Omit<RuleVerdict, 'policy' | 'kind'>) {
   return { policy: policy.index, kind, ...rest } satisfies RuleVerdict;
@@ -108,7 +102,13 @@ function judgePins(policy: ConsumerPolicy, leaf: Certificate): RuleVerdict {
   });
 }
 
-async function judgeCa(policy: ConsumerPolicy, subject: PolicySubject, chain: readonly Certificate[], now: Date) {
+async function judgeCa(
+  policy: ConsumerPolicy,
+  subject: PolicySubject,
+  chain: readonly Certificate[],
+  now: Date,
+  anchorSource: (sha256: string) => string | undefined,
+) {
   const ca = policy.ca as { source: string; pem: string };
   const trust = storeFor(`ca\n${ca.pem}`, () => TrustStore.fromPem(ca.pem, ca.source));
   const { validation } = await validateChain(chain, { trust, at: now });
@@ -128,7 +128,11 @@ async function judgeCa(policy: ConsumerPolicy, subject: PolicySubject, chain: re
     ...(known?.anchor && known.anchorSha256
       ? {
           remedy: {
-            anchor: { subject: known.anchor, sha256: known.anchorSha256, publishedAt: publishedAt(known.anchorSha256) },
+            anchor: {
+              subject: known.anchor,
+              sha256: known.anchorSha256,
+              publishedAt: anchorSource(known.anchorSha256) ?? UNKNOWN_SOURCE,
+            },
           },
         }
       : {}),
@@ -266,7 +270,7 @@ export async function evaluateConsumerPolicy(input: PolicyEvaluationInput): Prom
   let fromDns = false;
   for (const policy of policies) {
     if (policy.pins) rules.push(judgePins(policy, chain[0]));
-    if (policy.ca) rules.push(await judgeCa(policy, subject, chain, now));
+    if (policy.ca) rules.push(await judgeCa(policy, subject, chain, now, input.anchorSource ?? (() => undefined)));
     if (policy.tlsa) {
       rules.push(await judgeTlsa(policy, subject, chain, now, lookups));
       fromDns ||= policy.tlsa === 'dns';
