@@ -9,11 +9,11 @@ import { DEFAULT_TARGET_URLS, type Target } from '../core/targets';
 import type { WatchTarget } from '../core/watch-list';
 import { lookupMx } from '../probe/dns';
 import { enumeratePosture, POSTURE_DEFAULTS } from '../probe/posture/enumerate';
-import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './check-command';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { table } from './format';
 import { addProbeOptions, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
-import { commandTargets, watchTargetsFrom } from './watch-list-cli';
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import { listedTargets, watchTargetsFrom } from './watch-list-cli';
 
 /** Raw values of `certwatch posture`. */
 interface PostureCliValues extends ProbeCliValues, StoreCliValues {
@@ -64,9 +64,7 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
           ? watchTargetsFrom(args)
           : await withStore(location, { mustExist: true }, async (opened) =>
               // No store yet: the list a new store starts with.
-              opened
-                ? commandTargets([], opened.store, opened.where, new Date())
-                : watchTargetsFrom(DEFAULT_TARGET_URLS),
+              opened ? listedTargets(opened.store, opened.where, new Date()) : watchTargetsFrom(DEFAULT_TARGET_URLS),
             );
       const { targets, failures } = await expandForPosture(entries, options);
       for (const failure of failures) run.stderr.write(`certwatch: ${failure}\n`);

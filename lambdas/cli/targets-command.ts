@@ -3,13 +3,13 @@
  * a DynamoDB table). Removing keeps a target's history; adding a removed target watches it again.
  */
 import { Argument, type Command } from 'commander';
-import type { HistoryStore } from '../core/history-store';
 import type { MxRecord } from '../core/mx';
+import type { HistoryStore } from '../core/ports';
 import type { WatchItem, WatchList } from '../core/watch-list';
 import { ensureWatchList } from '../watch/watch-list';
-import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './check-command';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { table } from './format';
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { CLI_DEFAULT_SEED, watchTargetsFrom } from './watch-list-cli';
 
 interface TargetsValues extends StoreCliValues {

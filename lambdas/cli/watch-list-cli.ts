@@ -3,10 +3,10 @@
  * (set up on first use: Google's set on an empty store), and each stored target's place on the list.
  */
 import { CoreError } from '../core/errors';
-import type { HistoryStore } from '../core/history-store';
 import type { MxRecord } from '../core/mx';
+import type { HistoryStore } from '../core/ports';
 import { DEFAULT_TARGET_URLS } from '../core/targets';
-import { parseWatchTargets, type WatchList, type WatchTarget } from '../core/watch-list';
+import { parseWatchTargets, seedFor, type WatchList, type WatchTarget } from '../core/watch-list';
 import { ensureWatchList, type WatchSeed } from '../watch/watch-list';
 import { UsageError } from './cli-io';
 
@@ -41,6 +41,11 @@ export async function commandTargets(
 ): Promise<WatchTarget[]> {
   if (args.length > 0) return watchTargetsFrom(args);
   return activeEntries(await ensureWatchList(store, CLI_DEFAULT_SEED, now), where);
+}
+
+/** Like {@link commandTargets} with no TARGET, for commands that write nothing (the list is not set up). */
+export async function listedTargets(store: HistoryStore, where: string, now: Date): Promise<WatchTarget[]> {
+  return activeEntries((await store.loadWatchList()) ?? (await prospectiveList(store, now)), where);
 }
 
 /** A stored target's place on the watch list. */
@@ -79,11 +84,29 @@ export function watchPlaces(list: WatchList, mxRecords: readonly MxRecord[]): Ma
   return places;
 }
 
-/** The store's list and each target's place on it (the list set up first when new). */
+/**
+ * The store's list and each target's place on it. Read only: a store whose list was never set up is
+ * shown with the list its first use would set up (reading commands write nothing).
+ */
 export async function loadPlaces(
   store: HistoryStore,
   now: Date,
 ): Promise<{ list: WatchList; places: Map<string, WatchPlace> }> {
-  const list = await ensureWatchList(store, CLI_DEFAULT_SEED, now);
+  const list = (await store.loadWatchList()) ?? (await prospectiveList(store, now));
   return { list, places: watchPlaces(list, await store.listMx()) };
+}
+
+async function prospectiveList(store: HistoryStore, now: Date): Promise<WatchList> {
+  const seed = seedFor(await store.listHistoryTargets(), CLI_DEFAULT_SEED);
+  const at = now.toISOString();
+  return {
+    meta: { initializedAt: at, initializedWith: seed.source },
+    items: seed.targets.map((target) => ({
+      target,
+      status: 'active',
+      addedAt: at,
+      removedAt: null,
+      source: seed.source,
+    })),
+  };
 }

@@ -2,8 +2,9 @@
  * The one DNS setting (DESIGN.md: `--dns ADDR[:PORT][,...]`, env `CERTWATCH_DNS`, context `dns`): the
  * resolvers every lookup certwatch makes goes to. Pure parsing; `lambdas/probe/dns.ts` builds resolvers.
  */
-import { isIP } from 'node:net';
+
 import { CoreError } from './errors';
+import { ipVersion } from './ip';
 
 /**
  * Parses `ADDR[:PORT][,...]` (IPv6 with a port in brackets: `[::1]:53`) into the server strings Node's
@@ -21,7 +22,7 @@ function parseOne(entry: string): string {
   const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(entry);
   const v4 = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(entry);
   const [address, port] = bracketed ? [bracketed[1], bracketed[2]] : v4 ? [v4[1], v4[2]] : [entry, undefined];
-  const family = isIP(address);
+  const family = ipVersion(address);
   if (family === 0) {
     throw new CoreError(
       'DNS_INVALID',

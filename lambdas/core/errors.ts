@@ -6,7 +6,8 @@ export type CoreErrorCode =
   | 'RESOLVE_INVALID'
   | 'DNS_INVALID'
   | 'CHAIN_UNPARSEABLE'
-  | 'TRUST_INVALID';
+  | 'TRUST_INVALID'
+  | 'POLICY_INVALID';
 
 /** Base class of errors raised by pure core functions (bad input, never I/O). */
 export class CoreError extends Error {

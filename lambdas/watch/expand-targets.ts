@@ -4,10 +4,11 @@
  * the outbox before the new set is stored (a cycle cut short raises the same notice again, deduplicated);
  * a failed MX lookup is an observation with code DNS_FAILED and keeps the last known hosts.
  */
-import type { HistoryStore } from '../core/history-store';
+
 import { type MxAnswer, mxStep } from '../core/mx';
 import type { Notice } from '../core/notice';
 import type { KeyType, Observation } from '../core/observation';
+import type { HistoryStore } from '../core/ports';
 import type { Target } from '../core/targets';
 import type { WatchTarget } from '../core/watch-list';
 import type { DnsOptions } from '../probe/dns';

@@ -5,7 +5,7 @@
  * is never re-seeded.
  */
 import { createHash } from 'node:crypto';
-import type { WatchListStore } from '../core/history-store';
+import type { WatchListStore } from '../core/ports';
 import { seedFor, type WatchItem, type WatchList, type WatchSource } from '../core/watch-list';
 
 /** What an empty store's list starts with. */

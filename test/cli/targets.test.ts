@@ -121,6 +121,30 @@ describe('certwatch targets: the watch list lives in the store', () => {
     expect(table.stdout).toContain(`${urls[1]} (removed)`);
   });
 
+  it('runs posture on the store list when no target is named', async () => {
+    // Prepare
+    const { urls, pins } = await twoTargets();
+    await certwatch(['targets', 'add', urls[0], '--store', store]);
+
+    // Act
+    const posture = await certwatch([
+      'posture',
+      ...probeArgs(pins),
+      '--store',
+      store,
+      '--handshake-budget',
+      '4',
+      '--pause',
+      '0',
+      '--json',
+    ]);
+
+    // Assess
+    expect(posture.stderr).toBe('');
+    const entries = JSON.parse(posture.stdout) as Array<{ target: string }>;
+    expect([...new Set(entries.map((e) => e.target))]).toEqual([urls[0]]);
+  });
+
   it('adopts the targets a store from before the watch list already has history of', async () => {
     // Prepare: a store whose history came from checks that named their targets
     const { urls, pins } = await twoTargets();
