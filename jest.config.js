@@ -11,6 +11,8 @@ module.exports = {
   },
   // pkijs and its helpers are ESM-only: let swc turn them into CommonJS for jest.
   transformIgnorePatterns: ['node_modules/(?!(pkijs|asn1js|@peculiar|pvtsutils|pvutils|bytestreamjs|@noble)/)'],
+  // The CLI imports heavy modules lazily as `import('./x.js')` (TypeScript's nodenext form): map to the .ts source.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
   maxWorkers: 2,
 };

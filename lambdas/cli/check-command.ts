@@ -117,7 +117,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       const { targets, options } = toProbeRequest(args, values);
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
-      const publisher = publisherFor(values, run);
+      const publisher = await publisherFor(values, run);
       const now = new Date();
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const store = (opened as OpenedStore).store;
@@ -177,7 +177,7 @@ function renderPostureSummary(result: PostureCycleResult): string {
   return parts.filter(Boolean).join(', ');
 }
 
-function publisherFor(values: CheckValues, run: CliRun): NoticePublisher {
+async function publisherFor(values: CheckValues, run: CliRun): Promise<NoticePublisher> {
   if (values.topicArn !== undefined) return snsPublisherFor(values.topicArn);
   return values.json ? new JsonDocumentPublisher() : new ConsolePublisher(run.stdout);
 }

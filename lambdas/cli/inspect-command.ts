@@ -2,10 +2,8 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { CoreError } from '../core/errors';
 import type { Cert, Validation } from '../core/observation';
-import { parseChain } from '../core/x509/certificate';
 import { pemToDerList } from '../core/x509/pem';
-import { TrustStore } from '../core/x509/trust-store';
-import { validateChain } from '../core/x509/validation';
+import type { TrustStore } from '../core/x509/trust-store';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';
 import { readCaFile } from './probe-options-cli';
@@ -43,6 +41,7 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: () 
     .action(async (file: string, values: InspectValues) => {
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
       const input = file === '-' ? await stdin() : readInput(file);
+      const { TrustStore } = await import('../core/x509/trust-store.js');
       const result = await inspectPem(input.toString('utf8'), {
         source: file === '-' ? 'stdin' : file,
         at,
@@ -72,6 +71,10 @@ export async function inspectPem(
   if (ders.length === 0) {
     throw new UsageError(`${options.source}: no PEM certificate found (expected -----BEGIN CERTIFICATE----- blocks)`);
   }
+  const [{ parseChain }, { validateChain }] = await Promise.all([
+    import('../core/x509/certificate.js'),
+    import('../core/x509/validation.js'),
+  ]);
   const parsed = parseChain(ders);
   if (!parsed.ok) throw new UsageError(`${options.source}: ${parsed.error.message}`);
   const verdict = await validateChain(parsed.certificates, {

@@ -3,7 +3,7 @@ import { GOOGLE_TLS_BASELINE } from '../core/posture/compare';
 import { PostureError } from '../core/posture/errors';
 import { POLICY_RULE_NAMES, type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { type Posture, TLS_VERSIONS, type VersionSuite } from '../core/posture/posture';
-import { enumeratePosture, POSTURE_DEFAULTS } from '../probe/posture/enumerate';
+import { POSTURE_DEFAULTS } from '../probe/posture/posture-defaults';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { table } from './format';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
@@ -46,6 +46,7 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
       const handshakeBudget = integer('--handshake-budget', values.handshakeBudget, 1, 10_000);
       const pauseMs = integer('--pause', values.pause, 0, 60_000);
       const { targets, options } = toProbeRequest(args, values);
+      const { enumeratePosture } = await import('../probe/posture/enumerate.js');
       const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs });
       if (values.json) run.stdout.write(`${JSON.stringify(postures, null, 2)}\n`);
       else run.stdout.write(`${renderPostureTable(postures)}\n`);

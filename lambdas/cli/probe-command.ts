@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Observation } from '../core/observation';
 import { derToPem } from '../core/x509/pem';
-import { type DetailedObservation, SmtpProber } from '../probe/prober';
+import type { DetailedObservation } from '../probe/prober';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
@@ -24,6 +24,7 @@ export function registerProbeCommand(program: Command, run: CliRun): void {
     .action(async (args: string[], values: ProbeCliValues & { json?: boolean; pem?: boolean }) => {
       if (values.json && values.pem) throw new UsageError('--json and --pem cannot be combined');
       const { targets, options } = toProbeRequest(args, values);
+      const { SmtpProber } = await import('../probe/prober.js');
       const detailed = await new SmtpProber().probeDetailed(targets, options);
       const observations = detailed.map((d) => d.observation);
       if (values.json) run.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);

@@ -12,6 +12,7 @@ import type { Target } from '../../core/targets';
 import { mapWithLimit } from '../pool';
 import { resolveTarget } from '../resolve';
 import { enumerateEndpoint } from './endpoint-enumeration';
+import { POSTURE_DEFAULTS } from './posture-defaults';
 
 /** Posture-specific knobs; the rest comes from the shared probe options. */
 export interface PostureProbeOptions {
@@ -29,8 +30,7 @@ export interface PostureProbeOptions {
   rules?: readonly PolicyRule[];
 }
 
-/** Defaults of {@link PostureProbeOptions}. */
-export const POSTURE_DEFAULTS = { handshakeBudget: 60, pauseMs: 25, addressConcurrency: 4, rawHello: true } as const;
+export { POSTURE_DEFAULTS } from './posture-defaults';
 
 /** A posture entry with what it cost. */
 export interface PostureRun {
