@@ -7,10 +7,10 @@ import { CoreError } from '../core/errors';
 import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../core/history';
 import { parseTarget } from '../core/targets';
 import type { DynamoHistoryStore } from '../store/dynamo-history-store';
-import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './check-command';
 import type { CliRun } from './cli-io';
 import { UsageError } from './cli-io';
 import { commonName, daysUntil, table } from './format';
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 
 /** One target's certificates, as `history --json` prints them. */
 export interface HistoryEntry {

@@ -3,10 +3,11 @@ import { version } from '../../package.json';
 import { registerCheckCommand } from './check-command';
 import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
 import { registerHistoryCommand } from './history-command';
-import { readStdin, registerInspectCommand } from './inspect-command';
+import { registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
+import { readStdin } from './shared/stdin';
 import { registerTimelineCommand } from './timeline-command';
 
 /*
