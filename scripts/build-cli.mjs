@@ -13,8 +13,8 @@
  * Usage: node scripts/build-cli.mjs [--outdir DIR]   (default dist/cli; DIR must be inside the project so
  * the external packages resolve from its node_modules)
  */
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,7 +36,11 @@ const BANNER = [
   'const __dirname = __cwDirname(__filename);',
 ].join(' ');
 
-/** Builds the CLI into `outdir` and returns esbuild's metafile (which input went into which chunk). */
+/**
+ * Builds the CLI into `outdir` and returns esbuild's metafile (which input went into which chunk, also
+ * written as `meta.json`). The build goes to a sibling directory first and replaces `outdir` whole, so a
+ * CLI started meanwhile sees the old build or the new one, never half of each.
+ */
 export async function buildCli(outdir = join(ROOT, 'dist', 'cli')) {
   let esbuild;
   try {
@@ -44,11 +48,12 @@ export async function buildCli(outdir = join(ROOT, 'dist', 'cli')) {
   } catch (error) {
     throw new Error(`esbuild is not installed (a devDependency): run npm ci without --omit=dev (${error.message})`);
   }
-  rmSync(outdir, { recursive: true, force: true });
+  const next = `${outdir}.next-${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
   const result = await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: { certwatch: 'bin/certwatch.ts' },
-    outdir,
+    outdir: next,
     outExtension: { '.js': '.mjs' },
     bundle: true,
     splitting: true,
@@ -64,13 +69,19 @@ export async function buildCli(outdir = join(ROOT, 'dist', 'cli')) {
     metafile: true,
     logLevel: 'warning',
   });
-  mkdirSync(join(outdir, 'data'), { recursive: true });
+  mkdirSync(join(next, 'data'), { recursive: true });
   copyFileSync(
     join(ROOT, 'lambdas', 'core', 'x509', 'data', 'pki-goog-roots.pem'),
-    join(outdir, 'data', 'pki-goog-roots.pem'),
+    join(next, 'data', 'pki-goog-roots.pem'),
   );
-  writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
-  return result.metafile;
+  // Output paths in the metafile name where the files end up.
+  const json = JSON.stringify(result.metafile)
+    .split(`"${relative(ROOT, next)}/`)
+    .join(`"${relative(ROOT, outdir)}/`);
+  writeFileSync(join(next, 'meta.json'), json);
+  rmSync(outdir, { recursive: true, force: true });
+  renameSync(next, outdir);
+  return JSON.parse(json);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -8,10 +8,9 @@ import { PostureError } from '../core/posture/errors';
 import { type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
 import type { NoticePublisher } from '../notify/publisher';
-import { SmtpProber } from '../probe/prober';
 import type { OpenedStore } from '../store/open-store';
-import { type CycleResult, runWatchCycle } from '../watch/cycle';
-import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
+import type { CycleResult } from '../watch/cycle';
+import type { PostureCycleResult } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
@@ -61,6 +60,11 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       const config = watchConfigFromCliEnv();
       const publisher = await publisherFor(values, run);
       const now = new Date();
+      const [{ SmtpProber }, { runWatchCycle }, { runPostureCycle }] = await Promise.all([
+        import('../probe/prober.js'),
+        import('../watch/cycle.js'),
+        import('../watch/posture-cycle.js'),
+      ]);
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const store = (opened as OpenedStore).store;
         const certificates = await runWatchCycle(

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { GOOGLE_TLS_BASELINE } from '../core/posture/compare';
+import { POSTURE_DEFAULTS } from '../core/posture/defaults';
 import { PostureError } from '../core/posture/errors';
 import { POLICY_RULE_NAMES, type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { type Posture, TLS_VERSIONS, type VersionSuite } from '../core/posture/posture';
-import { POSTURE_DEFAULTS } from '../probe/posture/posture-defaults';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { table } from './format';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';

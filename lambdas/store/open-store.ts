@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { DynamoHistoryStore } from './dynamo-history-store';
-import { startEmbeddedStore } from './embedded-store';
 import { checkTableName } from './table';
 
 /** Where the history lives. */
@@ -32,6 +31,8 @@ export async function openHistoryStore(
   if (location.kind === 'embedded') {
     const dir = resolve(location.dir);
     if (options.mustExist && !existsSync(join(dir, 'dynamodb'))) return null;
+    // dynalite loads only for the embedded store: `--table` runs without it.
+    const { startEmbeddedStore } = await import('./embedded-store.js');
     const embedded = await startEmbeddedStore({ dir });
     return { store: embedded.store, where: location.dir, close: embedded.close };
   }

@@ -5,6 +5,7 @@
  */
 import { assemblePosture, type EnumerationFacts } from '../../core/posture/assemble';
 import type { TlsBaseline } from '../../core/posture/compare';
+import { POSTURE_DEFAULTS } from '../../core/posture/defaults';
 import type { PolicyRule } from '../../core/posture/policy';
 import { emptyVersions, type Posture, type PostureFailure } from '../../core/posture/posture';
 import type { ProbeOptions } from '../../core/probe-options';
@@ -12,7 +13,6 @@ import type { Target } from '../../core/targets';
 import { mapWithLimit } from '../pool';
 import { resolveTarget } from '../resolve';
 import { enumerateEndpoint } from './endpoint-enumeration';
-import { POSTURE_DEFAULTS } from './posture-defaults';
 
 /** Posture-specific knobs; the rest comes from the shared probe options. */
 export interface PostureProbeOptions {
@@ -30,7 +30,7 @@ export interface PostureProbeOptions {
   rules?: readonly PolicyRule[];
 }
 
-export { POSTURE_DEFAULTS } from './posture-defaults';
+export { POSTURE_DEFAULTS } from '../../core/posture/defaults';
 
 /** A posture entry with what it cost. */
 export interface PostureRun {
