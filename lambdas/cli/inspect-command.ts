@@ -39,14 +39,14 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: () 
     .action(async (file: string, values: InspectValues) => {
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
       const input = file === '-' ? await stdin() : readInput(file);
-      const { TrustStore } = await import('../core/x509/trust-store.js');
+      const { trustStoreNamed } = await import('../trust/trust-stores.js');
       const result = await inspectPem(input.toString('utf8'), {
         source: file === '-' ? 'stdin' : file,
         at,
         servername: values.servername,
         trust: values.ca
-          ? TrustStore.forName(values.trust).withExtra(readCaFile(values.ca))
-          : TrustStore.forName(values.trust),
+          ? trustStoreNamed(values.trust).withExtra(readCaFile(values.ca))
+          : trustStoreNamed(values.trust),
       });
       run.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at)}\n`);
       run.exitCode = result.validation.trusted && result.hostnameMatch !== false ? EXIT.OK : EXIT.FAILED;

@@ -9,6 +9,7 @@ import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
 import { readStdin } from './shared/stdin';
 import { registerTimelineCommand } from './timeline-command';
+import { registerExportCommand, registerImportCommand } from './transfer-command';
 
 /*
  * Start time is budgeted (DESIGN.md: `certwatch --help` ≤ 2× a bare `node -e 0`), so commands load lazily:
@@ -61,6 +62,8 @@ export async function runCli(
   registerPostureCommand(program, run);
   registerTimelineCommand(program, run);
   registerNotifyTestCommand(program, run);
+  registerExportCommand(program, run);
+  registerImportCommand(program, run, () => process.stdin);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.exitCode;

@@ -36,7 +36,13 @@ export function storeLocationFrom(values: StoreCliValues): StoreLocation {
 }
 
 /** Store errors that are the user's configuration (exit 2), as opposed to a failure while running. */
-const CONFIG_STORE_ERRORS = new Set(['TABLE_MISSING', 'TABLE_NAME_INVALID', 'STORE_LOCKED']);
+const CONFIG_STORE_ERRORS = new Set([
+  'TABLE_MISSING',
+  'TABLE_NAME_INVALID',
+  'STORE_LOCKED',
+  'STORE_DAMAGED',
+  'STORE_INVALID',
+]);
 
 /** Runs `work` on the opened store and closes it; configuration errors become UsageErrors. */
 export async function withStore<T>(
