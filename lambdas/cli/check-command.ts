@@ -4,10 +4,10 @@
  */
 import type { Command } from 'commander';
 import type { Notice } from '../core/notice';
+import type { NoticePublisher } from '../core/ports';
 import { PostureError } from '../core/posture/errors';
 import { type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
-import type { NoticePublisher } from '../notify/publisher';
 import { SmtpProber } from '../probe/prober';
 import type { OpenedStore } from '../store/open-store';
 import { type CycleResult, runWatchCycle } from '../watch/cycle';

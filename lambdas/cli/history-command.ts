@@ -5,8 +5,8 @@
 import type { Command } from 'commander';
 import { CoreError } from '../core/errors';
 import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../core/history';
+import type { HistoryStore } from '../core/ports';
 import { parseTarget } from '../core/targets';
-import type { DynamoHistoryStore } from '../store/dynamo-history-store';
 import type { CliRun } from './cli-io';
 import { UsageError } from './cli-io';
 import { commonName, daysUntil, table } from './format';
@@ -110,7 +110,7 @@ export function registerHistoryCommand(program: Command, run: CliRun): void {
 }
 
 /** The one stored fingerprint starting with `prefix`, null when none does; several are a usage error. */
-async function resolvePrefix(store: DynamoHistoryStore, prefix: string, where: string): Promise<string | null> {
+async function resolvePrefix(store: HistoryStore, prefix: string, where: string): Promise<string | null> {
   const matches = await store.fingerprintsStartingWith(prefix);
   if (matches.length > 1) {
     const shown = matches.slice(0, 4).map((fp) => fp.slice(0, 16));
@@ -132,11 +132,7 @@ function targetUrl(query: string): string {
   }
 }
 
-async function lookUp(
-  store: DynamoHistoryStore,
-  fingerprint: string | null,
-  target: string | null,
-): Promise<HistoryEntry[]> {
+async function lookUp(store: HistoryStore, fingerprint: string | null, target: string | null): Promise<HistoryEntry[]> {
   if (target) {
     const history = await store.loadTarget(target);
     return history.state || history.certs.length > 0 ? [toEntry(target, history)] : [];

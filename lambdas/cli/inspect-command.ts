@@ -2,8 +2,9 @@ import { type Command, Option } from 'commander';
 import type { Cert, Validation } from '../core/observation';
 import { parseChain } from '../core/x509/certificate';
 import { pemToDerList } from '../core/x509/pem';
-import { TrustStore } from '../core/x509/trust-store';
+import type { TrustStore } from '../core/x509/trust-store';
 import { validateChain } from '../core/x509/validation';
+import { trustStoreNamed } from '../trust/trust-stores';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';
 import { readCaFile } from './probe-options-cli';
@@ -50,8 +51,8 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
         at,
         servername: values.servername,
         trust: values.ca
-          ? TrustStore.forName(values.trust).withExtra(readCaFile(values.ca))
-          : TrustStore.forName(values.trust),
+          ? trustStoreNamed(values.trust).withExtra(readCaFile(values.ca))
+          : trustStoreNamed(values.trust),
       });
       run.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at)}\n`);
       run.exitCode = result.validation.trusted && result.hostnameMatch !== false ? EXIT.OK : EXIT.FAILED;

@@ -3,8 +3,8 @@
  * verbatim into the SMTP dialogue, so anything else — a space, a CR/LF that would smuggle a second
  * command — is refused before a connection is made.
  */
-import { isIP } from 'node:net';
 import { CoreError } from './errors';
+import { ipVersion } from './ip';
 import { quoteInput } from './quote';
 
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
@@ -16,13 +16,14 @@ const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z
  */
 export function parseEhloName(input: string): string {
   const name = input.trim().replace(/\.$/, '');
-  if (isIP(name) === 4) return `[${name}]`;
-  if (isIP(name) === 6) return `[IPv6:${name}]`;
+  if (ipVersion(name) === 4) return `[${name}]`;
+  if (ipVersion(name) === 6) return `[IPv6:${name}]`;
   const literal = /^\[(?:IPv6:)?([^\]]+)\]$/i.exec(name);
   if (literal) {
     const address = literal[1];
     const v6 = /^\[IPv6:/i.test(name);
-    if ((v6 && isIP(address) === 6) || (!v6 && isIP(address) === 4)) return v6 ? `[IPv6:${address}]` : `[${address}]`;
+    if ((v6 && ipVersion(address) === 6) || (!v6 && ipVersion(address) === 4))
+      return v6 ? `[IPv6:${address}]` : `[${address}]`;
   } else if (DOMAIN.test(name)) {
     return name;
   }

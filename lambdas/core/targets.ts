@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { CoreError } from './errors';
+import { ipVersion } from './ip';
 import type { TlsMode } from './observation';
 import { quoteInput } from './quote';
 
@@ -61,7 +61,7 @@ export function parseTarget(input: string): Target {
   const host = asciiHost(input, typedHost);
   const port = typedPort === undefined ? DEFAULT_PORTS[scheme] : parsePort(input, typedPort);
   const mode: TlsMode = scheme === 'smtp' ? 'starttls' : 'implicit';
-  const hostPart = isIP(host) === 6 ? `[${host}]` : host;
+  const hostPart = ipVersion(host) === 6 ? `[${host}]` : host;
   return { url: `${scheme}://${hostPart}:${port}`, scheme, host, port, mode };
 }
 
@@ -73,7 +73,7 @@ function splitHostPort(input: string, authority: string): { host: string; port?:
       throw invalid(input, 'an IPv6 address is written in brackets: smtp://[2001:db8::1]:25');
     }
     const host = authority.slice(1, close);
-    if (isIP(host) !== 6) throw invalid(input, `${quoteInput(host)} is not an IPv6 address`);
+    if (ipVersion(host) !== 6) throw invalid(input, `${quoteInput(host)} is not an IPv6 address`);
     return { host, port: after === '' ? undefined : after.slice(1) };
   }
   const colons = authority.split(':').length - 1;
@@ -98,7 +98,7 @@ function parsePort(input: string, port: string): number {
 /** The host as DNS knows it: lowercase, no trailing dot, A-labels for internationalized names. */
 function asciiHost(input: string, typed: string): string {
   const lower = typed.toLowerCase().replace(/\.$/, '');
-  if (isIP(lower) !== 0) return lower;
+  if (ipVersion(lower) !== 0) return lower;
   // Letters beyond ASCII mark a U-label (an internationalized name).
   const ascii = /[\u0080-\uffff]/.test(lower) ? domainToASCII(lower) : lower;
   if (ascii === '') throw invalid(input, `${quoteInput(typed)} is not a valid internationalized host name`);
@@ -141,7 +141,7 @@ export function parseResolve(input: string): ResolvePin {
   if (port < 1 || port > 65535) throw new CoreError('RESOLVE_INVALID', `--resolve "${input}": port must be 1-65535`);
   const addresses = rawAddresses.split(',').map((a) => unbracket(a.trim()));
   for (const address of addresses) {
-    if (isIP(address) === 0) {
+    if (ipVersion(address) === 0) {
       throw new CoreError('RESOLVE_INVALID', `--resolve "${input}": "${address}" is not an IP address`);
     }
   }

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { KeyType, Observation } from '../core/observation';
-import type { ProbeOptions, Prober } from '../core/probe-options';
+import type { Prober } from '../core/ports';
+import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { parseChain } from '../core/x509/certificate';
-import { TrustStore } from '../core/x509/trust-store';
+import type { TrustStore } from '../core/x509/trust-store';
 import { validateChain } from '../core/x509/validation';
+import { trustStoreNamed } from '../trust/trust-stores';
 import { ProbeError } from './errors';
 import { mapWithLimit } from './pool';
 import { type Endpoint, probeEndpoint, type RawProbe } from './probe-endpoint';
@@ -41,7 +43,7 @@ export class SmtpProber implements Prober {
     const key = [options.trust ?? 'node', ...extra.map((der) => createHash('sha256').update(der).digest('hex'))].join();
     let store = this.trustStores.get(key);
     if (!store) {
-      const base = TrustStore.forName(options.trust ?? 'node');
+      const base = trustStoreNamed(options.trust ?? 'node');
       store = extra.length > 0 ? base.withExtra(extra.map((der) => Buffer.from(der))) : base;
       this.trustStores.set(key, store);
     }

@@ -13,8 +13,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CertRecord, TargetHistory } from '../core/history';
-import type { HistoryStore, OutboxEntry, SaveOutcome, StoredPosture, TargetChanges } from '../core/history-store';
 import type { Notice } from '../core/notice';
+import type { HistoryStore, OutboxEntry, SaveOutcome, StoredPosture, TargetChanges } from '../core/ports';
 import { isConditionFailure, queryAll, scanAll, storeError } from './dynamo-calls';
 import type { StoreError } from './errors';
 import { certFromItem, certItem, type Item, noticeItem, outboxFromItem, stateAttributes, stateFromItem } from './items';

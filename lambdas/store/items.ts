@@ -4,8 +4,8 @@
  */
 
 import type { CertRecord, SlotRecord, TargetState } from '../core/history';
-import type { OutboxEntry } from '../core/history-store';
 import type { Notice } from '../core/notice';
+import type { OutboxEntry } from '../core/ports';
 import { StoreError } from './errors';
 import { keys } from './table-schema';
 

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
+import type { HistoryStore } from '../core/ports';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { startEmbeddedStore } from './embedded-store';
 import { StoreError } from './errors';
@@ -20,7 +21,7 @@ export type StoreLocation = { kind: 'embedded'; dir: string } | { kind: 'table';
 
 /** An open store and how to let go of it. */
 export interface OpenedStore {
-  store: DynamoHistoryStore;
+  store: HistoryStore;
   /** For messages: the directory or `table NAME`. */
   where: string;
   /** Every item of the table, for export and import. */
