@@ -5,9 +5,10 @@ import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
 import { registerHistoryCommand } from './history-command';
 import { registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
+import { registerPinsCommand } from './pins-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
-import { readStdin } from './shared/stdin';
+import { processStdin, type StdinReader } from './shared/bounded-input';
 import { registerTimelineCommand } from './timeline-command';
 import { registerExportCommand, registerImportCommand } from './transfer-command';
 
@@ -42,7 +43,7 @@ export function commanderErrorLine(text: string): string {
 export async function runCli(
   argv: readonly string[],
   io: CliIo,
-  stdin: () => Promise<Buffer> = () => readStdin(),
+  stdin: StdinReader = processStdin(io.stderr),
 ): Promise<number> {
   const run: CliRun = { ...io, exitCode: EXIT.OK };
   const program = new Command('certwatch')
@@ -62,8 +63,9 @@ export async function runCli(
   registerPostureCommand(program, run);
   registerTimelineCommand(program, run);
   registerNotifyTestCommand(program, run);
+  registerPinsCommand(program, run);
   registerExportCommand(program, run);
-  registerImportCommand(program, run, () => process.stdin);
+  registerImportCommand(program, run, stdin);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.exitCode;
