@@ -8,17 +8,16 @@ import type { NoticePublisher } from '../core/ports';
 import { PostureError } from '../core/posture/errors';
 import { type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
-import { SmtpProber } from '../probe/prober';
 import type { OpenedStore } from '../store/open-store';
-import { type CycleResult, runWatchCycle } from '../watch/cycle';
-import { expandWatchTargets } from '../watch/expand-targets';
-import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
+import type { CycleResult } from '../watch/cycle';
+import type { PostureCycleResult } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { renderTable } from './shared/table';
+import { reportUnusedPins } from './shared/unused-pins';
 import { commandTargets, watchTargetsFrom } from './watch-list-cli';
 
 interface CheckValues extends ProbeCliValues, StoreCliValues {
@@ -63,12 +62,18 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
       const options = toProbeOptions(values);
-      if (values.policy) options.policy = loadPolicyFile(values.policy);
+      if (values.policy) options.policy = await loadPolicyFile(values.policy);
       const given = args.length > 0 ? watchTargetsFrom(args) : null;
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
-      const publisher = publisherFor(values, run);
+      const publisher = await publisherFor(values, run);
       const now = new Date();
+      const [{ SmtpProber }, { runWatchCycle }, { runPostureCycle }, { expandWatchTargets }] = await Promise.all([
+        import('../probe/prober.js'),
+        import('../watch/cycle.js'),
+        import('../watch/posture-cycle.js'),
+        import('../watch/expand-targets.js'),
+      ]);
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const { store, where } = opened as OpenedStore;
         const entries = given ?? (await commandTargets([], store, where, now));
@@ -99,6 +104,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         run.stdout.write(`${renderCheck(result, now)}\n`);
         if (posture) run.stdout.write(`${renderPostureSummary(posture)}\n`);
       }
+      reportUnusedPins(run.stderr, options.resolve, result.observations);
       for (const failure of posture?.publishFailures ?? []) {
         run.stderr.write(`certwatch: notice ${failure.dedupeKey} stays pending: ${failure.message}\n`);
       }
@@ -135,7 +141,7 @@ function renderPostureSummary(result: PostureCycleResult): string {
   return parts.filter(Boolean).join(', ');
 }
 
-function publisherFor(values: CheckValues, run: CliRun): NoticePublisher {
+async function publisherFor(values: CheckValues, run: CliRun): Promise<NoticePublisher> {
   if (values.topicArn !== undefined) return snsPublisherFor(values.topicArn);
   return values.json ? new JsonDocumentPublisher() : new ConsolePublisher(run.stdout);
 }

@@ -1,18 +1,18 @@
 import type { Command } from 'commander';
 import { mxStep } from '../core/mx';
 import { GOOGLE_TLS_BASELINE } from '../core/posture/compare';
+import { POSTURE_DEFAULTS } from '../core/posture/defaults';
 import { PostureError } from '../core/posture/errors';
 import { POLICY_RULE_NAMES, type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { type Posture, TLS_VERSIONS, type VersionSuite } from '../core/posture/posture';
 import type { ProbeOptions } from '../core/probe-options';
 import { DEFAULT_TARGET_URLS, type Target } from '../core/targets';
 import type { WatchTarget } from '../core/watch-list';
-import { lookupMx } from '../probe/dns';
-import { enumeratePosture, POSTURE_DEFAULTS } from '../probe/posture/enumerate';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { table } from './format';
 import { addProbeOptions, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import { reportUnusedPins } from './shared/unused-pins';
 import { listedTargets, watchTargetsFrom } from './watch-list-cli';
 
 /** Raw values of `certwatch posture`. */
@@ -68,9 +68,11 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
             );
       const { targets, failures } = await expandForPosture(entries, options);
       for (const failure of failures) run.stderr.write(`certwatch: ${failure}\n`);
+      const { enumeratePosture } = await import('../probe/posture/enumerate.js');
       const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs });
       if (values.json) run.stdout.write(`${JSON.stringify(postures, null, 2)}\n`);
       else run.stdout.write(`${renderPostureTable(postures)}\n`);
+      reportUnusedPins(run.stderr, options.resolve, postures);
       run.exitCode = postures.some(postureFailed) || failures.length > 0 ? EXIT.FAILED : EXIT.OK;
     });
 }
@@ -87,6 +89,7 @@ async function expandForPosture(
       targets.set(entry.key, entry.target);
       continue;
     }
+    const { lookupMx } = await import('../probe/dns.js');
     const answer = await lookupMx(entry.domain, { servers: options.dnsServers, timeoutMs: options.timeoutMs / 2 });
     if ('error' in answer) failures.push(`${entry.key}: ${answer.error.code} ${answer.error.message}`);
     else for (const t of mxStep(entry.domain, null, answer, new Date()).targets) targets.set(t.url, t);

@@ -4,6 +4,7 @@
  * done once at module init. Pure: no AWS SDK, no I/O.
  */
 import { parseDnsServers } from '../core/dns-servers';
+import { parseEhloName } from '../core/ehlo-name';
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
 import { PostureError } from '../core/posture/errors';
@@ -116,7 +117,7 @@ export function readHandlerConfig(env: Env): HandlerConfig {
   const dns = wrapCore(HANDLER_ENV.dns, () => parseDnsServers(env[HANDLER_ENV.dns] ?? ''));
   if (dns.length > 0) probeOptions.dnsServers = dns;
   const ehloName = env[HANDLER_ENV.ehloName]?.trim();
-  if (ehloName) probeOptions.ehloName = ehloName;
+  if (ehloName) probeOptions.ehloName = parseEhloName(ehloName);
   const pem = env[HANDLER_ENV.extraCaPem];
   if (pem?.trim()) {
     const ders = wrapCore(HANDLER_ENV.extraCaPem, () => pemToDerList(pem));

@@ -129,7 +129,7 @@ describe('certwatch targets: the watch list lives in the store', () => {
     // Act
     const posture = await certwatch([
       'posture',
-      ...probeArgs(pins),
+      ...probeArgs(pins.slice(0, 2)),
       '--store',
       store,
       '--handshake-budget',
