@@ -7,6 +7,7 @@ import { enumeratePosture, POSTURE_DEFAULTS } from '../probe/posture/enumerate';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { table } from './format';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import { ProgressLine } from './shared/progress';
 import { reportUnusedPins } from './shared/unused-pins';
 
 /** Raw values of `certwatch posture`. */
@@ -47,7 +48,10 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
       const handshakeBudget = integer('--handshake-budget', values.handshakeBudget, 1, 10_000);
       const pauseMs = integer('--pause', values.pause, 0, 60_000);
       const { targets, options } = toProbeRequest(args, values);
-      const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs });
+      const progress = new ProgressLine(run.stderr, 'enumerating TLS versions and suites: addresses');
+      const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs }, progress).finally(
+        () => progress.stop(),
+      );
       if (values.json) run.stdout.write(`${JSON.stringify(postures, null, 2)}\n`);
       else run.stdout.write(`${renderPostureTable(postures)}\n`);
       reportUnusedPins(run.stderr, options.resolve, postures);
