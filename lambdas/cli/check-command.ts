@@ -4,11 +4,11 @@
  */
 import type { Command } from 'commander';
 import type { Notice } from '../core/notice';
-import { PostureError } from '../core/posture/errors';
-import { type PolicyRule, parsePolicy } from '../core/posture/policy';
+import type { PolicyRule } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
 import type { NoticePublisher } from '../notify/publisher';
 import { SmtpProber } from '../probe/prober';
+import { SETTINGS } from '../settings/table';
 import { DEFAULT_STORE_DIR } from '../store/embedded-store';
 import { StoreError } from '../store/errors';
 import { type OpenedStore, openHistoryStore, type StoreLocation } from '../store/open-store';
@@ -16,6 +16,7 @@ import { type CycleResult, runWatchCycle } from '../watch/cycle';
 import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
+import { cliFlags } from './cli-settings';
 import { renderTable } from './probe-command';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
 
@@ -158,14 +159,8 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
 }
 
 function postureRulesFrom(values: CheckValues): PolicyRule[] {
-  const required = values.require ?? [];
-  if (required.length > 0 && !values.posture) throw new UsageError('--require needs --posture');
-  try {
-    return required.length === 0 ? [] : parsePolicy(required);
-  } catch (error) {
-    if (error instanceof PostureError) throw new UsageError(`--require: ${error.message}`, { cause: error });
-    throw error;
-  }
+  if ((values.require ?? []).length > 0 && !values.posture) throw new UsageError('--require needs --posture');
+  return cliFlags(values)(SETTINGS.postureRequire);
 }
 
 function renderPostureSummary(result: PostureCycleResult): string {

@@ -3,10 +3,12 @@
  * UsageErrors (exit code 2) in one place.
  */
 import { CoreError } from '../core/errors';
-import { type WatchConfig, WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
+import type { WatchConfig } from '../core/watch-config';
 import { NotifyError } from '../notify/publisher';
 import { SnsPublisher } from '../notify/sns-publisher';
+import { readWatchConfig } from '../settings/groups';
 import { UsageError } from './cli-io';
+import { cliEnv } from './cli-settings';
 
 /** The SNS publisher of `--topic-arn`. */
 export function snsPublisherFor(topicArn: string): SnsPublisher {
@@ -20,12 +22,10 @@ export function snsPublisherFor(topicArn: string): SnsPublisher {
   }
 }
 
-/** Watch thresholds from the `CERTWATCH_*` environment (the same variables the Lambda reads). */
+/**
+ * Watch thresholds from the `CERTWATCH_*` environment (the same variables the Lambda reads).
+ * @throws UsageError naming the variable
+ */
 export function watchConfigFromCliEnv(env: NodeJS.ProcessEnv = process.env): WatchConfig {
-  try {
-    return watchConfigFromEnv(env);
-  } catch (error) {
-    if (error instanceof WatchConfigError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  return readWatchConfig(cliEnv(env));
 }
