@@ -4,7 +4,7 @@
  */
 import { CoreError } from '../core/errors';
 import type { WatchConfig } from '../core/watch-config';
-import { NotifyError } from '../notify/publisher';
+import { NotifyError } from '../notify/errors';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { readWatchConfig } from '../settings/groups';
 import { UsageError } from './cli-io';

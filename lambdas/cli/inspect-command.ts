@@ -4,14 +4,13 @@ import { CoreError } from '../core/errors';
 import type { Cert, Validation } from '../core/observation';
 import { parseChain } from '../core/x509/certificate';
 import { pemToDerList } from '../core/x509/pem';
-import { TrustStore } from '../core/x509/trust-store';
+import type { TrustStore } from '../core/x509/trust-store';
 import { validateChain } from '../core/x509/validation';
+import { trustStoreNamed } from '../trust/trust-stores';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';
 import { readCaFile } from './probe-options-cli';
-
-/** Largest input `inspect` reads: 16 certificates of 64 KiB, PEM-encoded, plus surrounding text. */
-const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+import { MAX_INPUT_BYTES } from './shared/stdin';
 
 /** What `certwatch inspect --json` prints: the chain and validation in the same shape as `probe`. */
 export interface InspectResult {
@@ -48,8 +47,8 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: () 
         at,
         servername: values.servername,
         trust: values.ca
-          ? TrustStore.forName(values.trust).withExtra(readCaFile(values.ca))
-          : TrustStore.forName(values.trust),
+          ? trustStoreNamed(values.trust).withExtra(readCaFile(values.ca))
+          : trustStoreNamed(values.trust),
       });
       run.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at)}\n`);
       run.exitCode = result.validation.trusted && result.hostnameMatch !== false ? EXIT.OK : EXIT.FAILED;
@@ -119,17 +118,4 @@ function readInput(file: string): Buffer {
       cause: error,
     });
   }
-}
-
-/** Reads standard input up to the size limit. */
-export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buffer.length;
-    if (size > MAX_INPUT_BYTES) throw new UsageError(`stdin: larger than ${MAX_INPUT_BYTES} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -2,11 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check-command';
 import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
 import { registerHistoryCommand } from './history-command';
-import { readStdin, registerInspectCommand } from './inspect-command';
+import { registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
+import { readStdin } from './shared/stdin';
 import { registerTimelineCommand } from './timeline-command';
+import { registerExportCommand, registerImportCommand } from './transfer-command';
 
 /**
  * Runs the certwatch CLI in-process and returns its exit code (DESIGN.md: 0 ok, 1 failure or
@@ -33,6 +35,8 @@ export async function runCli(
   registerPostureCommand(program, run);
   registerTimelineCommand(program, run);
   registerNotifyTestCommand(program, run);
+  registerExportCommand(program, run);
+  registerImportCommand(program, run, () => process.stdin);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.exitCode;

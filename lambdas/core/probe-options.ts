@@ -1,5 +1,5 @@
-import type { KeyType, Observation } from './observation';
-import type { ResolvePin, Target } from './targets';
+import type { KeyType } from './observation';
+import type { ResolvePin } from './targets';
 
 /** IP version of an address. */
 export type AddressFamily = 4 | 6;
@@ -43,8 +43,3 @@ export const DEFAULT_PROBE_OPTIONS: ProbeOptions = {
   resolve: [],
   concurrency: 32,
 };
-
-/** The port the watch cycle probes through: anything that turns targets into observations. */
-export interface Prober {
-  probe(targets: readonly Target[], options: ProbeOptions): Promise<Observation[]>;
-}

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { CoreError } from './errors';
+import { ipVersion } from './ip';
 import type { TlsMode } from './observation';
 
 /** A parsed target URL (contract: `smtp://host[:port]` = STARTTLS, `smtps://host[:port]` = implicit TLS). */
@@ -55,7 +55,7 @@ export function parseTarget(input: string): Target {
     throw new CoreError('TARGET_INVALID', `"${input}": a target is scheme://host[:port] only`);
   }
   const host = unbracket(url.hostname.toLowerCase());
-  if (host === '' || (isIP(host) === 0 && !HOSTNAME.test(host))) {
+  if (host === '' || (ipVersion(host) === 0 && !HOSTNAME.test(host))) {
     throw new CoreError('TARGET_INVALID', `"${input}": "${host}" is not a valid host name or address`);
   }
   const port = url.port === '' ? DEFAULT_PORTS[scheme] : Number(url.port);
@@ -63,7 +63,7 @@ export function parseTarget(input: string): Target {
     throw new CoreError('TARGET_INVALID', `"${input}": port must be 1-65535`);
   }
   const mode: TlsMode = scheme === 'smtp' ? 'starttls' : 'implicit';
-  const hostPart = isIP(host) === 6 ? `[${host}]` : host.replace(/\.$/, '');
+  const hostPart = ipVersion(host) === 6 ? `[${host}]` : host.replace(/\.$/, '');
   return { url: `${scheme}://${hostPart}:${port}`, scheme, host: host.replace(/\.$/, ''), port, mode };
 }
 
@@ -99,7 +99,7 @@ export function parseResolve(input: string): ResolvePin {
   if (port < 1 || port > 65535) throw new CoreError('RESOLVE_INVALID', `"${input}": port must be 1-65535`);
   const addresses = rawAddresses.split(',').map((a) => unbracket(a.trim()));
   for (const address of addresses) {
-    if (isIP(address) === 0) {
+    if (ipVersion(address) === 0) {
       throw new CoreError('RESOLVE_INVALID', `"${input}": "${address}" is not an IP address`);
     }
   }

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { KeyType, Observation } from '../core/observation';
-import type { ProbeOptions, Prober } from '../core/probe-options';
+import type { Prober } from '../core/ports';
+import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { parseChain } from '../core/x509/certificate';
-import { TrustStore } from '../core/x509/trust-store';
+import type { TrustStore } from '../core/x509/trust-store';
 import { validateChain } from '../core/x509/validation';
+import { trustStoreNamed } from '../trust/trust-stores';
 import { ProbeError } from './errors';
 import { mapWithLimit } from './pool';
 import { type Endpoint, probeEndpoint, type RawProbe } from './probe-endpoint';
 import { resolveTarget } from './resolve';
-import { isHandshakeFailureAlert } from './tls-handshake';
+import { type HelloRefusal, HelloRefusedError } from './tls-handshake';
 
 /** An observation with the DER of the chain it describes. */
 export interface DetailedObservation {
@@ -41,7 +43,7 @@ export class SmtpProber implements Prober {
     const key = [options.trust ?? 'node', ...extra.map((der) => createHash('sha256').update(der).digest('hex'))].join();
     let store = this.trustStores.get(key);
     if (!store) {
-      const base = TrustStore.forName(options.trust ?? 'node');
+      const base = trustStoreNamed(options.trust ?? 'node');
       store = extra.length > 0 ? base.withExtra(extra.map((der) => Buffer.from(der))) : base;
       this.trustStores.set(key, store);
     }
@@ -96,13 +98,14 @@ export class SmtpProber implements Prober {
 }
 
 /**
- * A server that holds no certificate of the asked key type answers alert 40; when the other key type
- * succeeded on the same address, that is what it means, and it is not a failure of the target.
+ * A server that holds no certificate of the asked key type refuses the ClientHello (alert 40, or a hang-up
+ * before any TLS reply: see HelloRefusedError); when the other key type succeeded on the same address,
+ * that is what it means, and it is not a failure of the target.
  */
 function classifyMissingKeyTypes(jobs: readonly Job[], raws: RawProbe[]): void {
   jobs.forEach((job, i) => {
     const error = raws[i].error;
-    if (error?.code !== 'TLS_HANDSHAKE_FAILED' || !isHandshakeFailureAlert(error)) return;
+    if (!(error instanceof HelloRefusedError)) return;
     const siblingAnswered = jobs.some(
       (other, j) =>
         j !== i &&
@@ -110,14 +113,24 @@ function classifyMissingKeyTypes(jobs: readonly Job[], raws: RawProbe[]): void {
         other.endpoint.address === job.endpoint.address &&
         raws[j].tls.protocol !== null,
     );
+    const asked = job.keyType.toUpperCase();
     raws[i].error = siblingAnswered
-      ? new ProbeError('KEY_TYPE_UNAVAILABLE', `no ${job.keyType.toUpperCase()} certificate on this server`)
+      ? new ProbeError(
+          'KEY_TYPE_UNAVAILABLE',
+          `no ${asked} certificate on this server (it refused the ${asked} handshake: ${describeRefusal(error.refusal)})`,
+          { cause: error },
+        )
       : new ProbeError(
           'TLS_HANDSHAKE_FAILED',
           `${error.message}; the server may hold no ${job.keyType.toUpperCase()} certificate`,
           { cause: error },
         );
   });
+}
+
+function describeRefusal(refusal: HelloRefusal): string {
+  if (refusal === 'alert 40') return 'alert 40 handshake_failure';
+  return refusal === 'close' ? 'closed the connection' : 'reset the connection';
 }
 
 async function toObservation(job: Job, raw: RawProbe, trust: TrustStore, options: ProbeOptions): Promise<Observation> {

@@ -5,8 +5,8 @@
 
 import { keys } from '../contract/table-schema';
 import type { CertRecord, SlotRecord, TargetState } from '../core/history';
-import type { OutboxEntry } from '../core/history-store';
 import type { Notice } from '../core/notice';
+import type { OutboxEntry } from '../core/ports';
 import { StoreError } from './errors';
 
 /** A stored item, as lib-dynamodb returns it. */

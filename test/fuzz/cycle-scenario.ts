@@ -10,7 +10,7 @@ import { type DynamoDBClient, DynamoDBClient as DynamoDBClientClass } from '@aws
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/contract/table-schema';
 import type { TargetHistory } from '../../lambdas/core/history';
-import type { HistoryStore } from '../../lambdas/core/history-store';
+import type { HistoryStore } from '../../lambdas/core/ports';
 import type { ProbeOptions } from '../../lambdas/core/probe-options';
 import type { SnsPublisher } from '../../lambdas/notify/sns-publisher';
 import { SmtpProber } from '../../lambdas/probe/prober';
