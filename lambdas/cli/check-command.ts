@@ -15,6 +15,7 @@ import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { cliFlags } from './cli-settings';
+import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { renderTable } from './shared/table';
@@ -24,6 +25,7 @@ interface CheckValues extends ProbeCliValues, StoreCliValues {
   json?: boolean;
   posture?: boolean;
   require?: string[];
+  policy?: string;
 }
 
 /** A publisher for `--json` without a topic: the notices are delivered in the JSON document. */
@@ -35,15 +37,17 @@ class JsonDocumentPublisher implements NoticePublisher {
 
 /** `certwatch check`. */
 export function registerCheckCommand(program: Command, run: CliRun): void {
-  addStoreOptions(
-    addProbeOptions(
-      program
-        .command('check')
-        .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
-        .argument(
-          '[targets...]',
-          'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
-        ),
+  addPolicyOption(
+    addStoreOptions(
+      addProbeOptions(
+        program
+          .command('check')
+          .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
+          .argument(
+            '[targets...]',
+            'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
+          ),
+      ),
     ),
   )
     .option('--topic-arn <arn>', 'publish the notices to this SNS topic instead of printing them')
@@ -58,6 +62,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
       const { targets, options } = toProbeRequest(args, values);
+      if (values.policy) options.policy = loadPolicyFile(values.policy);
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
       const publisher = publisherFor(values, run);
@@ -132,5 +137,5 @@ export function renderCheck(result: CycleResult, now: Date): string {
     .filter(Boolean)
     .join(', ');
   const head = result.published.length === 0 && result.notices.length === 0 ? 'No change.\n\n' : '\n';
-  return `${head}${renderTable(result.observations, now)}\n${line}`;
+  return `${head}${renderTable(result.observations, now)}\n${renderPolicyVerdicts(result.observations)}${line}`;
 }

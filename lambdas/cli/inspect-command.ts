@@ -2,13 +2,17 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { CoreError } from '../core/errors';
 import type { Cert, Validation } from '../core/observation';
+import { evaluateConsumerPolicy } from '../core/policy/evaluate';
+import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
 import { parseChain } from '../core/x509/certificate';
 import { pemToDerList } from '../core/x509/pem';
 import type { TrustStore } from '../core/x509/trust-store';
 import { validateChain } from '../core/x509/validation';
+import { publishedAnchor } from '../trust/published-anchor';
 import { trustStoreNamed } from '../trust/trust-stores';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';
+import { loadPolicyFile } from './policy-file';
 import { readCaFile } from './probe-options-cli';
 import { MAX_INPUT_BYTES } from './shared/stdin';
 
@@ -18,9 +22,12 @@ export interface InspectResult {
   chain: Cert[];
   validation: Validation;
   hostnameMatch: boolean | null;
+  /** With `--policy`: the verdict of the policies matching `--servername` or `*`. */
+  consumerPolicy?: ConsumerPolicyVerdict;
 }
 
 interface InspectValues {
+  policy?: string;
   at?: string;
   servername?: string;
   trust: 'node' | 'google';
@@ -39,7 +46,9 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: () 
     .addOption(new Option('--trust <set>', 'trust anchors to start from').choices(['node', 'google']).default('node'))
     .option('--ca <file>', 'PEM bundle of extra trust anchors')
     .option('--json', 'print the result as one JSON document')
+    .option('--policy <file>', 'consumer policy: judge the chain by the policies for --servername (or *)')
     .action(async (file: string, values: InspectValues) => {
+      const policy = values.policy ? loadPolicyFile(values.policy) : undefined;
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
       const input = file === '-' ? await stdin() : readInput(file);
       const result = await inspectPem(input.toString('utf8'), {
@@ -49,9 +58,11 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: () 
         trust: values.ca
           ? trustStoreNamed(values.trust).withExtra(readCaFile(values.ca))
           : trustStoreNamed(values.trust),
+        policy,
       });
       run.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at)}\n`);
-      run.exitCode = result.validation.trusted && result.hostnameMatch !== false ? EXIT.OK : EXIT.FAILED;
+      const refused = result.consumerPolicy?.ok === false;
+      run.exitCode = result.validation.trusted && result.hostnameMatch !== false && !refused ? EXIT.OK : EXIT.FAILED;
     });
 }
 
@@ -60,7 +71,7 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: () 
  */
 export async function inspectPem(
   text: string,
-  options: { source: string; at: Date; servername?: string; trust: TrustStore },
+  options: { source: string; at: Date; servername?: string; trust: TrustStore; policy?: PolicySet },
 ): Promise<InspectResult> {
   let ders: Buffer[];
   try {
@@ -78,7 +89,22 @@ export async function inspectPem(
     at: options.at,
     servername: options.servername,
   });
-  return { source: options.source, chain: parsed.certificates.map((c) => c.toModel()), ...verdict };
+  const result: InspectResult = {
+    source: options.source,
+    chain: parsed.certificates.map((c) => c.toModel()),
+    ...verdict,
+  };
+  if (options.policy) {
+    const consumerPolicy = await evaluateConsumerPolicy({
+      set: options.policy,
+      subject: { target: null, host: options.servername ?? '', port: 0, ...verdict },
+      chain: parsed.certificates,
+      now: options.at,
+      anchorSource: publishedAnchor,
+    });
+    if (consumerPolicy) result.consumerPolicy = consumerPolicy;
+  }
+  return result;
 }
 
 function renderInspect(result: InspectResult, at: Date): string {
@@ -96,7 +122,12 @@ function renderInspect(result: InspectResult, at: Date): string {
     : `NOT trusted at ${v.at}: ${v.error?.code ?? 'unknown'} — ${v.error?.message ?? ''}`;
   const name =
     result.hostnameMatch === null ? '' : `\nhost name: ${result.hostnameMatch ? 'matches' : 'DOES NOT match'}`;
-  return `${table(['#', 'SHA-256', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'KEY'], rows)}\n\n${verdict}${name}`;
+  const policy = result.consumerPolicy
+    ? `\nconsumer policy: ${result.consumerPolicy.ok ? 'accepted' : 'REFUSED'}\n${result.consumerPolicy.rules
+        .map((r) => `  policy ${r.policy} ${r.kind} ${r.status}${r.code ? ` ${r.code}` : ''}: ${r.reason}`)
+        .join('\n')}`
+    : '';
+  return `${table(['#', 'SHA-256', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'KEY'], rows)}\n\n${verdict}${name}${policy}`;
 }
 
 function parseInstant(raw: string): Date {

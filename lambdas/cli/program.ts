@@ -4,6 +4,7 @@ import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
 import { registerHistoryCommand } from './history-command';
 import { registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
+import { registerPinsCommand } from './pins-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
 import { readStdin } from './shared/stdin';
@@ -35,6 +36,7 @@ export async function runCli(
   registerPostureCommand(program, run);
   registerTimelineCommand(program, run);
   registerNotifyTestCommand(program, run);
+  registerPinsCommand(program, run);
   registerExportCommand(program, run);
   registerImportCommand(program, run, () => process.stdin);
   try {
