@@ -19,6 +19,7 @@ import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { renderTable } from './shared/table';
+import { reportUnusedPins } from './shared/unused-pins';
 
 interface CheckValues extends ProbeCliValues, StoreCliValues {
   topicArn?: string;
@@ -89,6 +90,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         run.stdout.write(`${renderCheck(result, now)}\n`);
         if (posture) run.stdout.write(`${renderPostureSummary(posture)}\n`);
       }
+      reportUnusedPins(run.stderr, options.resolve, result.observations);
       for (const failure of posture?.publishFailures ?? []) {
         run.stderr.write(`certwatch: notice ${failure.dedupeKey} stays pending: ${failure.message}\n`);
       }

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { CoreError } from '../core/errors';
 import type { Cert, Validation } from '../core/observation';
 import { evaluateConsumerPolicy } from '../core/policy/evaluate';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
@@ -14,7 +12,10 @@ import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';
 import { loadPolicyFile } from './policy-file';
 import { readCaFile } from './probe-options-cli';
-import { MAX_INPUT_BYTES } from './shared/stdin';
+import { readBoundedFile, type StdinReader } from './shared/bounded-input';
+
+/** Largest input `inspect` reads: 16 certificates of 64 KiB, PEM-encoded, plus surrounding text. */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
 /** What `certwatch inspect --json` prints: the chain and validation in the same shape as `probe`. */
 export interface InspectResult {
@@ -36,7 +37,7 @@ interface InspectValues {
 }
 
 /** `certwatch inspect`: judge a PEM chain as presented (e.g. the output of Google's openssl recipe). */
-export function registerInspectCommand(program: Command, run: CliRun, stdin: () => Promise<Buffer>): void {
+export function registerInspectCommand(program: Command, run: CliRun, stdin: StdinReader): void {
   program
     .command('inspect')
     .description('parse and validate a PEM chain as presented (leaf first), e.g. piped from openssl s_client')
@@ -50,7 +51,10 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: () 
     .action(async (file: string, values: InspectValues) => {
       const policy = values.policy ? loadPolicyFile(values.policy) : undefined;
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
-      const input = file === '-' ? await stdin() : readInput(file);
+      const input =
+        file === '-'
+          ? await stdin({ limit: MAX_INPUT_BYTES, describe: 'a PEM chain' })
+          : await readBoundedFile(file, MAX_INPUT_BYTES);
       const result = await inspectPem(input.toString('utf8'), {
         source: file === '-' ? 'stdin' : file,
         at,
@@ -136,17 +140,4 @@ function parseInstant(raw: string): Date {
     throw new UsageError(`--at: "${raw}" is not an ISO 8601 date (e.g. 2024-11-01 or 2024-11-01T12:00:00Z)`);
   }
   return at;
-}
-
-function readInput(file: string): Buffer {
-  try {
-    const data = readFileSync(file);
-    if (data.length > MAX_INPUT_BYTES) throw new UsageError(`${file}: larger than ${MAX_INPUT_BYTES} bytes`);
-    return data;
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof CoreError) throw error;
-    throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      cause: error,
-    });
-  }
 }

@@ -5,6 +5,7 @@ import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addPolicyOption, loadPolicyFile, policyRefused, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
 import { probeFailed, renderTable } from './shared/table';
+import { reportUnusedPins } from './shared/unused-pins';
 
 /** `certwatch probe`: one look at every target, address and key type. */
 export function registerProbeCommand(program: Command, run: CliRun): void {
@@ -30,6 +31,7 @@ export function registerProbeCommand(program: Command, run: CliRun): void {
       if (values.json) run.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
       else if (values.pem) run.stdout.write(renderPem(detailed));
       else run.stdout.write(`${renderTable(observations, new Date())}\n${renderPolicyVerdicts(observations)}`);
+      reportUnusedPins(run.stderr, options.resolve, observations);
       run.exitCode = observations.some((o) => probeFailed(o) || policyRefused(o)) ? EXIT.FAILED : EXIT.OK;
     });
 }

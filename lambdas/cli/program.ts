@@ -7,7 +7,7 @@ import { registerNotifyTestCommand } from './notify-test-command';
 import { registerPinsCommand } from './pins-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
-import { readStdin } from './shared/stdin';
+import { processStdin, type StdinReader } from './shared/bounded-input';
 import { registerTimelineCommand } from './timeline-command';
 import { registerExportCommand, registerImportCommand } from './transfer-command';
 
@@ -18,7 +18,7 @@ import { registerExportCommand, registerImportCommand } from './transfer-command
 export async function runCli(
   argv: readonly string[],
   io: CliIo,
-  stdin: () => Promise<Buffer> = () => readStdin(),
+  stdin: StdinReader = processStdin(io.stderr),
 ): Promise<number> {
   const run: CliRun = { ...io, exitCode: EXIT.OK };
   const program = new Command('certwatch')
@@ -38,7 +38,7 @@ export async function runCli(
   registerNotifyTestCommand(program, run);
   registerPinsCommand(program, run);
   registerExportCommand(program, run);
-  registerImportCommand(program, run, () => process.stdin);
+  registerImportCommand(program, run, stdin);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.exitCode;

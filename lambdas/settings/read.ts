@@ -3,6 +3,7 @@
  * = the default; empty = an error; anything else goes through the setting's one parser, and a refusal
  * becomes a {@link ConfigError} naming the setting as the user spelled it.
  */
+import { quoteInput } from '../core/quote';
 import { ConfigError, InvalidValue, type SettingSource } from './config-error';
 import { defaultText, type Setting } from './setting';
 
@@ -129,16 +130,16 @@ function label(at: RawAt): string {
   }
 }
 
-/** The value as given, cut short: `="0"` for a variable, ` "5"` for a flag, `=5` for context. */
+/** The value as given, quoted and cut short: `="0"` for a variable, ` "5"` for a flag, `=5` for context. */
 function shown(at: RawAt, raw: unknown): string {
-  const text = typeof raw === 'string' ? JSON.stringify(cut(raw)) : cut(JSON.stringify(raw) ?? String(raw));
+  const json = JSON.stringify(raw) ?? String(raw);
+  const text =
+    typeof raw === 'string'
+      ? quoteInput(raw)
+      : json.length <= 80
+        ? json
+        : `${json.slice(0, 60)}… (${json.length} characters)`;
   return at.source === 'flag' ? ` ${text}` : `=${text}`;
-}
-
-const MAX_SHOWN = 80;
-
-function cut(text: string): string {
-  return text.length <= MAX_SHOWN ? text : `${text.slice(0, MAX_SHOWN)}… (${text.length} characters)`;
 }
 
 /**

@@ -7,6 +7,7 @@
  * To add a setting: add one entry here, read it where it is used, regenerate docs/settings.md.
  * Logic-light on purpose: the CDK app imports this, so it may import only core types and parsers.
  */
+import { parseEhloName } from '../core/ehlo-name';
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
 import { PostureError } from '../core/posture/errors';
@@ -16,7 +17,7 @@ import { DEFAULT_TARGET_URLS, parseResolve, parseTargets, type ResolvePin, type 
 import { DEFAULT_WATCH_CONFIG } from '../core/watch-config';
 import { pemToDerList } from '../core/x509/pem';
 import { InvalidValue } from './config-error';
-import { boolean, fraction, integer, listOf, oneOf, orWord, type Parser, rate, text, via } from './parsers';
+import { boolean, fraction, integer, listOf, oneOf, orWord, type Parser, rate, scalar, text, via } from './parsers';
 import { defineOptional, defineSetting } from './setting';
 
 const isCoreError = (error: unknown) => error instanceof CoreError;
@@ -93,10 +94,6 @@ const expiryDays: Parser<number[]> = {
 
 const EMAIL = /^[^\s@,;<>()[\]"]+@[^\s@,;<>()[\]"]+\.[A-Za-z]{2,}$/;
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
-/** A domain name, or an address literal (`[192.0.2.1]`, `[IPv6:2001:db8::1]`), as EHLO takes (RFC 5321). */
-const EHLO_NAME =
-  /^(?:(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|\[\d{1,3}(?:\.\d{1,3}){3}\]|\[IPv6:[0-9A-Fa-f:.]+\])$/;
-
 /** CloudWatch Logs retention periods (days) a log group accepts, "never expire" aside. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -187,7 +184,11 @@ export const SETTINGS = {
   ehloName: defineOptional<string>({
     name: 'ehloName',
     doc: "Name sent in EHLO: a domain or an address literal (default: this machine's FQDN or address literal).",
-    parser: text(EHLO_NAME, 'a domain name or an address literal such as [192.0.2.1]'),
+    parser: via(
+      'a domain name or an address literal such as [192.0.2.1]',
+      (raw) => parseEhloName(typeof raw === 'string' ? raw : scalar(raw)),
+      isCoreError,
+    ),
     flag: '--ehlo',
     env: 'CERTWATCH_EHLO_NAME',
   }),

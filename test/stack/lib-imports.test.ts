@@ -14,7 +14,7 @@ const LIB_MAY_IMPORT = [/^lambdas\/settings\//, /^lambdas\/contract\//];
 /** Runtime areas nothing loaded by synth may reach. */
 const RUNTIME_AREAS = /^lambdas\/(watch|probe|store|notify|cli|aws|timeline)\//;
 /** Packages synth may load. */
-const PACKAGES = /^(aws-cdk-lib(\/.*)?|constructs|cdk-nag|node:(path|net))$/;
+const PACKAGES = /^(aws-cdk-lib(\/.*)?|constructs|cdk-nag|node:(path|net|url))$/;
 
 interface Import {
   from: string;

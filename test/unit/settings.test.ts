@@ -97,8 +97,8 @@ const CASES: Record<SettingName, Case> = {
       ['[192.0.2.1]', '[192.0.2.1]'],
     ],
     refused: [
-      ['x\r\nMAIL FROM:<a@b>', /domain name or an address literal/],
-      ['-bad-', /domain name/],
+      ['x\r\nMAIL FROM:<a@b>', /expected a domain .* or an address literal/],
+      ['-bad-', /expected a domain/],
     ],
   },
   ca: { accepted: [['roots.pem', 'roots.pem']], refused: [['x'.repeat(5000), /file name/]] },
@@ -333,7 +333,7 @@ describe('messages, as issue #14 found them', () => {
     const read = () => envReader({ CERTWATCH_TRUST: 'x'.repeat(10_000) })(SETTINGS.trust);
 
     // Assess
-    expect(read).toThrow(/…\(10000 characters\)|… \(10000 characters\)/);
+    expect(read).toThrow(/…" \(10000 characters\)/);
     try {
       read();
     } catch (error) {
