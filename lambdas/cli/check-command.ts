@@ -7,11 +7,10 @@ import type { Notice } from '../core/notice';
 import type { NoticePublisher } from '../core/ports';
 import type { PolicyRule } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
-import { SmtpProber } from '../probe/prober';
 import { SETTINGS } from '../settings/table';
 import type { OpenedStore } from '../store/open-store';
-import { type CycleResult, runWatchCycle } from '../watch/cycle';
-import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
+import type { CycleResult } from '../watch/cycle';
+import type { PostureCycleResult } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { cliFlags } from './cli-settings';
@@ -63,11 +62,16 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
       const { targets, options } = toProbeRequest(args, values);
-      if (values.policy) options.policy = loadPolicyFile(values.policy);
+      if (values.policy) options.policy = await loadPolicyFile(values.policy);
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
-      const publisher = publisherFor(values, run);
+      const publisher = await publisherFor(values, run);
       const now = new Date();
+      const [{ SmtpProber }, { runWatchCycle }, { runPostureCycle }] = await Promise.all([
+        import('../probe/prober.js'),
+        import('../watch/cycle.js'),
+        import('../watch/posture-cycle.js'),
+      ]);
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const store = (opened as OpenedStore).store;
         const certificates = await runWatchCycle(
@@ -121,7 +125,7 @@ function renderPostureSummary(result: PostureCycleResult): string {
   return parts.filter(Boolean).join(', ');
 }
 
-function publisherFor(values: CheckValues, run: CliRun): NoticePublisher {
+async function publisherFor(values: CheckValues, run: CliRun): Promise<NoticePublisher> {
   if (values.topicArn !== undefined) return snsPublisherFor(values.topicArn);
   return values.json ? new JsonDocumentPublisher() : new ConsolePublisher(run.stdout);
 }

@@ -5,13 +5,14 @@
 import { CoreError } from '../core/errors';
 import type { WatchConfig } from '../core/watch-config';
 import { NotifyError } from '../notify/errors';
-import { SnsPublisher } from '../notify/sns-publisher';
+import type { SnsPublisher } from '../notify/sns-publisher';
 import { readWatchConfig } from '../settings/groups';
 import { UsageError } from './cli-io';
 import { cliEnv } from './cli-settings';
 
-/** The SNS publisher of `--topic-arn`. */
-export function snsPublisherFor(topicArn: string): SnsPublisher {
+/** The SNS publisher of `--topic-arn` (the SNS client loads only here: see program.ts on start time). */
+export async function snsPublisherFor(topicArn: string): Promise<SnsPublisher> {
+  const { SnsPublisher } = await import('../notify/sns-publisher.js');
   try {
     return new SnsPublisher({ topicArn });
   } catch (error) {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { GOOGLE_TLS_BASELINE } from '../core/posture/compare';
+import { POSTURE_DEFAULTS } from '../core/posture/defaults';
 import { POLICY_RULE_NAMES } from '../core/posture/policy';
 import { type Posture, TLS_VERSIONS, type VersionSuite } from '../core/posture/posture';
-import { enumeratePosture, POSTURE_DEFAULTS } from '../probe/posture/enumerate';
 import { SETTINGS } from '../settings/table';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { cliFlags } from './cli-settings';
@@ -49,6 +49,7 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
       const handshakeBudget = integer('--handshake-budget', values.handshakeBudget, 1, 10_000);
       const pauseMs = integer('--pause', values.pause, 0, 60_000);
       const { targets, options } = toProbeRequest(args, values);
+      const { enumeratePosture } = await import('../probe/posture/enumerate.js');
       const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs });
       if (values.json) run.stdout.write(`${JSON.stringify(postures, null, 2)}\n`);
       else run.stdout.write(`${renderPostureTable(postures)}\n`);
