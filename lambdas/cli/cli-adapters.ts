@@ -5,11 +5,12 @@
 import { CoreError } from '../core/errors';
 import { type WatchConfig, WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
 import { NotifyError } from '../notify/errors';
-import { SnsPublisher } from '../notify/sns-publisher';
+import type { SnsPublisher } from '../notify/sns-publisher';
 import { UsageError } from './cli-io';
 
-/** The SNS publisher of `--topic-arn`. */
-export function snsPublisherFor(topicArn: string): SnsPublisher {
+/** The SNS publisher of `--topic-arn` (the SNS client loads only here: see program.ts on start time). */
+export async function snsPublisherFor(topicArn: string): Promise<SnsPublisher> {
+  const { SnsPublisher } = await import('../notify/sns-publisher.js');
   try {
     return new SnsPublisher({ topicArn });
   } catch (error) {

@@ -1,20 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { CoreError } from '../core/errors';
 import type { Cert, Validation } from '../core/observation';
-import { evaluateConsumerPolicy } from '../core/policy/evaluate';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
-import { parseChain } from '../core/x509/certificate';
 import { pemToDerList } from '../core/x509/pem';
 import type { TrustStore } from '../core/x509/trust-store';
-import { validateChain } from '../core/x509/validation';
-import { publishedAnchor } from '../trust/published-anchor';
-import { trustStoreNamed } from '../trust/trust-stores';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';
 import { loadPolicyFile } from './policy-file';
 import { readCaFile } from './probe-options-cli';
-import { MAX_INPUT_BYTES } from './shared/stdin';
+import { readBoundedFile, type StdinReader } from './shared/bounded-input';
+
+/** Largest input `inspect` reads: 16 certificates of 64 KiB, PEM-encoded, plus surrounding text. */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
 /** What `certwatch inspect --json` prints: the chain and validation in the same shape as `probe`. */
 export interface InspectResult {
@@ -36,7 +32,7 @@ interface InspectValues {
 }
 
 /** `certwatch inspect`: judge a PEM chain as presented (e.g. the output of Google's openssl recipe). */
-export function registerInspectCommand(program: Command, run: CliRun, stdin: () => Promise<Buffer>): void {
+export function registerInspectCommand(program: Command, run: CliRun, stdin: StdinReader): void {
   program
     .command('inspect')
     .description('parse and validate a PEM chain as presented (leaf first), e.g. piped from openssl s_client')
@@ -48,9 +44,13 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: () 
     .option('--json', 'print the result as one JSON document')
     .option('--policy <file>', 'consumer policy: judge the chain by the policies for --servername (or *)')
     .action(async (file: string, values: InspectValues) => {
-      const policy = values.policy ? loadPolicyFile(values.policy) : undefined;
+      const policy = values.policy ? await loadPolicyFile(values.policy) : undefined;
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
-      const input = file === '-' ? await stdin() : readInput(file);
+      const input =
+        file === '-'
+          ? await stdin({ limit: MAX_INPUT_BYTES, describe: 'a PEM chain' })
+          : await readBoundedFile(file, MAX_INPUT_BYTES);
+      const { trustStoreNamed } = await import('../trust/trust-stores.js');
       const result = await inspectPem(input.toString('utf8'), {
         source: file === '-' ? 'stdin' : file,
         at,
@@ -82,6 +82,10 @@ export async function inspectPem(
   if (ders.length === 0) {
     throw new UsageError(`${options.source}: no PEM certificate found (expected -----BEGIN CERTIFICATE----- blocks)`);
   }
+  const [{ parseChain }, { validateChain }] = await Promise.all([
+    import('../core/x509/certificate.js'),
+    import('../core/x509/validation.js'),
+  ]);
   const parsed = parseChain(ders);
   if (!parsed.ok) throw new UsageError(`${options.source}: ${parsed.error.message}`);
   const verdict = await validateChain(parsed.certificates, {
@@ -95,6 +99,10 @@ export async function inspectPem(
     ...verdict,
   };
   if (options.policy) {
+    const [{ evaluateConsumerPolicy }, { publishedAnchor }] = await Promise.all([
+      import('../core/policy/evaluate.js'),
+      import('../trust/published-anchor.js'),
+    ]);
     const consumerPolicy = await evaluateConsumerPolicy({
       set: options.policy,
       subject: { target: null, host: options.servername ?? '', port: 0, ...verdict },
@@ -136,17 +144,4 @@ function parseInstant(raw: string): Date {
     throw new UsageError(`--at: "${raw}" is not an ISO 8601 date (e.g. 2024-11-01 or 2024-11-01T12:00:00Z)`);
   }
   return at;
-}
-
-function readInput(file: string): Buffer {
-  try {
-    const data = readFileSync(file);
-    if (data.length > MAX_INPUT_BYTES) throw new UsageError(`${file}: larger than ${MAX_INPUT_BYTES} bytes`);
-    return data;
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof CoreError) throw error;
-    throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      cause: error,
-    });
-  }
 }

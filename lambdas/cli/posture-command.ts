@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { GOOGLE_TLS_BASELINE } from '../core/posture/compare';
+import { POSTURE_DEFAULTS } from '../core/posture/defaults';
 import { PostureError } from '../core/posture/errors';
 import { POLICY_RULE_NAMES, type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { type Posture, TLS_VERSIONS, type VersionSuite } from '../core/posture/posture';
-import { enumeratePosture, POSTURE_DEFAULTS } from '../probe/posture/enumerate';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { table } from './format';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import { reportUnusedPins } from './shared/unused-pins';
 
 /** Raw values of `certwatch posture`. */
 interface PostureCliValues extends ProbeCliValues {
@@ -46,9 +47,11 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
       const handshakeBudget = integer('--handshake-budget', values.handshakeBudget, 1, 10_000);
       const pauseMs = integer('--pause', values.pause, 0, 60_000);
       const { targets, options } = toProbeRequest(args, values);
+      const { enumeratePosture } = await import('../probe/posture/enumerate.js');
       const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs });
       if (values.json) run.stdout.write(`${JSON.stringify(postures, null, 2)}\n`);
       else run.stdout.write(`${renderPostureTable(postures)}\n`);
+      reportUnusedPins(run.stderr, options.resolve, postures);
       run.exitCode = postures.some(postureFailed) ? EXIT.FAILED : EXIT.OK;
     });
 }
