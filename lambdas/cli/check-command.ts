@@ -5,15 +5,15 @@
 import type { Command } from 'commander';
 import type { Notice } from '../core/notice';
 import type { NoticePublisher } from '../core/ports';
-import { PostureError } from '../core/posture/errors';
-import { type PolicyRule, parsePolicy } from '../core/posture/policy';
+import type { PolicyRule } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
-import { SmtpProber } from '../probe/prober';
+import { SETTINGS } from '../settings/table';
 import type { OpenedStore } from '../store/open-store';
-import { type CycleResult, runWatchCycle } from '../watch/cycle';
-import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
+import type { CycleResult } from '../watch/cycle';
+import type { PostureCycleResult } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
+import { cliFlags } from './cli-settings';
 import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
@@ -66,11 +66,16 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
       const { targets, options } = toProbeRequest(args, values);
-      if (values.policy) options.policy = loadPolicyFile(values.policy);
+      if (values.policy) options.policy = await loadPolicyFile(values.policy);
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
-      const publisher = publisherFor(values, run);
+      const publisher = await publisherFor(values, run);
       const now = new Date();
+      const [{ SmtpProber }, { runWatchCycle }, { runPostureCycle }] = await Promise.all([
+        import('../probe/prober.js'),
+        import('../watch/cycle.js'),
+        import('../watch/posture-cycle.js'),
+      ]);
       const progress = new ProgressLine(run.stderr, 'probing');
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const store = (opened as OpenedStore).store;
@@ -112,14 +117,8 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
 }
 
 function postureRulesFrom(values: CheckValues): PolicyRule[] {
-  const required = values.require ?? [];
-  if (required.length > 0 && !values.posture) throw new UsageError('--require needs --posture');
-  try {
-    return required.length === 0 ? [] : parsePolicy(required);
-  } catch (error) {
-    if (error instanceof PostureError) throw new UsageError(`--require: ${error.message}`, { cause: error });
-    throw error;
-  }
+  if ((values.require ?? []).length > 0 && !values.posture) throw new UsageError('--require needs --posture');
+  return cliFlags(values)(SETTINGS.postureRequire);
 }
 
 function renderPostureSummary(result: PostureCycleResult): string {
@@ -131,7 +130,7 @@ function renderPostureSummary(result: PostureCycleResult): string {
   return parts.filter(Boolean).join(', ');
 }
 
-function publisherFor(values: CheckValues, run: CliRun): NoticePublisher {
+async function publisherFor(values: CheckValues, run: CliRun): Promise<NoticePublisher> {
   if (values.topicArn !== undefined) return snsPublisherFor(values.topicArn);
   return values.json ? new JsonDocumentPublisher() : new ConsolePublisher(run.stdout);
 }

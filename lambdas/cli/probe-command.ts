@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { derToPem } from '../core/x509/pem';
-import { type DetailedObservation, SmtpProber } from '../probe/prober';
+import type { DetailedObservation } from '../probe/prober';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addPolicyOption, loadPolicyFile, policyRefused, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
@@ -32,17 +32,21 @@ export function registerProbeCommand(program: Command, run: CliRun): void {
       ) => {
         if (values.json && values.pem) throw new UsageError('--json and --pem cannot be combined');
         const { targets, options } = toProbeRequest(args, values);
-        if (values.policy) options.policy = loadPolicyFile(values.policy);
+        if (values.policy) options.policy = await loadPolicyFile(values.policy);
+        const { SmtpProber } = await import('../probe/prober.js');
         const progress = new ProgressLine(run.stderr, 'probing');
         const detailed = await new SmtpProber(undefined, progress)
           .probeDetailed(targets, options)
           .finally(() => progress.stop());
         const observations = detailed.map((d) => d.observation);
-        if (values.json) run.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
+        if (values.json)
+          run.stdout.write(`${JSON.stringify(observations, null, 2)}
+`);
         else if (values.pem) run.stdout.write(renderPem(detailed));
         else
           run.stdout.write(
-            `${renderTable(observations, new Date(), { terminal: terminalOf(run.stdout), wide: values.wide })}\n${renderPolicyVerdicts(observations)}`,
+            `${renderTable(observations, new Date(), { terminal: terminalOf(run.stdout), wide: values.wide })}
+${renderPolicyVerdicts(observations)}`,
           );
         reportUnusedPins(run.stderr, options.resolve, observations);
         run.exitCode = observations.some((o) => probeFailed(o) || policyRefused(o)) ? EXIT.FAILED : EXIT.OK;
