@@ -5,14 +5,15 @@
 import type { Command } from 'commander';
 import type { Notice } from '../core/notice';
 import type { NoticePublisher } from '../core/ports';
-import { PostureError } from '../core/posture/errors';
-import { type PolicyRule, parsePolicy } from '../core/posture/policy';
+import type { PolicyRule } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
+import { SETTINGS } from '../settings/table';
 import type { OpenedStore } from '../store/open-store';
 import type { CycleResult } from '../watch/cycle';
 import type { PostureCycleResult } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
+import { cliFlags } from './cli-settings';
 import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
@@ -111,14 +112,8 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
 }
 
 function postureRulesFrom(values: CheckValues): PolicyRule[] {
-  const required = values.require ?? [];
-  if (required.length > 0 && !values.posture) throw new UsageError('--require needs --posture');
-  try {
-    return required.length === 0 ? [] : parsePolicy(required);
-  } catch (error) {
-    if (error instanceof PostureError) throw new UsageError(`--require: ${error.message}`, { cause: error });
-    throw error;
-  }
+  if ((values.require ?? []).length > 0 && !values.posture) throw new UsageError('--require needs --posture');
+  return cliFlags(values)(SETTINGS.postureRequire);
 }
 
 function renderPostureSummary(result: PostureCycleResult): string {
