@@ -3,6 +3,7 @@
  */
 export type CoreErrorCode =
   | 'TARGET_INVALID'
+  | 'EHLO_INVALID'
   | 'RESOLVE_INVALID'
   | 'CHAIN_UNPARSEABLE'
   | 'TRUST_INVALID'

@@ -8,13 +8,13 @@
 
 import { type DynamoDBClient, DynamoDBClient as DynamoDBClientClass } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../lambdas/contract/table-schema';
 import type { TargetHistory } from '../../lambdas/core/history';
 import type { HistoryStore } from '../../lambdas/core/ports';
 import type { ProbeOptions } from '../../lambdas/core/probe-options';
 import type { SnsPublisher } from '../../lambdas/notify/sns-publisher';
 import { SmtpProber } from '../../lambdas/probe/prober';
 import { DynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
-import { keys } from '../../lambdas/store/table-schema';
 import { type CycleHooks, type CycleResult, runWatchCycle } from '../../lambdas/watch/cycle';
 import {
   at,
