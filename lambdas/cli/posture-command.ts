@@ -2,15 +2,17 @@ import type { Command } from 'commander';
 import { mxStep } from '../core/mx';
 import { GOOGLE_TLS_BASELINE } from '../core/posture/compare';
 import { POSTURE_DEFAULTS } from '../core/posture/defaults';
-import { PostureError } from '../core/posture/errors';
-import { POLICY_RULE_NAMES, type PolicyRule, parsePolicy } from '../core/posture/policy';
+import { POLICY_RULE_NAMES } from '../core/posture/policy';
 import { type Posture, TLS_VERSIONS, type VersionSuite } from '../core/posture/posture';
 import type { ProbeOptions } from '../core/probe-options';
 import { DEFAULT_TARGET_URLS, type Target } from '../core/targets';
 import type { WatchTarget } from '../core/watch-list';
+import { SETTINGS } from '../settings/table';
 import { type CliRun, EXIT, UsageError } from './cli-io';
+import { cliFlags } from './cli-settings';
 import { table } from './format';
 import { addProbeOptions, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
+import { ProgressLine } from './shared/progress';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { reportUnusedPins } from './shared/unused-pins';
 import { listedTargets, watchTargetsFrom } from './watch-list-cli';
@@ -54,7 +56,8 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
     .option('--handshake-budget <n>', 'most handshakes per address', String(POSTURE_DEFAULTS.handshakeBudget))
     .option('--pause <ms>', 'pause between two handshakes to the same address', String(POSTURE_DEFAULTS.pauseMs))
     .action(async (args: string[], values: PostureCliValues) => {
-      const rules = values.require.length > 0 ? toRules(values.require) : undefined;
+      const required = cliFlags(values)(SETTINGS.postureRequire);
+      const rules = required.length > 0 ? required : undefined;
       const handshakeBudget = integer('--handshake-budget', values.handshakeBudget, 1, 10_000);
       const pauseMs = integer('--pause', values.pause, 0, 60_000);
       const options = toProbeOptions(values);
@@ -69,7 +72,10 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
       const { targets, failures } = await expandForPosture(entries, options);
       for (const failure of failures) run.stderr.write(`certwatch: ${failure}\n`);
       const { enumeratePosture } = await import('../probe/posture/enumerate.js');
-      const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs });
+      const progress = new ProgressLine(run.stderr, 'enumerating TLS versions and suites: addresses');
+      const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs }, progress).finally(
+        () => progress.stop(),
+      );
       if (values.json) run.stdout.write(`${JSON.stringify(postures, null, 2)}\n`);
       else run.stdout.write(`${renderPostureTable(postures)}\n`);
       reportUnusedPins(run.stderr, options.resolve, postures);
@@ -95,15 +101,6 @@ async function expandForPosture(
     else for (const t of mxStep(entry.domain, null, answer, new Date()).targets) targets.set(t.url, t);
   }
   return { targets: [...targets.values()], failures };
-}
-
-function toRules(inputs: readonly string[]): PolicyRule[] {
-  try {
-    return parsePolicy(inputs);
-  } catch (error) {
-    if (error instanceof PostureError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {

@@ -3,11 +3,11 @@
  * transactions), so they work on dynalite as on DynamoDB and concurrent edits never overwrite each other.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../contract/table-schema';
 import type { MxRecord } from '../core/mx';
 import type { WatchEdit, WatchListStore } from '../core/ports';
 import { sortItems, type WatchItem, type WatchList, type WatchListMeta, type WatchSource } from '../core/watch-list';
 import { eachWithLimit, isConditionFailure, queryAll, scanAll, storeError } from './dynamo-calls';
-import { keys } from './table-schema';
 import { mxFrom, mxItem, watchItem, watchItemFrom, watchMetaFrom, watchMetaItem } from './watch-list-items';
 
 /** Store calls in flight at once when many targets are edited. */

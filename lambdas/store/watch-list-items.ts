@@ -2,12 +2,13 @@
  * Mapping between the watch list (and MX sets) and their items in the single table. Attribute names are
  * a contract, like the other items': users read the list with the AWS CLI too.
  */
+
+import { keys } from '../contract/table-schema';
 import type { MxRecord } from '../core/mx';
 import type { MxHostFacts } from '../core/notice';
 import type { WatchItem, WatchListMeta, WatchSource } from '../core/watch-list';
 import { StoreError } from './errors';
 import type { Item } from './items';
-import { keys } from './table-schema';
 
 /** The `WATCHLIST / ITEM#<target>` item of an entry. */
 export function watchItem(item: WatchItem): Item {
