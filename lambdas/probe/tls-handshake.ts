@@ -147,13 +147,14 @@ export type HelloRefusal = 'alert 40' | 'close' | 'reset';
  * sees whether the other key type succeeded on the same address, may call it KEY_TYPE_UNAVAILABLE.
  */
 export class HelloRefusedError extends ProbeError {
+  override name = 'HelloRefusedError';
+
   constructor(
     message: string,
     readonly refusal: HelloRefusal,
     options?: { cause?: unknown },
   ) {
     super('TLS_HANDSHAKE_FAILED', message, options);
-    this.name = 'HelloRefusedError';
   }
 }
 
