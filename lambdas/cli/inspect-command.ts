@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { daysUntil } from '../core/days';
 import { CoreError } from '../core/errors';
 import type { Cert, Validation } from '../core/observation';
 import { parseChain } from '../core/x509/certificate';
+import { commonName } from '../core/x509/dn';
 import { pemToDerList } from '../core/x509/pem';
 import type { TrustStore } from '../core/x509/trust-store';
 import { validateChain } from '../core/x509/validation';
 import { trustStoreNamed } from '../trust/trust-stores';
 import { type CliRun, EXIT, UsageError } from './cli-io';
-import { colonHex, commonName, daysUntil, table } from './format';
+import { colonHex, table } from './format';
 import { readCaFile } from './probe-options-cli';
 import { MAX_INPUT_BYTES } from './shared/stdin';
 

@@ -3,6 +3,7 @@
  * computed by a pure function (`cycleMetrics`) so they can be checked without a metrics backend.
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { daysBetween } from '../core/days';
 import type { KeyType } from '../core/observation';
 import type { CycleResult } from './cycle';
 import { WATCH_METRICS } from './handler-config';
@@ -31,7 +32,7 @@ export function cycleMetrics(result: CycleResult, now: Date): CycleMetrics {
   for (const observation of result.observations) {
     const leaf = observation.ok ? observation.chain[0] : undefined;
     if (!leaf) continue;
-    const days = Math.round(((Date.parse(leaf.notAfter) - now.getTime()) / 86_400_000) * 100) / 100;
+    const days = daysBetween(now, leaf.notAfter, 2);
     const key = `${observation.target}\n${observation.keyType}`;
     const seen = earliest.get(key);
     if (!seen || days < seen.days)

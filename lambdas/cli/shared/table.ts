@@ -1,6 +1,9 @@
 /** The human observations table that `probe` and `check` print. */
+
+import { daysUntil } from '../../core/days';
 import type { Observation } from '../../core/observation';
-import { colonHex, commonName, daysUntil, table } from '../format';
+import { commonName } from '../../core/x509/dn';
+import { colonHex, table } from '../format';
 
 /** Observations that count as a failed probe (a missing key type is recorded, not a failure). */
 export function probeFailed(observation: Observation): boolean {
