@@ -1,7 +1,7 @@
 import { DAY_MS, daysBetween, daysUntil, wholeDays } from '../../lambdas/core/days';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
-const after = (ms: number) => new Date(NOW.getTime() + ms);
+const later = (ms: number) => new Date(NOW.getTime() + ms);
 
 describe('days to expiry: one rule', () => {
   it.each([
@@ -13,8 +13,8 @@ describe('days to expiry: one rule', () => {
     [-3 * DAY_MS - 1, -4, -3.1],
   ])('%d ms ahead reads %d whole days (floored) and keeps %d as the fraction', (ms, whole, fraction) => {
     // Act
-    const shown = daysUntil(after(ms), NOW);
-    const kept = daysBetween(NOW, after(ms).toISOString());
+    const shown = daysUntil(later(ms), NOW);
+    const kept = daysBetween(NOW, later(ms).toISOString());
 
     // Assess
     expect(shown).toBe(whole);
@@ -29,8 +29,8 @@ describe('days to expiry: one rule', () => {
 
     // Act
     const disagreements = offsets.filter((ms) => {
-      const shown = daysUntil(after(ms), NOW);
-      return wholeDays(daysBetween(NOW, after(ms), 1)) !== shown || wholeDays(daysBetween(NOW, after(ms), 2)) !== shown;
+      const shown = daysUntil(later(ms), NOW);
+      return wholeDays(daysBetween(NOW, later(ms), 1)) !== shown || wholeDays(daysBetween(NOW, later(ms), 2)) !== shown;
     });
 
     // Assess
