@@ -5,24 +5,27 @@
 import type { Command } from 'commander';
 import type { Notice } from '../core/notice';
 import type { NoticePublisher } from '../core/ports';
-import { PostureError } from '../core/posture/errors';
-import { type PolicyRule, parsePolicy } from '../core/posture/policy';
+import type { PolicyRule } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
-import { SmtpProber } from '../probe/prober';
+import { SETTINGS } from '../settings/table';
 import type { OpenedStore } from '../store/open-store';
-import { type CycleResult, runWatchCycle } from '../watch/cycle';
-import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
+import type { CycleResult } from '../watch/cycle';
+import type { PostureCycleResult } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
+import { cliFlags } from './cli-settings';
+import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { renderTable } from './shared/table';
+import { reportUnusedPins } from './shared/unused-pins';
 
 interface CheckValues extends ProbeCliValues, StoreCliValues {
   topicArn?: string;
   json?: boolean;
   posture?: boolean;
   require?: string[];
+  policy?: string;
 }
 
 /** A publisher for `--json` without a topic: the notices are delivered in the JSON document. */
@@ -34,15 +37,17 @@ class JsonDocumentPublisher implements NoticePublisher {
 
 /** `certwatch check`. */
 export function registerCheckCommand(program: Command, run: CliRun): void {
-  addStoreOptions(
-    addProbeOptions(
-      program
-        .command('check')
-        .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
-        .argument(
-          '[targets...]',
-          'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
-        ),
+  addPolicyOption(
+    addStoreOptions(
+      addProbeOptions(
+        program
+          .command('check')
+          .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
+          .argument(
+            '[targets...]',
+            'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
+          ),
+      ),
     ),
   )
     .option('--topic-arn <arn>', 'publish the notices to this SNS topic instead of printing them')
@@ -57,10 +62,16 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
       const { targets, options } = toProbeRequest(args, values);
+      if (values.policy) options.policy = await loadPolicyFile(values.policy);
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
-      const publisher = publisherFor(values, run);
+      const publisher = await publisherFor(values, run);
       const now = new Date();
+      const [{ SmtpProber }, { runWatchCycle }, { runPostureCycle }] = await Promise.all([
+        import('../probe/prober.js'),
+        import('../watch/cycle.js'),
+        import('../watch/posture-cycle.js'),
+      ]);
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const store = (opened as OpenedStore).store;
         const certificates = await runWatchCycle(
@@ -83,6 +94,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         run.stdout.write(`${renderCheck(result, now)}\n`);
         if (posture) run.stdout.write(`${renderPostureSummary(posture)}\n`);
       }
+      reportUnusedPins(run.stderr, options.resolve, result.observations);
       for (const failure of posture?.publishFailures ?? []) {
         run.stderr.write(`certwatch: notice ${failure.dedupeKey} stays pending: ${failure.message}\n`);
       }
@@ -100,14 +112,8 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
 }
 
 function postureRulesFrom(values: CheckValues): PolicyRule[] {
-  const required = values.require ?? [];
-  if (required.length > 0 && !values.posture) throw new UsageError('--require needs --posture');
-  try {
-    return required.length === 0 ? [] : parsePolicy(required);
-  } catch (error) {
-    if (error instanceof PostureError) throw new UsageError(`--require: ${error.message}`, { cause: error });
-    throw error;
-  }
+  if ((values.require ?? []).length > 0 && !values.posture) throw new UsageError('--require needs --posture');
+  return cliFlags(values)(SETTINGS.postureRequire);
 }
 
 function renderPostureSummary(result: PostureCycleResult): string {
@@ -119,7 +125,7 @@ function renderPostureSummary(result: PostureCycleResult): string {
   return parts.filter(Boolean).join(', ');
 }
 
-function publisherFor(values: CheckValues, run: CliRun): NoticePublisher {
+async function publisherFor(values: CheckValues, run: CliRun): Promise<NoticePublisher> {
   if (values.topicArn !== undefined) return snsPublisherFor(values.topicArn);
   return values.json ? new JsonDocumentPublisher() : new ConsolePublisher(run.stdout);
 }
@@ -137,5 +143,5 @@ export function renderCheck(result: CycleResult, now: Date): string {
     .filter(Boolean)
     .join(', ');
   const head = result.published.length === 0 && result.notices.length === 0 ? 'No change.\n\n' : '\n';
-  return `${head}${renderTable(result.observations, now)}\n${line}`;
+  return `${head}${renderTable(result.observations, now)}\n${renderPolicyVerdicts(result.observations)}${line}`;
 }

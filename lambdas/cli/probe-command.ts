@@ -1,29 +1,39 @@
 import type { Command } from 'commander';
 import { derToPem } from '../core/x509/pem';
-import { type DetailedObservation, SmtpProber } from '../probe/prober';
+import type { DetailedObservation } from '../probe/prober';
 import { type CliRun, EXIT, UsageError } from './cli-io';
+import { addPolicyOption, loadPolicyFile, policyRefused, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
 import { probeFailed, renderTable } from './shared/table';
+import { reportUnusedPins } from './shared/unused-pins';
 
 /** `certwatch probe`: one look at every target, address and key type. */
 export function registerProbeCommand(program: Command, run: CliRun): void {
-  addProbeOptions(
-    program
-      .command('probe')
-      .description('show the certificates each target presents, on every address, for each key type')
-      .argument('[targets...]', 'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google'),
+  addPolicyOption(
+    addProbeOptions(
+      program
+        .command('probe')
+        .description('show the certificates each target presents, on every address, for each key type')
+        .argument(
+          '[targets...]',
+          'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
+        ),
+    ),
   )
     .option('--json', 'print the observations as one JSON document')
     .option('--pem', 'print each presented chain as PEM, like openssl s_client -showcerts')
-    .action(async (args: string[], values: ProbeCliValues & { json?: boolean; pem?: boolean }) => {
+    .action(async (args: string[], values: ProbeCliValues & { json?: boolean; pem?: boolean; policy?: string }) => {
       if (values.json && values.pem) throw new UsageError('--json and --pem cannot be combined');
       const { targets, options } = toProbeRequest(args, values);
+      if (values.policy) options.policy = await loadPolicyFile(values.policy);
+      const { SmtpProber } = await import('../probe/prober.js');
       const detailed = await new SmtpProber().probeDetailed(targets, options);
       const observations = detailed.map((d) => d.observation);
       if (values.json) run.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
       else if (values.pem) run.stdout.write(renderPem(detailed));
-      else run.stdout.write(`${renderTable(observations, new Date())}\n`);
-      run.exitCode = observations.some(probeFailed) ? EXIT.FAILED : EXIT.OK;
+      else run.stdout.write(`${renderTable(observations, new Date())}\n${renderPolicyVerdicts(observations)}`);
+      reportUnusedPins(run.stderr, options.resolve, observations);
+      run.exitCode = observations.some((o) => probeFailed(o) || policyRefused(o)) ? EXIT.FAILED : EXIT.OK;
     });
 }
 

@@ -2,11 +2,11 @@
  * `certwatch export` and `certwatch import`: the history as JSON Lines, one stored item per line, to back
  * up the embedded store and to move history between it and a DynamoDB table.
  */
-import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { StoreError } from '../store/errors';
-import { parseItemLines } from '../store/table-transfer';
+import type { parseItemLines } from '../store/table-transfer';
 import { type CliRun, UsageError } from './cli-io';
+import { readBoundedFile, type StdinReader } from './shared/bounded-input';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 
 /** The most an import reads: far above any real history, a bound against reading a device forever. */
@@ -38,7 +38,7 @@ export function registerExportCommand(program: Command, run: CliRun): void {
 }
 
 /** `certwatch import`. */
-export function registerImportCommand(program: Command, run: CliRun, stdin: () => NodeJS.ReadableStream): void {
+export function registerImportCommand(program: Command, run: CliRun, stdin: StdinReader): void {
   addStoreOptions(
     program
       .command('import')
@@ -49,10 +49,16 @@ export function registerImportCommand(program: Command, run: CliRun, stdin: () =
     .action(async (file: string, values: ImportValues) => {
       const location = storeLocationFrom(values);
       const source = file === '-' ? 'stdin' : file;
-      const text = await readBounded(file === '-' ? stdin() : openFile(file), source);
+      const input =
+        file === '-'
+          ? await stdin({ limit: MAX_IMPORT_BYTES, describe: 'JSON Lines from certwatch export' })
+          : await readBoundedFile(file, MAX_IMPORT_BYTES);
+      const text = input.toString('utf8');
+      // table-transfer loads the DynamoDB document client: only when the command runs (see program.ts).
+      const transfer = await import('../store/table-transfer.js');
       let items: ReturnType<typeof parseItemLines>;
       try {
-        items = parseItemLines(text, source);
+        items = transfer.parseItemLines(text, source);
       } catch (error) {
         throw new UsageError((error as Error).message, { cause: error });
       }
@@ -84,35 +90,4 @@ export function registerImportCommand(program: Command, run: CliRun, stdin: () =
           `${outcome.kept ? `, kept ${outcome.kept} it already had` : ''}${settled}\n`,
       );
     });
-}
-
-function openFile(file: string): NodeJS.ReadableStream {
-  let kind: string;
-  try {
-    const stat = statSync(file);
-    kind = stat.isFile() || stat.isFIFO() ? 'ok' : stat.isDirectory() ? 'a directory' : 'a device or socket';
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      cause: error,
-    });
-  }
-  if (kind !== 'ok') throw new UsageError(`${file}: is ${kind}, not an export file`);
-  return createReadStream(file);
-}
-
-async function readBounded(stream: NodeJS.ReadableStream, source: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of stream) {
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-      size += buffer.length;
-      if (size > MAX_IMPORT_BYTES) throw new UsageError(`${source}: larger than ${MAX_IMPORT_BYTES} bytes`);
-      chunks.push(buffer);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${source}: cannot read (${(error as Error).message})`, { cause: error });
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -20,6 +20,7 @@ export abstract class CertwatchError<Code extends string = string> extends Error
 /** Stable codes of core errors. */
 export type CoreErrorCode =
   | 'TARGET_INVALID'
+  | 'EHLO_INVALID'
   | 'RESOLVE_INVALID'
   | 'CHAIN_UNPARSEABLE'
   | 'TRUST_INVALID'

@@ -1,4 +1,5 @@
 import type { KeyType } from './observation';
+import type { PolicySet } from './policy/model';
 import type { ResolvePin } from './targets';
 
 /** IP version of an address. */
@@ -34,6 +35,8 @@ export interface ProbeOptions {
    * port 25 is then reported as EGRESS_BLOCKED rather than CONNECT_TIMEOUT.
    */
   port25Blocked?: boolean;
+  /** The consumer policy (`--policy`, context `policy`): each observation then carries its verdict. */
+  policy?: PolicySet;
 }
 
 /** Defaults of DESIGN.md. */

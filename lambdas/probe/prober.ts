@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { KeyType, Observation } from '../core/observation';
+import { evaluateConsumerPolicy } from '../core/policy/evaluate';
+import { NO_LOOKUPS, type PolicyLookups } from '../core/policy/model';
 import type { Prober } from '../core/ports';
 import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { parseChain } from '../core/x509/certificate';
 import type { TrustStore } from '../core/x509/trust-store';
 import { validateChain } from '../core/x509/validation';
+import { publishedAnchor } from '../trust/published-anchor';
 import { trustStoreNamed } from '../trust/trust-stores';
 import { ProbeError } from './errors';
+import { defaultLookupDeps, gatherPolicyLookups, type LookupDeps } from './policy-lookups';
 import { mapWithLimit } from './pool';
 import { type Endpoint, probeEndpoint, type RawProbe } from './probe-endpoint';
 import { resolveTarget } from './resolve';
@@ -31,6 +35,9 @@ interface Job {
  * affects the others: each failure becomes that observation's `error`.
  */
 export class SmtpProber implements Prober {
+  /** @param lookupDeps how the consumer policy's DNS and MTA-STS lookups are made (default: the probes' resolvers). */
+  constructor(private readonly lookupDeps?: (options: ProbeOptions) => LookupDeps) {}
+
   /** Trust stores by anchor set: indexing Node's roots plus extras costs milliseconds, once. */
   private readonly trustStores = new Map<string, TrustStore>();
 
@@ -53,6 +60,10 @@ export class SmtpProber implements Prober {
   /** Like `probe`, keeping each presented chain's DER beside its observation (for `--pem`). */
   async probeDetailed(targets: readonly Target[], options: ProbeOptions): Promise<DetailedObservation[]> {
     const trust = this.trustFor(options);
+    // Policy lookups run while the probes do; the chains are judged once both are in.
+    const lookups: Promise<PolicyLookups> = options.policy
+      ? gatherPolicyLookups(options.policy, targets, (this.lookupDeps ?? defaultLookupDeps)(options))
+      : Promise.resolve(NO_LOOKUPS);
     const resolutions = await mapWithLimit(targets, options.concurrency, (target) =>
       resolveTarget(target, options.resolve, options.timeoutMs, options.addressFamilies),
     );
@@ -88,7 +99,7 @@ export class SmtpProber implements Prober {
     classifyMissingKeyTypes(jobs, raws);
     const built = await Promise.all(
       jobs.map(async (job, i) => ({
-        observation: await toObservation(job, raws[i], trust, options),
+        observation: await toObservation(job, raws[i], trust, options, lookups),
         chainDer: raws[i].chainDer,
       })),
     );
@@ -133,7 +144,13 @@ function describeRefusal(refusal: HelloRefusal): string {
   return refusal === 'close' ? 'closed the connection' : 'reset the connection';
 }
 
-async function toObservation(job: Job, raw: RawProbe, trust: TrustStore, options: ProbeOptions): Promise<Observation> {
+async function toObservation(
+  job: Job,
+  raw: RawProbe,
+  trust: TrustStore,
+  options: ProbeOptions,
+  lookups: Promise<PolicyLookups>,
+): Promise<Observation> {
   const observedAt = new Date();
   const observation: Observation = {
     target: job.target.url,
@@ -167,6 +184,24 @@ async function toObservation(job: Job, raw: RawProbe, trust: TrustStore, options
   });
   observation.validation = validation;
   observation.hostnameMatch = hostnameMatch;
+  if (options.policy) {
+    const verdict = await evaluateConsumerPolicy({
+      set: options.policy,
+      subject: {
+        target: job.target.url,
+        host: job.target.host,
+        port: job.target.port,
+        servername: options.servername,
+        validation,
+        hostnameMatch,
+      },
+      chain: parsed.certificates,
+      now: options.validationTime ?? observedAt,
+      lookups: await lookups,
+      anchorSource: publishedAnchor,
+    });
+    if (verdict) observation.consumerPolicy = verdict;
+  }
   return observation;
 }
 

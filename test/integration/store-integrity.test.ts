@@ -263,8 +263,8 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     const device = await certwatch(['import', '/dev/zero', '--store', join(dir, 'copy')]);
 
     // Assess
-    expectOneLine(directory, 2, /is a directory, not an export file/);
-    expectOneLine(device, 2, /is a device or socket, not an export file/);
+    expectOneLine(directory, 2, /is a directory, not a file or a pipe/);
+    expectOneLine(device, 2, /is a device or socket, not a file or a pipe/);
   });
 
   it('finds a certificate by the 16-digit prefix the history table prints, and says when none matches', async () => {

@@ -36,6 +36,8 @@ export interface PolicyEvaluationInput {
   chain: readonly Certificate[];
   now: Date;
   lookups?: PolicyLookups;
+  /** Where an anchor (by SHA-256) is published, when the caller knows (e.g. the pki.goog bundle). */
+  anchorSource?: (sha256: string) => string | undefined;
 }
 
 /** Whether a policy's `targets` cover the subject. */
@@ -71,6 +73,8 @@ function storeFor(key: string, make: () => TrustStore): TrustStore {
   return store;
 }
 
+const UNKNOWN_SOURCE = 'the trust set certwatch validated with (--trust, --ca)';
+
 function rule(policy: ConsumerPolicy, kind: RuleVerdict['kind'], rest: Omit<RuleVerdict, 'policy' | 'kind'>) {
   return { policy: policy.index, kind, ...rest } satisfies RuleVerdict;
 }
@@ -94,10 +98,17 @@ function judgePins(policy: ConsumerPolicy, leaf: Certificate): RuleVerdict {
     status: 'fail',
     severity: 'critical',
     reason: `leaf ${leaf.sha256} (public key ${spkiSha256Hex(leaf)}) matches none of ${pins.length} pin${pins.length === 1 ? '' : 's'}`,
+    remedy: { keep: pins.map((p) => p.sha256), add: [leaf.sha256] },
   });
 }
 
-async function judgeCa(policy: ConsumerPolicy, subject: PolicySubject, chain: readonly Certificate[], now: Date) {
+async function judgeCa(
+  policy: ConsumerPolicy,
+  subject: PolicySubject,
+  chain: readonly Certificate[],
+  now: Date,
+  anchorSource: (sha256: string) => string | undefined,
+) {
   const ca = policy.ca as { source: string; pem: string };
   const trust = storeFor(`ca\n${ca.pem}`, () => TrustStore.fromPem(ca.pem, ca.source));
   const { validation } = await validateChain(chain, { trust, at: now });
@@ -108,11 +119,23 @@ async function judgeCa(policy: ConsumerPolicy, subject: PolicySubject, chain: re
       reason: `chain validates to '${validation.anchor}' from ${ca.source}${validation.crossSigned ? ' (through a cross-signed certificate)' : ''}`,
     });
   }
-  const wanted = subject.validation?.trusted ? ` it leads to '${subject.validation.anchor}'` : '';
+  const known = subject.validation?.trusted ? subject.validation : null;
+  const wanted = known ? ` it leads to '${known.anchor}'` : '';
   return rule(policy, 'ca', {
     status: 'fail',
     severity: 'critical',
     reason: `chain does not validate to an anchor of ${ca.source}: ${validation.error?.message ?? 'no path'};${wanted || ' no anchor known'}`,
+    ...(known?.anchor && known.anchorSha256
+      ? {
+          remedy: {
+            anchor: {
+              subject: known.anchor,
+              sha256: known.anchorSha256,
+              publishedAt: anchorSource(known.anchorSha256) ?? UNKNOWN_SOURCE,
+            },
+          },
+        }
+      : {}),
   });
 }
 
@@ -176,10 +199,12 @@ async function judgeTlsa(
     });
   }
   const leafKey = formatTlsa(tlsaFor(chain[0], 3, 1));
+  const issuerKey = chain.length > 1 ? [formatTlsa(tlsaFor(chain[chain.length - 1], 2, 1))] : [];
   return rule(policy, 'tlsa', {
     status: 'fail',
     severity: 'critical',
     reason: `no TLSA record matches${fromDns} (leaf key: ${leafKey}; DANE-TA also needs a valid path and the name ${subject.servername ?? subject.host})`,
+    remedy: { tlsa: [leafKey, ...issuerKey] },
   });
 }
 
@@ -204,6 +229,7 @@ function judgeMtaSts(policy: ConsumerPolicy, subject: PolicySubject, lookups: Po
   if (!found.ok)
     return rule(policy, 'mtaSts', { status: 'error', severity: 'warning', code: found.code, reason: found.message });
   const sts = found.value;
+  const applied = { domain, ...sts };
   const severity = sts.mode === 'enforce' ? 'critical' : sts.mode === 'testing' ? 'warning' : 'none';
   const pattern = matchingMxPattern(sts, subject.host);
   const certOk = subject.validation?.trusted === true && subject.hostnameMatch === true;
@@ -222,12 +248,15 @@ function judgeMtaSts(policy: ConsumerPolicy, subject: PolicySubject, lookups: Po
       status: 'pass',
       severity,
       reason: `${domain} (mode ${sts.mode}, id ${sts.id}): ${subject.host} matches ${pattern} and its certificate is valid`,
+      mtaSts: applied,
     });
   }
   return rule(policy, 'mtaSts', {
     status: 'fail',
     severity,
     reason: `${domain} (mode ${sts.mode}, id ${sts.id}): ${problems.join('; ')}`,
+    ...(pattern ? {} : { remedy: { mx: subject.host } }),
+    mtaSts: applied,
   });
 }
 
@@ -244,7 +273,7 @@ export async function evaluateConsumerPolicy(input: PolicyEvaluationInput): Prom
   let fromDns = false;
   for (const policy of policies) {
     if (policy.pins) rules.push(judgePins(policy, chain[0]));
-    if (policy.ca) rules.push(await judgeCa(policy, subject, chain, now));
+    if (policy.ca) rules.push(await judgeCa(policy, subject, chain, now, input.anchorSource ?? (() => undefined)));
     if (policy.tlsa) {
       rules.push(await judgeTlsa(policy, subject, chain, now, lookups));
       fromDns ||= policy.tlsa === 'dns';

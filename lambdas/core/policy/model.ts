@@ -71,6 +71,19 @@ export type PolicyLookupCode =
   | 'MTA_STS_INVALID'
   | 'MX_LOOKUP_FAILED';
 
+/** What would make a failing rule hold, as data (notices turn it into text to paste). */
+export interface RuleRemedy {
+  /** pins: the policy's digests (hex; keep them while their leaves are served) and the refused leaf's. */
+  keep?: string[];
+  add?: string[];
+  /** tlsa: records (presentation form) that match the refused chain. */
+  tlsa?: string[];
+  /** ca: the anchor the chain leads to in certwatch's own trust set. */
+  anchor?: { subject: string; sha256: string; publishedAt: string };
+  /** mtaSts: the host the policy's `mx` lines must cover. */
+  mx?: string;
+}
+
 /** The verdict of one rule of one policy on one observation. */
 export interface RuleVerdict {
   policy: number;
@@ -83,6 +96,10 @@ export interface RuleVerdict {
   code?: PolicyLookupCode;
   /** Pins or records (as written) that matched the presented chain. */
   matched?: string[];
+  /** On `fail`: what would make it hold. */
+  remedy?: RuleRemedy;
+  /** mtaSts rules: the policy applied (its changes are noticed). */
+  mtaSts?: MtaStsPolicy & { domain: string };
 }
 
 /** What an observation's chain is judged against the consumer policy (`consumerPolicy` of an observation). */

@@ -5,6 +5,7 @@
  */
 import { assemblePosture, type EnumerationFacts } from '../../core/posture/assemble';
 import type { TlsBaseline } from '../../core/posture/compare';
+import { POSTURE_DEFAULTS } from '../../core/posture/defaults';
 import type { PolicyRule } from '../../core/posture/policy';
 import { emptyVersions, type Posture, type PostureFailure } from '../../core/posture/posture';
 import type { ProbeOptions } from '../../core/probe-options';
@@ -29,8 +30,7 @@ export interface PostureProbeOptions {
   rules?: readonly PolicyRule[];
 }
 
-/** Defaults of {@link PostureProbeOptions}. */
-export const POSTURE_DEFAULTS = { handshakeBudget: 60, pauseMs: 25, addressConcurrency: 4, rawHello: true } as const;
+export { POSTURE_DEFAULTS } from '../../core/posture/defaults';
 
 /** A posture entry with what it cost. */
 export interface PostureRun {
