@@ -5,6 +5,7 @@
 import { loadavg } from 'node:os';
 import { runBundleBench } from './bundle-bench';
 import { runCliBench } from './cli-bench';
+import { runPolicyBench } from './policy-bench';
 import { runProbeBench } from './probe-bench';
 import { runScaleBench } from './scale-bench';
 
@@ -17,7 +18,7 @@ interface Budget {
   atMost: boolean;
 }
 
-/** `npm run bench -- --only cli,bundle` runs some parts (probe, scale, bundle, cli); default all. */
+/** `npm run bench -- --only cli,bundle` runs some parts (probe, scale, bundle, policy, cli); default all. */
 function wanted(part: string): boolean {
   const at = process.argv.indexOf('--only');
   return at < 0 || (process.argv[at + 1] ?? '').split(',').includes(part);
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   if (wanted('probe')) await probeFigures(budgets);
   if (wanted('scale')) await scaleFigures(budgets);
   if (wanted('bundle')) await bundleFigures(budgets);
+  if (wanted('policy')) await policyFigures();
   if (wanted('cli')) await cliFigures(budgets);
   report(budgets);
 }
@@ -130,6 +132,13 @@ async function cliFigures(budgets: Budget[]): Promise<void> {
     atMost: false,
   });
   budgets.push({ name: 'CLI check, 500 endpoints', value: cli.check500Ms / 1000, unit: ' s', limit: 10, atMost: true });
+}
+
+async function policyFigures(): Promise<void> {
+  // No budget in DESIGN: printed for the record (per observation, after the probe's own validation).
+  for (const r of await runPolicyBench()) {
+    console.log(`consumer policy evaluation, ${r.rule}: ${r.microseconds.toFixed(1)} µs per observation (median)`);
+  }
 }
 
 function report(budgets: readonly Budget[]): void {
