@@ -49,6 +49,11 @@ export interface CertificateWatcherProps {
   addressFamilies?: readonly (4 | 6)[];
   /** DNS servers for every lookup (`ADDR[:PORT]`); default the function's own resolver. */
   dns?: readonly string[];
+  /**
+   * The consumer policy in its portable form (`{"policies": [...]}`, CA files as PEM text) and its
+   * SHA-256, as bin/app.ts makes it from context `policy`; shipped beside the handler.
+   */
+  consumerPolicy?: { json: string; sha256: string };
 }
 
 /**
