@@ -51,6 +51,10 @@ export function loadOnlineCaptures(): LimboCase[] {
     });
 }
 
+/** Why certwatch refuses a CA certificate as the leaf, where RFC 5280 alone would accept it. */
+export const CA_AS_LEAF =
+  'profile choice (webpki::ca-as-leaf, CA/B Forum 7.1.2.7.8): a CA certificate (cA=TRUE) is refused as the server certificate; RFC 5280 alone allows it';
+
 /** The family a case id belongs to, as reported: rfc5280, webpki, pathological, cve, online or other. */
 export function familyOf(id: string): string {
   const head = id.split('::')[0];

@@ -51,10 +51,13 @@ export class NameCheckBudget {
     this.limit = limit;
   }
 
-  /** Comparisons made so far. */
+  /** Comparisons paid for so far (names × constraints of every pair checked). */
   get used(): number {
     return this.#used;
   }
+
+  /** Name-to-constraint comparisons actually made (at most `used`). */
+  compared = 0;
 
   /** Pays for `count` comparisons before they are made; throws WorkLimitError past the limit. */
   charge(count: number): void {
@@ -253,12 +256,13 @@ export function violation(subtrees: Subtrees, cert: Certificate, budget: NameChe
     }
     if (permitted.length === 0 && excluded.length === 0) continue;
     if (name.tag === DIRECTORY) name.rdns = canonicalRdns(name.value);
-    if (
-      excluded.some((base) => within(name, base, rdnsOf) || (name.tag === DNS && wildcardReaches(name.text, base.text)))
-    )
+    const inside = (base: Base) => {
+      budget.compared++;
+      return within(name, base, rdnsOf);
+    };
+    if (excluded.some((base) => inside(base) || (name.tag === DNS && wildcardReaches(name.text, base.text))))
       return `${describe(name)} is in an excluded subtree`;
-    if (permitted.length > 0 && !permitted.some((base) => within(name, base, rdnsOf)))
-      return `${describe(name)} is outside the permitted subtrees`;
+    if (permitted.length > 0 && !permitted.some(inside)) return `${describe(name)} is outside the permitted subtrees`;
   }
   return null;
 }

@@ -153,11 +153,14 @@ export function isShippedRoot(cert: Certificate): boolean {
   }
 }
 
+/** The encoding rules for an anchor (key identifiers, basicConstraints critical), shipped or not. */
+export function anchorEncodingProblem(cert: Certificate): string | null {
+  return keyIdProblem(cert, 'trust anchor') ?? anchorProblem(cert);
+}
+
 /** The first profile rule `cert` breaks in `role`, or null. */
 export function profileProblem(cert: Certificate, role: ProfileRole): string | null {
-  if (role === 'trust anchor') {
-    return keyProblem(cert) ?? (isShippedRoot(cert) ? null : (keyIdProblem(cert, role) ?? anchorProblem(cert)));
-  }
+  if (role === 'trust anchor') return keyProblem(cert) ?? (isShippedRoot(cert) ? null : anchorEncodingProblem(cert));
   const leafRules =
     role === 'leaf' ? (leafRoleProblem(cert) ?? subjectAltNameProblem(cert) ?? commonNameProblem(cert)) : null;
   return keyProblem(cert) ?? keyIdProblem(cert, role) ?? leafRules;

@@ -22,6 +22,8 @@ export interface ValidateOptions {
   at: Date;
   /** The name the client expects; omitted = no host name check (`hostnameMatch: null`). */
   servername?: string;
+  /** The work this validation may do; default a fresh budget of MAX_NAME_CONSTRAINT_CHECKS. */
+  budget?: NameCheckBudget;
 }
 
 /** Outcome of {@link validateChain}. */
@@ -92,7 +94,13 @@ function verdictFor(
   };
 }
 
-async function decide(chain: readonly Certificate[], trust: TrustStore, at: Date, atIso: string): Promise<Validation> {
+async function decide(
+  chain: readonly Certificate[],
+  trust: TrustStore,
+  at: Date,
+  atIso: string,
+  budget: NameCheckBudget,
+): Promise<Validation> {
   if (chain.length === 0)
     return verdictFor(chain, null, atIso, { code: 'INVALID_CHAIN', message: 'no certificate was presented' });
   const leaf = chain[0];
@@ -114,7 +122,6 @@ async function decide(chain: readonly Certificate[], trust: TrustStore, at: Date
   const seen = new Set([leaf.sha256]);
   const presented = chain.slice(1).filter((c) => !seen.has(c.sha256) && seen.add(c.sha256) && !trust.has(c.sha256));
   const search = searchPaths(leaf, presented, trust, at);
-  const budget = new NameCheckBudget();
   let firstFailure: { path: CandidatePath; error: ValidationError } | undefined;
   for (const path of search.paths()) {
     let error = diagnosePath(path, at, budget);
@@ -172,7 +179,7 @@ export async function validateChain(chain: readonly Certificate[], options: Vali
   let validation: Validation;
   try {
     validation = validTime
-      ? await decide(chain, trust, atSecond, atIso)
+      ? await decide(chain, trust, atSecond, atIso, options.budget ?? new NameCheckBudget())
       : verdictFor(chain, null, atIso, { code: 'INVALID_CHAIN', message: `invalid validation time ${atIso}` });
   } catch (error) {
     const message = `validation could not complete: ${(error as Error)?.message ?? String(error)}`;
