@@ -4,83 +4,31 @@
  */
 import type { Command } from 'commander';
 import type { Notice } from '../core/notice';
-import { PostureError } from '../core/posture/errors';
-import { type PolicyRule, parsePolicy } from '../core/posture/policy';
+import type { NoticePublisher } from '../core/ports';
+import type { PolicyRule } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
-import type { NoticePublisher } from '../notify/publisher';
-import { SmtpProber } from '../probe/prober';
-import { DEFAULT_STORE_DIR } from '../store/embedded-store';
-import { StoreError } from '../store/errors';
-import { type OpenedStore, openHistoryStore, type StoreLocation } from '../store/open-store';
-import { type CycleResult, runWatchCycle } from '../watch/cycle';
-import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
+import { SETTINGS } from '../settings/table';
+import type { OpenedStore } from '../store/open-store';
+import type { CycleResult } from '../watch/cycle';
+import type { PostureCycleResult } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
-import { renderTable } from './probe-command';
+import { cliFlags } from './cli-settings';
+import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
-
-/** Raw values of the store options. */
-export interface StoreCliValues {
-  store?: string;
-  table?: string;
-  endpoint?: string;
-}
-
-/** Adds `--store DIR | --table NAME [--endpoint URL]` (shared by check and history). */
-export function addStoreOptions(command: Command): Command {
-  return command
-    .option('--store <dir>', `embedded history store directory (default: ${DEFAULT_STORE_DIR})`)
-    .option('--table <name>', 'DynamoDB table instead of the embedded store (standard AWS credential chain)')
-    .option('--endpoint <url>', 'DynamoDB-compatible endpoint for --table');
-}
-
-/** Where the store options point, or a UsageError for a contradictory combination. */
-export function storeLocationFrom(values: StoreCliValues): StoreLocation {
-  if (values.store !== undefined && values.table !== undefined) {
-    throw new UsageError('--store and --table cannot be combined: pick the embedded store or a DynamoDB table');
-  }
-  if (values.endpoint !== undefined && values.table === undefined) {
-    throw new UsageError('--endpoint needs --table NAME');
-  }
-  if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(values.endpoint)) {
-    throw new UsageError(`--endpoint "${values.endpoint}": expected http(s)://host[:port]`);
-  }
-  if (values.table !== undefined) return { kind: 'table', tableName: values.table, endpoint: values.endpoint };
-  return { kind: 'embedded', dir: values.store ?? DEFAULT_STORE_DIR };
-}
-
-/** Store errors that are the user's configuration (exit 2), as opposed to a failure while running. */
-const CONFIG_STORE_ERRORS = new Set(['TABLE_MISSING', 'TABLE_NAME_INVALID', 'STORE_LOCKED']);
-
-/** Runs `work` on the opened store and closes it; configuration errors become UsageErrors. */
-export async function withStore<T>(
-  location: StoreLocation,
-  options: { mustExist?: boolean },
-  work: (opened: OpenedStore | null) => Promise<T>,
-): Promise<T> {
-  let opened: OpenedStore | null = null;
-  try {
-    opened = await openHistoryStore(location, options);
-    return await work(opened);
-  } catch (error) {
-    if (error instanceof StoreError && CONFIG_STORE_ERRORS.has(error.code))
-      throw new UsageError(error.message, { cause: error });
-    if (error instanceof Error && /Region is missing/i.test(error.message)) {
-      throw new UsageError('no AWS region configured for --table: set AWS_REGION (or give --endpoint)', {
-        cause: error,
-      });
-    }
-    throw error;
-  } finally {
-    await opened?.close();
-  }
-}
+import { ProgressLine } from './shared/progress';
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import { renderTable, type TableView } from './shared/table';
+import { terminalOf } from './shared/terminal';
+import { reportUnusedPins } from './shared/unused-pins';
 
 interface CheckValues extends ProbeCliValues, StoreCliValues {
   topicArn?: string;
   json?: boolean;
+  wide?: boolean;
   posture?: boolean;
   require?: string[];
+  policy?: string;
 }
 
 /** A publisher for `--json` without a topic: the notices are delivered in the JSON document. */
@@ -92,19 +40,22 @@ class JsonDocumentPublisher implements NoticePublisher {
 
 /** `certwatch check`. */
 export function registerCheckCommand(program: Command, run: CliRun): void {
-  addStoreOptions(
-    addProbeOptions(
-      program
-        .command('check')
-        .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
-        .argument(
-          '[targets...]',
-          'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
-        ),
+  addPolicyOption(
+    addStoreOptions(
+      addProbeOptions(
+        program
+          .command('check')
+          .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
+          .argument(
+            '[targets...]',
+            'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
+          ),
+      ),
     ),
   )
     .option('--topic-arn <arn>', 'publish the notices to this SNS topic instead of printing them')
     .option('--json', 'print { observations, notices, published, summary[, posture] } as one JSON document')
+    .option('--wide', 'full SHA-256 fingerprints in the table (default: the first 16 hex digits)')
     .option('--posture', 'also run the TLS posture cycle: enumerate versions and suites, notice on drift')
     .option(
       '--require <policy>',
@@ -115,14 +66,21 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
       const { targets, options } = toProbeRequest(args, values);
+      if (values.policy) options.policy = await loadPolicyFile(values.policy);
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
-      const publisher = publisherFor(values, run);
+      const publisher = await publisherFor(values, run);
       const now = new Date();
+      const [{ SmtpProber }, { runWatchCycle }, { runPostureCycle }] = await Promise.all([
+        import('../probe/prober.js'),
+        import('../watch/cycle.js'),
+        import('../watch/posture-cycle.js'),
+      ]);
+      const progress = new ProgressLine(run.stderr, 'probing');
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const store = (opened as OpenedStore).store;
         const certificates = await runWatchCycle(
-          { prober: new SmtpProber(), store, publisher },
+          { prober: new SmtpProber(undefined, progress), store, publisher },
           { targets, probeOptions: options, now, config },
         );
         const postureResult = values.posture
@@ -132,15 +90,16 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
             )
           : undefined;
         return { result: certificates, posture: postureResult };
-      });
+      }).finally(() => progress.stop());
       if (values.json) {
         const { observations, notices, published, summary } = result;
         const document = { observations, notices, published, summary, ...(posture ? { posture } : {}) };
         run.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       } else {
-        run.stdout.write(`${renderCheck(result, now)}\n`);
+        run.stdout.write(`${renderCheck(result, now, { terminal: terminalOf(run.stdout), wide: values.wide })}\n`);
         if (posture) run.stdout.write(`${renderPostureSummary(posture)}\n`);
       }
+      reportUnusedPins(run.stderr, options.resolve, result.observations);
       for (const failure of posture?.publishFailures ?? []) {
         run.stderr.write(`certwatch: notice ${failure.dedupeKey} stays pending: ${failure.message}\n`);
       }
@@ -158,14 +117,8 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
 }
 
 function postureRulesFrom(values: CheckValues): PolicyRule[] {
-  const required = values.require ?? [];
-  if (required.length > 0 && !values.posture) throw new UsageError('--require needs --posture');
-  try {
-    return required.length === 0 ? [] : parsePolicy(required);
-  } catch (error) {
-    if (error instanceof PostureError) throw new UsageError(`--require: ${error.message}`, { cause: error });
-    throw error;
-  }
+  if ((values.require ?? []).length > 0 && !values.posture) throw new UsageError('--require needs --posture');
+  return cliFlags(values)(SETTINGS.postureRequire);
 }
 
 function renderPostureSummary(result: PostureCycleResult): string {
@@ -177,13 +130,13 @@ function renderPostureSummary(result: PostureCycleResult): string {
   return parts.filter(Boolean).join(', ');
 }
 
-function publisherFor(values: CheckValues, run: CliRun): NoticePublisher {
+async function publisherFor(values: CheckValues, run: CliRun): Promise<NoticePublisher> {
   if (values.topicArn !== undefined) return snsPublisherFor(values.topicArn);
   return values.json ? new JsonDocumentPublisher() : new ConsolePublisher(run.stdout);
 }
 
 /** The human report after the notices: the observations table and one summary line. */
-export function renderCheck(result: CycleResult, now: Date): string {
+export function renderCheck(result: CycleResult, now: Date, view: TableView = {}): string {
   const s = result.summary;
   const published = s.published === 0 ? 'no notice to publish' : `${s.published} published`;
   const line = [
@@ -195,5 +148,5 @@ export function renderCheck(result: CycleResult, now: Date): string {
     .filter(Boolean)
     .join(', ');
   const head = result.published.length === 0 && result.notices.length === 0 ? 'No change.\n\n' : '\n';
-  return `${head}${renderTable(result.observations, now)}\n${line}`;
+  return `${head}${renderTable(result.observations, now, view)}\n${renderPolicyVerdicts(result.observations)}${line}`;
 }

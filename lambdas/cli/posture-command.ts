@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
 import { GOOGLE_TLS_BASELINE } from '../core/posture/compare';
-import { PostureError } from '../core/posture/errors';
-import { POLICY_RULE_NAMES, type PolicyRule, parsePolicy } from '../core/posture/policy';
+import { POSTURE_DEFAULTS } from '../core/posture/defaults';
+import { POLICY_RULE_NAMES } from '../core/posture/policy';
 import { type Posture, TLS_VERSIONS, type VersionSuite } from '../core/posture/posture';
-import { enumeratePosture, POSTURE_DEFAULTS } from '../probe/posture/enumerate';
+import { SETTINGS } from '../settings/table';
 import { type CliRun, EXIT, UsageError } from './cli-io';
+import { cliFlags } from './cli-settings';
 import { table } from './format';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import { ProgressLine } from './shared/progress';
+import { reportUnusedPins } from './shared/unused-pins';
 
 /** Raw values of `certwatch posture`. */
 interface PostureCliValues extends ProbeCliValues {
@@ -42,24 +45,21 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
     .option('--handshake-budget <n>', 'most handshakes per address', String(POSTURE_DEFAULTS.handshakeBudget))
     .option('--pause <ms>', 'pause between two handshakes to the same address', String(POSTURE_DEFAULTS.pauseMs))
     .action(async (args: string[], values: PostureCliValues) => {
-      const rules = values.require.length > 0 ? toRules(values.require) : undefined;
+      const required = cliFlags(values)(SETTINGS.postureRequire);
+      const rules = required.length > 0 ? required : undefined;
       const handshakeBudget = integer('--handshake-budget', values.handshakeBudget, 1, 10_000);
       const pauseMs = integer('--pause', values.pause, 0, 60_000);
       const { targets, options } = toProbeRequest(args, values);
-      const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs });
+      const { enumeratePosture } = await import('../probe/posture/enumerate.js');
+      const progress = new ProgressLine(run.stderr, 'enumerating TLS versions and suites: addresses');
+      const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs }, progress).finally(
+        () => progress.stop(),
+      );
       if (values.json) run.stdout.write(`${JSON.stringify(postures, null, 2)}\n`);
       else run.stdout.write(`${renderPostureTable(postures)}\n`);
+      reportUnusedPins(run.stderr, options.resolve, postures);
       run.exitCode = postures.some(postureFailed) ? EXIT.FAILED : EXIT.OK;
     });
-}
-
-function toRules(inputs: readonly string[]): PolicyRule[] {
-  try {
-    return parsePolicy(inputs);
-  } catch (error) {
-    if (error instanceof PostureError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {

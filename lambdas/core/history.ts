@@ -4,6 +4,21 @@
  * single-table design of DESIGN.md (CERT# and STATE items).
  */
 import type { KeyType, ProbeErrorCode } from './observation';
+import type { MtaStsPolicy } from './policy/model';
+
+/** The consumer policy's latest verdict on a leaf (the history keeps it per leaf). */
+export interface LeafPolicyRecord {
+  /** No rule refused the leaf on any address in the cycle it was last judged. */
+  ok: boolean;
+  /** Failing rules, `policy N kind: reason`. */
+  failed: string[];
+  /** Pins and TLSA records (as written) that matched it. */
+  matched: string[];
+  /** When this verdict was first reached. */
+  at: string;
+  /** MTA-STS policies applied to it, by domain (a change is noticed). */
+  mtaSts?: Record<string, MtaStsPolicy>;
+}
 
 /** Where a certificate sat in the presented chain. */
 export type CertRole = 'leaf' | 'chain';
@@ -49,6 +64,8 @@ export interface CertRecord {
   warned: number[];
   /** Condition notices already raised for this certificate, e.g. `EXPIRED`, `CHAIN_INVALID:UNTRUSTED_ROOT`. */
   noticed: string[];
+  /** For a leaf judged by a consumer policy: the latest verdict (absent when none applied). */
+  policy?: LeafPolicyRecord;
   /** Optimistic-concurrency revision of the stored item; 0 = not stored yet. */
   rev: number;
 }

@@ -3,11 +3,11 @@
  * are a contract: users query them with the AWS CLI.
  */
 
+import { keys } from '../contract/table-schema';
 import type { CertRecord, SlotRecord, TargetState } from '../core/history';
-import type { OutboxEntry } from '../core/history-store';
 import type { Notice } from '../core/notice';
+import type { OutboxEntry } from '../core/ports';
 import { StoreError } from './errors';
-import { keys } from './table-schema';
 
 /** A stored item, as lib-dynamodb returns it. */
 export type Item = Record<string, unknown>;
@@ -45,6 +45,7 @@ export function certItem(record: CertRecord, rev: number): Item {
     retiredAt: record.retiredAt,
     warned: record.warned,
     noticed: record.noticed,
+    ...(record.policy ? { policy: record.policy } : {}),
     rev,
   };
 }
@@ -77,6 +78,7 @@ export function certFromItem(item: Item): CertRecord {
     retiredAt: (item.retiredAt as string | null | undefined) ?? null,
     warned: list<number>(item, 'warned'),
     noticed: list<string>(item, 'noticed'),
+    ...(item.policy ? { policy: item.policy as CertRecord['policy'] } : {}),
     rev: Number(item.rev ?? 0),
   };
 }

@@ -3,6 +3,7 @@
  * Prints a table and exits 1 when a budget is missed (a benchmark, not part of `npm test`).
  */
 import { runBundleBench } from './bundle-bench';
+import { runPolicyBench } from './policy-bench';
 import { runProbeBench } from './probe-bench';
 import { runScaleBench } from './scale-bench';
 
@@ -72,6 +73,11 @@ async function main(): Promise<void> {
     atMost: true,
   });
   budgets.push({ name: 'handler module init', value: bundle.initMs, unit: ' ms', limit: 150, atMost: true });
+
+  // No budget in DESIGN: printed for the record (per observation, after the probe's own validation).
+  for (const r of await runPolicyBench()) {
+    console.log(`consumer policy evaluation, ${r.rule}: ${r.microseconds.toFixed(1)} µs per observation (median)`);
+  }
 
   let missed = 0;
   for (const b of budgets) {

@@ -21,6 +21,7 @@ const SUITE_RULES = {
   'no-cbc': { test: (s: CipherSuite) => s.cbc, what: 'CBC-mode' },
   'forward-secrecy': { test: (s: CipherSuite) => !s.forwardSecrecy, what: 'non-forward-secret' },
   'no-anonymous': { test: (s: CipherSuite) => s.anonymous, what: 'anonymous (unauthenticated)' },
+  'no-null': { test: (s: CipherSuite) => s.nullEncryption, what: 'NULL-encryption (unencrypted)' },
 } as const;
 
 type SuiteRuleName = keyof typeof SUITE_RULES;
@@ -56,7 +57,7 @@ function ruleVersion(version: TlsVersion): string {
 export function parsePolicy(inputs: string | readonly string[]): PolicyRule[] {
   const items = (typeof inputs === 'string' ? [inputs] : inputs).flatMap((input) => input.split(','));
   const rules: PolicyRule[] = [];
-  const fail = (message: string) => new PostureError('POLICY_INVALID', `--require: ${message}`);
+  const fail = (message: string) => new PostureError('POLICY_INVALID', message);
   for (const raw of items) {
     const item = raw.trim().toLowerCase();
     if (item === '') throw fail('empty rule (expected e.g. min-version=TLS1.2,no-3des)');
