@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
+import * as x509 from '@peculiar/x509';
 import { Certificate } from '../../lambdas/core/x509/certificate';
 import { pemToDerList } from '../../lambdas/core/x509/pem';
 import {
@@ -16,9 +17,10 @@ import {
   type ProfileRole,
   profileProblem,
 } from '../../lambdas/core/x509/profile';
-import { GOOGLE_ROOTS_PEM, TrustStore } from '../../lambdas/core/x509/trust-store';
+import { TrustStore } from '../../lambdas/core/x509/trust-store';
 import { validateChain } from '../../lambdas/core/x509/validation';
-import { createRoot, issue } from '../support/pki';
+import { googleRootsPath } from '../../lambdas/trust/trust-stores';
+import { createRoot, generateKeys, type Issued, issue } from '../support/pki';
 
 const GOOGLE = join(__dirname, '../fixtures/google');
 const NOW = new Date();
@@ -69,13 +71,13 @@ describe('the profile on real certificates', () => {
 
   test('refuses as anchors only shipped roots from the documented list, and exempts them', () => {
     // Prepare
-    const shipped = [...rootCertificates, readFileSync(GOOGLE_ROOTS_PEM, 'utf8')]
+    const shipped = [...rootCertificates, readFileSync(googleRootsPath(), 'utf8')]
       .flatMap((pem) => pemToDerList(pem))
       .map((der) => Certificate.fromDer(der));
 
     // Act
     const refused = shipped.filter((c) => keyProblem(c) ?? anchorEncodingProblem(c));
-    const stillRefused = shipped.filter((c) => profileProblem(c, 'trust anchor') !== null);
+    const stillRefused = shipped.filter((c) => profileProblem(c, 'trust anchor', true) !== null);
 
     // Assess
     const documented = /QuoVadis Root CA [23]|Certigna|ePKI Root|TWCA Global Root CA|(Go Daddy|Starfield) Class 2/;
@@ -135,5 +137,58 @@ describe('the profile on generated chains', () => {
       code: 'PROFILE_VIOLATION',
       message: expect.stringContaining('CA certificate (basicConstraints cA) in the leaf position'),
     });
+  });
+});
+
+/** A self-signed root like Chunghwa ePKI's: basicConstraints cA=TRUE but not critical. */
+async function rootWithNonCriticalBasicConstraints(): Promise<Issued> {
+  const keys = await generateKeys('ecdsa');
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    name: 'CN=Legacy Root, O=certwatch tests',
+    keys,
+    notBefore: new Date(NOW.getTime() - 86_400_000),
+    notAfter: new Date(NOW.getTime() + 30 * 86_400_000),
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, false),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  const der = Buffer.from(cert.rawData);
+  return {
+    name: 'Legacy Root',
+    keyType: 'ecdsa',
+    cert,
+    keys,
+    certPem: `${cert.toString('pem')}\n`,
+    der,
+    keyPem: '',
+    sha256: '',
+  };
+}
+
+describe('anchor encoding rules and where the anchor comes from', () => {
+  test('refuse a legacy-encoded root added from PEM (--ca), trust the same root in a built-in set', async () => {
+    // Prepare
+    const root = await rootWithNonCriticalBasicConstraints();
+    const leaf = await issue(root, { name: 'mail.example.com' });
+    const chain = [Certificate.fromDer(leaf.der)];
+
+    // Act
+    const added = await validateChain(chain, { trust: TrustStore.fromPem(root.certPem, 'ca-file'), at: NOW });
+    const builtIn = await validateChain(chain, { trust: TrustStore.lazy('shipped', () => [root.der]), at: NOW });
+    const extended = await validateChain(chain, {
+      trust: TrustStore.lazy('shipped', () => [root.der]).withExtra(root.certPem),
+      at: NOW,
+    });
+
+    // Assess
+    expect(added.validation.error).toEqual({
+      code: 'PROFILE_VIOLATION',
+      message: expect.stringContaining('basicConstraints is not critical'),
+    });
+    expect(builtIn.validation.trusted).toBe(true);
+    expect(extended.validation.trusted).toBe(true);
   });
 });

@@ -54,8 +54,8 @@ function checkProfile(cert: Certificate, role: string): ValidationError | null {
   return null;
 }
 
-function checkWebPki(cert: Certificate, role: ProfileRole): ValidationError | null {
-  const reason = profileProblem(cert, role);
+function checkWebPki(cert: Certificate, role: ProfileRole, builtInAnchor = false): ValidationError | null {
+  const reason = profileProblem(cert, role, builtInAnchor);
   return reason === null ? null : problem('PROFILE_VIOLATION', `${role} ${quote(cert)}: ${reason}`);
 }
 
@@ -73,18 +73,26 @@ function checkPurpose(cert: Certificate, role: string): ValidationError | null {
   return null;
 }
 
-/**
- * The first reason `path` fails at `at`, from the anchor down; null when these checks pass. Name
- * constraint comparisons are paid from `budget` (WORK_LIMIT once it is spent).
- */
-export function diagnosePath(path: CandidatePath, at: Date, budget: NameCheckBudget): ValidationError | null {
+/** What a path is checked with besides itself. */
+export interface DiagnosisContext {
+  /** The validation time (whole seconds). */
+  at: Date;
+  /** Pays for name constraint comparisons (WORK_LIMIT once it is spent). */
+  budget: NameCheckBudget;
+  /** Whether the anchor comes from a built-in root program list (trusted as shipped, see profile.ts). */
+  builtInAnchor: boolean;
+}
+
+/** The first reason `path` fails, from the anchor down; null when these checks pass. */
+export function diagnosePath(path: CandidatePath, context: DiagnosisContext): ValidationError | null {
+  const { at, budget } = context;
   const { certificates, anchor } = path;
   const issuing = (from: number) => certificates.slice(1, from).filter((c) => !c.isSelfIssued).length;
   const found =
     checkDates(anchor, 'trust anchor', at) ??
     checkProfile(anchor, 'trust anchor') ??
     checkIssuer(anchor, 'trust anchor', issuing(certificates.length)) ??
-    checkWebPki(anchor, 'trust anchor');
+    checkWebPki(anchor, 'trust anchor', context.builtInAnchor);
   if (found) return found;
   for (let i = certificates.length - 1; i >= 0; i--) {
     const cert = certificates[i];

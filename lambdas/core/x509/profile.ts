@@ -6,7 +6,6 @@
 import type { Certificate } from './certificate';
 import { ipAddressText, KU_KEY_CERT_SIGN } from './extensions';
 import { EXT_BASIC_CONSTRAINTS, EXT_SUBJECT_ALT_NAME } from './oids';
-import { TrustStore } from './trust-store';
 
 /** Where a certificate sits in the path. */
 export type ProfileRole = 'leaf' | 'intermediate' | 'trust anchor';
@@ -138,29 +137,21 @@ function anchorProblem(cert: Certificate): string | null {
   return null;
 }
 
-/**
- * Whether a root program ships `cert` as a root: Node's bundle (Mozilla's list) or pki.goog's. Such a
- * root is trusted as shipped, as browsers and webpki trust an anchor: by its name, key and name
- * constraints. Its encoding (key identifiers, basicConstraints criticality) predates the rules below
- * in a few cases (QuoVadis Root CA 2 and 3, Certigna, Chunghwa ePKI, TWCA Global Root CA; Go Daddy and
- * Starfield Class 2), and refusing those would refuse every chain they anchor.
- */
-export function isShippedRoot(cert: Certificate): boolean {
-  try {
-    return TrustStore.node().has(cert.sha256) || TrustStore.google().has(cert.sha256);
-  } catch {
-    return false;
-  }
-}
-
 /** The encoding rules for an anchor (key identifiers, basicConstraints critical), shipped or not. */
 export function anchorEncodingProblem(cert: Certificate): string | null {
   return keyIdProblem(cert, 'trust anchor') ?? anchorProblem(cert);
 }
 
-/** The first profile rule `cert` breaks in `role`, or null. */
-export function profileProblem(cert: Certificate, role: ProfileRole): string | null {
-  if (role === 'trust anchor') return keyProblem(cert) ?? (isShippedRoot(cert) ? null : anchorEncodingProblem(cert));
+/**
+ * The first profile rule `cert` breaks in `role`, or null. `builtInAnchor`: the anchor comes from a
+ * root program's list (`TrustStore.isBuiltIn`) and is trusted as shipped, as browsers and webpki trust
+ * an anchor: by its name, key and name constraints. Its encoding (key identifiers, basicConstraints
+ * criticality) predates the anchor rules in a few cases (QuoVadis Root CA 2 and 3, Certigna, Chunghwa
+ * ePKI, TWCA Global Root CA in Node's store; Go Daddy and Starfield Class 2 in pki.goog's), and
+ * refusing those would refuse every chain they anchor. Key strength applies to every anchor.
+ */
+export function profileProblem(cert: Certificate, role: ProfileRole, builtInAnchor = false): string | null {
+  if (role === 'trust anchor') return keyProblem(cert) ?? (builtInAnchor ? null : anchorEncodingProblem(cert));
   const leafRules =
     role === 'leaf' ? (leafRoleProblem(cert) ?? subjectAltNameProblem(cert) ?? commonNameProblem(cert)) : null;
   return keyProblem(cert) ?? keyIdProblem(cert, role) ?? leafRules;

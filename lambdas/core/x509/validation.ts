@@ -124,7 +124,7 @@ async function decide(
   const search = searchPaths(leaf, presented, trust, at);
   let firstFailure: { path: CandidatePath; error: ValidationError } | undefined;
   for (const path of search.paths()) {
-    let error = diagnosePath(path, at, budget);
+    let error = diagnosePath(path, { at, budget, builtInAnchor: trust.isBuiltIn(path.anchor.sha256) });
     // Out of work: other paths would only spend more, and the verdict must not hang on them.
     if (error?.code === 'WORK_LIMIT') return verdictFor(chain, path, atIso, error);
     const oversized = [...path.certificates, path.anchor].find((c) => c.der.length > MAX_VERIFIED_CERTIFICATE_BYTES);
