@@ -3,13 +3,15 @@
  * target that served it (Google shares certificates across hosts). Embedded store or DynamoDB table.
  */
 import type { Command } from 'commander';
+import { daysUntil } from '../core/days';
 import { CoreError } from '../core/errors';
 import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../core/history';
 import type { HistoryStore } from '../core/ports';
 import { parseTarget } from '../core/targets';
+import { commonName } from '../core/x509/dn';
 import type { CliRun } from './cli-io';
 import { UsageError } from './cli-io';
-import { colonHex, commonName, daysUntil, table } from './format';
+import { colonHex, table } from './format';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import type { TableView } from './shared/table';
 import { NEAR_EXPIRY_DAYS, PLAIN, paint, type Tone, terminalOf } from './shared/terminal';

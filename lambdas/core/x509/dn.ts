@@ -154,3 +154,12 @@ export function attributeValues(der: Uint8Array, oid: string): { text: string | 
 export function countAttributes(der: Uint8Array): number {
   return parseName(der).reduce((sum, rdn) => sum + rdn.length, 0);
 }
+
+/**
+ * The common name of a one-line distinguished name (as {@link formatName} writes it), trimmed; the
+ * whole name when it has none. The one helper every human text uses (notices, tables, timeline).
+ */
+export function commonName(dn: string): string {
+  const match = /(?:^|,\s*)CN=([^,]+)/.exec(dn);
+  return match ? match[1].trim() : dn;
+}
