@@ -12,11 +12,12 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FAN_OUT } from '../lambdas/contract/fan-out';
 import { TABLE_SCHEMA } from '../lambdas/contract/table-schema';
 import type { Target } from '../lambdas/core/targets';
 import { SETTINGS } from '../lambdas/settings/table';
@@ -29,6 +30,7 @@ import {
 } from './function-settings';
 import { WatcherMonitoring } from './monitoring';
 import { acknowledgeWatcherFindings } from './nag-acknowledgements';
+import { RunStateMachine, SHARD_CONCURRENCY } from './run-state-machine';
 import { type CertificateWatcherProps, watcherRefusal, watcherSettings } from './watcher-settings';
 
 export type { CertificateWatcherProps } from './watcher-settings';
@@ -47,6 +49,8 @@ export class CertificateWatcher extends Construct {
   /** The posture schedule, unless posture is off. */
   readonly postureSchedule?: Schedule;
   readonly monitoring: WatcherMonitoring;
+  /** The scheduled run: plan, shards (Distributed Map), merge. */
+  readonly run: RunStateMachine;
   readonly network?: WatcherNetwork;
   /** Targets the function probes, and those left out by the egress mode. */
   readonly probedTargets: readonly Target[];
@@ -69,7 +73,11 @@ export class CertificateWatcher extends Construct {
     this.skippedTargets = plan.skipped;
     if (plan.skipped.length > 0) Annotations.of(this).addWarningV2(PORT25_WARNING_ID, port25Warning(plan.skipped));
     const postureSchedule = settings.postureSchedule;
-    const cycleTimeout = sizeFunctionTimeout({ targets: plan.probed, keyTypes, probeTimeoutMs });
+    // One invocation probes one shard: the plan step cuts the list so that a shard fits this timeout.
+    const cycleTimeout = sizeFunctionTimeout(
+      { targets: plan.probed, keyTypes, probeTimeoutMs },
+      { capSeconds: FAN_OUT.shardBudgetSeconds * 2 },
+    );
     const timeout =
       postureSchedule !== 'off' && cycleTimeout.toSeconds() < POSTURE_FUNCTION_TIMEOUT.toSeconds()
         ? POSTURE_FUNCTION_TIMEOUT
@@ -207,10 +215,14 @@ export class CertificateWatcher extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout,
-      reservedConcurrentExecutions: 1,
+      // The shards of a run in parallel, plus one for the posture cycle or the plan and merge steps.
+      reservedConcurrentExecutions: SHARD_CONCURRENCY + 1,
       role: role.withoutPolicyUpdates(),
       logGroup,
-      bundling: watchHandlerBundling(props.consumerPolicy?.json),
+      bundling: watchHandlerBundling(
+        props.consumerPolicy?.json,
+        plan.probed.map((t) => t.url),
+      ),
       environment: functionEnvironment({
         tableName: this.table.tableName,
         topicArn: this.topic.topicArn,
@@ -244,16 +256,26 @@ export class CertificateWatcher extends Construct {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: sameAccount }),
       description: 'certwatch schedule: invoke the watch function, dead-letter undeliverable events',
     });
+    this.run = new RunStateMachine(this, 'RunMachine', {
+      fn: this.fn,
+      timeout: schedulePeriod,
+      logRetention: settings.logRetention,
+    });
     schedulerRole.addToPolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }),
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.run.stateMachine.stateMachineArn] }),
     );
+    if (postureSchedule !== 'off') {
+      schedulerRole.addToPolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }),
+      );
+    }
     schedulerRole.addToPolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetters.queueArn] }),
     );
     this.schedule = new Schedule(this, 'Schedule', {
-      description: 'certwatch: run one watch cycle',
+      description: 'certwatch: run one watch cycle (the run state machine)',
       schedule: ScheduleExpression.rate(schedulePeriod),
-      target: new LambdaInvoke(this.fn, {
+      target: new StepFunctionsStartExecution(this.run.stateMachine, {
         role: schedulerRole.withoutPolicyUpdates(),
         retryAttempts: 2,
         maxEventAge: Duration.seconds(Math.max(60, Math.min(schedulePeriod.toSeconds(), 86_400))),
@@ -277,6 +299,7 @@ export class CertificateWatcher extends Construct {
 
     this.monitoring = new WatcherMonitoring(this, 'Monitoring', {
       fn: this.fn,
+      stateMachine: this.run.stateMachine,
       deadLetters: this.deadLetters,
       topic: this.topic,
       schedulePeriod,

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { baselineNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
 import type { TargetHistory } from '../core/history';
-import type { Notice } from '../core/notice';
+import type { BaselineTargetFacts, Notice } from '../core/notice';
 import type { Observation } from '../core/observation';
 import type { HistoryStore, NoticePublisher, Prober } from '../core/ports';
 import type { ProbeOptions } from '../core/probe-options';
@@ -47,6 +47,12 @@ export interface CycleInput {
   maxAttempts?: number;
   /** Store operations in flight at once (default 16). */
   storeConcurrency?: number;
+  /**
+   * A shard of a fanned-out run: its BASELINE facts go to this sink (stored for the run's merge step,
+   * which raises one BASELINE) before any history is saved, and nothing is published here (the merge
+   * step drains the outbox). Absent = a whole cycle, published at the end.
+   */
+  shard?: { saveBaselines(facts: readonly BaselineTargetFacts[]): Promise<void> };
   /** Made before the cycle and already stored: MX lookups that failed (observations), MX_CHANGED (notices). */
   expansion?: { observations: readonly Observation[]; notices: readonly Notice[] };
 }
@@ -94,7 +100,8 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
     drainOutbox({ store, publisher, claimant, now, leaseMs: input.claimLeaseMs ?? 300_000, attempted, hooks });
 
   // Earlier pending notices go out before anything else can fail.
-  const earlier = await drain();
+  const noDrain = { published: [] as Notice[], failures: [], lostClaims: [] };
+  const earlier = input.shard ? noDrain : await drain();
 
   const observations = await prober.probe(targets, {
     ...input.probeOptions,
@@ -106,6 +113,10 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   );
   const expectedName = input.probeOptions.servername;
   const detection = detectCycle({ targets: detectTargets, histories, observations, now, config, expectedName });
+  if (input.shard) {
+    await input.shard.saveBaselines(detection.targets.flatMap((t) => (t.baseline ? [t.baseline] : [])));
+    detection.notices = detection.notices.filter((n) => n.type !== 'BASELINE');
+  }
   await store.recordNotices(detection.notices, now);
 
   let conflicts = 0;
@@ -130,14 +141,16 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         expectedName,
       });
       const all = detectTargets.map((t) => t.url);
-      const redone = [...baselineNotices(current.baseline ? [current.baseline] : [], now, all), ...current.notices];
+      const baselines = current.baseline ? [current.baseline] : [];
+      if (input.shard) await input.shard.saveBaselines(baselines);
+      const redone = [...(input.shard ? [] : baselineNotices(baselines, now, all)), ...current.notices];
       await store.recordNotices(redone, now);
       extra.push(...redone.filter((n) => !detection.notices.some((d) => d.dedupeKey === n.dedupeKey)));
     }
   });
 
   await hooks?.afterStore?.();
-  const later = await drain();
+  const later = input.shard ? noDrain : await drain();
 
   const notices = [...(input.expansion?.notices ?? []), ...detection.notices, ...extra];
   const published = [...earlier.published, ...later.published];
