@@ -223,6 +223,7 @@ export class CertificateWatcher extends Construct {
         postureRequire: settings.postureRequire,
         heartbeat: settings.heartbeat,
         addressFamilies: settings.addressFamilies,
+        dns: settings.dns,
         ...(props.consumerPolicy ? { policySha256: props.consumerPolicy.sha256 } : {}),
       }),
       retryAttempts: 2,
