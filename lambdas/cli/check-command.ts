@@ -16,13 +16,16 @@ import { type CliRun, EXIT, UsageError } from './cli-io';
 import { cliFlags } from './cli-settings';
 import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import { ProgressLine } from './shared/progress';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
-import { renderTable } from './shared/table';
+import { renderTable, type TableView } from './shared/table';
+import { terminalOf } from './shared/terminal';
 import { reportUnusedPins } from './shared/unused-pins';
 
 interface CheckValues extends ProbeCliValues, StoreCliValues {
   topicArn?: string;
   json?: boolean;
+  wide?: boolean;
   posture?: boolean;
   require?: string[];
   policy?: string;
@@ -52,6 +55,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
   )
     .option('--topic-arn <arn>', 'publish the notices to this SNS topic instead of printing them')
     .option('--json', 'print { observations, notices, published, summary[, posture] } as one JSON document')
+    .option('--wide', 'full SHA-256 fingerprints in the table (default: the first 16 hex digits)')
     .option('--posture', 'also run the TLS posture cycle: enumerate versions and suites, notice on drift')
     .option(
       '--require <policy>',
@@ -72,10 +76,11 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         import('../watch/cycle.js'),
         import('../watch/posture-cycle.js'),
       ]);
+      const progress = new ProgressLine(run.stderr, 'probing');
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const store = (opened as OpenedStore).store;
         const certificates = await runWatchCycle(
-          { prober: new SmtpProber(), store, publisher },
+          { prober: new SmtpProber(undefined, progress), store, publisher },
           { targets, probeOptions: options, now, config },
         );
         const postureResult = values.posture
@@ -85,13 +90,13 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
             )
           : undefined;
         return { result: certificates, posture: postureResult };
-      });
+      }).finally(() => progress.stop());
       if (values.json) {
         const { observations, notices, published, summary } = result;
         const document = { observations, notices, published, summary, ...(posture ? { posture } : {}) };
         run.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       } else {
-        run.stdout.write(`${renderCheck(result, now)}\n`);
+        run.stdout.write(`${renderCheck(result, now, { terminal: terminalOf(run.stdout), wide: values.wide })}\n`);
         if (posture) run.stdout.write(`${renderPostureSummary(posture)}\n`);
       }
       reportUnusedPins(run.stderr, options.resolve, result.observations);
@@ -131,7 +136,7 @@ async function publisherFor(values: CheckValues, run: CliRun): Promise<NoticePub
 }
 
 /** The human report after the notices: the observations table and one summary line. */
-export function renderCheck(result: CycleResult, now: Date): string {
+export function renderCheck(result: CycleResult, now: Date, view: TableView = {}): string {
   const s = result.summary;
   const published = s.published === 0 ? 'no notice to publish' : `${s.published} published`;
   const line = [
@@ -143,5 +148,5 @@ export function renderCheck(result: CycleResult, now: Date): string {
     .filter(Boolean)
     .join(', ');
   const head = result.published.length === 0 && result.notices.length === 0 ? 'No change.\n\n' : '\n';
-  return `${head}${renderTable(result.observations, now)}\n${renderPolicyVerdicts(result.observations)}${line}`;
+  return `${head}${renderTable(result.observations, now, view)}\n${renderPolicyVerdicts(result.observations)}${line}`;
 }

@@ -81,7 +81,7 @@ export interface CertFacts {
   serial: string;
   notBefore: string;
   notAfter: string;
-  /** Days from the notice's instant to notAfter, one decimal; negative once expired. */
+  /** Days from the notice's instant to notAfter, floored to a tenth (core/days.ts); negative once expired. */
   daysLeft: number;
   keyAlgorithm: string;
   spkiSha256: string;
@@ -264,10 +264,4 @@ export function createTestNotice(now: Date, message = 'certwatch test notice: de
     at: now,
     facts: { message },
   });
-}
-
-/** Whole days and one decimal, as notices report them. */
-export function daysBetween(from: Date, to: Date | string): number {
-  const end = typeof to === 'string' ? Date.parse(to) : to.getTime();
-  return Math.round(((end - from.getTime()) / 86_400_000) * 10) / 10;
 }

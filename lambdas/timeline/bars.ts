@@ -3,9 +3,11 @@
  * its validity span, served span, threshold ticks and a label kept clear of its neighbours. Also the
  * rollout overlaps: periods in which two leaves of the lane were served at once.
  */
+
+import { DAY_MS, daysUntil } from '../core/days';
 import { type CertRecord, effectiveLastSeen, type TargetState } from '../core/history';
-import { commonName } from '../core/notice-text';
-import { DAY_MS, isoDay, type TimeScale } from './axis';
+import { commonName } from '../core/x509/dn';
+import { isoDay, type TimeScale } from './axis';
 import type { Bar, BarTone, Span } from './model';
 import { placeLabel, round } from './text';
 
@@ -97,7 +99,7 @@ function tone(cert: CertRecord, now: number, warnDays: number): BarTone {
 
 function statusText(cert: CertRecord, now: number): string {
   if (cert.status === 'retired') return 'retired';
-  const days = Math.floor((Date.parse(cert.notAfter) - now) / DAY_MS);
+  const days = daysUntil(cert.notAfter, now);
   if (days < 0) return `expired ${-days}d ago`;
   return `${days}d left`;
 }

@@ -3,6 +3,7 @@
  * (names, public key, serial) without a full ASN.1 parse. Trust stores index 140+ anchors with it at
  * a few microseconds each, where a pkijs parse costs about a millisecond per certificate.
  */
+import { CertwatchError } from '../errors';
 
 /** One tag-length-value element located inside a buffer. */
 export interface Tlv {
@@ -16,11 +17,12 @@ export interface Tlv {
   end: number;
 }
 
-/** Malformed DER. Callers turn it into their own error type. */
-export class DerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DerError';
+/** Malformed DER (code DER_INVALID). Callers turn it into their own error type. */
+export class DerError extends CertwatchError<'DER_INVALID'> {
+  override name = 'DerError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DER_INVALID', message, options);
   }
 }
 

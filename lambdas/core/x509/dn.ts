@@ -133,3 +133,12 @@ export function canonicalRdns(der: Uint8Array): string[] {
 export function canonicalName(der: Uint8Array): string {
   return `[${canonicalRdns(der).join(',')}]`;
 }
+
+/**
+ * The common name of a one-line distinguished name (as {@link formatName} writes it), trimmed; the
+ * whole name when it has none. The one helper every human text uses (notices, tables, timeline).
+ */
+export function commonName(dn: string): string {
+  const match = /(?:^|,\s*)CN=([^,]+)/.exec(dn);
+  return match ? match[1].trim() : dn;
+}
