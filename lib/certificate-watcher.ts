@@ -79,6 +79,7 @@ export class CertificateWatcher extends Construct {
       settings,
       timeout,
       network: this.network,
+      consumerPolicy: props.consumerPolicy,
     });
     this.fn = this.function.handler;
     this.deadLetters = this.function.deadLetters;

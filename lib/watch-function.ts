@@ -16,7 +16,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Target } from '../lambdas/core/targets';
 import type { WatcherNetwork } from './egress';
-import { functionEnvironment, WATCH_HANDLER_BUNDLING, WATCH_HANDLER_ENTRY } from './function-settings';
+import { functionEnvironment, WATCH_HANDLER_ENTRY, watchHandlerBundling } from './function-settings';
 import type { WatcherSettings } from './watcher-settings';
 
 /** Properties of {@link WatchFunction}. */
@@ -31,6 +31,8 @@ export interface WatchFunctionProps {
   timeout: Duration;
   /** The VPC to run in (egress `vpc`). */
   network?: WatcherNetwork;
+  /** A consumer policy to ship beside the handler (portable JSON and its SHA-256). */
+  consumerPolicy?: { json: string; sha256: string };
 }
 
 /** The Lambda function that runs the cycles, with its role, logs and dead letters. */
@@ -67,13 +69,14 @@ export class WatchFunction extends Construct {
       reservedConcurrentExecutions: 1,
       role: this.role.withoutPolicyUpdates(),
       logGroup,
-      bundling: WATCH_HANDLER_BUNDLING,
+      bundling: watchHandlerBundling(props.consumerPolicy?.json),
       environment: functionEnvironment({
         ...settings,
         tableName: props.table.tableName,
         topicArn: props.topic.topicArn,
         targets: props.targets,
         port25Blocked: settings.egress === 'none',
+        ...(props.consumerPolicy ? { policySha256: props.consumerPolicy.sha256 } : {}),
       }),
       retryAttempts: 2,
       maxEventAge: Duration.seconds(Math.min(period, 6 * 3600)),

@@ -47,6 +47,11 @@ export interface CertificateWatcherProps {
    * has no IPv6 route and every AAAA probe would fail each cycle.
    */
   addressFamilies?: readonly (4 | 6)[];
+  /**
+   * The consumer policy in its portable form (`{"policies": [...]}`, CA files as PEM text) and its
+   * SHA-256, as bin/app.ts makes it from context `policy`; shipped beside the handler.
+   */
+  consumerPolicy?: { json: string; sha256: string };
 }
 
 /**

@@ -21,6 +21,7 @@ export const HANDLER_ENV = Object.freeze({
   retireAfterCycles: envName(SETTINGS.retireAfterCycles),
   failingAfter: envName(SETTINGS.failingAfter),
   rotationOverdueShare: envName(SETTINGS.rotationOverdueShare),
+  policySha256: envName(SETTINGS.policySha256),
   // Tests and special setups.
   concurrency: envName(SETTINGS.concurrency),
   dynamodbEndpoint: envName(SETTINGS.dynamodbEndpoint),

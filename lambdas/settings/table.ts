@@ -22,6 +22,9 @@ import { defineOptional, defineSetting } from './setting';
 
 const isCoreError = (error: unknown) => error instanceof CoreError;
 
+/** Where a consumer policy comes from (context `policy`): a file to read at synth, or the document. */
+export type PolicySource = { file: string } | { document: unknown };
+
 const targetList: Parser<Target[]> = via(
   'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS) URLs, comma-separated',
   (raw) =>
@@ -333,6 +336,30 @@ export const SETTINGS = {
     },
     default: 90,
     context: 'logRetentionDays',
+  }),
+  policy: defineOptional<PolicySource>({
+    name: 'policy',
+    doc: 'Consumer policy for the function: a JSON/YAML file name (ca paths relative to it) or the document itself.',
+    parser: {
+      accepts: 'a policy file name, or a {"policies": [...]} document',
+      parse(raw) {
+        if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) return { document: raw };
+        const value = scalar(raw);
+        if (!value.startsWith('{')) return { file: value };
+        try {
+          return { document: JSON.parse(value) as unknown };
+        } catch (error) {
+          throw new InvalidValue(`is not a JSON document: ${(error as Error).message}`, { cause: error });
+        }
+      },
+    },
+    context: 'policy',
+  }),
+  policySha256: defineOptional<string>({
+    name: 'policySha256',
+    doc: 'Set by the stack: SHA-256 of the consumer policy shipped beside the handler (data/consumer-policy.json).',
+    parser: text(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex'),
+    env: 'CERTWATCH_POLICY_SHA256',
   }),
   tableName: defineOptional<string>({
     name: 'tableName',

@@ -19,8 +19,10 @@ import { readHandlerConfig } from './handler-config';
 import { sendHeartbeatIfDue } from './heartbeat-step';
 import { recordCycleMetrics } from './metrics';
 import { runPostureCycle } from './posture-cycle';
+import { loadShippedPolicy } from './shipped-policy';
 
 const config = readHandlerConfig(process.env);
+if (config.policySha256) config.probeOptions.policy = loadShippedPolicy(config.policySha256);
 const logger = new Logger({ serviceName: WATCH_METRICS.service });
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
 const prober = new SmtpProber();

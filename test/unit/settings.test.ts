@@ -202,6 +202,17 @@ const CASES: Record<SettingName, Case> = {
     accepted: [['arn:aws:sns:eu-west-1:123456789012:n', 'arn:aws:sns:eu-west-1:123456789012:n']],
     refused: [['topic', /SNS topic ARN/]],
   },
+  policy: {
+    accepted: [
+      ['policy.yaml', { file: 'policy.yaml' }],
+      ['{"policies":[]}', { document: { policies: [] } }],
+    ],
+    refused: [['{"policies":', /is not a JSON document/]],
+  },
+  policySha256: {
+    accepted: [['ab'.repeat(32), 'ab'.repeat(32)]],
+    refused: [['abc', /SHA-256 in lowercase hex/]],
+  },
   dynamodbEndpoint: {
     accepted: [['http://127.0.0.1:8000', 'http://127.0.0.1:8000']],
     refused: [['127.0.0.1:8000', /http:\/\/ or https:\/\/ URL/]],
