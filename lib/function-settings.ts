@@ -142,6 +142,8 @@ export interface FunctionEnvInput {
   postureRequire: readonly string[];
   heartbeat: 'weekly' | 'off';
   addressFamilies: readonly (4 | 6)[];
+  /** DNS servers for every lookup; empty = the function's own resolver. */
+  dns?: readonly string[];
   /** SHA-256 of the shipped consumer policy, when there is one. */
   policySha256?: string;
 }
@@ -170,6 +172,7 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     [HANDLER_ENV.probeTimeoutMs]: String(input.probeTimeoutMs),
     [HANDLER_ENV.trust]: input.trust,
     [HANDLER_ENV.addressFamilies]: input.addressFamilies.join(','),
+    ...(input.dns && input.dns.length > 0 ? { [HANDLER_ENV.dns]: input.dns.join(',') } : {}),
     [HANDLER_ENV.port25Blocked]: String(input.port25Blocked),
     [HANDLER_ENV.expiryThresholdsDays]: input.watch.expiryThresholdsDays.join(','),
     [HANDLER_ENV.retireAfterCycles]: String(input.watch.retireAfterCycles),

@@ -7,6 +7,8 @@
  * To add a setting: add one entry here, read it where it is used, regenerate docs/settings.md.
  * Logic-light on purpose: the CDK app imports this, so it may import only core types and parsers.
  */
+
+import { parseDnsServers } from '../core/dns-servers';
 import { parseEhloName } from '../core/ehlo-name';
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
@@ -194,6 +196,18 @@ export const SETTINGS = {
     ),
     flag: '--ehlo',
     env: 'CERTWATCH_EHLO_NAME',
+  }),
+  dns: defineOptional<string[]>({
+    name: 'dns',
+    doc: "DNS servers for every lookup certwatch makes (A/AAAA, MX, TXT, TLSA), ADDR[:PORT] comma-separated (default: the system's).",
+    parser: via(
+      'DNS server addresses ADDR[:PORT], comma-separated (IPv6 with a port in brackets: [::1]:53)',
+      (raw) => parseDnsServers(typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map(String) : scalar(raw)),
+      isCoreError,
+    ),
+    flag: '--dns',
+    env: 'CERTWATCH_DNS',
+    context: 'dns',
   }),
   ca: defineOptional<string>({
     name: 'ca',

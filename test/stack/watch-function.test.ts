@@ -47,7 +47,12 @@ test('runs one cycle at a time on Node.js 24 arm64, with the given timeout', () 
 
 test('carries the settings in the environment the handler reads', () => {
   // Act
-  const { template } = build({ probeTimeoutMs: 4000, keyTypes: ['ecdsa'], watchConfig: { failingAfter: 5 } });
+  const { template } = build({
+    probeTimeoutMs: 4000,
+    keyTypes: ['ecdsa'],
+    watchConfig: { failingAfter: 5 },
+    dns: ['192.0.2.53'],
+  });
 
   // Assess
   template.hasResourceProperties('AWS::Lambda::Function', {
@@ -60,6 +65,7 @@ test('carries the settings in the environment the handler reads', () => {
         CERTWATCH_PORT25_BLOCKED: 'true',
         CERTWATCH_ADDRESS_FAMILIES: '4',
         CERTWATCH_HEARTBEAT: 'off',
+        CERTWATCH_DNS: '192.0.2.53',
       }),
     },
   });

@@ -91,6 +91,16 @@ const CASES: Record<SettingName, Case> = {
     refused: [['nonsense', /expected host:port:addr/]],
   },
   servername: { accepted: [['mx.example.com', 'mx.example.com']], refused: [['two words', /without spaces/]] },
+  dns: {
+    accepted: [
+      ['127.0.0.1:5353', ['127.0.0.1:5353']],
+      ['10.0.0.2, [::1]:53', ['10.0.0.2', '[::1]:53']],
+    ],
+    refused: [
+      ['dns.example.com', /not ADDR\[:PORT\]/],
+      ['127.0.0.1:0', /port must be 1-65535/],
+    ],
+  },
   ehloName: {
     accepted: [
       ['certwatch.example.com', 'certwatch.example.com'],
