@@ -40,6 +40,7 @@ export class CertwatchStack extends Stack {
       postureRequire: config.postureRequire,
       heartbeat: config.heartbeat,
       addressFamilies: config.addressFamilies,
+      dns: config.dns,
       ...(props.consumerPolicy ? { consumerPolicy: props.consumerPolicy } : {}),
     });
 

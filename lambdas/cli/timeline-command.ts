@@ -15,6 +15,7 @@ import type { TimelineModel, TimelineNotice } from '../timeline/model';
 import { watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import { loadPlaces } from './watch-list-cli';
 
 /** Where the picture goes when `--out` is not given (relative to the working directory). */
 export const DEFAULT_TIMELINE_FILE = 'certwatch-timeline.svg';
@@ -26,6 +27,8 @@ interface TimelineValues extends StoreCliValues {
 /** What the store gave the timeline. */
 interface Loaded {
   histories: Map<string, TargetHistory>;
+  /** The watch list's targets that have history (MX hosts and removed targets included). */
+  listed: string[];
   notices: TimelineNotice[];
   where: string;
 }
@@ -50,12 +53,15 @@ export function registerTimelineCommand(program: Command, run: CliRun): void {
       const out = values.out ?? DEFAULT_TIMELINE_FILE;
       const format = outputFormat(out);
       const loaded = await withStore(location, { mustExist: true }, async (opened): Promise<Loaded> => {
-        if (!opened) return { histories: new Map(), notices: [], where: storeName(location) };
+        if (!opened) return { histories: new Map(), listed: [], notices: [], where: storeName(location) };
         // The outbox keeps sent notices until TTL drops them (90 days); older events the timeline
         // derives from the certificate records themselves.
         const outbox = await opened.store.listNotices();
+        const histories = await opened.store.listHistories();
+        const { places } = await loadPlaces(opened.store, now);
         return {
-          histories: await opened.store.listHistories(),
+          histories,
+          listed: [...histories.keys()].filter((url) => (places.get(url)?.status ?? 'unlisted') !== 'unlisted'),
           notices: outbox.map((entry) => entry.notice),
           where: opened.where,
         };
@@ -120,7 +126,8 @@ function layout(
       histories: loaded.histories,
       notices: loaded.notices,
       now,
-      targets: wanted.length > 0 ? wanted : undefined,
+      // No target named: the watch list's (every stored one when none of them has history yet).
+      targets: wanted.length > 0 ? wanted : loaded.listed.length > 0 ? loaded.listed : undefined,
       thresholdsDays: config.expiryThresholdsDays,
       rotationOverdueShare: config.rotationOverdueShare,
     });

@@ -17,6 +17,7 @@ export const HANDLER_ENV = Object.freeze({
   port25Blocked: envName(SETTINGS.port25Blocked),
   postureRequire: envName(SETTINGS.postureRequire),
   heartbeat: envName(SETTINGS.heartbeat),
+  dns: envName(SETTINGS.dns),
   expiryThresholdsDays: envName(SETTINGS.expiryThresholdsDays),
   retireAfterCycles: envName(SETTINGS.retireAfterCycles),
   failingAfter: envName(SETTINGS.failingAfter),

@@ -22,6 +22,7 @@ export type CoreErrorCode =
   | 'TARGET_INVALID'
   | 'EHLO_INVALID'
   | 'RESOLVE_INVALID'
+  | 'DNS_INVALID'
   | 'CHAIN_UNPARSEABLE'
   | 'TRUST_INVALID'
   | 'POLICY_INVALID';

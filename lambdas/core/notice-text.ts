@@ -212,6 +212,21 @@ function describe(notice: NoticeBase, where: string): { title: string; lines: st
         lines: f.failing.map((v) => `  ${v.rule}: ${v.detail}`),
       };
     }
+    case 'MX_CHANGED': {
+      const f = notice.facts as NoticeFactsMap['MX_CHANGED'];
+      const change = [
+        f.added.length ? `+${f.added.length}` : '',
+        f.removed.length ? `-${f.removed.length}` : '',
+      ].filter(Boolean);
+      return {
+        title: `MX hosts of ${f.domain} changed (${change.join(' ')})`,
+        lines: [
+          ...f.added.map((h) => `  + ${h}`),
+          ...f.removed.map((h) => `  - ${h}`),
+          `  now: ${f.hosts.map((h) => `${h.preference} ${h.host}`).join(', ') || '(none)'}`,
+        ],
+      };
+    }
     case 'POLICY_MISMATCH':
     case 'POLICY_WARNING':
     case 'POLICY_SATISFIED':

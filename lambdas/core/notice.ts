@@ -28,6 +28,7 @@ export type NoticeType =
   | 'STARTTLS_MISSING'
   | 'TLS_POSTURE_CHANGED'
   | 'TLS_POLICY_VIOLATED'
+  | 'MX_CHANGED'
   | 'POLICY_MISMATCH'
   | 'POLICY_WARNING'
   | 'POLICY_SATISFIED'
@@ -58,6 +59,7 @@ export const NOTICE_SEVERITY: Readonly<Record<NoticeType, Severity>> = Object.fr
   STARTTLS_MISSING: 'critical',
   TLS_POSTURE_CHANGED: 'warning',
   TLS_POLICY_VIOLATED: 'critical',
+  MX_CHANGED: 'warning',
   POLICY_MISMATCH: 'critical',
   POLICY_WARNING: 'warning',
   POLICY_SATISFIED: 'info',
@@ -107,6 +109,12 @@ export interface ProbeFailureFacts {
   keyType: KeyType;
   code: ProbeErrorCode;
   message: string;
+}
+
+/** One MX host of a domain with its preference (lower = preferred). */
+export interface MxHostFacts {
+  host: string;
+  preference: number;
 }
 
 /** What a target serves, as the baseline summarises it. */
@@ -181,6 +189,14 @@ export interface NoticeFactsMap {
     previousAt: string;
   };
   TLS_POLICY_VIOLATED: { address: string; failing: PolicyVerdict[] };
+  MX_CHANGED: {
+    domain: string;
+    /** The MX hosts now, in preference order. */
+    hosts: MxHostFacts[];
+    previous: MxHostFacts[];
+    added: string[];
+    removed: string[];
+  };
   POLICY_MISMATCH: PolicyMismatchFacts;
   POLICY_WARNING: PolicyMismatchFacts;
   POLICY_SATISFIED: PolicySatisfiedFacts;

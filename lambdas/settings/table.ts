@@ -7,9 +7,12 @@
  * To add a setting: add one entry here, read it where it is used, regenerate docs/settings.md.
  * Logic-light on purpose: the CDK app imports this, so it may import only core types and parsers.
  */
+
+import { parseDnsServers } from '../core/dns-servers';
 import { parseEhloName } from '../core/ehlo-name';
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
+import { POSTURE_DEFAULTS } from '../core/posture/defaults';
 import { PostureError } from '../core/posture/errors';
 import { type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { type AddressFamily, DEFAULT_PROBE_OPTIONS } from '../core/probe-options';
@@ -195,6 +198,18 @@ export const SETTINGS = {
     flag: '--ehlo',
     env: 'CERTWATCH_EHLO_NAME',
   }),
+  dns: defineOptional<string[]>({
+    name: 'dns',
+    doc: "DNS servers for every lookup certwatch makes (A/AAAA, MX, TXT, TLSA), ADDR[:PORT] comma-separated (default: the system's).",
+    parser: via(
+      'DNS server addresses ADDR[:PORT], comma-separated (IPv6 with a port in brackets: [::1]:53)',
+      (raw) => parseDnsServers(typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map(String) : scalar(raw)),
+      isCoreError,
+    ),
+    flag: '--dns',
+    env: 'CERTWATCH_DNS',
+    context: 'dns',
+  }),
   ca: defineOptional<string>({
     name: 'ca',
     doc: 'PEM file of extra trust anchors, added to the chosen set.',
@@ -236,6 +251,20 @@ export const SETTINGS = {
     flag: '--require',
     env: 'CERTWATCH_POSTURE_REQUIRE',
     context: 'postureRequire',
+  }),
+  handshakeBudget: defineSetting<number>({
+    name: 'handshakeBudget',
+    doc: 'Most TLS handshakes a posture enumeration spends per address.',
+    parser: integer(1, 10_000),
+    default: POSTURE_DEFAULTS.handshakeBudget,
+    flag: '--handshake-budget',
+  }),
+  posturePauseMs: defineSetting<number>({
+    name: 'posturePauseMs',
+    doc: 'Pause between two posture handshakes to the same address, in milliseconds.',
+    parser: integer(0, 60_000),
+    default: POSTURE_DEFAULTS.pauseMs,
+    flag: '--pause',
   }),
   expiryThresholdsDays: defineSetting<number[]>({
     name: 'expiryThresholdsDays',

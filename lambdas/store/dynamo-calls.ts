@@ -66,3 +66,12 @@ export function isConditionFailure(error: unknown): boolean {
 function errorName(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? (error as { name?: string }).name : undefined;
 }
+
+/** Runs `fn` over items with at most `limit` store calls in flight (a throw rejects the whole run). */
+export async function eachWithLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
