@@ -24,8 +24,8 @@ import { PORT25_WARNING_ID, planEgress, port25Warning, WatcherNetwork } from './
 import {
   functionEnvironment,
   sizeFunctionTimeout,
-  WATCH_HANDLER_BUNDLING,
   WATCH_HANDLER_ENTRY,
+  watchHandlerBundling,
 } from './function-settings';
 import { WatcherMonitoring } from './monitoring';
 import { acknowledgeWatcherFindings } from './nag-acknowledgements';
@@ -210,7 +210,7 @@ export class CertificateWatcher extends Construct {
       reservedConcurrentExecutions: 1,
       role: role.withoutPolicyUpdates(),
       logGroup,
-      bundling: WATCH_HANDLER_BUNDLING,
+      bundling: watchHandlerBundling(props.consumerPolicy?.json),
       environment: functionEnvironment({
         tableName: this.table.tableName,
         topicArn: this.topic.topicArn,
@@ -223,6 +223,8 @@ export class CertificateWatcher extends Construct {
         postureRequire: settings.postureRequire,
         heartbeat: settings.heartbeat,
         addressFamilies: settings.addressFamilies,
+        dns: settings.dns,
+        ...(props.consumerPolicy ? { policySha256: props.consumerPolicy.sha256 } : {}),
       }),
       retryAttempts: 2,
       maxEventAge: asyncMaxAge,

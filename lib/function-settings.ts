@@ -38,6 +38,27 @@ export const WATCH_HANDLER_BUNDLING: BundlingOptions = Object.freeze({
   },
 });
 
+/**
+ * The bundling of a function that ships a consumer policy: the portable JSON (PEM inline) is written
+ * beside index.js as `data/consumer-policy.json` (Lambda's 4 KB environment cannot hold CA files). The
+ * bundle's asset hash is of its output, so a new policy is a new code asset.
+ */
+export function watchHandlerBundling(consumerPolicyJson?: string): BundlingOptions {
+  if (consumerPolicyJson === undefined) return WATCH_HANDLER_BUNDLING;
+  const base64 = Buffer.from(consumerPolicyJson, 'utf8').toString('base64');
+  return Object.freeze({
+    ...WATCH_HANDLER_BUNDLING,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir: string, outputDir: string) => [
+        ...(WATCH_HANDLER_BUNDLING.commandHooks?.afterBundling(inputDir, outputDir) ?? []),
+        `echo ${base64} | base64 -d > "${outputDir}/data/consumer-policy.json"`,
+      ],
+    },
+  });
+}
+
 /** The assumptions of {@link sizeFunctionTimeout}. */
 export const TIMEOUT_SIZING = Object.freeze({
   /** Addresses assumed behind each name (Google's hosts publish one or two A and AAAA records each). */
@@ -95,6 +116,10 @@ export interface FunctionEnvInput {
   postureRequire: readonly string[];
   heartbeat: 'weekly' | 'off';
   addressFamilies: readonly (4 | 6)[];
+  /** DNS servers for every lookup; empty = the function's own resolver. */
+  dns?: readonly string[];
+  /** SHA-256 of the shipped consumer policy, when there is one. */
+  policySha256?: string;
 }
 
 /** Lambda allows 4 KB of environment in total; the target list is the only part that grows. */
@@ -121,6 +146,7 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     [HANDLER_ENV.probeTimeoutMs]: String(input.probeTimeoutMs),
     [HANDLER_ENV.trust]: input.trust,
     [HANDLER_ENV.addressFamilies]: input.addressFamilies.join(','),
+    ...(input.dns && input.dns.length > 0 ? { [HANDLER_ENV.dns]: input.dns.join(',') } : {}),
     [HANDLER_ENV.port25Blocked]: String(input.port25Blocked),
     [HANDLER_ENV.expiryThresholdsDays]: input.watch.expiryThresholdsDays.join(','),
     [HANDLER_ENV.retireAfterCycles]: String(input.watch.retireAfterCycles),
@@ -129,6 +155,7 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     // An empty value is an error: no rules means no variable.
     ...(input.postureRequire.length > 0 ? { [HANDLER_ENV.postureRequire]: input.postureRequire.join(',') } : {}),
     [HANDLER_ENV.heartbeat]: input.heartbeat,
+    ...(input.policySha256 ? { [HANDLER_ENV.policySha256]: input.policySha256 } : {}),
     POWERTOOLS_SERVICE_NAME: WATCH_METRICS.service,
     POWERTOOLS_METRICS_NAMESPACE: WATCH_METRICS.namespace,
     POWERTOOLS_LOG_LEVEL: 'INFO',

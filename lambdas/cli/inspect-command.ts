@@ -1,10 +1,12 @@
 import { type Command, Option } from 'commander';
+import { daysUntil } from '../core/days';
 import type { Cert, Validation } from '../core/observation';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
+import { commonName } from '../core/x509/dn';
 import { pemToDerList } from '../core/x509/pem';
 import type { TrustStore } from '../core/x509/trust-store';
 import { type CliRun, EXIT, UsageError } from './cli-io';
-import { colonHex, commonName, daysUntil, table } from './format';
+import { colonHex, table } from './format';
 import { loadPolicyFile } from './policy-file';
 import { readCaFile } from './probe-options-cli';
 import { readBoundedFile, type StdinReader } from './shared/bounded-input';

@@ -17,10 +17,12 @@ export const HANDLER_ENV = Object.freeze({
   port25Blocked: envName(SETTINGS.port25Blocked),
   postureRequire: envName(SETTINGS.postureRequire),
   heartbeat: envName(SETTINGS.heartbeat),
+  dns: envName(SETTINGS.dns),
   expiryThresholdsDays: envName(SETTINGS.expiryThresholdsDays),
   retireAfterCycles: envName(SETTINGS.retireAfterCycles),
   failingAfter: envName(SETTINGS.failingAfter),
   rotationOverdueShare: envName(SETTINGS.rotationOverdueShare),
+  policySha256: envName(SETTINGS.policySha256),
   // Tests and special setups.
   concurrency: envName(SETTINGS.concurrency),
   dynamodbEndpoint: envName(SETTINGS.dynamodbEndpoint),
