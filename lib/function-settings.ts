@@ -11,7 +11,7 @@ import type { KeyType } from '../lambdas/core/observation';
 import type { Target } from '../lambdas/core/targets';
 import type { WatchConfig } from '../lambdas/core/watch-config';
 import { SETTINGS } from '../lambdas/settings/table';
-import { watcherRefusal } from './watcher-settings';
+import { type WatcherSettings, watcherRefusal } from './watcher-settings';
 
 /** The handler's source; NodejsFunction bundles it with {@link WATCH_HANDLER_BUNDLING}. */
 export const WATCH_HANDLER_ENTRY = join(__dirname, '..', 'lambdas', 'watch', 'handler.ts');
@@ -100,6 +100,32 @@ export function sizeFunctionTimeout(input: TimeoutInput): Duration {
     );
   }
   return Duration.seconds(Math.max(s.minSeconds, seconds));
+}
+
+/** A posture cycle enumerates many handshakes per address: it gets at least this long. */
+export const POSTURE_FUNCTION_TIMEOUT = Duration.minutes(5);
+
+/**
+ * The function timeout of a watcher: sized from its probed targets, at least
+ * {@link POSTURE_FUNCTION_TIMEOUT} while posture cycles run, and shorter than the schedule period.
+ * @throws ConfigError when it does not fit Lambda or the schedule
+ */
+export function watcherFunctionTimeout(
+  settings: Pick<WatcherSettings, 'keyTypes' | 'probeTimeoutMs' | 'postureSchedule' | 'schedule'>,
+  targets: readonly Target[],
+): Duration {
+  const cycle = sizeFunctionTimeout({ targets, keyTypes: settings.keyTypes, probeTimeoutMs: settings.probeTimeoutMs });
+  const posture = settings.postureSchedule !== 'off' && cycle.toSeconds() < POSTURE_FUNCTION_TIMEOUT.toSeconds();
+  const timeout = posture ? POSTURE_FUNCTION_TIMEOUT : cycle;
+  const period = settings.schedule.toSeconds();
+  if (timeout.toSeconds() >= period) {
+    throw watcherRefusal(
+      SETTINGS.schedule,
+      `the function timeout (${timeout.toSeconds()} s, sized from the targets and probe timeout) must be shorter ` +
+        `than the schedule period (${period} s): choose a slower schedule`,
+    );
+  }
+  return timeout;
 }
 
 /** What the function environment carries. */

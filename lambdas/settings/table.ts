@@ -12,6 +12,7 @@ import { parseDnsServers } from '../core/dns-servers';
 import { parseEhloName } from '../core/ehlo-name';
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
+import { POSTURE_DEFAULTS } from '../core/posture/defaults';
 import { PostureError } from '../core/posture/errors';
 import { type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { type AddressFamily, DEFAULT_PROBE_OPTIONS } from '../core/probe-options';
@@ -250,6 +251,20 @@ export const SETTINGS = {
     flag: '--require',
     env: 'CERTWATCH_POSTURE_REQUIRE',
     context: 'postureRequire',
+  }),
+  handshakeBudget: defineSetting<number>({
+    name: 'handshakeBudget',
+    doc: 'Most TLS handshakes a posture enumeration spends per address.',
+    parser: integer(1, 10_000),
+    default: POSTURE_DEFAULTS.handshakeBudget,
+    flag: '--handshake-budget',
+  }),
+  posturePauseMs: defineSetting<number>({
+    name: 'posturePauseMs',
+    doc: 'Pause between two posture handshakes to the same address, in milliseconds.',
+    parser: integer(0, 60_000),
+    default: POSTURE_DEFAULTS.pauseMs,
+    flag: '--pause',
   }),
   expiryThresholdsDays: defineSetting<number[]>({
     name: 'expiryThresholdsDays',

@@ -5,6 +5,7 @@ import { DerError } from '../../lambdas/core/x509/der';
 import { NotifyError } from '../../lambdas/notify/errors';
 import { ProbeError } from '../../lambdas/probe/errors';
 import { HelloRefusedError } from '../../lambdas/probe/tls-handshake';
+import { ConfigError } from '../../lambdas/settings/config-error';
 import { StoreError } from '../../lambdas/store/errors';
 import { TimelineError } from '../../lambdas/timeline/errors';
 
@@ -20,6 +21,11 @@ describe('one error base per area', () => {
     ['NotifyError', new NotifyError('PUBLISH_FAILED', 'm', { cause }), 'PUBLISH_FAILED'],
     ['TimelineError', new TimelineError('WINDOW_INVALID', 'm', { cause }), 'WINDOW_INVALID'],
     ['UsageError', new UsageError('m', { cause }), 'USAGE'],
+    [
+      'ConfigError',
+      new ConfigError({ setting: 'failingAfter', spelling: 'CERTWATCH_FAILING_AFTER', source: 'env' }, 'm', { cause }),
+      'CONFIG_INVALID',
+    ],
   ])('%s is a CertwatchError with its name, a stable code and the cause kept', (name, error, code) => {
     // Assess
     expect(error).toBeInstanceOf(CertwatchError);

@@ -129,6 +129,20 @@ const CASES: Record<SettingName, Case> = {
     ],
     refused: [['no-md5', /no-md5/]],
   },
+  handshakeBudget: {
+    accepted: [
+      ['1', 1],
+      ['10000', 10_000],
+    ],
+    refused: [['0', /whole number from 1 to 10000/]],
+  },
+  posturePauseMs: {
+    accepted: [
+      ['0', 0],
+      ['60000', 60_000],
+    ],
+    refused: [['60001', /whole number from 0 to 60000/]],
+  },
   expiryThresholdsDays: {
     accepted: [
       ['7,30,7', [30, 7]],
