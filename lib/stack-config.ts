@@ -20,6 +20,9 @@ export const CONTEXT_KEYS = [
   'egress',
   'vpcId',
   'expiryThresholdsDays',
+  'staleAfterCycles',
+  'staleAfterHours',
+  /** Replaced by staleAfterCycles/staleAfterHours: read only to fail with the new names. */
   'retireAfterCycles',
   'failingAfter',
   'rotationOverdueShare',
@@ -240,10 +243,18 @@ function parseWatch(get: (key: ContextKey) => unknown): WatchConfig {
     }
     return value;
   });
+  if (get('retireAfterCycles') !== undefined) {
+    fail(
+      'retireAfterCycles',
+      'retireAfterCycles was replaced by staleAfterCycles (default 3) and staleAfterHours (default 48): a leaf ' +
+        'retires once every address that served it has moved on or gone unobserved that long',
+    );
+  }
   try {
     return validWatchConfig({
       expiryThresholdsDays: days,
-      retireAfterCycles: num('retireAfterCycles', get('retireAfterCycles')),
+      staleAfterCycles: num('staleAfterCycles', get('staleAfterCycles')),
+      staleAfterHours: num('staleAfterHours', get('staleAfterHours')),
       failingAfter: num('failingAfter', get('failingAfter')),
       rotationOverdueShare: num('rotationOverdueShare', get('rotationOverdueShare')),
     });

@@ -6,8 +6,14 @@
 export interface WatchConfig {
   /** Days-left thresholds that raise EXPIRY_WARNING once each, largest first (default 21, 14, 7, 3, 1). */
   expiryThresholdsDays: readonly number[];
-  /** Consecutive cycles a certificate must be missing at a target before CERTIFICATE_RETIRED (default 3). */
-  retireAfterCycles: number;
+  /**
+   * An address goes stale (its last observation no longer counts as "still serving") once its key type
+   * was observed elsewhere at the target for at least this many cycles since (default 3)...
+   */
+  staleAfterCycles: number;
+  /** ...and for at least this many hours since (default 48: Google's DNS may name a frontend only about once a day;
+   * an address whose own gaps were longer gets twice its longest gap). */
+  staleAfterHours: number;
   /** Consecutive failed cycles of a target before PROBE_FAILING (default 3). */
   failingAfter: number;
   /** Share of a leaf's lifetime after which ROTATION_OVERDUE is raised if no successor was seen (default 0.75). */
@@ -17,7 +23,8 @@ export interface WatchConfig {
 /** The defaults of DESIGN.md. */
 export const DEFAULT_WATCH_CONFIG: WatchConfig = Object.freeze({
   expiryThresholdsDays: Object.freeze([21, 14, 7, 3, 1]),
-  retireAfterCycles: 3,
+  staleAfterCycles: 3,
+  staleAfterHours: 48,
   failingAfter: 3,
   rotationOverdueShare: 0.75,
 });
@@ -44,6 +51,7 @@ export class WatchConfigError extends Error {
  * @throws WatchConfigError naming the first invalid setting.
  */
 export function resolveWatchConfig(input: Partial<WatchConfig> = {}): WatchConfig {
+  rejectRenamed(input);
   const merged = { ...DEFAULT_WATCH_CONFIG, ...stripUndefined(input) };
   const thresholds = merged.expiryThresholdsDays;
   if (!Array.isArray(thresholds) || thresholds.length === 0) {
@@ -57,7 +65,14 @@ export function resolveWatchConfig(input: Partial<WatchConfig> = {}): WatchConfi
       );
     }
   }
-  positiveInteger('retireAfterCycles', merged.retireAfterCycles, 1000);
+  positiveInteger('staleAfterCycles', merged.staleAfterCycles, 1000);
+  const hours = merged.staleAfterHours;
+  if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0 || hours > 24 * 365) {
+    throw new WatchConfigError(
+      'staleAfterHours',
+      `staleAfterHours ${String(hours)} must be a number of hours from 0 to 8760, e.g. 48`,
+    );
+  }
   positiveInteger('failingAfter', merged.failingAfter, 1000);
   const share = merged.rotationOverdueShare;
   if (typeof share !== 'number' || !Number.isFinite(share) || share <= 0 || share >= 1) {
@@ -68,7 +83,8 @@ export function resolveWatchConfig(input: Partial<WatchConfig> = {}): WatchConfi
   }
   return {
     expiryThresholdsDays: [...new Set(thresholds)].sort((a, b) => b - a),
-    retireAfterCycles: merged.retireAfterCycles,
+    staleAfterCycles: merged.staleAfterCycles,
+    staleAfterHours: hours,
     failingAfter: merged.failingAfter,
     rotationOverdueShare: share,
   };
@@ -77,7 +93,8 @@ export function resolveWatchConfig(input: Partial<WatchConfig> = {}): WatchConfi
 /** Environment variable names read by {@link watchConfigFromEnv}. */
 export const WATCH_CONFIG_ENV = {
   expiryThresholdsDays: 'CERTWATCH_EXPIRY_DAYS',
-  retireAfterCycles: 'CERTWATCH_RETIRE_AFTER_CYCLES',
+  staleAfterCycles: 'CERTWATCH_STALE_AFTER_CYCLES',
+  staleAfterHours: 'CERTWATCH_STALE_AFTER_HOURS',
   failingAfter: 'CERTWATCH_FAILING_AFTER',
   rotationOverdueShare: 'CERTWATCH_ROTATION_OVERDUE_SHARE',
 } as const;
@@ -88,6 +105,13 @@ export const WATCH_CONFIG_ENV = {
  * @throws WatchConfigError naming the variable at fault.
  */
 export function watchConfigFromEnv(env: Readonly<Record<string, string | undefined>>): WatchConfig {
+  if (env[RENAMED_ENV] !== undefined) {
+    throw new WatchConfigError(
+      'staleAfterCycles',
+      `${RENAMED_ENV} was replaced by ${WATCH_CONFIG_ENV.staleAfterCycles} (with ${WATCH_CONFIG_ENV.staleAfterHours}): ` +
+        'a leaf retires once every address that served it has moved on or gone stale',
+    );
+  }
   const read = (key: keyof typeof WATCH_CONFIG_ENV): number | undefined => {
     const raw = env[WATCH_CONFIG_ENV[key]];
     if (raw === undefined || raw.trim() === '') return undefined;
@@ -113,10 +137,25 @@ export function watchConfigFromEnv(env: Readonly<Record<string, string | undefin
   }
   return resolveWatchConfig({
     expiryThresholdsDays,
-    retireAfterCycles: read('retireAfterCycles'),
+    staleAfterCycles: read('staleAfterCycles'),
+    staleAfterHours: read('staleAfterHours'),
     failingAfter: read('failingAfter'),
     rotationOverdueShare: read('rotationOverdueShare'),
   });
+}
+
+/** The environment variable of the setting `retireAfterCycles`, which staleAfterCycles/staleAfterHours replaced. */
+const RENAMED_ENV = 'CERTWATCH_RETIRE_AFTER_CYCLES';
+
+/** The old setting name gets an error naming the new one (a silently ignored setting would mislead). */
+function rejectRenamed(input: object): void {
+  if ('retireAfterCycles' in input && (input as Record<string, unknown>).retireAfterCycles !== undefined) {
+    throw new WatchConfigError(
+      'staleAfterCycles',
+      'retireAfterCycles was replaced by staleAfterCycles (with staleAfterHours): a leaf retires once every ' +
+        'address that served it has moved on or gone stale',
+    );
+  }
 }
 
 function positiveInteger(setting: keyof WatchConfig, value: unknown, max: number): void {

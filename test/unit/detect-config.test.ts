@@ -13,7 +13,8 @@ describe('watch configuration', () => {
     // Assess
     expect(config).toEqual({
       expiryThresholdsDays: [21, 14, 7, 3, 1],
-      retireAfterCycles: 3,
+      staleAfterCycles: 3,
+      staleAfterHours: 48,
       failingAfter: 3,
       rotationOverdueShare: 0.75,
     });
@@ -31,7 +32,9 @@ describe('watch configuration', () => {
   it.each([
     [{ expiryThresholdsDays: [] }, 'expiryThresholdsDays', /at least one/],
     [{ expiryThresholdsDays: [7, -1] }, 'expiryThresholdsDays', /-1 must be a number of days/],
-    [{ retireAfterCycles: 0 }, 'retireAfterCycles', /whole number from 1/],
+    [{ staleAfterCycles: 0 }, 'staleAfterCycles', /whole number from 1/],
+    [{ staleAfterHours: -1 }, 'staleAfterHours', /number of hours/],
+    [{ retireAfterCycles: 3 } as object, 'staleAfterCycles', /replaced by staleAfterCycles/],
     [{ failingAfter: 2.5 }, 'failingAfter', /whole number/],
     [{ rotationOverdueShare: 75 }, 'rotationOverdueShare', /fraction in \(0, 1\)/],
   ])('rejects %j naming the setting', (input, setting, message) => {
@@ -50,12 +53,13 @@ describe('watch configuration', () => {
 
   it('reads the environment, with unset variables meaning the defaults', () => {
     // Act
-    const config = watchConfigFromEnv({ CERTWATCH_EXPIRY_DAYS: '30, 7', CERTWATCH_RETIRE_AFTER_CYCLES: '5' });
+    const config = watchConfigFromEnv({ CERTWATCH_EXPIRY_DAYS: '30, 7', CERTWATCH_STALE_AFTER_CYCLES: '5' });
 
     // Assess
     expect(config).toEqual({
       expiryThresholdsDays: [30, 7],
-      retireAfterCycles: 5,
+      staleAfterCycles: 5,
+      staleAfterHours: 48,
       failingAfter: 3,
       rotationOverdueShare: 0.75,
     });

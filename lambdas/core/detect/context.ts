@@ -3,7 +3,7 @@
  * (rotation, expiry, chain, starttls, probe health) read and extend it, and `detectTarget` turns it into
  * the result. Nothing here touches the caller's objects.
  */
-import type { CertRecord, TargetState } from '../history';
+import type { CertRecord, EvidenceSlot, KeyTypeEvidence, TargetState } from '../history';
 import {
   type CertFacts,
   createNotice,
@@ -33,8 +33,8 @@ export interface DetectContext {
   config: WatchConfig;
   /** The previous state (never mutated). */
   prev: TargetState;
-  /** True when the target has no stored state: this cycle records the baseline. */
-  baseline: boolean;
+  /** Key types whose baseline this cycle takes (their first cycle with a successful observation). */
+  baselineKeyTypes: Set<KeyType>;
   /**
    * False when an overlapping cycle already recorded this instant (or a later one): consecutive-cycle
    * counters (missing certificates, failures) then do not advance, so a retried or doubled invocation
@@ -50,7 +50,14 @@ export interface DetectContext {
   activeBefore: Set<string>;
   /** Leaves first seen at this target in this cycle. */
   newLeaves: string[];
+  /** Chain certificates missing, as this cycle leaves them (see `TargetState.missing`). */
   missing: Record<string, number>;
+  /** The evidence before this cycle (never mutated), by {@link slotKey}. */
+  prevEvidence: ReadonlyMap<string, EvidenceSlot>;
+  /** The evidence as this cycle leaves it, by `keyType address`. */
+  evidence: Map<string, EvidenceSlot>;
+  /** Per key type counters as this cycle leaves them. */
+  keyTypes: Partial<Record<KeyType, KeyTypeEvidence>>;
   notices: Notice[];
 }
 
