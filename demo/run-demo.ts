@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Notice } from '../lambdas/core/notice';
-import type { NoticePublisher, PublishReceipt } from '../lambdas/notify/publisher';
+import type { NoticePublisher, PublishReceipt } from '../lambdas/core/ports';
 import { SmtpProber } from '../lambdas/probe/prober';
 import { type EmbeddedStore, startEmbeddedStore } from '../lambdas/store/embedded-store';
 import { buildTimeline } from '../lambdas/timeline/layout';

@@ -27,7 +27,7 @@ export const WATCH_HANDLER_BUNDLING: BundlingOptions = Object.freeze({
   format: OutputFormat.CJS,
   externalModules: ['@aws-sdk/*'],
   // The pki.goog root bundle (`--trust google`) is data, read on first use: it ships beside index.js
-  // (where trust-store.ts looks for `data/`) rather than inflating the code by 47 KB.
+  // (where lambdas/trust/trust-stores.ts looks for `data/`) rather than inflating the code by 47 KB.
   commandHooks: {
     beforeBundling: () => [],
     beforeInstall: () => [],

@@ -4,83 +4,28 @@
  */
 import type { Command } from 'commander';
 import type { Notice } from '../core/notice';
+import type { NoticePublisher } from '../core/ports';
 import { PostureError } from '../core/posture/errors';
 import { type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
-import type { NoticePublisher } from '../notify/publisher';
 import { SmtpProber } from '../probe/prober';
-import { DEFAULT_STORE_DIR } from '../store/embedded-store';
-import { StoreError } from '../store/errors';
-import { type OpenedStore, openHistoryStore, type StoreLocation } from '../store/open-store';
+import type { OpenedStore } from '../store/open-store';
 import { type CycleResult, runWatchCycle } from '../watch/cycle';
 import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
-import { renderTable } from './probe-command';
+import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
-
-/** Raw values of the store options. */
-export interface StoreCliValues {
-  store?: string;
-  table?: string;
-  endpoint?: string;
-}
-
-/** Adds `--store DIR | --table NAME [--endpoint URL]` (shared by check and history). */
-export function addStoreOptions(command: Command): Command {
-  return command
-    .option('--store <dir>', `embedded history store directory (default: ${DEFAULT_STORE_DIR})`)
-    .option('--table <name>', 'DynamoDB table instead of the embedded store (standard AWS credential chain)')
-    .option('--endpoint <url>', 'DynamoDB-compatible endpoint for --table');
-}
-
-/** Where the store options point, or a UsageError for a contradictory combination. */
-export function storeLocationFrom(values: StoreCliValues): StoreLocation {
-  if (values.store !== undefined && values.table !== undefined) {
-    throw new UsageError('--store and --table cannot be combined: pick the embedded store or a DynamoDB table');
-  }
-  if (values.endpoint !== undefined && values.table === undefined) {
-    throw new UsageError('--endpoint needs --table NAME');
-  }
-  if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(values.endpoint)) {
-    throw new UsageError(`--endpoint "${values.endpoint}": expected http(s)://host[:port]`);
-  }
-  if (values.table !== undefined) return { kind: 'table', tableName: values.table, endpoint: values.endpoint };
-  return { kind: 'embedded', dir: values.store ?? DEFAULT_STORE_DIR };
-}
-
-/** Store errors that are the user's configuration (exit 2), as opposed to a failure while running. */
-const CONFIG_STORE_ERRORS = new Set(['TABLE_MISSING', 'TABLE_NAME_INVALID', 'STORE_LOCKED']);
-
-/** Runs `work` on the opened store and closes it; configuration errors become UsageErrors. */
-export async function withStore<T>(
-  location: StoreLocation,
-  options: { mustExist?: boolean },
-  work: (opened: OpenedStore | null) => Promise<T>,
-): Promise<T> {
-  let opened: OpenedStore | null = null;
-  try {
-    opened = await openHistoryStore(location, options);
-    return await work(opened);
-  } catch (error) {
-    if (error instanceof StoreError && CONFIG_STORE_ERRORS.has(error.code))
-      throw new UsageError(error.message, { cause: error });
-    if (error instanceof Error && /Region is missing/i.test(error.message)) {
-      throw new UsageError('no AWS region configured for --table: set AWS_REGION (or give --endpoint)', {
-        cause: error,
-      });
-    }
-    throw error;
-  } finally {
-    await opened?.close();
-  }
-}
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import { renderTable } from './shared/table';
+import { reportUnusedPins } from './shared/unused-pins';
 
 interface CheckValues extends ProbeCliValues, StoreCliValues {
   topicArn?: string;
   json?: boolean;
   posture?: boolean;
   require?: string[];
+  policy?: string;
 }
 
 /** A publisher for `--json` without a topic: the notices are delivered in the JSON document. */
@@ -92,15 +37,17 @@ class JsonDocumentPublisher implements NoticePublisher {
 
 /** `certwatch check`. */
 export function registerCheckCommand(program: Command, run: CliRun): void {
-  addStoreOptions(
-    addProbeOptions(
-      program
-        .command('check')
-        .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
-        .argument(
-          '[targets...]',
-          'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
-        ),
+  addPolicyOption(
+    addStoreOptions(
+      addProbeOptions(
+        program
+          .command('check')
+          .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
+          .argument(
+            '[targets...]',
+            'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
+          ),
+      ),
     ),
   )
     .option('--topic-arn <arn>', 'publish the notices to this SNS topic instead of printing them')
@@ -115,6 +62,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
       const { targets, options } = toProbeRequest(args, values);
+      if (values.policy) options.policy = loadPolicyFile(values.policy);
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
       const publisher = publisherFor(values, run);
@@ -141,6 +89,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         run.stdout.write(`${renderCheck(result, now)}\n`);
         if (posture) run.stdout.write(`${renderPostureSummary(posture)}\n`);
       }
+      reportUnusedPins(run.stderr, options.resolve, result.observations);
       const publishFailures = [...result.summary.publishFailures, ...(posture?.publishFailures ?? [])];
       if (publishFailures.length > 0) {
         // One line: how many stay pending (the outbox publishes them on the next cycle) and the first reason.
@@ -200,5 +149,5 @@ export function renderCheck(result: CycleResult, now: Date): string {
     .filter(Boolean)
     .join(', ');
   const head = result.published.length === 0 && result.notices.length === 0 ? 'No change.\n\n' : '\n';
-  return `${head}${renderTable(result.observations, now)}\n${line}`;
+  return `${head}${renderTable(result.observations, now)}\n${renderPolicyVerdicts(result.observations)}${line}`;
 }

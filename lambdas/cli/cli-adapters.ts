@@ -4,7 +4,7 @@
  */
 import { CoreError } from '../core/errors';
 import { type WatchConfig, WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
-import { NotifyError } from '../notify/publisher';
+import { NotifyError } from '../notify/errors';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { UsageError } from './cli-io';
 

@@ -5,12 +5,12 @@
 import type { Command } from 'commander';
 import { CoreError } from '../core/errors';
 import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../core/history';
+import type { HistoryStore } from '../core/ports';
 import { parseTarget } from '../core/targets';
-import type { DynamoHistoryStore } from '../store/dynamo-history-store';
-import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './check-command';
 import type { CliRun } from './cli-io';
 import { UsageError } from './cli-io';
 import { commonName, daysUntil, table } from './format';
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 
 /** One target's certificates, as `history --json` prints them. */
 export interface HistoryEntry {
@@ -29,34 +29,96 @@ export function parseFingerprint(input: string): string | null {
   return /^[0-9a-f]{64}$/.test(hex) ? hex : null;
 }
 
+/** The shortest fingerprint prefix `history` accepts (its own table prints 16 digits). */
+export const MIN_FINGERPRINT_PREFIX = 8;
+
+/**
+ * What a `history` query names: a whole fingerprint, a prefix of one (8 to 63 hex digits, colons
+ * allowed: a host name made only of hex digits is then given as a URL, `smtp://deadbeef`), or a target.
+ */
+export type HistoryQuery =
+  | { kind: 'all' }
+  | { kind: 'fingerprint'; sha256: string }
+  | { kind: 'prefix'; prefix: string }
+  | { kind: 'target'; url: string };
+
+/** Tells a fingerprint (or a prefix of one) from a target. */
+export function classifyHistoryQuery(query: string | undefined): HistoryQuery {
+  if (query === undefined) return { kind: 'all' };
+  const sha256 = parseFingerprint(query);
+  if (sha256) return { kind: 'fingerprint', sha256 };
+  const hex = query.replace(/:/g, '').toLowerCase();
+  if (/^[0-9a-f]+$/.test(hex) && !query.includes('://')) {
+    if (hex.length >= MIN_FINGERPRINT_PREFIX && hex.length < 64) return { kind: 'prefix', prefix: hex };
+    if (hex.length > 64)
+      throw new UsageError(`"${cut(query)}": a SHA-256 fingerprint has 64 hex digits, not ${hex.length}`);
+  }
+  return { kind: 'target', url: targetUrl(query) };
+}
+
+function cut(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 /** `certwatch history`. */
 export function registerHistoryCommand(program: Command, run: CliRun): void {
   addStoreOptions(
     program
       .command('history')
       .description('show every certificate seen per target (newest first), or every target serving a fingerprint')
-      .argument('[query]', 'a target URL, or a SHA-256 fingerprint of a certificate; default: everything'),
+      .argument(
+        '[query]',
+        'a target URL, or a SHA-256 fingerprint of a certificate (or its first 8+ hex digits); default: everything',
+      ),
   )
     .option('--json', 'print { targets: [...] } as one JSON document')
     .action(async (query: string | undefined, values: HistoryValues) => {
       const location = storeLocationFrom(values);
-      const fingerprint = query === undefined ? null : parseFingerprint(query);
-      const target = query === undefined || fingerprint ? null : targetUrl(query);
+      const wanted = classifyHistoryQuery(query);
       const result = await withStore(location, { mustExist: true }, async (opened) => {
-        if (!opened) return { entries: [] as HistoryEntry[], where: location.kind === 'embedded' ? location.dir : '' };
-        return { entries: await lookUp(opened.store, fingerprint, target), where: opened.where };
+        if (!opened)
+          return {
+            entries: [] as HistoryEntry[],
+            where: location.kind === 'embedded' ? location.dir : '',
+            noStore: true,
+          };
+        const sha256 = wanted.kind === 'prefix' ? await resolvePrefix(opened.store, wanted.prefix, opened.where) : null;
+        if (wanted.kind === 'prefix' && !sha256) return { entries: [], where: opened.where, noStore: false };
+        const fingerprint = sha256 ?? (wanted.kind === 'fingerprint' ? wanted.sha256 : null);
+        const target = wanted.kind === 'target' ? wanted.url : null;
+        return { entries: await lookUp(opened.store, fingerprint, target), where: opened.where, noStore: false };
       });
       if (values.json) {
         run.stdout.write(`${JSON.stringify({ targets: result.entries }, null, 2)}\n`);
         return;
       }
       if (result.entries.length === 0) {
-        const what = fingerprint ? `certificate ${fingerprint}` : (target ?? 'any target');
-        run.stdout.write(`No history of ${what} in ${result.where}.\n`);
+        const what =
+          wanted.kind === 'fingerprint'
+            ? `certificate ${wanted.sha256}`
+            : wanted.kind === 'prefix'
+              ? `a certificate whose SHA-256 starts with ${wanted.prefix}`
+              : wanted.kind === 'target'
+                ? wanted.url
+                : 'any target';
+        const why = result.noStore ? ': there is no store there yet (certwatch check starts one)' : '';
+        run.stdout.write(`No history of ${what} in ${result.where}${why}.\n`);
         return;
       }
       run.stdout.write(`${renderHistory(result.entries, new Date())}\n`);
     });
+}
+
+/** The one stored fingerprint starting with `prefix`, null when none does; several are a usage error. */
+async function resolvePrefix(store: HistoryStore, prefix: string, where: string): Promise<string | null> {
+  const matches = await store.fingerprintsStartingWith(prefix);
+  if (matches.length > 1) {
+    const shown = matches.slice(0, 4).map((fp) => fp.slice(0, 16));
+    throw new UsageError(
+      `${prefix} is ambiguous in ${where}: ${matches.length} certificates start with it (${shown.join(', ')}${matches.length > 4 ? ', ...' : ''}); give more digits`,
+    );
+  }
+  return matches[0] ?? null;
 }
 
 function targetUrl(query: string): string {
@@ -70,11 +132,7 @@ function targetUrl(query: string): string {
   }
 }
 
-async function lookUp(
-  store: DynamoHistoryStore,
-  fingerprint: string | null,
-  target: string | null,
-): Promise<HistoryEntry[]> {
+async function lookUp(store: HistoryStore, fingerprint: string | null, target: string | null): Promise<HistoryEntry[]> {
   if (target) {
     const history = await store.loadTarget(target);
     return history.state || history.certs.length > 0 ? [toEntry(target, history)] : [];

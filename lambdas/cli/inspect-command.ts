@@ -1,17 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { CoreError } from '../core/errors';
 import type { Cert, Validation } from '../core/observation';
+import { evaluateConsumerPolicy } from '../core/policy/evaluate';
+import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
 import { parseChain } from '../core/x509/certificate';
 import { pemToDerList } from '../core/x509/pem';
-import { TrustStore } from '../core/x509/trust-store';
+import type { TrustStore } from '../core/x509/trust-store';
 import { validateChain } from '../core/x509/validation';
+import { publishedAnchor } from '../trust/published-anchor';
+import { trustStoreNamed } from '../trust/trust-stores';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';
+import { loadPolicyFile } from './policy-file';
 import { readCaFile } from './probe-options-cli';
+import { readBoundedFile, type StdinReader } from './shared/bounded-input';
 
 /** Largest input `inspect` reads: 16 certificates of 64 KiB, PEM-encoded, plus surrounding text. */
-const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
 /** What `certwatch inspect --json` prints: the chain and validation in the same shape as `probe`. */
 export interface InspectResult {
@@ -19,9 +23,12 @@ export interface InspectResult {
   chain: Cert[];
   validation: Validation;
   hostnameMatch: boolean | null;
+  /** With `--policy`: the verdict of the policies matching `--servername` or `*`. */
+  consumerPolicy?: ConsumerPolicyVerdict;
 }
 
 interface InspectValues {
+  policy?: string;
   at?: string;
   servername?: string;
   trust: 'node' | 'google';
@@ -30,7 +37,7 @@ interface InspectValues {
 }
 
 /** `certwatch inspect`: judge a PEM chain as presented (e.g. the output of Google's openssl recipe). */
-export function registerInspectCommand(program: Command, run: CliRun, stdin: () => Promise<Buffer>): void {
+export function registerInspectCommand(program: Command, run: CliRun, stdin: StdinReader): void {
   program
     .command('inspect')
     .description('parse and validate a PEM chain as presented (leaf first), e.g. piped from openssl s_client')
@@ -40,19 +47,26 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: () 
     .addOption(new Option('--trust <set>', 'trust anchors to start from').choices(['node', 'google']).default('node'))
     .option('--ca <file>', 'PEM bundle of extra trust anchors')
     .option('--json', 'print the result as one JSON document')
+    .option('--policy <file>', 'consumer policy: judge the chain by the policies for --servername (or *)')
     .action(async (file: string, values: InspectValues) => {
+      const policy = values.policy ? loadPolicyFile(values.policy) : undefined;
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
-      const input = file === '-' ? await stdin() : readInput(file);
+      const input =
+        file === '-'
+          ? await stdin({ limit: MAX_INPUT_BYTES, describe: 'a PEM chain' })
+          : await readBoundedFile(file, MAX_INPUT_BYTES);
       const result = await inspectPem(input.toString('utf8'), {
         source: file === '-' ? 'stdin' : file,
         at,
         servername: values.servername,
         trust: values.ca
-          ? TrustStore.forName(values.trust).withExtra(readCaFile(values.ca))
-          : TrustStore.forName(values.trust),
+          ? trustStoreNamed(values.trust).withExtra(readCaFile(values.ca))
+          : trustStoreNamed(values.trust),
+        policy,
       });
       run.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at)}\n`);
-      run.exitCode = result.validation.trusted && result.hostnameMatch !== false ? EXIT.OK : EXIT.FAILED;
+      const refused = result.consumerPolicy?.ok === false;
+      run.exitCode = result.validation.trusted && result.hostnameMatch !== false && !refused ? EXIT.OK : EXIT.FAILED;
     });
 }
 
@@ -61,7 +75,7 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: () 
  */
 export async function inspectPem(
   text: string,
-  options: { source: string; at: Date; servername?: string; trust: TrustStore },
+  options: { source: string; at: Date; servername?: string; trust: TrustStore; policy?: PolicySet },
 ): Promise<InspectResult> {
   let ders: Buffer[];
   try {
@@ -79,7 +93,22 @@ export async function inspectPem(
     at: options.at,
     servername: options.servername,
   });
-  return { source: options.source, chain: parsed.certificates.map((c) => c.toModel()), ...verdict };
+  const result: InspectResult = {
+    source: options.source,
+    chain: parsed.certificates.map((c) => c.toModel()),
+    ...verdict,
+  };
+  if (options.policy) {
+    const consumerPolicy = await evaluateConsumerPolicy({
+      set: options.policy,
+      subject: { target: null, host: options.servername ?? '', port: 0, ...verdict },
+      chain: parsed.certificates,
+      now: options.at,
+      anchorSource: publishedAnchor,
+    });
+    if (consumerPolicy) result.consumerPolicy = consumerPolicy;
+  }
+  return result;
 }
 
 function renderInspect(result: InspectResult, at: Date): string {
@@ -97,7 +126,12 @@ function renderInspect(result: InspectResult, at: Date): string {
     : `NOT trusted at ${v.at}: ${v.error?.code ?? 'unknown'} — ${v.error?.message ?? ''}`;
   const name =
     result.hostnameMatch === null ? '' : `\nhost name: ${result.hostnameMatch ? 'matches' : 'DOES NOT match'}`;
-  return `${table(['#', 'SHA-256', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'KEY'], rows)}\n\n${verdict}${name}`;
+  const policy = result.consumerPolicy
+    ? `\nconsumer policy: ${result.consumerPolicy.ok ? 'accepted' : 'REFUSED'}\n${result.consumerPolicy.rules
+        .map((r) => `  policy ${r.policy} ${r.kind} ${r.status}${r.code ? ` ${r.code}` : ''}: ${r.reason}`)
+        .join('\n')}`
+    : '';
+  return `${table(['#', 'SHA-256', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'KEY'], rows)}\n\n${verdict}${name}${policy}`;
 }
 
 function parseInstant(raw: string): Date {
@@ -106,30 +140,4 @@ function parseInstant(raw: string): Date {
     throw new UsageError(`--at: "${raw}" is not an ISO 8601 date (e.g. 2024-11-01 or 2024-11-01T12:00:00Z)`);
   }
   return at;
-}
-
-function readInput(file: string): Buffer {
-  try {
-    const data = readFileSync(file);
-    if (data.length > MAX_INPUT_BYTES) throw new UsageError(`${file}: larger than ${MAX_INPUT_BYTES} bytes`);
-    return data;
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof CoreError) throw error;
-    throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      cause: error,
-    });
-  }
-}
-
-/** Reads standard input up to the size limit. */
-export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buffer.length;
-    if (size > MAX_INPUT_BYTES) throw new UsageError(`stdin: larger than ${MAX_INPUT_BYTES} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
 }

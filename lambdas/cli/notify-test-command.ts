@@ -5,9 +5,9 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { createTestNotice, type Notice } from '../core/notice';
+import type { NoticePublisher } from '../core/ports';
 import { ConsolePublisher } from '../notify/console-publisher';
-import type { NoticePublisher } from '../notify/publisher';
-import { NotifyError } from '../notify/publisher';
+import { NotifyError } from '../notify/errors';
 import { snsPublisherFor } from './cli-adapters';
 import { type CliRun, EXIT } from './cli-io';
 

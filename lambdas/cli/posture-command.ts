@@ -7,6 +7,7 @@ import { enumeratePosture, POSTURE_DEFAULTS } from '../probe/posture/enumerate';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { table } from './format';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import { reportUnusedPins } from './shared/unused-pins';
 
 /** Raw values of `certwatch posture`. */
 interface PostureCliValues extends ProbeCliValues {
@@ -49,6 +50,7 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
       const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs });
       if (values.json) run.stdout.write(`${JSON.stringify(postures, null, 2)}\n`);
       else run.stdout.write(`${renderPostureTable(postures)}\n`);
+      reportUnusedPins(run.stderr, options.resolve, postures);
       run.exitCode = postures.some(postureFailed) ? EXIT.FAILED : EXIT.OK;
     });
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { parseEhloName } from '../core/ehlo-name';
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../core/probe-options';
@@ -69,7 +70,7 @@ export function toProbeRequest(
       concurrency,
       resolve: values.resolve.map(parseResolve),
       servername: values.servername,
-      ehloName: values.ehlo,
+      ehloName: values.ehlo === undefined ? undefined : parseEhloName(values.ehlo),
       trust: values.trust as 'node' | 'google',
       addressFamilies: values.family === '4' ? [4] : values.family === '6' ? [6] : [4, 6],
     };

@@ -2,11 +2,14 @@ import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check-command';
 import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
 import { registerHistoryCommand } from './history-command';
-import { readStdin, registerInspectCommand } from './inspect-command';
+import { registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
+import { registerPinsCommand } from './pins-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
+import { processStdin, type StdinReader } from './shared/bounded-input';
 import { registerTimelineCommand } from './timeline-command';
+import { registerExportCommand, registerImportCommand } from './transfer-command';
 
 /**
  * Runs the certwatch CLI in-process and returns its exit code (DESIGN.md: 0 ok, 1 failure or
@@ -15,7 +18,7 @@ import { registerTimelineCommand } from './timeline-command';
 export async function runCli(
   argv: readonly string[],
   io: CliIo,
-  stdin: () => Promise<Buffer> = () => readStdin(),
+  stdin: StdinReader = processStdin(io.stderr),
 ): Promise<number> {
   const run: CliRun = { ...io, exitCode: EXIT.OK };
   const program = new Command('certwatch')
@@ -33,6 +36,9 @@ export async function runCli(
   registerPostureCommand(program, run);
   registerTimelineCommand(program, run);
   registerNotifyTestCommand(program, run);
+  registerPinsCommand(program, run);
+  registerExportCommand(program, run);
+  registerImportCommand(program, run, stdin);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.exitCode;

@@ -13,9 +13,9 @@ import { TimelineError } from '../timeline/errors';
 import { buildTimeline } from '../timeline/layout';
 import type { TimelineModel, TimelineNotice } from '../timeline/model';
 import { renderTimelineHtml, renderTimelineSvg } from '../timeline/render-svg';
-import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './check-command';
 import { watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 
 /** Where the picture goes when `--out` is not given (relative to the working directory). */
 export const DEFAULT_TIMELINE_FILE = 'certwatch-timeline.svg';

@@ -5,6 +5,18 @@
  */
 import type { KeyType, ProbeErrorCode } from './observation';
 
+/** The consumer policy's latest verdict on a leaf (the history keeps it per leaf). */
+export interface LeafPolicyRecord {
+  /** No rule refused the leaf on any address in the cycle it was last judged. */
+  ok: boolean;
+  /** Failing rules, `policy N kind: reason`. */
+  failed: string[];
+  /** Pins and TLSA records (as written) that matched it. */
+  matched: string[];
+  /** When this verdict was first reached. */
+  at: string;
+}
+
 /** Where a certificate sat in the presented chain. */
 export type CertRole = 'leaf' | 'chain';
 
@@ -59,6 +71,8 @@ export interface CertRecord {
    * (absent while it is the latest leaf somewhere): a retirement waits for a few quiet cycles after it.
    */
   lastMark?: number;
+  /** For a leaf judged by a consumer policy: the latest verdict (absent when none applied). */
+  policy?: LeafPolicyRecord;
   /** Optimistic-concurrency revision of the stored item; 0 = not stored yet. */
   rev: number;
 }

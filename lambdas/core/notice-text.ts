@@ -2,6 +2,7 @@
  * Human words for notices: an SNS-sized subject and a few lines of text, derived from the facts only.
  */
 import type { CertFacts, Notice, NoticeFactsMap, NoticeType, RotationClass, SharedTargetFacts } from './notice';
+import { describePolicyNotice } from './policy/notice-text';
 
 /** SNS refuses longer subjects. */
 export const MAX_SUBJECT_LENGTH = 100;
@@ -52,7 +53,8 @@ const ROTATION_WORDS: Record<RotationClass, string> = {
   'key-type-change': 'key-type change',
 };
 
-function certLines(cert: CertFacts): string[] {
+/** The lines describing a certificate in every certificate notice. */
+export function certLines(cert: CertFacts): string[] {
   return [
     `  subject  ${cert.subject}`,
     `  issuer   ${cert.issuer}`,
@@ -259,6 +261,12 @@ function describeOne(notice: NoticeBase, type: NoticeType, where: string): { tit
         lines: f.failing.map((v) => `  ${v.rule}: ${v.detail}`),
       };
     }
+    case 'POLICY_MISMATCH':
+    case 'POLICY_WARNING':
+    case 'POLICY_SATISFIED':
+    case 'PIN_UNUSED':
+    case 'MTA_STS_CHANGED':
+      return describePolicyNotice(notice, where);
     case 'PROBE_FAILING': {
       const f = notice.facts as NoticeFactsMap['PROBE_FAILING'];
       return {

@@ -6,6 +6,12 @@ import { createHash } from 'node:crypto';
 import type { CertRole } from './history';
 import { renderNotice } from './notice-text';
 import type { KeyType, ProbeErrorCode, ValidationErrorCode } from './observation';
+import type {
+  MtaStsChangedFacts,
+  PinUnusedFacts,
+  PolicyMismatchFacts,
+  PolicySatisfiedFacts,
+} from './policy/notice-facts';
 import type { PolicyVerdict, TlsVersion, VersionSuite } from './posture/posture';
 
 /** Every notice type (contract). */
@@ -23,6 +29,11 @@ export type NoticeType =
   | 'STARTTLS_MISSING'
   | 'TLS_POSTURE_CHANGED'
   | 'TLS_POLICY_VIOLATED'
+  | 'POLICY_MISMATCH'
+  | 'POLICY_WARNING'
+  | 'POLICY_SATISFIED'
+  | 'PIN_UNUSED'
+  | 'MTA_STS_CHANGED'
   | 'PROBE_FAILING'
   | 'PROBE_RECOVERED'
   | 'HEARTBEAT'
@@ -49,6 +60,11 @@ export const NOTICE_SEVERITY: Readonly<Record<NoticeType, Severity>> = Object.fr
   STARTTLS_MISSING: 'critical',
   TLS_POSTURE_CHANGED: 'warning',
   TLS_POLICY_VIOLATED: 'critical',
+  POLICY_MISMATCH: 'critical',
+  POLICY_WARNING: 'warning',
+  POLICY_SATISFIED: 'info',
+  PIN_UNUSED: 'info',
+  MTA_STS_CHANGED: 'warning',
   PROBE_FAILING: 'warning',
   PROBE_RECOVERED: 'info',
   HEARTBEAT: 'info',
@@ -219,6 +235,11 @@ export interface NoticeFactsMap {
     previousAt: string;
   };
   TLS_POLICY_VIOLATED: { address: string; failing: PolicyVerdict[] };
+  POLICY_MISMATCH: PolicyMismatchFacts;
+  POLICY_WARNING: PolicyMismatchFacts;
+  POLICY_SATISFIED: PolicySatisfiedFacts;
+  PIN_UNUSED: PinUnusedFacts;
+  MTA_STS_CHANGED: MtaStsChangedFacts;
   PROBE_FAILING: { consecutiveFailures: number; failures: ProbeFailureFacts[] };
   PROBE_RECOVERED: { failedCycles: number; addresses: string[] };
   HEARTBEAT: { message: string };

@@ -3,6 +3,8 @@
  * This shape is a contract (DESIGN.md, `certwatch probe --json`): change it only with its docs and tests.
  */
 
+import type { ConsumerPolicyVerdict } from './policy/model';
+
 /** Key types a probe can ask a server for. */
 export type KeyType = 'rsa' | 'ecdsa';
 
@@ -146,4 +148,6 @@ export interface Observation {
   observedAt: string;
   /** Milliseconds the probe took. */
   durationMs: number;
+  /** The consumer policy's verdict on the presented chain (`--policy`); absent when none applies. */
+  consumerPolicy?: ConsumerPolicyVerdict;
 }

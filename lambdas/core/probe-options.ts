@@ -1,5 +1,6 @@
-import type { KeyType, Observation } from './observation';
-import type { ResolvePin, Target } from './targets';
+import type { KeyType } from './observation';
+import type { PolicySet } from './policy/model';
+import type { ResolvePin } from './targets';
 
 /** IP version of an address. */
 export type AddressFamily = 4 | 6;
@@ -34,6 +35,8 @@ export interface ProbeOptions {
    * port 25 is then reported as EGRESS_BLOCKED rather than CONNECT_TIMEOUT.
    */
   port25Blocked?: boolean;
+  /** The consumer policy (`--policy`, context `policy`): each observation then carries its verdict. */
+  policy?: PolicySet;
 }
 
 /** Defaults of DESIGN.md. */
@@ -43,8 +46,3 @@ export const DEFAULT_PROBE_OPTIONS: ProbeOptions = {
   resolve: [],
   concurrency: 32,
 };
-
-/** The port the watch cycle probes through: anything that turns targets into observations. */
-export interface Prober {
-  probe(targets: readonly Target[], options: ProbeOptions): Promise<Observation[]>;
-}

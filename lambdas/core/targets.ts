@@ -1,6 +1,8 @@
-import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { CoreError } from './errors';
+import { ipVersion } from './ip';
 import type { TlsMode } from './observation';
+import { quoteInput } from './quote';
 
 /** A parsed target URL (contract: `smtp://host[:port]` = STARTTLS, `smtps://host[:port]` = implicit TLS). */
 export interface Target {
@@ -27,44 +29,84 @@ export const DEFAULT_TARGET_URLS: readonly string[] = [
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/;
 
+/** Longer input is refused before any parsing: no host name or URL comes near it. */
+const MAX_TARGET_CHARS = 2048;
+
+function invalid(input: string, problem: string, cause?: unknown): CoreError {
+  return new CoreError('TARGET_INVALID', `${quoteInput(input)}: ${problem}`, { cause });
+}
+
 /**
- * Parses a target URL. A bare `host[:port]` is read as `smtp://host[:port]`.
+ * Parses a target URL. A bare `host[:port]` is read as `smtp://host[:port]`. Internationalized names
+ * are accepted and probed under their A-label (`xn--…`), which is what DNS and certificates carry.
  * @throws CoreError TARGET_INVALID with a message that says what is wrong.
  */
 export function parseTarget(input: string): Target {
   const raw = input.trim();
   if (raw === '') throw new CoreError('TARGET_INVALID', 'empty target');
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `smtp://${raw}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch (cause) {
-    throw new CoreError(
-      'TARGET_INVALID',
-      `"${input}" is not a URL (expected smtp://host[:port] or smtps://host[:port])`,
-      {
-        cause,
-      },
+  if (raw.length > MAX_TARGET_CHARS) throw invalid(raw, `longer than ${MAX_TARGET_CHARS} characters`);
+  const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
+  const scheme = (schemeMatch?.[1] ?? 'smtp').toLowerCase();
+  if (scheme !== 'smtp' && scheme !== 'smtps') {
+    throw invalid(input, `scheme "${scheme}" is not supported (use smtp:// or smtps://)`);
+  }
+  const rest = schemeMatch ? raw.slice(schemeMatch[0].length) : raw;
+  const authorityEnd = rest.search(/[/?#]/);
+  const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
+  const tail = authorityEnd < 0 ? '' : rest.slice(authorityEnd);
+  if (authority.includes('@') || (tail !== '' && tail !== '/')) {
+    throw invalid(input, 'a target is scheme://host[:port] only');
+  }
+  const { host: typedHost, port: typedPort } = splitHostPort(input, authority);
+  const host = asciiHost(input, typedHost);
+  const port = typedPort === undefined ? DEFAULT_PORTS[scheme] : parsePort(input, typedPort);
+  const mode: TlsMode = scheme === 'smtp' ? 'starttls' : 'implicit';
+  const hostPart = ipVersion(host) === 6 ? `[${host}]` : host;
+  return { url: `${scheme}://${hostPart}:${port}`, scheme, host, port, mode };
+}
+
+function splitHostPort(input: string, authority: string): { host: string; port?: string } {
+  if (authority.startsWith('[')) {
+    const close = authority.indexOf(']');
+    const after = close < 0 ? '' : authority.slice(close + 1);
+    if (close < 0 || (after !== '' && !after.startsWith(':'))) {
+      throw invalid(input, 'an IPv6 address is written in brackets: smtp://[2001:db8::1]:25');
+    }
+    const host = authority.slice(1, close);
+    if (ipVersion(host) !== 6) throw invalid(input, `${quoteInput(host)} is not an IPv6 address`);
+    return { host, port: after === '' ? undefined : after.slice(1) };
+  }
+  const colons = authority.split(':').length - 1;
+  if (colons > 1) throw invalid(input, 'an IPv6 address is written in brackets: smtp://[2001:db8::1]:25');
+  const [host, port] = authority.split(':');
+  if (host === '') throw invalid(input, 'no host name');
+  return { host, port };
+}
+
+function parsePort(input: string, port: string): number {
+  if (!/^\d+$/.test(port)) throw invalid(input, `port ${quoteInput(port)} is not a number (port must be 1-65535)`);
+  const value = Number(port);
+  if (value < 1 || value > 65535) {
+    throw invalid(
+      input,
+      `port ${port.length > 12 ? `${port.slice(0, 12)}…` : port} is out of range (port must be 1-65535)`,
     );
   }
-  const scheme = url.protocol.slice(0, -1).toLowerCase();
-  if (scheme !== 'smtp' && scheme !== 'smtps') {
-    throw new CoreError('TARGET_INVALID', `"${input}": scheme "${scheme}" is not supported (use smtp:// or smtps://)`);
+  return value;
+}
+
+/** The host as DNS knows it: lowercase, no trailing dot, A-labels for internationalized names. */
+function asciiHost(input: string, typed: string): string {
+  const lower = typed.toLowerCase().replace(/\.$/, '');
+  if (ipVersion(lower) !== 0) return lower;
+  // Letters beyond ASCII mark a U-label (an internationalized name).
+  const ascii = /[\u0080-\uffff]/.test(lower) ? domainToASCII(lower) : lower;
+  if (ascii === '') throw invalid(input, `${quoteInput(typed)} is not a valid internationalized host name`);
+  if (!HOSTNAME.test(ascii)) {
+    const shown = ascii === lower ? quoteInput(typed) : `${quoteInput(typed)} (A-label ${quoteInput(ascii)})`;
+    throw invalid(input, `${shown} is not a valid host name or address`);
   }
-  if (url.username || url.password || (url.pathname && url.pathname !== '/') || url.search || url.hash) {
-    throw new CoreError('TARGET_INVALID', `"${input}": a target is scheme://host[:port] only`);
-  }
-  const host = unbracket(url.hostname.toLowerCase());
-  if (host === '' || (isIP(host) === 0 && !HOSTNAME.test(host))) {
-    throw new CoreError('TARGET_INVALID', `"${input}": "${host}" is not a valid host name or address`);
-  }
-  const port = url.port === '' ? DEFAULT_PORTS[scheme] : Number(url.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new CoreError('TARGET_INVALID', `"${input}": port must be 1-65535`);
-  }
-  const mode: TlsMode = scheme === 'smtp' ? 'starttls' : 'implicit';
-  const hostPart = isIP(host) === 6 ? `[${host}]` : host.replace(/\.$/, '');
-  return { url: `${scheme}://${hostPart}:${port}`, scheme, host: host.replace(/\.$/, ''), port, mode };
+  return ascii;
 }
 
 /** Parses several targets; no input = Google's default set. Duplicates (same canonical URL) are dropped. */
@@ -99,7 +141,7 @@ export function parseResolve(input: string): ResolvePin {
   if (port < 1 || port > 65535) throw new CoreError('RESOLVE_INVALID', `--resolve "${input}": port must be 1-65535`);
   const addresses = rawAddresses.split(',').map((a) => unbracket(a.trim()));
   for (const address of addresses) {
-    if (isIP(address) === 0) {
+    if (ipVersion(address) === 0) {
       throw new CoreError('RESOLVE_INVALID', `--resolve "${input}": "${address}" is not an IP address`);
     }
   }

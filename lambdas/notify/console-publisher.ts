@@ -2,7 +2,7 @@
  * Prints notices to a stream, for local runs (`certwatch check` without `--topic-arn`).
  */
 import type { Notice } from '../core/notice';
-import type { NoticePublisher, PublishReceipt } from './publisher';
+import type { NoticePublisher, PublishReceipt } from '../core/ports';
 
 const BADGE = { info: 'INFO', warning: 'WARNING', critical: 'CRITICAL' } as const;
 

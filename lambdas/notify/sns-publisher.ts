@@ -7,7 +7,8 @@ import { type MessageAttributeValue, PublishCommand, type PublishCommandInput, S
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import type { Notice } from '../core/notice';
 import { toSubject } from '../core/notice-text';
-import { type NoticePublisher, NotifyError, type PublishReceipt } from './publisher';
+import type { NoticePublisher, PublishReceipt } from '../core/ports';
+import { NotifyError } from './errors';
 
 /** SNS refuses messages over 256 KiB; keep a margin for the envelope. */
 const MAX_MESSAGE_BYTES = 250 * 1024;

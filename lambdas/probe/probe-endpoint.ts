@@ -34,6 +34,9 @@ export interface RawProbe {
 
 const SERVERNAME_IS_IP = /^[\d.]+$|:/;
 
+/** Servers greet as soon as the handshake is done; longer silence is not worth the probe's deadline. */
+const GREETING_OVER_TLS_WAIT_MS = 2000;
+
 /**
  * Probes one endpoint for one key type: TCP, SMTP STARTTLS (or implicit TLS), handshake, QUIT.
  * Never throws: every failure comes back classified in `error`. The whole probe is bounded by
@@ -45,7 +48,8 @@ export async function probeEndpoint(endpoint: Endpoint, settings: EndpointProbeS
   const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
   const signal = controller.signal;
   const result: RawProbe = {
-    smtp: { banner: null, ehlo: [], starttls: endpoint.mode === 'implicit' },
+    // STARTTLS offered in the EHLO reply: an implicit-TLS (smtps) probe never asks, so never sees it.
+    smtp: { banner: null, ehlo: [], starttls: false },
     tls: { protocol: null, cipher: null },
     chainDer: [],
     durationMs: 0,
@@ -69,7 +73,9 @@ export async function probeEndpoint(endpoint: Endpoint, settings: EndpointProbeS
     result.chainDer = handshake.chainDer;
     if (handshake.chainError) result.error = handshake.chainError;
     if (endpoint.mode === 'implicit') {
-      result.smtp.banner = await readGreetingOverTls(handshake.tlsSocket as unknown as Socket, signal);
+      // The greeting is for the record: a server that sends none must not cost the probe its deadline.
+      const wait = AbortSignal.any([signal, AbortSignal.timeout(greetingWaitMs(settings.timeoutMs))]);
+      result.smtp.banner = await readGreetingOverTls(handshake.tlsSocket as unknown as Socket, wait);
     }
     handshake.tlsSocket.end('QUIT\r\n');
     handshake.tlsSocket.destroySoon();
@@ -93,6 +99,11 @@ export async function probeEndpoint(endpoint: Endpoint, settings: EndpointProbeS
   }
   result.durationMs = Math.round(performance.now() - started);
   return result;
+}
+
+/** How long an implicit-TLS probe waits for the greeting after its handshake: briefly, within the deadline. */
+export function greetingWaitMs(timeoutMs: number): number {
+  return Math.min(GREETING_OVER_TLS_WAIT_MS, Math.ceil(timeoutMs / 4));
 }
 
 /**

@@ -1,15 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { KeyType, Observation } from '../core/observation';
-import type { ProbeOptions, Prober } from '../core/probe-options';
+import { evaluateConsumerPolicy } from '../core/policy/evaluate';
+import { NO_LOOKUPS, type PolicyLookups } from '../core/policy/model';
+import type { Prober } from '../core/ports';
+import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { parseChain } from '../core/x509/certificate';
-import { TrustStore } from '../core/x509/trust-store';
+import type { TrustStore } from '../core/x509/trust-store';
 import { validateChain } from '../core/x509/validation';
+import { publishedAnchor } from '../trust/published-anchor';
+import { trustStoreNamed } from '../trust/trust-stores';
 import { ProbeError } from './errors';
+import { defaultLookupDeps, gatherPolicyLookups, type LookupDeps } from './policy-lookups';
 import { mapWithLimit } from './pool';
 import { type Endpoint, probeEndpoint, type RawProbe } from './probe-endpoint';
 import { resolveTarget } from './resolve';
-import { isHandshakeFailureAlert } from './tls-handshake';
+import { type HelloRefusal, HelloRefusedError } from './tls-handshake';
 
 /** An observation with the DER of the chain it describes. */
 export interface DetailedObservation {
@@ -29,6 +35,9 @@ interface Job {
  * affects the others: each failure becomes that observation's `error`.
  */
 export class SmtpProber implements Prober {
+  /** @param lookupDeps how the consumer policy's DNS and MTA-STS lookups are made (default: the probes' resolvers). */
+  constructor(private readonly lookupDeps?: (options: ProbeOptions) => LookupDeps) {}
+
   /** Trust stores by anchor set: indexing Node's roots plus extras costs milliseconds, once. */
   private readonly trustStores = new Map<string, TrustStore>();
 
@@ -41,7 +50,7 @@ export class SmtpProber implements Prober {
     const key = [options.trust ?? 'node', ...extra.map((der) => createHash('sha256').update(der).digest('hex'))].join();
     let store = this.trustStores.get(key);
     if (!store) {
-      const base = TrustStore.forName(options.trust ?? 'node');
+      const base = trustStoreNamed(options.trust ?? 'node');
       store = extra.length > 0 ? base.withExtra(extra.map((der) => Buffer.from(der))) : base;
       this.trustStores.set(key, store);
     }
@@ -51,6 +60,10 @@ export class SmtpProber implements Prober {
   /** Like `probe`, keeping each presented chain's DER beside its observation (for `--pem`). */
   async probeDetailed(targets: readonly Target[], options: ProbeOptions): Promise<DetailedObservation[]> {
     const trust = this.trustFor(options);
+    // Policy lookups run while the probes do; the chains are judged once both are in.
+    const lookups: Promise<PolicyLookups> = options.policy
+      ? gatherPolicyLookups(options.policy, targets, (this.lookupDeps ?? defaultLookupDeps)(options))
+      : Promise.resolve(NO_LOOKUPS);
     const resolutions = await mapWithLimit(targets, options.concurrency, (target) =>
       resolveTarget(target, options.resolve, options.timeoutMs, options.addressFamilies),
     );
@@ -86,7 +99,7 @@ export class SmtpProber implements Prober {
     classifyMissingKeyTypes(jobs, raws);
     const built = await Promise.all(
       jobs.map(async (job, i) => ({
-        observation: await toObservation(job, raws[i], trust, options),
+        observation: await toObservation(job, raws[i], trust, options, lookups),
         chainDer: raws[i].chainDer,
       })),
     );
@@ -96,13 +109,14 @@ export class SmtpProber implements Prober {
 }
 
 /**
- * A server that holds no certificate of the asked key type answers alert 40; when the other key type
- * succeeded on the same address, that is what it means, and it is not a failure of the target.
+ * A server that holds no certificate of the asked key type refuses the ClientHello (alert 40, or a hang-up
+ * before any TLS reply: see HelloRefusedError); when the other key type succeeded on the same address,
+ * that is what it means, and it is not a failure of the target.
  */
 function classifyMissingKeyTypes(jobs: readonly Job[], raws: RawProbe[]): void {
   jobs.forEach((job, i) => {
     const error = raws[i].error;
-    if (error?.code !== 'TLS_HANDSHAKE_FAILED' || !isHandshakeFailureAlert(error)) return;
+    if (!(error instanceof HelloRefusedError)) return;
     const siblingAnswered = jobs.some(
       (other, j) =>
         j !== i &&
@@ -110,8 +124,13 @@ function classifyMissingKeyTypes(jobs: readonly Job[], raws: RawProbe[]): void {
         other.endpoint.address === job.endpoint.address &&
         raws[j].tls.protocol !== null,
     );
+    const asked = job.keyType.toUpperCase();
     raws[i].error = siblingAnswered
-      ? new ProbeError('KEY_TYPE_UNAVAILABLE', `no ${job.keyType.toUpperCase()} certificate on this server`)
+      ? new ProbeError(
+          'KEY_TYPE_UNAVAILABLE',
+          `no ${asked} certificate on this server (it refused the ${asked} handshake: ${describeRefusal(error.refusal)})`,
+          { cause: error },
+        )
       : new ProbeError(
           'TLS_HANDSHAKE_FAILED',
           `${error.message}; the server may hold no ${job.keyType.toUpperCase()} certificate`,
@@ -120,7 +139,18 @@ function classifyMissingKeyTypes(jobs: readonly Job[], raws: RawProbe[]): void {
   });
 }
 
-async function toObservation(job: Job, raw: RawProbe, trust: TrustStore, options: ProbeOptions): Promise<Observation> {
+function describeRefusal(refusal: HelloRefusal): string {
+  if (refusal === 'alert 40') return 'alert 40 handshake_failure';
+  return refusal === 'close' ? 'closed the connection' : 'reset the connection';
+}
+
+async function toObservation(
+  job: Job,
+  raw: RawProbe,
+  trust: TrustStore,
+  options: ProbeOptions,
+  lookups: Promise<PolicyLookups>,
+): Promise<Observation> {
   const observedAt = new Date();
   const observation: Observation = {
     target: job.target.url,
@@ -154,6 +184,24 @@ async function toObservation(job: Job, raw: RawProbe, trust: TrustStore, options
   });
   observation.validation = validation;
   observation.hostnameMatch = hostnameMatch;
+  if (options.policy) {
+    const verdict = await evaluateConsumerPolicy({
+      set: options.policy,
+      subject: {
+        target: job.target.url,
+        host: job.target.host,
+        port: job.target.port,
+        servername: options.servername,
+        validation,
+        hostnameMatch,
+      },
+      chain: parsed.certificates,
+      now: options.validationTime ?? observedAt,
+      lookups: await lookups,
+      anchorSource: publishedAnchor,
+    });
+    if (verdict) observation.consumerPolicy = verdict;
+  }
   return observation;
 }
 

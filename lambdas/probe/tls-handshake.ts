@@ -81,15 +81,28 @@ export function tlsHandshake(
       tlsSocket.destroy();
       reject(error);
     };
-    const onError = (error: Error & { code?: string }) => {
+    const onError = (error: Error & { code?: string; syscall?: string }) => {
       if (tap.overLimit) {
         fail(new ProbeError('TLS_HANDSHAKE_FAILED', 'the server sent more handshake data than the limit'));
         return;
       }
-      fail(new ProbeError('TLS_HANDSHAKE_FAILED', describeTlsError(error), { cause: error }));
+      const serverBytes = tap.capture;
+      const ended = error.code === 'ECONNRESET' && error.syscall === undefined;
+      const refusal = helloRefusal(serverBytes, error.code === 'ECONNRESET' ? (ended ? 'close' : 'reset') : undefined);
+      const message = ended
+        ? `the server closed the connection during the TLS handshake${serverBytes.length === 0 ? ', before any TLS reply' : ''}`
+        : describeTlsError(error, serverBytes);
+      fail(
+        refusal
+          ? new HelloRefusedError(message, refusal, { cause: error })
+          : new ProbeError('TLS_HANDSHAKE_FAILED', message, { cause: error }),
+      );
     };
-    const onClose = () =>
-      fail(new ProbeError('TLS_HANDSHAKE_FAILED', 'the server closed the connection during the TLS handshake'));
+    const onClose = () => {
+      const message = 'the server closed the connection during the TLS handshake';
+      const refusal = helloRefusal(tap.capture, 'close');
+      fail(refusal ? new HelloRefusedError(message, refusal) : new ProbeError('TLS_HANDSHAKE_FAILED', message));
+    };
     if (options.signal.aborted) {
       onAbort();
       return;
@@ -121,23 +134,59 @@ export function tlsHandshake(
   });
 }
 
-/** True for the alert a server sends when it holds no certificate that fits what the client offered. */
-export function isHandshakeFailureAlert(error: ProbeError): boolean {
-  const cause = error.cause as { code?: string } | undefined;
-  return cause?.code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE';
+/** How a server turned a ClientHello down without answering it. */
+export type HelloRefusal = 'alert 40' | 'close' | 'reset';
+
+/**
+ * A handshake the server turned down at the ClientHello, before choosing anything: its only reply was
+ * alert 40 (handshake_failure), or it hung up without a byte of TLS. That is what a server holding no
+ * certificate of the asked key type does: OpenSSL 3.0 and 3.5 servers and GnuTLS send alert 40, a
+ * Python asyncio server (aiosmtpd) closes the connection. Read on the wire, not from OpenSSL's error
+ * code, whose spelling changed between the two lines (ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE on 3.0,
+ * ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE on 3.2+). Code TLS_HANDSHAKE_FAILED: only the prober, which
+ * sees whether the other key type succeeded on the same address, may call it KEY_TYPE_UNAVAILABLE.
+ */
+export class HelloRefusedError extends ProbeError {
+  constructor(
+    message: string,
+    readonly refusal: HelloRefusal,
+    options?: { cause?: unknown },
+  ) {
+    super('TLS_HANDSHAKE_FAILED', message, options);
+    this.name = 'HelloRefusedError';
+  }
 }
 
-function describeTlsError(error: Error & { code?: string }): string {
-  switch (error.code) {
-    case 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE':
+const ALERT_RECORD = 21;
+const HANDSHAKE_FAILURE = 40;
+
+/** The refusal the server's bytes show, if all it sent was a refusal of the ClientHello. */
+function helloRefusal(serverBytes: Buffer, hangUp: 'close' | 'reset' | undefined): HelloRefusal | undefined {
+  if (serverBytes.length === 0) return hangUp;
+  // One plaintext alert record: type, version (2), length (2) = 2, level, description.
+  const alone = serverBytes.length === 7 && serverBytes[0] === ALERT_RECORD && serverBytes.readUInt16BE(3) === 2;
+  return alone && serverBytes[6] === HANDSHAKE_FAILURE ? 'alert 40' : undefined;
+}
+
+/** The alert a server sent as its whole reply, if it did (OpenSSL reports it under names that vary by version). */
+function plaintextAlert(serverBytes: Buffer): number | undefined {
+  if (serverBytes.length < 7 || serverBytes[0] !== ALERT_RECORD || serverBytes.readUInt16BE(3) !== 2) return undefined;
+  return serverBytes[6];
+}
+
+function describeTlsError(error: Error & { code?: string }, serverBytes: Buffer): string {
+  switch (plaintextAlert(serverBytes)) {
+    case HANDSHAKE_FAILURE:
       return 'the server refused the handshake (alert 40 handshake_failure)';
+    case 70:
+      return 'the server refused the protocol version (alert 70)';
+  }
+  switch (error.code) {
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
       return 'the server did not answer with TLS (wrong version number)';
-    case 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION':
-      return 'the server refused the protocol version (alert 70)';
     case 'ECONNRESET':
       return 'the server reset the connection during the TLS handshake';
     default:
-      return `TLS handshake failed: ${error.message}${error.code ? ` (${error.code})` : ''}`;
+      return `TLS handshake failed: ${error.message.trim()}${error.code ? ` (${error.code})` : ''}`;
   }
 }

@@ -7,6 +7,25 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from './errors';
 
+/**
+ * Takes the lock of `dir`, waiting up to `waitMs` (polling) while another live process holds it: a
+ * reader such as `history` then sees the store once a running cycle lets go, instead of failing at once.
+ * Returns the function that gives the lock back.
+ * @throws StoreError STORE_LOCKED when it is still held after `waitMs`.
+ */
+export async function lockDirectoryWaiting(dir: string, waitMs: number, pollMs = 100): Promise<() => void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return lockDirectory(dir);
+    } catch (error) {
+      const held = error instanceof StoreError && error.code === 'STORE_LOCKED' && !/this process/.test(error.message);
+      if (!held || Date.now() >= deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
 /** Takes the lock of `dir` for this process; returns the function that gives it back. */
 export function lockDirectory(dir: string): () => void {
   const file = join(dir, 'certwatch.lock');
@@ -27,7 +46,10 @@ export function lockDirectory(dir: string): () => void {
         throw new StoreError('STORE_LOCKED', `the store ${dir} is already open in this process`);
       }
       if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
-        throw new StoreError('STORE_LOCKED', `the store ${dir} is in use by another certwatch process (pid ${holder})`);
+        throw new StoreError(
+          'STORE_LOCKED',
+          `the store ${dir} is in use by another certwatch process (pid ${holder}, e.g. a running cycle): try again when it ends`,
+        );
       }
       rmSync(file, { force: true });
     }

@@ -13,8 +13,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CertRecord, TargetHistory } from '../core/history';
-import type { HistoryStore, OutboxEntry, SaveOutcome, StoredPosture, TargetChanges } from '../core/history-store';
 import type { Notice } from '../core/notice';
+import type { HistoryStore, OutboxEntry, SaveOutcome, StoredPosture, TargetChanges } from '../core/ports';
 import { isConditionFailure, queryAll, scanAll, storeError } from './dynamo-calls';
 import type { StoreError } from './errors';
 import { certFromItem, certItem, type Item, noticeItem, outboxFromItem, stateAttributes, stateFromItem } from './items';
@@ -311,6 +311,18 @@ export class DynamoHistoryStore implements HistoryStore {
       ExpressionAttributeValues: { ':fp': keys.fingerprint(sha256.toLowerCase()) },
     });
     return items.map(certFromItem);
+  }
+
+  /** The distinct SHA-256 fingerprints of stored certificates that start with `prefix` (lowercase hex). */
+  async fingerprintsStartingWith(prefix: string): Promise<string[]> {
+    const { fingerprintIndex } = TABLE_SCHEMA;
+    const items = await this.scan({
+      IndexName: fingerprintIndex.name,
+      FilterExpression: `begins_with(${fingerprintIndex.partitionKey}, :fp)`,
+      ExpressionAttributeValues: { ':fp': keys.fingerprint(prefix.toLowerCase()) },
+      ProjectionExpression: 'sha256',
+    });
+    return [...new Set(items.map((item) => String(item.sha256)))].sort();
   }
 
   private query(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {

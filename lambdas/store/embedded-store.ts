@@ -2,15 +2,16 @@
  * The embedded history store for local runs: dynalite (a DynamoDB-compatible engine) started in-process
  * on a free loopback port, persisting under a directory, with the history table created if missing.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
-import { lockDirectory } from './dir-lock';
+import { lockDirectoryWaiting } from './dir-lock';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { StoreError } from './errors';
+import { checkEmbeddedStore } from './store-integrity';
 import { DEFAULT_TABLE_NAME, ensureTable } from './table';
 
 /** The directory used when none is given, relative to the working directory. */
@@ -23,6 +24,8 @@ export interface EmbeddedStoreOptions {
   tableName?: string;
   /** Keep everything in memory instead (tests that need no persistence). */
   inMemory?: boolean;
+  /** How long to wait for another process (a running cycle) to let go of the directory; default 0. */
+  lockWaitMs?: number;
 }
 
 /** A running embedded store. */
@@ -51,7 +54,8 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
 
 /**
  * Starts dynalite on 127.0.0.1 (free port), opens or creates the table, and returns a store on it.
- * @throws StoreError EMBEDDED_START_FAILED or STORE_LOCKED (another process uses the directory).
+ * A directory that holds a damaged database is refused (see `store-integrity.ts`), never replaced.
+ * @throws StoreError EMBEDDED_START_FAILED, STORE_INVALID, STORE_DAMAGED or STORE_LOCKED (another process uses the directory).
  */
 export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
@@ -59,8 +63,11 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Pr
   const path = dir ? join(dir, 'dynamodb') : null;
   let unlock = () => {};
   if (dir && path) {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) {
+      throw new StoreError('STORE_INVALID', `the store ${dir} is not a directory: give --store a directory`);
+    }
     try {
-      mkdirSync(path, { recursive: true });
+      mkdirSync(dir, { recursive: true });
     } catch (cause) {
       throw new StoreError(
         'EMBEDDED_START_FAILED',
@@ -70,7 +77,17 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Pr
         },
       );
     }
-    unlock = lockDirectory(dir);
+    unlock = await lockDirectoryWaiting(dir, options.lockWaitMs ?? 0);
+    try {
+      await checkEmbeddedStore(dir, tableName);
+      mkdirSync(path, { recursive: true });
+    } catch (cause) {
+      unlock();
+      if (cause instanceof StoreError) throw cause;
+      throw new StoreError('EMBEDDED_START_FAILED', `cannot open the store ${dir}: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
   }
   const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   try {

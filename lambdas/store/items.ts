@@ -4,8 +4,8 @@
  */
 
 import type { CertRecord, EvidenceSlot, KeyTypeEvidence, SlotRecord, TargetState } from '../core/history';
-import type { OutboxEntry } from '../core/history-store';
 import type { Notice } from '../core/notice';
+import type { OutboxEntry } from '../core/ports';
 import { StoreError } from './errors';
 import { keys } from './table-schema';
 
@@ -47,6 +47,7 @@ export function certItem(record: CertRecord, rev: number): Item {
     noticed: record.noticed,
     retirements: record.retirements,
     ...(record.lastMark === undefined ? {} : { lastMark: record.lastMark }),
+    ...(record.policy ? { policy: record.policy } : {}),
     rev,
   };
 }
@@ -82,6 +83,7 @@ export function certFromItem(item: Item): CertRecord {
     // Items of the release before retirement counting: a retired one was retired once.
     retirements: Number(item.retirements ?? (item.status === 'retired' ? 1 : 0)),
     ...(typeof item.lastMark === 'number' ? { lastMark: item.lastMark } : {}),
+    ...(item.policy ? { policy: item.policy as CertRecord['policy'] } : {}),
     rev: Number(item.rev ?? 0),
   };
 }

@@ -2,28 +2,37 @@
  * Opens the history store a command asked for: the embedded engine under a directory, or a DynamoDB
  * table (standard AWS credential chain; `endpoint` for any DynamoDB-compatible service).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
+import type { HistoryStore } from '../core/ports';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { startEmbeddedStore } from './embedded-store';
+import { StoreError } from './errors';
 import { checkTableName } from './table';
+import { TableTransfer } from './table-transfer';
+
+/** How long a reading command waits for a running cycle to let go of the embedded store. */
+export const READ_LOCK_WAIT_MS = 5_000;
 
 /** Where the history lives. */
 export type StoreLocation = { kind: 'embedded'; dir: string } | { kind: 'table'; tableName: string; endpoint?: string };
 
 /** An open store and how to let go of it. */
 export interface OpenedStore {
-  store: DynamoHistoryStore;
+  store: HistoryStore;
   /** For messages: the directory or `table NAME`. */
   where: string;
+  /** Every item of the table, for export and import. */
+  transfer: TableTransfer;
   close(): Promise<void>;
 }
 
 /**
  * Opens the store at `location`. With `mustExist`, an embedded store whose directory holds no history
- * yet gives null instead of being created (reading commands should not leave an empty store behind).
+ * yet gives null instead of being created (reading commands should not leave an empty store behind), and
+ * a store held by a running cycle is waited for up to {@link READ_LOCK_WAIT_MS}.
  */
 export async function openHistoryStore(
   location: StoreLocation,
@@ -31,9 +40,19 @@ export async function openHistoryStore(
 ): Promise<OpenedStore | null> {
   if (location.kind === 'embedded') {
     const dir = resolve(location.dir);
-    if (options.mustExist && !existsSync(join(dir, 'dynamodb'))) return null;
-    const embedded = await startEmbeddedStore({ dir });
-    return { store: embedded.store, where: location.dir, close: embedded.close };
+    if (options.mustExist) {
+      if (existsSync(dir) && !statSync(dir).isDirectory()) {
+        throw new StoreError('STORE_INVALID', `the store ${location.dir} is not a directory: give --store a directory`);
+      }
+      if (!existsSync(join(dir, 'dynamodb'))) return null;
+    }
+    const embedded = await startEmbeddedStore({ dir, lockWaitMs: options.mustExist ? READ_LOCK_WAIT_MS : 0 });
+    return {
+      store: embedded.store,
+      where: location.dir,
+      transfer: new TableTransfer(embedded.client, embedded.tableName),
+      close: embedded.close,
+    };
   }
   const tableName = checkTableName(location.tableName);
   const regionSet = Boolean(process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION);
@@ -45,6 +64,7 @@ export async function openHistoryStore(
   });
   return {
     store: new DynamoHistoryStore({ client, tableName }),
+    transfer: new TableTransfer(client, tableName),
     where: `table ${tableName}${location.endpoint ? ` at ${location.endpoint}` : ''}`,
     close: async () => client.destroy(),
   };

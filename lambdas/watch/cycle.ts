@@ -9,13 +9,12 @@
 import { randomUUID } from 'node:crypto';
 import { baselineNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
 import type { TargetHistory } from '../core/history';
-import type { HistoryStore } from '../core/history-store';
 import type { Notice } from '../core/notice';
 import type { Observation } from '../core/observation';
-import type { ProbeOptions, Prober } from '../core/probe-options';
+import type { HistoryStore, NoticePublisher, Prober } from '../core/ports';
+import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { DEFAULT_WATCH_CONFIG, type WatchConfig } from '../core/watch-config';
-import type { NoticePublisher } from '../notify/publisher';
 import { mapWithLimit } from '../probe/pool';
 import { drainOutbox, type OutboxHooks } from './outbox';
 

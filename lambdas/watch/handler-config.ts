@@ -3,6 +3,7 @@
  * emits (the stack's alarms and dashboard use the same ones), and the parsing of that environment,
  * done once at module init. Pure: no AWS SDK, no I/O.
  */
+import { parseEhloName } from '../core/ehlo-name';
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
 import { PostureError } from '../core/posture/errors';
@@ -111,7 +112,7 @@ export function readHandlerConfig(env: Env): HandlerConfig {
     resolve: wrapCore(HANDLER_ENV.resolve, () => list(env[HANDLER_ENV.resolve], /\s+/).map(parseResolve)),
   };
   const ehloName = env[HANDLER_ENV.ehloName]?.trim();
-  if (ehloName) probeOptions.ehloName = ehloName;
+  if (ehloName) probeOptions.ehloName = parseEhloName(ehloName);
   const pem = env[HANDLER_ENV.extraCaPem];
   if (pem?.trim()) {
     const ders = wrapCore(HANDLER_ENV.extraCaPem, () => pemToDerList(pem));

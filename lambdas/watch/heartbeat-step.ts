@@ -3,10 +3,10 @@
  * outbox yet, build it from the stored histories, record it and publish it. One consistent read per
  * run otherwise; the outbox's dedupe key (the ISO week) makes it once per week whatever overlaps.
  */
-import type { HistoryStore } from '../core/history-store';
+
 import type { Notice } from '../core/notice';
+import type { HistoryStore, NoticePublisher } from '../core/ports';
 import type { Target } from '../core/targets';
-import type { NoticePublisher } from '../notify/publisher';
 import { buildHeartbeat, type HeartbeatSchedule, heartbeatKey } from './heartbeat';
 import { drainOutbox } from './outbox';
 

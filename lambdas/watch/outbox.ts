@@ -3,9 +3,9 @@
  * (a lease), published, then marked sent. Overlapping cycles skip what another holds; a failed publish
  * gives the claim back and stays pending for the next cycle; a claim left by a killed process expires.
  */
-import type { HistoryStore } from '../core/history-store';
+
 import type { Notice } from '../core/notice';
-import type { NoticePublisher } from '../notify/publisher';
+import type { HistoryStore, NoticePublisher } from '../core/ports';
 
 /** Test hook points inside publishing. */
 export interface OutboxHooks {

@@ -6,12 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { detectPostureChanges } from '../core/detect/posture';
-import type { HistoryStore } from '../core/history-store';
 import type { Notice } from '../core/notice';
+import type { HistoryStore, NoticePublisher } from '../core/ports';
 import type { Posture } from '../core/posture/posture';
 import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
-import type { NoticePublisher } from '../notify/publisher';
 import { enumeratePosture, type PostureProbeOptions } from '../probe/posture/enumerate';
 import { drainOutbox } from './outbox';
 

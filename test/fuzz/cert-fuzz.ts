@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
 import type { Cert, Validation } from '../../lambdas/core/observation';
 import { parseChain } from '../../lambdas/core/x509/certificate';
-import { TrustStore } from '../../lambdas/core/x509/trust-store';
+import type { TrustStore } from '../../lambdas/core/x509/trust-store';
 import { validateChain } from '../../lambdas/core/x509/validation';
+import { nodeTrustStore } from '../../lambdas/trust/trust-stores';
 import { fuzzRootDer, loadSeeds, type Seed, signTbs } from './cert-seeds';
 import { mutateDer } from './der-mutators';
 import { parseDer } from './der-tree';
@@ -216,7 +217,7 @@ export async function checkCertInput(input: CertInput, trust: TrustStore): Promi
 
 /** The trust every campaign judges with: Node's roots plus the generated fuzz root. */
 export function campaignTrust(): TrustStore {
-  return TrustStore.node().withExtra([fuzzRootDer()]);
+  return nodeTrustStore().withExtra([fuzzRootDer()]);
 }
 
 /** Turns an input into a finding record (base64 chain, for fixtures). */

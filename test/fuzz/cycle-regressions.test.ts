@@ -3,7 +3,7 @@
  * parts: dynalite, loopback SMTP servers, the real prober and SnsPublisher (SNS faked at the SDK
  * boundary). Each store failure is injected by wrapping the real store, so the timing is exact.
  */
-import type { HistoryStore, TargetChanges } from '../../lambdas/core/history-store';
+import type { HistoryStore, TargetChanges } from '../../lambdas/core/ports';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { StoreError } from '../../lambdas/store/errors';
 import { createScenario, phaseTime, type Scenario, scenarioCycle } from './cycle-scenario';

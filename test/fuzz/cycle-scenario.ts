@@ -9,7 +9,7 @@
 import { type DynamoDBClient, DynamoDBClient as DynamoDBClientClass } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TargetHistory } from '../../lambdas/core/history';
-import type { HistoryStore } from '../../lambdas/core/history-store';
+import type { HistoryStore } from '../../lambdas/core/ports';
 import type { ProbeOptions } from '../../lambdas/core/probe-options';
 import type { SnsPublisher } from '../../lambdas/notify/sns-publisher';
 import { SmtpProber } from '../../lambdas/probe/prober';

@@ -5,9 +5,10 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Notice } from '../../lambdas/core/notice';
+import type { NoticePublisher, PublishReceipt } from '../../lambdas/core/ports';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../../lambdas/core/probe-options';
 import { parseTarget, type Target } from '../../lambdas/core/targets';
-import { type NoticePublisher, NotifyError, type PublishReceipt } from '../../lambdas/notify/publisher';
+import { NotifyError } from '../../lambdas/notify/errors';
 import { createChain, createRoot, type Issued, issue, type TestChain } from '../support/pki';
 import { type ServerCert, type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 

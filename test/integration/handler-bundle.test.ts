@@ -209,3 +209,23 @@ test('the synthesized handler bundle ships the pki.goog root bundle beside index
   // Assess
   expect(pem.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(36);
 });
+
+test('the synthesized handler bundle validates with --trust google from the pki.goog bundle it ships', async () => {
+  // Prepare
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
+  Object.assign(process.env, bundleEnvironment(), { CERTWATCH_TRUST: 'google' });
+  let handler: Handler | undefined;
+  jest.isolateModules(() => {
+    handler = (require(bundle.file) as { handler: Handler }).handler;
+  });
+  let summary: CycleSummary | undefined;
+
+  // Act
+  await captureMetrics(async () => {
+    summary = await (handler as Handler)({ source: 'aws.scheduler' }, context);
+  });
+
+  // Assess
+  expect(summary).toMatchObject({ targets: 2, observations: 4, failedProbes: 0, critical: 0, unsaved: [] });
+});

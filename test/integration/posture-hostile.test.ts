@@ -47,9 +47,10 @@ describe('posture enumeration against hostile servers', () => {
     ['answers with something that is not TLS', hostile.garbageTls(), 'POSTURE_INCONSISTENT', /not a TLS record/],
     [
       'chooses a suite that was not offered',
-      afterStartTls((socket) => socket.write(serverHello(0x0001))),
+      // TLS_NULL_WITH_NULL_NULL: never negotiable, so never offered.
+      afterStartTls((socket) => socket.write(serverHello(0x0000))),
       'POSTURE_INCONSISTENT',
-      /chose suite 0x0001, which was not offered/,
+      /chose suite 0x0000, which was not offered/,
     ],
     ['refuses STARTTLS', hostile.starttls454(), 'STARTTLS_REFUSED', /454/],
   ])('stops with a classified error when the server %s', async (_what, script, code, message) => {

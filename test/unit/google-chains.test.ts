@@ -8,8 +8,9 @@ import { promisify } from 'node:util';
 import { CoreError } from '../../lambdas/core/errors';
 import { Certificate } from '../../lambdas/core/x509/certificate';
 import { derToPem, pemToDerList } from '../../lambdas/core/x509/pem';
-import { GOOGLE_ROOTS_PEM, TrustStore } from '../../lambdas/core/x509/trust-store';
+import { TrustStore } from '../../lambdas/core/x509/trust-store';
 import { validateChain } from '../../lambdas/core/x509/validation';
+import { googleRootsPath, googleTrustStore, nodeTrustStore, trustStoreNamed } from '../../lambdas/trust/trust-stores';
 
 const run = promisify(execFile);
 const FIXTURES = join(__dirname, '../fixtures/google');
@@ -50,11 +51,7 @@ const ANCHORS: Record<string, string> = {
 };
 
 const store = (name: string) =>
-  name === 'node'
-    ? TrustStore.node()
-    : name === 'google'
-      ? TrustStore.google()
-      : TrustStore.fromPem(ANCHORS[name], name);
+  name === 'node' ? nodeTrustStore() : name === 'google' ? googleTrustStore() : TrustStore.fromPem(ANCHORS[name], name);
 const insideValidity = (chain: Certificate[]) => new Date(chain[0].notBefore.getTime() + DAY);
 const GTS_R1 = 'C=US, O=Google Trust Services LLC, CN=GTS Root R1';
 const GLOBALSIGN_R1 = 'C=BE, O=GlobalSign nv-sa, OU=Root CA, CN=GlobalSign Root CA';
@@ -226,7 +223,7 @@ describe('validateChain with real Google chains', () => {
 
     // Act
     const result = await validateChain(chain, {
-      trust: TrustStore.node(),
+      trust: nodeTrustStore(),
       at: insideValidity(chain),
       servername: 'smtp.gmail.com',
     });
@@ -238,18 +235,18 @@ describe('validateChain with real Google chains', () => {
 
 describe('built-in trust stores', () => {
   test('node() is Node’s bundled root store, shared by the process', () => {
-    expect(TrustStore.node()).toBe(TrustStore.forName('node'));
-    expect(TrustStore.node().size).toBe(rootCertificates.length);
+    expect(nodeTrustStore()).toBe(trustStoreNamed('node'));
+    expect(nodeTrustStore().size).toBe(rootCertificates.length);
   });
 
   test('google() holds the shipped pki.goog bundle: GTS R1–R4 and GlobalSign Root CA, not GlobalSign R2', () => {
     // Act
-    const subjects = TrustStore.google()
+    const subjects = googleTrustStore()
       .certificates()
       .map((c) => c.subject);
 
     // Assess
-    expect(TrustStore.google().size).toBe(36);
+    expect(googleTrustStore().size).toBe(36);
     expect(subjects).toEqual(
       expect.arrayContaining([GTS_R1, GLOBALSIGN_R1, 'C=US, O=Google Trust Services LLC, CN=GTS Root R4']),
     );
@@ -262,10 +259,10 @@ describe('built-in trust stores', () => {
     const info = JSON.parse(readFileSync(join(DATA, 'pki-goog-roots.json'), 'utf8'));
 
     // Act
-    const store = TrustStore.google();
+    const store = googleTrustStore();
 
     // Assess
-    expect(GOOGLE_ROOTS_PEM).toBe(join(DATA, 'pki-goog-roots.pem'));
+    expect(googleRootsPath()).toBe(join(DATA, 'pki-goog-roots.pem'));
     expect(createHash('sha256').update(pem).digest('hex')).toBe(info.pemSha256);
     expect(store.size).toBe(info.certificates);
   });
@@ -276,7 +273,7 @@ describe('built-in trust stores', () => {
 
     // Act
     const { validation } = await validateChain(chain, {
-      trust: TrustStore.forName('google', ANCHORS['GlobalSign R2']),
+      trust: trustStoreNamed('google', ANCHORS['GlobalSign R2']),
       at: insideValidity(chain),
     });
 
@@ -307,11 +304,11 @@ describe('TrustStore from PEM', () => {
       /^TRUST_INVALID: ca.pem: no PEM CERTIFICATE block/,
     );
     expect(
-      invalid(() => TrustStore.node().withExtra('-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----')),
+      invalid(() => nodeTrustStore().withExtra('-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----')),
     ).toMatch(/^TRUST_INVALID: node\+extra: .*base64/);
-    expect(invalid(() => TrustStore.forName('google', notACertificate))).toMatch(
+    expect(invalid(() => trustStoreNamed('google', notACertificate))).toMatch(
       /^TRUST_INVALID: google\+extra: certificate 1: /,
     );
-    expect(invalid(() => TrustStore.forName('bogus' as 'node'))).toMatch(/^TRUST_INVALID: unknown trust store 'bogus'/);
+    expect(invalid(() => trustStoreNamed('bogus' as 'node'))).toMatch(/^TRUST_INVALID: unknown trust store 'bogus'/);
   });
 });

@@ -27,6 +27,11 @@ describe('notices', () => {
       'STARTTLS_MISSING',
       'TLS_POSTURE_CHANGED',
       'TLS_POLICY_VIOLATED',
+      'POLICY_MISMATCH',
+      'POLICY_WARNING',
+      'POLICY_SATISFIED',
+      'PIN_UNUSED',
+      'MTA_STS_CHANGED',
       'PROBE_FAILING',
       'PROBE_RECOVERED',
       'HEARTBEAT',
@@ -45,6 +50,7 @@ describe('notices', () => {
       'HOSTNAME_MISMATCH',
       'STARTTLS_MISSING',
       'TLS_POLICY_VIOLATED',
+      'POLICY_MISMATCH',
     ]);
   });
 

@@ -29,12 +29,15 @@ function opensslList(...args: string[]): { code: string; iana: string; openssl: 
     .map((m) => ({ code: m[1], iana: m[2], openssl: m[3] }));
 }
 
+/** Every suite this OpenSSL implements: ALL leaves out the NULL-encryption ones. */
+const EVERY_SUITE = 'ALL:COMPLEMENTOFALL:@SECLEVEL=0';
+
 const fromOpenssl = CIPHER_SUITES.filter((s) => s.source === 'openssl');
 
 describe('cipher suite table against openssl ciphers -stdname', () => {
-  it('holds exactly the suites of ALL:@SECLEVEL=0 plus the five TLS 1.3 suites', () => {
+  it('holds exactly the suites of ALL:COMPLEMENTOFALL:@SECLEVEL=0 (NULL ones too) plus the five TLS 1.3 suites', () => {
     // Prepare
-    const oracle = opensslList('ALL:@SECLEVEL=0');
+    const oracle = opensslList(EVERY_SUITE);
 
     // Act
     const names = fromOpenssl.map((s) => s.iana).sort();
@@ -45,7 +48,7 @@ describe('cipher suite table against openssl ciphers -stdname', () => {
 
   it('maps every IANA name to the OpenSSL name and back, with the codepoint openssl prints', () => {
     // Prepare
-    const oracle = opensslList('ALL:@SECLEVEL=0');
+    const oracle = opensslList(EVERY_SUITE);
 
     // Act
     const mapped = oracle.map((o) => ({
@@ -66,7 +69,7 @@ describe('cipher suite table against openssl ciphers -stdname', () => {
     ['TLSv1.3', '-tls1_3'],
   ] as const)('lists for %s exactly the suites openssl allows at that version', (version: TlsVersion, flag) => {
     // Prepare
-    const oracle = opensslList(flag, 'ALL:@SECLEVEL=0').map((o) => o.iana);
+    const oracle = opensslList(flag, EVERY_SUITE).map((o) => o.iana);
 
     // Act
     const ours = suitesForVersion(version)
@@ -81,6 +84,7 @@ describe('cipher suite table against openssl ciphers -stdname', () => {
     ['forward secrecy', 'kRSA:@SECLEVEL=0', (iana: string) => !suiteByIana(iana)?.forwardSecrecy],
     ['anonymous', 'aNULL:@SECLEVEL=0', (iana: string) => suiteByIana(iana)?.anonymous === true],
     ['AEAD', 'AESGCM:AESCCM:CHACHA20:ARIAGCM:@SECLEVEL=0', (iana: string) => suiteByIana(iana)?.aead === true],
+    ['NULL encryption', 'eNULL:@SECLEVEL=0', (iana: string) => suiteByIana(iana)?.nullEncryption === true],
   ])('flags %s the way an openssl cipher-string class selects it', (_name, selector, flagged) => {
     // Prepare: every suite in the class, and only those, must carry the flag
     const inClass = new Set(opensslList(selector).map((o) => o.iana));

@@ -111,6 +111,26 @@ describe('evaluatePolicy', () => {
     expect(verdicts.map((v) => v.ok)).toEqual([false, false]);
   });
 
+  it('fails no-null on a server that accepts NULL-encryption suites, naming each, and passes it on MODERN', () => {
+    // Prepare
+    const rules = parsePolicy('no-null');
+    const withNull = versionsWith({
+      'TLSv1.2': ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_RSA_WITH_NULL_SHA', 'TLS_ECDHE_ECDSA_WITH_NULL_SHA'],
+    });
+
+    // Act
+    const [violated] = evaluatePolicy(rules, withNull, []);
+    const [held] = evaluatePolicy(rules, MODERN, []);
+
+    // Assess
+    expect(violated).toEqual({
+      rule: 'no-null',
+      ok: false,
+      detail: 'accepted: TLS_RSA_WITH_NULL_SHA at TLSv1.2, TLS_ECDHE_ECDSA_WITH_NULL_SHA at TLSv1.2',
+    });
+    expect(held).toEqual({ rule: 'no-null', ok: true, detail: 'no NULL-encryption (unencrypted) suite accepted' });
+  });
+
   it('never passes a rule on a suite it could not test', () => {
     // Prepare
     const untestable = [{ version: 'TLSv1.2' as const, suite: 'TLS_RSA_WITH_3DES_EDE_CBC_SHA', reason: 'removed' }];

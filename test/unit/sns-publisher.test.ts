@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createNotice, type Notice } from '../../lambdas/core/notice';
-import { NotifyError } from '../../lambdas/notify/publisher';
+import { NotifyError } from '../../lambdas/notify/errors';
 import { SnsPublisher, toPublishInput, topicRegion } from '../../lambdas/notify/sns-publisher';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:certwatch';

@@ -16,6 +16,7 @@ describe('parseTarget', () => {
     ['mx.example.com', 'smtp://mx.example.com:25', 'starttls', 25],
     ['smtp://127.0.0.2:2525', 'smtp://127.0.0.2:2525', 'starttls', 2525],
     ['smtps://[::1]:4650', 'smtps://[::1]:4650', 'implicit', 4650],
+    ['smtp://b\u00fccher.\u4f8b\u3048.jp', 'smtp://xn--bcher-kva.xn--r8jz45g.jp:25', 'starttls', 25],
   ])('reads %s as %s', (input, url, mode, port) => {
     // Act
     const target = parseTarget(input);
@@ -28,7 +29,10 @@ describe('parseTarget', () => {
     ['', 'empty target'],
     ['https://mx.example.com', 'scheme "https" is not supported'],
     ['smtp://mx.example.com:0', 'port must be 1-65535'],
-    ['smtp://mx.example.com:70000', 'not a URL'],
+    ['smtp://mx.example.com:70000', 'port 70000 is out of range (port must be 1-65535)'],
+    ['smtp://mx.example.com:2x', 'port "2x" is not a number'],
+    ['smtp://::1', 'an IPv6 address is written in brackets'],
+    ['smtp://b\u00fc..jp', '"b\u00fc..jp" (A-label "xn--b-eha..jp") is not a valid host name'],
     ['smtp://user@mx.example.com', 'scheme://host[:port] only'],
     ['smtp://mx.example.com/path', 'scheme://host[:port] only'],
     ['smtp://bad_host!:25', 'not a valid host name'],

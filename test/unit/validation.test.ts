@@ -4,6 +4,7 @@ import type { KeyType } from '../../lambdas/core/observation';
 import { Certificate } from '../../lambdas/core/x509/certificate';
 import { TrustStore } from '../../lambdas/core/x509/trust-store';
 import { validateChain } from '../../lambdas/core/x509/validation';
+import { nodeTrustStore } from '../../lambdas/trust/trust-stores';
 import { createRoot, generateKeys, type Issued, issue } from '../support/pki';
 
 const DAY = 86_400_000;
@@ -209,8 +210,8 @@ describe.each<KeyType>(['rsa', 'ecdsa'])('validateChain with %s chains', (keyTyp
 
   test('reports a root missing from the trust store as UNTRUSTED_ROOT', async () => {
     // Act
-    const withRoot = await validateChain(parse(leaf, intermediate, root), { trust: TrustStore.node(), at: NOW });
-    const withoutRoot = await validateChain(parse(leaf, intermediate), { trust: TrustStore.node(), at: NOW });
+    const withRoot = await validateChain(parse(leaf, intermediate, root), { trust: nodeTrustStore(), at: NOW });
+    const withoutRoot = await validateChain(parse(leaf, intermediate), { trust: nodeTrustStore(), at: NOW });
 
     // Assess
     expect(withRoot.validation.error).toEqual({
@@ -320,7 +321,7 @@ describe('validateChain with a path only pkijs refuses', () => {
 
 describe('validateChain with bad input', () => {
   test('reports an empty chain as INVALID_CHAIN', async () => {
-    expect(await validateChain([], { trust: TrustStore.node(), at: NOW, servername: 'x' })).toEqual({
+    expect(await validateChain([], { trust: nodeTrustStore(), at: NOW, servername: 'x' })).toEqual({
       validation: {
         trusted: false,
         path: [],
@@ -339,7 +340,7 @@ describe('validateChain with bad input', () => {
     const server = await createRoot({ name: 'x' });
 
     // Act
-    const { validation } = await validateChain(parse(server), { trust: TrustStore.node(), at: new Date(Number.NaN) });
+    const { validation } = await validateChain(parse(server), { trust: nodeTrustStore(), at: new Date(Number.NaN) });
 
     // Assess
     expect(validation.error?.code).toBe('INVALID_CHAIN');

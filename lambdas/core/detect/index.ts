@@ -6,6 +6,7 @@ import type { CertRecord, TargetHistory, TargetState } from '../history';
 import { emptyTargetState } from '../history';
 import type { BaselineTargetFacts, Notice } from '../notice';
 import type { Observation } from '../observation';
+import { checkConsumerPolicy } from '../policy/detect';
 import type { WatchConfig } from '../watch-config';
 import { baselineFacts, baselineNotices } from './baseline';
 import { checkChains } from './chain';
@@ -89,6 +90,7 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
   announceNewLeaves(ctx);
   checkExpiry(ctx);
   checkChains(ctx);
+  checkConsumerPolicy(ctx);
   const starttls = checkStarttls(ctx, observations);
   const health = checkProbeHealth(ctx, observations.length > 0);
 

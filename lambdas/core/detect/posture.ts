@@ -4,8 +4,8 @@
  * is raised when a required rule starts failing (or fails on the first look).
  */
 import { createHash } from 'node:crypto';
-import type { StoredPosture } from '../history-store';
 import { createNotice, type Notice, noticeKey } from '../notice';
+import type { StoredPosture } from '../ports';
 import { postureDrift } from '../posture/drift';
 import type { PolicyRule } from '../posture/policy';
 import { acceptedPairs, type Posture } from '../posture/posture';

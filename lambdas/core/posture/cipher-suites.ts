@@ -35,6 +35,8 @@ export interface CipherSuite {
   /** A block cipher in CBC mode (MAC-then-encrypt): every non-AEAD, non-stream suite. */
   cbc: boolean;
   aead: boolean;
+  /** No encryption at all (NULL suites: integrity only, the traffic travels in clear). */
+  nullEncryption: boolean;
   forwardSecrecy: boolean;
   /** No server authentication at all (DH_anon, ECDH_anon). */
   anonymous: boolean;
@@ -81,6 +83,7 @@ export const CIPHER_SUITES: readonly CipherSuite[] = CIPHER_SUITE_ROWS.map(
       rc4,
       cbc: !aead && !rc4 && enc !== 'None',
       aead,
+      nullEncryption: enc === 'None',
       forwardSecrecy: keyExchange !== 'RSA',
       anonymous: au === 'None',
     };

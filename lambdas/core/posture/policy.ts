@@ -21,6 +21,7 @@ const SUITE_RULES = {
   'no-cbc': { test: (s: CipherSuite) => s.cbc, what: 'CBC-mode' },
   'forward-secrecy': { test: (s: CipherSuite) => !s.forwardSecrecy, what: 'non-forward-secret' },
   'no-anonymous': { test: (s: CipherSuite) => s.anonymous, what: 'anonymous (unauthenticated)' },
+  'no-null': { test: (s: CipherSuite) => s.nullEncryption, what: 'NULL-encryption (unencrypted)' },
 } as const;
 
 type SuiteRuleName = keyof typeof SUITE_RULES;

@@ -140,6 +140,11 @@ export class Certificate {
     return this.#spkiSha256;
   }
 
+  /** The DER SubjectPublicKeyInfo (what SPKI pins and TLSA selector 1 digest). */
+  get spkiDer(): Uint8Array {
+    return this.#parts.spki;
+  }
+
   /** Canonical forms of subject and issuer: equal exactly when the names match (RFC 5280 §7.1). */
   get subjectKey(): string {
     this.#subjectKey ??= canonicalName(this.#parts.subject);

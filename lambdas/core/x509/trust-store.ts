@@ -1,11 +1,10 @@
 /**
- * Sets of trust anchors. Anchors are indexed by subject from their DER alone and parsed with pkijs
- * only when a chain needs them, so Node's 140+ bundled roots cost a few milliseconds once per process.
+ * Sets of trust anchors, built from bytes: this module reads no file and no platform store (the built-in
+ * sets are loaded at the edge, lambdas/trust/). Anchors are indexed by subject from their DER alone and
+ * parsed with pkijs only when a chain needs them, so Node's 140+ bundled roots cost a few milliseconds
+ * once per process.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
 import { CoreError } from '../errors';
 import { Certificate } from './certificate';
 import { certificateParts } from './der';
@@ -51,12 +50,6 @@ function parseExtra(source: string | Buffer[], label: string): Buffer[] {
   return ders;
 }
 
-/** Where the pki.goog bundle is: `data/` beside this module in the source tree and in the Lambda bundle. */
-export const GOOGLE_ROOTS_PEM = join(__dirname, 'data', 'pki-goog-roots.pem');
-
-let nodeStore: TrustStore | undefined;
-let googleStore: TrustStore | undefined;
-
 /** An immutable set of trust anchors. */
 export class TrustStore {
   /** Where the anchors came from, e.g. `node`, `google+extra`. */
@@ -70,42 +63,18 @@ export class TrustStore {
     this.#load = load;
   }
 
-  /** Node's bundled root certificates (`tls.rootCertificates`), shared by the whole process. */
-  static node(): TrustStore {
-    nodeStore ??= new TrustStore('node', () => rootCertificates.flatMap((pem) => pemToDerList(pem)));
-    return nodeStore;
-  }
-
   /**
-   * The pki.goog root bundle shipped as data (`lambdas/core/x509/data/pki-goog-roots.pem`; the Lambda bundle
-   * carries it as `data/pki-goog-roots.pem` beside `index.js`), read on first use.
+   * A built-in anchor set whose bytes come from `load`, called once on first use (so a set nobody
+   * validates against costs nothing). Blocks that are not certificates never anchor anything.
    */
-  static google(): TrustStore {
-    googleStore ??= new TrustStore('google', () => {
-      let pem: string;
-      try {
-        pem = readFileSync(GOOGLE_ROOTS_PEM, 'utf8');
-      } catch (cause) {
-        throw invalid(`the pki.goog root bundle is missing (${GOOGLE_ROOTS_PEM})`, cause);
-      }
-      return pemToDerList(pem);
-    });
-    return googleStore;
+  static lazy(label: string, load: () => Buffer[]): TrustStore {
+    return new TrustStore(label, load);
   }
 
   /** Anchors from PEM text. Throws CoreError TRUST_INVALID when it holds no or malformed certificates. */
   static fromPem(pem: string, label: string): TrustStore {
     const ders = parseExtra(pem, label);
     return new TrustStore(label, () => ders);
-  }
-
-  /** A built-in set, plus the anchors of `extraPem` when given (`--trust NAME --ca FILE`). */
-  static forName(name: TrustStoreName, extraPem?: string): TrustStore {
-    let base: TrustStore;
-    if (name === 'node') base = TrustStore.node();
-    else if (name === 'google') base = TrustStore.google();
-    else throw invalid(`unknown trust store '${String(name)}' (expected node or google)`);
-    return extraPem === undefined ? base : base.withExtra(extraPem);
   }
 
   /** This set plus more anchors (PEM text or DER list). Throws CoreError TRUST_INVALID on bad input. */

@@ -6,8 +6,8 @@
  * path is pkijs's `CertificateChainValidationEngine` (given the leaf last and only that path's anchor).
  */
 import { webcrypto } from 'node:crypto';
-import { isIP } from 'node:net';
 import * as pkijs from 'pkijs';
+import { ipVersion } from '../ip';
 import type { Validation, ValidationError } from '../observation';
 import type { Certificate } from './certificate';
 import { type CandidatePath, searchPaths } from './path-builder';
@@ -126,7 +126,7 @@ export function matchesServername(leaf: Certificate, servername: string): boolea
   if (!x509) return false;
   let name = servername.trim();
   if (name.startsWith('[') && name.endsWith(']')) name = name.slice(1, -1);
-  if (isIP(name)) return x509.checkIP(name) !== undefined;
+  if (ipVersion(name)) return x509.checkIP(name) !== undefined;
   name = name.replace(/\.$/, '');
   // No common-name fallback and no partial wildcards (`f*.example.com`): CA/Browser Forum rules,
   // which is what browsers and current TLS libraries enforce.

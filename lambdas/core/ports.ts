@@ -1,10 +1,40 @@
 /**
- * The port the watch cycle keeps history and the notice outbox through. The DynamoDB adapter lives in
- * `lambdas/store`; the core only states what it needs.
+ * The ports: what the pure core and the watch cycle need from the outside world, stated once. The
+ * adapters implement them (probe/ the Prober, store/ the HistoryStore, notify/ the NoticePublisher);
+ * nothing here does I/O.
  */
 import type { CertRecord, TargetHistory, TargetState } from './history';
 import type { Notice } from './notice';
+import type { Observation } from './observation';
 import type { Posture } from './posture/posture';
+import type { ProbeOptions } from './probe-options';
+import type { Target } from './targets';
+
+// ── Prober ──────────────────────────────────────────────────────────────────────────────────────
+
+/** The port the watch cycle probes through: anything that turns targets into observations. */
+export interface Prober {
+  probe(targets: readonly Target[], options: ProbeOptions): Promise<Observation[]>;
+}
+
+// ── NoticePublisher ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The port notices leave through: SNS in the cloud, the terminal locally. The outbox decides what is
+ * published and when; a publisher only delivers one notice and says whether it worked (by throwing
+ * NotifyError; the notice then stays pending).
+ */
+export interface NoticePublisher {
+  publish(notice: Notice): Promise<PublishReceipt>;
+}
+
+/** What a delivery returned. */
+export interface PublishReceipt {
+  /** The transport's id of the message (SNS MessageId), when it has one. */
+  messageId: string | null;
+}
+
+// ── HistoryStore ────────────────────────────────────────────────────────────────────────────────
 
 /** One notice in the outbox (the `NOTICE#<dedupe key>` item). */
 export interface OutboxEntry {
@@ -70,4 +100,6 @@ export interface HistoryStore {
   listHistories(): Promise<Map<string, TargetHistory>>;
   /** Every target where a certificate was served (by fingerprint). */
   findByFingerprint(sha256: string): Promise<CertRecord[]>;
+  /** The distinct SHA-256 fingerprints of stored certificates that start with `prefix` (lowercase hex). */
+  fingerprintsStartingWith(prefix: string): Promise<string[]>;
 }

@@ -1,0 +1,70 @@
+/**
+ * Reads `--policy FILE`: JSON or YAML, `ca` paths relative to the file. Errors are usage errors
+ * (exit 2, one line) naming the file and the entry.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { CoreError } from '../core/errors';
+import type { Observation } from '../core/observation';
+import { decodePolicyText, MAX_POLICY_BYTES } from '../core/policy/decode';
+import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
+import { parsePolicyDocument } from '../core/policy/parse';
+import { UsageError } from './cli-io';
+
+const MAX_CA_BYTES = 4 * 1024 * 1024;
+
+function readBounded(path: string, limit: number): string {
+  if (statSync(path).size > limit) throw new Error(`larger than ${limit} bytes`);
+  return readFileSync(path, 'utf8');
+}
+
+/** Loads and checks a policy file. @throws UsageError */
+export function loadPolicyFile(file: string): PolicySet {
+  let text: string;
+  try {
+    text = readBounded(file, MAX_POLICY_BYTES);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UsageError(`--policy ${file}: cannot read (${code})`, { cause: error });
+  }
+  try {
+    const document = decodePolicyText(text, file);
+    return parsePolicyDocument(document, {
+      source: file,
+      readFile: (path) => readBounded(resolve(dirname(file), path), MAX_CA_BYTES),
+    });
+  } catch (error) {
+    if (error instanceof CoreError) throw new UsageError(`--policy ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** Adds `--policy FILE` to a command. */
+export function addPolicyOption(command: Command): Command {
+  return command.option(
+    '--policy <file>',
+    'consumer policy (JSON or YAML): pins, CA file, TLSA, MTA-STS; each chain is judged',
+  );
+}
+
+/** One line per observation the consumer policy judged, failures with their reasons. */
+export function renderPolicyVerdicts(observations: readonly Observation[]): string {
+  const judged = observations.filter((o) => o.consumerPolicy);
+  if (judged.length === 0) return '';
+  const lines = judged.map((o) => {
+    const v = o.consumerPolicy as ConsumerPolicyVerdict;
+    const head = `${v.ok ? 'ok  ' : 'FAIL'} ${o.target} ${o.address} ${o.keyType}`;
+    const rules = v.rules
+      .filter((r) => r.status !== 'pass' || v.ok)
+      .map((r) => `       policy ${r.policy} ${r.kind} ${r.status}${r.code ? ` ${r.code}` : ''}: ${r.reason}`);
+    return [head, ...rules].join('\n');
+  });
+  const dnssec = judged.some((o) => o.consumerPolicy?.dnssec) ? '\n(TLSA records from DNS: DNSSEC not validated)' : '';
+  return `\nconsumer policy:\n${lines.join('\n')}${dnssec}\n`;
+}
+
+/** True when a verdict refuses a chain with a critical rule (exit code 1). */
+export function policyRefused(o: Observation): boolean {
+  return o.consumerPolicy?.rules.some((r) => r.status === 'fail' && r.severity === 'critical') === true;
+}

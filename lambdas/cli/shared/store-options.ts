@@ -1,0 +1,69 @@
+/** The store options every store-backed command shares: `--store DIR | --table NAME [--endpoint URL]`. */
+import type { Command } from 'commander';
+import { DEFAULT_STORE_DIR } from '../../store/embedded-store';
+import { StoreError } from '../../store/errors';
+import { type OpenedStore, openHistoryStore, type StoreLocation } from '../../store/open-store';
+import { UsageError } from '../cli-io';
+
+/** Raw values of the store options. */
+export interface StoreCliValues {
+  store?: string;
+  table?: string;
+  endpoint?: string;
+}
+
+/** Adds `--store DIR | --table NAME [--endpoint URL]` (shared by check and history). */
+export function addStoreOptions(command: Command): Command {
+  return command
+    .option('--store <dir>', `embedded history store directory (default: ${DEFAULT_STORE_DIR})`)
+    .option('--table <name>', 'DynamoDB table instead of the embedded store (standard AWS credential chain)')
+    .option('--endpoint <url>', 'DynamoDB-compatible endpoint for --table');
+}
+
+/** Where the store options point, or a UsageError for a contradictory combination. */
+export function storeLocationFrom(values: StoreCliValues): StoreLocation {
+  if (values.store !== undefined && values.table !== undefined) {
+    throw new UsageError('--store and --table cannot be combined: pick the embedded store or a DynamoDB table');
+  }
+  if (values.endpoint !== undefined && values.table === undefined) {
+    throw new UsageError('--endpoint needs --table NAME');
+  }
+  if (values.endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(values.endpoint)) {
+    throw new UsageError(`--endpoint "${values.endpoint}": expected http(s)://host[:port]`);
+  }
+  if (values.table !== undefined) return { kind: 'table', tableName: values.table, endpoint: values.endpoint };
+  return { kind: 'embedded', dir: values.store ?? DEFAULT_STORE_DIR };
+}
+
+/** Store errors that are the user's configuration (exit 2), as opposed to a failure while running. */
+const CONFIG_STORE_ERRORS = new Set([
+  'TABLE_MISSING',
+  'TABLE_NAME_INVALID',
+  'STORE_LOCKED',
+  'STORE_DAMAGED',
+  'STORE_INVALID',
+]);
+
+/** Runs `work` on the opened store and closes it; configuration errors become UsageErrors. */
+export async function withStore<T>(
+  location: StoreLocation,
+  options: { mustExist?: boolean },
+  work: (opened: OpenedStore | null) => Promise<T>,
+): Promise<T> {
+  let opened: OpenedStore | null = null;
+  try {
+    opened = await openHistoryStore(location, options);
+    return await work(opened);
+  } catch (error) {
+    if (error instanceof StoreError && CONFIG_STORE_ERRORS.has(error.code))
+      throw new UsageError(error.message, { cause: error });
+    if (error instanceof Error && /Region is missing/i.test(error.message)) {
+      throw new UsageError('no AWS region configured for --table: set AWS_REGION (or give --endpoint)', {
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    await opened?.close();
+  }
+}

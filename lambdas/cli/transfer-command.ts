@@ -1,0 +1,91 @@
+/**
+ * `certwatch export` and `certwatch import`: the history as JSON Lines, one stored item per line, to back
+ * up the embedded store and to move history between it and a DynamoDB table.
+ */
+import type { Command } from 'commander';
+import { StoreError } from '../store/errors';
+import { parseItemLines } from '../store/table-transfer';
+import { type CliRun, UsageError } from './cli-io';
+import { readBoundedFile, type StdinReader } from './shared/bounded-input';
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+
+/** The most an import reads: far above any real history, a bound against reading a device forever. */
+export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
+
+interface ImportValues extends StoreCliValues {
+  merge?: boolean;
+}
+
+/** `certwatch export`. */
+export function registerExportCommand(program: Command, run: CliRun): void {
+  addStoreOptions(
+    program
+      .command('export')
+      .description('write every item of the history (certificates, state, outbox, watch list) as JSON Lines on stdout'),
+  ).action(async (values: StoreCliValues) => {
+    const location = storeLocationFrom(values);
+    await withStore(location, { mustExist: true }, async (opened) => {
+      if (!opened)
+        throw new UsageError(`no store at ${location.kind === 'embedded' ? location.dir : ''}: nothing to export`);
+      let count = 0;
+      for await (const item of opened.transfer.items()) {
+        if (!run.stdout.write(`${JSON.stringify(item)}\n`)) await new Promise((go) => run.stdout.once('drain', go));
+        count++;
+      }
+      run.stderr.write(`certwatch: exported ${count} item(s) from ${opened.where}\n`);
+    });
+  });
+}
+
+/** `certwatch import`. */
+export function registerImportCommand(program: Command, run: CliRun, stdin: StdinReader): void {
+  addStoreOptions(
+    program
+      .command('import')
+      .description('read JSON Lines written by `certwatch export` into the store (refused when it holds history)')
+      .argument('[file]', 'the export to read, or - for standard input', '-'),
+  )
+    .option('--merge', 'add to a store that already holds history; items it already has are kept as they are')
+    .action(async (file: string, values: ImportValues) => {
+      const location = storeLocationFrom(values);
+      const source = file === '-' ? 'stdin' : file;
+      const input =
+        file === '-'
+          ? await stdin({ limit: MAX_IMPORT_BYTES, describe: 'JSON Lines from certwatch export' })
+          : await readBoundedFile(file, MAX_IMPORT_BYTES);
+      const text = input.toString('utf8');
+      let items: ReturnType<typeof parseItemLines>;
+      try {
+        items = parseItemLines(text, source);
+      } catch (error) {
+        throw new UsageError((error as Error).message, { cause: error });
+      }
+      if (items.length === 0)
+        throw new UsageError(`${source}: no item to import (expected JSON Lines from certwatch export)`);
+      const outcome = await withStore(location, {}, async (opened) => {
+        if (!opened) throw new UsageError('no store to import into');
+        try {
+          return {
+            where: opened.where,
+            ...(await opened.transfer.importItems(items, {
+              merge: Boolean(values.merge),
+              now: new Date(),
+              where: opened.where,
+            })),
+          };
+        } catch (error) {
+          if (error instanceof StoreError && error.code === 'IMPORT_NOT_EMPTY') {
+            throw new UsageError(error.message, { cause: error });
+          }
+          throw error;
+        }
+      });
+      const settled = outcome.outboxSettled
+        ? `; ${outcome.outboxSettled} pending notice(s) will not be published again`
+        : '';
+      run.stderr.write(
+        `certwatch: imported ${outcome.written} item(s) into ${outcome.where}` +
+          `${outcome.kept ? `, kept ${outcome.kept} it already had` : ''}${settled}\n`,
+      );
+    });
+}

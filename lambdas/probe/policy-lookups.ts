@@ -1,0 +1,85 @@
+/**
+ * The network half of the consumer policy: before a cycle's chains are judged, find the MX hosts of
+ * `mx:DOMAIN` policy targets, the TLSA records of `tlsa: dns` policies and the MTA-STS policies named,
+ * each once per run, each with a timeout. Failures are data (a lookup code), never exceptions.
+ */
+import { Resolver } from 'node:dns/promises';
+import { matchingPolicies, type PolicySubject } from '../core/policy/evaluate';
+import type { Lookup, MtaStsPolicy, PolicyLookups, PolicySet, TlsaRecord } from '../core/policy/model';
+import { tlsaOwner } from '../core/policy/tlsa';
+import type { ProbeOptions } from '../core/probe-options';
+import type { Target } from '../core/targets';
+
+/** How lookups are made; tests and the MTA-STS fetcher share the resolver settings of the probes. */
+export interface LookupDeps {
+  mx(domain: string): Promise<Lookup<string[]>>;
+  tlsa(owner: string): Promise<Lookup<TlsaRecord[]>>;
+  mtaSts(domain: string): Promise<Lookup<MtaStsPolicy>>;
+}
+
+/** MX hosts by preference, via a resolver with the probes' servers and timeout. */
+export async function lookupMx(resolver: Resolver, domain: string): Promise<Lookup<string[]>> {
+  try {
+    const records = await resolver.resolveMx(domain);
+    const hosts = records
+      .sort((a, b) => a.priority - b.priority)
+      .map((r) => r.exchange.toLowerCase().replace(/\.$/, ''))
+      .filter((h) => h !== '');
+    return { ok: true, value: [...new Set(hosts)] };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return { ok: false, code: 'MX_LOOKUP_FAILED', message: `MX of ${domain}: ${code}` };
+  }
+}
+
+/** A resolver for the probes' servers (`[]` = the system's). */
+export function policyResolver(servers: readonly string[], timeoutMs: number): Resolver {
+  const resolver = new Resolver({ timeout: Math.max(500, Math.floor(timeoutMs / 2)), tries: 2 });
+  if (servers.length > 0) resolver.setServers([...servers]);
+  return resolver;
+}
+
+function subjectOf(target: Target): PolicySubject {
+  return { target: target.url, host: target.host, port: target.port, validation: null, hostnameMatch: null };
+}
+
+/** Makes every lookup the policy set needs for these targets. */
+export async function gatherPolicyLookups(
+  set: PolicySet,
+  targets: readonly Target[],
+  deps: LookupDeps,
+): Promise<PolicyLookups> {
+  const domains = [...new Set(set.policies.flatMap((p) => p.targets.filter((t) => t.startsWith('mx:'))))].map((t) =>
+    t.slice(3),
+  );
+  const mx = new Map(await Promise.all(domains.map(async (d) => [d, await deps.mx(d)] as const)));
+  const partial: PolicyLookups = { mx, tlsa: new Map(), mtaSts: new Map() };
+  const owners = new Set<string>();
+  const stsDomains = new Set<string>();
+  for (const target of targets) {
+    for (const policy of matchingPolicies(set, subjectOf(target), partial)) {
+      if (policy.tlsa === 'dns') owners.add(tlsaOwner(target.host, target.port));
+      if (policy.mtaSts && target.port === 25) stsDomains.add(policy.mtaSts);
+    }
+  }
+  const [tlsa, mtaSts] = await Promise.all([
+    Promise.all([...owners].map(async (o) => [o, await deps.tlsa(o)] as const)),
+    Promise.all([...stsDomains].map(async (d) => [d, await deps.mtaSts(d)] as const)),
+  ]);
+  return { mx, tlsa: new Map(tlsa), mtaSts: new Map(mtaSts) };
+}
+
+/** The lookups of a probe run, with the probes' resolver settings. */
+export function defaultLookupDeps(options: ProbeOptions, servers: readonly string[] = []): LookupDeps {
+  const resolver = policyResolver(servers, options.timeoutMs);
+  const unavailable = (what: string) => ({ ok: false as const, code: 'TLSA_LOOKUP_FAILED' as const, message: what });
+  return {
+    mx: (domain) => lookupMx(resolver, domain),
+    tlsa: async (owner) => unavailable(`${owner}: TLSA lookups are not available yet`),
+    mtaSts: async (domain) => ({
+      ok: false,
+      code: 'MTA_STS_FETCH_FAILED',
+      message: `${domain}: MTA-STS fetching is not available yet`,
+    }),
+  };
+}

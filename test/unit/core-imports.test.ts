@@ -1,0 +1,133 @@
+/**
+ * The floor plan's rule, checked on the source: core is pure. No file under lambdas/core imports a
+ * module that does I/O (files, sockets, TLS, DNS, processes, HTTP) or anything outside core itself
+ * (the adapters probe/store/notify/watch/cli and the edge areas trust/timeline/aws).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { ipVersion } from '../../lambdas/core/ip';
+
+const LAMBDAS = resolve(__dirname, '..', '..', 'lambdas');
+const CORE = join(LAMBDAS, 'core');
+
+/** Node modules that do I/O; `node:` prefixed or bare, with or without a sub-path (`fs/promises`). */
+const IO_MODULES = ['fs', 'net', 'tls', 'dns', 'child_process', 'http', 'https', 'http2', 'dgram'];
+
+/** Every module specifier a TypeScript source names: import/export … from, bare import, require(), import(). */
+function specifiers(source: string): string[] {
+  const found: string[] = [];
+  const patterns = [
+    /\b(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+    /\b(?:require|import)\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
+  for (const pattern of patterns) for (const match of source.matchAll(pattern)) found.push(match[1]);
+  return found;
+}
+
+/** Why `specifier`, imported by `file`, breaks the rule; null when it does not. */
+function violation(file: string, specifier: string): string | null {
+  const bare = specifier.replace(/^node:/, '').split('/')[0];
+  if (IO_MODULES.includes(bare)) return `imports ${specifier} (I/O)`;
+  if (specifier.startsWith('.')) {
+    const target = resolve(dirname(file), specifier);
+    if (target !== CORE && !target.startsWith(CORE + sep)) {
+      return `imports ${specifier} (${relative(LAMBDAS, target).split(sep)[0]}/, outside core)`;
+    }
+  }
+  return null;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function violations(file: string, source: string): string[] {
+  return specifiers(source)
+    .map((s) => violation(file, s))
+    .filter((v): v is string => v !== null)
+    .map((v) => `${relative(LAMBDAS, file)} ${v}`);
+}
+
+test('no file under lambdas/core imports an I/O module or an area outside core', () => {
+  // Prepare
+  const files = sourceFiles(CORE);
+
+  // Act
+  const found = files.flatMap((file) => violations(file, readFileSync(file, 'utf8')));
+
+  // Assess
+  expect(files.length).toBeGreaterThan(30);
+  expect(found).toEqual([]);
+});
+
+test('the check sees each way a core file could reach I/O or an adapter', () => {
+  // Prepare
+  const file = join(CORE, 'x509', 'example.ts');
+  const source = [
+    "import { readFileSync } from 'node:fs';",
+    "import * as tls from 'tls';",
+    "import type { Resolver } from 'node:dns/promises';",
+    "export { connect } from 'node:net';",
+    "import '../../probe/prober';",
+    "const store = require('../../store/open-store');",
+    "const cli = await import('../../cli/program');",
+    "import { trustStoreNamed } from '../../trust/trust-stores';",
+    "import { spawn } from 'node:child_process';",
+    "import { request } from 'node:https';",
+    "import { createHash } from 'node:crypto';",
+    "import { Certificate } from './certificate';",
+    "import { CoreError } from '../errors';",
+  ].join('\n');
+
+  // Act
+  const found = violations(file, source);
+
+  // Assess
+  expect(found).toEqual([
+    'core/x509/example.ts imports node:fs (I/O)',
+    'core/x509/example.ts imports tls (I/O)',
+    'core/x509/example.ts imports node:dns/promises (I/O)',
+    'core/x509/example.ts imports node:net (I/O)',
+    'core/x509/example.ts imports ../../trust/trust-stores (trust/, outside core)',
+    'core/x509/example.ts imports node:child_process (I/O)',
+    'core/x509/example.ts imports node:https (I/O)',
+    'core/x509/example.ts imports ../../probe/prober (probe/, outside core)',
+    'core/x509/example.ts imports ../../store/open-store (store/, outside core)',
+    'core/x509/example.ts imports ../../cli/program (cli/, outside core)',
+  ]);
+});
+
+test('core recognises IP literals as node:net does, without importing it', () => {
+  // Prepare
+  const samples = [
+    '127.0.0.1',
+    '255.255.255.255',
+    '256.0.0.1',
+    '01.2.3.4',
+    '1.2.3',
+    '::',
+    '::1',
+    '[::1]',
+    'fe80::1%eth0',
+    '::ffff:192.0.2.1',
+    '2001:db8::',
+    '2001:db8:0:0:0:0:0:1',
+    '1:2:3:4:5:6:7:8:9',
+    '1::2::3',
+    'gggg::',
+    'mx.example.com',
+    '',
+  ];
+
+  // Act
+  const versions = samples.map((s) => ipVersion(s));
+
+  // Assess
+  expect(versions).toEqual(samples.map((s) => isIP(s)));
+});
