@@ -50,6 +50,13 @@ export interface RolloutSimResult {
   counts: Record<string, number>;
   violations: string[];
   flaps: number;
+  /** What each flap was: which frontend still served the leaf, and since when. */
+  flapDetails: string[];
+  /**
+   * RETIREDs while a frontend served the leaf again since its last observation (a rollback on a frontend
+   * nobody has looked at since: unknowable, and told by CERTIFICATE_RETURNED once it is observed).
+   */
+  rollbackRaces: number;
   /** Per non-flap RETIRED: cycles from the last frontend switching away from the leaf to the notice. */
   retireLags: number[];
 }
@@ -151,6 +158,8 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
   const newCount = new Map<string, number>();
   const retireLags: number[] = [];
   let flaps = 0;
+  const flapDetails: string[] = [];
+  let rollbackRaces = 0;
   let cycles = 0;
 
   for (let t = T0.getTime(); t < end; t += step) {
@@ -193,7 +202,7 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
       violations.push(`NEW_CERTIFICATE for ${k}#1 raised ${newCount.get(LEAVES[k][1].sha256) ?? 0} times, not once`);
     }
   }
-  return { seed: o.seed, cycles, counts, violations, flaps, retireLags };
+  return { seed: o.seed, cycles, counts, violations, flaps, flapDetails, rollbackRaces, retireLags };
 
   function check(notices: readonly Notice[], observations: readonly Observation[], t: number): void {
     const when = new Date(t).toISOString();
@@ -236,7 +245,24 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
       }
     }
     if (stillServing.length > 0) {
+      const sinceOf = (f: Frontend) =>
+        [...f.serves[keyType]].reverse().find(([from, index]) => from <= t && index === leaf)?.[0] ?? 0;
+      const unknowable = stillServing.every(
+        (f) => sinceOf(f) > (lastSeenAt.get(f.address) ?? 0) && sinceOf(f) > T0.getTime(),
+      );
+      if (unknowable) {
+        rollbackRaces += 1;
+        return;
+      }
       flaps += 1;
+      for (const f of stillServing) {
+        const since = sinceOf(f);
+        const seen = lastSeenAt.get(f.address);
+        flapDetails.push(
+          `${when}: RETIRED ${NAME.get(sha)} while ${f.address} serves it since ${new Date(since).toISOString()} ` +
+            `(last observed ${seen ? new Date(seen).toISOString() : 'never'}, showing ${NAME.get(LEAVES[keyType][lastObserved.get(`${keyType} ${f.address}`) ?? 0].sha256)})`,
+        );
+      }
       return;
     }
     // Ground truth: when did the last frontend stop serving it?
@@ -261,6 +287,8 @@ export interface RolloutCampaignResult {
   counts: Record<string, number>;
   violations: Array<{ seed: number; message: string }>;
   flaps: number;
+  rollbackRaces: number;
+  flapDetails: Array<{ seed: number; message: string }>;
   retireLag: { median: number; max: number; n: number };
   durationMs: number;
 }
@@ -274,11 +302,15 @@ export function runRolloutCampaign(
   const violations: RolloutCampaignResult['violations'] = [];
   const lags: number[] = [];
   let flaps = 0;
+  let rollbackRaces = 0;
+  const flapDetails: RolloutCampaignResult['flapDetails'] = [];
   for (let i = 0; i < options.runs; i++) {
     const r = runRolloutSim({ ...options, seed: options.seed + i });
     for (const [type, n] of Object.entries(r.counts)) counts[type] = (counts[type] ?? 0) + n;
     for (const message of r.violations) violations.push({ seed: r.seed, message });
     flaps += r.flaps;
+    rollbackRaces += r.rollbackRaces;
+    for (const message of r.flapDetails) flapDetails.push({ seed: r.seed, message });
     lags.push(...r.retireLags);
   }
   lags.sort((a, b) => a - b);
@@ -287,6 +319,8 @@ export function runRolloutCampaign(
     counts,
     violations,
     flaps,
+    rollbackRaces,
+    flapDetails,
     retireLag: { median: lags.length ? lags[Math.floor(lags.length / 2)] : 0, max: lags.at(-1) ?? 0, n: lags.length },
     durationMs: Math.round(performance.now() - started),
   };

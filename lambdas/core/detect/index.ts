@@ -164,14 +164,28 @@ export function detectCycle(input: DetectCycleInput): CycleDetection {
       expectedName: input.expectedName,
     }),
   );
+  return { notices: cycleNotices(targets, input.targets, input.now), targets };
+}
+
+/**
+ * The notices of a cycle from its targets' detections: the merged BASELINE first, then every target's
+ * notices with those about a leaf several targets share merged. Deterministic: the watch cycle calls it
+ * again with a target's detection redone after a write conflict, and gets the same dedupe keys for the
+ * same events.
+ */
+export function cycleNotices(
+  detections: readonly TargetDetection[],
+  targets: readonly DetectTarget[],
+  now: Date,
+): Notice[] {
   const baselines = baselineNotices(
-    targets.flatMap((t) => (t.baseline ? [t.baseline] : [])),
-    input.now,
-    input.targets.map((t) => t.url),
-    targets.flatMap((t) => t.baselinedAlready),
+    detections.flatMap((t) => (t.baseline ? [t.baseline] : [])),
+    now,
+    targets.map((t) => t.url),
+    detections.flatMap((t) => t.baselinedAlready),
   );
-  const hosts = new Map(input.targets.map((t) => [t.url, t.host]));
-  return { notices: [...baselines, ...mergeShared(targets, hosts, input.now)], targets };
+  const hosts = new Map(targets.map((t) => [t.url, t.host]));
+  return [...baselines, ...mergeShared(detections, hosts, now)];
 }
 
 function cloneRecord(record: CertRecord): CertRecord {
