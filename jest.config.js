@@ -11,6 +11,10 @@ module.exports = {
   },
   // pkijs and its helpers are ESM-only: let swc turn them into CommonJS for jest.
   transformIgnorePatterns: ['node_modules/(?!(pkijs|asn1js|@peculiar|pvtsutils|pvutils|bytestreamjs|@noble)/)'],
+  // The CLI imports heavy modules lazily as `import('./x.js')` (TypeScript's nodenext form): map to the .ts source.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // Tests that run the package bin run dist/cli: build it from the sources first (≈ 0.3 s).
+  globalSetup: '<rootDir>/test/support/jest-global-setup.cjs',
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -5,8 +5,8 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError } from '../lambdas/settings/config-error';
 import { CertwatchStack } from '../lib/certwatch-stack';
-import { StackConfigError } from '../lib/stack-config';
 
 const app = new App();
 try {
@@ -15,7 +15,7 @@ try {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
 } catch (error) {
-  if (error instanceof StackConfigError) {
+  if (error instanceof ConfigError) {
     console.error(`certwatch: ${error.message}`);
     process.exit(2);
   }

@@ -5,23 +5,21 @@
  */
 import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { KeyType } from '../lambdas/core/observation';
-import { DEFAULT_TARGET_URLS, type Target } from '../lambdas/core/targets';
-import type { WatchConfig } from '../lambdas/core/watch-config';
-import { TABLE_SCHEMA } from '../lambdas/store/table-schema';
+import { TABLE_SCHEMA } from '../lambdas/contract/table-schema';
+import type { Target } from '../lambdas/core/targets';
+import { SETTINGS } from '../lambdas/settings/table';
 import { PORT25_WARNING_ID, planEgress, port25Warning, WatcherNetwork } from './egress';
 import {
   functionEnvironment,
@@ -31,42 +29,9 @@ import {
 } from './function-settings';
 import { WatcherMonitoring } from './monitoring';
 import { acknowledgeWatcherFindings } from './nag-acknowledgements';
-import { type EgressMode, STACK_DEFAULTS, StackConfigError, validTargets, validWatchConfig } from './stack-config';
+import { type CertificateWatcherProps, watcherRefusal, watcherSettings } from './watcher-settings';
 
-/** Properties of {@link CertificateWatcher}; everything has a default. */
-export interface CertificateWatcherProps {
-  /** Target URLs (`smtp://host:port`, `smtps://host:port`); default Google's SMTP hosts. */
-  targets?: readonly string[];
-  /** Time between cycles; default 15 minutes. */
-  schedule?: Duration;
-  /** Change-detection thresholds over the defaults. */
-  watchConfig?: Partial<WatchConfig>;
-  /** Addresses subscribed to the notice topic (each confirms by e-mail). */
-  alertEmails?: readonly string[];
-  /** `none` (default): no VPC, port-25 targets left out. `vpc`: VPC with NAT egress, all targets. */
-  egress?: EgressMode;
-  /** With egress `vpc`: an existing VPC (private subnets with NAT egress) instead of a new one. */
-  vpc?: IVpc;
-  /** Retention of the function's logs; default 90 days. */
-  logRetention?: RetentionDays;
-  /** Deadline of each probe; default 10 000 ms. */
-  probeTimeoutMs?: number;
-  /** Key types asked of every address; default rsa and ecdsa. */
-  keyTypes?: readonly KeyType[];
-  /** Trust anchors; default Node's bundled roots. */
-  trust?: 'node' | 'google';
-  /** Time between TLS posture cycles, or `off`; default 1 day (a posture costs many handshakes). */
-  postureSchedule?: Duration | 'off';
-  /** Posture rules whose violation is a critical notice, e.g. `['min-version=TLS1.2', 'no-3des']`. */
-  postureRequire?: readonly string[];
-  /** Weekly HEARTBEAT notice; default off. */
-  heartbeat?: 'weekly' | 'off';
-  /**
-   * Address families to probe; default IPv4 only, because a Lambda function outside a dual-stack VPC
-   * has no IPv6 route and every AAAA probe would fail each cycle.
-   */
-  addressFamilies?: readonly (4 | 6)[];
-}
+export type { CertificateWatcherProps } from './watcher-settings';
 
 /** A posture cycle enumerates many handshakes per address: it gets at least this long. */
 export const POSTURE_FUNCTION_TIMEOUT = Duration.minutes(5);
@@ -90,31 +55,28 @@ export class CertificateWatcher extends Construct {
   constructor(scope: Construct, id: string, props: CertificateWatcherProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
-    const egress = props.egress ?? STACK_DEFAULTS.egress;
-    if (props.vpc && egress !== 'vpc') throw new StackConfigError('vpc', 'a vpc is only used with egress "vpc"');
-    const schedulePeriod = props.schedule ?? Duration.minutes(15);
-    const keyTypes = [...(props.keyTypes ?? STACK_DEFAULTS.keyTypes)];
-    const probeTimeoutMs = props.probeTimeoutMs ?? STACK_DEFAULTS.probeTimeoutMs;
-    const watch = validWatchConfig(props.watchConfig);
-    const plan = planEgress(validTargets(props.targets ?? DEFAULT_TARGET_URLS), egress);
+    const settings = watcherSettings(props);
+    const { egress, keyTypes, probeTimeoutMs, watch } = settings;
+    const schedulePeriod = settings.schedule;
+    const plan = planEgress(settings.targets, egress);
     if (plan.probed.length === 0) {
-      throw new StackConfigError(
-        'targets',
+      throw watcherRefusal(
+        SETTINGS.targets,
         'every target is on port 25, which a function outside a VPC cannot reach: deploy with -c egress=vpc',
       );
     }
     this.probedTargets = plan.probed;
     this.skippedTargets = plan.skipped;
     if (plan.skipped.length > 0) Annotations.of(this).addWarningV2(PORT25_WARNING_ID, port25Warning(plan.skipped));
-    const postureSchedule = props.postureSchedule ?? Duration.days(1);
+    const postureSchedule = settings.postureSchedule;
     const cycleTimeout = sizeFunctionTimeout({ targets: plan.probed, keyTypes, probeTimeoutMs });
     const timeout =
       postureSchedule !== 'off' && cycleTimeout.toSeconds() < POSTURE_FUNCTION_TIMEOUT.toSeconds()
         ? POSTURE_FUNCTION_TIMEOUT
         : cycleTimeout;
     if (timeout.toSeconds() >= schedulePeriod.toSeconds()) {
-      throw new StackConfigError(
-        'schedule',
+      throw watcherRefusal(
+        SETTINGS.schedule,
         `the function timeout (${timeout.toSeconds()} s, sized from the targets and probe timeout) must be shorter ` +
           `than the schedule period (${schedulePeriod.toSeconds()} s): choose a slower schedule`,
       );
@@ -169,7 +131,7 @@ export class CertificateWatcher extends Construct {
         conditions: sameAccount,
       }),
     );
-    for (const email of props.alertEmails ?? []) this.topic.addSubscription(new EmailSubscription(email));
+    for (const email of settings.alertEmails) this.topic.addSubscription(new EmailSubscription(email));
 
     this.deadLetters = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -178,7 +140,7 @@ export class CertificateWatcher extends Construct {
     });
 
     const logGroup = new LogGroup(this, 'FunctionLogs', {
-      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      retention: settings.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const role = new Role(this, 'FunctionRole', {
@@ -200,7 +162,7 @@ export class CertificateWatcher extends Construct {
           'dynamodb:PutItem',
           'dynamodb:Query',
           'dynamodb:UpdateItem',
-          ...(props.heartbeat === 'weekly' ? ['dynamodb:Scan'] : []),
+          ...(settings.heartbeat === 'weekly' ? ['dynamodb:Scan'] : []),
         ],
         resources: [this.table.tableArn],
       }),
@@ -215,9 +177,9 @@ export class CertificateWatcher extends Construct {
     let vpcAccess: Policy | undefined;
     if (egress === 'vpc') {
       this.network = new WatcherNetwork(this, 'Network', {
-        vpc: props.vpc,
+        vpc: settings.vpc,
         ports: plan.probed.map((t) => t.port),
-        logRetention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+        logRetention: settings.logRetention,
       });
       // Lambda attaches the function to the VPC with the execution role; these EC2 actions take no resource ARNs.
       vpcAccess = new Policy(this, 'VpcAccessPolicy', { roles: [role] });
@@ -255,12 +217,12 @@ export class CertificateWatcher extends Construct {
         targets: plan.probed,
         keyTypes,
         probeTimeoutMs,
-        trust: props.trust ?? STACK_DEFAULTS.trust,
+        trust: settings.trust,
         port25Blocked: egress === 'none',
         watch,
-        postureRequire: props.postureRequire ?? [],
-        heartbeat: props.heartbeat ?? 'off',
-        addressFamilies: props.addressFamilies ?? [4],
+        postureRequire: settings.postureRequire,
+        heartbeat: settings.heartbeat,
+        addressFamilies: settings.addressFamilies,
       }),
       retryAttempts: 2,
       maxEventAge: asyncMaxAge,

@@ -1,17 +1,17 @@
 /**
  * Settings of the watch function: its bundle, its timeout (sized from the targets and the probe
- * timeout) and its environment (the handler's contract in lambdas/watch/handler-config.ts).
+ * timeout) and its environment (the handler's contract in lambdas/contract/function-env.ts).
  */
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { HANDLER_ENV } from '../lambdas/contract/function-env';
+import { WATCH_METRICS } from '../lambdas/contract/metrics';
 import type { KeyType } from '../lambdas/core/observation';
-import { DEFAULT_PROBE_OPTIONS } from '../lambdas/core/probe-options';
 import type { Target } from '../lambdas/core/targets';
 import type { WatchConfig } from '../lambdas/core/watch-config';
-import { HANDLER_ENV, WATCH_METRICS } from '../lambdas/watch/handler-config';
-import { HEARTBEAT_ENV } from '../lambdas/watch/heartbeat';
-import { StackConfigError } from './stack-config';
+import { SETTINGS } from '../lambdas/settings/table';
+import { watcherRefusal } from './watcher-settings';
 
 /** The handler's source; NodejsFunction bundles it with {@link WATCH_HANDLER_BUNDLING}. */
 export const WATCH_HANDLER_ENTRY = join(__dirname, '..', 'lambdas', 'watch', 'handler.ts');
@@ -43,7 +43,7 @@ export const TIMEOUT_SIZING = Object.freeze({
   /** Addresses assumed behind each name (Google's hosts publish one or two A and AAAA records each). */
   addressesPerTarget: 4,
   /** Probes in flight at once (the handler's default). */
-  concurrency: DEFAULT_PROBE_OPTIONS.concurrency,
+  concurrency: SETTINGS.concurrency.default,
   /** Name resolution may take up to two probe timeouts (DNS answer, then the system resolver). */
   resolutionTimeouts: 2,
   /** Reading and writing the history and publishing notices. */
@@ -64,7 +64,7 @@ export interface TimeoutInput {
  * The function timeout: every probe has its own deadline and probes run in waves of `concurrency`, so a
  * cycle takes at most (resolution + waves) probe timeouts plus the store and publish work:
  * `ceil(probeTimeout × (2 + ceil(targets × 4 addresses × keyTypes / 32))) + 30 s`, at least 30 s.
- * @throws StackConfigError when that exceeds Lambda's 15 minutes
+ * @throws ConfigError when that exceeds Lambda's 15 minutes
  */
 export function sizeFunctionTimeout(input: TimeoutInput): Duration {
   const s = TIMEOUT_SIZING;
@@ -72,8 +72,8 @@ export function sizeFunctionTimeout(input: TimeoutInput): Duration {
   const waves = Math.ceil(probes / s.concurrency);
   const seconds = Math.ceil((input.probeTimeoutMs * (s.resolutionTimeouts + waves)) / 1000) + s.storeAndPublishSeconds;
   if (seconds > s.maxSeconds) {
-    throw new StackConfigError(
-      'targets',
+    throw watcherRefusal(
+      SETTINGS.targets,
       `${input.targets.length} targets × ${input.keyTypes.length} key types with a ${input.probeTimeoutMs} ms probe timeout ` +
         `need a ${seconds} s function timeout, over Lambda's ${s.maxSeconds} s: watch fewer targets or lower probeTimeoutMs`,
     );
@@ -102,13 +102,13 @@ const MAX_TARGETS_ENV_CHARS = 3000;
 
 /**
  * The function's environment variables.
- * @throws StackConfigError when the target list does not fit Lambda's 4 KB environment
+ * @throws ConfigError when the target list does not fit Lambda's 4 KB environment
  */
 export function functionEnvironment(input: FunctionEnvInput): Record<string, string> {
   const targets = input.targets.map((t) => t.url).join(',');
   if (targets.length > MAX_TARGETS_ENV_CHARS) {
-    throw new StackConfigError(
-      'targets',
+    throw watcherRefusal(
+      SETTINGS.targets,
       `the target list is ${targets.length} characters; Lambda's 4 KB environment holds about ${MAX_TARGETS_ENV_CHARS}: ` +
         'split the targets over several stacks',
     );
@@ -127,8 +127,9 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     [HANDLER_ENV.staleAfterHours]: String(input.watch.staleAfterHours),
     [HANDLER_ENV.failingAfter]: String(input.watch.failingAfter),
     [HANDLER_ENV.rotationOverdueShare]: String(input.watch.rotationOverdueShare),
-    [HANDLER_ENV.postureRequire]: input.postureRequire.join(','),
-    [HEARTBEAT_ENV]: input.heartbeat,
+    // An empty value is an error: no rules means no variable.
+    ...(input.postureRequire.length > 0 ? { [HANDLER_ENV.postureRequire]: input.postureRequire.join(',') } : {}),
+    [HANDLER_ENV.heartbeat]: input.heartbeat,
     POWERTOOLS_SERVICE_NAME: WATCH_METRICS.service,
     POWERTOOLS_METRICS_NAMESPACE: WATCH_METRICS.namespace,
     POWERTOOLS_LOG_LEVEL: 'INFO',

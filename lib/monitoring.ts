@@ -19,9 +19,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { WATCH_METRICS } from '../lambdas/contract/metrics';
 import type { KeyType } from '../lambdas/core/observation';
 import type { Target } from '../lambdas/core/targets';
-import { WATCH_METRICS } from '../lambdas/watch/handler-config';
 
 /** Properties of {@link WatcherMonitoring}. */
 export interface WatcherMonitoringProps {

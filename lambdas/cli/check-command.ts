@@ -5,24 +5,27 @@
 import type { Command } from 'commander';
 import type { Notice } from '../core/notice';
 import type { NoticePublisher } from '../core/ports';
-import { PostureError } from '../core/posture/errors';
-import { type PolicyRule, parsePolicy } from '../core/posture/policy';
+import type { PolicyRule } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
-import { SmtpProber } from '../probe/prober';
+import { SETTINGS } from '../settings/table';
 import type { OpenedStore } from '../store/open-store';
-import { type CycleResult, runWatchCycle } from '../watch/cycle';
-import { type PostureCycleResult, runPostureCycle } from '../watch/posture-cycle';
+import type { CycleResult } from '../watch/cycle';
+import type { PostureCycleResult } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
+import { cliFlags } from './cli-settings';
 import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import { ProgressLine } from './shared/progress';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
-import { renderTable } from './shared/table';
+import { renderTable, type TableView } from './shared/table';
+import { terminalOf } from './shared/terminal';
 import { reportUnusedPins } from './shared/unused-pins';
 
 interface CheckValues extends ProbeCliValues, StoreCliValues {
   topicArn?: string;
   json?: boolean;
+  wide?: boolean;
   posture?: boolean;
   require?: string[];
   policy?: string;
@@ -52,6 +55,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
   )
     .option('--topic-arn <arn>', 'publish the notices to this SNS topic instead of printing them')
     .option('--json', 'print { observations, notices, published, summary[, posture] } as one JSON document')
+    .option('--wide', 'full SHA-256 fingerprints in the table (default: the first 16 hex digits)')
     .option('--posture', 'also run the TLS posture cycle: enumerate versions and suites, notice on drift')
     .option(
       '--require <policy>',
@@ -62,15 +66,21 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
       const { targets, options } = toProbeRequest(args, values);
-      if (values.policy) options.policy = loadPolicyFile(values.policy);
+      if (values.policy) options.policy = await loadPolicyFile(values.policy);
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
-      const publisher = publisherFor(values, run);
+      const publisher = await publisherFor(values, run);
       const now = new Date();
+      const [{ SmtpProber }, { runWatchCycle }, { runPostureCycle }] = await Promise.all([
+        import('../probe/prober.js'),
+        import('../watch/cycle.js'),
+        import('../watch/posture-cycle.js'),
+      ]);
+      const progress = new ProgressLine(run.stderr, 'probing');
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const store = (opened as OpenedStore).store;
         const certificates = await runWatchCycle(
-          { prober: new SmtpProber(), store, publisher },
+          { prober: new SmtpProber(undefined, progress), store, publisher },
           { targets, probeOptions: options, now, config },
         );
         const postureResult = values.posture
@@ -80,13 +90,13 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
             )
           : undefined;
         return { result: certificates, posture: postureResult };
-      });
+      }).finally(() => progress.stop());
       if (values.json) {
         const { observations, notices, published, summary } = result;
         const document = { observations, notices, published, summary, ...(posture ? { posture } : {}) };
         run.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       } else {
-        run.stdout.write(`${renderCheck(result, now)}\n`);
+        run.stdout.write(`${renderCheck(result, now, { terminal: terminalOf(run.stdout), wide: values.wide })}\n`);
         if (posture) run.stdout.write(`${renderPostureSummary(posture)}\n`);
       }
       reportUnusedPins(run.stderr, options.resolve, result.observations);
@@ -112,14 +122,8 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
 }
 
 function postureRulesFrom(values: CheckValues): PolicyRule[] {
-  const required = values.require ?? [];
-  if (required.length > 0 && !values.posture) throw new UsageError('--require needs --posture');
-  try {
-    return required.length === 0 ? [] : parsePolicy(required);
-  } catch (error) {
-    if (error instanceof PostureError) throw new UsageError(`--require: ${error.message}`, { cause: error });
-    throw error;
-  }
+  if ((values.require ?? []).length > 0 && !values.posture) throw new UsageError('--require needs --posture');
+  return cliFlags(values)(SETTINGS.postureRequire);
 }
 
 function renderPostureSummary(result: PostureCycleResult): string {
@@ -131,13 +135,13 @@ function renderPostureSummary(result: PostureCycleResult): string {
   return parts.filter(Boolean).join(', ');
 }
 
-function publisherFor(values: CheckValues, run: CliRun): NoticePublisher {
+async function publisherFor(values: CheckValues, run: CliRun): Promise<NoticePublisher> {
   if (values.topicArn !== undefined) return snsPublisherFor(values.topicArn);
   return values.json ? new JsonDocumentPublisher() : new ConsolePublisher(run.stdout);
 }
 
 /** The human report after the notices: the observations table and one summary line. */
-export function renderCheck(result: CycleResult, now: Date): string {
+export function renderCheck(result: CycleResult, now: Date, view: TableView = {}): string {
   const s = result.summary;
   const published = s.published === 0 ? 'no notice to publish' : `${s.published} published`;
   const line = [
@@ -149,5 +153,5 @@ export function renderCheck(result: CycleResult, now: Date): string {
     .filter(Boolean)
     .join(', ');
   const head = result.published.length === 0 && result.notices.length === 0 ? 'No change.\n\n' : '\n';
-  return `${head}${renderTable(result.observations, now)}\n${renderPolicyVerdicts(result.observations)}${line}`;
+  return `${head}${renderTable(result.observations, now, view)}\n${renderPolicyVerdicts(result.observations)}${line}`;
 }

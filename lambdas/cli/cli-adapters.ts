@@ -3,13 +3,16 @@
  * UsageErrors (exit code 2) in one place.
  */
 import { CoreError } from '../core/errors';
-import { type WatchConfig, WatchConfigError, watchConfigFromEnv } from '../core/watch-config';
+import type { WatchConfig } from '../core/watch-config';
 import { NotifyError } from '../notify/errors';
-import { SnsPublisher } from '../notify/sns-publisher';
+import type { SnsPublisher } from '../notify/sns-publisher';
+import { readWatchConfig } from '../settings/groups';
 import { UsageError } from './cli-io';
+import { cliEnv } from './cli-settings';
 
-/** The SNS publisher of `--topic-arn`. */
-export function snsPublisherFor(topicArn: string): SnsPublisher {
+/** The SNS publisher of `--topic-arn` (the SNS client loads only here: see program.ts on start time). */
+export async function snsPublisherFor(topicArn: string): Promise<SnsPublisher> {
+  const { SnsPublisher } = await import('../notify/sns-publisher.js');
   try {
     return new SnsPublisher({ topicArn });
   } catch (error) {
@@ -20,12 +23,10 @@ export function snsPublisherFor(topicArn: string): SnsPublisher {
   }
 }
 
-/** Watch thresholds from the `CERTWATCH_*` environment (the same variables the Lambda reads). */
+/**
+ * Watch thresholds from the `CERTWATCH_*` environment (the same variables the Lambda reads).
+ * @throws UsageError naming the variable
+ */
 export function watchConfigFromCliEnv(env: NodeJS.ProcessEnv = process.env): WatchConfig {
-  try {
-    return watchConfigFromEnv(env);
-  } catch (error) {
-    if (error instanceof WatchConfigError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  return readWatchConfig(cliEnv(env));
 }

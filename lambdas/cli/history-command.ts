@@ -9,8 +9,10 @@ import type { HistoryStore } from '../core/ports';
 import { parseTarget } from '../core/targets';
 import type { CliRun } from './cli-io';
 import { UsageError } from './cli-io';
-import { commonName, daysUntil, table } from './format';
+import { colonHex, commonName, daysUntil, table } from './format';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import type { TableView } from './shared/table';
+import { NEAR_EXPIRY_DAYS, PLAIN, paint, type Tone, terminalOf } from './shared/terminal';
 
 /** One target's certificates, as `history --json` prints them. */
 export interface HistoryEntry {
@@ -21,6 +23,7 @@ export interface HistoryEntry {
 
 interface HistoryValues extends StoreCliValues {
   json?: boolean;
+  wide?: boolean;
 }
 
 /** A SHA-256 fingerprint, lowercase hex or colon-separated (as openssl prints it). */
@@ -72,6 +75,7 @@ export function registerHistoryCommand(program: Command, run: CliRun): void {
       ),
   )
     .option('--json', 'print { targets: [...] } as one JSON document')
+    .option('--wide', 'full SHA-256 fingerprints in the table (default: the first 16 hex digits)')
     .action(async (query: string | undefined, values: HistoryValues) => {
       const location = storeLocationFrom(values);
       const wanted = classifyHistoryQuery(query);
@@ -105,7 +109,9 @@ export function registerHistoryCommand(program: Command, run: CliRun): void {
         run.stdout.write(`No history of ${what} in ${result.where}${why}.\n`);
         return;
       }
-      run.stdout.write(`${renderHistory(result.entries, new Date())}\n`);
+      run.stdout.write(
+        `${renderHistory(result.entries, new Date(), { terminal: terminalOf(run.stdout), wide: values.wide })}\n`,
+      );
     });
 }
 
@@ -163,7 +169,8 @@ function toEntry(target: string, history: TargetHistory): HistoryEntry {
 }
 
 /** The human table: one row per target × certificate. */
-export function renderHistory(entries: readonly HistoryEntry[], now: Date): string {
+export function renderHistory(entries: readonly HistoryEntry[], now: Date, view: TableView = {}): string {
+  const terminal = view.terminal ?? PLAIN;
   const rows = entries.flatMap((entry) =>
     entry.certificates.map((c) => [
       entry.target,
@@ -173,7 +180,7 @@ export function renderHistory(entries: readonly HistoryEntry[], now: Date): stri
       c.firstSeen.slice(0, 16).replace('T', ' '),
       c.lastSeen.slice(0, 16).replace('T', ' '),
       `${c.notAfter.slice(0, 10)} (${daysUntil(c.notAfter, now)}d)`,
-      c.sha256.slice(0, 16),
+      view.wide ? colonHex(c.sha256) : c.sha256.slice(0, 16),
       c.addresses.join(','),
       commonName(c.subject),
     ]),
@@ -190,6 +197,13 @@ export function renderHistory(entries: readonly HistoryEntry[], now: Date): stri
     'ADDRESSES',
     'SUBJECT',
   ];
+  const tones = entries.flatMap((entry) =>
+    entry.certificates.map((c): Tone => {
+      if (c.status !== 'active' || c.role !== 'leaf') return undefined;
+      return daysUntil(c.notAfter, now) < NEAR_EXPIRY_DAYS ? 'warn' : undefined;
+    }),
+  );
+  const paints = tones.map((tone) => (line: string) => paint(line, tone, terminal));
   const count = rows.length;
-  return `${table(header, rows)}\n\n${count} certificate(s) at ${entries.length} target(s)`;
+  return `${table(header, rows, { columns: terminal.columns, shrink: [9, 8, 0], paint: paints })}\n\n${count} certificate(s) at ${entries.length} target(s)`;
 }

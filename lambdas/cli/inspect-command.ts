@@ -1,13 +1,8 @@
 import { type Command, Option } from 'commander';
 import type { Cert, Validation } from '../core/observation';
-import { evaluateConsumerPolicy } from '../core/policy/evaluate';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
-import { parseChain } from '../core/x509/certificate';
 import { pemToDerList } from '../core/x509/pem';
 import type { TrustStore } from '../core/x509/trust-store';
-import { validateChain } from '../core/x509/validation';
-import { publishedAnchor } from '../trust/published-anchor';
-import { trustStoreNamed } from '../trust/trust-stores';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { colonHex, commonName, daysUntil, table } from './format';
 import { loadPolicyFile } from './policy-file';
@@ -49,12 +44,13 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
     .option('--json', 'print the result as one JSON document')
     .option('--policy <file>', 'consumer policy: judge the chain by the policies for --servername (or *)')
     .action(async (file: string, values: InspectValues) => {
-      const policy = values.policy ? loadPolicyFile(values.policy) : undefined;
+      const policy = values.policy ? await loadPolicyFile(values.policy) : undefined;
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
       const input =
         file === '-'
           ? await stdin({ limit: MAX_INPUT_BYTES, describe: 'a PEM chain' })
           : await readBoundedFile(file, MAX_INPUT_BYTES);
+      const { trustStoreNamed } = await import('../trust/trust-stores.js');
       const result = await inspectPem(input.toString('utf8'), {
         source: file === '-' ? 'stdin' : file,
         at,
@@ -86,6 +82,10 @@ export async function inspectPem(
   if (ders.length === 0) {
     throw new UsageError(`${options.source}: no PEM certificate found (expected -----BEGIN CERTIFICATE----- blocks)`);
   }
+  const [{ parseChain }, { validateChain }] = await Promise.all([
+    import('../core/x509/certificate.js'),
+    import('../core/x509/validation.js'),
+  ]);
   const parsed = parseChain(ders);
   if (!parsed.ok) throw new UsageError(`${options.source}: ${parsed.error.message}`);
   const verdict = await validateChain(parsed.certificates, {
@@ -99,6 +99,10 @@ export async function inspectPem(
     ...verdict,
   };
   if (options.policy) {
+    const [{ evaluateConsumerPolicy }, { publishedAnchor }] = await Promise.all([
+      import('../core/policy/evaluate.js'),
+      import('../trust/published-anchor.js'),
+    ]);
     const consumerPolicy = await evaluateConsumerPolicy({
       set: options.policy,
       subject: { target: null, host: options.servername ?? '', port: 0, ...verdict },

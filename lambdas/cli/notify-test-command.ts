@@ -36,7 +36,7 @@ export function registerNotifyTestCommand(program: Command, run: CliRun): void {
     .option('--topic-arn <arn>', 'publish to this SNS topic instead of printing')
     .action(async (values: NotifyTestValues) => {
       const notice = notifyTestNotice(new Date(), hostname());
-      const publisher = publisherFor(values.topicArn, run);
+      const publisher = await publisherFor(values.topicArn, run);
       try {
         const receipt = await publisher.publish(notice);
         if (values.topicArn !== undefined) {
@@ -53,7 +53,7 @@ export function registerNotifyTestCommand(program: Command, run: CliRun): void {
     });
 }
 
-function publisherFor(topicArn: string | undefined, run: CliRun): NoticePublisher {
+async function publisherFor(topicArn: string | undefined, run: CliRun): Promise<NoticePublisher> {
   if (topicArn === undefined) return new ConsolePublisher(run.stdout);
   return snsPublisherFor(topicArn);
 }

@@ -6,7 +6,6 @@ import { type Command, Option } from 'commander';
 import type { CertRecord } from '../core/history';
 import type { Observation } from '../core/observation';
 import { PIN_FORMATS, type PinFormat, pinsReport, renderPins, type ServedLeaf } from '../core/policy/pins-report';
-import { SmtpProber } from '../probe/prober';
 import type { OpenedStore } from '../store/open-store';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
@@ -79,6 +78,7 @@ export function registerPinsCommand(program: Command, run: CliRun): void {
           throw new UsageError('--probe looks live: it cannot be combined with --store or --table');
         }
         const { targets, options } = toProbeRequest(args, values);
+        const { SmtpProber } = await import('../probe/prober.js');
         leaves = leavesFromObservations(await new SmtpProber().probe(targets, options));
       } else {
         const wanted = args.length > 0 ? new Set(toProbeRequest(args, values).targets.map((t) => t.url)) : null;

@@ -7,9 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CoreError } from '../core/errors';
 import type { Observation } from '../core/observation';
-import { decodePolicyText, MAX_POLICY_BYTES } from '../core/policy/decode';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
-import { parsePolicyDocument } from '../core/policy/parse';
 import { UsageError } from './cli-io';
 
 const MAX_CA_BYTES = 4 * 1024 * 1024;
@@ -19,8 +17,15 @@ function readBounded(path: string, limit: number): string {
   return readFileSync(path, 'utf8');
 }
 
-/** Loads and checks a policy file. @throws UsageError */
-export function loadPolicyFile(file: string): PolicySet {
+/**
+ * Loads and checks a policy file. The decoder and parser (and with them js-yaml and pkijs) load only here, when a command
+ * runs with --policy: see lambdas/cli/program.ts on start time. @throws UsageError
+ */
+export async function loadPolicyFile(file: string): Promise<PolicySet> {
+  const [{ decodePolicyText, MAX_POLICY_BYTES }, { parsePolicyDocument }] = await Promise.all([
+    import('../core/policy/decode.js'),
+    import('../core/policy/parse.js'),
+  ]);
   let text: string;
   try {
     text = readBounded(file, MAX_POLICY_BYTES);

@@ -1,18 +1,21 @@
 import type { Command } from 'commander';
 import { GOOGLE_TLS_BASELINE } from '../core/posture/compare';
-import { PostureError } from '../core/posture/errors';
-import { POLICY_RULE_NAMES, type PolicyRule, parsePolicy } from '../core/posture/policy';
+import { POSTURE_DEFAULTS } from '../core/posture/defaults';
+import { POLICY_RULE_NAMES } from '../core/posture/policy';
 import { type Posture, TLS_VERSIONS, type VersionSuite } from '../core/posture/posture';
-import { enumeratePosture, POSTURE_DEFAULTS } from '../probe/posture/enumerate';
+import { SETTINGS } from '../settings/table';
 import { type CliRun, EXIT, UsageError } from './cli-io';
+import { cliFlags } from './cli-settings';
 import { table } from './format';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import { ProgressLine } from './shared/progress';
 import { reportUnusedPins } from './shared/unused-pins';
 
 /** Raw values of `certwatch posture`. */
 interface PostureCliValues extends ProbeCliValues {
   require: string[];
   json?: boolean;
+  verbose?: boolean;
   handshakeBudget: string;
   pause: string;
 }
@@ -40,28 +43,25 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
       [] as string[],
     )
     .option('--json', 'print the posture entries as one JSON document')
+    .option('--verbose', 'print every version and suite per address (default: a summary per address)')
     .option('--handshake-budget <n>', 'most handshakes per address', String(POSTURE_DEFAULTS.handshakeBudget))
     .option('--pause <ms>', 'pause between two handshakes to the same address', String(POSTURE_DEFAULTS.pauseMs))
     .action(async (args: string[], values: PostureCliValues) => {
-      const rules = values.require.length > 0 ? toRules(values.require) : undefined;
+      const required = cliFlags(values)(SETTINGS.postureRequire);
+      const rules = required.length > 0 ? required : undefined;
       const handshakeBudget = integer('--handshake-budget', values.handshakeBudget, 1, 10_000);
       const pauseMs = integer('--pause', values.pause, 0, 60_000);
       const { targets, options } = toProbeRequest(args, values);
-      const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs });
+      const { enumeratePosture } = await import('../probe/posture/enumerate.js');
+      const progress = new ProgressLine(run.stderr, 'enumerating TLS versions and suites: addresses');
+      const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs }, progress).finally(
+        () => progress.stop(),
+      );
       if (values.json) run.stdout.write(`${JSON.stringify(postures, null, 2)}\n`);
-      else run.stdout.write(`${renderPostureTable(postures)}\n`);
+      else run.stdout.write(`${values.verbose ? renderPostureTable(postures) : renderPostureSummary(postures)}\n`);
       reportUnusedPins(run.stderr, options.resolve, postures);
       run.exitCode = postures.some(postureFailed) ? EXIT.FAILED : EXIT.OK;
     });
-}
-
-function toRules(inputs: readonly string[]): PolicyRule[] {
-  try {
-    return parsePolicy(inputs);
-  } catch (error) {
-    if (error instanceof PostureError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {
@@ -72,19 +72,71 @@ function integer(name: string, raw: string, min: number, max: number): number {
   return value;
 }
 
-/** The human output: per target × address, a table of versions and suites marked against the baseline. */
-export function renderPostureTable(postures: readonly Posture[]): string {
-  const blocks = postures.map(renderOne);
+/** The closing line of both views: counts and which baseline the comparison used. */
+function closingLine(postures: readonly Posture[]): string {
   const failed = postures.filter((p) => !p.ok).length;
   const violations = postures.flatMap((p) => p.policy ?? []).filter((v) => !v.ok).length;
-  const summary =
+  return (
     `${postures.length} address(es), ${failed} enumeration(s) failed, ${violations} rule violation(s); ` +
-    `baseline: ${GOOGLE_TLS_BASELINE.name}, published ${GOOGLE_TLS_BASELINE.published}`;
-  return [...blocks, summary].join('\n\n');
+    `baseline: ${GOOGLE_TLS_BASELINE.name}, published ${GOOGLE_TLS_BASELINE.published}`
+  );
+}
+
+/** The head line of one address: where, and the failure when the enumeration did not finish. */
+function headLine(posture: Posture, addresses: string): string {
+  const state = posture.ok ? 'complete' : `INCOMPLETE ${posture.error?.code}: ${posture.error?.message}`;
+  return `${posture.target}  ${addresses || '-'}  ${state}`;
+}
+
+/** An enumeration that found nothing at all: its failure is all there is to say. */
+function nothingFound(posture: Posture): boolean {
+  return !posture.ok && TLS_VERSIONS.every((version) => !posture.versions[version].accepted);
+}
+
+/**
+ * The default human output: per target, addresses that answered identically collapsed into one block of
+ * versions, suite count, rule verdicts and the difference from Google's published list.
+ */
+export function renderPostureSummary(postures: readonly Posture[]): string {
+  const groups = new Map<string, { first: Posture; addresses: string[] }>();
+  for (const posture of postures) {
+    const { address: _address, ...facts } = posture;
+    const key = JSON.stringify(facts);
+    const group = groups.get(key);
+    if (group) group.addresses.push(posture.address);
+    else groups.set(key, { first: posture, addresses: [posture.address] });
+  }
+  const blocks = [...groups.values()].map(({ first, addresses }) => {
+    const where = addresses.length > 1 ? `${addresses.join(', ')} (identical)` : addresses[0];
+    const head = headLine(first, where);
+    if (nothingFound(first)) return head;
+    const accepted = TLS_VERSIONS.filter((version) => first.versions[version].accepted);
+    const refused = TLS_VERSIONS.filter((version) => !first.versions[version].accepted);
+    const suites = TLS_VERSIONS.reduce((sum, version) => sum + first.versions[version].suites.length, 0);
+    const { missingOnServer, extraOnServer } = first.baseline;
+    const lines = [
+      head,
+      `  versions: ${accepted.join(', ') || 'none'}${refused.length > 0 ? ` (refused: ${refused.join(', ')})` : ''}`,
+      `  suites: ${suites} accepted; against Google's list: ${missingOnServer.length} missing, ${extraOnServer.length} extra` +
+        (missingOnServer.length + extraOnServer.length > 0 ? ' (--verbose lists them)' : ''),
+    ];
+    if (first.untestable.length > 0) lines.push(`  untestable here: ${first.untestable.length} suite(s)`);
+    for (const verdict of first.policy ?? []) {
+      lines.push(`  policy ${verdict.ok ? 'ok  ' : 'FAIL'} ${verdict.rule}: ${verdict.detail}`);
+    }
+    return lines.join('\n');
+  });
+  return [...blocks, closingLine(postures)].join('\n\n');
+}
+
+/** The `--verbose` output: per target × address, a table of versions and suites marked against the baseline. */
+export function renderPostureTable(postures: readonly Posture[]): string {
+  return [...postures.map(renderOne), closingLine(postures)].join('\n\n');
 }
 
 function renderOne(posture: Posture): string {
-  const head = `${posture.target}  ${posture.address || '-'}  ${posture.ok ? 'complete' : `INCOMPLETE ${posture.error?.code}: ${posture.error?.message}`}`;
+  const head = headLine(posture, posture.address);
+  if (nothingFound(posture)) return head;
   const missing = new Set(posture.baseline.missingOnServer.map(key));
   const extra = new Set(posture.baseline.extraOnServer.map(key));
   const rows: string[][] = [];

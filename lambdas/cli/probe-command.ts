@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { derToPem } from '../core/x509/pem';
-import { type DetailedObservation, SmtpProber } from '../probe/prober';
+import type { DetailedObservation } from '../probe/prober';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addPolicyOption, loadPolicyFile, policyRefused, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import { ProgressLine } from './shared/progress';
 import { probeFailed, renderTable } from './shared/table';
+import { terminalOf } from './shared/terminal';
 import { reportUnusedPins } from './shared/unused-pins';
 
 /** `certwatch probe`: one look at every target, address and key type. */
@@ -21,19 +23,35 @@ export function registerProbeCommand(program: Command, run: CliRun): void {
     ),
   )
     .option('--json', 'print the observations as one JSON document')
+    .option('--wide', 'full SHA-256 fingerprints in the table (default: the first 16 hex digits)')
     .option('--pem', 'print each presented chain as PEM, like openssl s_client -showcerts')
-    .action(async (args: string[], values: ProbeCliValues & { json?: boolean; pem?: boolean; policy?: string }) => {
-      if (values.json && values.pem) throw new UsageError('--json and --pem cannot be combined');
-      const { targets, options } = toProbeRequest(args, values);
-      if (values.policy) options.policy = loadPolicyFile(values.policy);
-      const detailed = await new SmtpProber().probeDetailed(targets, options);
-      const observations = detailed.map((d) => d.observation);
-      if (values.json) run.stdout.write(`${JSON.stringify(observations, null, 2)}\n`);
-      else if (values.pem) run.stdout.write(renderPem(detailed));
-      else run.stdout.write(`${renderTable(observations, new Date())}\n${renderPolicyVerdicts(observations)}`);
-      reportUnusedPins(run.stderr, options.resolve, observations);
-      run.exitCode = observations.some((o) => probeFailed(o) || policyRefused(o)) ? EXIT.FAILED : EXIT.OK;
-    });
+    .action(
+      async (
+        args: string[],
+        values: ProbeCliValues & { json?: boolean; pem?: boolean; policy?: string; wide?: boolean },
+      ) => {
+        if (values.json && values.pem) throw new UsageError('--json and --pem cannot be combined');
+        const { targets, options } = toProbeRequest(args, values);
+        if (values.policy) options.policy = await loadPolicyFile(values.policy);
+        const { SmtpProber } = await import('../probe/prober.js');
+        const progress = new ProgressLine(run.stderr, 'probing');
+        const detailed = await new SmtpProber(undefined, progress)
+          .probeDetailed(targets, options)
+          .finally(() => progress.stop());
+        const observations = detailed.map((d) => d.observation);
+        if (values.json)
+          run.stdout.write(`${JSON.stringify(observations, null, 2)}
+`);
+        else if (values.pem) run.stdout.write(renderPem(detailed));
+        else
+          run.stdout.write(
+            `${renderTable(observations, new Date(), { terminal: terminalOf(run.stdout), wide: values.wide })}
+${renderPolicyVerdicts(observations)}`,
+          );
+        reportUnusedPins(run.stderr, options.resolve, observations);
+        run.exitCode = observations.some((o) => probeFailed(o) || policyRefused(o)) ? EXIT.FAILED : EXIT.OK;
+      },
+    );
 }
 
 function renderPem(detailed: readonly DetailedObservation[]): string {

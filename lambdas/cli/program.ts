@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { version } from '../../package.json';
 import { registerCheckCommand } from './check-command';
 import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
 import { registerHistoryCommand } from './history-command';
@@ -10,6 +11,30 @@ import { registerProbeCommand } from './probe-command';
 import { processStdin, type StdinReader } from './shared/bounded-input';
 import { registerTimelineCommand } from './timeline-command';
 import { registerExportCommand, registerImportCommand } from './transfer-command';
+
+/*
+ * Start time is budgeted (DESIGN.md: `certwatch --help` ≤ 2× a bare `node -e 0`), so commands load lazily:
+ * - every command is registered here, eagerly, by a `registerXCommand(program, run)` whose module declares
+ *   only its arguments and options: its top-level imports stay light (commander, ./cli-io, ./format, the
+ *   option parsers, core modules without dependencies, and `import type` for anything else);
+ * - whatever the command needs to run (probe/, store/, notify/, watch/, core/x509 and so pkijs, the AWS SDK)
+ *   it imports inside its action: `const { SmtpProber } = await import('../probe/prober.js');` (the `.js`
+ *   suffix is what TypeScript's nodenext resolution wants; tsx, jest and esbuild map it to the .ts file).
+ *   scripts/build-cli.mjs then puts each such import in a chunk that loads only when the command runs.
+ * test/cli/startup.test.ts runs the built CLI and fails when --help, --version, a usage error or probe loads
+ * what they do not need.
+ */
+
+/** Commander's own errors ("error: unknown option '--x'\n(Did you mean --y?)") as one `certwatch:` line. */
+export function commanderErrorLine(text: string): string {
+  const message = text
+    .replace(/^error:\s*/, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
+  return `certwatch: ${message}\n`;
+}
 
 /**
  * Runs the certwatch CLI in-process and returns its exit code (DESIGN.md: 0 ok, 1 failure or
@@ -23,11 +48,13 @@ export async function runCli(
   const run: CliRun = { ...io, exitCode: EXIT.OK };
   const program = new Command('certwatch')
     .description("Watch the TLS certificates mail servers present (Google's SMTP hosts by default).")
+    .version(version, '-V, --version', 'print the version of certwatch')
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(commanderErrorLine(text)),
     });
   registerProbeCommand(program, run);
   registerCheckCommand(program, run);

@@ -10,9 +10,8 @@ import type { TargetHistory } from '../core/history';
 import { parseTarget } from '../core/targets';
 import type { WatchConfig } from '../core/watch-config';
 import { TimelineError } from '../timeline/errors';
-import { buildTimeline } from '../timeline/layout';
+import type { buildTimeline } from '../timeline/layout';
 import type { TimelineModel, TimelineNotice } from '../timeline/model';
-import { renderTimelineHtml, renderTimelineSvg } from '../timeline/render-svg';
 import { watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
@@ -68,7 +67,11 @@ export function registerTimelineCommand(program: Command, run: CliRun): void {
           `no history of ${unknown.join(', ')} in ${loaded.where}; known targets: ${[...loaded.histories.keys()].join(', ')}`,
         );
       }
-      const model = layout(loaded, wanted, now, config);
+      const [layoutModule, { renderTimelineHtml, renderTimelineSvg }] = await Promise.all([
+        import('../timeline/layout.js'),
+        import('../timeline/render-svg.js'),
+      ]);
+      const model = layout(layoutModule.buildTimeline, loaded, wanted, now, config);
       const document = /\.html?$/i.test(out) ? renderTimelineHtml(model) : renderTimelineSvg(model);
       try {
         writeFileSync(out, document);
@@ -88,9 +91,15 @@ export function summary(file: string, model: TimelineModel): string {
   return `Wrote ${file}: ${targets} target(s), ${model.lanes.length} lanes, ${bars} certificate bars, ${markers} markers, ${model.from.slice(0, 10)} → ${model.to.slice(0, 10)}.`;
 }
 
-function layout(loaded: Loaded, wanted: string[], now: Date, config: WatchConfig): TimelineModel {
+function layout(
+  build: typeof buildTimeline,
+  loaded: Loaded,
+  wanted: string[],
+  now: Date,
+  config: WatchConfig,
+): TimelineModel {
   try {
-    return buildTimeline({
+    return build({
       histories: loaded.histories,
       notices: loaded.notices,
       now,

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { StoreError } from '../store/errors';
-import { parseItemLines } from '../store/table-transfer';
+import type { parseItemLines } from '../store/table-transfer';
 import { type CliRun, UsageError } from './cli-io';
 import { readBoundedFile, type StdinReader } from './shared/bounded-input';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
@@ -54,9 +54,11 @@ export function registerImportCommand(program: Command, run: CliRun, stdin: Stdi
           ? await stdin({ limit: MAX_IMPORT_BYTES, describe: 'JSON Lines from certwatch export' })
           : await readBoundedFile(file, MAX_IMPORT_BYTES);
       const text = input.toString('utf8');
+      // table-transfer loads the DynamoDB document client: only when the command runs (see program.ts).
+      const transfer = await import('../store/table-transfer.js');
       let items: ReturnType<typeof parseItemLines>;
       try {
-        items = parseItemLines(text, source);
+        items = transfer.parseItemLines(text, source);
       } catch (error) {
         throw new UsageError((error as Error).message, { cause: error });
       }

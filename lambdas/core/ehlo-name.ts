@@ -29,6 +29,6 @@ export function parseEhloName(input: string): string {
   }
   throw new CoreError(
     'EHLO_INVALID',
-    `--ehlo ${quoteInput(input)}: expected a domain (mail.example.com) or an address literal ([192.0.2.1], [IPv6:2001:db8::1])`,
+    `${quoteInput(input)}: expected a domain (mail.example.com) or an address literal ([192.0.2.1], [IPv6:2001:db8::1])`,
   );
 }

@@ -4,6 +4,7 @@
  * single-table design of DESIGN.md (CERT# and STATE items).
  */
 import type { KeyType, ProbeErrorCode } from './observation';
+import type { MtaStsPolicy } from './policy/model';
 
 /** The consumer policy's latest verdict on a leaf (the history keeps it per leaf). */
 export interface LeafPolicyRecord {
@@ -15,6 +16,8 @@ export interface LeafPolicyRecord {
   matched: string[];
   /** When this verdict was first reached. */
   at: string;
+  /** MTA-STS policies applied to it, by domain (a change is noticed). */
+  mtaSts?: Record<string, MtaStsPolicy>;
 }
 
 /** Where a certificate sat in the presented chain. */

@@ -134,15 +134,15 @@ export interface ResolvePin {
 export function parseResolve(input: string): ResolvePin {
   const match = /^([^:]+):(\d{1,5}):(.+)$/.exec(input.trim());
   if (!match) {
-    throw new CoreError('RESOLVE_INVALID', `--resolve "${input}": expected host:port:addr[,addr...]`);
+    throw new CoreError('RESOLVE_INVALID', `"${input}": expected host:port:addr[,addr...]`);
   }
   const [, rawHost, rawPort, rawAddresses] = match;
   const port = Number(rawPort);
-  if (port < 1 || port > 65535) throw new CoreError('RESOLVE_INVALID', `--resolve "${input}": port must be 1-65535`);
+  if (port < 1 || port > 65535) throw new CoreError('RESOLVE_INVALID', `"${input}": port must be 1-65535`);
   const addresses = rawAddresses.split(',').map((a) => unbracket(a.trim()));
   for (const address of addresses) {
     if (ipVersion(address) === 0) {
-      throw new CoreError('RESOLVE_INVALID', `--resolve "${input}": "${address}" is not an IP address`);
+      throw new CoreError('RESOLVE_INVALID', `"${input}": "${address}" is not an IP address`);
     }
   }
   return { host: rawHost.toLowerCase().replace(/\.$/, ''), port, addresses: [...new Set(addresses)] };

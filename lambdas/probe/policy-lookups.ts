@@ -4,11 +4,16 @@
  * each once per run, each with a timeout. Failures are data (a lookup code), never exceptions.
  */
 import { Resolver } from 'node:dns/promises';
+import { rootCertificates } from 'node:tls';
 import { matchingPolicies, type PolicySubject } from '../core/policy/evaluate';
 import type { Lookup, MtaStsPolicy, PolicyLookups, PolicySet, TlsaRecord } from '../core/policy/model';
 import { tlsaOwner } from '../core/policy/tlsa';
 import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
+import { derToPem } from '../core/x509/pem';
+import { googleTrustStore } from '../trust/trust-stores';
+import { lookupTlsa } from './dns-tlsa';
+import { fetchMtaSts } from './mta-sts-fetch';
 
 /** How lookups are made; tests and the MTA-STS fetcher share the resolver settings of the probes. */
 export interface LookupDeps {
@@ -69,17 +74,28 @@ export async function gatherPolicyLookups(
   return { mx, tlsa: new Map(tlsa), mtaSts: new Map(mtaSts) };
 }
 
-/** The lookups of a probe run, with the probes' resolver settings. */
-export function defaultLookupDeps(options: ProbeOptions, servers: readonly string[] = []): LookupDeps {
+/** The probes' anchors as PEM, for the MTA-STS HTTPS fetch. */
+function anchorsPem(options: ProbeOptions): string[] {
+  const base =
+    options.trust === 'google'
+      ? googleTrustStore()
+          .certificates()
+          .map((c) => derToPem(c.der))
+      : [...rootCertificates];
+  return [...base, ...(options.extraAnchorsDer ?? []).map((der) => derToPem(der))];
+}
+
+/** The lookups of a probe run, with the probes' resolvers (`dnsServers`), pins and trust set. */
+export function defaultLookupDeps(options: ProbeOptions): LookupDeps {
+  const servers = (options as ProbeOptions & { dnsServers?: readonly string[] }).dnsServers ?? [];
   const resolver = policyResolver(servers, options.timeoutMs);
-  const unavailable = (what: string) => ({ ok: false as const, code: 'TLSA_LOOKUP_FAILED' as const, message: what });
+  let ca: string[] | undefined;
   return {
     mx: (domain) => lookupMx(resolver, domain),
-    tlsa: async (owner) => unavailable(`${owner}: TLSA lookups are not available yet`),
-    mtaSts: async (domain) => ({
-      ok: false,
-      code: 'MTA_STS_FETCH_FAILED',
-      message: `${domain}: MTA-STS fetching is not available yet`,
-    }),
+    tlsa: (owner) => lookupTlsa(owner, servers, Math.max(500, Math.floor(options.timeoutMs / 2))),
+    mtaSts: (domain) => {
+      ca ??= anchorsPem(options);
+      return fetchMtaSts(domain, { resolver, resolve: options.resolve, ca, timeoutMs: options.timeoutMs });
+    },
   };
 }

@@ -12,7 +12,7 @@ import { publishedAnchor } from '../trust/published-anchor';
 import { trustStoreNamed } from '../trust/trust-stores';
 import { ProbeError } from './errors';
 import { defaultLookupDeps, gatherPolicyLookups, type LookupDeps } from './policy-lookups';
-import { mapWithLimit } from './pool';
+import { mapWithLimit, type ProgressObserver } from './pool';
 import { type Endpoint, probeEndpoint, type RawProbe } from './probe-endpoint';
 import { resolveTarget } from './resolve';
 import { type HelloRefusal, HelloRefusedError } from './tls-handshake';
@@ -35,8 +35,14 @@ interface Job {
  * affects the others: each failure becomes that observation's `error`.
  */
 export class SmtpProber implements Prober {
-  /** @param lookupDeps how the consumer policy's DNS and MTA-STS lookups are made (default: the probes' resolvers). */
-  constructor(private readonly lookupDeps?: (options: ProbeOptions) => LookupDeps) {}
+  /**
+   * @param lookupDeps how the consumer policy's DNS and MTA-STS lookups are made (default: the probes' resolvers).
+   * @param observer told of each probe as it starts and ends (the CLI's progress line).
+   */
+  constructor(
+    private readonly lookupDeps?: (options: ProbeOptions) => LookupDeps,
+    private readonly observer?: ProgressObserver,
+  ) {}
 
   /** Trust stores by anchor set: indexing Node's roots plus extras costs milliseconds, once. */
   private readonly trustStores = new Map<string, TrustStore>();
@@ -87,14 +93,21 @@ export class SmtpProber implements Prober {
         }
       }
     });
-    const raws = await mapWithLimit(jobs, options.concurrency, (job) =>
-      probeEndpoint(job.endpoint, {
-        keyType: job.keyType,
-        timeoutMs: options.timeoutMs,
-        servername: options.servername,
-        ehloName: options.ehloName,
-        port25Blocked: options.port25Blocked,
-      }),
+    const raws = await mapWithLimit(
+      jobs,
+      options.concurrency,
+      (job) =>
+        probeEndpoint(job.endpoint, {
+          keyType: job.keyType,
+          timeoutMs: options.timeoutMs,
+          servername: options.servername,
+          ehloName: options.ehloName,
+          port25Blocked: options.port25Blocked,
+        }),
+      this.observer && {
+        observer: this.observer,
+        label: (job) => `${job.target.url} ${job.endpoint.address} ${job.keyType}`,
+      },
     );
     classifyMissingKeyTypes(jobs, raws);
     const built = await Promise.all(

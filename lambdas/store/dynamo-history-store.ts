@@ -12,6 +12,7 @@ import {
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { keys, TABLE_SCHEMA } from '../contract/table-schema';
 import type { CertRecord, TargetHistory } from '../core/history';
 import type { Notice } from '../core/notice';
 import type { HistoryStore, OutboxEntry, SaveOutcome, StoredPosture, TargetChanges } from '../core/ports';
@@ -19,7 +20,6 @@ import { isConditionFailure, queryAll, scanAll, storeError } from './dynamo-call
 import type { StoreError } from './errors';
 import { certFromItem, certItem, type Item, noticeItem, outboxFromItem, stateAttributes, stateFromItem } from './items';
 import { checkTableName } from './table';
-import { keys, TABLE_SCHEMA } from './table-schema';
 
 /** How long a sent notice's outbox item is kept before TTL may drop it (when TTL is enabled). */
 const SENT_RETENTION_SECONDS = 90 * 86_400;

@@ -11,11 +11,11 @@ import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { lockDirectoryWaiting } from './dir-lock';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { StoreError } from './errors';
+import { DEFAULT_STORE_DIR } from './store-defaults';
 import { checkEmbeddedStore } from './store-integrity';
 import { DEFAULT_TABLE_NAME, ensureTable } from './table';
 
-/** The directory used when none is given, relative to the working directory. */
-export const DEFAULT_STORE_DIR = '.certwatch';
+export { DEFAULT_STORE_DIR } from './store-defaults';
 
 /** Options of {@link startEmbeddedStore}. */
 export interface EmbeddedStoreOptions {

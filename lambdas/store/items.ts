@@ -3,11 +3,11 @@
  * are a contract: users query them with the AWS CLI.
  */
 
+import { keys } from '../contract/table-schema';
 import type { CertRecord, EvidenceSlot, KeyTypeEvidence, SlotRecord, TargetState } from '../core/history';
 import type { Notice } from '../core/notice';
 import type { OutboxEntry } from '../core/ports';
 import { StoreError } from './errors';
-import { keys } from './table-schema';
 
 /** A stored item, as lib-dynamodb returns it. */
 export type Item = Record<string, unknown>;

@@ -8,7 +8,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import type { HistoryStore } from '../core/ports';
 import { DynamoHistoryStore } from './dynamo-history-store';
-import { startEmbeddedStore } from './embedded-store';
 import { StoreError } from './errors';
 import { checkTableName } from './table';
 import { TableTransfer } from './table-transfer';
@@ -46,6 +45,8 @@ export async function openHistoryStore(
       }
       if (!existsSync(join(dir, 'dynamodb'))) return null;
     }
+    // dynalite loads only for the embedded store: `--table` runs without it.
+    const { startEmbeddedStore } = await import('./embedded-store.js');
     const embedded = await startEmbeddedStore({ dir, lockWaitMs: options.mustExist ? READ_LOCK_WAIT_MS : 0 });
     return {
       store: embedded.store,

@@ -6,10 +6,10 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, paginateScan, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../contract/table-schema';
 import { isConditionFailure, storeError } from './dynamo-calls';
 import { StoreError } from './errors';
 import type { Item } from './items';
-import { keys } from './table-schema';
 
 /** The largest item DynamoDB stores is 400 KB; a line holds one item plus JSON's overhead. */
 export const MAX_IMPORT_LINE_BYTES = 1024 * 1024;

@@ -8,10 +8,10 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { TABLE_SCHEMA } from '../contract/table-schema';
 import { StoreError } from './errors';
-import { TABLE_SCHEMA } from './table-schema';
 
-export { DEFAULT_TABLE_NAME, keys, TABLE_SCHEMA } from './table-schema';
+export { DEFAULT_TABLE_NAME, keys, TABLE_SCHEMA } from '../contract/table-schema';
 
 /** DynamoDB's rule for table names (dynalite enforces it too). */
 export function checkTableName(name: string): string {

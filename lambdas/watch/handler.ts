@@ -10,18 +10,17 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
+import { WATCH_METRICS } from '../contract/metrics';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
 import { DynamoHistoryStore } from '../store/dynamo-history-store';
 import { type CycleSummary, runWatchCycle } from './cycle';
-import { readHandlerConfig, WATCH_METRICS } from './handler-config';
-import { heartbeatScheduleFromEnv } from './heartbeat';
+import { readHandlerConfig } from './handler-config';
 import { sendHeartbeatIfDue } from './heartbeat-step';
 import { recordCycleMetrics } from './metrics';
 import { runPostureCycle } from './posture-cycle';
 
 const config = readHandlerConfig(process.env);
-const heartbeat = heartbeatScheduleFromEnv(process.env);
 const logger = new Logger({ serviceName: WATCH_METRICS.service });
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
 const prober = new SmtpProber();
@@ -79,7 +78,7 @@ export async function handler(event: unknown, context: Context): Promise<CycleSu
       });
     }
     const beat = await sendHeartbeatIfDue({
-      schedule: heartbeat,
+      schedule: config.heartbeat,
       store,
       publisher,
       targets: config.targets,

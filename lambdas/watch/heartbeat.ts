@@ -10,28 +10,11 @@ import type { TargetHistory } from '../core/history';
 import { createNotice, daysBetween, type Notice, noticeKey } from '../core/notice';
 import { commonName, hostPort } from '../core/notice-text';
 import type { KeyType } from '../core/observation';
-import { HandlerConfigError } from './handler-config';
 
 /** How often a heartbeat is sent. */
 export type HeartbeatSchedule = 'weekly' | 'off';
 
-/** The environment variable the stack sets from its `heartbeat` context option (default `off`). */
-export const HEARTBEAT_ENV = 'CERTWATCH_HEARTBEAT';
-/** The CDK context key: `-c heartbeat=weekly`. */
-export const HEARTBEAT_CONTEXT_KEY = 'heartbeat';
-
 const DAY_MS = 86_400_000;
-
-/**
- * Reads `CERTWATCH_HEARTBEAT` (`weekly` or `off`; unset or empty = `off`).
- * @throws HandlerConfigError naming the variable when the value is anything else.
- */
-export function heartbeatScheduleFromEnv(env: Readonly<Record<string, string | undefined>>): HeartbeatSchedule {
-  const raw = env[HEARTBEAT_ENV]?.trim().toLowerCase() ?? '';
-  if (raw === '' || raw === 'off') return 'off';
-  if (raw === 'weekly') return 'weekly';
-  throw new HandlerConfigError(HEARTBEAT_ENV, `${HEARTBEAT_ENV}="${env[HEARTBEAT_ENV]}" must be weekly or off`);
-}
 
 /** The ISO 8601 week of an instant (UTC), e.g. `2026-W23`. */
 export function isoWeek(now: Date): string {

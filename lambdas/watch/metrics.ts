@@ -3,9 +3,9 @@
  * computed by a pure function (`cycleMetrics`) so they can be checked without a metrics backend.
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { WATCH_METRICS } from '../contract/metrics';
 import type { KeyType } from '../core/observation';
 import type { CycleResult } from './cycle';
-import { WATCH_METRICS } from './handler-config';
 
 /** Days to expiry of the earliest-expiring leaf served at one target for one key type. */
 export interface ExpiryPoint {

@@ -2,7 +2,10 @@
  * `npm run bench`: performance figures against DESIGN.md's budgets. Loopback only, bounded runs.
  * Prints a table and exits 1 when a budget is missed (a benchmark, not part of `npm test`).
  */
+import { loadavg } from 'node:os';
 import { runBundleBench } from './bundle-bench';
+import { runCliBench } from './cli-bench';
+import { runPolicyBench } from './policy-bench';
 import { runProbeBench } from './probe-bench';
 import { runScaleBench } from './scale-bench';
 
@@ -15,8 +18,23 @@ interface Budget {
   atMost: boolean;
 }
 
+/** `npm run bench -- --only cli,bundle` runs some parts (probe, scale, bundle, policy, cli); default all. */
+function wanted(part: string): boolean {
+  const at = process.argv.indexOf('--only');
+  return at < 0 || (process.argv[at + 1] ?? '').split(',').includes(part);
+}
+
 async function main(): Promise<void> {
   const budgets: Budget[] = [];
+  if (wanted('probe')) await probeFigures(budgets);
+  if (wanted('scale')) await scaleFigures(budgets);
+  if (wanted('bundle')) await bundleFigures(budgets);
+  if (wanted('policy')) await policyFigures();
+  if (wanted('cli')) await cliFigures(budgets);
+  report(budgets);
+}
+
+async function probeFigures(budgets: Budget[]): Promise<void> {
   const probe = await runProbeBench();
   console.log(
     `probe median: certwatch ${probe.certwatchMs.toFixed(2)} ms, bare Node floor ${probe.floorMs.toFixed(2)} ms, openssl recipe ${probe.opensslMs.toFixed(2)} ms`,
@@ -29,7 +47,9 @@ async function main(): Promise<void> {
     limit: 10,
     atMost: false,
   });
+}
 
+async function scaleFigures(budgets: Budget[]): Promise<void> {
   const scale = await runScaleBench();
   for (const p of scale) {
     console.log(
@@ -59,7 +79,9 @@ async function main(): Promise<void> {
     limit: 1.5,
     atMost: true,
   });
+}
 
+async function bundleFigures(budgets: Budget[]): Promise<void> {
   const bundle = await runBundleBench();
   console.log(
     `handler bundle: ${(bundle.bundleBytes / 1000).toFixed(1)} kB minified, module init ${bundle.initMs.toFixed(1)} ms`,
@@ -72,7 +94,54 @@ async function main(): Promise<void> {
     atMost: true,
   });
   budgets.push({ name: 'handler module init', value: bundle.initMs, unit: ' ms', limit: 150, atMost: true });
+}
 
+async function cliFigures(budgets: Budget[]): Promise<void> {
+  const load = () =>
+    loadavg()
+      .map((n) => n.toFixed(2))
+      .join(', ');
+  const loadBefore = load();
+  const cli = await runCliBench();
+  console.log(
+    `CLI (node bin/certwatch.js, built): bare node ${cli.bareNodeMs.toFixed(0)} ms, --help ${cli.helpMs.toFixed(0)} ms, --version ${cli.versionMs.toFixed(0)} ms, ` +
+      `probe of 1 endpoint ${cli.probeOneMs.toFixed(0)} ms; probe of 200 endpoints (rsa) ${cli.probe200Ms.toFixed(0)} ms = ` +
+      `${cli.probe200PerEndpointMs.toFixed(2)} ms/endpoint vs openssl recipe ${cli.opensslPerEndpointMs.toFixed(1)} ms/endpoint; ` +
+      `check of 500 endpoints ${(cli.check500Ms / 1000).toFixed(2)} s (load average ${loadBefore} before, ${load()} after)`,
+  );
+  budgets.push({
+    name: 'CLI --help vs bare node',
+    value: cli.helpMs / cli.bareNodeMs,
+    unit: '×',
+    limit: 2,
+    atMost: true,
+  });
+  budgets.push({ name: 'CLI probe, 1 endpoint', value: cli.probeOneMs / 1000, unit: ' s', limit: 0.35, atMost: true });
+  budgets.push({
+    name: 'CLI probe, 1 endpoint vs bare node',
+    value: cli.probeOneMs / cli.bareNodeMs,
+    unit: '×',
+    limit: 3,
+    atMost: true,
+  });
+  budgets.push({
+    name: 'CLI probe of 200 endpoints: speed-up per endpoint vs openssl recipe',
+    value: cli.opensslPerEndpointMs / cli.probe200PerEndpointMs,
+    unit: '×',
+    limit: 10,
+    atMost: false,
+  });
+  budgets.push({ name: 'CLI check, 500 endpoints', value: cli.check500Ms / 1000, unit: ' s', limit: 10, atMost: true });
+}
+
+async function policyFigures(): Promise<void> {
+  // No budget in DESIGN: printed for the record (per observation, after the probe's own validation).
+  for (const r of await runPolicyBench()) {
+    console.log(`consumer policy evaluation, ${r.rule}: ${r.microseconds.toFixed(1)} µs per observation (median)`);
+  }
+}
+
+function report(budgets: readonly Budget[]): void {
   let missed = 0;
   for (const b of budgets) {
     const ok = b.atMost ? b.value <= b.limit : b.value >= b.limit;

@@ -23,7 +23,8 @@ export interface ScalePoint {
   msPerEndpoint: number;
 }
 
-async function startFarm(count: number): Promise<{ ports: number[]; rootsPem: string; stop(): void }> {
+/** Starts the server farm child (test/bench/server-farm.ts) with `count` dual-certificate endpoints. */
+export async function startFarm(count: number): Promise<{ ports: number[]; rootsPem: string; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'server-farm.ts'), String(count)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -57,16 +57,20 @@ describe('certwatch probe (CLI)', () => {
     ]);
   });
 
-  it('prints a table with the leaf fingerprint in colon form, trust and protocol', async () => {
+  it('prints a table with the short leaf fingerprint, trust and protocol; --wide gives it in colon form', async () => {
     // Act
     const { code, stdout } = await cli(['probe', target, '--resolve', resolve, '--ca', caFile]);
+    const wide = await cli(['probe', target, '--resolve', resolve, '--ca', caFile, '--wide']);
 
     // Assess
     expect(code).toBe(0);
     const colon = rsa.leaf.sha256.toUpperCase().match(/.{2}/g)?.join(':') ?? '';
-    expect(stdout).toContain(colon);
+    expect(stdout).toContain(rsa.leaf.sha256.slice(0, 16));
+    expect(stdout).not.toContain(colon);
     expect(stdout).toMatch(/trusted\s+TLSv1\.3/);
     expect(stdout).toContain('2 observation(s), 0 failed');
+    expect(stdout).not.toContain('\x1b[');
+    expect(wide.stdout).toContain(colon);
   });
 
   it('--pem prints the presented chain exactly as openssl -showcerts does', async () => {

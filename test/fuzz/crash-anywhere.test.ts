@@ -45,5 +45,6 @@ describe('crash anywhere: a cycle SIGKILLed at its step boundaries, then a norma
     // The next cycle past the lease publishes it again — once, with the same dedupe key.
     const windowed = result.runs.filter((r) => r.windowDuplicates.length > 0);
     expect(windowed.map((r) => [r.boundary, r.windowDuplicates.length])).toEqual([['published:BASELINE', 1]]);
-  });
+    // Six child processes (node + tsx) and the cycles after them: minutes with both cores busy.
+  }, 300_000);
 });

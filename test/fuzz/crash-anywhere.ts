@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import type { CrashChildInput } from './crash-child';
 import {
+  assertOpen,
   createScenario,
   PHASES,
   type Phase,
@@ -26,7 +27,7 @@ import {
 const ROOT = join(__dirname, '..', '..');
 const HOUR = 3_600_000;
 /** A child that neither reaches its stop point nor finishes within this is killed and reported. */
-const CHILD_GUARD_MS = 30_000;
+const CHILD_GUARD_MS = 90_000;
 
 /** What one child run printed. */
 interface ChildRun {
@@ -155,6 +156,7 @@ export async function runCrashCampaign(
       result.boundaries[`phase ${phase}`] = clean.child.events;
       const indexes = options.pick?.(clean.child.events) ?? clean.child.events.map((_, i) => i);
       for (const index of indexes.filter((i) => i >= 0 && i < clean.child.events.length)) {
+        assertOpen(scenario);
         const run = await runWithKill(scenario, phase, index);
         const { lost, duplicated, unexpected } = tally(run.delivered, expected);
         const pending = (s: StoreSnapshot) =>

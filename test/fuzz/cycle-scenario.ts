@@ -8,13 +8,13 @@
 
 import { type DynamoDBClient, DynamoDBClient as DynamoDBClientClass } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../lambdas/contract/table-schema';
 import type { TargetHistory } from '../../lambdas/core/history';
 import type { HistoryStore } from '../../lambdas/core/ports';
 import type { ProbeOptions } from '../../lambdas/core/probe-options';
 import type { SnsPublisher } from '../../lambdas/notify/sns-publisher';
 import { SmtpProber } from '../../lambdas/probe/prober';
 import { DynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
-import { keys } from '../../lambdas/store/table-schema';
 import { type CycleHooks, type CycleResult, runWatchCycle } from '../../lambdas/watch/cycle';
 import {
   at,
@@ -42,7 +42,14 @@ export interface Scenario {
   wire: { host: string; ports: number[]; addresses: string[]; rootDerBase64: string };
   /** Points the servers at the certificates of a phase. */
   setPhase(phase: Phase): void;
+  /** True once closed: a campaign still running (its test abandoned at a timeout) stops at its next run. */
+  readonly closed: boolean;
   close(): Promise<void>;
+}
+
+/** Throws once the scenario is closed, so that no campaign outlives its test and its stores. */
+export function assertOpen(scenario: Scenario): void {
+  if (scenario.closed) throw new Error('the scenario was closed: campaign abandoned');
 }
 
 type Leaf = ServerCert;
@@ -54,6 +61,7 @@ export async function createScenario(): Promise<Scenario> {
   const pairs: [ServerPair, ServerPair] = [await startPair(pki, a0), await startPair(pki, b0)];
   const addresses = ['127.0.0.2', '127.0.0.3'];
   const resolve = pairs.flatMap((p) => probeOptionsFor(p.port, pki.root, addresses).resolve);
+  let closed = false;
   return {
     pki,
     pairs,
@@ -71,7 +79,11 @@ export async function createScenario(): Promise<Scenario> {
       b.servers[0].setCerts([phase === 0 ? b0 : b1]);
       b.servers[1].setCerts([b0]);
     },
+    get closed() {
+      return closed;
+    },
     async close() {
+      closed = true;
       await Promise.all(pairs.map((p) => p.close()));
     },
   };

@@ -34,7 +34,9 @@ describe('fault injection at every call site of a watch cycle (dynalite behind a
       ),
     ).toEqual([]);
     expect(result.runs.flatMap((r) => r.windowDuplicates)).toEqual([]);
-  });
+    // Two phases of cycles, each faulted at every call site: minutes with both cores busy. Too short a bound
+    // would abandon the campaign mid-run, its stores still answering after the suite is torn down.
+  }, 240_000);
 
   it('gives the store client a request timeout well inside the publish lease', async () => {
     // Prepare: the client `certwatch check` uses; its handler settles its configuration on first use.

@@ -11,6 +11,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
 import { localDynamoClient, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import {
+  assertOpen,
   createScenario,
   dynamoClientWithTimeouts,
   HUNG,
@@ -215,6 +216,7 @@ export async function runFaultCampaign(
         }
       }
       for (const injection of injections) {
+        assertOpen(scenario);
         const run = await faultRun(scenario, phase, ref, injection, requestTimeoutMs);
         result.runs.push(run);
         result.points += 1;

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   let smtp: SmtpCampaignResult | undefined;
   if (only.has('smtp')) {
     log(`SMTP: ${values['smtp-sessions']} sessions …`);
-    smtp = await runSmtpCampaign({ seed, sessions: Number(values['smtp-sessions']) });
+    smtp = await runSmtpCampaign({ seed, sessions: Number(values['smtp-sessions']), patientTimeoutMs: 20_000 });
     writeFileSync(join(findingsDir, 'smtp-findings.json'), JSON.stringify(smtp.findings, null, 2));
     rows.push(
       ['SMTP replies', 'sessions', `${count(smtp.sessions)} (${outcomes(smtp.byOutcome)})`, ''],

@@ -20,8 +20,15 @@ const HOST = 'fuzz.test.example';
 export interface SmtpCampaignOptions {
   seed: number;
   sessions: number;
-  /** The probe deadline of each session (ms). */
+  /** The probe deadline of sessions whose plan may or must end in TIMEOUT (ms). */
   timeoutMs?: number;
+  /**
+   * The probe deadline of sessions whose plan calls for another classification (ms; default `timeoutMs`).
+   * A slow, fragmenting server on a busy machine may not finish its reply within a short deadline: the
+   * probe then rightly says TIMEOUT, which is not what the session is about. A long deadline here keeps
+   * such sessions about their classification; they end as soon as the server is done.
+   */
+  patientTimeoutMs?: number;
   concurrency?: number;
   /** Allowed overshoot of `durationMs` past the deadline, for classification and QUIT (ms). */
   slackMs?: number;
@@ -127,6 +134,11 @@ export async function createSmtpRig(): Promise<SmtpRig> {
   return { chain, context, prober: new SmtpProber() };
 }
 
+/** The deadline a session gets: short where TIMEOUT is a possible answer, patient where it is not. */
+export function sessionTimeoutMs(plan: SmtpPlan, timeoutMs: number, patientTimeoutMs = timeoutMs): number {
+  return plan.expect && !plan.expect.includes('TIMEOUT') ? Math.max(timeoutMs, patientTimeoutMs) : timeoutMs;
+}
+
 /** Runs one session; returns its finding, if any, and its outcome. */
 export async function runSmtpSession(
   rig: SmtpRig,
@@ -193,9 +205,10 @@ export async function runSmtpCampaign(options: SmtpCampaignOptions, rig?: SmtpRi
   const slackMs = options.slackMs ?? 500;
   const material = rig ?? (await createSmtpRig());
   const indexes = Array.from({ length: options.sessions }, (_, i) => i);
-  const results = await mapWithLimit(indexes, options.concurrency ?? 16, (i) =>
-    runSmtpSession(material, replaySmtpPlan(options.seed, i), timeoutMs, slackMs),
-  );
+  const results = await mapWithLimit(indexes, options.concurrency ?? 16, (i) => {
+    const plan = replaySmtpPlan(options.seed, i);
+    return runSmtpSession(material, plan, sessionTimeoutMs(plan, timeoutMs, options.patientTimeoutMs), slackMs);
+  });
   const byOutcome: Record<string, number> = {};
   for (const r of results) byOutcome[r.outcome] = (byOutcome[r.outcome] ?? 0) + 1;
   return {

@@ -261,9 +261,24 @@ describe('certwatch posture (command)', () => {
     expect(exitCode).toBe(1);
   });
 
-  it('exits 0 when every rule holds, and prints a table by default', async () => {
+  it('exits 0 when every rule holds, and prints a summary by default', async () => {
     // Act
     const { stdout, exitCode } = await runPosture('--require', 'no-3des,no-rc4');
+
+    // Assess
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/^ {2}versions: TLSv1\.3, TLSv1\.2, TLSv1\.1 \(refused: TLSv1\)$/m);
+    expect(stdout).toMatch(
+      /^ {2}suites: \d+ accepted; against Google's list: \d+ missing, 0 extra \(--verbose lists them\)$/m,
+    );
+    expect(stdout).toMatch(/^ {2}policy ok {3}no-3des: no 3DES suite accepted$/m);
+    expect(stdout).not.toMatch(/MISSING \(published, not accepted\)/);
+    expect(stdout).toContain('1 address(es), 0 enumeration(s) failed, 0 rule violation(s)');
+  });
+
+  it('prints every version and suite with --verbose', async () => {
+    // Act
+    const { stdout, exitCode } = await runPosture('--require', 'no-3des,no-rc4', '--verbose');
 
     // Assess
     expect(exitCode).toBe(0);

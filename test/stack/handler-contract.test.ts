@@ -3,10 +3,12 @@
  * the handler's config reader accepts, and means the same settings; the metrics the handler emits are
  * the ones the dashboard draws.
  */
+
+import { WATCH_METRICS } from '../../lambdas/contract/metrics';
 import type { Observation } from '../../lambdas/core/observation';
+import { ConfigError } from '../../lambdas/settings/config-error';
 import type { CycleResult } from '../../lambdas/watch/cycle';
-import { HandlerConfigError, readHandlerConfig, WATCH_METRICS } from '../../lambdas/watch/handler-config';
-import { heartbeatScheduleFromEnv } from '../../lambdas/watch/heartbeat';
+import { readHandlerConfig } from '../../lambdas/watch/handler-config';
 import { cycleMetrics } from '../../lambdas/watch/metrics';
 import { type Synth, synth } from './synth';
 
@@ -81,7 +83,6 @@ test('the handler reads customised context settings as the stack meant them', ()
 
   // Act
   const config = readHandlerConfig(env);
-  const heartbeat = heartbeatScheduleFromEnv(env);
 
   // Assess
   expect(config.targets.map((t) => t.url)).toEqual(['smtp://mx.example.com:25', 'smtps://smtp.example.com:465']);
@@ -100,18 +101,21 @@ test('the handler reads customised context settings as the stack meant them', ()
   });
   expect(config.postureRules.map((r) => r.text)).toEqual(['min-version=TLS1.2', 'no-3des']);
   expect(config.probeOptions.addressFamilies).toEqual([4]);
-  expect(heartbeat).toBe('weekly');
+  expect(config.heartbeat).toBe('weekly');
 });
 
 test.each<[string, Record<string, string>, string]>([
   ['a missing table name', { CERTWATCH_TABLE_NAME: '' }, 'CERTWATCH_TABLE_NAME'],
   ['an unparseable target', { CERTWATCH_TARGETS: 'ftp://mx.example.com' }, 'CERTWATCH_TARGETS'],
   ['a bad threshold list', { CERTWATCH_EXPIRY_DAYS: '14,,7' }, 'CERTWATCH_EXPIRY_DAYS'],
-  ['the replaced retirement setting', { CERTWATCH_RETIRE_AFTER_CYCLES: '3' }, 'CERTWATCH_STALE_AFTER_CYCLES'],
+  ['the replaced retirement setting', { CERTWATCH_RETIRE_AFTER_CYCLES: '3' }, 'CERTWATCH_RETIRE_AFTER_CYCLES'],
   ['a bad port-25 flag', { CERTWATCH_PORT25_BLOCKED: 'maybe' }, 'CERTWATCH_PORT25_BLOCKED'],
   ['an unknown posture rule', { CERTWATCH_POSTURE_REQUIRE: 'no-md5' }, 'CERTWATCH_POSTURE_REQUIRE'],
   ['an unknown address family', { CERTWATCH_ADDRESS_FAMILIES: '4,5' }, 'CERTWATCH_ADDRESS_FAMILIES'],
   ['a CA bundle without certificates', { CERTWATCH_EXTRA_CA_PEM: 'not pem' }, 'CERTWATCH_EXTRA_CA_PEM'],
+  ['a failingAfter of zero', { CERTWATCH_FAILING_AFTER: '0' }, 'CERTWATCH_FAILING_AFTER'],
+  ['an empty threshold list', { CERTWATCH_EXPIRY_DAYS: '' }, 'CERTWATCH_EXPIRY_DAYS'],
+  ['a probe timeout out of range', { CERTWATCH_PROBE_TIMEOUT_MS: '99' }, 'CERTWATCH_PROBE_TIMEOUT_MS'],
 ])('the handler refuses %s at init, naming the variable', (_what, override, variable) => {
   // Prepare
   const env = {
@@ -125,8 +129,9 @@ test.each<[string, Record<string, string>, string]>([
   const read = () => readHandlerConfig(env);
 
   // Assess
-  expect(read).toThrow(HandlerConfigError);
-  expect(read).toThrow(expect.objectContaining({ variable, code: 'HANDLER_CONFIG_INVALID' }));
+  expect(read).toThrow(ConfigError);
+  expect(read).toThrow(expect.objectContaining({ spelling: variable, source: 'env', code: 'CONFIG_INVALID' }));
+  expect(read).toThrow(new RegExp(`^${variable}\\b`));
 });
 
 test('the handler measures days to expiry per target URL and key type, as the dashboard draws them', () => {

@@ -4,18 +4,19 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_TARGET_URLS, parseTargets } from '../../lambdas/core/targets';
+import { ConfigError } from '../../lambdas/settings/config-error';
 import { sizeFunctionTimeout } from '../../lib/function-settings';
-import { type ContextKey, parseSchedule, parseStackConfig, StackConfigError } from '../../lib/stack-config';
+import { type ContextKey, parseStackConfig } from '../../lib/stack-config';
 import { synth } from './synth';
 
 const parse = (context: Partial<Record<ContextKey, unknown>>) => parseStackConfig((key) => context[key]);
 
 /** The error a context raises, for message assertions. */
-function errorOf(context: Partial<Record<ContextKey, unknown>>): StackConfigError {
+function errorOf(context: Partial<Record<ContextKey, unknown>>): ConfigError {
   try {
     parse(context);
   } catch (error) {
-    if (error instanceof StackConfigError) return error;
+    if (error instanceof ConfigError) return error;
     throw error;
   }
   throw new Error(`no error for ${JSON.stringify(context)}`);
@@ -63,9 +64,10 @@ describe('accepted forms', () => {
   });
 
   test('schedules are rates in minutes, hours or days, singular or plural', () => {
-    expect(parseSchedule('rate(5 minutes)').toMinutes()).toBe(5);
-    expect(parseSchedule('rate(1 hour)').toMinutes()).toBe(60);
-    expect(parseSchedule('rate(12 hours)').toMinutes()).toBe(720);
+    const minutes = (schedule: string) => parse({ schedule }).schedule.toMinutes();
+    expect(minutes('rate(5 minutes)')).toBe(5);
+    expect(minutes('rate(1 hour)')).toBe(60);
+    expect(minutes('rate(12 hours)')).toBe(720);
   });
 
   test('a vpcId implies egress vpc', () => {
@@ -101,12 +103,13 @@ describe('clear errors', () => {
     ],
     ['a bad target scheme', { targets: 'https://mail.example.com' }, 'targets', /scheme "https" is not supported/],
     ['a bad target port', { targets: 'smtp://mail.example.com:70000' }, 'targets', /port must be 1-65535|not a URL/],
-    ['an empty target list', { targets: '' }, 'targets', /at least one/],
+    ['an empty target value', { targets: '' }, 'targets', /context targets is empty/],
+    ['an empty target list', { targets: [] }, 'targets', /at least one/],
     [
       'the old retireAfterCycles name',
       { retireAfterCycles: '3' },
       'retireAfterCycles',
-      /retireAfterCycles was replaced by staleAfterCycles .* and staleAfterHours/,
+      /replaced by staleAfterCycles .* and staleAfterHours/,
     ],
     [
       'a threshold of zero days',
@@ -133,7 +136,7 @@ describe('clear errors', () => {
     ],
     ['an unknown key type', { keyTypes: 'rsa,dsa' }, 'keyTypes', /"dsa" is not one of rsa, ecdsa/],
     ['an unknown trust set', { trust: 'mozilla' }, 'trust', /"node".*or "google"/],
-    ['a probe timeout too short', { probeTimeoutMs: 50 }, 'probeTimeoutMs', /from 1000 to 60000/],
+    ['a probe timeout too short', { probeTimeoutMs: 50 }, 'probeTimeoutMs', /from 100 to 300000/],
     [
       'a posture schedule faster than hourly',
       { posture: 'rate(15 minutes)' },
@@ -146,8 +149,10 @@ describe('clear errors', () => {
     ['an unknown address family', { addressFamilies: '4,5' }, 'addressFamilies', /"5" is not 4 or 6/],
   ])('%s is refused, naming the key', (_what, context, key, message) => {
     const error = errorOf(context);
-    expect(error.code).toBe('CONTEXT_INVALID');
-    expect(error.key).toBe(key);
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.spelling).toBe(key);
+    expect(error.source).toBe('context');
+    expect(error.message).toMatch(new RegExp(`^context ${key}\\b`));
     expect(error.message).toMatch(message);
   });
 

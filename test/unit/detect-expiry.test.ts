@@ -1,10 +1,10 @@
 import type { NoticeFactsMap } from '../../lambdas/core/notice';
-import { resolveWatchConfig } from '../../lambdas/core/watch-config';
+import { DEFAULT_WATCH_CONFIG } from '../../lambdas/core/watch-config';
 import { cert, day, INTERMEDIATE, obs, Watcher } from './detect-fixtures';
 
 const A = '192.0.2.1';
 /** No ROTATION_OVERDUE noise in the threshold tests. */
-const NO_OVERDUE = resolveWatchConfig({ rotationOverdueShare: 0.999 });
+const NO_OVERDUE = { ...DEFAULT_WATCH_CONFIG, rotationOverdueShare: 0.999 };
 
 function thresholds(watcher: Watcher): Array<[string, number]> {
   return watcher.log

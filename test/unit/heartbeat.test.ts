@@ -1,41 +1,41 @@
 import type { TargetHistory } from '../../lambdas/core/history';
 import { MAX_SUBJECT_LENGTH } from '../../lambdas/core/notice-text';
-import { HandlerConfigError } from '../../lambdas/watch/handler-config';
-import {
-  buildHeartbeat,
-  HEARTBEAT_ENV,
-  heartbeatDue,
-  heartbeatKey,
-  heartbeatScheduleFromEnv,
-  isoWeek,
-} from '../../lambdas/watch/heartbeat';
+import { ConfigError } from '../../lambdas/settings/config-error';
+import { envReader } from '../../lambdas/settings/read';
+import { SETTINGS } from '../../lambdas/settings/table';
+import { buildHeartbeat, heartbeatDue, heartbeatKey, isoWeek } from '../../lambdas/watch/heartbeat';
 import { day, leaf, NOW, state } from './timeline-fixtures';
 
 // NOW is Monday 2026-06-01 12:00 UTC, in ISO week 2026-W23.
 const MONDAY = NOW;
 
+const heartbeatFromEnv = (env: Record<string, string | undefined>) => envReader(env)(SETTINGS.heartbeat);
+
 describe('heartbeat schedule', () => {
   it('is off unless CERTWATCH_HEARTBEAT says weekly', () => {
     // Prepare
-    const envs = [{}, { [HEARTBEAT_ENV]: '' }, { [HEARTBEAT_ENV]: 'off' }, { [HEARTBEAT_ENV]: ' Weekly ' }];
+    const envs = [{}, { CERTWATCH_HEARTBEAT: 'off' }, { CERTWATCH_HEARTBEAT: ' Weekly ' }];
 
     // Act
-    const schedules = envs.map((env) => heartbeatScheduleFromEnv(env));
+    const schedules = envs.map(heartbeatFromEnv);
 
     // Assess
-    expect(schedules).toEqual(['off', 'off', 'off', 'weekly']);
+    expect(schedules).toEqual(['off', 'off', 'weekly']);
   });
 
-  it('rejects any other value, naming the variable', () => {
+  it.each([
+    ['daily', 'CERTWATCH_HEARTBEAT="daily": must be "weekly" or "off"'],
+    ['', 'CERTWATCH_HEARTBEAT is empty: leave it out for the default (off)'],
+  ])('rejects %j, naming the variable', (value, message) => {
     // Prepare
-    const env = { [HEARTBEAT_ENV]: 'daily' };
+    const env = { CERTWATCH_HEARTBEAT: value };
 
     // Act
-    const read = () => heartbeatScheduleFromEnv(env);
+    const read = () => heartbeatFromEnv(env);
 
     // Assess
-    expect(read).toThrow(HandlerConfigError);
-    expect(read).toThrow('CERTWATCH_HEARTBEAT="daily" must be weekly or off');
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(message);
   });
 
   it('numbers weeks as ISO 8601 does, across year ends', () => {

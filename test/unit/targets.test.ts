@@ -77,8 +77,8 @@ describe('parseResolve', () => {
   });
 
   it.each(['mx.example.com:25', 'mx.example.com:x:127.0.0.1', 'mx.example.com:25:not-an-ip'])('rejects %j', (input) => {
-    // Act / Assess
-    expect(() => parseResolve(input)).toThrow(/--resolve/);
+    // Act / Assess: the message names the pin (the reader of each spelling adds --resolve or CERTWATCH_RESOLVE)
+    expect(() => parseResolve(input)).toThrow(`"${input}"`);
   });
 
   it('pins only the matching host and port', () => {

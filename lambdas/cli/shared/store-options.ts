@@ -1,8 +1,8 @@
 /** The store options every store-backed command shares: `--store DIR | --table NAME [--endpoint URL]`. */
 import type { Command } from 'commander';
-import { DEFAULT_STORE_DIR } from '../../store/embedded-store';
 import { StoreError } from '../../store/errors';
-import { type OpenedStore, openHistoryStore, type StoreLocation } from '../../store/open-store';
+import type { OpenedStore, StoreLocation } from '../../store/open-store';
+import { DEFAULT_STORE_DIR } from '../../store/store-defaults';
 import { UsageError } from '../cli-io';
 
 /** Raw values of the store options. */
@@ -52,6 +52,8 @@ export async function withStore<T>(
 ): Promise<T> {
   let opened: OpenedStore | null = null;
   try {
+    // The store engine and the AWS SDK load here, not with the command (see program.ts on start time).
+    const { openHistoryStore } = await import('../../store/open-store.js');
     opened = await openHistoryStore(location, options);
     return await work(opened);
   } catch (error) {

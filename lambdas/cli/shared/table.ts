@@ -1,18 +1,36 @@
 /** The human observations table that `probe` and `check` print. */
 import type { Observation } from '../../core/observation';
 import { colonHex, commonName, daysUntil, table } from '../format';
+import { NEAR_EXPIRY_DAYS, PLAIN, paint, type Terminal, type Tone } from './terminal';
 
 /** Observations that count as a failed probe (a missing key type is recorded, not a failure). */
 export function probeFailed(observation: Observation): boolean {
   return !observation.ok && observation.error?.code !== 'KEY_TYPE_UNAVAILABLE';
 }
 
+/** How the observations table is drawn. */
+export interface TableView {
+  terminal?: Terminal;
+  /** Full colon-separated fingerprints instead of the first 16 hex digits. */
+  wide?: boolean;
+}
+
+/** The row's tone: failed probes and untrusted chains stand out, then certificates near expiry. */
+function toneOf(o: Observation, now: Date): Tone {
+  if (probeFailed(o)) return 'bad';
+  const leaf = o.chain[0];
+  if (!leaf) return undefined;
+  if (!o.validation?.trusted || o.hostnameMatch === false) return 'bad';
+  return daysUntil(leaf.notAfter, now) < NEAR_EXPIRY_DAYS ? 'warn' : undefined;
+}
+
 /** The human table: one row per target × address × key type. */
-export function renderTable(observations: readonly Observation[], now: Date): string {
+export function renderTable(observations: readonly Observation[], now: Date, view: TableView = {}): string {
+  const terminal = view.terminal ?? PLAIN;
   const rows = observations.map((o) => {
     const where = [o.target, o.address || '-', o.keyType];
     const leaf = o.chain[0];
-    if (!leaf) return [...where, o.error?.code ?? 'NO CERTIFICATE', o.error?.message ?? '', '', '', '', ''];
+    if (!leaf) return [...where, o.error?.code ?? 'NO CERTIFICATE', '', '', '', '', ''];
     const trust = o.validation?.trusted
       ? o.hostnameMatch === false
         ? 'NAME MISMATCH'
@@ -20,7 +38,7 @@ export function renderTable(observations: readonly Observation[], now: Date): st
       : `UNTRUSTED (${o.validation?.error?.code ?? 'unknown'})`;
     return [
       ...where,
-      colonHex(leaf.sha256),
+      view.wide ? colonHex(leaf.sha256) : leaf.sha256.slice(0, 16),
       commonName(leaf.subject),
       commonName(leaf.issuer),
       `${daysUntil(leaf.notAfter, now)}d`,
@@ -31,5 +49,17 @@ export function renderTable(observations: readonly Observation[], now: Date): st
   const header = ['TARGET', 'ADDRESS', 'KEY', 'LEAF SHA-256', 'SUBJECT', 'ISSUER', 'EXPIRES', 'TRUST', 'PROTOCOL'];
   const failures = observations.filter(probeFailed).length;
   const summary = `${observations.length} observation(s), ${failures} failed`;
-  return `${table(header, rows)}\n\n${summary}`;
+  // Failure messages are long and matter most: listed whole under the table rather than cut to fit a column.
+  const reasons = observations
+    .filter((o) => !o.chain[0] && o.error)
+    .map((o) =>
+      paint(
+        `  ${o.target} ${o.address || '-'} ${o.keyType}: ${o.error?.code} — ${o.error?.message}`,
+        probeFailed(o) ? 'bad' : undefined,
+        terminal,
+      ),
+    );
+  const why = reasons.length > 0 ? `\n\n${reasons.join('\n')}` : '';
+  const paints = observations.map((o) => (line: string) => paint(line, toneOf(o, now), terminal));
+  return `${table(header, rows, { columns: terminal.columns, shrink: [4, 5, 0, 1], paint: paints })}${why}\n\n${summary}`;
 }

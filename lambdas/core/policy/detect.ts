@@ -9,9 +9,10 @@
 import { certFacts, type DetectContext, raise, sortedAddresses, touch } from '../detect/context';
 import type { ServedCert } from '../detect/served';
 import type { CertRecord, LeafPolicyRecord } from '../history';
+import { createNotice } from '../notice';
 import type { Observation } from '../observation';
 import { parseTarget } from '../targets';
-import type { RuleVerdict } from './model';
+import type { MtaStsPolicy, RuleVerdict } from './model';
 import type { PolicyFailureFacts, PolicyMismatchFacts, PolicyRemedyFacts } from './notice-facts';
 import { POSTFIX_DIGEST_NOTE, postfixPolicyLine } from './pins';
 import { tlsaOwner } from './tlsa';
@@ -33,6 +34,12 @@ function failing(o: Observation, level: Level): RuleVerdict[] {
 
 function leafVerdict(observations: readonly Observation[]): Omit<LeafPolicyRecord, 'at'> {
   const rules = observations.flatMap((o) => o.consumerPolicy?.rules ?? []);
+  const sts: Record<string, MtaStsPolicy> = {};
+  for (const r of rules) {
+    if (!r.mtaSts) continue;
+    const { domain, ...policy } = r.mtaSts;
+    sts[domain] = policy;
+  }
   const failed = rules
     .filter((r) => r.status === 'fail' && r.severity !== 'none')
     .map((r) => `policy ${r.policy} ${r.kind}: ${r.reason}`);
@@ -40,8 +47,11 @@ function leafVerdict(observations: readonly Observation[]): Omit<LeafPolicyRecor
     ok: observations.every((o) => o.consumerPolicy?.ok !== false),
     failed: [...new Set(failed)].sort(),
     matched: [...new Set(rules.flatMap((r) => r.matched ?? []))].sort(),
+    ...(Object.keys(sts).length > 0 ? { mtaSts: sts } : {}),
   };
 }
+
+const stsText = (p: MtaStsPolicy | undefined) => (p ? `${p.mode}|${p.maxAge}|${[...p.mx].sort().join(',')}` : '');
 
 function sameVerdict(a: LeafPolicyRecord | undefined, b: Omit<LeafPolicyRecord, 'at'>): boolean {
   return (
@@ -117,6 +127,7 @@ export function checkConsumerPolicy(ctx: DetectContext): void {
     const record = ctx.records.get(sha);
     if (!record) continue;
     const verdict = leafVerdict(judged);
+    noticeStsChanges(ctx, record.policy, verdict);
     if (!sameVerdict(record.policy, verdict)) {
       record.policy = { ...verdict, at: ctx.nowIso };
       touch(ctx, record);
@@ -135,6 +146,28 @@ export function checkConsumerPolicy(ctx: DetectContext): void {
   }
   checkSatisfied(ctx, leaves);
   checkUnusedPins(ctx);
+}
+
+/** MTA_STS_CHANGED once per change of a domain's mode, patterns or max_age (keyed by domain, not target). */
+function noticeStsChanges(ctx: DetectContext, before: LeafPolicyRecord | undefined, now: Omit<LeafPolicyRecord, 'at'>) {
+  for (const [domain, current] of Object.entries(now.mtaSts ?? {})) {
+    const previous = before?.mtaSts?.[domain];
+    if (!previous || stsText(previous) === stsText(current)) continue;
+    const dedupeKey = ['MTA_STS_CHANGED', domain, previous.id, stsText(previous), current.id, stsText(current)].join(
+      '#',
+    );
+    if (ctx.notices.some((n) => n.dedupeKey === dedupeKey)) continue;
+    ctx.notices.push(
+      createNotice({
+        type: 'MTA_STS_CHANGED',
+        dedupeKey,
+        target: ctx.target.url,
+        hosts: [ctx.target.host],
+        at: ctx.now,
+        facts: { domain, previous, current },
+      }),
+    );
+  }
 }
 
 function checkSatisfied(ctx: DetectContext, leaves: ReturnType<typeof servedLeavesJudged>): void {

@@ -229,6 +229,7 @@ function judgeMtaSts(policy: ConsumerPolicy, subject: PolicySubject, lookups: Po
   if (!found.ok)
     return rule(policy, 'mtaSts', { status: 'error', severity: 'warning', code: found.code, reason: found.message });
   const sts = found.value;
+  const applied = { domain, ...sts };
   const severity = sts.mode === 'enforce' ? 'critical' : sts.mode === 'testing' ? 'warning' : 'none';
   const pattern = matchingMxPattern(sts, subject.host);
   const certOk = subject.validation?.trusted === true && subject.hostnameMatch === true;
@@ -247,6 +248,7 @@ function judgeMtaSts(policy: ConsumerPolicy, subject: PolicySubject, lookups: Po
       status: 'pass',
       severity,
       reason: `${domain} (mode ${sts.mode}, id ${sts.id}): ${subject.host} matches ${pattern} and its certificate is valid`,
+      mtaSts: applied,
     });
   }
   return rule(policy, 'mtaSts', {
@@ -254,6 +256,7 @@ function judgeMtaSts(policy: ConsumerPolicy, subject: PolicySubject, lookups: Po
     severity,
     reason: `${domain} (mode ${sts.mode}, id ${sts.id}): ${problems.join('; ')}`,
     ...(pattern ? {} : { remedy: { mx: subject.host } }),
+    mtaSts: applied,
   });
 }
 

@@ -98,6 +98,8 @@ export interface RuleVerdict {
   matched?: string[];
   /** On `fail`: what would make it hold. */
   remedy?: RuleRemedy;
+  /** mtaSts rules: the policy applied (its changes are noticed). */
+  mtaSts?: MtaStsPolicy & { domain: string };
 }
 
 /** What an observation's chain is judged against the consumer policy (`consumerPolicy` of an observation). */

@@ -57,7 +57,7 @@ function ruleVersion(version: TlsVersion): string {
 export function parsePolicy(inputs: string | readonly string[]): PolicyRule[] {
   const items = (typeof inputs === 'string' ? [inputs] : inputs).flatMap((input) => input.split(','));
   const rules: PolicyRule[] = [];
-  const fail = (message: string) => new PostureError('POLICY_INVALID', `--require: ${message}`);
+  const fail = (message: string) => new PostureError('POLICY_INVALID', message);
   for (const raw of items) {
     const item = raw.trim().toLowerCase();
     if (item === '') throw fail('empty rule (expected e.g. min-version=TLS1.2,no-3des)');

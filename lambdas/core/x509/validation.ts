@@ -37,9 +37,22 @@ let cryptoEngine: pkijs.CryptoEngine | undefined;
 const ACCEPTED_LIMIT = 1024;
 const accepted = new Set<string>();
 
+// A probe run validates its chains concurrently (200 endpoints serving one chain start 200 validations
+// before the first ends): they share the one pkijs run in flight instead of each starting their own.
+const inFlight = new Map<string, Promise<string | null>>();
+
 async function pkijsVerdict(path: CandidatePath, at: Date): Promise<string | null> {
   const key = `${path.anchor.sha256}<${path.certificates.map((c) => c.sha256).join('<')}`;
   if (accepted.has(key)) return null;
+  let verdict = inFlight.get(key);
+  if (!verdict) {
+    verdict = runPkijs(path, at, key).finally(() => inFlight.delete(key));
+    inFlight.set(key, verdict);
+  }
+  return verdict;
+}
+
+async function runPkijs(path: CandidatePath, at: Date, key: string): Promise<string | null> {
   cryptoEngine ??= new pkijs.CryptoEngine({
     name: 'node',
     crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'],

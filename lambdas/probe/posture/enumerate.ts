@@ -5,11 +5,12 @@
  */
 import { assemblePosture, type EnumerationFacts } from '../../core/posture/assemble';
 import type { TlsBaseline } from '../../core/posture/compare';
+import { POSTURE_DEFAULTS } from '../../core/posture/defaults';
 import type { PolicyRule } from '../../core/posture/policy';
 import { emptyVersions, type Posture, type PostureFailure } from '../../core/posture/posture';
 import type { ProbeOptions } from '../../core/probe-options';
 import type { Target } from '../../core/targets';
-import { mapWithLimit } from '../pool';
+import { mapWithLimit, type ProgressObserver } from '../pool';
 import { resolveTarget } from '../resolve';
 import { enumerateEndpoint } from './endpoint-enumeration';
 
@@ -29,8 +30,7 @@ export interface PostureProbeOptions {
   rules?: readonly PolicyRule[];
 }
 
-/** Defaults of {@link PostureProbeOptions}. */
-export const POSTURE_DEFAULTS = { handshakeBudget: 60, pauseMs: 25, addressConcurrency: 4, rawHello: true } as const;
+export { POSTURE_DEFAULTS } from '../../core/posture/defaults';
 
 /** A posture entry with what it cost. */
 export interface PostureRun {
@@ -48,6 +48,7 @@ export async function enumeratePostureDetailed(
   targets: readonly Target[],
   options: ProbeOptions,
   postureOptions: PostureProbeOptions = {},
+  observer?: ProgressObserver,
 ): Promise<PostureRun[]> {
   const settings = { ...POSTURE_DEFAULTS, ...postureOptions };
   const resolved = await mapWithLimit(targets, options.concurrency, async (target) => ({
@@ -61,36 +62,42 @@ export async function enumeratePostureDetailed(
         : resolution.addresses.map((address) => ({ target, address })),
   );
   const limit = Math.max(1, Math.min(settings.addressConcurrency, options.concurrency));
-  return mapWithLimit(jobs, limit, async ({ target, address, failure }) => {
-    const base = { target: target.url, host: target.host, port: target.port, address };
-    if (failure) {
-      const facts: EnumerationFacts = { ...base, versions: emptyVersions(), untestable: [], error: failure };
-      return { posture: assemblePosture(facts, settings.baseline, settings.rules), handshakes: 0, durationMs: 0 };
-    }
-    const enumeration = await enumerateEndpoint(
-      { host: target.host, port: target.port, mode: target.mode, address },
-      {
-        timeoutMs: options.timeoutMs,
-        servername: options.servername ?? target.host,
-        ehloName: options.ehloName,
-        port25Blocked: options.port25Blocked,
-        handshakeBudget: settings.handshakeBudget,
-        pauseMs: settings.pauseMs,
-        rawHello: settings.rawHello,
-      },
-    );
-    const facts: EnumerationFacts = {
-      ...base,
-      versions: enumeration.versions,
-      untestable: enumeration.untestable,
-      ...(enumeration.error ? { error: enumeration.error } : {}),
-    };
-    return {
-      posture: assemblePosture(facts, settings.baseline, settings.rules),
-      handshakes: enumeration.handshakes,
-      durationMs: enumeration.durationMs,
-    };
-  });
+  const progress = observer && { observer, label: (job: (typeof jobs)[number]) => `${job.target.url} ${job.address}` };
+  return mapWithLimit(
+    jobs,
+    limit,
+    async ({ target, address, failure }) => {
+      const base = { target: target.url, host: target.host, port: target.port, address };
+      if (failure) {
+        const facts: EnumerationFacts = { ...base, versions: emptyVersions(), untestable: [], error: failure };
+        return { posture: assemblePosture(facts, settings.baseline, settings.rules), handshakes: 0, durationMs: 0 };
+      }
+      const enumeration = await enumerateEndpoint(
+        { host: target.host, port: target.port, mode: target.mode, address },
+        {
+          timeoutMs: options.timeoutMs,
+          servername: options.servername ?? target.host,
+          ehloName: options.ehloName,
+          port25Blocked: options.port25Blocked,
+          handshakeBudget: settings.handshakeBudget,
+          pauseMs: settings.pauseMs,
+          rawHello: settings.rawHello,
+        },
+      );
+      const facts: EnumerationFacts = {
+        ...base,
+        versions: enumeration.versions,
+        untestable: enumeration.untestable,
+        ...(enumeration.error ? { error: enumeration.error } : {}),
+      };
+      return {
+        posture: assemblePosture(facts, settings.baseline, settings.rules),
+        handshakes: enumeration.handshakes,
+        durationMs: enumeration.durationMs,
+      };
+    },
+    progress,
+  );
 }
 
 /** {@link enumeratePostureDetailed} without the costs: the entries of `certwatch posture --json`. */
@@ -98,6 +105,7 @@ export async function enumeratePosture(
   targets: readonly Target[],
   options: ProbeOptions,
   postureOptions: PostureProbeOptions = {},
+  observer?: ProgressObserver,
 ): Promise<Posture[]> {
-  return (await enumeratePostureDetailed(targets, options, postureOptions)).map((run) => run.posture);
+  return (await enumeratePostureDetailed(targets, options, postureOptions, observer)).map((run) => run.posture);
 }

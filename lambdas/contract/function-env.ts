@@ -1,0 +1,31 @@
+/**
+ * The watch function's environment: the variables the stack sets and the handler reads. Names come
+ * from the settings table, so the two sides cannot drift. Logic-light: the CDK app imports this.
+ */
+import { envName } from '../settings/read';
+import { SETTINGS } from '../settings/table';
+
+/** Environment variables of the watch function. The stack sets the first group; the rest are for tests. */
+export const HANDLER_ENV = Object.freeze({
+  tableName: envName(SETTINGS.tableName),
+  topicArn: envName(SETTINGS.topicArn),
+  targets: envName(SETTINGS.targets),
+  keyTypes: envName(SETTINGS.keyTypes),
+  probeTimeoutMs: envName(SETTINGS.probeTimeoutMs),
+  trust: envName(SETTINGS.trust),
+  addressFamilies: envName(SETTINGS.addressFamilies),
+  port25Blocked: envName(SETTINGS.port25Blocked),
+  postureRequire: envName(SETTINGS.postureRequire),
+  heartbeat: envName(SETTINGS.heartbeat),
+  expiryThresholdsDays: envName(SETTINGS.expiryThresholdsDays),
+  staleAfterCycles: envName(SETTINGS.staleAfterCycles),
+  staleAfterHours: envName(SETTINGS.staleAfterHours),
+  failingAfter: envName(SETTINGS.failingAfter),
+  rotationOverdueShare: envName(SETTINGS.rotationOverdueShare),
+  // Tests and special setups.
+  concurrency: envName(SETTINGS.concurrency),
+  dynamodbEndpoint: envName(SETTINGS.dynamodbEndpoint),
+  extraCaPem: envName(SETTINGS.extraCaPem),
+  resolve: envName(SETTINGS.resolve),
+  ehloName: envName(SETTINGS.ehloName),
+});

@@ -1,0 +1,46 @@
+/**
+ * The one error of the settings area: a value that cannot be used, named as the user spelled it.
+ */
+
+/** Where a value came from: a CLI flag, an environment variable, CDK context or a construct property. */
+export type SettingSource = 'flag' | 'env' | 'context' | 'prop';
+
+/** Stable codes of configuration errors. */
+export type ConfigErrorCode = 'CONFIG_INVALID';
+
+/**
+ * A setting whose value cannot be used. The message names the setting as the user spelled it
+ * (`CERTWATCH_FAILING_AFTER`, `--timeout`, `-c probeTimeoutMs`), the value given and what is accepted.
+ */
+export class ConfigError extends Error {
+  readonly code: ConfigErrorCode = 'CONFIG_INVALID';
+  /** The setting's name in the settings table, e.g. `probeTimeoutMs`. */
+  readonly setting: string;
+  /** The spelling at fault: an environment variable, a flag, a context key or a property name. */
+  readonly spelling: string;
+  readonly source: SettingSource;
+
+  constructor(
+    at: { setting: string; spelling: string; source: SettingSource },
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ConfigError';
+    this.setting = at.setting;
+    this.spelling = at.spelling;
+    this.source = at.source;
+  }
+}
+
+/**
+ * What a parser throws: why a value is refused, without saying where it came from (the reader adds
+ * that). A reason about the whole value reads after it ("must be a whole number from 1 to 1000"); a
+ * reason about one list item names the item ("\"dsa\" is not one of rsa, ecdsa").
+ */
+export class InvalidValue extends Error {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(reason, options);
+    this.name = 'InvalidValue';
+  }
+}

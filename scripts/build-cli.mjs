@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+/**
+ * Builds the CLI users run (`npx certwatch`, package.json "bin") from the TypeScript sources into plain
+ * JavaScript under dist/cli/. Runs on `npm ci`/`npm install` (the root package's `prepare`), before
+ * `npm test`, and by hand as `npm run build`. Plain JavaScript on purpose: it must run before anything
+ * else is built, without tsx.
+ *
+ * One ESM entry plus code-split chunks: each command's heavy dependencies (pkijs, the store, the AWS SDK)
+ * sit behind an `import()` in lambdas/cli, so esbuild puts them in chunks that load only when that command
+ * runs. dynalite and the AWS SDK stay in node_modules (dynalite's LevelDB binding cannot be bundled, and
+ * the SDK loads its credential providers on demand); everything else, pkijs included, is bundled.
+ *
+ * Usage: node scripts/build-cli.mjs [--outdir DIR]   (default dist/cli; DIR must be inside the project so
+ * the external packages resolve from its node_modules)
+ */
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Packages left to Node's resolution at run time instead of bundled. */
+export const CLI_EXTERNAL = ['dynalite', '@aws-sdk/*'];
+
+/**
+ * The chunks are ESM, but bundled CommonJS code (commander, our own modules' `__dirname`) expects
+ * `require`, `__filename` and `__dirname`: each chunk defines them for itself. Every chunk sits directly
+ * in the output directory, so `__dirname` is that directory and `data/` beside it (trust-store.ts).
+ */
+const BANNER = [
+  "import { createRequire as __cwCreateRequire } from 'node:module';",
+  "import { dirname as __cwDirname } from 'node:path';",
+  "import { fileURLToPath as __cwFileURLToPath } from 'node:url';",
+  'const require = __cwCreateRequire(import.meta.url);',
+  'const __filename = __cwFileURLToPath(import.meta.url);',
+  'const __dirname = __cwDirname(__filename);',
+].join(' ');
+
+/**
+ * Builds the CLI into `outdir` and returns esbuild's metafile (which input went into which chunk, also
+ * written as `meta.json`). The build goes to a sibling directory first and replaces `outdir` whole, so a
+ * CLI started meanwhile sees the old build or the new one, never half of each.
+ */
+export async function buildCli(outdir = join(ROOT, 'dist', 'cli')) {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch (error) {
+    throw new Error(`esbuild is not installed (a devDependency): run npm ci without --omit=dev (${error.message})`);
+  }
+  const next = `${outdir}.next-${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { certwatch: 'bin/certwatch.ts' },
+    outdir: next,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: CLI_EXTERNAL,
+    minify: true,
+    // Error classes are told apart by instanceof, but keep names for messages and debugging.
+    keepNames: true,
+    sourcemap: 'linked',
+    banner: { js: BANNER },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  mkdirSync(join(next, 'data'), { recursive: true });
+  copyFileSync(
+    join(ROOT, 'lambdas', 'core', 'x509', 'data', 'pki-goog-roots.pem'),
+    join(next, 'data', 'pki-goog-roots.pem'),
+  );
+  // Output paths in the metafile name where the files end up.
+  const json = JSON.stringify(result.metafile)
+    .split(`"${relative(ROOT, next)}/`)
+    .join(`"${relative(ROOT, outdir)}/`);
+  writeFileSync(join(next, 'meta.json'), json);
+  rmSync(outdir, { recursive: true, force: true });
+  renameSync(next, outdir);
+  return JSON.parse(json);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--outdir');
+  const outdir = at > 0 ? resolve(process.argv[at + 1]) : undefined;
+  buildCli(outdir).catch((error) => {
+    console.error(`build-cli: ${error.message}`);
+    process.exitCode = 1;
+  });
+}

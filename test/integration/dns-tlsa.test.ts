@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { lookupTlsa } from '../../lambdas/probe/dns-tlsa';
+
+/** A free UDP port on 127.0.0.1 (dnsmasq binds TCP on the same number). */
+async function freePort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+describe('TLSA lookups against dnsmasq on loopback (the hand-built query and parser, UDP and TCP)', () => {
+  let dnsmasq: ChildProcess | undefined;
+  let server = '';
+
+  afterEach(async () => {
+    if (dnsmasq && dnsmasq.exitCode === null) {
+      const exited = new Promise((resolve) => dnsmasq?.once('exit', resolve));
+      dnsmasq.kill();
+      await exited;
+    }
+  });
+
+  async function start(records: string[]): Promise<void> {
+    const port = await freePort();
+    server = `127.0.0.1:${port}`;
+    dnsmasq = spawn(
+      'dnsmasq',
+      [
+        '--no-daemon',
+        `--port=${port}`,
+        '--listen-address=127.0.0.1',
+        '--bind-interfaces',
+        '--no-resolv',
+        '--no-hosts',
+        '--conf-file=/dev/null',
+        '--local=/test/',
+        ...records.map((r) => `--dns-rr=${r}`),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    const stderr: Buffer[] = [];
+    dnsmasq.stderr?.on('data', (c: Buffer) => stderr.push(c));
+    // Ready once it answers: ask until it does (dnsmasq prints nothing when it starts listening).
+    for (let i = 0; i < 50; i++) {
+      const probe = await lookupTlsa('ready.test', [server], 200);
+      if (probe.ok) return;
+      if (dnsmasq.exitCode !== null) throw new Error(`dnsmasq exited: ${Buffer.concat(stderr).toString()}`);
+    }
+    throw new Error('dnsmasq did not answer');
+  }
+
+  it('reads a 3 1 1 record, and NXDOMAIN as no records', async () => {
+    // Prepare
+    const hex = 'ab'.repeat(32);
+    await start([`_25._tcp.mx.test,52,030101${hex}`]);
+
+    // Act
+    const found = await lookupTlsa('_25._tcp.mx.test', [server], 2000);
+    const none = await lookupTlsa('_25._tcp.other.test', [server], 2000);
+
+    // Assess
+    expect(found).toEqual({ ok: true, value: [{ usage: 3, selector: 1, matchingType: 1, data: hex }] });
+    expect(none).toEqual({ ok: true, value: [] });
+  });
+
+  it('falls back to TCP when the UDP answer is truncated', async () => {
+    const records = Array.from(
+      { length: 12 },
+      (_, i) => `_25._tcp.big.test,52,030000${i.toString(16).padStart(2, '0').repeat(200)}`,
+    );
+    await start(records);
+
+    const found = await lookupTlsa('_25._tcp.big.test', [server], 2000);
+
+    expect(found.ok && found.value.length).toBe(12);
+  });
+});

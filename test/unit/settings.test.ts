@@ -1,0 +1,387 @@
+/**
+ * The settings table: every setting's default, range edges, a bad value and an empty value, through
+ * every spelling it has (environment variable, CLI flag, CDK context key, construct property), with the
+ * error naming the setting as it was spelled.
+ */
+import { DEFAULT_WATCH_CONFIG } from '../../lambdas/core/watch-config';
+import { ConfigError, type SettingSource } from '../../lambdas/settings/config-error';
+import { readProbeOptions, readWatchConfig } from '../../lambdas/settings/groups';
+import {
+  contextReader,
+  envReader,
+  flagAttribute,
+  flagReader,
+  readProp,
+  type SettingReader,
+  spellingOf,
+} from '../../lambdas/settings/read';
+import type { Setting } from '../../lambdas/settings/setting';
+import { SETTINGS, type SettingName } from '../../lambdas/settings/table';
+
+const PEM = `-----BEGIN CERTIFICATE-----
+MIIBfTCCASOgAwIBAgIUQ0m2W1xuz6fb1C2oHGa4Pf4cbA0wCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJdGVzdC1yb290MB4XDTI0MDEwMTAwMDAwMFoXDTM0MDEwMTAw
+MDAwMFowFDESMBAGA1UEAwwJdGVzdC1yb290MFkwEwYHKoZIzj0CAQYIKoZIzj0D
+AQcDQgAE7H8dc7Ea2Xl+1mE2Kx7ZBUCtXWQXa2iM3lUc4+Io6cBUrhbl9GZLKnqP
+RSQr5yFZiWaGwJMV2ACrqxF9QpSxSqNTMFEwHQYDVR0OBBYEFJh9Jz1m2ZqIV3Ks
+v8uB0p6xqgk3MB8GA1UdIwQYMBaAFJh9Jz1m2ZqIV3Ksv8uB0p6xqgk3MA8GA1Ud
+EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIhAKm7X6PpA6nR9bQ8l4m3B0Z1
+3+4l7mOQjxQnJqJH5YQ6AiBvC7yFq1y5t1fY1m9b0q2k3b5rX5n2N8dWlZbJ3QW4Jg==
+-----END CERTIFICATE-----`;
+
+/** Per setting: accepted values with what they parse to (range edges first), and refused values. */
+interface Case {
+  accepted: [raw: string, parsed: unknown][];
+  refused: [raw: string, reason: RegExp][];
+}
+
+const CASES: Record<SettingName, Case> = {
+  targets: {
+    accepted: [
+      [
+        'smtps://SMTP.example.com, smtp://mx.example.com:587',
+        ['smtps://smtp.example.com:465', 'smtp://mx.example.com:587'],
+      ],
+    ],
+    refused: [
+      ['https://mail.example.com', /scheme "https" is not supported/],
+      ['smtp://a.example.com,,smtp://b.example.com', /empty item/],
+    ],
+  },
+  keyTypes: {
+    accepted: [
+      ['ecdsa', ['ecdsa']],
+      ['RSA,ecdsa,rsa', ['rsa', 'ecdsa']],
+    ],
+    refused: [['rsa,dsa', /"dsa" is not one of rsa, ecdsa/]],
+  },
+  probeTimeoutMs: {
+    accepted: [
+      ['100', 100],
+      ['300000', 300_000],
+    ],
+    refused: [
+      ['99', /whole number from 100 to 300000/],
+      ['300001', /whole number from 100 to 300000/],
+      ['1.5e3', /whole number/],
+      ['soon', /whole number/],
+    ],
+  },
+  concurrency: {
+    accepted: [
+      ['1', 1],
+      ['1024', 1024],
+    ],
+    refused: [
+      ['0', /from 1 to 1024/],
+      ['1025', /from 1 to 1024/],
+    ],
+  },
+  trust: { accepted: [['google', 'google']], refused: [['mozilla', /"node".*or "google"/]] },
+  addressFamilies: {
+    accepted: [
+      ['4', [4]],
+      ['6,4,6', [6, 4]],
+      ['all', [4, 6]],
+    ],
+    refused: [['4,5', /"5" is not 4 or 6/]],
+  },
+  resolve: {
+    accepted: [['mx.example.com:25:127.0.0.2', [{ host: 'mx.example.com', port: 25, addresses: ['127.0.0.2'] }]]],
+    refused: [['nonsense', /expected host:port:addr/]],
+  },
+  servername: { accepted: [['mx.example.com', 'mx.example.com']], refused: [['two words', /without spaces/]] },
+  ehloName: {
+    accepted: [
+      ['certwatch.example.com', 'certwatch.example.com'],
+      ['[192.0.2.1]', '[192.0.2.1]'],
+    ],
+    refused: [
+      ['x\r\nMAIL FROM:<a@b>', /expected a domain .* or an address literal/],
+      ['-bad-', /expected a domain/],
+    ],
+  },
+  ca: { accepted: [['roots.pem', 'roots.pem']], refused: [['x'.repeat(5000), /file name/]] },
+  extraCaPem: { accepted: [[PEM, [expect.any(Uint8Array)]]], refused: [['not pem', /holds no PEM certificate/]] },
+  port25Blocked: {
+    accepted: [
+      ['true', true],
+      ['0', false],
+    ],
+    refused: [['maybe', /true or false/]],
+  },
+  postureRequire: {
+    accepted: [
+      [
+        'min-version=TLS1.2, no-3des',
+        [expect.objectContaining({ text: 'min-version=TLS1.2' }), expect.objectContaining({ text: 'no-3des' })],
+      ],
+    ],
+    refused: [['no-md5', /no-md5/]],
+  },
+  expiryThresholdsDays: {
+    accepted: [
+      ['7,30,7', [30, 7]],
+      ['0.5,3650', [3650, 0.5]],
+    ],
+    refused: [
+      ['14,0', /threshold 0 must be a number of days in \(0, 3650\]/],
+      ['3651', /threshold 3651/],
+      ['21,soon', /"soon" is not a number of days/],
+      ['14,,7', /empty item/],
+    ],
+  },
+  staleAfterCycles: {
+    accepted: [
+      ['1', 1],
+      ['1000', 1000],
+    ],
+    refused: [['0', /whole number from 1 to 1000/]],
+  },
+  staleAfterHours: {
+    accepted: [
+      ['0', 0],
+      ['8760', 8760],
+    ],
+    refused: [['-1', /whole number from 0 to 8760/]],
+  },
+  retireAfterCycles: {
+    accepted: [],
+    refused: [['3', /replaced by staleAfterCycles \(default 3\) and staleAfterHours \(default 48\)/]],
+  },
+  failingAfter: {
+    accepted: [
+      ['1', 1],
+      ['1000', 1000],
+    ],
+    refused: [
+      ['0', /whole number from 1 to 1000/],
+      ['2.5', /whole number/],
+    ],
+  },
+  rotationOverdueShare: {
+    accepted: [
+      ['0.01', 0.01],
+      ['0.99', 0.99],
+    ],
+    refused: [
+      ['1', /fraction in \(0, 1\)/],
+      ['0', /fraction in \(0, 1\)/],
+    ],
+  },
+  heartbeat: { accepted: [['Weekly', 'weekly']], refused: [['daily', /"weekly" or "off"/]] },
+  schedule: {
+    accepted: [
+      ['rate(5 minutes)', 5],
+      ['rate(12 hours)', 720],
+    ],
+    refused: [
+      ['rate(4 minutes)', /from rate\(5 minutes\) to rate\(12 hours\)/],
+      ['rate(13 hours)', /from rate\(5 minutes\) to rate\(12 hours\)/],
+      ['cron(0 * * * ? *)', /cron is not supported/],
+    ],
+  },
+  posture: {
+    accepted: [
+      ['off', 'off'],
+      ['rate(1 hour)', 60],
+      ['rate(7 days)', 7 * 1440],
+    ],
+    refused: [
+      ['rate(59 minutes)', /rate\(1 hour\) to rate\(7 days\)/],
+      ['cron(0 3 * * ? *)', /"off" or rate/],
+    ],
+  },
+  alertEmail: {
+    accepted: [['ops@example.com, b@example.com,ops@example.com', ['ops@example.com', 'b@example.com']]],
+    refused: [['ops@example.com,not-an-address', /"not-an-address" is not an e-mail address/]],
+  },
+  egress: { accepted: [['vpc', 'vpc']], refused: [['nat', /"none".*or "vpc"/]] },
+  vpcId: {
+    accepted: [['vpc-0123456789abcdef0', 'vpc-0123456789abcdef0']],
+    refused: [['my-vpc', /not a VPC id/]],
+  },
+  logRetentionDays: {
+    accepted: [
+      ['1', 1],
+      ['3653', 3653],
+    ],
+    refused: [['10', /must be one of 1, 3, 5, 7, 14, 30/]],
+  },
+  tableName: { accepted: [['certwatch', 'certwatch']], refused: [['ab', /DynamoDB table name/]] },
+  topicArn: {
+    accepted: [['arn:aws:sns:eu-west-1:123456789012:n', 'arn:aws:sns:eu-west-1:123456789012:n']],
+    refused: [['topic', /SNS topic ARN/]],
+  },
+  dynamodbEndpoint: {
+    accepted: [['http://127.0.0.1:8000', 'http://127.0.0.1:8000']],
+    refused: [['127.0.0.1:8000', /http:\/\/ or https:\/\/ URL/]],
+  },
+};
+
+const SOURCES: SettingSource[] = ['env', 'flag', 'context', 'prop'];
+
+/** A reader of one source holding `raw` under the setting's spelling there. */
+function readerWith(setting: Setting<unknown, unknown>, source: SettingSource, raw: unknown): SettingReader {
+  const spelling = spellingOf(setting, source) ?? '';
+  switch (source) {
+    case 'env':
+      return envReader(raw === undefined ? {} : { [spelling]: raw as string });
+    case 'flag':
+      return flagReader(raw === undefined ? {} : { [flagAttribute(spelling)]: raw });
+    case 'context':
+      return contextReader((key) => (key === spelling ? raw : undefined));
+    case 'prop':
+      return (s) => readProp(s, raw, 'CertificateWatcher');
+  }
+}
+
+const entries = Object.entries(SETTINGS) as [SettingName, Setting<unknown, unknown>][];
+const spellings = entries.flatMap(([name, setting]) =>
+  SOURCES.filter((source) => source === 'prop' || spellingOf(setting, source) !== undefined).map(
+    (source) => [name, source, spellingOf(setting, source) as string] as const,
+  ),
+);
+
+test('every setting has test cases, and every test case a setting', () => {
+  expect(Object.keys(CASES).sort()).toEqual(Object.keys(SETTINGS).sort());
+});
+
+test('every setting has a doc line, and its spellings follow one pattern each', () => {
+  for (const [name, setting] of entries) {
+    expect(setting.name).toBe(name);
+    expect(setting.doc).toMatch(/^[A-Z].{10,}\.$/);
+    if (setting.env) expect(setting.env).toMatch(/^(CERTWATCH_[A-Z0-9_]+|DYNAMODB_ENDPOINT)$/);
+    if (setting.flag) expect(setting.flag).toMatch(/^--[a-z][a-z-]+$/);
+    if (setting.context) expect(setting.context).toMatch(/^[a-z][A-Za-z0-9]+$/);
+  }
+});
+
+test('no two settings share a spelling', () => {
+  for (const source of ['env', 'flag', 'context'] as const) {
+    const names = entries.map(([, s]) => spellingOf(s, source)).filter(Boolean);
+    expect(new Set(names).size).toBe(names.length);
+  }
+});
+
+describe.each(spellings)('%s as %s %s', (name, source, spelling) => {
+  const setting = SETTINGS[name] as Setting<unknown, unknown>;
+  const { accepted, refused } = CASES[name];
+
+  test('missing means the default', () => {
+    // Act
+    const value = readerWith(setting, source, undefined)(setting);
+
+    // Assess
+    expect(value).toEqual(setting.default);
+  });
+
+  test.each(accepted)('accepts %j', (raw, parsed) => {
+    // Act
+    const value = readerWith(setting, source, raw)(setting);
+
+    // Assess
+    const shown = Array.isArray(value) && name === 'targets' ? value.map((t) => (t as { url: string }).url) : value;
+    expect(shown).toEqual(parsed);
+  });
+
+  test.each(refused)('refuses %j, naming the spelling', (raw, reason) => {
+    // Act
+    const read = () => readerWith(setting, source, raw)(setting);
+
+    // Assess
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(reason);
+    expect(read).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', setting: name, spelling, source }));
+    expect(read).toThrow(spelling);
+  });
+
+  test('refuses an empty value, naming the spelling', () => {
+    // Act
+    const read = () => readerWith(setting, source, '  ')(setting);
+
+    // Assess
+    expect(read).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', spelling }));
+    expect(read).toThrow(new RegExp(`${spelling.replace(/[.]/g, '\\.')} is empty`));
+  });
+});
+
+describe('messages, as issue #14 found them', () => {
+  test('CERTWATCH_FAILING_AFTER=0 names the variable, not the setting', () => {
+    // Act
+    const read = () => readWatchConfig(envReader({ CERTWATCH_FAILING_AFTER: '0' }));
+
+    // Assess
+    expect(read).toThrow('CERTWATCH_FAILING_AFTER="0": must be a whole number from 1 to 1000');
+  });
+
+  test('an empty CERTWATCH_EXPIRY_DAYS is an error that says how to get the default', () => {
+    // Act
+    const read = () => readWatchConfig(envReader({ CERTWATCH_EXPIRY_DAYS: '' }));
+
+    // Assess
+    expect(read).toThrow('CERTWATCH_EXPIRY_DAYS is empty: leave it out for the default (21,14,7,3,1)');
+  });
+
+  test('a flag names itself and the value as typed', () => {
+    // Act
+    const read = () => readProbeOptions(flagReader({ timeout: '5' }));
+
+    // Assess
+    expect(read).toThrow('--timeout "5": must be a whole number from 100 to 300000');
+  });
+
+  test('a construct property names its owner and the property', () => {
+    // Act
+    const read = () => readProp(SETTINGS.probeTimeoutMs, 5, 'CertificateWatcher');
+
+    // Assess
+    expect(read).toThrow('CertificateWatcher probeTimeoutMs=5: must be a whole number from 100 to 300000');
+  });
+
+  test('a long value is cut short in the message', () => {
+    // Act
+    const read = () => envReader({ CERTWATCH_TRUST: 'x'.repeat(10_000) })(SETTINGS.trust);
+
+    // Assess
+    expect(read).toThrow(/…" \(10000 characters\)/);
+    try {
+      read();
+    } catch (error) {
+      expect((error as Error).message.length).toBeLessThan(300);
+    }
+  });
+});
+
+describe('groups', () => {
+  test('an empty environment gives the documented watch defaults', () => {
+    expect(readWatchConfig(envReader({}))).toEqual(DEFAULT_WATCH_CONFIG);
+  });
+
+  test('context lists come as cdk.json arrays, JSON array strings or comma-separated strings', () => {
+    // Prepare
+    const forms = [[30, 7], '[30, 7]', '30, 7'];
+
+    // Act
+    const days = forms.map((form) => contextReader(() => form)(SETTINGS.expiryThresholdsDays));
+
+    // Assess
+    expect(days).toEqual([
+      [30, 7],
+      [30, 7],
+      [30, 7],
+    ]);
+  });
+
+  test('the probe options of an empty source are the defaults', () => {
+    expect(readProbeOptions(flagReader({ resolve: [] }))).toEqual({
+      keyTypes: ['rsa', 'ecdsa'],
+      timeoutMs: 10_000,
+      concurrency: 32,
+      resolve: [],
+      trust: 'node',
+      addressFamilies: [4, 6],
+      port25Blocked: false,
+    });
+  });
+});
