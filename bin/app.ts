@@ -5,17 +5,24 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { UsageError } from '../lambdas/cli/cli-io';
+import { portablePolicy } from '../lambdas/cli/stack-policy';
 import { ConfigError } from '../lambdas/settings/config-error';
+import { contextReader } from '../lambdas/settings/read';
+import { SETTINGS } from '../lambdas/settings/table';
 import { CertwatchStack } from '../lib/certwatch-stack';
 
 const app = new App();
 try {
+  // Context `policy` names a file (or is the document): read here, at synth, and shipped with its PEM.
+  const policySource = contextReader((key) => app.node.tryGetContext(key))(SETTINGS.policy);
   new CertwatchStack(app, 'Certwatch', {
     description: 'certwatch: watches the TLS certificates SMTP servers present',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    ...(policySource ? { consumerPolicy: portablePolicy(policySource) } : {}),
   });
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof UsageError) {
     console.error(`certwatch: ${error.message}`);
     process.exit(2);
   }

@@ -7,8 +7,8 @@
 import type { KeyType } from '../lambdas/core/observation';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../lambdas/core/probe-options';
 import { parseTarget, type ResolvePin, type Target } from '../lambdas/core/targets';
-import { createRoot, type Issued, issue } from '../test/support/pki';
-import { type ServerCert, type SmtpTestServer, startSmtpTestServer } from '../test/support/smtp-test-server';
+import { createRoot, type Issued, issue } from './support/pki';
+import { type ServerCert, type SmtpTestServer, startSmtpTestServer } from './support/smtp-test-server';
 
 const DAY = 86_400_000;
 

@@ -11,6 +11,8 @@ import { type ContextKey, parseStackConfig, type StackConfig } from './stack-con
 export interface CertwatchStackProps extends StackProps {
   /** Settings to use instead of reading them from context (tests, other apps). */
   config?: StackConfig;
+  /** The consumer policy (portable JSON and its SHA-256), read by bin/app.ts from context `policy`. */
+  consumerPolicy?: { json: string; sha256: string };
 }
 
 /** One watcher, configured from context (docs/deploy.md lists every key). */
@@ -38,6 +40,8 @@ export class CertwatchStack extends Stack {
       postureRequire: config.postureRequire,
       heartbeat: config.heartbeat,
       addressFamilies: config.addressFamilies,
+      dns: config.dns,
+      ...(props.consumerPolicy ? { consumerPolicy: props.consumerPolicy } : {}),
     });
 
     new CfnOutput(this, 'TopicArn', {

@@ -11,7 +11,7 @@ import type { KeyType } from '../lambdas/core/observation';
 import type { Target } from '../lambdas/core/targets';
 import type { WatchConfig } from '../lambdas/core/watch-config';
 import { SETTINGS } from '../lambdas/settings/table';
-import { watcherRefusal } from './watcher-settings';
+import { type WatcherSettings, watcherRefusal } from './watcher-settings';
 
 /** The handler's source; NodejsFunction bundles it with {@link WATCH_HANDLER_BUNDLING}. */
 export const WATCH_HANDLER_ENTRY = join(__dirname, '..', 'lambdas', 'watch', 'handler.ts');
@@ -37,6 +37,27 @@ export const WATCH_HANDLER_BUNDLING: BundlingOptions = Object.freeze({
     ],
   },
 });
+
+/**
+ * The bundling of a function that ships a consumer policy: the portable JSON (PEM inline) is written
+ * beside index.js as `data/consumer-policy.json` (Lambda's 4 KB environment cannot hold CA files). The
+ * bundle's asset hash is of its output, so a new policy is a new code asset.
+ */
+export function watchHandlerBundling(consumerPolicyJson?: string): BundlingOptions {
+  if (consumerPolicyJson === undefined) return WATCH_HANDLER_BUNDLING;
+  const base64 = Buffer.from(consumerPolicyJson, 'utf8').toString('base64');
+  return Object.freeze({
+    ...WATCH_HANDLER_BUNDLING,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir: string, outputDir: string) => [
+        ...(WATCH_HANDLER_BUNDLING.commandHooks?.afterBundling(inputDir, outputDir) ?? []),
+        `echo ${base64} | base64 -d > "${outputDir}/data/consumer-policy.json"`,
+      ],
+    },
+  });
+}
 
 /** The assumptions of {@link sizeFunctionTimeout}. */
 export const TIMEOUT_SIZING = Object.freeze({
@@ -81,6 +102,32 @@ export function sizeFunctionTimeout(input: TimeoutInput): Duration {
   return Duration.seconds(Math.max(s.minSeconds, seconds));
 }
 
+/** A posture cycle enumerates many handshakes per address: it gets at least this long. */
+export const POSTURE_FUNCTION_TIMEOUT = Duration.minutes(5);
+
+/**
+ * The function timeout of a watcher: sized from its probed targets, at least
+ * {@link POSTURE_FUNCTION_TIMEOUT} while posture cycles run, and shorter than the schedule period.
+ * @throws ConfigError when it does not fit Lambda or the schedule
+ */
+export function watcherFunctionTimeout(
+  settings: Pick<WatcherSettings, 'keyTypes' | 'probeTimeoutMs' | 'postureSchedule' | 'schedule'>,
+  targets: readonly Target[],
+): Duration {
+  const cycle = sizeFunctionTimeout({ targets, keyTypes: settings.keyTypes, probeTimeoutMs: settings.probeTimeoutMs });
+  const posture = settings.postureSchedule !== 'off' && cycle.toSeconds() < POSTURE_FUNCTION_TIMEOUT.toSeconds();
+  const timeout = posture ? POSTURE_FUNCTION_TIMEOUT : cycle;
+  const period = settings.schedule.toSeconds();
+  if (timeout.toSeconds() >= period) {
+    throw watcherRefusal(
+      SETTINGS.schedule,
+      `the function timeout (${timeout.toSeconds()} s, sized from the targets and probe timeout) must be shorter ` +
+        `than the schedule period (${period} s): choose a slower schedule`,
+    );
+  }
+  return timeout;
+}
+
 /** What the function environment carries. */
 export interface FunctionEnvInput {
   tableName: string;
@@ -95,6 +142,10 @@ export interface FunctionEnvInput {
   postureRequire: readonly string[];
   heartbeat: 'weekly' | 'off';
   addressFamilies: readonly (4 | 6)[];
+  /** DNS servers for every lookup; empty = the function's own resolver. */
+  dns?: readonly string[];
+  /** SHA-256 of the shipped consumer policy, when there is one. */
+  policySha256?: string;
 }
 
 /** Lambda allows 4 KB of environment in total; the target list is the only part that grows. */
@@ -121,6 +172,7 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     [HANDLER_ENV.probeTimeoutMs]: String(input.probeTimeoutMs),
     [HANDLER_ENV.trust]: input.trust,
     [HANDLER_ENV.addressFamilies]: input.addressFamilies.join(','),
+    ...(input.dns && input.dns.length > 0 ? { [HANDLER_ENV.dns]: input.dns.join(',') } : {}),
     [HANDLER_ENV.port25Blocked]: String(input.port25Blocked),
     [HANDLER_ENV.expiryThresholdsDays]: input.watch.expiryThresholdsDays.join(','),
     [HANDLER_ENV.staleAfterCycles]: String(input.watch.staleAfterCycles),
@@ -130,6 +182,7 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     // An empty value is an error: no rules means no variable.
     ...(input.postureRequire.length > 0 ? { [HANDLER_ENV.postureRequire]: input.postureRequire.join(',') } : {}),
     [HANDLER_ENV.heartbeat]: input.heartbeat,
+    ...(input.policySha256 ? { [HANDLER_ENV.policySha256]: input.policySha256 } : {}),
     POWERTOOLS_SERVICE_NAME: WATCH_METRICS.service,
     POWERTOOLS_METRICS_NAMESPACE: WATCH_METRICS.namespace,
     POWERTOOLS_LOG_LEVEL: 'INFO',

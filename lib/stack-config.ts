@@ -45,6 +45,8 @@ export interface StackConfig {
   heartbeat: 'weekly' | 'off';
   /** IP versions probed: `[4]` by default (Lambda has no IPv6 route outside a dual-stack VPC). */
   addressFamilies: (4 | 6)[];
+  /** DNS servers for every lookup (`ADDR[:PORT]`); empty = the function's own resolver. */
+  dns: string[];
 }
 
 /**
@@ -81,5 +83,6 @@ export function parseStackConfig(get: (key: ContextKey) => unknown): StackConfig
     probeTimeoutMs: read(SETTINGS.probeTimeoutMs),
     keyTypes: read(SETTINGS.keyTypes),
     trust: read(SETTINGS.trust),
+    dns: read(SETTINGS.dns) ?? [],
   };
 }

@@ -47,6 +47,13 @@ export interface CertificateWatcherProps {
    * has no IPv6 route and every AAAA probe would fail each cycle.
    */
   addressFamilies?: readonly (4 | 6)[];
+  /** DNS servers for every lookup (`ADDR[:PORT]`); default the function's own resolver. */
+  dns?: readonly string[];
+  /**
+   * The consumer policy in its portable form (`{"policies": [...]}`, CA files as PEM text) and its
+   * SHA-256, as bin/app.ts makes it from context `policy`; shipped beside the handler.
+   */
+  consumerPolicy?: { json: string; sha256: string };
 }
 
 /**
@@ -72,6 +79,7 @@ export interface WatcherSettings {
   postureRequire: string[];
   heartbeat: 'weekly' | 'off';
   addressFamilies: AddressFamily[];
+  dns: string[];
 }
 
 const OWNER = 'CertificateWatcher';
@@ -130,6 +138,7 @@ export function watcherSettings(props: CertificateWatcherProps): WatcherSettings
       props.addressFamilies === undefined
         ? [...WATCHER_ADDRESS_FAMILIES]
         : prop(SETTINGS.addressFamilies, props.addressFamilies),
+    dns: prop(SETTINGS.dns, props.dns) ?? [],
   };
 }
 

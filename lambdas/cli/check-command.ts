@@ -15,12 +15,13 @@ import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { cliFlags } from './cli-settings';
 import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
-import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import { addProbeOptions, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { renderTable, type TableView } from './shared/table';
 import { terminalOf } from './shared/terminal';
 import { reportUnusedPins } from './shared/unused-pins';
+import { commandTargets, watchTargetsFrom } from './watch-list-cli';
 
 interface CheckValues extends ProbeCliValues, StoreCliValues {
   topicArn?: string;
@@ -48,7 +49,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
           .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
           .argument(
             '[targets...]',
-            'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
+            "smtp://host[:port] (STARTTLS), smtps://host[:port] (implicit TLS), mx:DOMAIN or a set name; default: the store's watch list",
           ),
       ),
     ),
@@ -65,23 +66,33 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     )
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
-      const { targets, options } = toProbeRequest(args, values);
+      const options = toProbeOptions(values);
       if (values.policy) options.policy = await loadPolicyFile(values.policy);
+      const given = args.length > 0 ? watchTargetsFrom(args) : null;
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
       const publisher = await publisherFor(values, run);
       const now = new Date();
-      const [{ SmtpProber }, { runWatchCycle }, { runPostureCycle }] = await Promise.all([
+      const [{ SmtpProber }, { runWatchCycle }, { runPostureCycle }, { expandWatchTargets }] = await Promise.all([
         import('../probe/prober.js'),
         import('../watch/cycle.js'),
         import('../watch/posture-cycle.js'),
+        import('../watch/expand-targets.js'),
       ]);
       const progress = new ProgressLine(run.stderr, 'probing');
       const { result, posture } = await withStore(location, {}, async (opened) => {
-        const store = (opened as OpenedStore).store;
+        const { store, where } = opened as OpenedStore;
+        const entries = given ?? (await commandTargets([], store, where, now));
+        const expansion = await expandWatchTargets(entries, {
+          store,
+          now,
+          keyTypes: options.keyTypes,
+          dns: { servers: options.dnsServers, timeoutMs: Math.max(500, Math.floor(options.timeoutMs / 2)) },
+        });
+        const { targets } = expansion;
         const certificates = await runWatchCycle(
           { prober: new SmtpProber(undefined, progress), store, publisher },
-          { targets, probeOptions: options, now, config },
+          { targets, probeOptions: options, now, config, expansion },
         );
         const postureResult = values.posture
           ? await runPostureCycle(

@@ -1,14 +1,16 @@
 /** Where a command writes: injected so tests can run commands in-process. */
+import { CertwatchError } from '../core/errors';
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
 
-/** A usage or configuration error: message on stderr, exit code 2, never a stack trace. */
-export class UsageError extends Error {
+/** A usage or configuration error (code USAGE): message on stderr, exit code 2, never a stack trace. */
+export class UsageError extends CertwatchError<'USAGE'> {
+  override name = 'UsageError';
+
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'UsageError';
+    super('USAGE', message, options);
   }
 }
 

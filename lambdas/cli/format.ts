@@ -46,14 +46,3 @@ function fitWidths(widths: number[], options: TableOptions): void {
 export function colonHex(hex: string): string {
   return (hex.toUpperCase().match(/.{2}/g) ?? []).join(':');
 }
-
-/** The CN of a one-line DN, or the whole DN when it has none. */
-export function commonName(dn: string): string {
-  const match = /(?:^|,\s*)CN=([^,]+)/.exec(dn);
-  return match ? match[1] : dn;
-}
-
-/** Whole days from `now` to `iso` (negative when past). */
-export function daysUntil(iso: string, now: Date): number {
-  return Math.floor((Date.parse(iso) - now.getTime()) / 86_400_000);
-}

@@ -3,20 +3,25 @@
  * target that served it (Google shares certificates across hosts). Embedded store or DynamoDB table.
  */
 import type { Command } from 'commander';
+import { daysUntil } from '../core/days';
 import { CoreError } from '../core/errors';
 import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../core/history';
 import type { HistoryStore } from '../core/ports';
 import { parseTarget } from '../core/targets';
+import { commonName } from '../core/x509/dn';
 import type { CliRun } from './cli-io';
 import { UsageError } from './cli-io';
-import { colonHex, commonName, daysUntil, table } from './format';
+import { colonHex, table } from './format';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import type { TableView } from './shared/table';
 import { NEAR_EXPIRY_DAYS, PLAIN, paint, type Tone, terminalOf } from './shared/terminal';
+import { loadPlaces, type WatchPlace } from './watch-list-cli';
 
 /** One target's certificates, as `history --json` prints them. */
 export interface HistoryEntry {
   target: string;
+  /** Its place on the watch list (absent when a single target or fingerprint was asked for). */
+  watch?: WatchPlace;
   lastCycleAt: string | null;
   certificates: Array<Omit<CertRecord, 'target' | 'rev'>>;
 }
@@ -90,7 +95,11 @@ export function registerHistoryCommand(program: Command, run: CliRun): void {
         if (wanted.kind === 'prefix' && !sha256) return { entries: [], where: opened.where, noStore: false };
         const fingerprint = sha256 ?? (wanted.kind === 'fingerprint' ? wanted.sha256 : null);
         const target = wanted.kind === 'target' ? wanted.url : null;
-        return { entries: await lookUp(opened.store, fingerprint, target), where: opened.where, noStore: false };
+        return {
+          entries: await lookUp(opened.store, fingerprint, target, new Date()),
+          where: opened.where,
+          noStore: false,
+        };
       });
       if (values.json) {
         run.stdout.write(`${JSON.stringify({ targets: result.entries }, null, 2)}\n`);
@@ -138,12 +147,17 @@ function targetUrl(query: string): string {
   }
 }
 
-async function lookUp(store: HistoryStore, fingerprint: string | null, target: string | null): Promise<HistoryEntry[]> {
+async function lookUp(
+  store: HistoryStore,
+  fingerprint: string | null,
+  target: string | null,
+  now: Date,
+): Promise<HistoryEntry[]> {
   if (target) {
     const history = await store.loadTarget(target);
     return history.state || history.certs.length > 0 ? [toEntry(target, history)] : [];
   }
-  if (!fingerprint) return [...(await store.listHistories())].map(([url, history]) => toEntry(url, history));
+  if (!fingerprint) return listed(store, now);
   const serving = await store.findByFingerprint(fingerprint);
   const entries: HistoryEntry[] = [];
   for (const url of [...new Set(serving.map((c) => c.target))].sort()) {
@@ -151,6 +165,24 @@ async function lookUp(store: HistoryStore, fingerprint: string | null, target: s
     entries.push(toEntry(url, { state: history.state, certs: history.certs.filter((c) => c.sha256 === fingerprint) }));
   }
   return entries;
+}
+
+/**
+ * Every stored history in watch-list order: the list's targets (MX hosts with their entry), removed
+ * ones marked, then targets checked by name but never listed.
+ */
+async function listed(store: HistoryStore, now: Date): Promise<HistoryEntry[]> {
+  const histories = await store.listHistories();
+  const { list, places } = await loadPlaces(store, now);
+  const order = new Map(list.items.map((item, i) => [item.target, i]));
+  const rankOf = (url: string) => {
+    const place = places.get(url);
+    const entryRank = order.get(place?.via ?? url) ?? list.items.length;
+    return place?.status === 'unlisted' || !place ? list.items.length + 1 : entryRank;
+  };
+  return [...histories]
+    .map(([url, history]) => ({ ...toEntry(url, history), watch: places.get(url) ?? { status: 'unlisted' as const } }))
+    .sort((a, b) => rankOf(a.target) - rankOf(b.target) || a.target.localeCompare(b.target));
 }
 
 function toEntry(target: string, history: TargetHistory): HistoryEntry {
@@ -168,12 +200,19 @@ function toEntry(target: string, history: TargetHistory): HistoryEntry {
   return { target, lastCycleAt: history.state?.lastCycleAt ?? null, certificates };
 }
 
+function placeNote(place: WatchPlace | undefined): string {
+  if (!place || (place.status === 'active' && !place.via)) return '';
+  if (place.status === 'unlisted') return ' (not on the watch list)';
+  const via = place.via ? ` via ${place.via}` : '';
+  return place.status === 'removed' ? ` (removed${via})` : ` (${via.trim()})`;
+}
+
 /** The human table: one row per target × certificate. */
 export function renderHistory(entries: readonly HistoryEntry[], now: Date, view: TableView = {}): string {
   const terminal = view.terminal ?? PLAIN;
   const rows = entries.flatMap((entry) =>
     entry.certificates.map((c) => [
-      entry.target,
+      `${entry.target}${placeNote(entry.watch)}`,
       c.status,
       c.role,
       c.keyType,

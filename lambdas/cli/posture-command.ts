@@ -1,23 +1,28 @@
 import type { Command } from 'commander';
+import { mxStep } from '../core/mx';
 import { GOOGLE_TLS_BASELINE } from '../core/posture/compare';
-import { POSTURE_DEFAULTS } from '../core/posture/defaults';
 import { POLICY_RULE_NAMES } from '../core/posture/policy';
 import { type Posture, TLS_VERSIONS, type VersionSuite } from '../core/posture/posture';
+import type { ProbeOptions } from '../core/probe-options';
+import { DEFAULT_TARGET_URLS, type Target } from '../core/targets';
+import type { WatchTarget } from '../core/watch-list';
 import { SETTINGS } from '../settings/table';
-import { type CliRun, EXIT, UsageError } from './cli-io';
+import { type CliRun, EXIT } from './cli-io';
 import { cliFlags } from './cli-settings';
 import { table } from './format';
-import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { reportUnusedPins } from './shared/unused-pins';
+import { listedTargets, watchTargetsFrom } from './watch-list-cli';
 
 /** Raw values of `certwatch posture`. */
-interface PostureCliValues extends ProbeCliValues {
+interface PostureCliValues extends ProbeCliValues, StoreCliValues {
   require: string[];
   json?: boolean;
   verbose?: boolean;
-  handshakeBudget: string;
-  pause: string;
+  handshakeBudget?: string;
+  pause?: string;
 }
 
 /** Entries that make the command exit 1: an unfinished enumeration or a violated rule. */
@@ -30,11 +35,16 @@ export function postureFailed(posture: Posture): boolean {
  * list, judged by `--require` rules. Exit 1 when an enumeration failed or a rule is violated.
  */
 export function registerPostureCommand(program: Command, run: CliRun): void {
-  addProbeOptions(
-    program
-      .command('posture')
-      .description('list the TLS versions and cipher suites each address accepts, against the published baseline')
-      .argument('[targets...]', 'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google'),
+  addStoreOptions(
+    addProbeOptions(
+      program
+        .command('posture')
+        .description('list the TLS versions and cipher suites each address accepts, against the published baseline')
+        .argument(
+          '[targets...]',
+          "smtp://host[:port], smtps://host[:port], mx:DOMAIN or a set name; default: the store's watch list",
+        ),
+    ),
   )
     .option(
       '--require <rules>',
@@ -44,14 +54,24 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
     )
     .option('--json', 'print the posture entries as one JSON document')
     .option('--verbose', 'print every version and suite per address (default: a summary per address)')
-    .option('--handshake-budget <n>', 'most handshakes per address', String(POSTURE_DEFAULTS.handshakeBudget))
-    .option('--pause <ms>', 'pause between two handshakes to the same address', String(POSTURE_DEFAULTS.pauseMs))
+    .option(...flagOption(SETTINGS.handshakeBudget, 'n'))
+    .option(...flagOption(SETTINGS.posturePauseMs, 'ms'))
     .action(async (args: string[], values: PostureCliValues) => {
       const required = cliFlags(values)(SETTINGS.postureRequire);
       const rules = required.length > 0 ? required : undefined;
-      const handshakeBudget = integer('--handshake-budget', values.handshakeBudget, 1, 10_000);
-      const pauseMs = integer('--pause', values.pause, 0, 60_000);
-      const { targets, options } = toProbeRequest(args, values);
+      const handshakeBudget = cliFlags(values)(SETTINGS.handshakeBudget);
+      const pauseMs = cliFlags(values)(SETTINGS.posturePauseMs);
+      const options = toProbeOptions(values);
+      const location = storeLocationFrom(values);
+      const entries =
+        args.length > 0
+          ? watchTargetsFrom(args)
+          : await withStore(location, { mustExist: true }, async (opened) =>
+              // No store yet: the list a new store starts with.
+              opened ? listedTargets(opened.store, opened.where, new Date()) : watchTargetsFrom(DEFAULT_TARGET_URLS),
+            );
+      const { targets, failures } = await expandForPosture(entries, options);
+      for (const failure of failures) run.stderr.write(`certwatch: ${failure}\n`);
       const { enumeratePosture } = await import('../probe/posture/enumerate.js');
       const progress = new ProgressLine(run.stderr, 'enumerating TLS versions and suites: addresses');
       const postures = await enumeratePosture(targets, options, { rules, handshakeBudget, pauseMs }, progress).finally(
@@ -60,16 +80,28 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
       if (values.json) run.stdout.write(`${JSON.stringify(postures, null, 2)}\n`);
       else run.stdout.write(`${values.verbose ? renderPostureTable(postures) : renderPostureSummary(postures)}\n`);
       reportUnusedPins(run.stderr, options.resolve, postures);
-      run.exitCode = postures.some(postureFailed) ? EXIT.FAILED : EXIT.OK;
+      run.exitCode = postures.some(postureFailed) || failures.length > 0 ? EXIT.FAILED : EXIT.OK;
     });
 }
 
-function integer(name: string, raw: string, min: number, max: number): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${name}: "${raw}" must be an integer from ${min} to ${max}`);
+/** Targets of the entries, `mx:DOMAIN` looked up now (posture keeps no MX history). */
+async function expandForPosture(
+  entries: readonly WatchTarget[],
+  options: ProbeOptions,
+): Promise<{ targets: Target[]; failures: string[] }> {
+  const targets = new Map<string, Target>();
+  const failures: string[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'url') {
+      targets.set(entry.key, entry.target);
+      continue;
+    }
+    const { lookupMx } = await import('../probe/dns.js');
+    const answer = await lookupMx(entry.domain, { servers: options.dnsServers, timeoutMs: options.timeoutMs / 2 });
+    if ('error' in answer) failures.push(`${entry.key}: ${answer.error.code} ${answer.error.message}`);
+    else for (const t of mxStep(entry.domain, null, answer, new Date()).targets) targets.set(t.url, t);
   }
-  return value;
+  return { targets: [...targets.values()], failures };
 }
 
 /** The closing line of both views: counts and which baseline the comparison used. */

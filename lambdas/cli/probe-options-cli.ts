@@ -8,7 +8,7 @@ import { readProbeOptions } from '../settings/groups';
 import { defaultText, type Setting } from '../settings/setting';
 import { SETTINGS } from '../settings/table';
 import { UsageError } from './cli-io';
-import { cliFlags } from './cli-settings';
+import { cliEnv, cliFlags } from './cli-settings';
 
 /** Raw values of the shared probe options, as commander hands them over (validated by the settings table). */
 export interface ProbeCliValues {
@@ -21,6 +21,7 @@ export interface ProbeCliValues {
   concurrency?: string;
   ehlo?: string;
   family?: string;
+  dns?: string;
 }
 
 /** `--timeout <ms>` with the setting's doc line and default, for a command's help. */
@@ -42,7 +43,8 @@ export function addProbeOptions(command: Command): Command {
     .option(...flagOption(SETTINGS.probeTimeoutMs, 'ms'))
     .option(...flagOption(SETTINGS.concurrency, 'n'))
     .option(...flagOption(SETTINGS.ehloName, 'name'))
-    .option(...flagOption(SETTINGS.addressFamilies, 'all|4|6'));
+    .option(...flagOption(SETTINGS.addressFamilies, 'all|4|6'))
+    .option(...flagOption(SETTINGS.dns, 'addr[:port][,...]'));
 }
 
 /** Turns CLI values into targets and probe options, or a UsageError that says what is wrong. */
@@ -57,11 +59,24 @@ export function toProbeRequest(
     if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
+  return { targets, options: toProbeOptions(values) };
+}
+
+/**
+ * Turns CLI values into probe options (targets aside), or a UsageError that says what is wrong. The DNS
+ * servers come from `--dns`, else from `CERTWATCH_DNS` (the one DNS setting is also an environment one).
+ */
+export function toProbeOptions(
+  values: ProbeCliValues,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ProbeOptions {
   const read = cliFlags(values);
   const options = readProbeOptions(read);
+  const dns = options.dnsServers ?? cliEnv(env)(SETTINGS.dns);
+  if (dns !== undefined && dns.length > 0) options.dnsServers = dns;
   const ca = read(SETTINGS.ca);
   if (ca !== undefined) options.extraAnchorsDer = readCaFile(ca);
-  return { targets, options };
+  return options;
 }
 
 /** Reads a `--ca` PEM bundle. */

@@ -9,6 +9,7 @@ import { registerPinsCommand } from './pins-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
 import { processStdin, type StdinReader } from './shared/bounded-input';
+import { registerTargetsCommand } from './targets-command';
 import { registerTimelineCommand } from './timeline-command';
 import { registerExportCommand, registerImportCommand } from './transfer-command';
 
@@ -63,6 +64,7 @@ export async function runCli(
   registerPostureCommand(program, run);
   registerTimelineCommand(program, run);
   registerNotifyTestCommand(program, run);
+  registerTargetsCommand(program, run);
   registerPinsCommand(program, run);
   registerExportCommand(program, run);
   registerImportCommand(program, run, stdin);

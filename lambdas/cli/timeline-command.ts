@@ -15,6 +15,7 @@ import type { TimelineModel, TimelineNotice } from '../timeline/model';
 import { watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import { loadPlaces } from './watch-list-cli';
 
 /** Where the picture goes when `--out` is not given (relative to the working directory). */
 export const DEFAULT_TIMELINE_FILE = 'certwatch-timeline.svg';
@@ -26,6 +27,8 @@ interface TimelineValues extends StoreCliValues {
 /** What the store gave the timeline. */
 interface Loaded {
   histories: Map<string, TargetHistory>;
+  /** The watch list's targets that have history (MX hosts and removed targets included). */
+  listed: string[];
   notices: TimelineNotice[];
   where: string;
 }
@@ -35,23 +38,30 @@ export function registerTimelineCommand(program: Command, run: CliRun): void {
   addStoreOptions(
     program
       .command('timeline')
-      .description('draw the certificate history as a timeline picture (SVG, or HTML with --out FILE.html)')
+      .description('draw the certificate history as a timeline picture (SVG; HTML or PNG by the --out extension)')
       .argument('[targets...]', 'only these target URLs (default: every target in the history)'),
   )
-    .option('--out <file>', `picture to write; .html gives an HTML page (default: ${DEFAULT_TIMELINE_FILE})`)
+    .option(
+      '--out <file>',
+      `picture to write: .svg, .html (a page that scales to the window) or .png (headless Chromium); default: ${DEFAULT_TIMELINE_FILE}`,
+    )
     .action(async (args: string[], values: TimelineValues) => {
       const location = storeLocationFrom(values);
       const wanted = args.map(targetUrl);
       const config = watchConfigFromCliEnv();
       const now = new Date();
       const out = values.out ?? DEFAULT_TIMELINE_FILE;
+      const format = outputFormat(out);
       const loaded = await withStore(location, { mustExist: true }, async (opened): Promise<Loaded> => {
-        if (!opened) return { histories: new Map(), notices: [], where: storeName(location) };
+        if (!opened) return { histories: new Map(), listed: [], notices: [], where: storeName(location) };
         // The outbox keeps sent notices until TTL drops them (90 days); older events the timeline
         // derives from the certificate records themselves.
         const outbox = await opened.store.listNotices();
+        const histories = await opened.store.listHistories();
+        const { places } = await loadPlaces(opened.store, now);
         return {
-          histories: await opened.store.listHistories(),
+          histories,
+          listed: [...histories.keys()].filter((url) => (places.get(url)?.status ?? 'unlisted') !== 'unlisted'),
           notices: outbox.map((entry) => entry.notice),
           where: opened.where,
         };
@@ -72,15 +82,28 @@ export function registerTimelineCommand(program: Command, run: CliRun): void {
         import('../timeline/render-svg.js'),
       ]);
       const model = layout(layoutModule.buildTimeline, loaded, wanted, now, config);
-      const document = /\.html?$/i.test(out) ? renderTimelineHtml(model) : renderTimelineSvg(model);
-      try {
-        writeFileSync(out, document);
-      } catch (error) {
-        throw new UsageError(`cannot write ${out}: ${(error as Error).message}`, { cause: error });
+      if (format === 'png') {
+        const { writePng } = await import('./timeline-png.js');
+        await writePng(renderTimelineHtml(model), model, out);
+      } else {
+        const document = format === 'html' ? renderTimelineHtml(model) : renderTimelineSvg(model);
+        try {
+          writeFileSync(out, document);
+        } catch (error) {
+          throw new UsageError(`cannot write ${out}: ${(error as Error).message}`, { cause: error });
+        }
       }
       run.stdout.write(`${summary(out, model)}\n`);
       run.exitCode = EXIT.OK;
     });
+}
+
+/** What `--out` asks for, by its extension; anything else is refused before the store is opened. */
+function outputFormat(out: string): 'svg' | 'html' | 'png' {
+  if (/\.svg$/i.test(out)) return 'svg';
+  if (/\.html?$/i.test(out)) return 'html';
+  if (/\.png$/i.test(out)) return 'png';
+  throw new UsageError(`--out ${out}: write .svg, .html or .png (PNG through headless Chromium)`);
 }
 
 /** One line saying what was drawn where. */
@@ -103,7 +126,8 @@ function layout(
       histories: loaded.histories,
       notices: loaded.notices,
       now,
-      targets: wanted.length > 0 ? wanted : undefined,
+      // No target named: the watch list's (every stored one when none of them has history yet).
+      targets: wanted.length > 0 ? wanted : loaded.listed.length > 0 ? loaded.listed : undefined,
       thresholdsDays: config.expiryThresholdsDays,
       rotationOverdueShare: config.rotationOverdueShare,
     });

@@ -17,11 +17,13 @@ export const HANDLER_ENV = Object.freeze({
   port25Blocked: envName(SETTINGS.port25Blocked),
   postureRequire: envName(SETTINGS.postureRequire),
   heartbeat: envName(SETTINGS.heartbeat),
+  dns: envName(SETTINGS.dns),
   expiryThresholdsDays: envName(SETTINGS.expiryThresholdsDays),
   staleAfterCycles: envName(SETTINGS.staleAfterCycles),
   staleAfterHours: envName(SETTINGS.staleAfterHours),
   failingAfter: envName(SETTINGS.failingAfter),
   rotationOverdueShare: envName(SETTINGS.rotationOverdueShare),
+  policySha256: envName(SETTINGS.policySha256),
   // Tests and special setups.
   concurrency: envName(SETTINGS.concurrency),
   dynamodbEndpoint: envName(SETTINGS.dynamodbEndpoint),

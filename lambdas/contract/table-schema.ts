@@ -26,4 +26,11 @@ export const keys = {
   outbox: 'OUTBOX',
   notice: (dedupeKey: string) => `NOTICE#${dedupeKey}`,
   fingerprint: (sha256: string) => `FP#${sha256}`,
+  /** The watch list: one partition, one `ITEM#<target>` per watched target plus the `META` item. */
+  watchList: 'WATCHLIST',
+  watchItem: (target: string) => `ITEM#${target}`,
+  watchMeta: 'META',
+  /** The last MX set of an `mx:DOMAIN` entry. */
+  mx: (domain: string) => `MX#${domain}`,
+  mxSet: 'MX',
 } as const;

@@ -1,8 +1,10 @@
 /**
  * Human words for notices: an SNS-sized subject and a few lines of text, derived from the facts only.
  */
+import { wholeDays } from './days';
 import type { CertFacts, Notice, NoticeFactsMap, NoticeType, RotationClass, SharedTargetFacts } from './notice';
 import { describePolicyNotice } from './policy/notice-text';
+import { commonName } from './x509/dn';
 
 /** SNS refuses longer subjects. */
 export const MAX_SUBJECT_LENGTH = 100;
@@ -35,12 +37,6 @@ export function hostPort(target: string): string {
   return target.replace(/^[a-z]+:\/\//, '');
 }
 
-/** The common name of a distinguished name, or the whole name when it has none. */
-export function commonName(dn: string): string {
-  const match = /(?:^|,\s*)CN=([^,]+)/.exec(dn);
-  return match ? match[1].trim() : dn;
-}
-
 /** A fingerprint shortened for people (the full one is in the facts). */
 export function shortSha(sha256: string): string {
   return sha256.slice(0, 16);
@@ -68,9 +64,11 @@ function day(iso: string): string {
   return iso.slice(0, 10);
 }
 
+/** Days as people read them: whole days, floored (core/days.ts). */
 function daysText(days: number): string {
-  if (days < 0) return `expired ${Math.abs(days)} days ago`;
-  return `${days} days left`;
+  const whole = wholeDays(days);
+  if (whole < 0) return `expired ${-whole} days ago`;
+  return `${whole} days left`;
 }
 
 function plural(n: number, word: string, many = `${word}s`): string {
@@ -170,7 +168,7 @@ function describeOne(notice: NoticeBase, type: NoticeType, where: string): { tit
     case 'EXPIRY_WARNING': {
       const f = notice.facts as NoticeFactsMap['EXPIRY_WARNING'];
       return {
-        title: `${f.keyType} ${f.cert.role === 'leaf' ? '' : 'intermediate '}certificate on ${where} expires in ${f.cert.daysLeft} days`,
+        title: `${f.keyType} ${f.cert.role === 'leaf' ? '' : 'intermediate '}certificate on ${where} expires in ${wholeDays(f.cert.daysLeft)} days`,
         lines: [
           `A served ${f.keyType} ${f.cert.role === 'leaf' ? 'leaf' : 'chain certificate'} crossed the ${f.thresholdDays}-day threshold.`,
           ...certLines(f.cert),
@@ -259,6 +257,21 @@ function describeOne(notice: NoticeBase, type: NoticeType, where: string): { tit
       return {
         title: `TLS policy violated on ${where} (${f.address}): ${f.failing.map((v) => v.rule).join(', ')}`,
         lines: f.failing.map((v) => `  ${v.rule}: ${v.detail}`),
+      };
+    }
+    case 'MX_CHANGED': {
+      const f = notice.facts as NoticeFactsMap['MX_CHANGED'];
+      const change = [
+        f.added.length ? `+${f.added.length}` : '',
+        f.removed.length ? `-${f.removed.length}` : '',
+      ].filter(Boolean);
+      return {
+        title: `MX hosts of ${f.domain} changed (${change.join(' ')})`,
+        lines: [
+          ...f.added.map((h) => `  + ${h}`),
+          ...f.removed.map((h) => `  - ${h}`),
+          `  now: ${f.hosts.map((h) => `${h.preference} ${h.host}`).join(', ') || '(none)'}`,
+        ],
       };
     }
     case 'POLICY_MISMATCH':

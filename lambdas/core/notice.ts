@@ -29,6 +29,7 @@ export type NoticeType =
   | 'STARTTLS_MISSING'
   | 'TLS_POSTURE_CHANGED'
   | 'TLS_POLICY_VIOLATED'
+  | 'MX_CHANGED'
   | 'POLICY_MISMATCH'
   | 'POLICY_WARNING'
   | 'POLICY_SATISFIED'
@@ -60,6 +61,7 @@ export const NOTICE_SEVERITY: Readonly<Record<NoticeType, Severity>> = Object.fr
   STARTTLS_MISSING: 'critical',
   TLS_POSTURE_CHANGED: 'warning',
   TLS_POLICY_VIOLATED: 'critical',
+  MX_CHANGED: 'warning',
   POLICY_MISMATCH: 'critical',
   POLICY_WARNING: 'warning',
   POLICY_SATISFIED: 'info',
@@ -83,7 +85,7 @@ export interface CertFacts {
   serial: string;
   notBefore: string;
   notAfter: string;
-  /** Days from the notice's instant to notAfter, one decimal; negative once expired. */
+  /** Days from the notice's instant to notAfter, floored to a tenth (core/days.ts); negative once expired. */
   daysLeft: number;
   keyAlgorithm: string;
   spkiSha256: string;
@@ -109,6 +111,12 @@ export interface ProbeFailureFacts {
   keyType: KeyType;
   code: ProbeErrorCode;
   message: string;
+}
+
+/** One MX host of a domain with its preference (lower = preferred). */
+export interface MxHostFacts {
+  host: string;
+  preference: number;
 }
 
 /** What a target serves, as the baseline summarises it. */
@@ -235,6 +243,14 @@ export interface NoticeFactsMap {
     previousAt: string;
   };
   TLS_POLICY_VIOLATED: { address: string; failing: PolicyVerdict[] };
+  MX_CHANGED: {
+    domain: string;
+    /** The MX hosts now, in preference order. */
+    hosts: MxHostFacts[];
+    previous: MxHostFacts[];
+    added: string[];
+    removed: string[];
+  };
   POLICY_MISMATCH: PolicyMismatchFacts;
   POLICY_WARNING: PolicyMismatchFacts;
   POLICY_SATISFIED: PolicySatisfiedFacts;
@@ -330,10 +346,4 @@ export function createTestNotice(now: Date, message = 'certwatch test notice: de
     at: now,
     facts: { message },
   });
-}
-
-/** Whole days and one decimal, as notices report them. */
-export function daysBetween(from: Date, to: Date | string): number {
-  const end = typeof to === 'string' ? Date.parse(to) : to.getTime();
-  return Math.round(((end - from.getTime()) / 86_400_000) * 10) / 10;
 }

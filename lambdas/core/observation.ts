@@ -107,7 +107,11 @@ export type ValidationErrorCode =
   | 'BAD_SIGNATURE'
   | 'MISSING_INTERMEDIATE'
   | 'SELF_SIGNED_LEAF'
-  | 'INVALID_CHAIN';
+  | 'INVALID_CHAIN'
+  /** A rule of certwatch's web-PKI profile (docs/trust-profile.md) beyond RFC 5280 §6 path processing. */
+  | 'PROFILE_VIOLATION'
+  /** Validation stopped at its work cap (name constraint comparisons): a hostile or absurd chain. */
+  | 'WORK_LIMIT';
 
 /** What the SMTP dialogue showed. */
 export interface SmtpInfo {

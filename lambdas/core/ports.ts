@@ -4,11 +4,13 @@
  * nothing here does I/O.
  */
 import type { CertRecord, TargetHistory, TargetState } from './history';
+import type { MxRecord } from './mx';
 import type { Notice } from './notice';
 import type { Observation } from './observation';
 import type { Posture } from './posture/posture';
 import type { ProbeOptions } from './probe-options';
 import type { Target } from './targets';
+import type { WatchItem, WatchList, WatchListMeta, WatchSource } from './watch-list';
 
 // ── Prober ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -69,8 +71,47 @@ export interface TargetChanges {
   changedCerts: readonly CertRecord[];
 }
 
+/** What happened to each target of an add or remove. */
+export interface WatchEdit {
+  /** Added now (or, for a removal, marked removed now). */
+  changed: string[];
+  /** Already in the asked state. */
+  unchanged: string[];
+  /** Add: removed earlier and left removed (no reactivation asked). Remove: not on the list. */
+  refused: string[];
+}
+
+/** The watch list and the MX sets, as items of the same table. Writes are conditional single-item writes. */
+export interface WatchListStore {
+  /** The list (active and removed items), or null when it was never set up. Consistent read. */
+  loadWatchList(): Promise<WatchList | null>;
+  /** Writes the items that are absent (never touching an existing one, removed or not). Returns the targets written. */
+  putWatchItemsIfAbsent(items: readonly WatchItem[]): Promise<string[]>;
+  /** Records how the list was set up, unless that is recorded already. False when it was. */
+  putWatchListMeta(meta: WatchListMeta): Promise<boolean>;
+  /** Sets the digest of the deployment's context list last merged in. */
+  setContextDigest(digest: string): Promise<void>;
+  /** Adds targets; a removed one becomes active again when `reactivate`, else it is refused. */
+  addWatchTargets(
+    targets: readonly string[],
+    source: WatchSource,
+    now: Date,
+    options: { reactivate: boolean },
+  ): Promise<WatchEdit>;
+  /** Marks targets removed (their history stays). */
+  removeWatchTargets(targets: readonly string[], now: Date): Promise<WatchEdit>;
+  /** Target URLs that have history (`TARGET#` items): what a store from before the list watched. */
+  listHistoryTargets(): Promise<string[]>;
+  /** The stored MX set of a domain, or null. */
+  loadMx(domain: string): Promise<MxRecord | null>;
+  /** Stores an MX set, conditional on the revision read. False when another cycle wrote first. */
+  saveMx(record: MxRecord): Promise<boolean>;
+  /** Every stored MX set. */
+  listMx(): Promise<MxRecord[]>;
+}
+
 /** History and outbox storage. Every write that can race is conditional. */
-export interface HistoryStore {
+export interface HistoryStore extends WatchListStore {
   /** Everything stored about a target (consistent read). */
   loadTarget(target: string): Promise<TargetHistory>;
   /**

@@ -22,6 +22,8 @@ export interface ProbeOptions {
    * dual-stack VPC), `[4]` keeps every AAAA probe from failing each cycle.
    */
   addressFamilies?: readonly AddressFamily[];
+  /** DNS servers for every lookup (`--dns`); absent or empty = the system's resolvers. */
+  dnsServers?: readonly string[];
   /** Most probes in flight at once (default 32). */
   concurrency: number;
   /** Instant used for validation; default: when the probe finishes. */

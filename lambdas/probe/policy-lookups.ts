@@ -3,7 +3,7 @@
  * `mx:DOMAIN` policy targets, the TLSA records of `tlsa: dns` policies and the MTA-STS policies named,
  * each once per run, each with a timeout. Failures are data (a lookup code), never exceptions.
  */
-import { Resolver } from 'node:dns/promises';
+import type { Resolver } from 'node:dns/promises';
 import { rootCertificates } from 'node:tls';
 import { matchingPolicies, type PolicySubject } from '../core/policy/evaluate';
 import type { Lookup, MtaStsPolicy, PolicyLookups, PolicySet, TlsaRecord } from '../core/policy/model';
@@ -12,6 +12,7 @@ import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { derToPem } from '../core/x509/pem';
 import { googleTrustStore } from '../trust/trust-stores';
+import { createResolver } from './dns';
 import { lookupTlsa } from './dns-tlsa';
 import { fetchMtaSts } from './mta-sts-fetch';
 
@@ -37,11 +38,9 @@ export async function lookupMx(resolver: Resolver, domain: string): Promise<Look
   }
 }
 
-/** A resolver for the probes' servers (`[]` = the system's). */
+/** A resolver for the probes' servers (`[]` = the system's), built by the one DNS module. */
 export function policyResolver(servers: readonly string[], timeoutMs: number): Resolver {
-  const resolver = new Resolver({ timeout: Math.max(500, Math.floor(timeoutMs / 2)), tries: 2 });
-  if (servers.length > 0) resolver.setServers([...servers]);
-  return resolver;
+  return createResolver({ servers, timeoutMs: Math.max(500, Math.floor(timeoutMs / 2)) });
 }
 
 function subjectOf(target: Target): PolicySubject {
@@ -87,7 +86,7 @@ function anchorsPem(options: ProbeOptions): string[] {
 
 /** The lookups of a probe run, with the probes' resolvers (`dnsServers`), pins and trust set. */
 export function defaultLookupDeps(options: ProbeOptions): LookupDeps {
-  const servers = (options as ProbeOptions & { dnsServers?: readonly string[] }).dnsServers ?? [];
+  const servers = options.dnsServers ?? [];
   const resolver = policyResolver(servers, options.timeoutMs);
   let ca: string[] | undefined;
   return {

@@ -71,7 +71,7 @@ export class SmtpProber implements Prober {
       ? gatherPolicyLookups(options.policy, targets, (this.lookupDeps ?? defaultLookupDeps)(options))
       : Promise.resolve(NO_LOOKUPS);
     const resolutions = await mapWithLimit(targets, options.concurrency, (target) =>
-      resolveTarget(target, options.resolve, options.timeoutMs, options.addressFamilies),
+      resolveTarget(target, options.resolve, options.timeoutMs, options.addressFamilies, options.dnsServers),
     );
     const jobs: Job[] = [];
     const unresolved: DetailedObservation[] = [];

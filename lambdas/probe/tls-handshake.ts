@@ -3,6 +3,7 @@ import { connect, createSecureContext, type SecureContext, type TLSSocket } from
 import type { KeyType } from '../core/observation';
 import { ProbeError } from './errors';
 import { SocketTap } from './socket-tap';
+import { leadingAlert } from './tls-record-reader';
 import { extractPresentedChain } from './tls-records';
 import { DECRYPTABLE_TLS13_SUITES } from './tls13-keys';
 
@@ -166,31 +167,30 @@ export type HelloRefusal = 'alert 40' | 'close' | 'reset';
  * sees whether the other key type succeeded on the same address, may call it KEY_TYPE_UNAVAILABLE.
  */
 export class HelloRefusedError extends ProbeError {
+  override name = 'HelloRefusedError';
+
   constructor(
     message: string,
     readonly refusal: HelloRefusal,
     options?: { cause?: unknown },
   ) {
     super('TLS_HANDSHAKE_FAILED', message, options);
-    this.name = 'HelloRefusedError';
   }
 }
 
-const ALERT_RECORD = 21;
 const HANDSHAKE_FAILURE = 40;
 
 /** The refusal the server's bytes show, if all it sent was a refusal of the ClientHello. */
 function helloRefusal(serverBytes: Buffer, hangUp: 'close' | 'reset' | undefined): HelloRefusal | undefined {
   if (serverBytes.length === 0) return hangUp;
-  // One plaintext alert record: type, version (2), length (2) = 2, level, description.
-  const alone = serverBytes.length === 7 && serverBytes[0] === ALERT_RECORD && serverBytes.readUInt16BE(3) === 2;
-  return alone && serverBytes[6] === HANDSHAKE_FAILURE ? 'alert 40' : undefined;
+  // One plaintext alert record and nothing else.
+  const alert = leadingAlert(serverBytes);
+  return alert?.alone && alert.description === HANDSHAKE_FAILURE ? 'alert 40' : undefined;
 }
 
-/** The alert a server sent as its whole reply, if it did (OpenSSL reports it under names that vary by version). */
+/** The alert a server's reply began with, if it did (OpenSSL reports it under names that vary by version). */
 function plaintextAlert(serverBytes: Buffer): number | undefined {
-  if (serverBytes.length < 7 || serverBytes[0] !== ALERT_RECORD || serverBytes.readUInt16BE(3) !== 2) return undefined;
-  return serverBytes[6];
+  return leadingAlert(serverBytes)?.description;
 }
 
 function describeTlsError(error: Error & { code?: string }, serverBytes: Buffer): string {

@@ -1,13 +1,7 @@
 import { MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES } from '../core/x509/certificate';
 import { ProbeError } from './errors';
+import { HANDSHAKE_TYPE, maxRecordBody, RECORD_TYPE, tlsRecords } from './tls-record-reader';
 import { Tls13RecordDecrypter, tls13Suite } from './tls13-keys';
-
-const RECORD_HANDSHAKE = 22;
-const RECORD_CHANGE_CIPHER_SPEC = 20;
-const RECORD_ALERT = 21;
-const RECORD_APPLICATION_DATA = 23;
-const HANDSHAKE_CERTIFICATE = 11;
-const MAX_RECORD_BODY = 16_384 + 256;
 
 /** What was captured of one handshake: the server's bytes as received, and what the client knows. */
 export interface CapturedHandshake {
@@ -39,33 +33,29 @@ export function extractPresentedChain(captured: CapturedHandshake): Buffer[] {
     decrypter = new Tls13RecordDecrypter(suite, captured.serverHandshakeSecret);
   }
   const messages = new HandshakeReassembler();
-  const bytes = captured.serverBytes;
-  let offset = 0;
-  while (offset + 5 <= bytes.length) {
-    const type = bytes[offset];
-    const length = bytes.readUInt16BE(offset + 3);
-    if (length > MAX_RECORD_BODY) throw new ProbeError('CHAIN_UNPARSEABLE', `TLS record of ${length} bytes`);
-    if (offset + 5 + length > bytes.length) break;
-    const header = bytes.subarray(offset, offset + 5);
-    const body = bytes.subarray(offset + 5, offset + 5 + length);
-    offset += 5 + length;
-    if (type === RECORD_HANDSHAKE) {
+  for (const { type, length, header, body, oversize } of tlsRecords(
+    captured.serverBytes,
+    maxRecordBody(captured.protocol),
+  )) {
+    if (oversize) throw new ProbeError('CHAIN_UNPARSEABLE', `TLS record of ${length} bytes`);
+    if (body === null) break;
+    if (type === RECORD_TYPE.handshake) {
       messages.push(body);
-    } else if (type === RECORD_APPLICATION_DATA && decrypter) {
+    } else if (type === RECORD_TYPE.applicationData && decrypter) {
       let inner: { type: number; content: Buffer };
       try {
         inner = decrypter.decrypt(header, body);
       } catch (cause) {
         throw new ProbeError('CHAIN_UNPARSEABLE', 'could not decrypt the TLS 1.3 handshake', { cause });
       }
-      if (inner.type === RECORD_HANDSHAKE) messages.push(inner.content);
-    } else if (type === RECORD_CHANGE_CIPHER_SPEC) {
+      if (inner.type === RECORD_TYPE.handshake) messages.push(inner.content);
+    } else if (type === RECORD_TYPE.changeCipherSpec) {
       // TLS 1.3 sends a dummy one for middlebox compatibility; in TLS 1.2 encryption starts after it.
       if (!tls13) break;
-    } else if (type === RECORD_ALERT) {
+    } else if (type === RECORD_TYPE.alert) {
       break;
     }
-    const certificate = messages.find(HANDSHAKE_CERTIFICATE);
+    const certificate = messages.find(HANDSHAKE_TYPE.certificate);
     if (certificate) return parseCertificateMessage(certificate, tls13);
   }
   throw new ProbeError('CHAIN_UNPARSEABLE', 'the server sent no Certificate message');

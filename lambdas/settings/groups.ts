@@ -36,6 +36,8 @@ export function readProbeOptions(read: SettingReader): ProbeOptions {
   if (servername !== undefined) options.servername = servername;
   const ehloName = read(SETTINGS.ehloName);
   if (ehloName !== undefined) options.ehloName = ehloName;
+  const dnsServers = read(SETTINGS.dns);
+  if (dnsServers !== undefined && dnsServers.length > 0) options.dnsServers = dnsServers;
   const extraAnchorsDer = read(SETTINGS.extraCaPem);
   if (extraAnchorsDer !== undefined) options.extraAnchorsDer = extraAnchorsDer;
   return options;

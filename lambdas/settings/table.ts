@@ -7,9 +7,12 @@
  * To add a setting: add one entry here, read it where it is used, regenerate docs/settings.md.
  * Logic-light on purpose: the CDK app imports this, so it may import only core types and parsers.
  */
+
+import { parseDnsServers } from '../core/dns-servers';
 import { parseEhloName } from '../core/ehlo-name';
 import { CoreError } from '../core/errors';
 import { KEY_TYPES, type KeyType } from '../core/observation';
+import { POSTURE_DEFAULTS } from '../core/posture/defaults';
 import { PostureError } from '../core/posture/errors';
 import { type PolicyRule, parsePolicy } from '../core/posture/policy';
 import { type AddressFamily, DEFAULT_PROBE_OPTIONS } from '../core/probe-options';
@@ -21,6 +24,9 @@ import { boolean, fraction, integer, listOf, oneOf, orWord, type Parser, rate, s
 import { defineOptional, defineSetting } from './setting';
 
 const isCoreError = (error: unknown) => error instanceof CoreError;
+
+/** Where a consumer policy comes from (context `policy`): a file to read at synth, or the document. */
+export type PolicySource = { file: string } | { document: unknown };
 
 const targetList: Parser<Target[]> = via(
   'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS) URLs, comma-separated',
@@ -205,6 +211,18 @@ export const SETTINGS = {
     flag: '--ehlo',
     env: 'CERTWATCH_EHLO_NAME',
   }),
+  dns: defineOptional<string[]>({
+    name: 'dns',
+    doc: "DNS servers for every lookup certwatch makes (A/AAAA, MX, TXT, TLSA), ADDR[:PORT] comma-separated (default: the system's).",
+    parser: via(
+      'DNS server addresses ADDR[:PORT], comma-separated (IPv6 with a port in brackets: [::1]:53)',
+      (raw) => parseDnsServers(typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map(String) : scalar(raw)),
+      isCoreError,
+    ),
+    flag: '--dns',
+    env: 'CERTWATCH_DNS',
+    context: 'dns',
+  }),
   ca: defineOptional<string>({
     name: 'ca',
     doc: 'PEM file of extra trust anchors, added to the chosen set.',
@@ -246,6 +264,20 @@ export const SETTINGS = {
     flag: '--require',
     env: 'CERTWATCH_POSTURE_REQUIRE',
     context: 'postureRequire',
+  }),
+  handshakeBudget: defineSetting<number>({
+    name: 'handshakeBudget',
+    doc: 'Most TLS handshakes a posture enumeration spends per address.',
+    parser: integer(1, 10_000),
+    default: POSTURE_DEFAULTS.handshakeBudget,
+    flag: '--handshake-budget',
+  }),
+  posturePauseMs: defineSetting<number>({
+    name: 'posturePauseMs',
+    doc: 'Pause between two posture handshakes to the same address, in milliseconds.',
+    parser: integer(0, 60_000),
+    default: POSTURE_DEFAULTS.pauseMs,
+    flag: '--pause',
   }),
   expiryThresholdsDays: defineSetting<number[]>({
     name: 'expiryThresholdsDays',
@@ -366,6 +398,30 @@ export const SETTINGS = {
     },
     default: 90,
     context: 'logRetentionDays',
+  }),
+  policy: defineOptional<PolicySource>({
+    name: 'policy',
+    doc: 'Consumer policy for the function: a JSON/YAML file name (ca paths relative to it) or the document itself.',
+    parser: {
+      accepts: 'a policy file name, or a {"policies": [...]} document',
+      parse(raw) {
+        if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) return { document: raw };
+        const value = scalar(raw);
+        if (!value.startsWith('{')) return { file: value };
+        try {
+          return { document: JSON.parse(value) as unknown };
+        } catch (error) {
+          throw new InvalidValue(`is not a JSON document: ${(error as Error).message}`, { cause: error });
+        }
+      },
+    },
+    context: 'policy',
+  }),
+  policySha256: defineOptional<string>({
+    name: 'policySha256',
+    doc: 'Set by the stack: SHA-256 of the consumer policy shipped beside the handler (data/consumer-policy.json).',
+    parser: text(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex'),
+    env: 'CERTWATCH_POLICY_SHA256',
   }),
   tableName: defineOptional<string>({
     name: 'tableName',

@@ -1,53 +1,46 @@
 /**
- * Small helpers around lib-dynamodb calls: reading every page, and turning SDK failures into StoreErrors.
+ * Small helpers around lib-dynamodb calls: reading every page (lib-dynamodb's paginators), and turning SDK
+ * failures into StoreErrors.
  */
 import {
   type DynamoDBDocumentClient,
-  QueryCommand,
+  paginateQuery,
+  paginateScan,
   type QueryCommandInput,
-  ScanCommand,
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from './errors';
 import type { Item } from './items';
 
-/** Every item of a Query, all pages. */
-export async function queryAll(
+/** Every item of a Query, all pages (lib-dynamodb's paginator). */
+export function queryAll(
   doc: DynamoDBDocumentClient,
   tableName: string,
   input: Omit<QueryCommandInput, 'TableName'>,
 ): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    try {
-      const page = await doc.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }));
-      items.push(...((page.Items ?? []) as Item[]));
-      start = page.LastEvaluatedKey;
-    } catch (error) {
-      throw storeError(error, tableName, 'query the history');
-    }
-  } while (start);
-  return items;
+  return collect(paginateQuery({ client: doc }, { ...input, TableName: tableName }), tableName, 'query the history');
 }
 
-/** Every item of a Scan, all pages. */
-export async function scanAll(
+/** Every item of a Scan, all pages (lib-dynamodb's paginator). */
+export function scanAll(
   doc: DynamoDBDocumentClient,
   tableName: string,
   input: Omit<ScanCommandInput, 'TableName'>,
 ): Promise<Item[]> {
+  return collect(paginateScan({ client: doc }, { ...input, TableName: tableName }), tableName, 'scan the history');
+}
+
+async function collect(
+  pages: AsyncIterable<{ Items?: Record<string, unknown>[] }>,
+  tableName: string,
+  doing: string,
+): Promise<Item[]> {
   const items: Item[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    try {
-      const page = await doc.send(new ScanCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }));
-      items.push(...((page.Items ?? []) as Item[]));
-      start = page.LastEvaluatedKey;
-    } catch (error) {
-      throw storeError(error, tableName, 'scan the history');
-    }
-  } while (start);
+  try {
+    for await (const page of pages) items.push(...((page.Items ?? []) as Item[]));
+  } catch (error) {
+    throw storeError(error, tableName, doing);
+  }
   return items;
 }
 
@@ -72,4 +65,13 @@ export function isConditionFailure(error: unknown): boolean {
 
 function errorName(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? (error as { name?: string }).name : undefined;
+}
+
+/** Runs `fn` over items with at most `limit` store calls in flight (a throw rejects the whole run). */
+export async function eachWithLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -14,9 +14,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { keys, TABLE_SCHEMA } from '../contract/table-schema';
 import type { CertRecord, TargetHistory } from '../core/history';
+import type { MxRecord } from '../core/mx';
 import type { Notice } from '../core/notice';
-import type { HistoryStore, OutboxEntry, SaveOutcome, StoredPosture, TargetChanges } from '../core/ports';
+import type { HistoryStore, OutboxEntry, SaveOutcome, StoredPosture, TargetChanges, WatchEdit } from '../core/ports';
+import type { WatchItem, WatchList, WatchListMeta, WatchSource } from '../core/watch-list';
 import { isConditionFailure, queryAll, scanAll, storeError } from './dynamo-calls';
+import { DynamoWatchList } from './dynamo-watch-list';
 import type { StoreError } from './errors';
 import { certFromItem, certItem, type Item, noticeItem, outboxFromItem, stateAttributes, stateFromItem } from './items';
 import { checkTableName } from './table';
@@ -34,12 +37,59 @@ export interface DynamoHistoryStoreOptions {
 export class DynamoHistoryStore implements HistoryStore {
   readonly tableName: string;
   private readonly doc: DynamoDBDocumentClient;
+  private readonly watch: DynamoWatchList;
 
   constructor(options: DynamoHistoryStoreOptions) {
     this.tableName = checkTableName(options.tableName);
     this.doc = DynamoDBDocumentClient.from(options.client, {
       marshallOptions: { removeUndefinedValues: true },
     });
+    this.watch = new DynamoWatchList(this.doc, this.tableName);
+  }
+
+  loadWatchList(): Promise<WatchList | null> {
+    return this.watch.loadWatchList();
+  }
+
+  putWatchItemsIfAbsent(items: readonly WatchItem[]): Promise<string[]> {
+    return this.watch.putWatchItemsIfAbsent(items);
+  }
+
+  putWatchListMeta(meta: WatchListMeta): Promise<boolean> {
+    return this.watch.putWatchListMeta(meta);
+  }
+
+  setContextDigest(digest: string): Promise<void> {
+    return this.watch.setContextDigest(digest);
+  }
+
+  addWatchTargets(
+    targets: readonly string[],
+    source: WatchSource,
+    now: Date,
+    options: { reactivate: boolean },
+  ): Promise<WatchEdit> {
+    return this.watch.addWatchTargets(targets, source, now, options);
+  }
+
+  removeWatchTargets(targets: readonly string[], now: Date): Promise<WatchEdit> {
+    return this.watch.removeWatchTargets(targets, now);
+  }
+
+  listHistoryTargets(): Promise<string[]> {
+    return this.watch.listHistoryTargets();
+  }
+
+  loadMx(domain: string): Promise<MxRecord | null> {
+    return this.watch.loadMx(domain);
+  }
+
+  saveMx(record: MxRecord): Promise<boolean> {
+    return this.watch.saveMx(record);
+  }
+
+  listMx(): Promise<MxRecord[]> {
+    return this.watch.listMx();
   }
 
   async loadTarget(target: string): Promise<TargetHistory> {

@@ -1,6 +1,7 @@
 /**
  * Errors of the store area. Each carries a stable `code` in data and keeps its `cause`.
  */
+import { CertwatchError } from '../core/errors';
 export type StoreErrorCode =
   | 'TABLE_MISSING'
   | 'TABLE_NAME_INVALID'
@@ -14,12 +15,6 @@ export type StoreErrorCode =
   | 'EMBEDDED_START_FAILED';
 
 /** Base class of errors raised by the history store and the embedded engine. */
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
-
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreError';
-    this.code = code;
-  }
+export class StoreError extends CertwatchError<StoreErrorCode> {
+  override name = 'StoreError';
 }

@@ -6,6 +6,7 @@
  * is cheap next to a watch cycle (a year of history is a few thousand entries) and finds both.
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreError } from './errors';
@@ -55,8 +56,9 @@ export async function checkEmbeddedStore(dir: string, tableName: string): Promis
 
 /** Opens the database at `engineDir` (never creating it) and reads every entry once. */
 async function readEveryEntry(dir: string, engineDir: string, tableName: string): Promise<number> {
-  // `level` is dynalite's own engine; loaded here so commands that never open a store never load it.
-  const { Level } = await import('level');
+  // dynalite's own LevelDB binding, resolved from dynalite (the CLI build keeps dynalite external, and a
+  // native binding cannot be bundled); loaded here so commands that never open a store never load it.
+  const { Level } = createRequire(require.resolve('dynalite'))('level') as typeof import('level');
   const db = new Level<string, string>(engineDir, { createIfMissing: false, valueEncoding: 'utf8' });
   try {
     await db.open();

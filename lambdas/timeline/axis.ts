@@ -2,11 +2,11 @@
  * The time scale (instants → x) and the axis ticks: days, weeks or months depending on the span, labels
  * thinned so that none collides with its neighbour.
  */
+import { DAY_MS } from '../core/days';
 import type { AxisTick } from './model';
 import { textItem, textWidth } from './text';
 
 /** Milliseconds per day. */
-export const DAY_MS = 86_400_000;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

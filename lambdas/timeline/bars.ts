@@ -3,9 +3,11 @@
  * its validity span, served span, threshold ticks and a label kept clear of its neighbours. Also the
  * rollout overlaps: periods in which two leaves of the lane were served at once.
  */
+
+import { DAY_MS, daysUntil } from '../core/days';
 import { type CertRecord, effectiveLastSeen, type TargetState } from '../core/history';
-import { commonName } from '../core/notice-text';
-import { DAY_MS, isoDay, type TimeScale } from './axis';
+import { commonName } from '../core/x509/dn';
+import { isoDay, type TimeScale } from './axis';
 import type { Bar, BarTone, Span } from './model';
 import { placeLabel, round } from './text';
 
@@ -82,10 +84,16 @@ export function layoutBars(leaves: readonly CertRecord[], ctx: BarContext): Lane
   return { bars, rows: Math.max(1, rowEnds.length), overlaps: rolloutOverlaps(leaves, ctx) };
 }
 
+/**
+ * The narrowest served span drawn: a store with minutes of history on a window of weeks would otherwise
+ * draw a sliver hidden under the today line. A short span grows back in time from when it was last seen.
+ */
+export const MIN_SERVED_WIDTH = 8;
+
 function servedSpan(scale: TimeScale, first: number, last: number): Span {
-  const x1 = scale.clamp(first);
-  const x2 = Math.max(scale.clamp(last), Math.min(x1 + 3, scale.x2));
-  return { x1: round(Math.min(x1, x2 - 3)), x2: round(x2) };
+  const x1 = Math.max(scale.x1, Math.min(scale.clamp(first), scale.clamp(last) - MIN_SERVED_WIDTH));
+  const x2 = Math.min(scale.x2, Math.max(scale.clamp(last), x1 + MIN_SERVED_WIDTH));
+  return { x1: round(x1), x2: round(x2) };
 }
 
 function tone(cert: CertRecord, now: number, warnDays: number): BarTone {
@@ -97,7 +105,7 @@ function tone(cert: CertRecord, now: number, warnDays: number): BarTone {
 
 function statusText(cert: CertRecord, now: number): string {
   if (cert.status === 'retired') return 'retired';
-  const days = Math.floor((Date.parse(cert.notAfter) - now) / DAY_MS);
+  const days = daysUntil(cert.notAfter, now);
   if (days < 0) return `expired ${-days}d ago`;
   return `${days}d left`;
 }

@@ -3,10 +3,11 @@
  * for whatever the notices do not cover (sent notices may have left the outbox; the records keep
  * firstSeen, retiredAt, the thresholds warned and the conditions noticed).
  */
+
+import { DAY_MS } from '../core/days';
 import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../core/history';
 import { NOTICE_SEVERITY, type NoticeType, type Severity } from '../core/notice';
 import type { KeyType } from '../core/observation';
-import { DAY_MS } from './axis';
 import type { TimelineNotice } from './model';
 
 /** One event on one target (a notice about several targets becomes one event per target). */

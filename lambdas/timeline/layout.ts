@@ -3,10 +3,12 @@
  * target × key type, bars per certificate, rollout overlaps, today's line, threshold ticks, notice
  * markers, axis and legend. Pure: no clock, no I/O.
  */
+
+import { DAY_MS } from '../core/days';
 import type { TargetHistory } from '../core/history';
 import type { KeyType } from '../core/observation';
 import { DEFAULT_WATCH_CONFIG } from '../core/watch-config';
-import { axisTicks, DAY_MS, isoDay, type TimeScale, timeScale } from './axis';
+import { axisTicks, isoDay, type TimeScale, timeScale } from './axis';
 import { layoutBars, ROW } from './bars';
 import { TimelineError } from './errors';
 import { eventsFromHistory, eventsFromNotices, mergeEvents, type TimelineEvent } from './events';

@@ -59,8 +59,10 @@ function lane(l: Lane, index: number, plot: TimelineModel['plot']): string {
     const w = Math.max(1, b.validity.x2 - b.validity.x1);
     // Square corners say the validity runs on beyond the window.
     const rx = b.validity.clippedStart || b.validity.clippedEnd ? 0 : 3;
+    // A leaf near or past expiry carries the legend's colour on its whole validity bar, not only the served span.
+    const edge = b.tone === 'expiring' || b.tone === 'expired' ? `${SERVED[b.tone]}" stroke-width="2` : '#afb8c1';
     g.push(
-      `<rect class="validity" x="${b.validity.x1}" y="${b.y}" width="${w}" height="${b.height}" rx="${rx}" fill="#eaeef2" stroke="#afb8c1"/>`,
+      `<rect class="validity" x="${b.validity.x1}" y="${b.y}" width="${w}" height="${b.height}" rx="${rx}" fill="#eaeef2" stroke="${edge}"/>`,
     );
     if (b.served) {
       g.push(
@@ -148,7 +150,9 @@ export function renderTimelineHtml(model: TimelineModel): string {
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
     `<title>${escapeXml(model.title.text)}</title>`,
-    '<style>body{margin:0;background:#fff}svg{display:block}</style>',
+    // The picture is drawn at a fixed size; the page scales it to the window, keeping its proportions.
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<style>body{margin:0;background:#fff}svg{display:block;width:100%;height:auto}</style>',
     '</head><body>',
     renderTimelineSvg(model),
     '</body></html>',

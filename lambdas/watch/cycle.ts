@@ -47,6 +47,8 @@ export interface CycleInput {
   maxAttempts?: number;
   /** Store operations in flight at once (default 16). */
   storeConcurrency?: number;
+  /** Made before the cycle and already stored: MX lookups that failed (observations), MX_CHANGED (notices). */
+  expansion?: { observations: readonly Observation[]; notices: readonly Notice[] };
 }
 
 /** Counts for people and metrics. */
@@ -141,17 +143,18 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   await hooks?.afterStore?.();
   const later = await drain();
 
-  const notices = [...detection.notices, ...extra];
+  const notices = [...(input.expansion?.notices ?? []), ...detection.notices, ...extra];
   const published = [...earlier.published, ...later.published];
+  const allObservations = [...(input.expansion?.observations ?? []), ...observations];
   return {
-    observations,
+    observations: allObservations,
     notices,
     published,
     summary: {
       at: now.toISOString(),
       targets: targets.length,
-      observations: observations.length,
-      failedProbes: observations.filter((o) => !o.ok && o.error?.code !== 'KEY_TYPE_UNAVAILABLE').length,
+      observations: allObservations.length,
+      failedProbes: allObservations.filter((o) => !o.ok && o.error?.code !== 'KEY_TYPE_UNAVAILABLE').length,
       notices: notices.length,
       critical: notices.filter((n) => n.severity === 'critical').length,
       published: published.length,

@@ -21,6 +21,8 @@ export interface HandlerConfig {
   postureRules: PolicyRule[];
   heartbeat: 'weekly' | 'off';
   dynamodbEndpoint?: string;
+  /** SHA-256 of the consumer policy shipped beside the handler, when the stack ships one. */
+  policySha256?: string;
 }
 
 /**
@@ -30,6 +32,7 @@ export interface HandlerConfig {
 export function readHandlerConfig(env: Readonly<Record<string, string | undefined>>): HandlerConfig {
   const read = envReader(env);
   const dynamodbEndpoint = read(SETTINGS.dynamodbEndpoint);
+  const policySha256 = read(SETTINGS.policySha256);
   return {
     tableName: required(read, SETTINGS.tableName, 'env'),
     topicArn: required(read, SETTINGS.topicArn, 'env'),
@@ -39,5 +42,6 @@ export function readHandlerConfig(env: Readonly<Record<string, string | undefine
     postureRules: read(SETTINGS.postureRequire),
     heartbeat: read(SETTINGS.heartbeat),
     ...(dynamodbEndpoint !== undefined ? { dynamodbEndpoint } : {}),
+    ...(policySha256 !== undefined ? { policySha256 } : {}),
   };
 }

@@ -11,16 +11,21 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { WATCH_METRICS } from '../contract/metrics';
+import { activeTargets, parseWatchTargets } from '../core/watch-list';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
 import { DynamoHistoryStore } from '../store/dynamo-history-store';
 import { type CycleSummary, runWatchCycle } from './cycle';
+import { type ExpandedTargets, expandWatchTargets } from './expand-targets';
 import { readHandlerConfig } from './handler-config';
 import { sendHeartbeatIfDue } from './heartbeat-step';
 import { recordCycleMetrics } from './metrics';
 import { runPostureCycle } from './posture-cycle';
+import { loadShippedPolicy } from './shipped-policy';
+import { mergeContextTargets } from './watch-list';
 
 const config = readHandlerConfig(process.env);
+if (config.policySha256) config.probeOptions.policy = loadShippedPolicy(config.policySha256);
 const logger = new Logger({ serviceName: WATCH_METRICS.service });
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
 const prober = new SmtpProber();
@@ -32,6 +37,27 @@ const store = new DynamoHistoryStore({
   tableName: config.tableName,
 });
 const publisher = new SnsPublisher({ topicArn: config.topicArn });
+
+/**
+ * This run's targets: the table's watch list (the deployment's context list merged in, never re-adding
+ * one removed at run time), `mx:` entries expanded to their MX hosts.
+ */
+async function watchedTargets(now: Date): Promise<ExpandedTargets> {
+  await mergeContextTargets(
+    store,
+    config.targets.map((t) => t.url),
+    now,
+  );
+  const list = await store.loadWatchList();
+  const entries = parseWatchTargets(list ? activeTargets(list) : []);
+  const { probeOptions } = config;
+  return expandWatchTargets(entries, {
+    store,
+    now,
+    keyTypes: probeOptions.keyTypes,
+    dns: { servers: probeOptions.dnsServers, timeoutMs: Math.max(500, Math.floor(probeOptions.timeoutMs / 2)) },
+  });
+}
 
 /** What a posture run returns (for logs and tests). */
 export interface PostureRunSummary {
@@ -52,14 +78,16 @@ export async function handler(event: unknown, context: Context): Promise<CycleSu
   const now = new Date();
   if ((event as { kind?: unknown } | null)?.kind === 'posture') return postureRun(now, context);
   try {
+    const expansion = await watchedTargets(now);
     const result = await runWatchCycle(
       { prober, store, publisher },
       {
-        targets: config.targets,
+        targets: expansion.targets,
         probeOptions: config.probeOptions,
         now,
         config: config.watch,
         cycleId: context.awsRequestId,
+        expansion,
       },
     );
     recordCycleMetrics(metrics, result, now);
@@ -81,7 +109,7 @@ export async function handler(event: unknown, context: Context): Promise<CycleSu
       schedule: config.heartbeat,
       store,
       publisher,
-      targets: config.targets,
+      targets: expansion.targets,
       now,
       claimant: context.awsRequestId,
     });
@@ -98,10 +126,11 @@ export async function handler(event: unknown, context: Context): Promise<CycleSu
 
 async function postureRun(now: Date, context: Context): Promise<PostureRunSummary> {
   try {
+    const { targets } = await watchedTargets(now);
     const result = await runPostureCycle(
       { store, publisher },
       {
-        targets: config.targets,
+        targets,
         probeOptions: config.probeOptions,
         postureOptions: { rules: config.postureRules },
         now,

@@ -6,15 +6,16 @@
  * One heartbeat per ISO week (Monday 00:00 UTC to Sunday): the dedupe key names the week, so
  * overlapping or retried cycles record it once, and the first cycle of a week sends it.
  */
+
+import { DAY_MS, daysBetween, wholeDays } from '../core/days';
 import type { TargetHistory } from '../core/history';
-import { createNotice, daysBetween, type Notice, noticeKey } from '../core/notice';
-import { commonName, hostPort } from '../core/notice-text';
+import { createNotice, type Notice, noticeKey } from '../core/notice';
+import { hostPort } from '../core/notice-text';
 import type { KeyType } from '../core/observation';
+import { commonName } from '../core/x509/dn';
 
 /** How often a heartbeat is sent. */
 export type HeartbeatSchedule = 'weekly' | 'off';
-
-const DAY_MS = 86_400_000;
 
 /** The ISO 8601 week of an instant (UTC), e.g. `2026-W23`. */
 export function isoWeek(now: Date): string {
@@ -133,7 +134,7 @@ export function buildHeartbeat(input: {
   }
   const nextExpiry = [...served].sort((a, b) => a.notAfter.localeCompare(b.notAfter))[0] ?? null;
   const leaves = new Set(served.filter((s) => s.role === 'leaf').map((s) => s.sha256)).size;
-  const expiry = nextExpiry ? `next expiry in ${Math.floor(nextExpiry.daysLeft)} days` : 'nothing served';
+  const expiry = nextExpiry ? `next expiry in ${wholeDays(nextExpiry.daysLeft)} days` : 'nothing served';
   // Short enough to stay whole in the SNS subject; the details are in the text and the facts.
   const message = `heartbeat ${period}: ${count(input.targets.length, 'target')}, ${count(leaves, 'certificate')}, ${expiry}`;
   const facts: HeartbeatFacts = { message, period, watched, served, nextExpiry };
@@ -155,7 +156,7 @@ function count(n: number, word: string): string {
 function heartbeatLines(facts: HeartbeatFacts): string[] {
   const lines = facts.watched.map((w) => {
     const leaves = facts.served.filter((s) => s.target === w.target && s.role === 'leaf');
-    const certs = leaves.map((s) => `${s.keyType} ${commonName(s.issuer)} ${Math.floor(s.daysLeft)}d`).join(', ');
+    const certs = leaves.map((s) => `${s.keyType} ${commonName(s.issuer)} ${wholeDays(s.daysLeft)}d`).join(', ');
     const problems = [w.answered < w.probes ? `${w.probes - w.answered} of ${w.probes} probes failing` : '']
       .concat(w.starttlsMissing ? ['STARTTLS missing'] : [])
       .filter(Boolean);

@@ -4,6 +4,7 @@
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { WATCH_METRICS } from '../contract/metrics';
+import { daysBetween } from '../core/days';
 import type { KeyType } from '../core/observation';
 import type { CycleResult } from './cycle';
 
@@ -31,7 +32,7 @@ export function cycleMetrics(result: CycleResult, now: Date): CycleMetrics {
   for (const observation of result.observations) {
     const leaf = observation.ok ? observation.chain[0] : undefined;
     if (!leaf) continue;
-    const days = Math.round(((Date.parse(leaf.notAfter) - now.getTime()) / 86_400_000) * 100) / 100;
+    const days = daysBetween(now, leaf.notAfter, 2);
     const key = `${observation.target}\n${observation.keyType}`;
     const seen = earliest.get(key);
     if (!seen || days < seen.days)

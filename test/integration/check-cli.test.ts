@@ -102,6 +102,24 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
     expect(targetDoc.targets[0].certificates.map((c: { role: string }) => c.role)).toEqual(['leaf', 'chain']);
   });
 
+  it('says the same whole days to expiry in the notice text and the history table (issue #12)', async () => {
+    // Prepare: 4 days and 23 h 40 min left; a tenth rounded up would read "5 days" in the notice.
+    const cert = await pki.leaf({ to: 4 + 23 / 24 + 40 / 1440 });
+    pair = await startPair(pki, cert);
+    const store = join(dir, 'store');
+
+    // Act
+    const check = await certwatch(['check', ...probeArgs(pair), '--store', store]);
+    const history = await certwatch(['history', '--store', store]);
+
+    // Assess
+    expect(check.stdout).toMatch(/expires in 4 days\n/);
+    expect(check.stdout).toMatch(/, 4 days left, sha256 /);
+    expect(check.stdout).toMatch(/ 4d +trusted/);
+    expect(history.stdout).toMatch(/ \(4d\)/);
+    expect(check.stdout).not.toMatch(/\b5 ?d(ays)?\b/);
+  });
+
   it('exits 1 when a critical notice is raised or a probe fails', async () => {
     // Prepare
     pair = await startPair(pki, await pki.leaf({ hostnames: ['elsewhere.example'] }));

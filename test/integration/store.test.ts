@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { detectCycle, detectTarget } from '../../lambdas/core/detect';
 import type { TargetHistory } from '../../lambdas/core/history';
 import { createTestNotice } from '../../lambdas/core/notice';
 import { DEFAULT_WATCH_CONFIG } from '../../lambdas/core/watch-config';
+import { queryAll, scanAll } from '../../lambdas/store/dynamo-calls';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { StoreError } from '../../lambdas/store/errors';
 import { cert, day, INTERMEDIATE, obs, TARGET } from '../unit/detect-fixtures';
@@ -27,6 +28,38 @@ describe('DynamoHistoryStore on dynalite', () => {
 
   afterEach(async () => {
     await embedded.close();
+  });
+
+  it('reads every page of a Query and a Scan (lib-dynamodb paginators), a page of one item at a time', async () => {
+    // Prepare
+    const doc = DynamoDBDocumentClient.from(embedded.client);
+    for (const sk of ['a', 'b', 'c']) {
+      await doc.send(new PutCommand({ TableName: 'certwatch-test', Item: { pk: 'PAGES', sk } }));
+    }
+
+    // Act
+    const queried = await queryAll(doc, 'certwatch-test', {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'PAGES' },
+      Limit: 1,
+    });
+    const scanned = await scanAll(doc, 'certwatch-test', { Limit: 1 });
+
+    // Assess
+    expect(queried.map((item) => item.sk)).toEqual(['a', 'b', 'c']);
+    expect(scanned.map((item) => item.sk).sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('turns a missing table into StoreError TABLE_MISSING while paging', async () => {
+    // Prepare
+    const doc = DynamoDBDocumentClient.from(embedded.client);
+
+    // Act
+    const failure = await scanAll(doc, 'no-such-table', {}).catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toBeInstanceOf(StoreError);
+    expect(failure).toMatchObject({ code: 'TABLE_MISSING' });
   });
 
   it('creates the table of DESIGN.md: pk/sk, on-demand, GSI byFingerprint on gsi1pk/gsi1sk', async () => {

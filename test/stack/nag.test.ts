@@ -83,7 +83,7 @@ describe.each(CONFIGURATIONS)('AwsSolutions with %s', (_name, context) => {
       expect(['AwsSolutions-SQS3', 'AwsSolutions-IAM5[Resource::*]']).toContain(ack.id);
       expect(ack.reason.length).toBeGreaterThan(80);
     }
-    expect(nag.map((a) => a.path)).toContain('Certwatch/Watcher/DeadLetters');
+    expect(nag.map((a) => a.path)).toContain('Certwatch/Watcher/Function/DeadLetters');
   });
 });
 

@@ -43,6 +43,11 @@ describe('defaults', () => {
     });
     expect(config.schedule.toMinutes()).toBe(15);
     expect(config.vpcId).toBeUndefined();
+    expect(config.dns).toEqual([]);
+  });
+
+  test('dns takes ADDR[:PORT] servers, the same form as --dns and CERTWATCH_DNS', () => {
+    expect(parse({ dns: '10.0.0.2,10.0.0.3:5353' }).dns).toEqual(['10.0.0.2', '10.0.0.3:5353']);
   });
 });
 
@@ -147,6 +152,7 @@ describe('clear errors', () => {
     ['an unknown posture rule', { postureRequire: 'min-version=TLS1.2,no-md5' }, 'postureRequire', /no-md5/],
     ['an unknown heartbeat', { heartbeat: 'daily' }, 'heartbeat', /"weekly" or "off"/],
     ['an unknown address family', { addressFamilies: '4,5' }, 'addressFamilies', /"5" is not 4 or 6/],
+    ['a DNS server that is a name', { dns: 'dns.example.com' }, 'dns', /not ADDR\[:PORT\]/],
   ])('%s is refused, naming the key', (_what, context, key, message) => {
     const error = errorOf(context);
     expect(error.code).toBe('CONFIG_INVALID');

@@ -68,7 +68,7 @@ export interface PostfixOptions {
   tlsExtra?: Record<string, string>;
   /** `myhostname`, shown in the greeting. Default `mx.certwatch.test`. */
   hostname?: string;
-  /** Bound on start-up and on each reconfiguration until every listener greets. Default 10 s. */
+  /** Bound on start-up and on each reconfiguration until every listener greets. Default 30 s (a busy machine). */
   startTimeoutMs?: number;
 }
 
@@ -435,7 +435,7 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixInst
   const syslogName = `certwatch-pf-${dir.slice(-6).replace(/[^A-Za-z0-9]/g, 'x')}`;
   const configDir = join(dir, 'etc');
   const maillog = join(dir, 'maillog');
-  const timeoutMs = options.startTimeoutMs ?? 10_000;
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
   let current: PostfixOptions = { ...options };
   let listeners: PostfixListener[] = [];
   let generation = 0;

@@ -27,6 +27,7 @@ describe('notices', () => {
       'STARTTLS_MISSING',
       'TLS_POSTURE_CHANGED',
       'TLS_POLICY_VIOLATED',
+      'MX_CHANGED',
       'POLICY_MISMATCH',
       'POLICY_WARNING',
       'POLICY_SATISFIED',

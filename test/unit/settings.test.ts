@@ -91,6 +91,16 @@ const CASES: Record<SettingName, Case> = {
     refused: [['nonsense', /expected host:port:addr/]],
   },
   servername: { accepted: [['mx.example.com', 'mx.example.com']], refused: [['two words', /without spaces/]] },
+  dns: {
+    accepted: [
+      ['127.0.0.1:5353', ['127.0.0.1:5353']],
+      ['10.0.0.2, [::1]:53', ['10.0.0.2', '[::1]:53']],
+    ],
+    refused: [
+      ['dns.example.com', /not ADDR\[:PORT\]/],
+      ['127.0.0.1:0', /port must be 1-65535/],
+    ],
+  },
   ehloName: {
     accepted: [
       ['certwatch.example.com', 'certwatch.example.com'],
@@ -118,6 +128,20 @@ const CASES: Record<SettingName, Case> = {
       ],
     ],
     refused: [['no-md5', /no-md5/]],
+  },
+  handshakeBudget: {
+    accepted: [
+      ['1', 1],
+      ['10000', 10_000],
+    ],
+    refused: [['0', /whole number from 1 to 10000/]],
+  },
+  posturePauseMs: {
+    accepted: [
+      ['0', 0],
+      ['60000', 60_000],
+    ],
+    refused: [['60001', /whole number from 0 to 60000/]],
   },
   expiryThresholdsDays: {
     accepted: [
@@ -212,6 +236,17 @@ const CASES: Record<SettingName, Case> = {
   topicArn: {
     accepted: [['arn:aws:sns:eu-west-1:123456789012:n', 'arn:aws:sns:eu-west-1:123456789012:n']],
     refused: [['topic', /SNS topic ARN/]],
+  },
+  policy: {
+    accepted: [
+      ['policy.yaml', { file: 'policy.yaml' }],
+      ['{"policies":[]}', { document: { policies: [] } }],
+    ],
+    refused: [['{"policies":', /is not a JSON document/]],
+  },
+  policySha256: {
+    accepted: [['ab'.repeat(32), 'ab'.repeat(32)]],
+    refused: [['abc', /SHA-256 in lowercase hex/]],
   },
   dynamodbEndpoint: {
     accepted: [['http://127.0.0.1:8000', 'http://127.0.0.1:8000']],

@@ -57,7 +57,7 @@ describe('SnsPublisher at the SDK boundary (aws-sdk-client-mock)', () => {
     const input = calls[0].args[0].input;
     expect(input).toMatchObject({
       TopicArn: TOPIC,
-      Subject: 'certwatch warning: ecdsa certificate on smtp.gmail.com:587 expires in 6.5 days',
+      Subject: 'certwatch warning: ecdsa certificate on smtp.gmail.com:587 expires in 6 days',
       MessageStructure: 'json',
       MessageAttributes: {
         type: { DataType: 'String', StringValue: 'EXPIRY_WARNING' },

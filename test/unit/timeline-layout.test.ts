@@ -1,4 +1,5 @@
 import type { TargetHistory } from '../../lambdas/core/history';
+import { MIN_SERVED_WIDTH } from '../../lambdas/timeline/bars';
 import { TimelineError } from '../../lambdas/timeline/errors';
 import { buildTimeline } from '../../lambdas/timeline/layout';
 import type { TextItem, TimelineModel } from '../../lambdas/timeline/model';
@@ -235,5 +236,22 @@ describe('timeline layout', () => {
     expect(backwards).toThrow(TimelineError);
     expect(backwards).toThrow(expect.objectContaining({ code: 'WINDOW_INVALID' }));
     expect(narrow).toThrow(expect.objectContaining({ code: 'WIDTH_INVALID' }));
+  });
+
+  it('draws a leaf served for ten minutes with a visible served span that ends when it was last seen', () => {
+    // Prepare: a store with minutes of history on a window of weeks.
+    const fresh = leaf(MX, 'ecdsa', 'mx.test.example#fresh', { from: -10, to: 80, seen: -10 / 1440, last: 0 });
+
+    // Act
+    const model = buildTimeline({
+      histories: histories([MX, { state: state(MX, [fresh]), certs: [fresh] }]),
+      now: NOW,
+    });
+
+    // Assess
+    const served = model.lanes[0].bars[0].served;
+    expect(served).not.toBeNull();
+    expect((served?.x2 ?? 0) - (served?.x1 ?? 0)).toBeGreaterThanOrEqual(MIN_SERVED_WIDTH);
+    expect(served?.x2).toBeCloseTo(model.today?.x ?? Number.NaN, 0);
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES } from '../../lambdas/core/x509/certificate';
+import { maxRecordBody, tlsRecords } from '../../lambdas/probe/tls-record-reader';
 import { extractPresentedChain } from '../../lambdas/probe/tls-records';
 
 /** Builds TLS 1.2 server bytes: ServerHello stub, then a Certificate message split over records. */
@@ -83,5 +84,57 @@ describe('extractPresentedChain (TLS 1.2 records)', () => {
     expect(() =>
       extractPresentedChain({ serverBytes: Buffer.alloc(0), protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' }),
     ).toThrow(/secret was not logged/);
+  });
+});
+
+describe('one TLS record reader, a body limit per version', () => {
+  it('takes TLS 1.2 records up to 2^14 + 2048 bytes and refuses one byte more (RFC 5246 §6.2.3)', () => {
+    // Prepare: records of the largest size TLS 1.2 allows for a ciphertext
+    const certs = [randomBytes(30_000), randomBytes(20_000)];
+
+    // Act
+    const atLimit = extractPresentedChain(captured(tls12Flight(certs, { recordSize: 16_384 + 2048 })));
+    const overLimit = () => extractPresentedChain(captured(tls12Flight(certs, { recordSize: 16_384 + 2049 })));
+
+    // Assess
+    expect(atLimit).toEqual(certs);
+    expect(overLimit).toThrow(
+      expect.objectContaining({ code: 'CHAIN_UNPARSEABLE', message: 'TLS record of 18433 bytes' }),
+    );
+  });
+
+  it('holds TLS 1.3 records to 2^14 + 256 bytes (RFC 8446 §5.2)', () => {
+    // Prepare: one record over TLS 1.3's limit, well within TLS 1.2's
+    const bytes = Buffer.concat([Buffer.from([23, 3, 3, 0x41, 0x01]), Buffer.alloc(16_384 + 257)]);
+    const secret = randomBytes(32);
+
+    // Act
+    const act = () =>
+      extractPresentedChain({
+        serverBytes: bytes,
+        protocol: 'TLSv1.3',
+        cipher: 'TLS_AES_128_GCM_SHA256',
+        serverHandshakeSecret: secret,
+      });
+
+    // Assess
+    expect(maxRecordBody('TLSv1.3')).toBe(16_640);
+    expect(maxRecordBody('TLSv1.2')).toBe(18_432);
+    expect(maxRecordBody()).toBe(18_432);
+    expect(act).toThrow(expect.objectContaining({ code: 'CHAIN_UNPARSEABLE', message: 'TLS record of 16641 bytes' }));
+  });
+
+  it('yields complete records, then the incomplete one, and reads nothing past it', () => {
+    // Prepare
+    const bytes = Buffer.from([21, 3, 3, 0, 2, 2, 40, 22, 3, 3, 0, 9, 1, 2]);
+
+    // Act
+    const records = [...tlsRecords(bytes, maxRecordBody())];
+
+    // Assess
+    expect(records.map((r) => [r.offset, r.type, r.length, r.body?.length ?? null])).toEqual([
+      [0, 21, 2, 2],
+      [7, 22, 9, null],
+    ]);
   });
 });

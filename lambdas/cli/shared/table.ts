@@ -1,6 +1,9 @@
 /** The human observations table that `probe` and `check` print. */
+
+import { daysUntil } from '../../core/days';
 import type { Observation } from '../../core/observation';
-import { colonHex, commonName, daysUntil, table } from '../format';
+import { commonName } from '../../core/x509/dn';
+import { colonHex, table } from '../format';
 import { NEAR_EXPIRY_DAYS, PLAIN, paint, type Terminal, type Tone } from './terminal';
 
 /** Observations that count as a failed probe (a missing key type is recorded, not a failure). */

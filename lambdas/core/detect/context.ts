@@ -3,15 +3,10 @@
  * (rotation, expiry, chain, starttls, probe health) read and extend it, and `detectTarget` turns it into
  * the result. Nothing here touches the caller's objects.
  */
+
+import { daysBetween } from '../days';
 import type { CertRecord, EvidenceSlot, KeyTypeEvidence, TargetState } from '../history';
-import {
-  type CertFacts,
-  createNotice,
-  daysBetween,
-  type Notice,
-  type NoticeFactsMap,
-  type NoticeType,
-} from '../notice';
+import { type CertFacts, createNotice, type Notice, type NoticeFactsMap, type NoticeType } from '../notice';
 import type { Cert, KeyType } from '../observation';
 import type { WatchConfig } from '../watch-config';
 import type { Served } from './served';

@@ -2,11 +2,10 @@
  * Time: EXPIRY_WARNING once per threshold crossed, EXPIRED once, ROTATION_OVERDUE once per leaf.
  * Only certificates served this cycle are judged: a retired certificate expiring is nobody's problem.
  */
+import { DAY_MS } from '../days';
 import type { CertRecord } from '../history';
 import { certFacts, type DetectContext, raise, sortedAddresses, touch } from './context';
 import type { ServedCert } from './served';
-
-const DAY_MS = 86_400_000;
 
 /** Raises the time-based notices for everything served this cycle. */
 export function checkExpiry(ctx: DetectContext): void {

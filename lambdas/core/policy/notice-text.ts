@@ -3,7 +3,8 @@
  * text to paste (Postfix policy-map line, TLSA records, the missing anchor, MTA-STS `mx` lines).
  */
 import type { Notice, NoticeFactsMap } from '../notice';
-import { certLines, commonName, shortSha } from '../notice-text';
+import { certLines, shortSha } from '../notice-text';
+import { commonName } from '../x509/dn';
 import type { PolicyMismatchFacts, PolicyRemedyFacts } from './notice-facts';
 
 type NoticeBase = Omit<Notice, 'subject' | 'text'>;

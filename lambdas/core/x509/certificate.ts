@@ -7,11 +7,18 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CoreError } from '../errors';
 import type { Cert } from '../observation';
-import { type CertificateParts, certificateParts } from './der';
-import { canonicalName, formatName } from './dn';
+import { type CertificateParts, certificateParts, serialHex } from './der';
+import {
+  ATTRIBUTE_COMMON_NAME,
+  ATTRIBUTE_EMAIL_ADDRESS,
+  attributeValues,
+  canonicalName,
+  countAttributes,
+  formatName,
+} from './dn';
 import { type ExtensionProfile, KU_KEY_CERT_SIGN, readExtensionProfile } from './extensions';
 import { SIGNATURE_ALGORITHMS } from './oids';
-import { describePublicKey } from './public-key';
+import { describePublicKey, type PublicKeyFacts, publicKeyFacts } from './public-key';
 
 /** Largest certificate accepted (DESIGN: reliability rules). */
 export const MAX_CERTIFICATE_BYTES = 64 * 1024;
@@ -22,32 +29,15 @@ export const MAX_CHAIN_CERTIFICATES = 16;
 const CACHE_LIMIT = 1024;
 // pkijs keeps about 1 KiB per ASN.1 node: a hostile 40 KiB certificate costs ~9 MiB. Real ones are < 8 KiB.
 const CACHE_MAX_CERTIFICATE_BYTES = 8 * 1024;
+// Up to this size pkijs parses at once (a few ms), so bytes it cannot read are CHAIN_UNPARSEABLE at the
+// door; larger (hostile) certificates are parsed only if a path through them passes certwatch's checks.
+const EAGER_PKIJS_BYTES = 8 * 1024;
 const parsed = new Map<string, Certificate>();
 
 const sha = (algorithm: 'sha1' | 'sha256', data: Uint8Array) => createHash(algorithm).update(data).digest();
 
 function unparseable(message: string, cause?: unknown): CoreError {
   return new CoreError('CHAIN_UNPARSEABLE', message, { cause });
-}
-
-/** Hex of an unsigned big-endian integer without leading zero octets (at least one octet). */
-function unsignedHex(bytes: Uint8Array): string {
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  return Buffer.from(bytes.subarray(start)).toString('hex');
-}
-
-/** Serial number as `openssl x509 -serial` prints it, in lowercase. */
-function serialHex(content: Uint8Array): string {
-  if (content.length === 0) return '00';
-  if (!(content[0] & 0x80)) return unsignedHex(content);
-  // Two's complement: the magnitude of -128 is 0x80 again, so it is printed unsigned, not re-examined.
-  const magnitude = Buffer.from(content).map((b) => ~b & 0xff);
-  for (let i = magnitude.length - 1; i >= 0; i--) {
-    magnitude[i] = (magnitude[i] + 1) & 0xff;
-    if (magnitude[i] !== 0) break;
-  }
-  return `-${unsignedHex(magnitude)}`;
 }
 
 /**
@@ -57,8 +47,6 @@ function serialHex(content: Uint8Array): string {
 export class Certificate {
   /** The DER bytes, exactly as given. */
   readonly der: Buffer;
-  /** The pkijs view of the certificate (do not mutate: instances are shared). */
-  readonly pkijs: pkijs.Certificate;
   /** SHA-256 of the DER, lowercase hex. */
   readonly sha256: string;
   /** Subject and issuer in OpenSSL's one-line form, certificate order. */
@@ -69,23 +57,44 @@ export class Certificate {
   readonly #notAfter: number;
   readonly #parts: CertificateParts;
   #extensions?: ExtensionProfile;
+  #publicKey?: PublicKeyFacts;
+  #commonNames?: (string | null)[];
+  #emailAddresses?: Uint8Array[];
+  #subjectAttributes?: number;
   #subjectKey?: string;
   #issuerKey?: string;
   #spkiSha256?: string;
   #x509?: X509Certificate | null;
   #selfSigned?: boolean;
   readonly #signedBy = new Map<string, boolean>();
+  #pkijs?: pkijs.Certificate;
 
-  private constructor(der: Buffer, sha256: string, parts: CertificateParts, cert: pkijs.Certificate) {
+  private constructor(der: Buffer, sha256: string, parts: CertificateParts) {
     this.der = der;
     this.sha256 = sha256;
     this.#parts = parts;
-    this.pkijs = cert;
     this.subject = formatName(parts.subject);
     this.issuer = formatName(parts.issuer);
-    this.#notBefore = cert.notBefore.value.getTime();
-    this.#notAfter = cert.notAfter.value.getTime();
-    if (Number.isNaN(this.#notBefore) || Number.isNaN(this.#notAfter)) throw new Error('invalid validity dates');
+    this.#notBefore = parts.notBefore;
+    this.#notAfter = parts.notAfter;
+  }
+
+  /**
+   * The pkijs view of the certificate (do not mutate: instances are shared). Parsed on first use:
+   * asn1js takes time that grows faster than the size (about 1 s for 55 KB), so only paths that pass
+   * certwatch's own checks pay for it. Throws CoreError CHAIN_UNPARSEABLE when pkijs cannot read it.
+   */
+  get pkijs(): pkijs.Certificate {
+    if (!this.#pkijs) {
+      try {
+        const asn1 = asn1js.fromBER(this.der);
+        if (asn1.offset === -1) throw new Error(asn1.result.error || 'malformed BER');
+        this.#pkijs = new pkijs.Certificate({ schema: asn1.result });
+      } catch (error) {
+        throw unparseable(`not an X.509 certificate: ${(error as Error)?.message ?? String(error)}`, error);
+      }
+    }
+    return this.#pkijs;
   }
 
   /**
@@ -105,11 +114,10 @@ export class Certificate {
     const copy = Buffer.from(der);
     let certificate: Certificate;
     try {
-      const parts = certificateParts(copy);
-      const asn1 = asn1js.fromBER(copy);
-      if (asn1.offset === -1) throw new Error(asn1.result.error || 'malformed BER');
-      certificate = new Certificate(copy, sha256, parts, new pkijs.Certificate({ schema: asn1.result }));
+      certificate = new Certificate(copy, sha256, certificateParts(copy));
+      if (copy.length <= EAGER_PKIJS_BYTES) void certificate.pkijs;
     } catch (error) {
+      if (error instanceof CoreError) throw error;
       throw unparseable(`not an X.509 certificate: ${(error as Error)?.message ?? String(error)}`, error);
     }
     if (copy.length <= CACHE_MAX_CERTIFICATE_BYTES) {
@@ -170,6 +178,30 @@ export class Certificate {
   get extensions(): ExtensionProfile {
     this.#extensions ??= readExtensionProfile(this.#parts.extensions);
     return this.#extensions;
+  }
+
+  /** Algorithm, size and curve of the subject public key. */
+  get publicKey(): PublicKeyFacts {
+    this.#publicKey ??= publicKeyFacts(this.#parts.spki);
+    return this.#publicKey;
+  }
+
+  /** The subject's commonName values in order (null for one that is not a string). */
+  get commonNames(): (string | null)[] {
+    this.#commonNames ??= attributeValues(this.#parts.subject, ATTRIBUTE_COMMON_NAME).map((v) => v.text);
+    return this.#commonNames;
+  }
+
+  /** How many attributes the subject has (every RDN's), for work caps. */
+  get subjectAttributeCount(): number {
+    this.#subjectAttributes ??= countAttributes(this.#parts.subject);
+    return this.#subjectAttributes;
+  }
+
+  /** The subject's emailAddress values as encoded. */
+  get emailAddresses(): Uint8Array[] {
+    this.#emailAddresses ??= attributeValues(this.#parts.subject, ATTRIBUTE_EMAIL_ADDRESS).map((v) => v.bytes);
+    return this.#emailAddresses;
   }
 
   /** True for a CA certificate (basicConstraints cA). */

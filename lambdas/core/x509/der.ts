@@ -3,6 +3,7 @@
  * (names, public key, serial) without a full ASN.1 parse. Trust stores index 140+ anchors with it at
  * a few microseconds each, where a pkijs parse costs about a millisecond per certificate.
  */
+import { CertwatchError } from '../errors';
 
 /** One tag-length-value element located inside a buffer. */
 export interface Tlv {
@@ -16,11 +17,12 @@ export interface Tlv {
   end: number;
 }
 
-/** Malformed DER. Callers turn it into their own error type. */
-export class DerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DerError';
+/** Malformed DER (code DER_INVALID). Callers turn it into their own error type. */
+export class DerError extends CertwatchError<'DER_INVALID'> {
+  override name = 'DerError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DER_INVALID', message, options);
   }
 }
 
@@ -127,6 +129,9 @@ export interface CertificateParts {
   spki: Uint8Array;
   /** Outer signature algorithm OID. */
   signatureAlgorithm: string;
+  /** The validity period, in milliseconds since the epoch. */
+  notBefore: number;
+  notAfter: number;
   /** The extensions, in order, with their raw values (empty for a v1 certificate). */
   extensions: RawExtension[];
 }
@@ -160,6 +165,34 @@ function readExtensions(der: Uint8Array, wrapper: Tlv | undefined): RawExtension
   });
 }
 
+const UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,3})\d*)?Z$/;
+
+/** A UTCTime (0x17) or GeneralizedTime (0x18) as milliseconds since the epoch (RFC 5280 §4.1.2.5). */
+export function decodeTime(der: Uint8Array, tlv: Tlv): number {
+  const text = String.fromCharCode(...content(der, tlv));
+  const match = tlv.tag === 0x17 ? UTC_TIME.exec(text) : tlv.tag === 0x18 ? GENERALIZED_TIME.exec(text) : null;
+  if (!match) throw new DerError(`invalid time '${text}'`);
+  const numbers = match.slice(1, 7).map(Number);
+  // UTCTime years 50–99 are 1950–1999 (RFC 5280 §4.1.2.5.1).
+  const year = tlv.tag === 0x17 ? numbers[0] + (numbers[0] < 50 ? 2000 : 1900) : numbers[0];
+  const [, month, day, hour, minute, second] = numbers;
+  const millis = Number((match[7] ?? '').padEnd(3, '0'));
+  const time = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const back = new Date(time);
+  if (
+    Number.isNaN(time) ||
+    back.getUTCMonth() !== month - 1 ||
+    back.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    throw new DerError(`invalid time '${text}'`);
+  }
+  return time;
+}
+
 /** Slices a DER certificate; throws DerError when the outer structure is not a certificate. */
 export function certificateParts(der: Uint8Array): CertificateParts {
   const cert = expectTag(readTlv(der, 0), TAG_SEQUENCE, 'Certificate');
@@ -178,7 +211,11 @@ export function certificateParts(der: Uint8Array): CertificateParts {
   expectTag(subject, TAG_SEQUENCE, 'subject');
   expectTag(spki, TAG_SEQUENCE, 'subjectPublicKeyInfo');
   const algorithm = children(der, expectTag(sigAlg, TAG_SEQUENCE, 'signatureAlgorithm'))[0];
+  const [notBefore, notAfter, ...extra] = children(der, validity);
+  if (!notBefore || !notAfter || extra.length > 0) throw new DerError('validity: expected notBefore and notAfter');
   return {
+    notBefore: decodeTime(der, notBefore),
+    notAfter: decodeTime(der, notAfter),
     tbs: encoding(der, tbs),
     serial: content(der, serial),
     issuer: encoding(der, issuer),
@@ -190,4 +227,24 @@ export function certificateParts(der: Uint8Array): CertificateParts {
       fields.slice(i + 6).find((f) => f.tag === 0xa3),
     ),
   };
+}
+
+/** Hex of an unsigned big-endian integer without leading zero octets (at least one octet). */
+function unsignedHex(bytes: Uint8Array): string {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  return Buffer.from(bytes.subarray(start)).toString('hex');
+}
+
+/** A serial number's content octets as `openssl x509 -serial` prints them, in lowercase. */
+export function serialHex(octets: Uint8Array): string {
+  if (octets.length === 0) return '00';
+  if (!(octets[0] & 0x80)) return unsignedHex(octets);
+  // Two's complement: the magnitude of -128 is 0x80 again, so it is printed unsigned, not re-examined.
+  const magnitude = Buffer.from(octets).map((b) => ~b & 0xff);
+  for (let i = magnitude.length - 1; i >= 0; i--) {
+    magnitude[i] = (magnitude[i] + 1) & 0xff;
+    if (magnitude[i] !== 0) break;
+  }
+  return `-${unsignedHex(magnitude)}`;
 }

@@ -133,3 +133,33 @@ export function canonicalRdns(der: Uint8Array): string[] {
 export function canonicalName(der: Uint8Array): string {
   return `[${canonicalRdns(der).join(',')}]`;
 }
+
+/** commonName. */
+export const ATTRIBUTE_COMMON_NAME = '2.5.4.3';
+/** emailAddress (PKCS #9), which name constraints on rfc822Name also govern (RFC 5280 §4.2.1.10). */
+export const ATTRIBUTE_EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
+
+/**
+ * The values of one attribute type in a DER Name, in order: decoded as OpenSSL shows them (`text`,
+ * null for a value that is not a string type) and as encoded (`bytes`). Throws DerError on malformed input.
+ */
+export function attributeValues(der: Uint8Array, oid: string): { text: string | null; bytes: Uint8Array }[] {
+  return parseName(der)
+    .flat()
+    .filter((ava) => ava.oid === oid)
+    .map((ava) => ({ text: decodeString(ava.tag, ava.value), bytes: ava.value }));
+}
+
+/** How many attributes a DER Name holds, over all its RDNs. Throws DerError on malformed input. */
+export function countAttributes(der: Uint8Array): number {
+  return parseName(der).reduce((sum, rdn) => sum + rdn.length, 0);
+}
+
+/**
+ * The common name of a one-line distinguished name (as {@link formatName} writes it), trimmed; the
+ * whole name when it has none. The one helper every human text uses (notices, tables, timeline).
+ */
+export function commonName(dn: string): string {
+  const match = /(?:^|,\s*)CN=([^,]+)/.exec(dn);
+  return match ? match[1].trim() : dn;
+}

@@ -17,6 +17,7 @@ import {
   type Tlv,
 } from './der';
 import {
+  EXT_AUTHORITY_INFO_ACCESS,
   EXT_AUTHORITY_KEY_ID,
   EXT_BASIC_CONSTRAINTS,
   EXT_EXT_KEY_USAGE,
@@ -45,6 +46,10 @@ export interface ExtensionProfile {
   /** Lowercase hex. */
   subjectKeyId: string | null;
   authorityKeyId: string | null;
+  /** The authorityKeyIdentifier as encoded: its keyIdentifier (hex) and whether issuer/serial fields are present. */
+  authorityKeyIdentifier: { keyId: string | null; issuerAndSerial: boolean } | null;
+  /** OIDs of the extensions marked critical. */
+  critical: string[];
   /** DNS names and IP addresses in the order of the certificate. */
   altNames: string[];
   /** Every subjectAltName GeneralName as encoded (tag and content), for name constraints. */
@@ -102,9 +107,32 @@ function decodeKeyId(value: Uint8Array): string {
   return Buffer.from(content(value, tlv)).toString('hex');
 }
 
-function decodeAuthorityKeyId(value: Uint8Array): string | null {
-  const keyId = sequence(value).find((part) => part.tag === 0x80);
-  return keyId ? Buffer.from(content(value, keyId)).toString('hex') : null;
+function decodeAuthorityKeyId(value: Uint8Array): { keyId: string | null; issuerAndSerial: boolean } {
+  const parts = sequence(value);
+  const keyId = parts.find((part) => part.tag === 0x80);
+  return {
+    keyId: keyId ? Buffer.from(content(value, keyId)).toString('hex') : null,
+    issuerAndSerial: parts.some((part) => part.tag === 0xa1 || part.tag === 0x82),
+  };
+}
+
+/** AuthorityInfoAccessSyntax: one or more AccessDescription { accessMethod OID, accessLocation GeneralName }. */
+function checkAuthorityInfoAccess(value: Uint8Array): void {
+  const descriptions = sequence(value);
+  if (descriptions.length === 0) throw new DerError('no AccessDescription');
+  for (const description of descriptions) {
+    if (description.tag !== TAG_SEQUENCE) throw new DerError('AccessDescription: expected SEQUENCE');
+    const parts = children(value, description);
+    if (parts.length !== 2 || parts[0].tag !== 0x06 || (parts[1].tag & 0x80) === 0) {
+      throw new DerError('AccessDescription: expected accessMethod and accessLocation');
+    }
+    decodeOid(content(value, parts[0]));
+  }
+}
+
+/** Text form of an iPAddress: dotted quad for IPv4, RFC 5952 for IPv6. */
+export function ipAddressText(bytes: Uint8Array): string {
+  return bytes.length === 4 ? bytes.join('.') : ipv6(bytes);
 }
 
 /** RFC 5952 text form of an IPv6 address. */
@@ -134,7 +162,7 @@ function decodeAltNames(value: Uint8Array, profile: ExtensionProfile): void {
       profile.altNames.push(String.fromCharCode(...bytes));
     } else if (name.tag === 0x87) {
       if (bytes.length !== 4 && bytes.length !== 16) throw new DerError(`IP address of ${bytes.length} octets`);
-      profile.altNames.push(bytes.length === 4 ? bytes.join('.') : ipv6(bytes));
+      profile.altNames.push(ipAddressText(bytes));
     }
   }
 }
@@ -151,6 +179,7 @@ const NAMES: Readonly<Record<string, string>> = {
   [EXT_SUBJECT_KEY_ID]: 'subjectKeyIdentifier',
   [EXT_AUTHORITY_KEY_ID]: 'authorityKeyIdentifier',
   [EXT_NAME_CONSTRAINTS]: 'nameConstraints',
+  [EXT_AUTHORITY_INFO_ACCESS]: 'authorityInfoAccess',
 };
 
 /** Decodes the extensions that matter; never throws. */
@@ -161,6 +190,8 @@ export function readExtensionProfile(extensions: readonly RawExtension[]): Exten
     extKeyUsage: null,
     subjectKeyId: null,
     authorityKeyId: null,
+    authorityKeyIdentifier: null,
+    critical: [],
     altNames: [],
     generalNames: [],
     nameConstraints: null,
@@ -171,6 +202,7 @@ export function readExtensionProfile(extensions: readonly RawExtension[]): Exten
     const name = NAMES[ext.oid] ?? ext.oid;
     if (seen.has(ext.oid)) profile.problems.push(`duplicate ${name} extension`);
     seen.add(ext.oid);
+    if (ext.critical) profile.critical.push(ext.oid);
     if (ext.critical && !SUPPORTED_CRITICAL_EXTENSIONS.has(ext.oid)) {
       profile.problems.push(`unsupported critical extension ${name}`);
     }
@@ -192,7 +224,11 @@ export function readExtensionProfile(extensions: readonly RawExtension[]): Exten
           profile.subjectKeyId = decodeKeyId(ext.value);
           break;
         case EXT_AUTHORITY_KEY_ID:
-          profile.authorityKeyId = decodeAuthorityKeyId(ext.value);
+          profile.authorityKeyIdentifier = decodeAuthorityKeyId(ext.value);
+          profile.authorityKeyId = profile.authorityKeyIdentifier.keyId;
+          break;
+        case EXT_AUTHORITY_INFO_ACCESS:
+          checkAuthorityInfoAccess(ext.value);
           break;
         case EXT_NAME_CONSTRAINTS:
           profile.nameConstraints = ext.value;

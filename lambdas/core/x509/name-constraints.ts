@@ -2,6 +2,9 @@
  * Name constraints (RFC 5280 §4.2.1.10) for DNS names, IP addresses, directory names and email
  * addresses, including those of the trust anchor. pkijs's engine skips the anchor's constraints, which
  * is where constrained private CAs put them, so certwatch applies them itself.
+ *
+ * The work is bounded: every name-to-constraint comparison is paid for from a {@link NameCheckBudget}
+ * (the quadratic names × constraints blow-up is how hostile chains make validators spin).
  */
 import type { Certificate } from './certificate';
 import { children, content, DerError, readTlv, TAG_SEQUENCE, type Tlv } from './der';
@@ -14,14 +17,64 @@ const DIRECTORY = 0xa4;
 const IP = 0x87;
 const SUPPORTED = new Set([RFC822, DNS, DIRECTORY, IP]);
 
+/** One constraint base, with its text (lowercase Latin-1) for DNS and email names. */
+export interface Base extends GeneralName {
+  text: string;
+}
+
 /** Permitted and excluded subtrees; null when the extension does not constrain that way. */
 export interface Subtrees {
-  permitted: GeneralName[] | null;
-  excluded: GeneralName[] | null;
+  permitted: Base[] | null;
+  excluded: Base[] | null;
+}
+
+/**
+ * Most names × constraints one validation may check, over every path it tries (webpki allows 250,000
+ * comparisons, OpenSSL 2^20 per certificate). Real chains use a few hundred at most.
+ */
+export const MAX_NAME_CONSTRAINT_CHECKS = 250_000;
+
+/** A validation ran out of its {@link NameCheckBudget}. */
+export class WorkLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkLimitError';
+  }
+}
+
+/** The comparisons one validation may still make; shared by every path it tries. */
+export class NameCheckBudget {
+  #used = 0;
+  readonly limit: number;
+
+  constructor(limit: number = MAX_NAME_CONSTRAINT_CHECKS) {
+    this.limit = limit;
+  }
+
+  /** Comparisons paid for so far (names × constraints of every pair checked). */
+  get used(): number {
+    return this.#used;
+  }
+
+  /** Name-to-constraint comparisons actually made (at most `used`). */
+  compared = 0;
+
+  /** Pays for `count` comparisons before they are made; throws WorkLimitError past the limit. */
+  charge(count: number): void {
+    if (this.#used + count > this.limit) {
+      const spent = this.#used;
+      this.#used = this.limit;
+      throw new WorkLimitError(
+        `checking the name constraints needs more than ${this.limit} name comparisons (${spent} spent, ${count} more asked)`,
+      );
+    }
+    this.#used += count;
+  }
 }
 
 const LABEL = '[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?';
-const DNS_CONSTRAINT = new RegExp(`^(?:\\.?${LABEL}(?:\\.${LABEL})*)?$`, 'i');
+// A leading period is URI constraint syntax; in a dNSName constraint it is malformed (RFC 5280 §4.2.1.10).
+const DNS_CONSTRAINT = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*)?$`, 'i');
 const DNS_NAME = new RegExp(`^(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*$`, 'i');
 
 function latin1(bytes: Uint8Array): string {
@@ -54,7 +107,7 @@ function validateBase(base: GeneralName): void {
   if (base.tag === DIRECTORY) canonicalRdns(base.value);
 }
 
-function readSubtrees(value: Uint8Array, list: Tlv): GeneralName[] {
+function readSubtrees(value: Uint8Array, list: Tlv): Base[] {
   return children(value, list).map((subtree) => {
     if (subtree.tag !== TAG_SEQUENCE) throw new DerError('GeneralSubtree: expected SEQUENCE');
     const [base, ...bounds] = children(value, subtree);
@@ -64,7 +117,8 @@ function readSubtrees(value: Uint8Array, list: Tlv): GeneralName[] {
       if (bound.tag !== 0x80 || bytes.some((b) => b !== 0))
         throw new DerError('subtree minimum/maximum must be absent');
     }
-    const name = { tag: base.tag, value: content(value, base) };
+    const bytes = content(value, base);
+    const name = { tag: base.tag, value: bytes, text: base.tag === DNS || base.tag === RFC822 ? latin1(bytes) : '' };
     validateBase(name);
     return name;
   });
@@ -87,8 +141,18 @@ export function parseNameConstraints(value: Uint8Array): Subtrees {
 
 function dnsWithin(name: string, constraint: string): boolean {
   if (constraint === '') return true;
-  if (constraint.startsWith('.')) return name.endsWith(constraint);
   return name === constraint || name.endsWith(`.${constraint}`);
+}
+
+/**
+ * Whether a wildcard SAN `*.parent` could stand for a name in the excluded subtree `constraint`: it
+ * does when the constraint is one label under `parent` (`bar.example.com` for `*.example.com`), since a
+ * client would accept the wildcard for that peer name (CVE-2025-61727).
+ */
+function wildcardReaches(name: string, constraint: string): boolean {
+  if (!name.startsWith('*.')) return false;
+  const dot = constraint.indexOf('.');
+  return dot > 0 && constraint.slice(dot + 1) === name.slice(2);
 }
 
 function ipWithin(address: Uint8Array, constraint: Uint8Array): boolean {
@@ -98,9 +162,7 @@ function ipWithin(address: Uint8Array, constraint: Uint8Array): boolean {
   );
 }
 
-function directoryWithin(name: Uint8Array, constraint: Uint8Array): boolean {
-  const rdns = canonicalRdns(name);
-  const prefix = canonicalRdns(constraint);
+function directoryWithin(rdns: string[], prefix: string[]): boolean {
   return prefix.length <= rdns.length && prefix.every((rdn, i) => rdn === rdns[i]);
 }
 
@@ -110,16 +172,22 @@ function emailWithin(address: string, constraint: string): boolean {
   return constraint.startsWith('.') ? host.endsWith(constraint) : host === constraint;
 }
 
-function within(name: GeneralName, base: GeneralName): boolean {
+/** A name of the certificate, prepared once: its text, or its RDNs for a directory name. */
+interface Subject extends GeneralName {
+  text: string;
+  rdns: string[] | null;
+}
+
+function within(name: Subject, base: Base, rdnsOf: (base: Base) => string[]): boolean {
   switch (name.tag) {
     case DNS:
-      return dnsWithin(latin1(name.value), latin1(base.value));
+      return dnsWithin(name.text, base.text);
     case IP:
       return ipWithin(name.value, base.value);
     case DIRECTORY:
-      return directoryWithin(name.value, base.value);
+      return directoryWithin(name.rdns ?? [], rdnsOf(base));
     default:
-      return emailWithin(latin1(name.value), latin1(base.value));
+      return emailWithin(name.text, base.text);
   }
 }
 
@@ -130,31 +198,71 @@ function describe(name: GeneralName): string {
   return latin1(name.value);
 }
 
-/** The names of `cert` that name constraints apply to: SANs, plus a non-empty subject as a directory name. */
+/**
+ * The names of `cert` that name constraints apply to: SANs, a non-empty subject as a directory name,
+ * the subject's emailAddress attributes as rfc822Names, and, when there is no dNSName SAN, each
+ * commonName that is a host name as a dNSName (OpenSSL's rules: a client falling back to the CN must
+ * not reach a name the constraints forbid).
+ */
 function namesOf(cert: Certificate): GeneralName[] {
   const names = [...cert.extensions.generalNames];
   if (cert.subject !== '') names.push({ tag: DIRECTORY, value: cert.subjectDer });
+  for (const email of cert.emailAddresses) names.push({ tag: RFC822, value: email });
+  if (!names.some((name) => name.tag === DNS)) {
+    for (const cn of cert.commonNames) {
+      if (cn?.includes('.') && DNS_NAME.test(cn)) names.push({ tag: DNS, value: Buffer.from(cn, 'latin1') });
+    }
+  }
   return names;
 }
 
-/** Why `cert` breaks `subtrees`, or null when all its names are inside them. */
-export function violation(subtrees: Subtrees, cert: Certificate): string | null {
-  for (const name of namesOf(cert)) {
-    if (name.tag === DNS && !DNS_NAME.test(latin1(name.value))) {
+function prepare(name: GeneralName): Subject {
+  const text = name.tag === DNS || name.tag === RFC822 ? latin1(name.value) : '';
+  return { ...name, text, rdns: null };
+}
+
+/**
+ * Why `cert` breaks `subtrees`, or null when all its names are inside them. Before comparing, the
+ * product of its names (SANs and subject attributes, of every type) and the constraints (of every
+ * type) is paid from `budget`, as OpenSSL bounds it: a hostile pair fails in constant time.
+ */
+export function violation(subtrees: Subtrees, cert: Certificate, budget: NameCheckBudget): string | null {
+  const constraints = (subtrees.permitted?.length ?? 0) + (subtrees.excluded?.length ?? 0);
+  budget.charge((cert.extensions.generalNames.length + cert.subjectAttributeCount) * constraints);
+  const byTag = (list: Base[] | null, tag: number) => list?.filter((b) => b.tag === tag) ?? [];
+  const baseRdns = new Map<Base, string[]>();
+  const rdnsOf = (base: Base) => {
+    let rdns = baseRdns.get(base);
+    if (!rdns) {
+      rdns = canonicalRdns(base.value);
+      baseRdns.set(base, rdns);
+    }
+    return rdns;
+  };
+  const names = namesOf(cert);
+  for (const raw of names) {
+    const name = prepare(raw);
+    if (name.tag === DNS && !DNS_NAME.test(name.text)) {
       const constrained = [...(subtrees.permitted ?? []), ...(subtrees.excluded ?? [])].some((b) => b.tag === DNS);
-      if (constrained) return `malformed DNS name '${latin1(name.value)}' cannot be checked against the constraints`;
+      if (constrained) return `malformed DNS name '${name.text}' cannot be checked against the constraints`;
       continue;
     }
-    const permitted = subtrees.permitted?.filter((b) => b.tag === name.tag) ?? [];
-    const excluded = subtrees.excluded?.filter((b) => b.tag === name.tag) ?? [];
+    const permitted = byTag(subtrees.permitted, name.tag);
+    const excluded = byTag(subtrees.excluded, name.tag);
     if (!SUPPORTED.has(name.tag)) {
       if (permitted.length > 0 || excluded.length > 0)
         return `name of type 0x${name.tag.toString(16)} is constrained in a way certwatch cannot check`;
       continue;
     }
-    if (excluded.some((base) => within(name, base))) return `${describe(name)} is in an excluded subtree`;
-    if (permitted.length > 0 && !permitted.some((base) => within(name, base)))
-      return `${describe(name)} is outside the permitted subtrees`;
+    if (permitted.length === 0 && excluded.length === 0) continue;
+    if (name.tag === DIRECTORY) name.rdns = canonicalRdns(name.value);
+    const inside = (base: Base) => {
+      budget.compared++;
+      return within(name, base, rdnsOf);
+    };
+    if (excluded.some((base) => inside(base) || (name.tag === DNS && wildcardReaches(name.text, base.text))))
+      return `${describe(name)} is in an excluded subtree`;
+    if (permitted.length > 0 && !permitted.some(inside)) return `${describe(name)} is outside the permitted subtrees`;
   }
   return null;
 }

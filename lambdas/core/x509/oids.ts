@@ -101,6 +101,8 @@ export const EXT_NAME_CONSTRAINTS = '2.5.29.30';
 export const EXT_AUTHORITY_KEY_ID = '2.5.29.35';
 /** extendedKeyUsage. */
 export const EXT_EXT_KEY_USAGE = '2.5.29.37';
+/** authorityInfoAccess. */
+export const EXT_AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1';
 
 /**
  * Extensions a client may meet marked critical and still accept: the set OpenSSL supports

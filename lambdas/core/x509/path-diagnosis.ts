@@ -6,9 +6,10 @@
 
 import type { ValidationError, ValidationErrorCode } from '../observation';
 import type { Certificate } from './certificate';
-import { parseNameConstraints, violation } from './name-constraints';
+import { type NameCheckBudget, parseNameConstraints, violation, WorkLimitError } from './name-constraints';
 import { EKU_SERVER_AUTH } from './oids';
 import type { CandidatePath, DeadEnd } from './path-builder';
+import { type ProfileRole, profileProblem } from './profile';
 
 function problem(code: ValidationErrorCode, message: string): ValidationError {
   return { code, message };
@@ -16,7 +17,7 @@ function problem(code: ValidationErrorCode, message: string): ValidationError {
 
 const quote = (cert: Certificate) => `'${cert.subject}'`;
 
-function roleOf(index: number): string {
+function roleOf(index: number): 'leaf' | 'intermediate' {
   return index === 0 ? 'leaf' : 'intermediate';
 }
 
@@ -53,6 +54,11 @@ function checkProfile(cert: Certificate, role: string): ValidationError | null {
   return null;
 }
 
+function checkWebPki(cert: Certificate, role: ProfileRole, builtInAnchor = false): ValidationError | null {
+  const reason = profileProblem(cert, role, builtInAnchor);
+  return reason === null ? null : problem('PROFILE_VIOLATION', `${role} ${quote(cert)}: ${reason}`);
+}
+
 function checkPurpose(cert: Certificate, role: string): ValidationError | null {
   if (role === 'leaf' && cert.extensions.nameConstraints && !cert.isCa) {
     return problem('INVALID_CHAIN', `leaf ${quote(cert)} carries name constraints, which only CAs may`);
@@ -67,14 +73,26 @@ function checkPurpose(cert: Certificate, role: string): ValidationError | null {
   return null;
 }
 
-/** The first reason `path` fails at `at`, from the anchor down; null when these checks pass. */
-export function diagnosePath(path: CandidatePath, at: Date): ValidationError | null {
+/** What a path is checked with besides itself. */
+export interface DiagnosisContext {
+  /** The validation time (whole seconds). */
+  at: Date;
+  /** Pays for name constraint comparisons (WORK_LIMIT once it is spent). */
+  budget: NameCheckBudget;
+  /** Whether the anchor comes from a built-in root program list (trusted as shipped, see profile.ts). */
+  builtInAnchor: boolean;
+}
+
+/** The first reason `path` fails, from the anchor down; null when these checks pass. */
+export function diagnosePath(path: CandidatePath, context: DiagnosisContext): ValidationError | null {
+  const { at, budget } = context;
   const { certificates, anchor } = path;
   const issuing = (from: number) => certificates.slice(1, from).filter((c) => !c.isSelfIssued).length;
   const found =
     checkDates(anchor, 'trust anchor', at) ??
     checkProfile(anchor, 'trust anchor') ??
-    checkIssuer(anchor, 'trust anchor', issuing(certificates.length));
+    checkIssuer(anchor, 'trust anchor', issuing(certificates.length)) ??
+    checkWebPki(anchor, 'trust anchor', context.builtInAnchor);
   if (found) return found;
   for (let i = certificates.length - 1; i >= 0; i--) {
     const cert = certificates[i];
@@ -90,14 +108,37 @@ export function diagnosePath(path: CandidatePath, at: Date): ValidationError | n
           )) ??
       checkDates(cert, role, at) ??
       (i > 0 ? checkIssuer(cert, role, issuing(i)) : null) ??
-      checkPurpose(cert, role);
+      checkPurpose(cert, role) ??
+      checkWebPki(cert, role);
     if (error) return error;
   }
-  return checkNameConstraints(path);
+  try {
+    return checkNameConstraints(path, budget);
+  } catch (error) {
+    if (!(error instanceof WorkLimitError)) throw error;
+    return problem('WORK_LIMIT', `${error.message} (path ${[...certificates, anchor].map(quote).join(' → ')})`);
+  }
+}
+
+// Parsed constraints per CA certificate (instances are shared while cached): hostile ones are large.
+const parsedConstraints = new WeakMap<Certificate, ReturnType<typeof parseNameConstraints> | Error>();
+
+function constraintsOf(ca: Certificate, value: Uint8Array): ReturnType<typeof parseNameConstraints> {
+  let parsed = parsedConstraints.get(ca);
+  if (!parsed) {
+    try {
+      parsed = parseNameConstraints(value);
+    } catch (error) {
+      parsed = error as Error;
+    }
+    parsedConstraints.set(ca, parsed);
+  }
+  if (parsed instanceof Error) throw parsed;
+  return parsed;
 }
 
 /** Constraints of the anchor and of each intermediate over the certificates below it. */
-function checkNameConstraints(path: CandidatePath): ValidationError | null {
+function checkNameConstraints(path: CandidatePath, budget: NameCheckBudget): ValidationError | null {
   const { certificates, anchor } = path;
   const issuers = [...certificates.slice(1), anchor];
   for (const [k, ca] of issuers.entries()) {
@@ -106,7 +147,7 @@ function checkNameConstraints(path: CandidatePath): ValidationError | null {
     const role = ca === anchor ? 'trust anchor' : 'intermediate';
     let subtrees: ReturnType<typeof parseNameConstraints>;
     try {
-      subtrees = parseNameConstraints(value);
+      subtrees = constraintsOf(ca, value);
     } catch (error) {
       return problem(
         'INVALID_CHAIN',
@@ -116,7 +157,7 @@ function checkNameConstraints(path: CandidatePath): ValidationError | null {
     for (let i = k; i >= 0; i--) {
       const cert = certificates[i];
       if (i > 0 && cert.isSelfIssued) continue;
-      const reason = violation(subtrees, cert);
+      const reason = violation(subtrees, cert, budget);
       if (reason) {
         return problem(
           'INVALID_CHAIN',

@@ -58,9 +58,16 @@ export class TrustStore {
   #ders?: Buffer[];
   #index?: Index;
 
-  private constructor(label: string, load: () => Buffer[]) {
+  /** Whether this set's own anchors come from a root program's list (`lazy`), not from PEM (`--ca`). */
+  readonly #builtIn: boolean;
+  /** The set `withExtra` extended. */
+  readonly #base: TrustStore | undefined;
+
+  private constructor(label: string, load: () => Buffer[], builtIn = false, base?: TrustStore) {
     this.label = label;
     this.#load = load;
+    this.#builtIn = builtIn;
+    this.#base = base;
   }
 
   /**
@@ -68,7 +75,7 @@ export class TrustStore {
    * validates against costs nothing). Blocks that are not certificates never anchor anything.
    */
   static lazy(label: string, load: () => Buffer[]): TrustStore {
-    return new TrustStore(label, load);
+    return new TrustStore(label, load, true);
   }
 
   /** Anchors from PEM text. Throws CoreError TRUST_INVALID when it holds no or malformed certificates. */
@@ -80,7 +87,16 @@ export class TrustStore {
   /** This set plus more anchors (PEM text or DER list). Throws CoreError TRUST_INVALID on bad input. */
   withExtra(pem: string | Buffer[]): TrustStore {
     const extra = parseExtra(pem, `${this.label}+extra`);
-    return new TrustStore(`${this.label}+extra`, () => [...this.#all(), ...extra]);
+    return new TrustStore(`${this.label}+extra`, () => [...this.#all(), ...extra], false, this);
+  }
+
+  /**
+   * Whether the anchor with this SHA-256 belongs to a built-in set (a root program's list, `lazy`)
+   * rather than to anchors added from PEM: the profile trusts such a root as shipped.
+   */
+  isBuiltIn(sha256: string): boolean {
+    if (this.#base?.isBuiltIn(sha256)) return true;
+    return this.#builtIn && this.has(sha256);
   }
 
   /** Number of anchors. */

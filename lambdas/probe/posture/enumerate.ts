@@ -53,7 +53,13 @@ export async function enumeratePostureDetailed(
   const settings = { ...POSTURE_DEFAULTS, ...postureOptions };
   const resolved = await mapWithLimit(targets, options.concurrency, async (target) => ({
     target,
-    resolution: await resolveTarget(target, options.resolve, options.timeoutMs, options.addressFamilies),
+    resolution: await resolveTarget(
+      target,
+      options.resolve,
+      options.timeoutMs,
+      options.addressFamilies,
+      options.dnsServers,
+    ),
   }));
   const jobs = resolved.flatMap(
     ({ target, resolution }): { target: Target; address: string; failure?: PostureFailure }[] =>

@@ -3,17 +3,12 @@
  * version and chosen suite, or an alert. Nothing after the ServerHello is looked at.
  */
 import type { TlsVersion } from '../../core/posture/posture';
+import { HANDSHAKE_TYPE, maxRecordBody, RECORD_TYPE, tlsRecords } from '../tls-record-reader';
 
 /** The most server bytes read while waiting for a ServerHello or an alert. */
 export const MAX_ANSWER_BYTES = 32 * 1024;
 
-const RECORD_CHANGE_CIPHER_SPEC = 20;
-const RECORD_ALERT = 21;
-const RECORD_HANDSHAKE = 22;
-const RECORD_APPLICATION_DATA = 23;
-const HANDSHAKE_SERVER_HELLO = 2;
 const EXTENSION_SUPPORTED_VERSIONS = 0x002b;
-const MAX_RECORD_BODY = 16_384 + 2048;
 
 /** RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest. */
 const HELLO_RETRY_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
@@ -71,24 +66,21 @@ export function describeAlert(description: number): string {
  */
 export function readServerAnswer(bytes: Buffer): ServerAnswer | undefined {
   let handshake = Buffer.alloc(0);
-  let offset = 0;
-  while (offset + 5 <= bytes.length) {
-    const type = bytes[offset];
-    const length = bytes.readUInt16BE(offset + 3);
-    if (type < RECORD_CHANGE_CIPHER_SPEC || type > RECORD_APPLICATION_DATA || bytes[offset + 1] !== 3) {
+  // Before the ServerHello no version is agreed: the larger (TLS 1.2) record limit applies.
+  for (const { offset, type, major, length, body, oversize } of tlsRecords(bytes, maxRecordBody())) {
+    if (type < RECORD_TYPE.changeCipherSpec || type > RECORD_TYPE.applicationData || major !== 3) {
       return { kind: 'garbage', reason: `not a TLS record: ${printable(bytes.subarray(offset, offset + 24))}` };
     }
-    if (length > MAX_RECORD_BODY) return { kind: 'garbage', reason: `a TLS record of ${length} bytes` };
-    if (offset + 5 + length > bytes.length) break;
-    const body = bytes.subarray(offset + 5, offset + 5 + length);
-    offset += 5 + length;
-    if (type === RECORD_ALERT) {
+    if (oversize) return { kind: 'garbage', reason: `a TLS record of ${length} bytes` };
+    if (body === null) break;
+    if (type === RECORD_TYPE.alert) {
       if (body.length < 2) return { kind: 'garbage', reason: 'a truncated alert' };
       return { kind: 'alert', level: body[0], description: body[1] };
     }
-    if (type !== RECORD_HANDSHAKE) return { kind: 'garbage', reason: `record type ${type} before the ServerHello` };
+    if (type !== RECORD_TYPE.handshake)
+      return { kind: 'garbage', reason: `record type ${type} before the ServerHello` };
     handshake = Buffer.concat([handshake, body]);
-    if (handshake.length >= 1 && handshake[0] !== HANDSHAKE_SERVER_HELLO) {
+    if (handshake.length >= 1 && handshake[0] !== HANDSHAKE_TYPE.serverHello) {
       return { kind: 'garbage', reason: `handshake message ${handshake[0]} instead of a ServerHello` };
     }
     if (handshake.length >= 4) {

@@ -1,14 +1,16 @@
 /**
- * The floor plan's rule, checked on the source: core is pure. No file under lambdas/core imports a
- * module that does I/O (files, sockets, TLS, DNS, processes, HTTP) or anything outside core itself
- * (the adapters probe/store/notify/watch/cli and the edge areas trust/timeline/aws).
+ * The floor plan's rules, checked on the source: core is pure (no file under lambdas/core imports a
+ * module that does I/O — files, sockets, TLS, DNS, processes, HTTP — or anything outside core itself:
+ * the adapters probe/store/notify/watch/cli and the edge areas trust/timeline/aws), and the demo stands
+ * on its own (nothing under demo/ imports the test suite).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ipVersion } from '../../lambdas/core/ip';
 
-const LAMBDAS = resolve(__dirname, '..', '..', 'lambdas');
+const ROOT = resolve(__dirname, '..', '..');
+const LAMBDAS = join(ROOT, 'lambdas');
 const CORE = join(LAMBDAS, 'core');
 
 /** Node modules that do I/O; `node:` prefixed or bare, with or without a sub-path (`fs/promises`). */
@@ -63,6 +65,22 @@ test('no file under lambdas/core imports an I/O module or an area outside core',
 
   // Assess
   expect(files.length).toBeGreaterThan(30);
+  expect(found).toEqual([]);
+});
+
+test('nothing under demo/ imports the test suite (the demo has its own fixtures in demo/support)', () => {
+  // Prepare
+  const demo = join(ROOT, 'demo');
+  const tests = join(ROOT, 'test');
+
+  // Act
+  const found = sourceFiles(demo).flatMap((file) =>
+    specifiers(readFileSync(file, 'utf8'))
+      .filter((s) => s.startsWith('.') && resolve(dirname(file), s).startsWith(tests + sep))
+      .map((s) => `${relative(ROOT, file)} imports ${s}`),
+  );
+
+  // Assess
   expect(found).toEqual([]);
 });
 

@@ -1,0 +1,15 @@
+// `npm run test:unit`: the pure unit tests, for a quick loop while changing core (under 30 s). Left to
+// `npm test`: unit suites that ask openssl (the oracle) or open loopback sockets, and the corpus replays
+// (x509-limbo, fuzz regressions), which cost most of test/unit's time.
+const base = require('./jest.config.js');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...base,
+  roots: ['<rootDir>/test/unit'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/test/unit/(certificate|google-chains|pem|posture-cipher-suites|posture-client-hello)\\.test\\.ts$',
+    '/test/unit/(limbo|fuzz-regressions)\\.test\\.ts$',
+  ],
+};

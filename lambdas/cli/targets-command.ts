@@ -1,0 +1,117 @@
+/**
+ * `certwatch targets add|remove|list`: edits and shows the watch list kept in the store (embedded or
+ * a DynamoDB table). Removing keeps a target's history; adding a removed target watches it again.
+ */
+import { Argument, type Command } from 'commander';
+import type { MxRecord } from '../core/mx';
+import type { HistoryStore } from '../core/ports';
+import type { WatchItem, WatchList } from '../core/watch-list';
+import { ensureWatchList } from '../watch/watch-list';
+import { type CliRun, EXIT, UsageError } from './cli-io';
+import { table } from './format';
+import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import { CLI_DEFAULT_SEED, watchTargetsFrom } from './watch-list-cli';
+
+interface TargetsValues extends StoreCliValues {
+  json?: boolean;
+}
+
+/** One entry as `targets list --json` prints it. */
+export interface ListedTarget extends WatchItem {
+  /** For `mx:DOMAIN`: the hosts found at the last cycle (preference order) and those that left. */
+  mx?: { hosts: string[]; gone: Record<string, string>; checkedAt: string } | null;
+}
+
+/** `certwatch targets`. */
+export function registerTargetsCommand(program: Command, run: CliRun): void {
+  addStoreOptions(
+    program
+      .command('targets')
+      .description('add targets to the watch list kept in the store, remove them (history kept), or list them')
+      .addArgument(new Argument('<action>', 'what to do').choices(['add', 'remove', 'list']))
+      .argument(
+        '[targets...]',
+        'smtp://host[:port], smtps://host[:port], mx:DOMAIN, or a set name: google, google-inbound',
+      ),
+  )
+    .option('--json', 'print the resulting list as one JSON document')
+    .action(async (action: 'add' | 'remove' | 'list', args: string[], values: TargetsValues) => {
+      const location = storeLocationFrom(values);
+      if (action === 'list' && args.length > 0) throw new UsageError('targets list takes no TARGET');
+      if (action !== 'list' && args.length === 0) throw new UsageError(`targets ${action} needs at least one TARGET`);
+      const keys = watchTargetsFrom(args).map((t) => t.key);
+      const now = new Date();
+      const outcome = await withStore(location, {}, async (opened) => {
+        if (!opened) throw new Error('the store did not open');
+        const { store, where } = opened;
+        const lines = action === 'list' ? [] : await edit(store, action, keys, where, now);
+        const list = (await store.loadWatchList()) ?? (await ensureWatchList(store, CLI_DEFAULT_SEED, now));
+        return { lines, list, mx: await store.listMx(), where };
+      });
+      const listed = toListed(outcome.list, outcome.mx);
+      if (values.json) {
+        const document = { store: outcome.where, initializedWith: outcome.list.meta.initializedWith, targets: listed };
+        run.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      } else {
+        if (outcome.lines.length > 0) run.stdout.write(`${outcome.lines.join('\n')}\n`);
+        if (action === 'list') run.stdout.write(`${renderList(listed)}\n`);
+        const active = listed.filter((t) => t.status === 'active').length;
+        run.stdout.write(`${active} target(s) watched in ${outcome.where}\n`);
+      }
+      run.exitCode = EXIT.OK;
+    });
+}
+
+async function edit(
+  store: HistoryStore,
+  action: 'add' | 'remove',
+  keys: string[],
+  where: string,
+  now: Date,
+): Promise<string[]> {
+  if (action === 'add') {
+    // An empty store's list starts with what is added here, not with Google's set.
+    await ensureWatchList(store, { targets: [], source: 'cli' }, now);
+    const result = await store.addWatchTargets(keys, 'cli', now, { reactivate: true });
+    return [
+      ...result.changed.map((t) => `added    ${t}`),
+      ...result.unchanged.map((t) => `watched  ${t} (already on the list)`),
+    ];
+  }
+  const list = await ensureWatchList(store, CLI_DEFAULT_SEED, now);
+  const known = new Set(list.items.map((i) => i.target));
+  const unknown = keys.filter((k) => !known.has(k));
+  if (unknown.length > 0) {
+    throw new UsageError(`not on the watch list of ${where}: ${unknown.join(', ')} (see certwatch targets list)`);
+  }
+  const result = await store.removeWatchTargets(keys, now);
+  return [
+    ...result.changed.map((t) => `removed  ${t} (its history is kept)`),
+    ...result.unchanged.map((t) => `removed  ${t} (already removed)`),
+  ];
+}
+
+function toListed(list: WatchList, mxRecords: readonly MxRecord[]): ListedTarget[] {
+  const byDomain = new Map(mxRecords.map((r) => [r.domain, r]));
+  return list.items.map((item) => {
+    if (!item.target.startsWith('mx:')) return item;
+    const record = byDomain.get(item.target.slice(3));
+    return {
+      ...item,
+      mx: record ? { hosts: record.hosts.map((h) => h.host), gone: record.gone, checkedAt: record.checkedAt } : null,
+    };
+  });
+}
+
+/** The human table: one row per entry, MX hosts beside their entry. */
+export function renderList(listed: readonly ListedTarget[]): string {
+  const rows = listed.map((t) => [
+    t.target,
+    t.status,
+    t.source,
+    t.addedAt.slice(0, 16).replace('T', ' '),
+    t.removedAt ? t.removedAt.slice(0, 16).replace('T', ' ') : '',
+    t.mx === undefined ? '' : t.mx === null ? '(not looked up yet)' : t.mx.hosts.join(' '),
+  ]);
+  return table(['TARGET', 'STATUS', 'SOURCE', 'ADDED', 'REMOVED', 'MX HOSTS'], rows);
+}
