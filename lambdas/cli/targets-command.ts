@@ -6,11 +6,10 @@ import { Argument, type Command } from 'commander';
 import type { MxRecord } from '../core/mx';
 import type { HistoryStore } from '../core/ports';
 import type { WatchItem, WatchList } from '../core/watch-list';
-import { ensureWatchList } from '../watch/watch-list';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { table } from './format';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
-import { CLI_DEFAULT_SEED, watchTargetsFrom } from './watch-list-cli';
+import { CLI_DEFAULT_SEED, ensureWatchList, watchTargetsFrom } from './watch-list-cli';
 
 interface TargetsValues extends StoreCliValues {
   json?: boolean;
