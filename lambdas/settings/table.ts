@@ -17,7 +17,7 @@ import { type AddressFamily, DEFAULT_PROBE_OPTIONS } from '../core/probe-options
 import { DEFAULT_TARGET_URLS, parseTargets, type ResolvePin, type Target } from '../core/targets';
 import { DEFAULT_WATCH_CONFIG } from '../core/watch-config';
 import { InvalidValue } from './config-error';
-import { boolean, fraction, integer, oneOf, orWord, rate, scalar, text, via } from './parsers';
+import { boolean, fraction, integer, oneOf, orWord, type Parser, rate, scalar, text, via } from './parsers';
 import { defineOptional, defineSetting } from './setting';
 import {
   EHLO_NAME,
@@ -38,6 +38,19 @@ const isCoreError = (error: unknown) => error instanceof CoreError;
 
 /** Where a consumer policy comes from (context `policy`): a file to read at synth, or the document. */
 export type PolicySource = { file: string } | { document: unknown };
+
+/** The parser of a setting that was replaced: every value is refused with the names of its successors. */
+function replacedBy(successors: string): Parser<never> {
+  return {
+    accepts: `nothing: replaced by ${successors}`,
+    parse() {
+      throw new InvalidValue(
+        `this setting was replaced by ${successors}: a leaf now retires once every address that served it has ` +
+          'moved on or gone stale (see the rollout model in the README)',
+      );
+    },
+  };
+}
 
 /** Every setting. One entry each; the key is the setting's name. */
 export const SETTINGS = {
@@ -179,11 +192,31 @@ export const SETTINGS = {
     env: 'CERTWATCH_EXPIRY_DAYS',
     context: 'expiryThresholdsDays',
   }),
-  retireAfterCycles: defineSetting<number>({
-    name: 'retireAfterCycles',
-    doc: 'Cycles a leaf must be missing before CERTIFICATE_RETIRED.',
+  staleAfterCycles: defineSetting<number>({
+    name: 'staleAfterCycles',
+    doc:
+      'An address whose last observation showed a leaf goes stale after this many cycles that observed its key ' +
+      'type elsewhere (and staleAfterHours); a leaf retires once every address that served it moved on or went ' +
+      'stale, and it was not seen for this many cycles.',
     parser: integer(1, 1000),
-    default: DEFAULT_WATCH_CONFIG.retireAfterCycles,
+    default: DEFAULT_WATCH_CONFIG.staleAfterCycles,
+    env: 'CERTWATCH_STALE_AFTER_CYCLES',
+    context: 'staleAfterCycles',
+  }),
+  staleAfterHours: defineSetting<number>({
+    name: 'staleAfterHours',
+    doc:
+      "Hours the key type must also have been observed elsewhere before an address goes stale (twice the address's " +
+      "longest gap between observations, when longer): Google's DNS may name a frontend only about once a day.",
+    parser: integer(0, 8760),
+    default: DEFAULT_WATCH_CONFIG.staleAfterHours,
+    env: 'CERTWATCH_STALE_AFTER_HOURS',
+    context: 'staleAfterHours',
+  }),
+  retireAfterCycles: defineOptional<never>({
+    name: 'retireAfterCycles',
+    doc: 'Replaced by staleAfterCycles and staleAfterHours (the rollout model); any value is refused, naming them.',
+    parser: replacedBy('staleAfterCycles (default 3) and staleAfterHours (default 48)'),
     env: 'CERTWATCH_RETIRE_AFTER_CYCLES',
     context: 'retireAfterCycles',
   }),
