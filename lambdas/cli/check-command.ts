@@ -14,7 +14,7 @@ import type { PostureCycleResult } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { cliFlags } from './cli-settings';
-import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
+import { addPolicyOption, listPolicyInto, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
@@ -83,6 +83,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const { store, where } = opened as OpenedStore;
         const entries = given ?? (await commandTargets([], store, where, now));
+        await listPolicyInto(options, store);
         const expansion = await expandWatchTargets(entries, {
           store,
           now,
