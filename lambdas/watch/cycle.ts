@@ -135,6 +135,10 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       const redone = cycleNotices([...others, current], detectTargets, now).filter(
         (n) => current.notices.some((c) => c.dedupeKey === n.dedupeKey) || n.target === null,
       );
+      // The events the first detection raised stay this cycle's, though the records written before the
+      // conflict no longer raise them again.
+      const first = detection.targets.find((d) => d.target === target.url);
+      current.state.raised = [...new Set([...(first?.state.raised ?? []), ...current.state.raised])].sort();
       await store.recordNotices(redone, now);
       extra.push(...redone.filter((n) => !detection.notices.some((d) => d.dedupeKey === n.dedupeKey)));
     }

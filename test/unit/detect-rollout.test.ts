@@ -92,6 +92,19 @@ describe('rollout model', () => {
     expect(watcher.types()).toEqual(['BASELINE', 'NEW_CERTIFICATE', 'CERTIFICATE_RETIRED']);
   });
 
+  it('forgets an address unobserved for two weeks, so the state does not grow with every frontend ever seen', () => {
+    // Prepare
+    const watcher = new Watcher();
+    watcher.cycle(hour(0), [at(A, OLD), at(B, OLD)]);
+
+    // Act: B leaves DNS for good.
+    for (let h = 1; h <= 15 * 24; h += 6) watcher.cycle(hour(h), [at(A, OLD)]);
+
+    // Assess
+    expect(watcher.history.state?.evidence.map((e) => e.address)).toEqual([A]);
+    expect(watcher.types()).toEqual(['BASELINE']);
+  });
+
   it('reports rollout progress as k of n addresses observed in the window', () => {
     // Prepare
     const watcher = new Watcher();

@@ -23,6 +23,7 @@ export function slotKey(address: string, keyType: KeyType): string {
  */
 export function updateEvidence(ctx: DetectContext): void {
   if (!ctx.advances) return;
+  pruneEvidence(ctx);
   for (const [keyType, addresses] of ctx.served.addressesByKeyType) {
     const before = ctx.keyTypes[keyType];
     const cycles = (before?.cycles ?? 0) + 1;
@@ -58,6 +59,20 @@ function leftBehind(ctx: DetectContext, slot: EvidenceSlot): void {
   if ((record.lastMark ?? -1) < slot.mark) {
     record.lastMark = slot.mark;
     ctx.changed.add(record.sha256);
+  }
+}
+
+/** An address unobserved this long, and stale, is forgotten: Google's frontends come and go, the item must not grow. */
+export const FORGET_AFTER_HOURS = 14 * 24;
+
+/**
+ * Drops evidence of addresses stale and unobserved for {@link FORGET_AFTER_HOURS}. Nothing reads a
+ * forgotten address differently from a stale one (it holds no leaf active and counts in no window).
+ */
+function pruneEvidence(ctx: DetectContext): void {
+  for (const [key, slot] of ctx.evidence) {
+    const hours = (ctx.now.getTime() - Date.parse(slot.at)) / HOUR_MS;
+    if (hours >= FORGET_AFTER_HOURS && isStale(slot, ctx.keyTypes[slot.keyType], ctx.config)) ctx.evidence.delete(key);
   }
 }
 
