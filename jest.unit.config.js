@@ -12,6 +12,6 @@ module.exports = {
   testPathIgnorePatterns: [
     '/node_modules/',
     '/test/unit/(certificate|google-chains|pem|posture-cipher-suites|posture-client-hello)\\.test\\.ts$',
-    '/test/unit/(limbo|fuzz-regressions)\\.test\\.ts$',
+    '/test/unit/(limbo|limbo-2026|fuzz-regressions)\\.test\\.ts$',
   ],
 };

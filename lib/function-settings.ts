@@ -175,7 +175,8 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     ...(input.dns && input.dns.length > 0 ? { [HANDLER_ENV.dns]: input.dns.join(',') } : {}),
     [HANDLER_ENV.port25Blocked]: String(input.port25Blocked),
     [HANDLER_ENV.expiryThresholdsDays]: input.watch.expiryThresholdsDays.join(','),
-    [HANDLER_ENV.retireAfterCycles]: String(input.watch.retireAfterCycles),
+    [HANDLER_ENV.staleAfterCycles]: String(input.watch.staleAfterCycles),
+    [HANDLER_ENV.staleAfterHours]: String(input.watch.staleAfterHours),
     [HANDLER_ENV.failingAfter]: String(input.watch.failingAfter),
     [HANDLER_ENV.rotationOverdueShare]: String(input.watch.rotationOverdueShare),
     // An empty value is an error: no rules means no variable.

@@ -7,7 +7,7 @@
  * the outbox already holds, and pending notices are published first.
  */
 import { randomUUID } from 'node:crypto';
-import { baselineNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
+import { cycleNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
 import type { TargetHistory } from '../core/history';
 import type { Notice } from '../core/notice';
 import type { Observation } from '../core/observation';
@@ -129,8 +129,16 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         config,
         expectedName,
       });
-      const all = detectTargets.map((t) => t.url);
-      const redone = [...baselineNotices(current.baseline ? [current.baseline] : [], now, all), ...current.notices];
+      // The cycle's notices again with this target redone: merged notices (BASELINE, shared leaves) keep
+      // their keys when the redone target raises the same events, so nothing is sent twice.
+      const others = detection.targets.filter((d) => d.target !== target.url);
+      const redone = cycleNotices([...others, current], detectTargets, now).filter(
+        (n) => current.notices.some((c) => c.dedupeKey === n.dedupeKey) || n.target === null,
+      );
+      // The events the first detection raised stay this cycle's, though the records written before the
+      // conflict no longer raise them again.
+      const first = detection.targets.find((d) => d.target === target.url);
+      current.state.raised = [...new Set([...(first?.state.raised ?? []), ...current.state.raised])].sort();
       await store.recordNotices(redone, now);
       extra.push(...redone.filter((n) => !detection.notices.some((d) => d.dedupeKey === n.dedupeKey)));
     }
