@@ -2,49 +2,40 @@
  * The certificate watcher: an EventBridge Scheduler schedule invokes a Lambda function that runs one watch
  * cycle, keeping the history in a DynamoDB table and publishing notices to a KMS-encrypted SNS topic,
  * with alarms and a dashboard on top. Reusable in any stack; `CertwatchStack` configures it from context.
+ * Composed of parts, each with its own test: HistoryTable, NoticeTopic, WatcherNetwork (egress `vpc`),
+ * WatchFunction, WatchSchedules and WatcherMonitoring.
  */
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Annotations } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FAN_OUT } from '../lambdas/contract/fan-out';
-import { TABLE_SCHEMA } from '../lambdas/contract/table-schema';
 import type { Target } from '../lambdas/core/targets';
 import { SETTINGS } from '../lambdas/settings/table';
 import { PORT25_WARNING_ID, planEgress, port25Warning, WatcherNetwork } from './egress';
-import {
-  functionEnvironment,
-  sizeFunctionTimeout,
-  WATCH_HANDLER_ENTRY,
-  watchHandlerBundling,
-} from './function-settings';
+import { watcherFunctionTimeout } from './function-settings';
+import { HistoryTable } from './history-table';
 import { WatcherMonitoring } from './monitoring';
 import { acknowledgeWatcherFindings } from './nag-acknowledgements';
-import { RunStateMachine, SHARD_CONCURRENCY } from './run-state-machine';
+import { NoticeTopic } from './notice-topic';
+import { RunStateMachine } from './run-state-machine';
+import { WatchFunction } from './watch-function';
+import { WatchSchedules } from './watch-schedules';
 import { type CertificateWatcherProps, watcherRefusal, watcherSettings } from './watcher-settings';
 
 export type { CertificateWatcherProps } from './watcher-settings';
 
-/** A posture cycle enumerates many handshakes per address: it gets at least this long. */
-export const POSTURE_FUNCTION_TIMEOUT = Duration.minutes(5);
-
 /** The watcher's resources. */
 export class CertificateWatcher extends Construct {
-  readonly table: Table;
-  readonly topic: Topic;
-  readonly topicKey: Key;
+  readonly table: HistoryTable;
+  readonly topic: NoticeTopic;
+  readonly topicKey: IKey;
+  readonly function: WatchFunction;
+  /** The Lambda function itself. */
   readonly fn: NodejsFunction;
   readonly deadLetters: Queue;
+  readonly schedules: WatchSchedules;
   readonly schedule: Schedule;
   /** The posture schedule, unless posture is off. */
   readonly postureSchedule?: Schedule;
@@ -58,11 +49,8 @@ export class CertificateWatcher extends Construct {
 
   constructor(scope: Construct, id: string, props: CertificateWatcherProps = {}) {
     super(scope, id);
-    const stack = Stack.of(this);
     const settings = watcherSettings(props);
-    const { egress, keyTypes, probeTimeoutMs, watch } = settings;
-    const schedulePeriod = settings.schedule;
-    const plan = planEgress(settings.targets, egress);
+    const plan = planEgress(settings.targets, settings.egress);
     if (plan.probed.length === 0) {
       throw watcherRefusal(
         SETTINGS.targets,
@@ -72,240 +60,55 @@ export class CertificateWatcher extends Construct {
     this.probedTargets = plan.probed;
     this.skippedTargets = plan.skipped;
     if (plan.skipped.length > 0) Annotations.of(this).addWarningV2(PORT25_WARNING_ID, port25Warning(plan.skipped));
-    const postureSchedule = settings.postureSchedule;
-    // One invocation probes one shard: the plan step cuts the list so that a shard fits this timeout.
-    const cycleTimeout = sizeFunctionTimeout(
-      { targets: plan.probed, keyTypes, probeTimeoutMs },
-      { capSeconds: FAN_OUT.shardBudgetSeconds * 2 },
-    );
-    const timeout =
-      postureSchedule !== 'off' && cycleTimeout.toSeconds() < POSTURE_FUNCTION_TIMEOUT.toSeconds()
-        ? POSTURE_FUNCTION_TIMEOUT
-        : cycleTimeout;
-    if (timeout.toSeconds() >= schedulePeriod.toSeconds()) {
-      throw watcherRefusal(
-        SETTINGS.schedule,
-        `the function timeout (${timeout.toSeconds()} s, sized from the targets and probe timeout) must be shorter ` +
-          `than the schedule period (${schedulePeriod.toSeconds()} s): choose a slower schedule`,
-      );
-    }
+    const timeout = watcherFunctionTimeout(settings, plan.probed);
 
-    this.table = new Table(this, 'History', {
-      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TABLE_SCHEMA.sortKey, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
-    });
-    const index = TABLE_SCHEMA.fingerprintIndex;
-    this.table.addGlobalSecondaryIndex({
-      indexName: index.name,
-      partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: index.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
-    });
-
-    // Alarms publish to the topic too, so CloudWatch may use its key (scoped to this account).
-    const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
-    const sameAccount = { StringEquals: { 'aws:SourceAccount': stack.account } };
-    this.topicKey = new Key(this, 'TopicKey', {
-      description: 'certwatch: encrypts the notice topic',
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(7),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.topicKey.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublish',
-        principals: [cloudwatch],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: sameAccount,
-      }),
-    );
-    this.topic = new Topic(this, 'Notices', {
-      displayName: 'certwatch notices',
-      masterKey: this.topicKey,
-      enforceSSL: true,
-    });
-    this.topic.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublish',
-        principals: [cloudwatch],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: sameAccount,
-      }),
-    );
-    for (const email of settings.alertEmails) this.topic.addSubscription(new EmailSubscription(email));
-
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-
-    const logGroup = new LogGroup(this, 'FunctionLogs', {
-      retention: settings.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new Role(this, 'FunctionRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'certwatch watch function: its log group, its table, its topic',
-    });
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-    );
-    // Exactly what the cycles do: Query (load a target, pending notices), GetItem (stored posture,
-    // heartbeat lookup), PutItem, UpdateItem; Scan only for the weekly heartbeat's summary.
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-          'dynamodb:UpdateItem',
-          ...(settings.heartbeat === 'weekly' ? ['dynamodb:Scan'] : []),
-        ],
-        resources: [this.table.tableArn],
-      }),
-    );
-    role.addToPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
-    role.addToPolicy(
-      new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.topicKey.keyArn] }),
-    );
-    // The on-failure destination needs SendMessage only (its grant would add GetQueueAttributes and GetQueueUrl).
-    role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetters.queueArn] }));
-
-    let vpcAccess: Policy | undefined;
-    if (egress === 'vpc') {
+    // Construct ids of the stateful parts (table, topic and its key, network with its Elastic IP) are
+    // their logical ids in deployed stacks: changing one would replace the resource.
+    this.table = new HistoryTable(this, 'History');
+    this.topic = new NoticeTopic(this, 'Notices', { alertEmails: settings.alertEmails });
+    this.topicKey = this.topic.key;
+    if (settings.egress === 'vpc') {
       this.network = new WatcherNetwork(this, 'Network', {
         vpc: settings.vpc,
         ports: plan.probed.map((t) => t.port),
         logRetention: settings.logRetention,
       });
-      // Lambda attaches the function to the VPC with the execution role; these EC2 actions take no resource ARNs.
-      vpcAccess = new Policy(this, 'VpcAccessPolicy', { roles: [role] });
-      vpcAccess.addStatements(
-        new PolicyStatement({
-          actions: [
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:CreateNetworkInterface',
-            'ec2:DeleteNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
-      );
     }
-
-    const asyncMaxAge = Duration.seconds(Math.min(schedulePeriod.toSeconds(), 6 * 3600));
-    this.fn = new NodejsFunction(this, 'WatchFunction', {
-      description: 'certwatch: one watch cycle (probe, detect, store, notify)',
-      entry: WATCH_HANDLER_ENTRY,
-      handler: 'handler',
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 512,
+    this.function = new WatchFunction(this, 'Function', {
+      table: this.table,
+      topic: this.topic,
+      topicKey: this.topicKey,
+      targets: plan.probed,
+      settings,
       timeout,
-      // The shards of a run in parallel, plus one for the posture cycle or the plan and merge steps.
-      reservedConcurrentExecutions: SHARD_CONCURRENCY + 1,
-      role: role.withoutPolicyUpdates(),
-      logGroup,
-      bundling: watchHandlerBundling(
-        props.consumerPolicy?.json,
-        plan.probed.map((t) => t.url),
-      ),
-      environment: functionEnvironment({
-        tableName: this.table.tableName,
-        topicArn: this.topic.topicArn,
-        targets: plan.probed,
-        keyTypes,
-        probeTimeoutMs,
-        trust: settings.trust,
-        port25Blocked: egress === 'none',
-        watch,
-        postureRequire: settings.postureRequire,
-        heartbeat: settings.heartbeat,
-        addressFamilies: settings.addressFamilies,
-        dns: settings.dns,
-        ...(props.consumerPolicy ? { policySha256: props.consumerPolicy.sha256 } : {}),
-      }),
-      retryAttempts: 2,
-      maxEventAge: asyncMaxAge,
-      onFailure: new SqsDestination(this.deadLetters),
-      ...(this.network
-        ? { vpc: this.network.vpc, vpcSubnets: this.network.subnets, securityGroups: [this.network.securityGroup] }
-        : {}),
+      network: this.network,
+      consumerPolicy: props.consumerPolicy,
     });
-
-    // The function sees its role read-only (grants cannot widen it), so the dependency on the role's
-    // policies is explicit: in a VPC the function is created attached, with the ENI permissions.
-    this.fn.node.addDependency(role);
-    if (vpcAccess) this.fn.node.addDependency(vpcAccess);
-
-    // Scheduler's own role with exact permissions; the target gets a view of it that grants cannot widen.
-    const schedulerRole = new Role(this, 'SchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: sameAccount }),
-      description: 'certwatch schedule: invoke the watch function, dead-letter undeliverable events',
-    });
+    this.fn = this.function.handler;
+    this.deadLetters = this.function.deadLetters;
     this.run = new RunStateMachine(this, 'RunMachine', {
       fn: this.fn,
-      timeout: schedulePeriod,
+      timeout: settings.schedule,
       logRetention: settings.logRetention,
     });
-    schedulerRole.addToPolicy(
-      new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.run.stateMachine.stateMachineArn] }),
-    );
-    if (postureSchedule !== 'off') {
-      schedulerRole.addToPolicy(
-        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }),
-      );
-    }
-    schedulerRole.addToPolicy(
-      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetters.queueArn] }),
-    );
-    this.schedule = new Schedule(this, 'Schedule', {
-      description: 'certwatch: run one watch cycle (the run state machine)',
-      schedule: ScheduleExpression.rate(schedulePeriod),
-      target: new StepFunctionsStartExecution(this.run.stateMachine, {
-        role: schedulerRole.withoutPolicyUpdates(),
-        retryAttempts: 2,
-        maxEventAge: Duration.seconds(Math.max(60, Math.min(schedulePeriod.toSeconds(), 86_400))),
-        deadLetterQueue: this.deadLetters,
-      }),
+    this.schedules = new WatchSchedules(this, 'Schedules', {
+      fn: this.fn,
+      stateMachine: this.run.stateMachine,
+      deadLetters: this.deadLetters,
+      period: settings.schedule,
+      posturePeriod: settings.postureSchedule,
     });
-
-    if (postureSchedule !== 'off') {
-      this.postureSchedule = new Schedule(this, 'PostureSchedule', {
-        description: 'certwatch: run one TLS posture cycle',
-        schedule: ScheduleExpression.rate(postureSchedule),
-        target: new LambdaInvoke(this.fn, {
-          input: ScheduleTargetInput.fromObject({ kind: 'posture' }),
-          role: schedulerRole.withoutPolicyUpdates(),
-          retryAttempts: 2,
-          maxEventAge: Duration.hours(6),
-          deadLetterQueue: this.deadLetters,
-        }),
-      });
-    }
-
+    this.schedule = this.schedules.watch;
+    this.postureSchedule = this.schedules.posture;
     this.monitoring = new WatcherMonitoring(this, 'Monitoring', {
       fn: this.fn,
       stateMachine: this.run.stateMachine,
       deadLetters: this.deadLetters,
       topic: this.topic,
-      schedulePeriod,
+      schedulePeriod: settings.schedule,
       targets: plan.probed,
-      keyTypes,
-      expiryThresholdsDays: watch.expiryThresholdsDays,
+      keyTypes: settings.keyTypes,
+      expiryThresholdsDays: settings.watch.expiryThresholdsDays,
     });
     acknowledgeWatcherFindings(this);
   }

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { FAN_OUT } from '../lambdas/contract/fan-out';
 import { HANDLER_ENV, SHIPPED_TARGETS_FILE } from '../lambdas/contract/function-env';
 import { WATCH_METRICS } from '../lambdas/contract/metrics';
 import type { KeyType } from '../lambdas/core/observation';
 import type { Target } from '../lambdas/core/targets';
 import type { WatchConfig } from '../lambdas/core/watch-config';
 import { SETTINGS } from '../lambdas/settings/table';
-import { watcherRefusal } from './watcher-settings';
+import { type WatcherSettings, watcherRefusal } from './watcher-settings';
 
 /** The handler's source; NodejsFunction bundles it with {@link WATCH_HANDLER_BUNDLING}. */
 export const WATCH_HANDLER_ENTRY = join(__dirname, '..', 'lambdas', 'watch', 'handler.ts');
@@ -108,17 +109,48 @@ export function sizeFunctionTimeout(input: TimeoutInput, options: { capSeconds?:
   const probes = input.targets.length * s.addressesPerTarget * input.keyTypes.length;
   const waves = Math.ceil(probes / s.concurrency);
   const seconds = Math.ceil((input.probeTimeoutMs * (s.resolutionTimeouts + waves)) / 1000) + s.storeAndPublishSeconds;
-  // A fanned-out run gives each shard at most the cap; the plan step sizes shards to fit it.
-  if (options.capSeconds !== undefined)
-    return Duration.seconds(Math.max(s.minSeconds, Math.min(seconds, options.capSeconds)));
-  if (seconds > s.maxSeconds) {
+  // A fanned-out run gives each shard at most the cap (the plan step sizes shards to fit it), but never
+  // less than one wave of probes needs: a shard of one target must fit.
+  const oneWave = Math.ceil((input.probeTimeoutMs * (s.resolutionTimeouts + 1)) / 1000) + s.storeAndPublishSeconds;
+  const capped = options.capSeconds === undefined ? seconds : Math.max(oneWave, Math.min(seconds, options.capSeconds));
+  if (capped > s.maxSeconds) {
     throw watcherRefusal(
       SETTINGS.targets,
       `${input.targets.length} targets × ${input.keyTypes.length} key types with a ${input.probeTimeoutMs} ms probe timeout ` +
-        `need a ${seconds} s function timeout, over Lambda's ${s.maxSeconds} s: watch fewer targets or lower probeTimeoutMs`,
+        `need a ${capped} s function timeout, over Lambda's ${s.maxSeconds} s: watch fewer targets or lower probeTimeoutMs`,
     );
   }
-  return Duration.seconds(Math.max(s.minSeconds, seconds));
+  return Duration.seconds(Math.max(s.minSeconds, capped));
+}
+
+/** A posture cycle enumerates many handshakes per address: it gets at least this long. */
+export const POSTURE_FUNCTION_TIMEOUT = Duration.minutes(5);
+
+/**
+ * The function timeout of a watcher: sized from its probed targets, at least
+ * {@link POSTURE_FUNCTION_TIMEOUT} while posture cycles run, and shorter than the schedule period.
+ * @throws ConfigError when it does not fit Lambda or the schedule
+ */
+export function watcherFunctionTimeout(
+  settings: Pick<WatcherSettings, 'keyTypes' | 'probeTimeoutMs' | 'postureSchedule' | 'schedule'>,
+  targets: readonly Target[],
+): Duration {
+  // One invocation probes one shard: the plan step cuts the list so that a shard fits this timeout.
+  const cycle = sizeFunctionTimeout(
+    { targets, keyTypes: settings.keyTypes, probeTimeoutMs: settings.probeTimeoutMs },
+    { capSeconds: FAN_OUT.shardBudgetSeconds * 2 },
+  );
+  const posture = settings.postureSchedule !== 'off' && cycle.toSeconds() < POSTURE_FUNCTION_TIMEOUT.toSeconds();
+  const timeout = posture ? POSTURE_FUNCTION_TIMEOUT : cycle;
+  const period = settings.schedule.toSeconds();
+  if (timeout.toSeconds() >= period) {
+    throw watcherRefusal(
+      SETTINGS.schedule,
+      `the function timeout (${timeout.toSeconds()} s, sized from the targets and probe timeout) must be shorter ` +
+        `than the schedule period (${period} s): choose a slower schedule`,
+    );
+  }
+  return timeout;
 }
 
 /** What the function environment carries. */
@@ -156,7 +188,8 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     ...(input.dns && input.dns.length > 0 ? { [HANDLER_ENV.dns]: input.dns.join(',') } : {}),
     [HANDLER_ENV.port25Blocked]: String(input.port25Blocked),
     [HANDLER_ENV.expiryThresholdsDays]: input.watch.expiryThresholdsDays.join(','),
-    [HANDLER_ENV.retireAfterCycles]: String(input.watch.retireAfterCycles),
+    [HANDLER_ENV.staleAfterCycles]: String(input.watch.staleAfterCycles),
+    [HANDLER_ENV.staleAfterHours]: String(input.watch.staleAfterHours),
     [HANDLER_ENV.failingAfter]: String(input.watch.failingAfter),
     [HANDLER_ENV.rotationOverdueShare]: String(input.watch.rotationOverdueShare),
     // An empty value is an error: no rules means no variable.

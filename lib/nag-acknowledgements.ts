@@ -13,7 +13,7 @@ export function acknowledgeWatcherFindings(watcher: CertificateWatcher): void {
       'This queue is itself the dead-letter queue (of the schedule target and of failed async invocations); ' +
       'a dead-letter queue behind it would have nothing to catch, and its depth alarm notifies the topic.',
   });
-  const vpcAccess = watcher.node.tryFindChild('VpcAccessPolicy');
+  const vpcAccess = watcher.function.vpcAccess;
   if (vpcAccess) {
     Validations.of(vpcAccess).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

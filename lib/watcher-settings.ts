@@ -99,6 +99,12 @@ export function watcherSettings(props: CertificateWatcherProps): WatcherSettings
     throw watcherRefusal(SETTINGS.vpcId, 'a vpc is only used with egress "vpc"', 'vpc');
   }
   const wc = props.watchConfig ?? {};
+  // The replaced property is refused with its successors' names (a silently ignored setting misleads).
+  prop(
+    SETTINGS.retireAfterCycles,
+    (wc as { retireAfterCycles?: unknown }).retireAfterCycles,
+    'watchConfig.retireAfterCycles',
+  );
   const posture = prop(SETTINGS.posture, minutesOf(props.postureSchedule), 'postureSchedule');
   return {
     targets: prop(SETTINGS.targets, props.targets),
@@ -109,7 +115,8 @@ export function watcherSettings(props: CertificateWatcherProps): WatcherSettings
         wc.expiryThresholdsDays,
         'watchConfig.expiryThresholdsDays',
       ),
-      retireAfterCycles: prop(SETTINGS.retireAfterCycles, wc.retireAfterCycles, 'watchConfig.retireAfterCycles'),
+      staleAfterCycles: prop(SETTINGS.staleAfterCycles, wc.staleAfterCycles, 'watchConfig.staleAfterCycles'),
+      staleAfterHours: prop(SETTINGS.staleAfterHours, wc.staleAfterHours, 'watchConfig.staleAfterHours'),
       failingAfter: prop(SETTINGS.failingAfter, wc.failingAfter, 'watchConfig.failingAfter'),
       rotationOverdueShare: prop(
         SETTINGS.rotationOverdueShare,

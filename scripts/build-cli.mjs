@@ -7,8 +7,8 @@
  *
  * One ESM entry plus code-split chunks: each command's heavy dependencies (pkijs, the store, the AWS SDK)
  * sit behind an `import()` in lambdas/cli, so esbuild puts them in chunks that load only when that command
- * runs. dynalite and the AWS SDK stay in node_modules (dynalite's LevelDB binding cannot be bundled, and
- * the SDK loads its credential providers on demand); everything else, pkijs included, is bundled.
+ * runs. dynalite, level and the AWS SDK stay in node_modules (LevelDB's native binding is found from its
+ * package's own directory, and the SDK loads its credential providers on demand); everything else, pkijs included, is bundled.
  *
  * Usage: node scripts/build-cli.mjs [--outdir DIR]   (default dist/cli; DIR must be inside the project so
  * the external packages resolve from its node_modules)
@@ -20,12 +20,12 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Packages left to Node's resolution at run time instead of bundled. */
-export const CLI_EXTERNAL = ['dynalite', '@aws-sdk/*'];
+export const CLI_EXTERNAL = ['dynalite', 'level', 'classic-level', '@aws-sdk/*'];
 
 /**
  * The chunks are ESM, but bundled CommonJS code (commander, our own modules' `__dirname`) expects
  * `require`, `__filename` and `__dirname`: each chunk defines them for itself. Every chunk sits directly
- * in the output directory, so `__dirname` is that directory and `data/` beside it (trust-store.ts).
+ * in the output directory, so `__dirname` is that directory and `data/` beside it (lambdas/trust/trust-stores.ts).
  */
 const BANNER = [
   "import { createRequire as __cwCreateRequire } from 'node:module';",
@@ -35,6 +35,28 @@ const BANNER = [
   'const __filename = __cwFileURLToPath(import.meta.url);',
   'const __dirname = __cwDirname(__filename);',
 ].join(' ');
+
+/**
+ * commander requires node:child_process at load for executable subcommands (`git-style` separate
+ * programs), which certwatch has none of; loading it (and node:net with it) is a third of what `--help`
+ * would otherwise cost over a bare Node start. commander gets an object that loads it on first use.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'child_process', namespace: 'lazy-child-process' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      loader: 'js',
+      contents:
+        "let real; const load = () => (real ??= require('node:child_process'));\n" +
+        'module.exports = { spawn: (...args) => load().spawn(...args) };\n',
+    }));
+  },
+};
 
 /**
  * Builds the CLI into `outdir` and returns esbuild's metafile (which input went into which chunk, also
@@ -67,6 +89,7 @@ export async function buildCli(outdir = join(ROOT, 'dist', 'cli')) {
     sourcemap: 'linked',
     banner: { js: BANNER },
     metafile: true,
+    plugins: [lazyChildProcessForCommander],
     logLevel: 'warning',
   });
   mkdirSync(join(next, 'data'), { recursive: true });

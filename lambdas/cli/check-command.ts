@@ -14,7 +14,7 @@ import type { PostureCycleResult } from '../watch/posture-cycle';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { cliFlags } from './cli-settings';
-import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
+import { addPolicyOption, listPolicyInto, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
@@ -83,6 +83,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const { store, where } = opened as OpenedStore;
         const entries = given ?? (await commandTargets([], store, where, now));
+        await listPolicyInto(options, store);
         const expansion = await expandWatchTargets(entries, {
           store,
           now,
@@ -111,11 +112,14 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         if (posture) run.stdout.write(`${renderPostureSummary(posture)}\n`);
       }
       reportUnusedPins(run.stderr, options.resolve, result.observations);
-      for (const failure of posture?.publishFailures ?? []) {
-        run.stderr.write(`certwatch: notice ${failure.dedupeKey} stays pending: ${failure.message}\n`);
-      }
-      for (const failure of result.summary.publishFailures) {
-        run.stderr.write(`certwatch: notice ${failure.dedupeKey} stays pending: ${failure.message}\n`);
+      const publishFailures = [...result.summary.publishFailures, ...(posture?.publishFailures ?? [])];
+      if (publishFailures.length > 0) {
+        // One line: how many stay pending (the outbox publishes them on the next cycle) and the first reason.
+        const count = new Set(publishFailures.map((f) => f.dedupeKey)).size;
+        run.stderr.write(
+          `certwatch: ${count} notice${count === 1 ? '' : 's'} could not be published and stay${count === 1 ? 's' : ''} ` +
+            `pending for the next cycle (${publishFailures[0].message})\n`,
+        );
       }
       for (const unsaved of result.summary.unsaved) {
         run.stderr.write(`certwatch: history of ${unsaved.target} not saved this cycle: ${unsaved.message}\n`);
@@ -123,7 +127,9 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       const postureFailed =
         posture !== undefined && (posture.incomplete > 0 || posture.notices.some((n) => n.severity === 'critical'));
       run.exitCode =
-        result.summary.failedProbes > 0 || result.summary.critical > 0 || postureFailed ? EXIT.FAILED : EXIT.OK;
+        result.summary.failedProbes > 0 || result.summary.critical > 0 || postureFailed || publishFailures.length > 0
+          ? EXIT.FAILED
+          : EXIT.OK;
     });
 }
 

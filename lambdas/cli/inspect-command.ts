@@ -1,14 +1,16 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { daysUntil } from '../core/days';
 import type { Cert, Validation } from '../core/observation';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
 import { commonName } from '../core/x509/dn';
 import { pemToDerList } from '../core/x509/pem';
 import type { TrustStore } from '../core/x509/trust-store';
+import { SETTINGS } from '../settings/table';
 import { type CliRun, EXIT, UsageError } from './cli-io';
+import { cliFlags } from './cli-settings';
 import { colonHex, table } from './format';
 import { loadPolicyFile } from './policy-file';
-import { readCaFile } from './probe-options-cli';
+import { flagOption, readCaFile } from './probe-options-cli';
 import { readBoundedFile, type StdinReader } from './shared/bounded-input';
 
 /** Largest input `inspect` reads: 16 certificates of 64 KiB, PEM-encoded, plus surrounding text. */
@@ -28,7 +30,7 @@ interface InspectValues {
   policy?: string;
   at?: string;
   servername?: string;
-  trust: 'node' | 'google';
+  trust?: string;
   ca?: string;
   json?: boolean;
 }
@@ -40,12 +42,14 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
     .description('parse and validate a PEM chain as presented (leaf first), e.g. piped from openssl s_client')
     .argument('[file]', 'PEM file, or - for standard input', '-')
     .option('--at <iso-date>', 'validate at this instant instead of now')
-    .option('--servername <name>', 'check the leaf against this host name')
-    .addOption(new Option('--trust <set>', 'trust anchors to start from').choices(['node', 'google']).default('node'))
-    .option('--ca <file>', 'PEM bundle of extra trust anchors')
+    .option(...flagOption(SETTINGS.servername, 'name'))
+    .option(...flagOption(SETTINGS.trust, 'node|google'))
+    .option(...flagOption(SETTINGS.ca, 'file'))
     .option('--json', 'print the result as one JSON document')
     .option('--policy <file>', 'consumer policy: judge the chain by the policies for --servername (or *)')
     .action(async (file: string, values: InspectValues) => {
+      const read = cliFlags(values);
+      const [servername, trust, ca] = [read(SETTINGS.servername), read(SETTINGS.trust), read(SETTINGS.ca)];
       const policy = values.policy ? await loadPolicyFile(values.policy) : undefined;
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
       const input =
@@ -56,10 +60,8 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
       const result = await inspectPem(input.toString('utf8'), {
         source: file === '-' ? 'stdin' : file,
         at,
-        servername: values.servername,
-        trust: values.ca
-          ? trustStoreNamed(values.trust).withExtra(readCaFile(values.ca))
-          : trustStoreNamed(values.trust),
+        servername,
+        trust: ca ? trustStoreNamed(trust).withExtra(readCaFile(ca)) : trustStoreNamed(trust),
         policy,
       });
       run.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at)}\n`);

@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { createTestNotice, type Notice } from '../core/notice';
+import type { Notice } from '../core/notice';
 import type { NoticePublisher } from '../core/ports';
 import { ConsolePublisher } from '../notify/console-publisher';
 import { NotifyError } from '../notify/errors';
@@ -15,7 +15,8 @@ import { type CliRun, EXIT } from './cli-io';
 export const TEST_NOTICE_MESSAGE = 'TEST notice from certwatch notify-test: delivery works, no action needed';
 
 /** The TEST notice of `now`, saying where it was sent from. */
-export function notifyTestNotice(now: Date, sender: string): Notice<'TEST'> {
+export async function notifyTestNotice(now: Date, sender: string): Promise<Notice<'TEST'>> {
+  const { createTestNotice } = await import('../core/notice.js');
   const notice = createTestNotice(now, TEST_NOTICE_MESSAGE);
   const lines = [
     `Sent by certwatch notify-test on ${sender} at ${now.toISOString()}.`,
@@ -35,7 +36,7 @@ export function registerNotifyTestCommand(program: Command, run: CliRun): void {
     .description('publish a clearly marked TEST notice (to the SNS topic, or the terminal) to prove delivery')
     .option('--topic-arn <arn>', 'publish to this SNS topic instead of printing')
     .action(async (values: NotifyTestValues) => {
-      const notice = notifyTestNotice(new Date(), hostname());
+      const notice = await notifyTestNotice(new Date(), hostname());
       const publisher = await publisherFor(values.topicArn, run);
       try {
         const receipt = await publisher.publish(notice);

@@ -5,7 +5,8 @@
 import { type Command, Option } from 'commander';
 import type { CertRecord } from '../core/history';
 import type { Observation } from '../core/observation';
-import { PIN_FORMATS, type PinFormat, pinsReport, renderPins, type ServedLeaf } from '../core/policy/pins-report';
+import { PIN_FORMATS, type PinFormat } from '../core/policy/pin-formats';
+import type { ServedLeaf } from '../core/policy/pins-report';
 import type { OpenedStore } from '../store/open-store';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
@@ -90,6 +91,7 @@ export function registerPinsCommand(program: Command, run: CliRun): void {
           return leavesFromRecords(records);
         });
       }
+      const { pinsReport, renderPins } = await import('../core/policy/pins-report.js');
       const report = pinsReport(leaves);
       if (values.json) run.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else if (report.length === 0) run.stdout.write('# no leaf served (nothing recorded or nothing answered)\n');

@@ -2,20 +2,15 @@
  * Reads `--policy FILE`: JSON or YAML, `ca` paths relative to the file. Errors are usage errors
  * (exit 2, one line) naming the file and the entry.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CoreError } from '../core/errors';
 import type { Observation } from '../core/observation';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
+import type { WatchListStore } from '../core/ports';
+import type { ProbeOptions } from '../core/probe-options';
 import { UsageError } from './cli-io';
-
-const MAX_CA_BYTES = 4 * 1024 * 1024;
-
-function readBounded(path: string, limit: number): string {
-  if (statSync(path).size > limit) throw new Error(`larger than ${limit} bytes`);
-  return readFileSync(path, 'utf8');
-}
+import { MAX_CA_BYTES, readBoundedTextSync } from './shared/bounded-input';
 
 /**
  * Loads and checks a policy file. The decoder and parser (and with them js-yaml and pkijs) load only here, when a command
@@ -28,7 +23,7 @@ export async function loadPolicyFile(file: string): Promise<PolicySet> {
   ]);
   let text: string;
   try {
-    text = readBounded(file, MAX_POLICY_BYTES);
+    text = readBoundedTextSync(file, MAX_POLICY_BYTES);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new UsageError(`--policy ${file}: cannot read (${code})`, { cause: error });
@@ -37,7 +32,7 @@ export async function loadPolicyFile(file: string): Promise<PolicySet> {
     const document = decodePolicyText(text, file);
     return parsePolicyDocument(document, {
       source: file,
-      readFile: (path) => readBounded(resolve(dirname(file), path), MAX_CA_BYTES),
+      readFile: (path) => readBoundedTextSync(resolve(dirname(file), path), MAX_CA_BYTES),
     });
   } catch (error) {
     if (error instanceof CoreError) throw new UsageError(`--policy ${error.message}`, { cause: error });
@@ -72,4 +67,20 @@ export function renderPolicyVerdicts(observations: readonly Observation[]): stri
 /** True when a verdict refuses a chain with a critical rule (exit code 1). */
 export function policyRefused(o: Observation): boolean {
   return o.consumerPolicy?.rules.some((r) => r.status === 'fail' && r.severity === 'critical') === true;
+}
+
+/**
+ * Adds the consumer policies kept on the store's watch list (`targets add --policy`) to the options'
+ * policy, after the `--policy` file's. @throws UsageError when a stored policy cannot be read
+ */
+export async function listPolicyInto(options: ProbeOptions, store: WatchListStore): Promise<void> {
+  const list = await store.loadWatchList();
+  if (!list?.items.some((i) => i.policy !== undefined)) return;
+  const { mergePolicySets, watchListPolicies } = await import('../core/policy/watch-policy.js');
+  try {
+    options.policy = mergePolicySets([options.policy, watchListPolicies(list.items)]);
+  } catch (error) {
+    if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
 }

@@ -1,17 +1,15 @@
 import type { Command } from 'commander';
-import { mxStep } from '../core/mx';
 import { GOOGLE_TLS_BASELINE } from '../core/posture/compare';
-import { POSTURE_DEFAULTS } from '../core/posture/defaults';
 import { POLICY_RULE_NAMES } from '../core/posture/policy';
 import { type Posture, TLS_VERSIONS, type VersionSuite } from '../core/posture/posture';
 import type { ProbeOptions } from '../core/probe-options';
 import { DEFAULT_TARGET_URLS, type Target } from '../core/targets';
 import type { WatchTarget } from '../core/watch-list';
 import { SETTINGS } from '../settings/table';
-import { type CliRun, EXIT, UsageError } from './cli-io';
+import { type CliRun, EXIT } from './cli-io';
 import { cliFlags } from './cli-settings';
 import { table } from './format';
-import { addProbeOptions, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
+import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { reportUnusedPins } from './shared/unused-pins';
@@ -22,8 +20,8 @@ interface PostureCliValues extends ProbeCliValues, StoreCliValues {
   require: string[];
   json?: boolean;
   verbose?: boolean;
-  handshakeBudget: string;
-  pause: string;
+  handshakeBudget?: string;
+  pause?: string;
 }
 
 /** Entries that make the command exit 1: an unfinished enumeration or a violated rule. */
@@ -55,13 +53,13 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
     )
     .option('--json', 'print the posture entries as one JSON document')
     .option('--verbose', 'print every version and suite per address (default: a summary per address)')
-    .option('--handshake-budget <n>', 'most handshakes per address', String(POSTURE_DEFAULTS.handshakeBudget))
-    .option('--pause <ms>', 'pause between two handshakes to the same address', String(POSTURE_DEFAULTS.pauseMs))
+    .option(...flagOption(SETTINGS.handshakeBudget, 'n'))
+    .option(...flagOption(SETTINGS.posturePauseMs, 'ms'))
     .action(async (args: string[], values: PostureCliValues) => {
       const required = cliFlags(values)(SETTINGS.postureRequire);
       const rules = required.length > 0 ? required : undefined;
-      const handshakeBudget = integer('--handshake-budget', values.handshakeBudget, 1, 10_000);
-      const pauseMs = integer('--pause', values.pause, 0, 60_000);
+      const handshakeBudget = cliFlags(values)(SETTINGS.handshakeBudget);
+      const pauseMs = cliFlags(values)(SETTINGS.posturePauseMs);
       const options = toProbeOptions(values);
       const location = storeLocationFrom(values);
       const entries =
@@ -97,20 +95,12 @@ async function expandForPosture(
       targets.set(entry.key, entry.target);
       continue;
     }
-    const { lookupMx } = await import('../probe/dns.js');
+    const [{ lookupMx }, { mxStep }] = await Promise.all([import('../probe/dns.js'), import('../core/mx.js')]);
     const answer = await lookupMx(entry.domain, { servers: options.dnsServers, timeoutMs: options.timeoutMs / 2 });
     if ('error' in answer) failures.push(`${entry.key}: ${answer.error.code} ${answer.error.message}`);
     else for (const t of mxStep(entry.domain, null, answer, new Date()).targets) targets.set(t.url, t);
   }
   return { targets: [...targets.values()], failures };
-}
-
-function integer(name: string, raw: string, min: number, max: number): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${name}: "${raw}" must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }
 
 /** The closing line of both views: counts and which baseline the comparison used. */

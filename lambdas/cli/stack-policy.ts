@@ -4,20 +4,13 @@
  * ships it beside the handler; a path would mean nothing inside the Lambda.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CoreError } from '../core/errors';
 import { decodePolicyText, MAX_POLICY_BYTES } from '../core/policy/decode';
 import { parsePolicyDocument, portablePolicyDocument } from '../core/policy/parse';
 import type { PolicySource } from '../settings/table';
 import { UsageError } from './cli-io';
-
-const MAX_CA_BYTES = 4 * 1024 * 1024;
-
-function readBounded(path: string, limit: number): string {
-  if (statSync(path).size > limit) throw new Error(`larger than ${limit} bytes`);
-  return readFileSync(path, 'utf8');
-}
+import { MAX_CA_BYTES, readBoundedTextSync } from './shared/bounded-input';
 
 /**
  * The portable policy of a context value; `ca` paths are relative to the policy file, or to `baseDir`
@@ -32,13 +25,13 @@ export function portablePolicy(source: PolicySource, baseDir = process.cwd()): {
       const file = resolve(baseDir, source.file);
       dir = dirname(file);
       label = `context policy ${source.file}`;
-      document = decodePolicyText(readBounded(file, MAX_POLICY_BYTES), file);
+      document = decodePolicyText(readBoundedTextSync(file, MAX_POLICY_BYTES), file);
     } else {
       document = source.document;
     }
     const set = parsePolicyDocument(document, {
       source: label,
-      readFile: (path) => readBounded(resolve(dir, path), MAX_CA_BYTES),
+      readFile: (path) => readBoundedTextSync(resolve(dir, path), MAX_CA_BYTES),
     });
     const json = JSON.stringify(portablePolicyDocument(set));
     return { json, sha256: createHash('sha256').update(json).digest('hex') };

@@ -6,14 +6,15 @@ import { Argument, type Command } from 'commander';
 import type { MxRecord } from '../core/mx';
 import type { HistoryStore } from '../core/ports';
 import type { WatchItem, WatchList } from '../core/watch-list';
-import { ensureWatchList } from '../watch/watch-list';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { table } from './format';
+import { loadPolicyFile } from './policy-file';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
-import { CLI_DEFAULT_SEED, watchTargetsFrom } from './watch-list-cli';
+import { CLI_DEFAULT_SEED, ensureWatchList, watchTargetsFrom } from './watch-list-cli';
 
 interface TargetsValues extends StoreCliValues {
   json?: boolean;
+  policy?: string;
 }
 
 /** One entry as `targets list --json` prints it. */
@@ -35,8 +36,11 @@ export function registerTargetsCommand(program: Command, run: CliRun): void {
       ),
   )
     .option('--json', 'print the resulting list as one JSON document')
+    .option('--policy <file>', 'with add: keep this consumer policy (JSON or YAML) on each added entry')
     .action(async (action: 'add' | 'remove' | 'list', args: string[], values: TargetsValues) => {
       const location = storeLocationFrom(values);
+      if (values.policy !== undefined && action !== 'add') throw new UsageError('--policy goes with targets add');
+      const policy = values.policy !== undefined ? await loadPolicyFile(values.policy) : undefined;
       if (action === 'list' && args.length > 0) throw new UsageError('targets list takes no TARGET');
       if (action !== 'list' && args.length === 0) throw new UsageError(`targets ${action} needs at least one TARGET`);
       const keys = watchTargetsFrom(args).map((t) => t.key);
@@ -45,6 +49,16 @@ export function registerTargetsCommand(program: Command, run: CliRun): void {
         if (!opened) throw new Error('the store did not open');
         const { store, where } = opened;
         const lines = action === 'list' ? [] : await edit(store, action, keys, where, now);
+        if (policy) {
+          const { entryPolicyDocument } = await import('../core/policy/watch-policy.js');
+          for (const key of keys) await store.setWatchPolicy(key, entryPolicyDocument(policy, key));
+          lines.push(
+            ...keys.map(
+              (k) =>
+                `policy   ${k}: ${policy.policies.length} polic${policy.policies.length === 1 ? 'y' : 'ies'} from ${values.policy}`,
+            ),
+          );
+        }
         const list = (await store.loadWatchList()) ?? (await ensureWatchList(store, CLI_DEFAULT_SEED, now));
         return { lines, list, mx: await store.listMx(), where };
       });

@@ -4,10 +4,10 @@
  */
 import { CoreError } from '../core/errors';
 import type { MxRecord } from '../core/mx';
-import type { HistoryStore } from '../core/ports';
+import type { HistoryStore, WatchListStore } from '../core/ports';
 import { DEFAULT_TARGET_URLS } from '../core/targets';
 import { parseWatchTargets, seedFor, type WatchList, type WatchTarget } from '../core/watch-list';
-import { ensureWatchList, type WatchSeed } from '../watch/watch-list';
+import type { WatchSeed } from '../watch/watch-list';
 import { UsageError } from './cli-io';
 
 /** What an empty store's list starts with on the command line: Google's set. */
@@ -109,4 +109,13 @@ async function prospectiveList(store: HistoryStore, now: Date): Promise<WatchLis
       source: seed.source,
     })),
   };
+}
+
+/**
+ * The store's watch list, seeded when it has none (watch/watch-list.ts); loaded when first needed, since its
+ * digests load node:crypto, which `--help` does without (see program.ts on start time).
+ */
+export async function ensureWatchList(store: WatchListStore, fallback: WatchSeed, now: Date): Promise<WatchList> {
+  const watchList = await import('../watch/watch-list.js');
+  return watchList.ensureWatchList(store, fallback, now);
 }

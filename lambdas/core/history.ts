@@ -23,7 +23,10 @@ export interface LeafPolicyRecord {
 /** Where a certificate sat in the presented chain. */
 export type CertRole = 'leaf' | 'chain';
 
-/** A certificate is active while served (or missing for fewer than `retireAfterCycles` cycles). */
+/**
+ * A certificate is active while some address's latest observation shows it (and that address has not gone
+ * stale); retired once every address that served it has moved on or gone stale.
+ */
 export type CertStatus = 'active' | 'retired';
 
 /** One certificate served at one target (the `CERT#<sha256>` item). */
@@ -64,6 +67,13 @@ export interface CertRecord {
   warned: number[];
   /** Condition notices already raised for this certificate, e.g. `EXPIRED`, `CHAIN_INVALID:UNTRUSTED_ROOT`. */
   noticed: string[];
+  /** CERTIFICATE_RETIRED notices raised so far (one per disappearance; names the next return too). */
+  retirements: number;
+  /**
+   * The key type's evidence cycle count when this leaf was last observed, once no address shows it any more
+   * (absent while it is the latest leaf somewhere): a retirement waits for a few quiet cycles after it.
+   */
+  lastMark?: number;
   /** For a leaf judged by a consumer policy: the latest verdict (absent when none applied). */
   policy?: LeafPolicyRecord;
   /** Optimistic-concurrency revision of the stored item; 0 = not stored yet. */
@@ -77,6 +87,34 @@ export interface SlotRecord {
   /** Leaf fingerprint, or null when the probe failed. */
   sha256: string | null;
   error: ProbeErrorCode | null;
+}
+
+/**
+ * Evidence: what one address × key type was last observed serving, and when. Only a completed handshake
+ * presenting a leaf is an observation; a missing DNS answer, a timeout or KEY_TYPE_UNAVAILABLE leave it as is.
+ */
+export interface EvidenceSlot {
+  address: string;
+  keyType: KeyType;
+  /** The leaf last observed there. */
+  sha256: string;
+  /** When it was last observed (any leaf). */
+  at: string;
+  /** The key type's {@link KeyTypeEvidence.cycles} at that observation (cycles since = staleness). */
+  mark: number;
+  /**
+   * The longest time (hours) this address went unobserved between two observations while the key type was
+   * observed elsewhere: a frontend DNS names once a day is not stale after a day. Absent = 0.
+   */
+  gapHours?: number;
+}
+
+/** Per key type of a target: how many cycles observed it at any address, and when last. */
+export interface KeyTypeEvidence {
+  cycles: number;
+  lastAt: string;
+  /** When the key type's baseline was taken (its first cycle with a successful observation). */
+  baselineAt: string;
 }
 
 /** The per-target state of the last cycle (the `STATE` item). */
@@ -96,8 +134,25 @@ export interface TargetState {
   starttlsOffered: boolean;
   /** STARTTLS_MISSING was raised and STARTTLS has not been offered everywhere since. */
   starttlsMissing: boolean;
-  /** Active certificates not seen in the last cycles: fingerprint → consecutive cycles missing. */
+  /**
+   * Active chain certificates (intermediates) not served in the last cycles: fingerprint → consecutive
+   * cycles missing; one is retired silently after `staleAfterCycles`. Leaves retire from the evidence.
+   */
   missing: Record<string, number>;
+  /** Per address × key type, the last observation (sorted by address, then key type). */
+  evidence: EvidenceSlot[];
+  /** Per key type observed so far. A key type missing here has no baseline yet. */
+  keyTypes: Partial<Record<KeyType, KeyTypeEvidence>>;
+  /**
+   * Shared-notice groups this target took part in at `lastCycleAt`: a repeated cycle of the same instant
+   * rebuilds the same merged dedupe keys although this target, already saved, raises nothing again.
+   */
+  raised: string[];
+  /**
+   * Set only on a state read from an item written before the evidence model (the `missing` counters of
+   * that release): detection upgrades it in place on its next cycle (see `detect/upgrade.ts`).
+   */
+  legacyMissing?: Record<string, number>;
 }
 
 /** Everything stored about one target. */
@@ -119,12 +174,23 @@ export function emptyTargetState(target: string): TargetState {
     starttlsOffered: false,
     starttlsMissing: false,
     missing: {},
+    evidence: [],
+    keyTypes: {},
+    raised: [],
   };
 }
 
-/** When a certificate was last seen, merging the record with the target's last cycle. */
+/** When a certificate was last seen, merging the record with the evidence of the target's state. */
 export function effectiveLastSeen(cert: CertRecord, state: TargetState | null): string {
-  if (cert.status !== 'active' || !state?.lastCycleAt) return cert.lastSeen;
-  if ((state.missing[cert.sha256] ?? 0) > 0) return cert.lastSeen;
-  return state.lastCycleAt.localeCompare(cert.lastSeen) > 0 ? state.lastCycleAt : cert.lastSeen;
+  if (state && state.evidence.length === 0) {
+    // A state of the release before evidence (or none yet): active and not missing = served last cycle.
+    const missing = state.legacyMissing ?? state.missing;
+    if (cert.status !== 'active' || !state.lastCycleAt || (missing[cert.sha256] ?? 0) > 0) return cert.lastSeen;
+    return state.lastCycleAt > cert.lastSeen ? state.lastCycleAt : cert.lastSeen;
+  }
+  let last = cert.lastSeen;
+  for (const slot of state?.evidence ?? []) {
+    if (slot.sha256 === cert.sha256 && slot.at > last) last = slot.at;
+  }
+  return last;
 }

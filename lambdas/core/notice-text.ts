@@ -2,7 +2,7 @@
  * Human words for notices: an SNS-sized subject and a few lines of text, derived from the facts only.
  */
 import { wholeDays } from './days';
-import type { CertFacts, Notice, NoticeFactsMap, NoticeType, RotationClass } from './notice';
+import type { CertFacts, Notice, NoticeFactsMap, NoticeType, RotationClass, SharedTargetFacts } from './notice';
 import { describePolicyNotice } from './policy/notice-text';
 import { commonName } from './x509/dn';
 
@@ -75,8 +75,37 @@ function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 
-function describe(notice: NoticeBase, where: string): { title: string; lines: string[] } {
+/** Where a notice is: `host:port`, or `N targets` for a notice about a leaf several targets share. */
+function placeOf(notice: NoticeBase, where: string): string {
+  const shared = (notice.facts as { targets?: SharedTargetFacts[] }).targets;
+  return notice.type !== 'BASELINE' && shared && shared.length > 1 ? `${shared.length} targets` : where;
+}
+
+/** The lines listing the targets of a shared notice (none for a notice about one target). */
+function sharedLines(notice: NoticeBase): string[] {
+  const shared = (notice.facts as { targets?: SharedTargetFacts[] }).targets;
+  if (!shared || shared.length < 2) return [];
+  return [
+    'Targets:',
+    ...shared.map(
+      (t) =>
+        `  ${t.target}${t.rollout ? ` (${t.rollout.serving} of ${t.rollout.total} addresses)` : ''}: ${t.addresses.join(', ')}`,
+    ),
+  ];
+}
+
+function hoursText(hours: number): string {
+  return hours >= 48 ? `${Math.round((hours / 24) * 10) / 10} days` : `${hours} hours`;
+}
+
+function describe(notice: NoticeBase, rawWhere: string): { title: string; lines: string[] } {
   const type = notice.type as NoticeType;
+  const where = placeOf(notice, rawWhere);
+  const described = describeOne(notice, type, where);
+  return { title: described.title, lines: [...described.lines, ...sharedLines(notice)] };
+}
+
+function describeOne(notice: NoticeBase, type: NoticeType, where: string): { title: string; lines: string[] } {
   switch (type) {
     case 'BASELINE': {
       const f = notice.facts as NoticeFactsMap['BASELINE'];
@@ -107,13 +136,31 @@ function describe(notice: NoticeBase, where: string): { title: string; lines: st
     }
     case 'CERTIFICATE_RETIRED': {
       const f = notice.facts as NoticeFactsMap['CERTIFICATE_RETIRED'];
+      const by = f.successors.map((s) => `${commonName(s.subject)} (sha256 ${shortSha(s.sha256)})`).join(', ');
       return {
         title: `${f.keyType} certificate ${shortSha(f.cert.sha256)} retired on ${where}`,
         lines: [
-          `Rollout complete: not seen for ${plural(f.missedCycles, 'cycle')} (first seen ${f.firstSeen}, last seen ${f.lastSeen}).`,
+          `Rollout complete: every address that served it has moved on${by ? ` to ${by}` : ''} (first seen ${f.firstSeen}, last seen ${f.lastSeen}).`,
           ...certLines(f.cert),
+          ...f.replacedOn.map(
+            (r) =>
+              `  ${r.address}: ${r.by ? `serves ${shortSha(r.by)} (observed ${r.at})` : `unobserved since ${r.at} (stale)`}`,
+          ),
           ...f.successors.map(
-            (s) => `Successor ${commonName(s.subject)} (sha256 ${shortSha(s.sha256)}, ${daysText(s.daysLeft)}).`,
+            (s) => `Replaced by ${commonName(s.subject)} (sha256 ${shortSha(s.sha256)}, ${daysText(s.daysLeft)}).`,
+          ),
+        ],
+      };
+    }
+    case 'CERTIFICATE_RETURNED': {
+      const f = notice.facts as NoticeFactsMap['CERTIFICATE_RETURNED'];
+      return {
+        title: `retired ${f.keyType} certificate ${shortSha(f.cert.sha256)} served again on ${where}`,
+        lines: [
+          `A leaf retired at ${f.retiredAt} is served again on ${f.addresses.join(', ')} after ${hoursText(f.goneHours)} gone (a rollback?).`,
+          ...certLines(f.cert),
+          ...f.displaces.map(
+            (d) => `It displaces ${commonName(d.subject)} (sha256 ${shortSha(d.sha256)}, ${daysText(d.daysLeft)}).`,
           ),
         ],
       };
@@ -150,7 +197,7 @@ function describe(notice: NoticeBase, where: string): { title: string; lines: st
     case 'CHAIN_INVALID': {
       const f = notice.facts as NoticeFactsMap['CHAIN_INVALID'];
       return {
-        title: `invalid chain on ${where}: ${f.error.code}`,
+        title: `invalid ${f.keyType} chain on ${where}: ${f.error.code}`,
         lines: [
           `The ${f.keyType} chain does not validate: ${f.error.message}`,
           ...certLines(f.cert),
@@ -161,7 +208,7 @@ function describe(notice: NoticeBase, where: string): { title: string; lines: st
     case 'HOSTNAME_MISMATCH': {
       const f = notice.facts as NoticeFactsMap['HOSTNAME_MISMATCH'];
       return {
-        title: `hostname mismatch on ${where}: leaf is not valid for ${f.expectedName}`,
+        title: `hostname mismatch on ${where}: ${f.keyType} leaf is not valid for ${f.expectedName}`,
         lines: [
           `The ${f.keyType} leaf does not match ${f.expectedName}; it names: ${f.cert.sans.join(', ') || '(no SANs)'}.`,
           ...certLines(f.cert),
@@ -172,7 +219,7 @@ function describe(notice: NoticeBase, where: string): { title: string; lines: st
     case 'ISSUER_CHANGED': {
       const f = notice.facts as NoticeFactsMap['ISSUER_CHANGED'];
       return {
-        title: `issuer changed on ${where}: ${commonName(f.previousIssuer)} -> ${commonName(f.issuer)}`,
+        title: `${f.keyType} issuer changed on ${where}: ${commonName(f.previousIssuer)} -> ${commonName(f.issuer)}`,
         lines: [
           `The new ${f.keyType} leaf chains to a different ${f.rotation.sameIssuer ? 'anchor' : 'intermediate'} (${ROTATION_WORDS[f.rotation.classification]}).`,
           `  before   ${f.previousIssuer} (anchor ${f.previousAnchor ?? 'unknown'})`,

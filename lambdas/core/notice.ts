@@ -19,6 +19,7 @@ export type NoticeType =
   | 'BASELINE'
   | 'NEW_CERTIFICATE'
   | 'CERTIFICATE_RETIRED'
+  | 'CERTIFICATE_RETURNED'
   | 'EXPIRY_WARNING'
   | 'ROTATION_OVERDUE'
   | 'EXPIRED'
@@ -50,6 +51,7 @@ export const NOTICE_SEVERITY: Readonly<Record<NoticeType, Severity>> = Object.fr
   BASELINE: 'info',
   NEW_CERTIFICATE: 'info',
   CERTIFICATE_RETIRED: 'info',
+  CERTIFICATE_RETURNED: 'warning',
   EXPIRY_WARNING: 'warning',
   ROTATION_OVERDUE: 'warning',
   EXPIRED: 'critical',
@@ -122,8 +124,32 @@ export interface BaselineTargetFacts {
   target: string;
   host: string;
   addresses: string[];
+  /** The key types whose baseline this is (first cycle with a successful observation). */
+  keyTypes: KeyType[];
   leaves: Array<CertFacts & { keyType: KeyType; addresses: string[] }>;
   failures: ProbeFailureFacts[];
+}
+
+/**
+ * One target of a notice about a leaf several targets of the cycle share (NEW_CERTIFICATE,
+ * CERTIFICATE_RETIRED, CERTIFICATE_RETURNED, EXPIRY_WARNING): the notice is sent once, listing them.
+ */
+export interface SharedTargetFacts {
+  target: string;
+  host: string;
+  /** The addresses this notice is about at that target (serving, retired from, or returned to). */
+  addresses: string[];
+  /** NEW_CERTIFICATE only: the rollout at that target. */
+  rollout?: { serving: number; total: number };
+}
+
+/** Where a retired leaf went: per address that served it, what replaced it (null = gone stale). */
+export interface ReplacedOnFacts {
+  address: string;
+  /** The leaf last observed there, or null when the address has gone unobserved past the stale window. */
+  by: string | null;
+  /** When the address was last observed. */
+  at: string;
 }
 
 /** The body of each notice type. */
@@ -136,18 +162,46 @@ export interface NoticeFactsMap {
     anchor: string | null;
     replaces: CertFacts[];
     rotation: RotationFacts | null;
+    /**
+     * Rollout progress against the evidence: `total` = addresses of that key type observed within the stale
+     * window, `serving` = those whose latest leaf is this one; `addresses` = those serving it this cycle.
+     */
     rollout: { addresses: string[]; serving: number; total: number };
+    targets?: SharedTargetFacts[];
   };
   CERTIFICATE_RETIRED: {
     keyType: KeyType;
     cert: CertFacts;
     firstSeen: string;
     lastSeen: string;
-    missedCycles: number;
+    /** Every address that served it. */
     addresses: string[];
+    replacedOn: ReplacedOnFacts[];
+    /** The leaves that replaced it (what its addresses serve now). */
     successors: CertFacts[];
+    targets?: SharedTargetFacts[];
   };
-  EXPIRY_WARNING: { keyType: KeyType; cert: CertFacts; thresholdDays: number; addresses: string[] };
+  CERTIFICATE_RETURNED: {
+    keyType: KeyType;
+    cert: CertFacts;
+    /** The addresses serving it again. */
+    addresses: string[];
+    retiredAt: string;
+    /** When it was last observed before it went. */
+    lastSeen: string;
+    /** Hours from `lastSeen` to this cycle, one decimal. */
+    goneHours: number;
+    /** The leaves those addresses served before (the ones it displaces). */
+    displaces: CertFacts[];
+    targets?: SharedTargetFacts[];
+  };
+  EXPIRY_WARNING: {
+    keyType: KeyType;
+    cert: CertFacts;
+    thresholdDays: number;
+    addresses: string[];
+    targets?: SharedTargetFacts[];
+  };
   ROTATION_OVERDUE: {
     keyType: KeyType;
     cert: CertFacts;
@@ -261,13 +315,25 @@ export function noticeKey(type: NoticeType, ...parts: Array<string | number>): s
   return [type, ...parts].join('#');
 }
 
-/** The dedupe key of a baseline over a set of targets (order-free; hashed to stay short). */
-export function baselineKey(targets: readonly string[]): string {
+/**
+ * The dedupe key of a baseline over a set of targets and the target × key type pairs it records
+ * (order-free; hashed to stay short).
+ */
+export function baselineKey(targets: readonly string[], pairs: readonly string[] = []): string {
   const digest = createHash('sha256')
     .update([...targets].sort().join('\n'))
+    .update(pairs.length > 0 ? `\n\n${[...new Set(pairs)].sort().join('\n')}` : '')
     .digest('hex')
     .slice(0, 32);
   return noticeKey('BASELINE', digest);
+}
+
+/** A short order-free digest of strings, for dedupe keys. */
+export function digestOf(parts: readonly string[]): string {
+  return createHash('sha256')
+    .update([...new Set(parts)].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** A TEST notice (for `certwatch notify-test`): proves the path to subscribers. */

@@ -98,6 +98,8 @@ export interface WatchListStore {
     now: Date,
     options: { reactivate: boolean },
   ): Promise<WatchEdit>;
+  /** Sets an entry's consumer policy (portable document); false when the target is not on the list. */
+  setWatchPolicy(target: string, policy: unknown): Promise<boolean>;
   /** Marks targets removed (their history stays). */
   removeWatchTargets(targets: readonly string[], now: Date): Promise<WatchEdit>;
   /** Target URLs that have history (`TARGET#` items): what a store from before the list watched. */

@@ -7,8 +7,17 @@
 export interface WatchConfig {
   /** Days-left thresholds that raise EXPIRY_WARNING once each, largest first (default 21, 14, 7, 3, 1). */
   expiryThresholdsDays: readonly number[];
-  /** Consecutive cycles a certificate must be missing at a target before CERTIFICATE_RETIRED (default 3). */
-  retireAfterCycles: number;
+  /**
+   * An address goes stale (its last observation no longer counts as "still serving") once its key type
+   * was observed elsewhere at the target for at least this many cycles since (default 3); a retirement
+   * also waits this many cycles of quiet after the leaf was last seen...
+   */
+  staleAfterCycles: number;
+  /**
+   * ...and for at least this many hours since (default 48: Google's DNS may name a frontend only about
+   * once a day; an address whose own gaps were longer gets twice its longest gap).
+   */
+  staleAfterHours: number;
   /** Consecutive failed cycles of a target before PROBE_FAILING (default 3). */
   failingAfter: number;
   /** Share of a leaf's lifetime after which ROTATION_OVERDUE is raised if no successor was seen (default 0.75). */
@@ -18,7 +27,8 @@ export interface WatchConfig {
 /** The defaults of DESIGN.md. */
 export const DEFAULT_WATCH_CONFIG: WatchConfig = Object.freeze({
   expiryThresholdsDays: Object.freeze([21, 14, 7, 3, 1]),
-  retireAfterCycles: 3,
+  staleAfterCycles: 3,
+  staleAfterHours: 48,
   failingAfter: 3,
   rotationOverdueShare: 0.75,
 });

@@ -1,6 +1,6 @@
 /**
  * Publishes notices to an SNS topic: Subject ≤ 100 characters, message attributes `type`, `severity`
- * and `host` for subscription filter policies, the JSON body for machines and the text for e-mail.
+ * and `host` (always a String.Array) for subscription filter policies, the JSON body for machines and the text for e-mail.
  */
 import { createHash } from 'node:crypto';
 import { type MessageAttributeValue, PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
@@ -42,8 +42,9 @@ export function toPublishInput(notice: Notice, topicArn: string): PublishCommand
     // Lets subscribers drop the rare second delivery (a crash after SNS accepted, before mark-sent).
     dedupeKey: { DataType: 'String', StringValue: notice.dedupeKey },
   };
-  if (notice.hosts.length === 1) attributes.host = { DataType: 'String', StringValue: notice.hosts[0] };
-  else if (notice.hosts.length > 1)
+  // Always String.Array (one host or several): one filter policy `"host": ["smtp.gmail.com"]` matches any
+  // element, whether the notice is about one target or a leaf several targets share.
+  if (notice.hosts.length > 0)
     attributes.host = { DataType: 'String.Array', StringValue: JSON.stringify(notice.hosts) };
   let body = JSON.stringify(notice);
   if (Buffer.byteLength(body) + Buffer.byteLength(notice.text) > MAX_MESSAGE_BYTES) {

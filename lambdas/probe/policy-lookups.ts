@@ -5,6 +5,7 @@
  */
 import type { Resolver } from 'node:dns/promises';
 import { rootCertificates } from 'node:tls';
+import { orderMx } from '../core/mx';
 import { matchingPolicies, type PolicySubject } from '../core/policy/evaluate';
 import type { Lookup, MtaStsPolicy, PolicyLookups, PolicySet, TlsaRecord } from '../core/policy/model';
 import { tlsaOwner } from '../core/policy/tlsa';
@@ -12,7 +13,7 @@ import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { derToPem } from '../core/x509/pem';
 import { googleTrustStore } from '../trust/trust-stores';
-import { createResolver } from './dns';
+import { createResolver, type DnsOptions, lookupMx } from './dns';
 import { lookupTlsa } from './dns-tlsa';
 import { fetchMtaSts } from './mta-sts-fetch';
 
@@ -23,19 +24,12 @@ export interface LookupDeps {
   mtaSts(domain: string): Promise<Lookup<MtaStsPolicy>>;
 }
 
-/** MX hosts by preference, via a resolver with the probes' servers and timeout. */
-export async function lookupMx(resolver: Resolver, domain: string): Promise<Lookup<string[]>> {
-  try {
-    const records = await resolver.resolveMx(domain);
-    const hosts = records
-      .sort((a, b) => a.priority - b.priority)
-      .map((r) => r.exchange.toLowerCase().replace(/\.$/, ''))
-      .filter((h) => h !== '');
-    return { ok: true, value: [...new Set(hosts)] };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, code: 'MX_LOOKUP_FAILED', message: `MX of ${domain}: ${code}` };
-  }
+/** MX hosts by preference, with the watch list's semantics (implicit MX, null MX) from the one DNS module. */
+export async function policyMx(domain: string, options: DnsOptions): Promise<Lookup<string[]>> {
+  const answer = await lookupMx(domain, options);
+  if ('error' in answer) return { ok: false, code: 'MX_LOOKUP_FAILED', message: answer.error.message };
+  const hosts = orderMx(answer.hosts).map((h) => h.host.toLowerCase().replace(/\.$/, ''));
+  return { ok: true, value: [...new Set(hosts)] };
 }
 
 /** A resolver for the probes' servers (`[]` = the system's), built by the one DNS module. */
@@ -90,7 +84,7 @@ export function defaultLookupDeps(options: ProbeOptions): LookupDeps {
   const resolver = policyResolver(servers, options.timeoutMs);
   let ca: string[] | undefined;
   return {
-    mx: (domain) => lookupMx(resolver, domain),
+    mx: (domain) => policyMx(domain, { servers, timeoutMs: Math.max(500, Math.floor(options.timeoutMs / 2)) }),
     tlsa: (owner) => lookupTlsa(owner, servers, Math.max(500, Math.floor(options.timeoutMs / 2))),
     mtaSts: (domain) => {
       ca ??= anchorsPem(options);

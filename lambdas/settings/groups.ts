@@ -9,9 +9,12 @@ import { SETTINGS } from './table';
 
 /** The change-detection thresholds. */
 export function readWatchConfig(read: SettingReader): WatchConfig {
+  // Refuses the replaced setting when it is given (its parser names the successors).
+  read(SETTINGS.retireAfterCycles);
   return {
     expiryThresholdsDays: read(SETTINGS.expiryThresholdsDays),
-    retireAfterCycles: read(SETTINGS.retireAfterCycles),
+    staleAfterCycles: read(SETTINGS.staleAfterCycles),
+    staleAfterHours: read(SETTINGS.staleAfterHours),
     failingAfter: read(SETTINGS.failingAfter),
     rotationOverdueShare: read(SETTINGS.rotationOverdueShare),
   };

@@ -9,109 +9,55 @@
  */
 
 import { parseDnsServers } from '../core/dns-servers';
-import { parseEhloName } from '../core/ehlo-name';
 import { CoreError } from '../core/errors';
-import { KEY_TYPES, type KeyType } from '../core/observation';
-import { PostureError } from '../core/posture/errors';
-import { type PolicyRule, parsePolicy } from '../core/posture/policy';
+import type { KeyType } from '../core/observation';
+import { POSTURE_DEFAULTS } from '../core/posture/defaults';
+import type { PolicyRule } from '../core/posture/policy';
 import { type AddressFamily, DEFAULT_PROBE_OPTIONS } from '../core/probe-options';
-import { DEFAULT_TARGET_URLS, parseResolve, parseTargets, type ResolvePin, type Target } from '../core/targets';
+import { DEFAULT_TARGET_URLS, parseTargets, type ResolvePin, type Target } from '../core/targets';
 import { DEFAULT_WATCH_CONFIG } from '../core/watch-config';
-import { pemToDerList } from '../core/x509/pem';
 import { InvalidValue } from './config-error';
-import { boolean, fraction, integer, listOf, oneOf, orWord, type Parser, rate, scalar, text, via } from './parsers';
+import { boolean, fraction, integer, oneOf, orWord, type Parser, rate, scalar, text, via } from './parsers';
 import { defineOptional, defineSetting } from './setting';
+import {
+  EHLO_NAME,
+  EMAIL_LIST,
+  EXPIRY_DAYS,
+  FAMILY_LIST,
+  KEY_TYPE_LIST,
+  LOG_RETENTION,
+  NO_SPACES,
+  PEM_ANCHORS,
+  POSTURE_RULES,
+  RESOLVE_PINS,
+  TARGET_LIST,
+  VPC_ID,
+} from './value-parsers';
 
 const isCoreError = (error: unknown) => error instanceof CoreError;
 
 /** Where a consumer policy comes from (context `policy`): a file to read at synth, or the document. */
 export type PolicySource = { file: string } | { document: unknown };
 
-const targetList: Parser<Target[]> = via(
-  'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS) URLs, comma-separated',
-  (raw) =>
-    parseTargets(listOf((url) => url, { example: 'smtps://smtp.gmail.com:465,smtp://mx.example.com' }).parse(raw)),
-  isCoreError,
-);
-
-const keyTypeList: Parser<KeyType[]> = dedupe(
-  listOf(
-    (item) => {
-      const keyType = item.toLowerCase();
-      if (!KEY_TYPES.includes(keyType as KeyType))
-        throw new InvalidValue(`"${item}" is not one of ${KEY_TYPES.join(', ')}`);
-      return keyType as KeyType;
+/** The parser of a setting that was replaced: every value is refused with the names of its successors. */
+function replacedBy(successors: string): Parser<never> {
+  return {
+    accepts: `nothing: replaced by ${successors}`,
+    parse() {
+      throw new InvalidValue(
+        `this setting was replaced by ${successors}: a leaf now retires once every address that served it has ` +
+          'moved on or gone stale (see the rollout model in the README)',
+      );
     },
-    { example: 'rsa,ecdsa' },
-  ),
-);
-
-/** `all`, `4`, `6` or a list such as `4,6` (the CLI's `--family all|4|6` and the list form agree). */
-const familyList: Parser<AddressFamily[]> = {
-  accepts: '4, 6, 4,6 or all',
-  parse(raw) {
-    if (typeof raw === 'string' && raw.trim().toLowerCase() === 'all') return [4, 6];
-    return dedupe(
-      listOf(
-        (item) => {
-          if (item !== '4' && item !== '6') {
-            throw new InvalidValue(`"${item}" is not 4 or 6 (e.g. 4, or 4,6 in a dual-stack VPC; all = both)`);
-          }
-          return Number(item) as AddressFamily;
-        },
-        { example: '4,6' },
-      ),
-    ).parse(raw);
-  },
-};
-
-const postureRules: Parser<PolicyRule[]> = {
-  accepts: 'posture rules such as min-version=TLS1.2,no-3des',
-  parse(raw) {
-    const items = listOf((rule) => rule, { min: 0, separator: /\s*,\s*/, example: 'min-version=TLS1.2,no-3des' }).parse(
-      raw,
-    );
-    try {
-      return items.length === 0 ? [] : parsePolicy(items);
-    } catch (error) {
-      if (error instanceof PostureError) throw new InvalidValue(error.message, { cause: error });
-      throw error;
-    }
-  },
-};
-
-const expiryDays: Parser<number[]> = {
-  accepts: 'days before expiry, e.g. 21,14,7,3,1 (each in (0, 3650])',
-  parse(raw) {
-    const days = listOf(
-      (item) => {
-        const value = Number(item);
-        if (!Number.isFinite(value)) throw new InvalidValue(`"${item}" is not a number of days (e.g. 21,14,7,3,1)`);
-        if (value <= 0 || value > 3650)
-          throw new InvalidValue(`threshold ${item} must be a number of days in (0, 3650]`);
-        return value;
-      },
-      { example: '21,14,7,3,1' },
-    ).parse(raw);
-    return [...new Set(days)].sort((a, b) => b - a);
-  },
-};
-
-const EMAIL = /^[^\s@,;<>()[\]"]+@[^\s@,;<>()[\]"]+\.[A-Za-z]{2,}$/;
-const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
-/** CloudWatch Logs retention periods (days) a log group accepts, "never expire" aside. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-const NO_SPACES = text(/^[^\s\p{Cc}]{1,1024}$/u, 'a value without spaces or control characters');
+  };
+}
 
 /** Every setting. One entry each; the key is the setting's name. */
 export const SETTINGS = {
   targets: defineSetting<Target[]>({
     name: 'targets',
     doc: 'Endpoints to watch (CLI: the TARGET arguments).',
-    parser: targetList,
+    parser: TARGET_LIST,
     default: parseTargets(DEFAULT_TARGET_URLS),
     defaultText: "Google's SMTP hosts",
     env: 'CERTWATCH_TARGETS',
@@ -126,7 +72,7 @@ export const SETTINGS = {
   keyTypes: defineSetting<KeyType[]>({
     name: 'keyTypes',
     doc: 'Key types asked of every address (one handshake each).',
-    parser: keyTypeList,
+    parser: KEY_TYPE_LIST,
     default: [...DEFAULT_PROBE_OPTIONS.keyTypes],
     flag: '--key-types',
     env: 'CERTWATCH_KEY_TYPES',
@@ -161,7 +107,7 @@ export const SETTINGS = {
   addressFamilies: defineSetting<AddressFamily[]>({
     name: 'addressFamilies',
     doc: 'IP versions probed. The stack defaults to 4: a Lambda function outside a dual-stack VPC has no IPv6 route.',
-    parser: familyList,
+    parser: FAMILY_LIST,
     default: [4, 6],
     defaultText: '4,6 (stack: 4)',
     flag: '--family',
@@ -171,17 +117,7 @@ export const SETTINGS = {
   resolve: defineSetting<ResolvePin[]>({
     name: 'resolve',
     doc: "Address pins in curl's form host:port:addr[,addr...] (flag repeatable; environment space-separated).",
-    parser: listOf(
-      (pin) => {
-        try {
-          return parseResolve(pin);
-        } catch (error) {
-          if (error instanceof CoreError) throw new InvalidValue(error.message, { cause: error });
-          throw error;
-        }
-      },
-      { min: 0, separator: /\s+/, example: 'smtp.gmail.com:465:192.0.2.1' },
-    ),
+    parser: RESOLVE_PINS,
     default: [],
     flag: '--resolve',
     env: 'CERTWATCH_RESOLVE',
@@ -195,11 +131,7 @@ export const SETTINGS = {
   ehloName: defineOptional<string>({
     name: 'ehloName',
     doc: "Name sent in EHLO: a domain or an address literal (default: this machine's FQDN or address literal).",
-    parser: via(
-      'a domain name or an address literal such as [192.0.2.1]',
-      (raw) => parseEhloName(typeof raw === 'string' ? raw : scalar(raw)),
-      isCoreError,
-    ),
+    parser: EHLO_NAME,
     flag: '--ehlo',
     env: 'CERTWATCH_EHLO_NAME',
   }),
@@ -224,20 +156,7 @@ export const SETTINGS = {
   extraCaPem: defineOptional<Uint8Array[]>({
     name: 'extraCaPem',
     doc: 'PEM text of extra trust anchors for the function (tests use their generated roots).',
-    parser: {
-      accepts: 'PEM certificates',
-      parse(raw) {
-        let ders: Uint8Array[];
-        try {
-          ders = pemToDerList(typeof raw === 'string' ? raw : '');
-        } catch (error) {
-          if (error instanceof CoreError) throw new InvalidValue(error.message, { cause: error });
-          throw error;
-        }
-        if (ders.length === 0) throw new InvalidValue('holds no PEM certificate');
-        return ders;
-      },
-    },
+    parser: PEM_ANCHORS,
     defaultText: '(none)',
     env: 'CERTWATCH_EXTRA_CA_PEM',
   }),
@@ -251,25 +170,59 @@ export const SETTINGS = {
   postureRequire: defineSetting<PolicyRule[]>({
     name: 'postureRequire',
     doc: 'Posture rules whose violation is a critical notice (flag repeatable).',
-    parser: postureRules,
+    parser: POSTURE_RULES,
     default: [],
     flag: '--require',
     env: 'CERTWATCH_POSTURE_REQUIRE',
     context: 'postureRequire',
   }),
+  handshakeBudget: defineSetting<number>({
+    name: 'handshakeBudget',
+    doc: 'Most TLS handshakes a posture enumeration spends per address.',
+    parser: integer(1, 10_000),
+    default: POSTURE_DEFAULTS.handshakeBudget,
+    flag: '--handshake-budget',
+  }),
+  posturePauseMs: defineSetting<number>({
+    name: 'posturePauseMs',
+    doc: 'Pause between two posture handshakes to the same address, in milliseconds.',
+    parser: integer(0, 60_000),
+    default: POSTURE_DEFAULTS.pauseMs,
+    flag: '--pause',
+  }),
   expiryThresholdsDays: defineSetting<number[]>({
     name: 'expiryThresholdsDays',
     doc: 'Days before expiry at which EXPIRY_WARNING is raised, once each.',
-    parser: expiryDays,
+    parser: EXPIRY_DAYS,
     default: [...DEFAULT_WATCH_CONFIG.expiryThresholdsDays],
     env: 'CERTWATCH_EXPIRY_DAYS',
     context: 'expiryThresholdsDays',
   }),
-  retireAfterCycles: defineSetting<number>({
-    name: 'retireAfterCycles',
-    doc: 'Cycles a leaf must be missing before CERTIFICATE_RETIRED.',
+  staleAfterCycles: defineSetting<number>({
+    name: 'staleAfterCycles',
+    doc:
+      'An address whose last observation showed a leaf goes stale after this many cycles that observed its key ' +
+      'type elsewhere (and staleAfterHours); a leaf retires once every address that served it moved on or went ' +
+      'stale, and it was not seen for this many cycles.',
     parser: integer(1, 1000),
-    default: DEFAULT_WATCH_CONFIG.retireAfterCycles,
+    default: DEFAULT_WATCH_CONFIG.staleAfterCycles,
+    env: 'CERTWATCH_STALE_AFTER_CYCLES',
+    context: 'staleAfterCycles',
+  }),
+  staleAfterHours: defineSetting<number>({
+    name: 'staleAfterHours',
+    doc:
+      "Hours the key type must also have been observed elsewhere before an address goes stale (twice the address's " +
+      "longest gap between observations, when longer): Google's DNS may name a frontend only about once a day.",
+    parser: integer(0, 8760),
+    default: DEFAULT_WATCH_CONFIG.staleAfterHours,
+    env: 'CERTWATCH_STALE_AFTER_HOURS',
+    context: 'staleAfterHours',
+  }),
+  retireAfterCycles: defineOptional<never>({
+    name: 'retireAfterCycles',
+    doc: 'Replaced by staleAfterCycles and staleAfterHours (the rollout model); any value is refused, naming them.',
+    parser: replacedBy('staleAfterCycles (default 3) and staleAfterHours (default 48)'),
     env: 'CERTWATCH_RETIRE_AFTER_CYCLES',
     context: 'retireAfterCycles',
   }),
@@ -316,15 +269,7 @@ export const SETTINGS = {
   alertEmail: defineSetting<string[]>({
     name: 'alertEmail',
     doc: 'E-mail addresses subscribed to the notice topic (each confirms by e-mail).',
-    parser: dedupe(
-      listOf(
-        (email) => {
-          if (!EMAIL.test(email)) throw new InvalidValue(`"${email}" is not an e-mail address`);
-          return email;
-        },
-        { min: 0, example: 'ops@example.com,oncall@example.com' },
-      ),
-    ),
+    parser: EMAIL_LIST,
     default: [],
     context: 'alertEmail',
   }),
@@ -344,16 +289,7 @@ export const SETTINGS = {
   logRetentionDays: defineSetting<number>({
     name: 'logRetentionDays',
     doc: "Retention of the function's logs, in days.",
-    parser: {
-      accepts: `one of ${LOG_RETENTION_DAYS.join(', ')}`,
-      parse(raw) {
-        const days = integer(1, 3653).parse(raw);
-        if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
-          throw new InvalidValue(`must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
-        }
-        return days;
-      },
-    },
+    parser: LOG_RETENTION,
     default: 90,
     context: 'logRetentionDays',
   }),
@@ -403,8 +339,3 @@ export const SETTINGS = {
 
 /** The name of a setting. */
 export type SettingName = keyof typeof SETTINGS;
-
-/** Drops repeated items, keeping the first. */
-function dedupe<T>(inner: Parser<T[]>): Parser<T[]> {
-  return { accepts: inner.accepts, parse: (raw) => [...new Set(inner.parse(raw))] };
-}

@@ -90,6 +90,10 @@ export class DynamoHistoryStore implements HistoryStore {
     return this.watch.setContextDigest(digest);
   }
 
+  setWatchPolicy(target: string, policy: unknown): Promise<boolean> {
+    return this.watch.setWatchPolicy(target, policy);
+  }
+
   addWatchTargets(
     targets: readonly string[],
     source: WatchSource,

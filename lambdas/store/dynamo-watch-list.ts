@@ -59,6 +59,25 @@ export class DynamoWatchList implements WatchListStore {
     }
   }
 
+  async setWatchPolicy(target: string, policy: unknown): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.watchList, sk: keys.watchItem(target) },
+          UpdateExpression: 'SET #policy = :policy',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#policy': 'policy' },
+          ExpressionAttributeValues: { ':policy': policy },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw storeError(error, this.tableName, `set the consumer policy of ${target}`);
+    }
+  }
+
   async addWatchTargets(
     targets: readonly string[],
     source: WatchSource,

@@ -4,7 +4,7 @@
  */
 
 import { keys } from '../contract/table-schema';
-import type { CertRecord, SlotRecord, TargetState } from '../core/history';
+import type { CertRecord, EvidenceSlot, KeyTypeEvidence, SlotRecord, TargetState } from '../core/history';
 import type { Notice } from '../core/notice';
 import type { OutboxEntry } from '../core/ports';
 import { StoreError } from './errors';
@@ -45,6 +45,8 @@ export function certItem(record: CertRecord, rev: number): Item {
     retiredAt: record.retiredAt,
     warned: record.warned,
     noticed: record.noticed,
+    retirements: record.retirements,
+    ...(record.lastMark === undefined ? {} : { lastMark: record.lastMark }),
     ...(record.policy ? { policy: record.policy } : {}),
     rev,
   };
@@ -78,6 +80,9 @@ export function certFromItem(item: Item): CertRecord {
     retiredAt: (item.retiredAt as string | null | undefined) ?? null,
     warned: list<number>(item, 'warned'),
     noticed: list<string>(item, 'noticed'),
+    // Items of the release before retirement counting: a retired one was retired once.
+    retirements: Number(item.retirements ?? (item.status === 'retired' ? 1 : 0)),
+    ...(typeof item.lastMark === 'number' ? { lastMark: item.lastMark } : {}),
     ...(item.policy ? { policy: item.policy as CertRecord['policy'] } : {}),
     rev: Number(item.rev ?? 0),
   };
@@ -96,6 +101,9 @@ export function stateAttributes(state: TargetState): Item {
     starttlsOffered: state.starttlsOffered,
     starttlsMissing: state.starttlsMissing,
     missing: state.missing,
+    evidence: state.evidence,
+    keyTypes: state.keyTypes,
+    raised: state.raised,
   };
 }
 
@@ -112,6 +120,13 @@ export function stateFromItem(item: Item): TargetState {
     starttlsOffered: item.starttlsOffered === true,
     starttlsMissing: item.starttlsMissing === true,
     missing: (item.missing as Record<string, number> | undefined) ?? {},
+    evidence: list<EvidenceSlot>(item, 'evidence'),
+    keyTypes: (item.keyTypes as Partial<Record<string, KeyTypeEvidence>> | undefined) ?? {},
+    raised: list<string>(item, 'raised'),
+    // No evidence attribute: written by the release before the evidence model; detection upgrades it.
+    ...(item.keyTypes === undefined
+      ? { legacyMissing: (item.missing as Record<string, number> | undefined) ?? {} }
+      : {}),
   };
 }
 

@@ -72,7 +72,10 @@ export function eventsFromNotices(notices: readonly TimelineNotice[]): TimelineE
       }
       continue;
     }
-    if (!notice.target) continue;
+    // A notice about a leaf several targets share is drawn on each of them.
+    const shared = (facts.targets ?? []).flatMap((t) => (typeof t.target === 'string' ? [t.target] : []));
+    const targets = notice.target ? [notice.target] : shared;
+    if (targets.length === 0) continue;
     const keyType = facts.keyType === 'rsa' || facts.keyType === 'ecdsa' ? facts.keyType : null;
     const sha = typeof facts.cert?.sha256 === 'string' ? facts.cert.sha256 : null;
     const detail =
@@ -81,7 +84,8 @@ export function eventsFromNotices(notices: readonly TimelineNotice[]): TimelineE
         : notice.type === 'CHAIN_INVALID'
           ? String(facts.error?.code ?? '')
           : '';
-    events.push(event(notice.type, notice.target, at, notice.subject, false, keyType, sha, detail));
+    for (const target of targets)
+      events.push(event(notice.type, target, at, notice.subject, false, keyType, sha, detail));
   }
   return events;
 }

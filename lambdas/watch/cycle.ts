@@ -7,7 +7,7 @@
  * the outbox already holds, and pending notices are published first.
  */
 import { randomUUID } from 'node:crypto';
-import { baselineNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
+import { cycleNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
 import type { TargetHistory } from '../core/history';
 import type { BaselineTargetFacts, Notice } from '../core/notice';
 import type { Observation } from '../core/observation';
@@ -140,10 +140,20 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         config,
         expectedName,
       });
-      const all = detectTargets.map((t) => t.url);
-      const baselines = current.baseline ? [current.baseline] : [];
-      if (input.shard) await input.shard.saveBaselines(baselines);
-      const redone = [...(input.shard ? [] : baselineNotices(baselines, now, all)), ...current.notices];
+      // The cycle's notices again with this target redone: merged notices (BASELINE, shared leaves) keep
+      // their keys when the redone target raises the same events, so nothing is sent twice.
+      const others = detection.targets.filter((d) => d.target !== target.url);
+      // In a shard, the BASELINE facts go to the run's merge step instead.
+      if (input.shard) await input.shard.saveBaselines(current.baseline ? [current.baseline] : []);
+      const redone = cycleNotices([...others, current], detectTargets, now).filter(
+        (n) =>
+          (current.notices.some((c) => c.dedupeKey === n.dedupeKey) || n.target === null) &&
+          !(input.shard && n.type === 'BASELINE'),
+      );
+      // The events the first detection raised stay this cycle's, though the records written before the
+      // conflict no longer raise them again.
+      const first = detection.targets.find((d) => d.target === target.url);
+      current.state.raised = [...new Set([...(first?.state.raised ?? []), ...current.state.raised])].sort();
       await store.recordNotices(redone, now);
       extra.push(...redone.filter((n) => !detection.notices.some((d) => d.dedupeKey === n.dedupeKey)));
     }

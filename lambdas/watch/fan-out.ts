@@ -10,7 +10,7 @@ import { baselineNotices } from '../core/detect';
 import type { HistoryStore, NoticePublisher, Prober } from '../core/ports';
 import type { ProbeOptions } from '../core/probe-options';
 import type { WatchConfig } from '../core/watch-config';
-import { activeTargets, parseWatchTargets, shardCountFor, shardOf } from '../core/watch-list';
+import { activeTargets, parseWatchTargets, shardCountFor, shardOf, type WatchItem } from '../core/watch-list';
 import { type CycleResult, runWatchCycle } from './cycle';
 import { expandWatchTargets } from './expand-targets';
 import { drainOutbox } from './outbox';
@@ -67,11 +67,18 @@ export async function planRun(
 export async function runShard(
   deps: { store: HistoryStore; prober: Prober; publisher: NoticePublisher },
   order: ShardOrder,
-  settings: { probeOptions: ProbeOptions; watch: WatchConfig; cycleId?: string },
+  settings: {
+    probeOptions: ProbeOptions;
+    watch: WatchConfig;
+    cycleId?: string;
+    /** The probe options for this list (e.g. with its entries' consumer policies added). */
+    probeOptionsFor?: (items: readonly WatchItem[]) => ProbeOptions;
+  },
 ): Promise<CycleResult> {
   const { store } = deps;
   const now = new Date(order.now);
   const list = await store.loadWatchList();
+  const probeOptions = settings.probeOptionsFor?.(list?.items ?? []) ?? settings.probeOptions;
   const entries = parseWatchTargets(list ? activeTargets(list) : []).filter(
     (e) => shardOf(e.key, order.shardCount) === order.shard,
   );
@@ -79,15 +86,15 @@ export async function runShard(
   const expansion = await expandWatchTargets(entries, {
     store,
     now,
-    keyTypes: settings.probeOptions.keyTypes,
+    keyTypes: probeOptions.keyTypes,
     dns: {
-      servers: settings.probeOptions.dnsServers,
-      timeoutMs: Math.max(500, Math.floor(settings.probeOptions.timeoutMs / 2)),
+      servers: probeOptions.dnsServers,
+      timeoutMs: Math.max(500, Math.floor(probeOptions.timeoutMs / 2)),
     },
   });
   const result = await runWatchCycle(deps, {
     targets: expansion.targets,
-    probeOptions: settings.probeOptions,
+    probeOptions,
     now,
     config: settings.watch,
     cycleId: settings.cycleId,

@@ -12,7 +12,9 @@ import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { HANDLER_ENV } from '../contract/function-env';
 import { WATCH_METRICS } from '../contract/metrics';
-import { activeTargets, parseWatchTargets } from '../core/watch-list';
+import { mergePolicySets, watchListPolicies } from '../core/policy/watch-policy';
+import type { ProbeOptions } from '../core/probe-options';
+import { activeTargets, parseWatchTargets, type WatchItem } from '../core/watch-list';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
 import { DynamoHistoryStore } from '../store/dynamo-history-store';
@@ -51,17 +53,30 @@ const contextTargets =
  * This run's targets: the table's watch list (the deployment's context list merged in, never re-adding
  * one removed at run time), `mx:` entries expanded to their MX hosts.
  */
-async function watchedTargets(now: Date): Promise<ExpandedTargets> {
+async function watchedTargets(now: Date): Promise<ExpandedTargets & { probeOptions: ProbeOptions }> {
   await mergeContextTargets(store, contextTargets, now);
   const list = await store.loadWatchList();
   const entries = parseWatchTargets(list ? activeTargets(list) : []);
   const { probeOptions } = config;
-  return expandWatchTargets(entries, {
+  const expansion = await expandWatchTargets(entries, {
     store,
     now,
     keyTypes: probeOptions.keyTypes,
     dns: { servers: probeOptions.dnsServers, timeoutMs: Math.max(500, Math.floor(probeOptions.timeoutMs / 2)) },
   });
+  return { ...expansion, probeOptions: withListPolicies(list?.items ?? []) };
+}
+
+/** The probe options with the watch list's per-entry consumer policies added to the context's. */
+function withListPolicies(items: readonly WatchItem[]): ProbeOptions {
+  try {
+    const policy = mergePolicySets([config.probeOptions.policy, watchListPolicies(items)]);
+    return policy ? { ...config.probeOptions, policy } : config.probeOptions;
+  } catch (error) {
+    // A stored policy that no longer reads must not stop the watch: the context's policy still applies.
+    logger.error('a watch-list consumer policy cannot be read; using the deployed policy only', { error });
+    return config.probeOptions;
+  }
 }
 
 /** What a posture run returns (for logs and tests). */
@@ -93,7 +108,7 @@ export async function handler(
       { prober, store, publisher },
       {
         targets: expansion.targets,
-        probeOptions: config.probeOptions,
+        probeOptions: expansion.probeOptions,
         now,
         config: config.watch,
         cycleId: context.awsRequestId,
@@ -151,6 +166,7 @@ async function fanOutStep(
     if (event.kind === 'shard') {
       const result = await runShard({ store, prober, publisher }, event, {
         probeOptions: config.probeOptions,
+        probeOptionsFor: withListPolicies,
         watch: config.watch,
         cycleId: context.awsRequestId,
       });

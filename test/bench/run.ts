@@ -5,6 +5,7 @@
 import { loadavg } from 'node:os';
 import { runBundleBench } from './bundle-bench';
 import { runCliBench } from './cli-bench';
+import { describeLimboBench, runLimboBench } from './limbo-bench';
 import { runPolicyBench } from './policy-bench';
 import { runProbeBench } from './probe-bench';
 import { runScaleBench } from './scale-bench';
@@ -18,7 +19,7 @@ interface Budget {
   atMost: boolean;
 }
 
-/** `npm run bench -- --only cli,bundle` runs some parts (probe, scale, bundle, policy, cli); default all. */
+/** `npm run bench -- --only cli,bundle` runs some parts (probe, scale, bundle, policy, cli, limbo); default all. */
 function wanted(part: string): boolean {
   const at = process.argv.indexOf('--only');
   return at < 0 || (process.argv[at + 1] ?? '').split(',').includes(part);
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   if (wanted('bundle')) await bundleFigures(budgets);
   if (wanted('policy')) await policyFigures();
   if (wanted('cli')) await cliFigures(budgets);
+  if (wanted('limbo')) await limboFigures(budgets);
   report(budgets);
 }
 
@@ -139,6 +141,19 @@ async function policyFigures(): Promise<void> {
   for (const r of await runPolicyBench()) {
     console.log(`consumer policy evaluation, ${r.rule}: ${r.microseconds.toFixed(1)} µs per observation (median)`);
   }
+}
+
+async function limboFigures(budgets: Budget[]): Promise<void> {
+  const bench = await runLimboBench();
+  for (const line of describeLimboBench(bench)) console.log(line);
+  // Issue #17: any chain's verdict within 1 s (the work caps make it so; this is the measurement).
+  budgets.push({
+    name: `slowest limbo case (${bench.slowest.id})`,
+    value: bench.slowest.ms / 1000,
+    unit: ' s',
+    limit: 1,
+    atMost: true,
+  });
 }
 
 function report(budgets: readonly Budget[]): void {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
-import type { Cert, Validation } from '../../lambdas/core/observation';
+import type { Cert, Validation, ValidationErrorCode } from '../../lambdas/core/observation';
 import { parseChain } from '../../lambdas/core/x509/certificate';
 import type { TrustStore } from '../../lambdas/core/x509/trust-store';
 import { validateChain } from '../../lambdas/core/x509/validation';
@@ -141,16 +141,21 @@ export function replayCertInput(seed: number, index: number): CertInput {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const VALIDATION_CODES = new Set([
-  'UNTRUSTED_ROOT',
-  'EXPIRED_ANCHOR',
-  'EXPIRED',
-  'NOT_YET_VALID',
-  'BAD_SIGNATURE',
-  'MISSING_INTERMEDIATE',
-  'SELF_SIGNED_LEAF',
-  'INVALID_CHAIN',
-]);
+// A record, so that a code added to the contract must be added here too (the compiler says so).
+const VALIDATION_CODES: ReadonlySet<string> = new Set(
+  Object.keys({
+    UNTRUSTED_ROOT: true,
+    EXPIRED_ANCHOR: true,
+    EXPIRED: true,
+    NOT_YET_VALID: true,
+    BAD_SIGNATURE: true,
+    MISSING_INTERMEDIATE: true,
+    SELF_SIGNED_LEAF: true,
+    INVALID_CHAIN: true,
+    PROFILE_VIOLATION: true,
+    WORK_LIMIT: true,
+  } satisfies Record<ValidationErrorCode, true>),
+);
 
 function modelProblem(model: Cert): string | null {
   if (!HEX64.test(model.sha256) || !/^[0-9a-f]{40}$/.test(model.sha1)) return 'bad fingerprint';

@@ -4,7 +4,8 @@
  * finding, a fault or kill point that lost history or a notice, or duplicated one outside the
  * publish → mark-sent window, or a store client without a request timeout.
  *
- *   npm run fuzz -- [--seed N] [--cert-inputs N] [--smtp-sessions N] [--only cert,smtp,faults,crash]
+ *   npm run fuzz -- [--seed N] [--cert-inputs N] [--smtp-sessions N] [--rollout-runs N]
+ *                   [--only cert,smtp,faults,crash,rollout]
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { type CertCampaignResult, type CertFinding, campaignTrust, checkCertInpu
 import { runGuardedCertCampaign } from './cert-fuzz-guard';
 import { type CrashCampaignResult, crashViolations, runCrashCampaign } from './crash-anywhere';
 import { type FaultCampaignResult, faultViolations, runFaultCampaign, stockClientStall } from './faults';
+import { type RolloutCampaignResult, runRolloutCampaign } from './rollout-sim';
 import { runSmtpCampaign, type SmtpCampaignResult } from './smtp-fuzz';
 
 const { values } = parseArgs({
@@ -21,7 +23,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '2026' },
     'cert-inputs': { type: 'string', default: '10000' },
     'smtp-sessions': { type: 'string', default: '2000' },
-    only: { type: 'string', default: 'cert,smtp,faults,crash' },
+    'rollout-runs': { type: 'string', default: '100' },
+    only: { type: 'string', default: 'cert,smtp,faults,crash,rollout' },
   },
 });
 const seed = Number(values.seed);
@@ -224,6 +227,18 @@ async function main(): Promise<void> {
     );
   }
 
+  if (only.has('rollout')) {
+    const runs = Number(values['rollout-runs']);
+    log(`rollouts: ${runs} Google-like 30-day runs and ${runs} random worlds …`);
+    const google = runRolloutCampaign({ seed, runs });
+    const random = runRolloutCampaign({ seed, runs, randomWorld: true, days: 20 });
+    writeFileSync(join(findingsDir, 'rollout-runs.json'), JSON.stringify({ google, random }, null, 2));
+    rows.push(
+      ...rolloutRows('rollouts (Google-like)', google, check),
+      ...rolloutRows('rollouts (random)', random, check),
+    );
+  }
+
   const seconds = Math.round((performance.now() - started) / 1000);
   const table = [['campaign', 'figure', 'value', 'invariant'], ['---', '---', '---', '---'], ...rows];
   process.stdout.write(`\ncertwatch fuzz — seed ${seed}, ${seconds} s (reproduce: npm run fuzz -- --seed ${seed})\n\n`);
@@ -231,6 +246,36 @@ async function main(): Promise<void> {
   process.stdout.write(`Findings and per-run records: ${findingsDir}\n`);
   if (failures.length > 0) process.stdout.write(`\nInvariants failed: ${failures.join(', ')}\n`);
   process.exit(failures.length > 0 ? 1 : 0);
+}
+
+function rolloutRows(name: string, r: RolloutCampaignResult, check: (ok: boolean, what: string) => string): string[][] {
+  const types = Object.entries(r.counts)
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return [
+    [name, 'runs (seeds)', `${r.runs} in ${Math.round(r.durationMs / 1000)} s`, ''],
+    ['', 'notices per type', types, ''],
+    [
+      '',
+      'invariant violations',
+      `${r.violations.length}${r.violations.length ? ` (first: seed ${r.violations[0].seed} ${r.violations[0].message})` : ''}`,
+      check(r.violations.length === 0, `${name} invariants`),
+    ],
+    [
+      '',
+      'flaps (RETIRED later contradicted)',
+      `${r.flaps}${r.flapDetails.length ? ` (first: seed ${r.flapDetails[0].seed} ${r.flapDetails[0].message})` : ''}`,
+      check(r.flaps === 0, `${name} flaps`),
+    ],
+    ['', 'rollback races (rolled back while unobserved since, then RETURNED)', String(r.rollbackRaces), 'unknowable'],
+    [
+      '',
+      'cycles from the last frontend switching to RETIRED',
+      `median ${r.retireLag.median}, max ${r.retireLag.max} (${r.retireLag.n} retirements)`,
+      '',
+    ],
+  ];
 }
 
 main().catch((error) => {

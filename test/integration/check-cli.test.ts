@@ -227,4 +227,41 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
       await engine.close();
     }
   });
+
+  it('exits 1 with one line saying how many notices stay pending when SNS cannot be reached', async () => {
+    // Prepare: an SNS endpoint on a loopback port nothing listens on.
+    pair = await startPair(pki, await pki.leaf());
+    const store = join(dir, 'store');
+    const names = ['AWS_ENDPOINT_URL_SNS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_MAX_ATTEMPTS'] as const;
+    const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SNS: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'certwatch',
+      AWS_SECRET_ACCESS_KEY: 'certwatch',
+      AWS_MAX_ATTEMPTS: '1',
+    });
+
+    try {
+      // Act
+      const run = await certwatch([
+        'check',
+        ...probeArgs(pair),
+        '--store',
+        store,
+        '--topic-arn',
+        'arn:aws:sns:us-east-1:123456789012:certwatch',
+      ]);
+
+      // Assess
+      expect(run.code).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^certwatch: 1 notice could not be published and stays pending for the next cycle \(/);
+    } finally {
+      for (const n of names) {
+        if (saved[n] === undefined) delete process.env[n];
+        else process.env[n] = saved[n];
+      }
+    }
+  });
 });

@@ -93,4 +93,32 @@ describe('certwatch --policy and pins (in-process CLI, real loopback servers, em
     expect(report[0].rollout).toEqual(['ecdsa']);
     expect(report[0].leaves.map((l: { pin: string }) => l.pin.startsWith('sha256/'))).toEqual([true, true]);
   });
+
+  it('targets add --policy keeps the policy on the entry: check judges by it without --policy', async () => {
+    // Prepare
+    const oldCert = await pki.leaf();
+    const newCert = await pki.leaf();
+    pair = await startPair(pki, oldCert, newCert);
+    const store = join(dir, 'store');
+    const policy = join(dir, 'pins.json');
+    writeFileSync(policy, JSON.stringify({ policies: [{ targets: ['*'], pins: [oldCert.chain.leaf.sha256] }] }));
+    const [url, ...probe] = probeArgs(pair);
+
+    // Act
+    const added = await certwatch(['targets', 'add', url, '--policy', policy, '--store', store]);
+    const refused = await certwatch(['targets', 'remove', url, '--policy', policy, '--store', store]);
+    const checked = await certwatch(['check', ...probe, '--store', store, '--json']);
+
+    // Assess
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain(`policy   ${url}: 1 policy from ${policy}`);
+    expect(refused.code).toBe(2);
+    const doc = JSON.parse(checked.stdout);
+    expect(doc.observations.map((o: { consumerPolicy?: { ok: boolean } }) => o.consumerPolicy?.ok)).toEqual([
+      true,
+      false,
+    ]);
+    expect(doc.notices.map((n: { type: string }) => n.type)).toContain('POLICY_MISMATCH');
+    expect(checked.code).toBe(1);
+  });
 });

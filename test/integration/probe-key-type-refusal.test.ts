@@ -126,6 +126,30 @@ describe(`a server without a certificate of the asked key type (OpenSSL ${proces
     expect(observation.error?.message).not.toMatch(/reset/);
   });
 
+  it('a server that hangs up after it began to answer one key type has failed that handshake, not lost a key type', async () => {
+    // Prepare: a dual-certificate server whose first connection dies 10 bytes into its answer
+    const ecdsa = await createChain({ keyType: 'ecdsa', hostnames: [HOST] });
+    const server = await startSmtpTestServer({
+      certs: [
+        { keyPem: rsa.leaf.keyPem, chainPem: rsa.chainPem },
+        { keyPem: ecdsa.leaf.keyPem, chainPem: ecdsa.chainPem },
+      ],
+      mode: 'implicit',
+    });
+    closers.push(() => server.close());
+    const proxy = await behindProxy(server, 'close-mid-hello');
+
+    // Act
+    const observations = await probe([{ ...proxy, mode: 'implicit' }]);
+
+    // Assess: whichever key type came first failed; the other answered
+    expect(proxy.hangUps).toBe(1);
+    expect(observations.filter((o) => o.ok)).toHaveLength(1);
+    const failed = observations.find((o) => !o.ok);
+    expect(failed?.error?.code).toBe('TLS_HANDSHAKE_FAILED');
+    expect(failed?.error?.message).toMatch(/closed the connection during the TLS handshake$/);
+  });
+
   it('an RSA-only Postfix refuses the ECDSA probe: KEY_TYPE_UNAVAILABLE over STARTTLS and implicit TLS', async () => {
     // Prepare
     const postfix: PostfixInstance = await startPostfix({

@@ -155,7 +155,7 @@ describe('with -c egress=vpc', () => {
   });
 
   test('grants the ENI actions Lambda needs for VPC access, and only those, before the function is created', () => {
-    const policyId = s.stack.getLogicalId(s.stack.watcher.node.findChild('VpcAccessPolicy').node.defaultChild as never);
+    const policyId = s.stack.getLogicalId(s.stack.watcher.function.vpcAccess?.node.defaultChild as never);
     s.template.hasResource('AWS::IAM::Policy', {
       Properties: {
         PolicyDocument: {

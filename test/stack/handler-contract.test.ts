@@ -51,7 +51,8 @@ test('the handler reads the default stack environment as the default settings', 
   expect(config.dynamodbEndpoint).toBeUndefined();
   expect(config.watch).toEqual({
     expiryThresholdsDays: [21, 14, 7, 3, 1],
-    retireAfterCycles: 3,
+    staleAfterCycles: 3,
+    staleAfterHours: 48,
     failingAfter: 3,
     rotationOverdueShare: 0.75,
   });
@@ -65,7 +66,8 @@ test('the handler reads customised context settings as the stack meant them', ()
       targets: 'smtp://mx.example.com, smtps://smtp.example.com',
       expiryThresholdsDays: '30,10',
       failingAfter: '5',
-      retireAfterCycles: '4',
+      staleAfterCycles: '4',
+      staleAfterHours: '36',
       rotationOverdueShare: '0.8',
       keyTypes: 'ecdsa',
       trust: 'google',
@@ -88,7 +90,8 @@ test('the handler reads customised context settings as the stack meant them', ()
   });
   expect(config.watch).toEqual({
     expiryThresholdsDays: [30, 10],
-    retireAfterCycles: 4,
+    staleAfterCycles: 4,
+    staleAfterHours: 36,
     failingAfter: 5,
     rotationOverdueShare: 0.8,
   });
@@ -101,6 +104,7 @@ test.each<[string, Record<string, string>, string]>([
   ['a missing table name', { CERTWATCH_TABLE_NAME: '' }, 'CERTWATCH_TABLE_NAME'],
   ['an unparseable target', { CERTWATCH_TARGETS: 'ftp://mx.example.com' }, 'CERTWATCH_TARGETS'],
   ['a bad threshold list', { CERTWATCH_EXPIRY_DAYS: '14,,7' }, 'CERTWATCH_EXPIRY_DAYS'],
+  ['the replaced retirement setting', { CERTWATCH_RETIRE_AFTER_CYCLES: '3' }, 'CERTWATCH_RETIRE_AFTER_CYCLES'],
   ['a bad port-25 flag', { CERTWATCH_PORT25_BLOCKED: 'maybe' }, 'CERTWATCH_PORT25_BLOCKED'],
   ['an unknown posture rule', { CERTWATCH_POSTURE_REQUIRE: 'no-md5' }, 'CERTWATCH_POSTURE_REQUIRE'],
   ['an unknown address family', { CERTWATCH_ADDRESS_FAMILIES: '4,5' }, 'CERTWATCH_ADDRESS_FAMILIES'],

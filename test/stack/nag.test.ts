@@ -86,12 +86,12 @@ describe.each(CONFIGURATIONS)('AwsSolutions with %s', (_name, context) => {
       const machine = /^Certwatch\/Watcher\/RunMachine\/Run\//.test(ack.path);
       if (machine) {
         expect(ack.id).toMatch(
-          /^AwsSolutions-IAM5\[Resource::(\*|<WatcherWatchFunction[0-9A-F]+\.Arn>:\*|arn:[^:]+:states:[^:]+:[^:]+:execution:\{.*"Ref":"WatcherRunMachineRun[0-9A-F]+"\}\]\}\]\}(\/\*)?:\*)\]$/,
+          /^AwsSolutions-IAM5\[Resource::(\*|<Watcher[A-Za-z]+[0-9A-F]{8}\.Arn>:\*|arn:[^:]+:states:[^:]+:[^:]+:execution:\{.*"Ref":"WatcherRunMachineRun[0-9A-F]+"\}\]\}\]\}(\/\*)?:\*)\]$/,
         );
       } else expect(known).toContain(ack.id);
       expect(ack.reason.length).toBeGreaterThan(80);
     }
-    expect(nag.map((a) => a.path)).toContain('Certwatch/Watcher/DeadLetters');
+    expect(nag.map((a) => a.path)).toContain('Certwatch/Watcher/Function/DeadLetters');
   });
 });
 

@@ -35,7 +35,8 @@ describe('defaults', () => {
       trust: 'node',
       watch: {
         expiryThresholdsDays: [21, 14, 7, 3, 1],
-        retireAfterCycles: 3,
+        staleAfterCycles: 3,
+        staleAfterHours: 48,
         failingAfter: 3,
         rotationOverdueShare: 0.75,
       },
@@ -109,6 +110,12 @@ describe('clear errors', () => {
     ['a bad target port', { targets: 'smtp://mail.example.com:70000' }, 'targets', /port must be 1-65535|not a URL/],
     ['an empty target value', { targets: '' }, 'targets', /context targets is empty/],
     ['an empty target list', { targets: [] }, 'targets', /at least one/],
+    [
+      'the old retireAfterCycles name',
+      { retireAfterCycles: '3' },
+      'retireAfterCycles',
+      /replaced by staleAfterCycles .* and staleAfterHours/,
+    ],
     [
       'a threshold of zero days',
       { expiryThresholdsDays: '14,0' },

@@ -75,7 +75,7 @@ describe('schedule', () => {
       },
     });
     const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { PolicyName: Match.stringLikeRegexp('SchedulerRole') },
+      Properties: { PolicyName: Match.stringLikeRegexp('Schedules.*Role|SchedulerRole') },
     });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements).toHaveLength(3);
@@ -115,7 +115,8 @@ describe('function', () => {
           CERTWATCH_TRUST: 'node',
           CERTWATCH_PORT25_BLOCKED: 'true',
           CERTWATCH_EXPIRY_DAYS: '21,14,7,3,1',
-          CERTWATCH_RETIRE_AFTER_CYCLES: '3',
+          CERTWATCH_STALE_AFTER_CYCLES: '3',
+          CERTWATCH_STALE_AFTER_HOURS: '48',
           CERTWATCH_FAILING_AFTER: '3',
           CERTWATCH_ROTATION_OVERDUE_SHARE: '0.75',
           POWERTOOLS_SERVICE_NAME: 'certwatch',

@@ -5,8 +5,11 @@
  */
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 
-/** What the client sees instead of the alert. */
-export type HangUp = 'close' | 'reset';
+/**
+ * What the client sees: `close` or `reset` instead of an alert; `close-mid-hello` = on the first connection
+ * only, the first 10 bytes of the server's first TLS answer, then a close (a server dying mid-handshake).
+ */
+export type HangUp = 'close' | 'reset' | 'close-mid-hello';
 
 /** A running proxy. */
 export interface HangUpProxy {
@@ -35,8 +38,10 @@ export async function startHangUpProxy(
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
   };
+  let connections = 0;
   const server: Server = createServer((client) => {
     track(client);
+    const first = connections++ === 0;
     const origin = netConnect({ host: upstream.address, port: upstream.port });
     track(origin);
     client.on('data', (chunk) => origin.write(chunk));
@@ -48,6 +53,17 @@ export async function startHangUpProxy(
     });
     origin.on('data', (chunk: Buffer) => {
       if (swallowed) return;
+      if (hangUp === 'close-mid-hello') {
+        if (!first) {
+          client.write(chunk);
+          return;
+        }
+        swallowed = true;
+        hangUps += 1;
+        origin.destroy();
+        client.end(chunk.subarray(0, 10));
+        return;
+      }
       if (chunk[0] !== ALERT_RECORD) {
         client.write(chunk);
         return;

@@ -104,7 +104,7 @@ describe('rotation classification', () => {
     });
     expect(facts.rotation.classification).toBe('issuer-change');
     expect(notices[1].subject).toBe(
-      'certwatch warning: issuer changed on mx.test.example:25: Test Intermediate -> WR3',
+      'certwatch warning: rsa issuer changed on mx.test.example:25: Test Intermediate -> WR3',
     );
   });
 

@@ -17,6 +17,7 @@ describe('notices', () => {
       'BASELINE',
       'NEW_CERTIFICATE',
       'CERTIFICATE_RETIRED',
+      'CERTIFICATE_RETURNED',
       'EXPIRY_WARNING',
       'ROTATION_OVERDUE',
       'EXPIRED',

@@ -3,6 +3,7 @@ import { mxPatternMatches, parseStsPolicy, parseStsRecord } from '../../lambdas/
 import { parsePolicyDocument, portablePolicyDocument } from '../../lambdas/core/policy/parse';
 import { parsePin, postfixPolicyLine } from '../../lambdas/core/policy/pins';
 import { parseTlsa } from '../../lambdas/core/policy/tlsa';
+import { entryPolicyDocument, mergePolicySets, watchListPolicies } from '../../lambdas/core/policy/watch-policy';
 
 const HEX = 'ab'.repeat(32);
 
@@ -96,5 +97,38 @@ describe('pins, TLSA and MTA-STS pieces', () => {
     );
     expect(policy).toEqual({ mode: 'enforce', mx: ['*.example.com', 'mx.example.net'], maxAge: 86400, id: 'x1' });
     expect(parseStsPolicy('version: STSv1\nmode: enforce\nmax_age: 1\n', 'x')).toContain('needs at least one mx');
+  });
+});
+
+describe('policies kept on the watch list', () => {
+  it('aims each entry policy at its entry and numbers them on after the file', () => {
+    // Prepare
+    const file = parsePolicyDocument({ policies: [{ targets: ['*'], pins: [HEX] }] }, { source: 'file.json' });
+    const stored = entryPolicyDocument(file, 'mx:example.com');
+    const item = (target: string, policy: unknown, status: 'active' | 'removed' = 'active') => ({
+      target,
+      status,
+      addedAt: '',
+      removedAt: null,
+      source: 'cli' as const,
+      policy,
+    });
+
+    // Act
+    const fromList = watchListPolicies([
+      item('mx:example.com', stored),
+      item('smtp://gone.example:25', stored, 'removed'),
+    ]);
+    const merged = mergePolicySets([file, fromList]);
+
+    // Assess
+    expect(fromList?.policies.map((p) => p.targets)).toEqual([['mx:example.com']]);
+    expect(merged?.policies.map((p) => [p.index, p.targets])).toEqual([
+      [1, ['*']],
+      [2, ['mx:example.com']],
+    ]);
+    expect(() => watchListPolicies([item('smtp://x.example:25', { policies: [{ targets: ['*'] }] })])).toThrow(
+      'watch list smtp://x.example:25: policy 1: no rule',
+    );
   });
 });

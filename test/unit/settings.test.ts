@@ -133,6 +133,20 @@ const CASES: Record<SettingName, Case> = {
     ],
     refused: [['no-md5', /no-md5/]],
   },
+  handshakeBudget: {
+    accepted: [
+      ['1', 1],
+      ['10000', 10_000],
+    ],
+    refused: [['0', /whole number from 1 to 10000/]],
+  },
+  posturePauseMs: {
+    accepted: [
+      ['0', 0],
+      ['60000', 60_000],
+    ],
+    refused: [['60001', /whole number from 0 to 60000/]],
+  },
   expiryThresholdsDays: {
     accepted: [
       ['7,30,7', [30, 7]],
@@ -145,12 +159,23 @@ const CASES: Record<SettingName, Case> = {
       ['14,,7', /empty item/],
     ],
   },
-  retireAfterCycles: {
+  staleAfterCycles: {
     accepted: [
       ['1', 1],
       ['1000', 1000],
     ],
     refused: [['0', /whole number from 1 to 1000/]],
+  },
+  staleAfterHours: {
+    accepted: [
+      ['0', 0],
+      ['8760', 8760],
+    ],
+    refused: [['-1', /whole number from 0 to 8760/]],
+  },
+  retireAfterCycles: {
+    accepted: [],
+    refused: [['3', /replaced by staleAfterCycles \(default 3\) and staleAfterHours \(default 48\)/]],
   },
   failingAfter: {
     accepted: [
@@ -290,14 +315,18 @@ describe.each(spellings)('%s as %s %s', (name, source, spelling) => {
     expect(value).toEqual(setting.default);
   });
 
-  test.each(accepted)('accepts %j', (raw, parsed) => {
-    // Act
-    const value = readerWith(setting, source, raw)(setting);
+  // A replaced setting accepts nothing (it only refuses, naming its successors).
+  (accepted.length > 0 ? test.each(accepted) : test.skip.each<Case['accepted'][number]>([['-', undefined]]))(
+    'accepts %j',
+    (raw, parsed) => {
+      // Act
+      const value = readerWith(setting, source, raw)(setting);
 
-    // Assess
-    const shown = Array.isArray(value) && name === 'targets' ? value.map((t) => (t as { url: string }).url) : value;
-    expect(shown).toEqual(parsed);
-  });
+      // Assess
+      const shown = Array.isArray(value) && name === 'targets' ? value.map((t) => (t as { url: string }).url) : value;
+      expect(shown).toEqual(parsed);
+    },
+  );
 
   test.each(refused)('refuses %j, naming the spelling', (raw, reason) => {
     // Act

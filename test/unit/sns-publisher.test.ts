@@ -62,7 +62,7 @@ describe('SnsPublisher at the SDK boundary (aws-sdk-client-mock)', () => {
       MessageAttributes: {
         type: { DataType: 'String', StringValue: 'EXPIRY_WARNING' },
         severity: { DataType: 'String', StringValue: 'warning' },
-        host: { DataType: 'String', StringValue: 'smtp.gmail.com' },
+        host: { DataType: 'String.Array', StringValue: '["smtp.gmail.com"]' },
         dedupeKey: { DataType: 'String', StringValue: notice.dedupeKey },
       },
     });
@@ -88,7 +88,7 @@ describe('SnsPublisher at the SDK boundary (aws-sdk-client-mock)', () => {
     expect(subject).toMatch(/^[\x20-\x7e]+\.\.\.$/);
   });
 
-  it('sends several hosts as a String.Array attribute and omits host when there is none', () => {
+  it('sends one host or several as a String.Array attribute and omits host when there is none', () => {
     // Prepare
     const many = { ...expiryNotice(), hosts: ['a.example', 'b.example'] };
     const none = { ...expiryNotice(), hosts: [] };

@@ -130,6 +130,26 @@ describe('timeline markers', () => {
     expect(all.some((m) => m.type === 'TEST' || m.type === 'HEARTBEAT')).toBe(false);
   });
 
+  it('marks a notice about a leaf several targets share on the lane of each of them', () => {
+    // Prepare
+    const { histories } = rotation();
+    const relayLeaf = leaf(RELAY, 'ecdsa', 'relay', { from: -90, to: 60, seen: -90 });
+    histories.set(RELAY, { state: state(RELAY, [relayLeaf]), certs: [relayLeaf] });
+    const notices = [
+      notice('CERTIFICATE_RETURNED', null, -10, { keyType: 'ecdsa', targets: [{ target: MX }, { target: RELAY }] }),
+    ];
+
+    // Act
+    const model = buildTimeline({ histories, notices, now: NOW, ...WINDOW });
+
+    // Assess
+    expect(
+      markers(model)
+        .filter((m) => m.type === 'CERTIFICATE_RETURNED')
+        .map((m) => m.lane),
+    ).toEqual([`${MX}|ecdsa`, `${RELAY}|ecdsa`]);
+  });
+
   it('nudges markers at the same spot apart so each stays visible', () => {
     // Prepare
     const { next, histories } = rotation();

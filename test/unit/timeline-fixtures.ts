@@ -66,6 +66,7 @@ export function leaf(
     retiredAt: o.retired === undefined ? null : day(o.retired),
     warned: o.warned ?? [],
     noticed: o.noticed ?? [],
+    retirements: o.retired === undefined ? 0 : 1,
     rev: 1,
   };
 }
@@ -90,6 +91,9 @@ export function state(
     starttlsOffered: true,
     starttlsMissing: o.starttlsMissing ?? false,
     missing: {},
+    evidence: [],
+    keyTypes: {},
+    raised: [],
   };
 }
 

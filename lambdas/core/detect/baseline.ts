@@ -1,6 +1,7 @@
 /**
- * The baseline: the first cycle of a target with no history sends no NEW_CERTIFICATE storm, only one
- * BASELINE notice for all such targets of the cycle, summarising what each serves.
+ * The baseline, taken per target × key type at first light: its first cycle with a successful observation
+ * (not its first cycle: one that reached nothing records nothing). Those leaves go in the cycle's one
+ * BASELINE notice for all such targets, never in NEW_CERTIFICATE.
  */
 import { type BaselineTargetFacts, baselineKey, createNotice, type Notice } from '../notice';
 import { certFacts, type DetectContext, sortedAddresses } from './context';
@@ -8,13 +9,14 @@ import { certFacts, type DetectContext, sortedAddresses } from './context';
 /** What one target serves, for the baseline notice. */
 export function baselineFacts(ctx: DetectContext): BaselineTargetFacts {
   const leaves = [...ctx.served.certs.values()]
-    .filter((s) => s.role === 'leaf')
+    .filter((s) => s.role === 'leaf' && ctx.baselineKeyTypes.has(s.keyType))
     .map((s) => ({ ...certFacts(ctx, s.cert, 'leaf'), keyType: s.keyType, addresses: sortedAddresses(s.addresses) }))
     .sort((a, b) => a.keyType.localeCompare(b.keyType) || a.sha256.localeCompare(b.sha256));
   return {
     target: ctx.target.url,
     host: ctx.target.host,
     addresses: ctx.served.addresses,
+    keyTypes: [...ctx.baselineKeyTypes].sort(),
     leaves,
     failures: ctx.served.failures,
   };
@@ -24,14 +26,19 @@ export function baselineFacts(ctx: DetectContext): BaselineTargetFacts {
 export const BASELINE_TARGETS_PER_NOTICE = 25;
 
 /**
- * The BASELINE notice for every target recorded for the first time in a cycle: one notice (split per
- * {@link BASELINE_TARGETS_PER_NOTICE} targets only for very large target sets); none when no target was new.
+ * The BASELINE notice for every target × key type at first light in a cycle: one notice (split per
+ * {@link BASELINE_TARGETS_PER_NOTICE} targets only for very large target sets); none when none was new.
+ * The dedupe key covers the cycle's target set and the target × key type pairs baselined at this instant,
+ * `alsoAt` naming those a repeated cycle of the same instant finds already saved: so a re-run keeps the key,
+ * and a later first light of another key type gets its own.
  */
 export function baselineNotices(
   entries: readonly BaselineTargetFacts[],
   now: Date,
   cycleTargets: readonly string[] = entries.map((e) => e.target),
+  alsoAt: readonly string[] = [],
 ): Notice<'BASELINE'>[] {
+  const pairs = [...entries.flatMap((e) => e.keyTypes.map((k) => `${e.target}#${k}`)), ...alsoAt];
   const sorted = [...entries].sort((a, b) => a.target.localeCompare(b.target));
   const notices: Notice<'BASELINE'>[] = [];
   for (let i = 0; i < sorted.length; i += BASELINE_TARGETS_PER_NOTICE) {
@@ -39,7 +46,7 @@ export function baselineNotices(
     notices.push(
       createNotice({
         type: 'BASELINE',
-        dedupeKey: baselineKey(cycleTargets) + (i === 0 ? '' : `#${i / BASELINE_TARGETS_PER_NOTICE}`),
+        dedupeKey: baselineKey(cycleTargets, pairs) + (i === 0 ? '' : `#${i / BASELINE_TARGETS_PER_NOTICE}`),
         target: targets.length === 1 ? targets[0].target : null,
         hosts: targets.map((t) => t.host),
         at: now,

@@ -5,7 +5,7 @@
  */
 
 import { daysBetween } from '../days';
-import type { CertRecord, TargetState } from '../history';
+import type { CertRecord, EvidenceSlot, KeyTypeEvidence, TargetState } from '../history';
 import { type CertFacts, createNotice, type Notice, type NoticeFactsMap, type NoticeType } from '../notice';
 import type { Cert, KeyType } from '../observation';
 import type { WatchConfig } from '../watch-config';
@@ -28,8 +28,8 @@ export interface DetectContext {
   config: WatchConfig;
   /** The previous state (never mutated). */
   prev: TargetState;
-  /** True when the target has no stored state: this cycle records the baseline. */
-  baseline: boolean;
+  /** Key types whose baseline this cycle takes (their first cycle with a successful observation). */
+  baselineKeyTypes: Set<KeyType>;
   /**
    * False when an overlapping cycle already recorded this instant (or a later one): consecutive-cycle
    * counters (missing certificates, failures) then do not advance, so a retried or doubled invocation
@@ -45,7 +45,14 @@ export interface DetectContext {
   activeBefore: Set<string>;
   /** Leaves first seen at this target in this cycle. */
   newLeaves: string[];
+  /** Chain certificates missing, as this cycle leaves them (see `TargetState.missing`). */
   missing: Record<string, number>;
+  /** The evidence before this cycle (never mutated), by {@link slotKey}. */
+  prevEvidence: ReadonlyMap<string, EvidenceSlot>;
+  /** The evidence as this cycle leaves it, by `keyType address`. */
+  evidence: Map<string, EvidenceSlot>;
+  /** Per key type counters as this cycle leaves them. */
+  keyTypes: Partial<Record<KeyType, KeyTypeEvidence>>;
   notices: Notice[];
 }
 

@@ -11,11 +11,15 @@ import type { WatchConfig } from '../watch-config';
 import { baselineFacts, baselineNotices } from './baseline';
 import { checkChains } from './chain';
 import type { DetectContext, DetectTarget } from './context';
+import { slotKey, sortedEvidence, updateEvidence } from './evidence';
 import { checkExpiry } from './expiry';
 import { checkProbeHealth } from './probe-health';
-import { announceNewLeaves, recordServed, retireMissing } from './rotation';
+import { retireGone, returnRetired } from './retirement';
+import { announceNewLeaves, recordServed } from './rotation';
 import { collectServed } from './served';
+import { mergeShared } from './shared';
 import { checkStarttls } from './starttls';
+import { upgradeHistory } from './upgrade';
 
 export { BASELINE_TARGETS_PER_NOTICE, baselineNotices } from './baseline';
 export type { DetectTarget } from './context';
@@ -38,8 +42,10 @@ export interface TargetDetection {
   target: string;
   /** Notices of this target; the baseline, if any, is in `baseline` instead (merged per cycle). */
   notices: Notice[];
-  /** This target's part of the cycle's BASELINE notice, when it had no history. */
+  /** This target's part of the cycle's BASELINE notice, when a key type saw first light. */
   baseline: BaselineTargetFacts | null;
+  /** Target × key type pairs a repeated cycle of the same instant finds already baselined (for the BASELINE key). */
+  baselinedAlready: string[];
   /** The next state; `version` is still the one read (the store conditions its write on it). */
   state: TargetState;
   /** Records to write; `rev` is still the one read (the store conditions each write on it). */
@@ -50,27 +56,37 @@ export interface TargetDetection {
 export function detectTarget(input: DetectTargetInput): TargetDetection {
   const { target, history, now, config } = input;
   const observations = input.observations.filter((o) => o.target === target.url);
-  const prev = history.state ?? emptyTargetState(target.url);
-  const records = new Map(history.certs.map((c) => [c.sha256, cloneRecord(c)]));
+  const upgraded = upgradeHistory({ state: history.state ?? emptyTargetState(target.url), certs: history.certs });
+  const prev = upgraded.state;
+  const records = new Map(upgraded.certs.map((c) => [c.sha256, cloneRecord(c)]));
+  const nowIso = now.toISOString();
+  const advances = prev.lastCycleAt === null || nowIso > prev.lastCycleAt;
+  const served = collectServed(observations);
+  const prevEvidence = new Map(prev.evidence.map((e) => [slotKey(e.address, e.keyType), e]));
   const ctx: DetectContext = {
     target,
     expectedName: input.expectedName ?? target.host,
     now,
-    nowIso: now.toISOString(),
+    nowIso,
     config,
     prev,
-    baseline: history.state === null,
-    advances: prev.lastCycleAt === null || now.toISOString() > prev.lastCycleAt,
-    served: collectServed(observations),
+    baselineKeyTypes: new Set(advances ? [...served.answeredKeyTypes].filter((k) => !prev.keyTypes[k]) : []),
+    advances,
+    served,
     records,
     changed: new Set(),
-    activeBefore: new Set(history.certs.filter((c) => c.status === 'active').map((c) => c.sha256)),
+    activeBefore: new Set(upgraded.certs.filter((c) => c.status === 'active').map((c) => c.sha256)),
     newLeaves: [],
     missing: {},
+    prevEvidence,
+    evidence: new Map(prevEvidence),
+    keyTypes: structuredClone(prev.keyTypes),
     notices: [],
   };
+  updateEvidence(ctx);
   recordServed(ctx);
-  retireMissing(ctx);
+  returnRetired(ctx);
+  retireGone(ctx);
   announceNewLeaves(ctx);
   checkExpiry(ctx);
   checkChains(ctx);
@@ -80,7 +96,7 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
 
   for (const sha of ctx.changed) {
     const record = ctx.records.get(sha);
-    if (record && ctx.served.certs.has(sha)) record.lastSeen = ctx.nowIso;
+    if (record && ctx.advances && ctx.served.certs.has(sha)) record.lastSeen = ctx.nowIso;
   }
   const state: TargetState = {
     target: target.url,
@@ -98,11 +114,21 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
     ...health,
     ...starttls,
     missing: ctx.missing,
+    evidence: sortedEvidence(ctx.evidence),
+    keyTypes: ctx.keyTypes,
+    raised: ctx.advances ? [] : prev.lastCycleAt === ctx.nowIso ? [...prev.raised] : prev.raised,
   };
+  const baselinedAlready =
+    prev.lastCycleAt === nowIso
+      ? Object.entries(prev.keyTypes)
+          .filter(([, k]) => k?.baselineAt === nowIso)
+          .map(([keyType]) => `${target.url}#${keyType}`)
+      : [];
   return {
     target: target.url,
     notices: ctx.notices,
-    baseline: ctx.baseline ? baselineFacts(ctx) : null,
+    baseline: ctx.baselineKeyTypes.size > 0 ? baselineFacts(ctx) : null,
+    baselinedAlready,
     state,
     changedCerts: [...ctx.changed].map((sha) => ctx.records.get(sha) as CertRecord),
   };
@@ -138,12 +164,28 @@ export function detectCycle(input: DetectCycleInput): CycleDetection {
       expectedName: input.expectedName,
     }),
   );
+  return { notices: cycleNotices(targets, input.targets, input.now), targets };
+}
+
+/**
+ * The notices of a cycle from its targets' detections: the merged BASELINE first, then every target's
+ * notices with those about a leaf several targets share merged. Deterministic: the watch cycle calls it
+ * again with a target's detection redone after a write conflict, and gets the same dedupe keys for the
+ * same events.
+ */
+export function cycleNotices(
+  detections: readonly TargetDetection[],
+  targets: readonly DetectTarget[],
+  now: Date,
+): Notice[] {
   const baselines = baselineNotices(
-    targets.flatMap((t) => (t.baseline ? [t.baseline] : [])),
-    input.now,
-    input.targets.map((t) => t.url),
+    detections.flatMap((t) => (t.baseline ? [t.baseline] : [])),
+    now,
+    targets.map((t) => t.url),
+    detections.flatMap((t) => t.baselinedAlready),
   );
-  return { notices: [...baselines, ...targets.flatMap((t) => t.notices)], targets };
+  const hosts = new Map(targets.map((t) => [t.url, t.host]));
+  return [...baselines, ...mergeShared(detections, hosts, now)];
 }
 
 function cloneRecord(record: CertRecord): CertRecord {

@@ -1,27 +1,33 @@
 /**
- * Rotation: certificates appearing (NEW_CERTIFICATE, ISSUER_CHANGED) and leaving (CERTIFICATE_RETIRED).
- * During a rollout old and new leaves alternate across addresses and cycles; a certificate is only
- * called gone after `retireAfterCycles` consecutive cycles in which its key type answered without it.
+ * Rotation: certificates appearing (NEW_CERTIFICATE, ISSUER_CHANGED). A leaf is new once per target and
+ * key type: a leaf already recorded there is at most new to one address, which is rollout progress.
  */
 import type { CertRecord } from '../history';
 import type { RotationFacts } from '../notice';
 import { activeLeaves, certFacts, type DetectContext, raise, sortedAddresses, touch } from './context';
-import { type ServedCert, servedLeaves } from './served';
+import { slotKey, windowSlots } from './evidence';
+import type { ServedCert } from './served';
 
-/** Creates, re-activates and extends the records of everything served this cycle. */
+/**
+ * Creates the records of everything first served this cycle and extends the addresses of known ones. A
+ * retired leaf served again is CERTIFICATE_RETURNED's business (see `retirement.ts`), chain certificates
+ * come back silently.
+ */
 export function recordServed(ctx: DetectContext): void {
   for (const [sha, served] of ctx.served.certs) {
     const existing = ctx.records.get(sha);
     if (!existing) {
       ctx.records.set(sha, newRecord(ctx, served));
       ctx.changed.add(sha);
-      if (served.role === 'leaf') ctx.newLeaves.push(sha);
+      if (served.role === 'leaf' && !ctx.baselineKeyTypes.has(served.keyType)) ctx.newLeaves.push(sha);
       continue;
     }
     const addresses = sortedAddresses([...existing.addresses, ...served.addresses]);
-    const missedBefore = (ctx.prev.missing[sha] ?? 0) > 0;
-    if (existing.status === 'retired' || addresses.length !== existing.addresses.length || missedBefore) {
+    if (addresses.length !== existing.addresses.length) {
       existing.addresses = addresses;
+      touch(ctx, existing);
+    }
+    if (existing.status === 'retired' && existing.role === 'chain') {
       existing.status = 'active';
       existing.retiredAt = null;
       existing.lastSeen = ctx.nowIso;
@@ -60,57 +66,13 @@ function newRecord(ctx: DetectContext, served: ServedCert): CertRecord {
     retiredAt: null,
     warned: [],
     noticed: [],
+    retirements: 0,
     rev: 0,
   };
 }
 
-/**
- * Counts cycles in which an active certificate was not served although its key type answered, and
- * retires it after `retireAfterCycles`. A cycle in which the key type did not answer at all (network
- * trouble) counts neither way.
- */
-export function retireMissing(ctx: DetectContext): void {
-  for (const sha of ctx.activeBefore) {
-    const record = ctx.records.get(sha);
-    if (!record || ctx.served.certs.has(sha)) continue;
-    const before = ctx.prev.missing[sha] ?? 0;
-    if (!ctx.served.answeredKeyTypes.has(record.keyType)) {
-      if (before > 0) ctx.missing[sha] = before;
-      continue;
-    }
-    if (!ctx.advances) {
-      if (before > 0) ctx.missing[sha] = before;
-      continue;
-    }
-    const missed = before + 1;
-    if (before === 0 && ctx.prev.lastCycleAt && ctx.prev.lastCycleAt > record.lastSeen) {
-      // Last chance to record when it was really last seen: later cycles no longer serve it.
-      record.lastSeen = ctx.prev.lastCycleAt;
-      touch(ctx, record);
-    }
-    if (missed < ctx.config.retireAfterCycles) {
-      ctx.missing[sha] = missed;
-      continue;
-    }
-    record.status = 'retired';
-    record.retiredAt = ctx.nowIso;
-    touch(ctx, record);
-    if (record.role !== 'leaf') continue;
-    raise(ctx, 'CERTIFICATE_RETIRED', [sha, `v${ctx.prev.version}`], {
-      keyType: record.keyType,
-      cert: certFacts(ctx, record),
-      firstSeen: record.firstSeen,
-      lastSeen: record.lastSeen,
-      missedCycles: missed,
-      addresses: [...record.addresses],
-      successors: servedLeaves(ctx.served, record.keyType).map((s) => certFacts(ctx, s.cert, 'leaf')),
-    });
-  }
-}
-
 /** NEW_CERTIFICATE for each leaf first seen this cycle, and ISSUER_CHANGED when its chain moved. */
 export function announceNewLeaves(ctx: DetectContext): void {
-  if (ctx.baseline) return;
   for (const sha of ctx.newLeaves) {
     const served = ctx.served.certs.get(sha);
     if (!served) continue;
@@ -119,7 +81,7 @@ export function announceNewLeaves(ctx: DetectContext): void {
     const previous = replaces[0];
     const newRecordOf = ctx.records.get(sha);
     const rotation = previous && newRecordOf ? classifyRotation(previous, newRecordOf) : null;
-    const answering = ctx.served.addressesByKeyType.get(keyType) ?? new Set<string>();
+    const window = windowSlots(ctx, keyType);
     raise(ctx, 'NEW_CERTIFICATE', [sha], {
       keyType,
       cert: certFacts(ctx, served.cert, 'leaf'),
@@ -127,7 +89,11 @@ export function announceNewLeaves(ctx: DetectContext): void {
       anchor: newRecordOf?.anchor ?? null,
       replaces: replaces.map((r) => certFacts(ctx, r)),
       rotation,
-      rollout: { addresses: sortedAddresses(served.addresses), serving: served.addresses.size, total: answering.size },
+      rollout: {
+        addresses: sortedAddresses(served.addresses),
+        serving: window.filter((slot) => slot.sha256 === sha).length,
+        total: window.length,
+      },
     });
     if (previous && newRecordOf && rotation && (!rotation.sameIssuer || rotation.sameAnchor === false)) {
       raise(ctx, 'ISSUER_CHANGED', [sha], {
@@ -147,15 +113,15 @@ export function announceNewLeaves(ctx: DetectContext): void {
 }
 
 /**
- * The leaves a new one replaces: what the same addresses served last cycle for that key type, else
- * every leaf of that key type that was active before this cycle.
+ * The leaves a new one replaces: what the same addresses were last observed serving for that key type,
+ * else every leaf of that key type that was active before this cycle.
  */
 function predecessors(ctx: DetectContext, served: ServedCert): CertRecord[] {
   const wasActive = (r: CertRecord | undefined): r is CertRecord =>
     r !== undefined && r.sha256 !== served.cert.sha256 && ctx.activeBefore.has(r.sha256);
-  const bySlot = ctx.prev.slots
-    .filter((s) => s.keyType === served.keyType && s.sha256 && served.addresses.has(s.address))
-    .map((s) => ctx.records.get(s.sha256 as string))
+  const bySlot = [...served.addresses]
+    .map((address) => ctx.prevEvidence.get(slotKey(address, served.keyType))?.sha256)
+    .map((prior) => (prior ? ctx.records.get(prior) : undefined))
     .filter(wasActive);
   const found = bySlot.length > 0 ? bySlot : activeLeaves(ctx, served.keyType).filter(wasActive);
   return [...new Map(found.map((r) => [r.sha256, r])).values()].sort((a, b) => b.notBefore.localeCompare(a.notBefore));

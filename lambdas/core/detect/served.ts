@@ -22,6 +22,8 @@ export interface Served {
   answeredKeyTypes: Set<KeyType>;
   /** Per key type, the addresses that presented a chain. */
   addressesByKeyType: Map<KeyType, Set<string>>;
+  /** The leaf each address × key type presented (key: `keyType address`). */
+  leafAt: Map<string, string>;
   /** Probes that failed, except "no certificate of that key type" (not a failure of the target). */
   failures: ProbeFailureFacts[];
   /** At least one probe reached the server and got an answer (a chain, an alert 40, or an EHLO without STARTTLS). */
@@ -38,6 +40,7 @@ export function collectServed(observations: readonly Observation[]): Served {
   const certs = new Map<string, ServedCert>();
   const answeredKeyTypes = new Set<KeyType>();
   const addressesByKeyType = new Map<KeyType, Set<string>>();
+  const leafAt = new Map<string, string>();
   const failures: ProbeFailureFacts[] = [];
   let answered = false;
   for (const o of observations) {
@@ -47,6 +50,7 @@ export function collectServed(observations: readonly Observation[]): Served {
       const set = addressesByKeyType.get(o.keyType) ?? new Set<string>();
       set.add(o.address);
       addressesByKeyType.set(o.keyType, set);
+      leafAt.set(`${o.keyType} ${o.address}`, o.chain[0].sha256);
       o.chain.forEach((cert, index) => {
         const entry = certs.get(cert.sha256) ?? {
           cert,
@@ -77,6 +81,7 @@ export function collectServed(observations: readonly Observation[]): Served {
     certs,
     answeredKeyTypes,
     addressesByKeyType,
+    leafAt,
     failures,
     answered,
     addresses: [...new Set(observations.map((o) => o.address))].sort(),

@@ -5,14 +5,11 @@
  */
 import type { KeyType } from '../observation';
 import { parseTarget } from '../targets';
+import { PIN_FORMATS, type PinFormat } from './pin-formats';
 import { POSTFIX_DIGEST_NOTE, postfixPolicyLine } from './pins';
 import { tlsaOwner } from './tlsa';
 
-/** The output forms of `certwatch pins --format`. */
-export type PinFormat = 'postfix' | 'tlsa' | 'pin' | 'hex';
-
-/** Every form, in the order the full report prints them. */
-export const PIN_FORMATS: readonly PinFormat[] = ['postfix', 'tlsa', 'pin', 'hex'];
+export { PIN_FORMATS, type PinFormat };
 
 /** One leaf currently served at a target. */
 export interface ServedLeaf {

@@ -7,7 +7,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CoreError } from '../errors';
 import type { Cert } from '../observation';
-import { type CertificateParts, certificateParts } from './der';
+import { type CertificateParts, certificateParts, serialHex } from './der';
 import {
   ATTRIBUTE_COMMON_NAME,
   ATTRIBUTE_EMAIL_ADDRESS,
@@ -38,26 +38,6 @@ const sha = (algorithm: 'sha1' | 'sha256', data: Uint8Array) => createHash(algor
 
 function unparseable(message: string, cause?: unknown): CoreError {
   return new CoreError('CHAIN_UNPARSEABLE', message, { cause });
-}
-
-/** Hex of an unsigned big-endian integer without leading zero octets (at least one octet). */
-function unsignedHex(bytes: Uint8Array): string {
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  return Buffer.from(bytes.subarray(start)).toString('hex');
-}
-
-/** Serial number as `openssl x509 -serial` prints it, in lowercase. */
-function serialHex(content: Uint8Array): string {
-  if (content.length === 0) return '00';
-  if (!(content[0] & 0x80)) return unsignedHex(content);
-  // Two's complement: the magnitude of -128 is 0x80 again, so it is printed unsigned, not re-examined.
-  const magnitude = Buffer.from(content).map((b) => ~b & 0xff);
-  for (let i = magnitude.length - 1; i >= 0; i--) {
-    magnitude[i] = (magnitude[i] + 1) & 0xff;
-    if (magnitude[i] !== 0) break;
-  }
-  return `-${unsignedHex(magnitude)}`;
 }
 
 /**

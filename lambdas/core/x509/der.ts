@@ -228,3 +228,23 @@ export function certificateParts(der: Uint8Array): CertificateParts {
     ),
   };
 }
+
+/** Hex of an unsigned big-endian integer without leading zero octets (at least one octet). */
+function unsignedHex(bytes: Uint8Array): string {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  return Buffer.from(bytes.subarray(start)).toString('hex');
+}
+
+/** A serial number's content octets as `openssl x509 -serial` prints them, in lowercase. */
+export function serialHex(octets: Uint8Array): string {
+  if (octets.length === 0) return '00';
+  if (!(octets[0] & 0x80)) return unsignedHex(octets);
+  // Two's complement: the magnitude of -128 is 0x80 again, so it is printed unsigned, not re-examined.
+  const magnitude = Buffer.from(octets).map((b) => ~b & 0xff);
+  for (let i = magnitude.length - 1; i >= 0; i--) {
+    magnitude[i] = (magnitude[i] + 1) & 0xff;
+    if (magnitude[i] !== 0) break;
+  }
+  return `-${unsignedHex(magnitude)}`;
+}

@@ -1,0 +1,78 @@
+/**
+ * Upgrade without noise: a store written by the release before the evidence model (the items of
+ * test/fixtures/upgrade/store-v1.json, made by that release's code) upgrades in place on its next cycle
+ * on the real store engine (dynalite), with no notice caused by the upgrade. The observations are scripted
+ * (a prober double returning the scenario's per-cycle DNS answers): this test is about the store.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Notice } from '../../lambdas/core/notice';
+import { DEFAULT_PROBE_OPTIONS } from '../../lambdas/core/probe-options';
+import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
+import { runWatchCycle } from '../../lambdas/watch/cycle';
+import { cycleAt, FIXTURE_CYCLES, LEAVES, observationsAt, TARGETS } from '../fixtures/upgrade/scenario';
+import { RecordingPublisher } from './cycle-harness';
+
+const FIXTURE = join(__dirname, '..', 'fixtures', 'upgrade', 'store-v1.json');
+
+describe('upgrade of a store written by the release before the evidence model', () => {
+  let embedded: EmbeddedStore;
+  let publisher: RecordingPublisher;
+
+  beforeEach(async () => {
+    embedded = await startEmbeddedStore({ inMemory: true });
+    publisher = new RecordingPublisher();
+    const doc = DynamoDBDocumentClient.from(embedded.client);
+    const { items } = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { items: Record<string, unknown>[] };
+    for (const Item of items) await doc.send(new PutCommand({ TableName: embedded.tableName, Item }));
+  });
+
+  afterEach(async () => {
+    await embedded.close();
+  });
+
+  async function cycle(n: number, o: Parameters<typeof observationsAt>[1] = {}): Promise<Notice[]> {
+    const observations = observationsAt(n, o);
+    const result = await runWatchCycle(
+      { prober: { probe: async () => observations }, store: embedded.store, publisher },
+      { targets: TARGETS, probeOptions: DEFAULT_PROBE_OPTIONS, now: cycleAt(n), cycleId: `upgrade-${n}` },
+    );
+    return result.notices;
+  }
+
+  it('raises nothing on the first cycles after the upgrade and writes the evidence into STATE', async () => {
+    // Act
+    const notices: Notice[] = [];
+    for (let n = FIXTURE_CYCLES; n < FIXTURE_CYCLES + 6; n++) notices.push(...(await cycle(n)));
+
+    // Assess
+    expect(notices).toEqual([]);
+    expect(publisher.published).toEqual([]);
+    const doc = DynamoDBDocumentClient.from(embedded.client);
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: embedded.tableName, Key: { pk: `TARGET#${TARGETS[1].url}`, sk: 'STATE' } }),
+    );
+    expect(Item?.evidence).toEqual([
+      expect.objectContaining({ address: '192.0.2.10', keyType: 'ecdsa', sha256: LEAVES.rollingOld.sha256 }),
+      expect.objectContaining({ address: '192.0.2.11', keyType: 'ecdsa', sha256: LEAVES.rollingNew.sha256 }),
+    ]);
+    expect(Item?.keyTypes).toEqual({ ecdsa: expect.objectContaining({ cycles: expect.any(Number) }) });
+  });
+
+  it('then follows the rollout to one retirement, and takes the unreachable target baseline at first light', async () => {
+    // Act
+    const notices: Notice[] = [];
+    for (let n = FIXTURE_CYCLES; n < FIXTURE_CYCLES + 12; n++) {
+      notices.push(...(await cycle(n, { rolloutDoneAt: FIXTURE_CYCLES + 4, lateLightAt: FIXTURE_CYCLES + 2 })));
+    }
+
+    // Assess
+    expect(notices.map((n) => n.type).sort()).toEqual(['BASELINE', 'CERTIFICATE_RETIRED', 'PROBE_RECOVERED']);
+    const retired = notices.find((n) => n.type === 'CERTIFICATE_RETIRED') as Notice<'CERTIFICATE_RETIRED'>;
+    expect(retired.facts.cert.sha256).toBe(LEAVES.rollingOld.sha256);
+    const baseline = notices.find((n) => n.type === 'BASELINE') as Notice<'BASELINE'>;
+    expect(baseline.facts.targets.map((t) => t.target)).toEqual([TARGETS[3].url]);
+    expect(baseline.facts.targets[0].leaves.map((l) => l.sha256)).toEqual([LEAVES.lateLeaf.sha256]);
+  });
+});
