@@ -7,6 +7,8 @@ const base = require('./jest.config.js');
 module.exports = {
   ...base,
   roots: ['<rootDir>/test/unit'],
+  // No unit test runs the built CLI: skip building it (jest.config.js's globalSetup).
+  globalSetup: undefined,
   testPathIgnorePatterns: [
     '/node_modules/',
     '/test/unit/(certificate|google-chains|pem|posture-cipher-suites|posture-client-hello)\\.test\\.ts$',

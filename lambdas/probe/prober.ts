@@ -65,7 +65,6 @@ export class SmtpProber implements Prober {
 
   /** Like `probe`, keeping each presented chain's DER beside its observation (for `--pem`). */
   async probeDetailed(targets: readonly Target[], options: ProbeOptions): Promise<DetailedObservation[]> {
-    const trust = this.trustFor(options);
     // Policy lookups run while the probes do; the chains are judged once both are in.
     const lookups: Promise<PolicyLookups> = options.policy
       ? gatherPolicyLookups(options.policy, targets, (this.lookupDeps ?? defaultLookupDeps)(options))
@@ -93,7 +92,7 @@ export class SmtpProber implements Prober {
         }
       }
     });
-    const raws = await mapWithLimit(
+    const probing = mapWithLimit(
       jobs,
       options.concurrency,
       (job) =>
@@ -109,6 +108,18 @@ export class SmtpProber implements Prober {
         label: (job) => `${job.target.url} ${job.endpoint.address} ${job.keyType}`,
       },
     );
+    // The trust set (indexing Node's roots, parsing --ca) is built while the first probes wait on the
+    // network rather than before they start: a one-endpoint run ends that much sooner. An error in it
+    // still fails the run, once the probes under way are over.
+    let trust: TrustStore | undefined;
+    let trustError: unknown;
+    try {
+      trust = this.trustFor(options);
+    } catch (error) {
+      trustError = error;
+    }
+    const raws = await probing;
+    if (!trust) throw trustError;
     classifyMissingKeyTypes(jobs, raws);
     const built = await Promise.all(
       jobs.map(async (job, i) => ({

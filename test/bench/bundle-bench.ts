@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { CertwatchStack } from '../../lib/certwatch-stack';
+import { CertwatchStack, type CertwatchStackProps } from '../../lib/certwatch-stack';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -27,13 +27,16 @@ export interface HandlerBundle {
  * under node_modules/.cache so that the bundle's external `@aws-sdk/*` imports resolve to this project's
  * SDK, as they resolve to the runtime's in Lambda.
  */
-export function synthHandlerBundle(): HandlerBundle {
+export function synthHandlerBundle(props: Pick<CertwatchStackProps, 'consumerPolicy'> = {}): HandlerBundle {
   const cache = join(ROOT, 'node_modules', '.cache', 'certwatch');
   mkdirSync(cache, { recursive: true });
   const outdir = mkdtempSync(join(cache, 'bundle-'));
   const { context } = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   const app = new App({ outdir, context });
-  const stack = new CertwatchStack(app, 'CertwatchBundle', { env: { account: '123456789012', region: 'us-east-1' } });
+  const stack = new CertwatchStack(app, 'CertwatchBundle', {
+    env: { account: '123456789012', region: 'us-east-1' },
+    ...props,
+  });
   Validations.of(stack).acknowledge({
     id: 'Annotation::certwatch:port25-targets-left-out',
     reason: 'the default configuration is synthesized only for its bundle',
