@@ -132,6 +132,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         unsaved.push({ target: target.url, message: outcome.message });
         return;
       }
+      const first = detection.targets.find((d) => d.target === target.url);
       current = detectTarget({
         target,
         history: await store.loadTarget(target.url),
@@ -139,6 +140,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         now,
         config,
         expectedName,
+        ghosts: first?.ghosts,
       });
       // The cycle's notices again with this target redone: merged notices (BASELINE, shared leaves) keep
       // their keys when the redone target raises the same events, so nothing is sent twice.
@@ -152,7 +154,6 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       );
       // The events the first detection raised stay this cycle's, though the records written before the
       // conflict no longer raise them again.
-      const first = detection.targets.find((d) => d.target === target.url);
       current.state.raised = [...new Set([...(first?.state.raised ?? []), ...current.state.raised])].sort();
       await store.recordNotices(redone, now);
       extra.push(...redone.filter((n) => !detection.notices.some((d) => d.dedupeKey === n.dedupeKey)));
