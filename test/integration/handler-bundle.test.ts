@@ -12,6 +12,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import type { CycleSummary } from '../../lambdas/watch/cycle';
 import { type HandlerBundle, synthHandlerBundle } from '../bench/bundle-bench';
@@ -230,6 +231,47 @@ test('the synthesized handler bundle validates with --trust google from the pki.
 
   // Assess
   expect(summary).toMatchObject({ targets: 2, observations: 4, failedProbes: 0, critical: 0, unsaved: [] });
+});
+
+test('the synthesized handler bundle ships the deployed target list beside index.js, not in its environment', () => {
+  // Act
+  const shipped = readFileSync(join(dirname(bundle.file), 'data', 'watch-targets.txt'), 'utf8')
+    .trim()
+    .split('\n');
+
+  // Assess
+  expect(shipped).toEqual(DEFAULT_TARGET_URLS.filter((url) => !url.endsWith(':25')));
+  expect(bundle.environment.CERTWATCH_TARGETS).toBeUndefined();
+});
+
+test('the synthesized handler bundle runs the state machine steps: plan, each shard, merge', async () => {
+  // Prepare
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
+  Object.assign(process.env, bundleEnvironment());
+  const { handler } = require(bundle.file) as { handler: (event: unknown, context: Context) => Promise<unknown> };
+  let plan: { runId: string; now: string; shardCount: number; shards: number[] } | undefined;
+  const shards: unknown[] = [];
+  let merged: unknown;
+
+  // Act
+  await captureMetrics(async () => {
+    plan = (await handler({ kind: 'plan' }, context)) as typeof plan;
+    for (const shard of plan?.shards ?? []) {
+      shards.push(
+        await handler(
+          { kind: 'shard', runId: plan?.runId, now: plan?.now, shard, shardCount: plan?.shardCount },
+          context,
+        ),
+      );
+    }
+    merged = await handler({ kind: 'merge', runId: plan?.runId, now: plan?.now }, context);
+  });
+
+  // Assess
+  expect(plan?.shards).toEqual([0]);
+  expect(shards).toEqual([expect.objectContaining({ targets: 2, failedProbes: 0 })]);
+  expect(merged).toMatchObject({ runId: plan?.runId, baselineTargets: 0 });
 });
 
 test('the synthesized handler bundle stays within the 600 kB cold-start budget', () => {
