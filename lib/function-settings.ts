@@ -34,6 +34,9 @@ function shakeablePkijsCommand(inputDir: string): string {
 export const WATCH_HANDLER_BUNDLING: BundlingOptions = Object.freeze({
   minify: true,
   sourceMap: true,
+  // Stack traces map through names and positions alone: without the sources' text the map is 0.6 MB, not
+  // 2.3 MB, and `--enable-source-maps` parses it at every cold start (about 20 ms less module init here).
+  sourcesContent: false,
   target: 'node24',
   format: OutputFormat.CJS,
   externalModules: ['@aws-sdk/*'],

@@ -5,6 +5,7 @@
  * at the SDK boundary with aws-sdk-client-mock (the bundle keeps @aws-sdk external, as in Lambda). The same
  * bundle is held to DESIGN.md's size budget (≤ 600 kB minified; its init time is a figure of `npm run bench`).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -292,4 +293,22 @@ test('the synthesized handler bundle leaves out the pkijs classes the handler ne
   expect(published).toContain('this.CLASS_NAME = "PFX"');
   expect(code.includes('"PFX"')).toBe(false);
   expect(code.includes('"Certificate"')).toBe(true);
+});
+
+test('the synthesized handler bundle reports errors at their TypeScript source lines (source map and NODE_OPTIONS of the stack)', () => {
+  // Prepare: an invalid table name fails the handler's module init, in a fresh process as Lambda runs it
+  const env = {
+    PATH: process.env.PATH,
+    ...bundle.environment,
+    CERTWATCH_TABLE_NAME: 'x',
+    CERTWATCH_TOPIC_ARN: TOPIC_ARN,
+  };
+
+  // Act
+  const child = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', bundle.file], { env, encoding: 'utf8' });
+
+  // Assess
+  expect(bundle.environment.NODE_OPTIONS).toBe('--enable-source-maps');
+  expect(child.status).not.toBe(0);
+  expect(child.stderr).toMatch(/at readValue \(\S*lambdas\/settings\/read\.ts:\d+:\d+\)/);
 });
