@@ -19,6 +19,7 @@ import { HistoryTable } from './history-table';
 import { WatcherMonitoring } from './monitoring';
 import { acknowledgeWatcherFindings } from './nag-acknowledgements';
 import { NoticeTopic } from './notice-topic';
+import { RunStateMachine } from './run-state-machine';
 import { WatchFunction } from './watch-function';
 import { WatchSchedules } from './watch-schedules';
 import { type CertificateWatcherProps, watcherRefusal, watcherSettings } from './watcher-settings';
@@ -39,6 +40,8 @@ export class CertificateWatcher extends Construct {
   /** The posture schedule, unless posture is off. */
   readonly postureSchedule?: Schedule;
   readonly monitoring: WatcherMonitoring;
+  /** The scheduled run: plan, shards (Distributed Map), merge. */
+  readonly run: RunStateMachine;
   readonly network?: WatcherNetwork;
   /** Targets the function probes, and those left out by the egress mode. */
   readonly probedTargets: readonly Target[];
@@ -83,8 +86,14 @@ export class CertificateWatcher extends Construct {
     });
     this.fn = this.function.handler;
     this.deadLetters = this.function.deadLetters;
+    this.run = new RunStateMachine(this, 'RunMachine', {
+      fn: this.fn,
+      timeout: settings.schedule,
+      logRetention: settings.logRetention,
+    });
     this.schedules = new WatchSchedules(this, 'Schedules', {
       fn: this.fn,
+      stateMachine: this.run.stateMachine,
       deadLetters: this.deadLetters,
       period: settings.schedule,
       posturePeriod: settings.postureSchedule,
@@ -93,6 +102,7 @@ export class CertificateWatcher extends Construct {
     this.postureSchedule = this.schedules.posture;
     this.monitoring = new WatcherMonitoring(this, 'Monitoring', {
       fn: this.fn,
+      stateMachine: this.run.stateMachine,
       deadLetters: this.deadLetters,
       topic: this.topic,
       schedulePeriod: settings.schedule,

@@ -40,12 +40,17 @@ export function planEgress(targets: readonly Target[], mode: EgressMode): Egress
 /** The warning shown at synth time when port-25 targets are left out: why, and how to include them. */
 export function port25Warning(skipped: readonly Target[]): string {
   return (
-    `certwatch leaves out ${skipped.length} port-25 target(s): ${skipped.map((t) => t.url).join(', ')}. ` +
+    `certwatch leaves out ${skipped.length} port-25 target(s): ${shortList(skipped.map((t) => t.url))}. ` +
     'AWS blocks outbound port 25 for Lambda functions outside a VPC, so these probes could only time out. ' +
     'To watch them, deploy with -c egress=vpc (a new VPC with a NAT gateway) or -c vpcId=vpc-... (an existing VPC ' +
     "with NAT egress), then ask AWS to remove the port-25 restriction for the NAT gateway's Elastic IP " +
     '(docs/deploy.md, "Egress and port 25").'
   );
+}
+
+/** A list for a message: the first ten and how many more. */
+function shortList(urls: readonly string[]): string {
+  return urls.length <= 10 ? urls.join(', ') : `${urls.slice(0, 10).join(', ')} and ${urls.length - 10} more`;
 }
 
 /** Properties of {@link WatcherNetwork}. */

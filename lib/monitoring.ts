@@ -10,6 +10,7 @@ import {
   Dashboard,
   GraphWidget,
   type HorizontalAnnotation,
+  type IMetric,
   MathExpression,
   Metric,
   TreatMissingData,
@@ -18,6 +19,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { WATCH_METRICS } from '../lambdas/contract/metrics';
 import type { KeyType } from '../lambdas/core/observation';
@@ -26,6 +28,8 @@ import type { Target } from '../lambdas/core/targets';
 /** Properties of {@link WatcherMonitoring}. */
 export interface WatcherMonitoringProps {
   fn: IFunction;
+  /** The scheduled run's state machine: a failed or timed-out run is alarmed. */
+  stateMachine: IStateMachine;
   deadLetters: IQueue;
   topic: ITopic;
   /** The schedule's period: the no-success alarm looks at two of them. */
@@ -37,11 +41,15 @@ export interface WatcherMonitoringProps {
   expiryThresholdsDays: readonly number[];
 }
 
+/** Graph lines drawn one per target × key type before a SEARCH expression replaces them. */
+const MAX_EXPIRY_LINES = 40;
+
 /** Alarms and dashboard of a certificate watcher. */
 export class WatcherMonitoring extends Construct {
   readonly errorsAlarm: Alarm;
   readonly deadLettersAlarm: Alarm;
   readonly noSuccessfulCycleAlarm: Alarm;
+  readonly runFailedAlarm: Alarm;
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: WatcherMonitoringProps) {
@@ -87,19 +95,48 @@ export class WatcherMonitoring extends Construct {
       datapointsToAlarm: 2,
       treatMissingData: TreatMissingData.BREACHING,
     });
-    const alarms = [this.errorsAlarm, this.deadLettersAlarm, this.noSuccessfulCycleAlarm];
+    const runProblems = new MathExpression({
+      expression: 'failed + timedOut + aborted',
+      usingMetrics: {
+        failed: props.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        timedOut: props.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+        aborted: props.stateMachine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }),
+      },
+      period: Duration.minutes(5),
+      label: 'runs failed, timed out or aborted',
+    });
+    this.runFailedAlarm = new Alarm(this, 'RunFailed', {
+      alarmDescription:
+        'certwatch: a watch run (state machine) failed, timed out or was aborted: a shard failed after retries',
+      metric: runProblems,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const alarms = [this.errorsAlarm, this.deadLettersAlarm, this.noSuccessfulCycleAlarm, this.runFailedAlarm];
     for (const alarm of alarms) {
       alarm.addAlarmAction(new SnsAction(topic));
       alarm.addOkAction(new SnsAction(topic));
     }
 
-    const expiryLines = props.targets.flatMap((target) =>
-      props.keyTypes.map((keyType) =>
-        metric(WATCH_METRICS.daysToExpiry, 'Minimum', Duration.hours(1), { target: target.url, keyType }).with({
-          label: `${target.url} ${keyType}`,
-        }),
-      ),
-    );
+    // A long list is drawn by one SEARCH (a dashboard graph holds few lines, and the template stays small).
+    const expiryLines: IMetric[] =
+      props.targets.length * props.keyTypes.length > MAX_EXPIRY_LINES
+        ? [
+            new MathExpression({
+              expression: `SEARCH('{${WATCH_METRICS.namespace},keyType,service,target} MetricName="${WATCH_METRICS.daysToExpiry}"', 'Minimum', 3600)`,
+              label: '',
+              period: Duration.hours(1),
+            }),
+          ]
+        : props.targets.flatMap((target) =>
+            props.keyTypes.map((keyType) =>
+              metric(WATCH_METRICS.daysToExpiry, 'Minimum', Duration.hours(1), { target: target.url, keyType }).with({
+                label: `${target.url} ${keyType}`,
+              }),
+            ),
+          );
     this.dashboard = new Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(30),
       widgets: [

@@ -3,6 +3,7 @@
  * (lambdas/settings/), with errors that name the context key, the value given and what is accepted.
  * Only the checks across settings live here.
  */
+import { readFileSync } from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { KeyType } from '../lambdas/core/observation';
@@ -50,13 +51,45 @@ export interface StackConfig {
 }
 
 /**
+ * Reads context `targetsFile`: one target per line, `#` comments; parsed by the targets setting, so a bad
+ * line is refused like a bad `-c targets=` value.
+ */
+function readTargetsFile(path: string, get: (key: ContextKey) => unknown): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw refuse(
+      SETTINGS.targetsFile,
+      { source: 'context', spelling: 'targetsFile' },
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const read = contextReader((key) => (key === 'targets' ? lines.join(',') : get(key)));
+  return read(SETTINGS.targets).map((t) => t.url);
+}
+
+/**
  * Validates raw context values (strings from `-c`, or JSON values from cdk.json) into a configuration.
  * @param get returns the raw context value of a key, or undefined
  * @throws ConfigError naming the first key at fault
  */
 export function parseStackConfig(get: (key: ContextKey) => unknown): StackConfig {
   const read = contextReader(get);
-  const targets = read(SETTINGS.targets).map((t) => t.url);
+  const targetsFile = read(SETTINGS.targetsFile);
+  if (targetsFile !== undefined && get('targets') !== undefined) {
+    throw refuse(
+      SETTINGS.targetsFile,
+      { source: 'context', spelling: 'targetsFile' },
+      'give targets or targetsFile, not both',
+    );
+  }
+  const targets =
+    targetsFile === undefined ? read(SETTINGS.targets).map((t) => t.url) : readTargetsFile(targetsFile, get);
   const vpcId = read(SETTINGS.vpcId);
   const egress = read(SETTINGS.egress);
   if (vpcId !== undefined && get('egress') !== undefined && egress === 'none') {

@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import type { Target } from '../lambdas/core/targets';
 import type { WatcherNetwork } from './egress';
 import { functionEnvironment, WATCH_HANDLER_ENTRY, watchHandlerBundling } from './function-settings';
+import { SHARD_CONCURRENCY } from './run-state-machine';
 import type { WatcherSettings } from './watcher-settings';
 
 /** Properties of {@link WatchFunction}. */
@@ -66,10 +67,15 @@ export class WatchFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: props.timeout,
-      reservedConcurrentExecutions: 1,
+      // The shards of a run in parallel, plus one for the posture cycle or the plan and merge steps.
+      reservedConcurrentExecutions: SHARD_CONCURRENCY + 1,
       role: this.role.withoutPolicyUpdates(),
       logGroup,
-      bundling: watchHandlerBundling(props.consumerPolicy?.json),
+      // The target list ships beside the handler (data/watch-targets.txt), never in the environment.
+      bundling: watchHandlerBundling(
+        props.consumerPolicy?.json,
+        props.targets.map((t) => t.url),
+      ),
       environment: functionEnvironment({
         ...settings,
         tableName: props.table.tableName,

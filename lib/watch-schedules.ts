@@ -7,13 +7,16 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 /** Properties of {@link WatchSchedules}. */
 export interface WatchSchedulesProps {
   fn: IFunction;
+  /** The run state machine the watch schedule starts (plan, shards, merge). */
+  stateMachine: IStateMachine;
   deadLetters: IQueue;
   /** Time between watch cycles. */
   period: Duration;
@@ -37,14 +40,19 @@ export class WatchSchedules extends Construct {
       }),
       description: 'certwatch schedule: invoke the watch function, dead-letter undeliverable events',
     });
-    this.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
+    this.role.addToPolicy(
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.stateMachine.stateMachineArn] }),
+    );
+    if (props.posturePeriod !== 'off') {
+      this.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
+    }
     this.role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] }));
     // The targets get a view of the role that grants cannot widen.
     const role = this.role.withoutPolicyUpdates();
     this.watch = new Schedule(this, 'Watch', {
-      description: 'certwatch: run one watch cycle',
+      description: 'certwatch: run one watch cycle (the run state machine)',
       schedule: ScheduleExpression.rate(period),
-      target: new LambdaInvoke(fn, {
+      target: new StepFunctionsStartExecution(props.stateMachine, {
         role,
         retryAttempts: 2,
         maxEventAge: Duration.seconds(Math.max(60, Math.min(period.toSeconds(), 86_400))),

@@ -25,7 +25,7 @@ export const CLI_EXTERNAL = ['dynalite', 'level', 'classic-level', '@aws-sdk/*']
 /**
  * The chunks are ESM, but bundled CommonJS code (commander, our own modules' `__dirname`) expects
  * `require`, `__filename` and `__dirname`: each chunk defines them for itself. Every chunk sits directly
- * in the output directory, so `__dirname` is that directory and `data/` beside it (trust-store.ts).
+ * in the output directory, so `__dirname` is that directory and `data/` beside it (lambdas/trust/trust-stores.ts).
  */
 const BANNER = [
   "import { createRequire as __cwCreateRequire } from 'node:module';",

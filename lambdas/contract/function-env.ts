@@ -31,3 +31,6 @@ export const HANDLER_ENV = Object.freeze({
   resolve: envName(SETTINGS.resolve),
   ehloName: envName(SETTINGS.ehloName),
 });
+
+/** The deployment's target list, shipped beside the handler (`data/`), one entry per line. */
+export const SHIPPED_TARGETS_FILE = 'watch-targets.txt';

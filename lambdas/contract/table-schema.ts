@@ -33,4 +33,10 @@ export const keys = {
   /** The last MX set of an `mx:DOMAIN` entry. */
   mx: (domain: string) => `MX#${domain}`,
   mxSet: 'MX',
+  /** A fanned-out run: `BASELINE#<target>` items until its merge step (TTL drops them). */
+  run: (runId: string) => `RUN#${runId}`,
+  runBaseline: (target: string) => `BASELINE#${target}`,
+  /** The measured probe rate that sizes the next run's shards. */
+  runs: 'RUNS',
+  probeRate: 'RATE',
 } as const;

@@ -5,7 +5,7 @@
  */
 import type { CertRecord, TargetHistory, TargetState } from './history';
 import type { MxRecord } from './mx';
-import type { Notice } from './notice';
+import type { BaselineTargetFacts, Notice } from './notice';
 import type { Observation } from './observation';
 import type { Posture } from './posture/posture';
 import type { ProbeOptions } from './probe-options';
@@ -112,8 +112,25 @@ export interface WatchListStore {
   listMx(): Promise<MxRecord[]>;
 }
 
+/** How fast the last shard probed: what the next run sizes its shards by. */
+export interface ProbeRate {
+  entries: number;
+  seconds: number;
+  at: string;
+}
+
+/** The state of fanned-out runs: each shard's BASELINE facts until the merge step, and the probe rate. */
+export interface RunStore {
+  /** Stores BASELINE facts of a run (one item per target: a retried shard never loses an earlier one). */
+  saveRunBaselines(runId: string, facts: readonly BaselineTargetFacts[], now: Date): Promise<void>;
+  /** Every BASELINE fact stored for a run. */
+  loadRunBaselines(runId: string): Promise<BaselineTargetFacts[]>;
+  saveProbeRate(rate: ProbeRate): Promise<void>;
+  loadProbeRate(): Promise<ProbeRate | null>;
+}
+
 /** History and outbox storage. Every write that can race is conditional. */
-export interface HistoryStore extends WatchListStore {
+export interface HistoryStore extends WatchListStore, RunStore {
   /** Everything stored about a target (consistent read). */
   loadTarget(target: string): Promise<TargetHistory>;
   /**

@@ -63,6 +63,12 @@ export const SETTINGS = {
     env: 'CERTWATCH_TARGETS',
     context: 'targets',
   }),
+  targetsFile: defineOptional<string>({
+    name: 'targetsFile',
+    doc: 'A file with the targets to watch, one per line (# comments): for lists too long for context or a command line.',
+    parser: text(/^.{1,4096}$/, 'a file name'),
+    context: 'targetsFile',
+  }),
   keyTypes: defineSetting<KeyType[]>({
     name: 'keyTypes',
     doc: 'Key types asked of every address (one handshake each).',

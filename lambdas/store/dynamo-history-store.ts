@@ -15,10 +15,19 @@ import {
 import { keys, TABLE_SCHEMA } from '../contract/table-schema';
 import type { CertRecord, TargetHistory } from '../core/history';
 import type { MxRecord } from '../core/mx';
-import type { Notice } from '../core/notice';
-import type { HistoryStore, OutboxEntry, SaveOutcome, StoredPosture, TargetChanges, WatchEdit } from '../core/ports';
+import type { BaselineTargetFacts, Notice } from '../core/notice';
+import type {
+  HistoryStore,
+  OutboxEntry,
+  ProbeRate,
+  SaveOutcome,
+  StoredPosture,
+  TargetChanges,
+  WatchEdit,
+} from '../core/ports';
 import type { WatchItem, WatchList, WatchListMeta, WatchSource } from '../core/watch-list';
 import { isConditionFailure, queryAll, scanAll, storeError } from './dynamo-calls';
+import { DynamoRuns } from './dynamo-runs';
 import { DynamoWatchList } from './dynamo-watch-list';
 import type { StoreError } from './errors';
 import { certFromItem, certItem, type Item, noticeItem, outboxFromItem, stateAttributes, stateFromItem } from './items';
@@ -38,6 +47,7 @@ export class DynamoHistoryStore implements HistoryStore {
   readonly tableName: string;
   private readonly doc: DynamoDBDocumentClient;
   private readonly watch: DynamoWatchList;
+  private readonly runs: DynamoRuns;
 
   constructor(options: DynamoHistoryStoreOptions) {
     this.tableName = checkTableName(options.tableName);
@@ -45,6 +55,23 @@ export class DynamoHistoryStore implements HistoryStore {
       marshallOptions: { removeUndefinedValues: true },
     });
     this.watch = new DynamoWatchList(this.doc, this.tableName);
+    this.runs = new DynamoRuns(this.doc, this.tableName);
+  }
+
+  saveRunBaselines(runId: string, facts: readonly BaselineTargetFacts[], now: Date): Promise<void> {
+    return this.runs.saveRunBaselines(runId, facts, now);
+  }
+
+  loadRunBaselines(runId: string): Promise<BaselineTargetFacts[]> {
+    return this.runs.loadRunBaselines(runId);
+  }
+
+  saveProbeRate(rate: ProbeRate): Promise<void> {
+    return this.runs.saveProbeRate(rate);
+  }
+
+  loadProbeRate(): Promise<ProbeRate | null> {
+    return this.runs.loadProbeRate();
   }
 
   loadWatchList(): Promise<WatchList | null> {

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { cycleNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
 import type { TargetHistory } from '../core/history';
-import type { Notice } from '../core/notice';
+import type { BaselineTargetFacts, Notice } from '../core/notice';
 import type { Observation } from '../core/observation';
 import type { HistoryStore, NoticePublisher, Prober } from '../core/ports';
 import type { ProbeOptions } from '../core/probe-options';
@@ -47,6 +47,12 @@ export interface CycleInput {
   maxAttempts?: number;
   /** Store operations in flight at once (default 16). */
   storeConcurrency?: number;
+  /**
+   * A shard of a fanned-out run: its BASELINE facts go to this sink (stored for the run's merge step,
+   * which raises one BASELINE) before any history is saved, and nothing is published here (the merge
+   * step drains the outbox). Absent = a whole cycle, published at the end.
+   */
+  shard?: { saveBaselines(facts: readonly BaselineTargetFacts[]): Promise<void> };
   /** Made before the cycle and already stored: MX lookups that failed (observations), MX_CHANGED (notices). */
   expansion?: { observations: readonly Observation[]; notices: readonly Notice[] };
 }
@@ -94,7 +100,8 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
     drainOutbox({ store, publisher, claimant, now, leaseMs: input.claimLeaseMs ?? 300_000, attempted, hooks });
 
   // Earlier pending notices go out before anything else can fail.
-  const earlier = await drain();
+  const noDrain = { published: [] as Notice[], failures: [], lostClaims: [] };
+  const earlier = input.shard ? noDrain : await drain();
 
   const observations = await prober.probe(targets, {
     ...input.probeOptions,
@@ -106,6 +113,10 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   );
   const expectedName = input.probeOptions.servername;
   const detection = detectCycle({ targets: detectTargets, histories, observations, now, config, expectedName });
+  if (input.shard) {
+    await input.shard.saveBaselines(detection.targets.flatMap((t) => (t.baseline ? [t.baseline] : [])));
+    detection.notices = detection.notices.filter((n) => n.type !== 'BASELINE');
+  }
   await store.recordNotices(detection.notices, now);
 
   let conflicts = 0;
@@ -121,6 +132,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         unsaved.push({ target: target.url, message: outcome.message });
         return;
       }
+      const first = detection.targets.find((d) => d.target === target.url);
       current = detectTarget({
         target,
         history: await store.loadTarget(target.url),
@@ -128,16 +140,20 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         now,
         config,
         expectedName,
+        ghosts: first?.ghosts,
       });
       // The cycle's notices again with this target redone: merged notices (BASELINE, shared leaves) keep
       // their keys when the redone target raises the same events, so nothing is sent twice.
       const others = detection.targets.filter((d) => d.target !== target.url);
+      // In a shard, the BASELINE facts go to the run's merge step instead.
+      if (input.shard) await input.shard.saveBaselines(current.baseline ? [current.baseline] : []);
       const redone = cycleNotices([...others, current], detectTargets, now).filter(
-        (n) => current.notices.some((c) => c.dedupeKey === n.dedupeKey) || n.target === null,
+        (n) =>
+          (current.notices.some((c) => c.dedupeKey === n.dedupeKey) || n.target === null) &&
+          !(input.shard && n.type === 'BASELINE'),
       );
       // The events the first detection raised stay this cycle's, though the records written before the
       // conflict no longer raise them again.
-      const first = detection.targets.find((d) => d.target === target.url);
       current.state.raised = [...new Set([...(first?.state.raised ?? []), ...current.state.raised])].sort();
       await store.recordNotices(redone, now);
       extra.push(...redone.filter((n) => !detection.notices.some((d) => d.dedupeKey === n.dedupeKey)));
@@ -145,7 +161,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   });
 
   await hooks?.afterStore?.();
-  const later = await drain();
+  const later = input.shard ? noDrain : await drain();
 
   const notices = [...(input.expansion?.notices ?? []), ...detection.notices, ...extra];
   const published = [...earlier.published, ...later.published];

@@ -10,6 +10,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
+import { HANDLER_ENV } from '../contract/function-env';
 import { WATCH_METRICS } from '../contract/metrics';
 import { mergePolicySets, watchListPolicies } from '../core/policy/watch-policy';
 import type { ProbeOptions } from '../core/probe-options';
@@ -19,11 +20,13 @@ import { SmtpProber } from '../probe/prober';
 import { DynamoHistoryStore } from '../store/dynamo-history-store';
 import { type CycleSummary, runWatchCycle } from './cycle';
 import { type ExpandedTargets, expandWatchTargets } from './expand-targets';
+import { type MergeSummary, mergeRun, planRun, type RunPlan, runShard, type ShardOrder } from './fan-out';
 import { readHandlerConfig } from './handler-config';
 import { sendHeartbeatIfDue } from './heartbeat-step';
 import { recordCycleMetrics } from './metrics';
 import { runPostureCycle } from './posture-cycle';
 import { loadShippedPolicy } from './shipped-policy';
+import { loadShippedTargets } from './shipped-targets';
 import { mergeContextTargets } from './watch-list';
 
 const config = readHandlerConfig(process.env);
@@ -39,17 +42,19 @@ const store = new DynamoHistoryStore({
   tableName: config.tableName,
 });
 const publisher = new SnsPublisher({ topicArn: config.topicArn });
+/**
+ * The deployment's list: shipped beside the handler by the stack (never in the environment);
+ * CERTWATCH_TARGETS, which the stack does not set, overrides it for tests and special setups.
+ */
+const contextTargets =
+  (process.env[HANDLER_ENV.targets] === undefined ? loadShippedTargets() : null) ?? config.targets.map((t) => t.url);
 
 /**
  * This run's targets: the table's watch list (the deployment's context list merged in, never re-adding
  * one removed at run time), `mx:` entries expanded to their MX hosts.
  */
 async function watchedTargets(now: Date): Promise<ExpandedTargets & { probeOptions: ProbeOptions }> {
-  await mergeContextTargets(
-    store,
-    config.targets.map((t) => t.url),
-    now,
-  );
+  await mergeContextTargets(store, contextTargets, now);
   const list = await store.loadWatchList();
   const entries = parseWatchTargets(list ? activeTargets(list) : []);
   const { probeOptions } = config;
@@ -88,10 +93,15 @@ export interface PostureRunSummary {
  * (logged, counted, retried by the next cycle); only a cycle that could not finish (e.g. the table is
  * unreachable) throws, so that Lambda's retries and the on-failure destination see it.
  */
-export async function handler(event: unknown, context: Context): Promise<CycleSummary | PostureRunSummary> {
+export async function handler(
+  event: unknown,
+  context: Context,
+): Promise<CycleSummary | PostureRunSummary | RunPlan | MergeSummary> {
   logger.addContext(context);
   const now = new Date();
-  if ((event as { kind?: unknown } | null)?.kind === 'posture') return postureRun(now, context);
+  const kind = (event as { kind?: unknown } | null)?.kind;
+  if (kind === 'posture') return postureRun(now, context);
+  if (kind === 'plan' || kind === 'shard' || kind === 'merge') return fanOutStep(event as FanOutEvent, now, context);
   try {
     const expansion = await watchedTargets(now);
     const result = await runWatchCycle(
@@ -133,6 +143,54 @@ export async function handler(event: unknown, context: Context): Promise<CycleSu
   } catch (error) {
     logger.error('watch cycle failed', error as Error);
     metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 0);
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
+
+/** The steps of the scheduled run's state machine (plan → shards in a Distributed Map → merge). */
+type FanOutEvent = { kind: 'plan' } | ({ kind: 'shard' } & ShardOrder) | { kind: 'merge'; runId: string; now: string };
+
+async function fanOutStep(
+  event: FanOutEvent,
+  now: Date,
+  context: Context,
+): Promise<CycleSummary | RunPlan | MergeSummary> {
+  try {
+    if (event.kind === 'plan') {
+      const plan = await planRun(store, now, { context: contextTargets });
+      logger.info('run planned', { runId: plan.runId, entries: plan.entries, shardCount: plan.shardCount });
+      return plan;
+    }
+    if (event.kind === 'shard') {
+      const result = await runShard({ store, prober, publisher }, event, {
+        probeOptions: config.probeOptions,
+        probeOptionsFor: withListPolicies,
+        watch: config.watch,
+        cycleId: context.awsRequestId,
+      });
+      recordCycleMetrics(metrics, result, new Date(event.now), false);
+      logger.info('shard finished', { runId: event.runId, shard: event.shard, summary: result.summary });
+      return result.summary;
+    }
+    const merged = await mergeRun({ store, publisher }, event, context.awsRequestId);
+    metrics.addMetric(WATCH_METRICS.publishFailures, MetricUnit.Count, merged.publishFailures.length);
+    metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 1);
+    logger.info('run merged', { summary: merged });
+    const beat = await sendHeartbeatIfDue({
+      schedule: config.heartbeat,
+      store,
+      publisher,
+      targets: (await watchedTargets(now)).targets,
+      now,
+      claimant: context.awsRequestId,
+    });
+    if (beat) logger.info('heartbeat sent', { period: beat.dedupeKey });
+    return merged;
+  } catch (error) {
+    logger.error(`${event.kind} step failed`, error as Error);
+    if (event.kind === 'merge') metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 0);
     throw error;
   } finally {
     metrics.publishStoredMetrics();

@@ -52,7 +52,7 @@ export function cycleMetrics(result: CycleResult, now: Date): CycleMetrics {
  * Adds a finished cycle's metrics to `metrics`; the caller flushes them (`publishStoredMetrics`).
  * Per-target and per-type values go out as single metrics because each has its own dimensions.
  */
-export function recordCycleMetrics(metrics: Metrics, result: CycleResult, now: Date): void {
+export function recordCycleMetrics(metrics: Metrics, result: CycleResult, now: Date, wholeCycle = true): void {
   const values = cycleMetrics(result, now);
   for (const point of values.expiry) {
     metrics
@@ -65,5 +65,6 @@ export function recordCycleMetrics(metrics: Metrics, result: CycleResult, now: D
   }
   metrics.addMetric(WATCH_METRICS.probeFailures, MetricUnit.Count, values.probeFailures);
   metrics.addMetric(WATCH_METRICS.publishFailures, MetricUnit.Count, values.publishFailures);
-  metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 1);
+  // A shard is not a cycle: the merge step of a fanned-out run counts the run.
+  if (wholeCycle) metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 1);
 }

@@ -78,11 +78,14 @@ describe('without a VPC (default)', () => {
     s.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          CERTWATCH_TARGETS: DEFAULT_TARGET_URLS.filter((url) => !url.endsWith(':25')).join(','),
           CERTWATCH_PORT25_BLOCKED: 'true',
         }),
       },
     });
+    // The list the function is shipped with (data/watch-targets.txt beside the handler).
+    expect(s.stack.watcher.probedTargets.map((t) => t.url)).toEqual(
+      DEFAULT_TARGET_URLS.filter((url) => !url.endsWith(':25')),
+    );
   });
 
   test('creates no network and attaches the function to none', () => {
@@ -112,11 +115,11 @@ describe('with -c egress=vpc', () => {
     s.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          CERTWATCH_TARGETS: DEFAULT_TARGET_URLS.join(','),
           CERTWATCH_PORT25_BLOCKED: 'false',
         }),
       },
     });
+    expect(s.stack.watcher.probedTargets.map((t) => t.url)).toEqual([...DEFAULT_TARGET_URLS]);
     expect(Annotations.fromStack(s.stack).findWarning('*', port25Warning)).toHaveLength(0);
   });
 

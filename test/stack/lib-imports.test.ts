@@ -13,8 +13,11 @@ const ROOT = resolve(__dirname, '../..');
 const LIB_MAY_IMPORT = [/^lambdas\/settings\//, /^lambdas\/contract\//];
 /** Runtime areas nothing loaded by synth may reach. */
 const RUNTIME_AREAS = /^lambdas\/(watch|probe|store|notify|cli|aws|timeline)\//;
-/** Packages synth may load. */
-const PACKAGES = /^(aws-cdk-lib(\/.*)?|constructs|cdk-nag|node:(path|net|url))$/;
+/**
+ * Packages synth may load. node:fs, node:os and node:crypto: the stack reads context `targetsFile` and
+ * stages the target list in a file for the bundling hook (a list of thousands exceeds one command line).
+ */
+const PACKAGES = /^(aws-cdk-lib(\/.*)?|constructs|cdk-nag|node:(path|net|url|fs|os|crypto))$/;
 
 interface Import {
   from: string;

@@ -13,9 +13,10 @@ import { portablePolicy } from '../../lambdas/cli/stack-policy';
 import { readHandlerConfig } from '../../lambdas/watch/handler-config';
 import { loadShippedPolicy } from '../../lambdas/watch/shipped-policy';
 import { CertwatchStack } from '../../lib/certwatch-stack';
-import { watchHandlerBundling } from '../../lib/function-settings';
+import { WATCH_HANDLER_BUNDLING, watchHandlerBundling } from '../../lib/function-settings';
 import { ACCOUNT, REGION } from './synth';
 
+const ROOT = join(__dirname, '..', '..');
 const ROOT_PEM = readFileSync(join(__dirname, '..', 'fixtures', 'google', 'roots', 'GTS_Root_R1.pem'), 'utf8');
 const CDK_CONTEXT = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: object })
   .context;
@@ -63,6 +64,20 @@ describe('context policy: file → portable JSON → bundle → handler', () => 
     expect(readFileSync(join(out, 'data', 'consumer-policy.json'), 'utf8')).toBe(policy.json);
     expect(loaded.policies[0].ca?.pem).toBe(ROOT_PEM);
     expect(readFileSync(join(out, 'data', 'pki-goog-roots.pem'), 'utf8')).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('keeps the tree-shakeable pkijs step of the handler bundle when the bundle ships a policy', () => {
+    // Prepare
+    const policy = portablePolicy({ document: { policies: [{ targets: ['*'], pins: ['ab'.repeat(32)] }] } }, dir);
+
+    // Act
+    const bundling = watchHandlerBundling(policy.json);
+
+    // Assess
+    expect(bundling.esbuildArgs).toEqual(WATCH_HANDLER_BUNDLING.esbuildArgs);
+    expect(bundling.commandHooks?.beforeBundling(ROOT, dir)).toEqual([
+      expect.stringContaining(`${ROOT}/scripts/shakeable-pki.mjs`),
+    ]);
   });
 
   it('refuses a shipped file whose digest is not the deployed one', () => {

@@ -6,6 +6,7 @@ import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { WatchSchedules } from '../../lib/watch-schedules';
 import { ACCOUNT, bareStack, templateOf } from './parts';
 
@@ -17,8 +18,11 @@ function build(period: Duration, posturePeriod: Duration | 'off') {
     code: Code.fromInline('exports.handler = async () => {}'),
   });
   const deadLetters = new Queue(stack, 'DeadLetters');
-  const part = new WatchSchedules(stack, 'Schedules', { fn, deadLetters, period, posturePeriod });
-  const ids = { fn: id(stack, fn), queue: id(stack, deadLetters) };
+  const stateMachine = new StateMachine(stack, 'Run', {
+    definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'P')),
+  });
+  const part = new WatchSchedules(stack, 'Schedules', { fn, stateMachine, deadLetters, period, posturePeriod });
+  const ids = { fn: id(stack, fn), queue: id(stack, deadLetters), machine: id(stack, stateMachine) };
   return { stack, part, ids, template: templateOf(stack) };
 }
 
@@ -26,7 +30,7 @@ const id = (stack: Stack, construct: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(construct.node.defaultChild as never);
 const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
-test('invokes the function every period, retrying twice, dead-lettering what it cannot deliver', () => {
+test('starts the run state machine every period, retrying twice, dead-lettering what it cannot deliver', () => {
   // Act
   const { ids, template } = build(Duration.minutes(15), 'off');
 
@@ -36,7 +40,7 @@ test('invokes the function every period, retrying twice, dead-lettering what it 
     ScheduleExpression: 'rate(15 minutes)',
     FlexibleTimeWindow: { Mode: 'OFF' },
     Target: {
-      Arn: arn(ids.fn),
+      Arn: { Ref: ids.machine },
       RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 },
       DeadLetterConfig: { Arn: arn(ids.queue) },
     },
@@ -58,7 +62,7 @@ test('runs the posture cycle on its own period with { kind: posture }', () => {
   });
 });
 
-test("uses a role of its own that this account's Scheduler assumes, allowed to invoke and dead-letter only", () => {
+test("uses a role of its own that this account's Scheduler assumes, allowed to start the run, invoke (posture) and dead-letter only", () => {
   // Act
   const { stack, part, ids, template } = build(Duration.hours(1), Duration.days(1));
 
@@ -79,6 +83,7 @@ test("uses a role of its own that this account's Scheduler assumes, allowed to i
     Roles: [{ Ref: role }],
     PolicyDocument: {
       Statement: [
+        { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: ids.machine } },
         { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: arn(ids.fn) },
         { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arn(ids.queue) },
       ],

@@ -7,7 +7,7 @@ import { ACCOUNT, logicalId, type Synth, synth } from './synth';
 
 let s: Synth;
 let template: Template;
-let ids: { fn: string; table: string; topic: string; key: string; queue: string; logs: string };
+let ids: { fn: string; table: string; topic: string; key: string; queue: string; logs: string; machine: string };
 
 beforeAll(() => {
   s = synth({ alertEmail: 'ops@example.com, oncall@example.com' }, { quietPort25: true });
@@ -20,20 +20,21 @@ beforeAll(() => {
     key: logicalId(s, w.topicKey),
     queue: logicalId(s, w.deadLetters),
     logs: s.stack.getLogicalId(w.fn.logGroup.node.defaultChild as never),
+    machine: logicalId(s, w.run.stateMachine),
   };
 });
 
 const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
 
 describe('schedule', () => {
-  test('runs the function every 15 minutes by default, with a retry policy and the dead-letter queue', () => {
+  test('starts the run state machine every 15 minutes by default, with a retry policy and the dead-letter queue', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(15 minutes)',
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: {
-        Arn: getAtt(ids.fn),
+        Arn: { Ref: ids.machine },
         RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 },
         DeadLetterConfig: { Arn: getAtt(ids.queue) },
       },
@@ -60,7 +61,7 @@ describe('schedule', () => {
     off.hasResourceProperties('AWS::Lambda::Function', { Timeout: 60 });
   });
 
-  test('the scheduler role may only invoke the function and dead-letter to its queue', () => {
+  test('the scheduler role may only start the run, invoke the function (posture) and dead-letter to its queue', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -73,25 +74,29 @@ describe('schedule', () => {
         ],
       },
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [
-          { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: getAtt(ids.fn) },
-          { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: getAtt(ids.queue) },
-        ],
-      },
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyName: Match.stringLikeRegexp('Schedules.*Role|SchedulerRole') },
     });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toHaveLength(3);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: ids.machine } },
+        { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: getAtt(ids.fn) },
+        { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: getAtt(ids.queue) },
+      ]),
+    );
   });
 });
 
 describe('function', () => {
-  test('is Node.js 24 on arm64 with reserved concurrency 1 and a 5-minute timeout for the posture cycle', () => {
+  test('is Node.js 24 on arm64 with reserved concurrency for the parallel shards plus one and a 5-minute timeout for the posture cycle', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
     // The certificate cycle alone needs 60 s (see the posture=off test); a posture cycle gets 5 minutes.
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      ReservedConcurrentExecutions: 1,
+      ReservedConcurrentExecutions: 5,
       Timeout: 300,
       MemorySize: 512,
       Handler: 'index.handler',
@@ -105,7 +110,6 @@ describe('function', () => {
         Variables: {
           CERTWATCH_TABLE_NAME: { Ref: ids.table },
           CERTWATCH_TOPIC_ARN: { Ref: ids.topic },
-          CERTWATCH_TARGETS: DEFAULT_TARGET_URLS.filter((url) => !url.endsWith(':25')).join(','),
           CERTWATCH_KEY_TYPES: 'rsa,ecdsa',
           CERTWATCH_PROBE_TIMEOUT_MS: '10000',
           CERTWATCH_TRUST: 'node',
@@ -267,8 +271,28 @@ describe('dead-letter queue', () => {
 describe('monitoring', () => {
   const topicActions = () => ({ AlarmActions: [{ Ref: ids.topic }], OKActions: [{ Ref: ids.topic }] });
 
-  test('has exactly three alarms, all notifying the topic', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  test('has exactly four alarms, all notifying the topic', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  });
+
+  test('alarms on a run (state machine execution) that failed, timed out or was aborted', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...topicActions(),
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'failed + timedOut + aborted' }),
+        Match.objectLike({
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({
+              Namespace: 'AWS/States',
+              MetricName: 'ExecutionsFailed',
+              Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: ids.machine } }],
+            }),
+          }),
+        }),
+      ]),
+    });
   });
 
   test('alarms on any function error', () => {
@@ -331,5 +355,80 @@ describe('outputs', () => {
     template.hasOutput('TopicArn', { Value: { Ref: ids.topic } });
     template.hasOutput('TableName', { Value: { Ref: ids.table } });
     template.hasOutput('FunctionName', { Value: { Ref: ids.fn } });
+  });
+});
+
+describe('run state machine (fan-out)', () => {
+  /** The state machine's definition, tokens replaced by a marker so it parses as JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: an Amazon States Language document, read as plain JSON
+  function definition(t: Template = template): Record<string, any> {
+    const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
+    const body = machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] } | string;
+    const text =
+      typeof body === 'string'
+        ? body
+        : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+    return JSON.parse(text);
+  }
+
+  test('plans, runs the shards in a Distributed Map over shard numbers, then merges', () => {
+    const d = definition();
+    expect(d.StartAt).toBe('Plan');
+    expect(d.States.Plan).toMatchObject({ Type: 'Task', Next: 'Shards' });
+    expect(d.States.Plan.Parameters).toEqual({ kind: 'plan' });
+    const map = d.States.Shards;
+    expect(map).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.shards',
+      MaxConcurrency: 4,
+      ResultPath: null,
+      Next: 'Merge',
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' } },
+    });
+    // Shard numbers only: the list itself never travels in a state payload.
+    expect(map.ItemSelector).toEqual({
+      'runId.$': '$.runId',
+      'now.$': '$.now',
+      'shardCount.$': '$.shardCount',
+      'shard.$': '$$.Map.Item.Value',
+    });
+    expect(d.States.Merge.Parameters).toEqual({ kind: 'merge', 'runId.$': '$.runId', 'now.$': '$.now' });
+  });
+
+  test('retries a failed shard alone, and still merges what the other shards found before failing the run', () => {
+    const d = definition();
+    const shard = d.States.Shards.ItemProcessor.States.Shard;
+    expect(shard.Parameters).toMatchObject({ kind: 'shard', 'shard.$': '$.shard' });
+    expect(shard.Retry).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 2 })]),
+    );
+    expect(d.States.Shards.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'MergeAfterShardFailure' },
+    ]);
+    expect(d.States.MergeAfterShardFailure.Next).toBe('ShardFailed');
+    expect(d.States.ShardFailed.Type).toBe('Fail');
+  });
+
+  test('logs every execution and traces it with X-Ray; its role may invoke only the watch function', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyName: Match.stringLikeRegexp('RunMachineRunRoleDefaultPolicy') },
+    });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const invoke = statements.filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
+    expect(invoke.length).toBeGreaterThan(0);
+    for (const st of invoke) {
+      for (const resource of [st.Resource].flat()) expect(JSON.stringify(resource)).toContain(ids.fn);
+    }
+  });
+
+  test('no target list in any environment: the list is shipped beside the handler and read from the table', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    for (const fn of functions) {
+      expect(Object.keys(fn.Properties.Environment?.Variables ?? {})).not.toContain('CERTWATCH_TARGETS');
+    }
   });
 });

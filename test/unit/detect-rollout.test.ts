@@ -249,4 +249,21 @@ describe('shared certificates', () => {
     // Assess
     expect(rerun.map((n) => n.dedupeKey)).toEqual(first.map((n) => n.dedupeKey));
   });
+
+  it('keeps the merged keys when the retry of a partly saved cycle runs later (the Lambda retries with a new clock)', () => {
+    // Prepare: the first cycle saves only the first target; so does the next one.
+    const fleet = new Fleet();
+    const baseline = fleet.cycle(hour(0), both(OLD), [TARGET.url]);
+    const baselineRetry = fleet.cycle(hour(0.25), both(OLD));
+    fleet.cycle(hour(1), both(OLD));
+
+    // Act
+    const created = fleet.cycle(hour(2), both(NEW), [TARGET.url]);
+    const retry = fleet.cycle(hour(2.25), both(NEW));
+
+    // Assess: what the retry raises for the lagging target carries the keys already recorded.
+    expect(baselineRetry.map((n) => n.dedupeKey)).toEqual(baseline.map((n) => n.dedupeKey));
+    expect(retry.map((n) => n.dedupeKey)).toEqual(created.map((n) => n.dedupeKey));
+    expect(retry[0].target).toBe(T2.url);
+  });
 });

@@ -2,6 +2,7 @@ import { UsageError } from '../../lambdas/cli/cli-io';
 import { CertwatchError, CoreError } from '../../lambdas/core/errors';
 import { PostureError } from '../../lambdas/core/posture/errors';
 import { DerError } from '../../lambdas/core/x509/der';
+import { WorkLimitError } from '../../lambdas/core/x509/name-constraints';
 import { NotifyError } from '../../lambdas/notify/errors';
 import { ProbeError } from '../../lambdas/probe/errors';
 import { HelloRefusedError } from '../../lambdas/probe/tls-handshake';
@@ -14,6 +15,7 @@ describe('one error base per area', () => {
   it.each([
     ['CoreError', new CoreError('TARGET_INVALID', 'm', { cause }), 'TARGET_INVALID'],
     ['DerError', new DerError('m', { cause }), 'DER_INVALID'],
+    ['WorkLimitError', new WorkLimitError('m', { cause }), 'WORK_LIMIT'],
     ['PostureError', new PostureError('POLICY_INVALID', 'm', { cause }), 'POLICY_INVALID'],
     ['ProbeError', new ProbeError('CONNECT_REFUSED', 'm', { cause }), 'CONNECT_REFUSED'],
     ['HelloRefusedError', new HelloRefusedError('m', 'alert 40', { cause }), 'TLS_HANDSHAKE_FAILED'],

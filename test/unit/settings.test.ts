@@ -91,6 +91,10 @@ const CASES: Record<SettingName, Case> = {
     refused: [['nonsense', /expected host:port:addr/]],
   },
   servername: { accepted: [['mx.example.com', 'mx.example.com']], refused: [['two words', /without spaces/]] },
+  targetsFile: {
+    accepted: [['targets.txt', 'targets.txt']],
+    refused: [['x'.repeat(5000), /a file name/]],
+  },
   dns: {
     accepted: [
       ['127.0.0.1:5353', ['127.0.0.1:5353']],

@@ -35,6 +35,12 @@ export interface DetectTargetInput {
   config: WatchConfig;
   /** The name the leaf must match when it is not the target's host (`--servername`). */
   expectedName?: string;
+  /**
+   * Whether this target's last saved cycle is part of this cycle's events: a re-run of a cycle that
+   * saved some targets and not others (same instant, or a later retry while others lag behind). Its
+   * remembered per-target keys then keep merged dedupe keys stable. Default: last cycle at this instant.
+   */
+  ghosts?: boolean;
 }
 
 /** What detection decided for one target. */
@@ -44,8 +50,12 @@ export interface TargetDetection {
   notices: Notice[];
   /** This target's part of the cycle's BASELINE notice, when a key type saw first light. */
   baseline: BaselineTargetFacts | null;
-  /** Target × key type pairs a repeated cycle of the same instant finds already baselined (for the BASELINE key). */
+  /** Target × key type pairs a re-run finds already baselined (for the BASELINE key); see `ghosts`. */
   baselinedAlready: string[];
+  /** Whether the last saved cycle counted as part of this one (input `ghosts`). */
+  ghosts: boolean;
+  /** The shared-notice components this target raised in that saved cycle (empty unless `ghosts`). */
+  ghostRaised: string[];
   /** The next state; `version` is still the one read (the store conditions its write on it). */
   state: TargetState;
   /** Records to write; `rev` is still the one read (the store conditions each write on it). */
@@ -118,17 +128,19 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
     keyTypes: ctx.keyTypes,
     raised: ctx.advances ? [] : prev.lastCycleAt === ctx.nowIso ? [...prev.raised] : prev.raised,
   };
-  const baselinedAlready =
-    prev.lastCycleAt === nowIso
-      ? Object.entries(prev.keyTypes)
-          .filter(([, k]) => k?.baselineAt === nowIso)
-          .map(([keyType]) => `${target.url}#${keyType}`)
-      : [];
+  const ghosts = (input.ghosts ?? prev.lastCycleAt === nowIso) && prev.lastCycleAt !== null;
+  const baselinedAlready = ghosts
+    ? Object.entries(prev.keyTypes)
+        .filter(([, k]) => k?.baselineAt === prev.lastCycleAt)
+        .map(([keyType]) => `${target.url}#${keyType}`)
+    : [];
   return {
     target: target.url,
     notices: ctx.notices,
     baseline: ctx.baselineKeyTypes.size > 0 ? baselineFacts(ctx) : null,
     baselinedAlready,
+    ghosts,
+    ghostRaised: ghosts ? [...prev.raised] : [],
     state,
     changedCerts: [...ctx.changed].map((sha) => ctx.records.get(sha) as CertRecord),
   };
@@ -154,6 +166,7 @@ export interface CycleDetection {
 
 /** Detects the changes of every target of a cycle and merges their baselines into one notice. */
 export function detectCycle(input: DetectCycleInput): CycleDetection {
+  const ghostOf = ghostTargets(input);
   const targets = input.targets.map((target) =>
     detectTarget({
       target,
@@ -162,9 +175,25 @@ export function detectCycle(input: DetectCycleInput): CycleDetection {
       now: input.now,
       config: input.config,
       expectedName: input.expectedName,
+      ghosts: ghostOf(target.url),
     }),
   );
   return { notices: cycleNotices(targets, input.targets, input.now), targets };
+}
+
+/**
+ * Which targets' last saved cycle belongs with this one: those at the latest `lastCycleAt` of the
+ * cycle's targets, when that is this instant (a re-run) or when some target lags behind it (the cycle
+ * that saved them did not save it: a crash or an unsaved target, now retried).
+ */
+function ghostTargets(input: DetectCycleInput): (url: string) => boolean {
+  const at = (url: string) => input.histories.get(url)?.state?.lastCycleAt ?? null;
+  const known = input.targets.map((t) => at(t.url));
+  const latest = known.reduce<string | null>((max, a) => (a !== null && (max === null || a > max) ? a : max), null);
+  if (latest === null) return () => false;
+  const lagging = known.some((a) => a === null || a < latest);
+  const nowIso = input.now.toISOString();
+  return (url) => at(url) === latest && (latest === nowIso || lagging);
 }
 
 /**

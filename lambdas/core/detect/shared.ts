@@ -5,8 +5,8 @@
  * stays per target.
  *
  * Exactly once: the merged dedupe key is a digest of the per-target keys it stands for. A target remembers
- * (state `raised`) the per-target keys of the cycle it last saved, so a repeated cycle of the same instant
- * that finds some targets already saved (they raise nothing again) rebuilds the same merged key.
+ * (state `raised`) the per-target keys of the cycle it last saved, so a re-run of a cycle that saved some
+ * targets and not others (they raise nothing again) rebuilds the same merged key (see `ghosts`).
  */
 import { createNotice, digestOf, type Notice, type NoticeFactsMap, type SharedTargetFacts } from '../notice';
 import type { TargetDetection } from '.';
@@ -47,7 +47,7 @@ export function mergeShared(
 ): Notice[] {
   const groups = new Map<string, { members: Member[]; ghosts: string[] }>();
   for (const detection of targets) {
-    for (const entry of detection.state.raised) {
+    for (const entry of detection.ghostRaised) {
       const [group, key] = splitRaised(entry);
       const g = groups.get(group) ?? { members: [], ghosts: [] };
       g.ghosts.push(key);
@@ -100,6 +100,9 @@ function merged(
 ): Notice {
   const sorted = [...members].sort((a, b) => a.target.localeCompare(b.target));
   const first = sorted[0].notice;
+  const dedupeKey = `${group}#shared#${digestOf(keys)}`;
+  // Only one target raises it now (the others were saved by an earlier run): its own notice, the merged key.
+  if (sorted.length === 1) return { ...first, dedupeKey };
   const targets: SharedTargetFacts[] = sorted.map(({ notice, target }) => {
     const facts = notice.facts as NoticeFactsMap[SharedType];
     const entry: SharedTargetFacts = {
@@ -119,7 +122,7 @@ function merged(
   const [type] = group.split('#');
   return createNotice({
     type: type as SharedType,
-    dedupeKey: `${group}#shared#${digestOf(keys)}`,
+    dedupeKey,
     target: null,
     hosts: sorted.flatMap((m) => m.notice.hosts),
     at: now,

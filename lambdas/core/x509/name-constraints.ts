@@ -6,6 +6,7 @@
  * The work is bounded: every name-to-constraint comparison is paid for from a {@link NameCheckBudget}
  * (the quadratic names × constraints blow-up is how hostile chains make validators spin).
  */
+import { CertwatchError } from '../errors';
 import type { Certificate } from './certificate';
 import { children, content, DerError, readTlv, TAG_SEQUENCE, type Tlv } from './der';
 import { canonicalRdns } from './dn';
@@ -34,11 +35,12 @@ export interface Subtrees {
  */
 export const MAX_NAME_CONSTRAINT_CHECKS = 250_000;
 
-/** A validation ran out of its {@link NameCheckBudget}. */
-export class WorkLimitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorkLimitError';
+/** A validation ran out of its {@link NameCheckBudget} (code WORK_LIMIT). */
+export class WorkLimitError extends CertwatchError<'WORK_LIMIT'> {
+  override name = 'WorkLimitError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('WORK_LIMIT', message, options);
   }
 }
 

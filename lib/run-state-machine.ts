@@ -1,0 +1,91 @@
+/**
+ * The scheduled run as a Step Functions state machine: Plan (the function merges the deployed list into
+ * the table and sizes the shards from the list and the measured probe rate) → Shards (a Distributed Map
+ * over shard numbers, never the list: state payloads are capped at 256 KiB; each shard one invocation
+ * that probes, detects and stores its slice, retried alone) → Merge (one BASELINE for the run, the outbox
+ * drained). A shard that fails for good still lets the merge publish what the others found, then the
+ * execution fails (alarmed).
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  DefinitionBody,
+  DistributedMap,
+  Fail,
+  JsonPath,
+  LogLevel,
+  StateMachine,
+  TaskInput,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+/** Shards probing at once: each is one invocation of the function (its reserved concurrency allows this plus one). */
+export const SHARD_CONCURRENCY = 4;
+
+/** Properties of {@link RunStateMachine}. */
+export interface RunStateMachineProps {
+  fn: IFunction;
+  /** Longest a whole run may take (the schedule period: runs do not overlap for long). */
+  timeout: Duration;
+  logRetention: RetentionDays;
+}
+
+/** The state machine of one scheduled run. */
+export class RunStateMachine extends Construct {
+  readonly stateMachine: StateMachine;
+
+  constructor(scope: Construct, id: string, props: RunStateMachineProps) {
+    super(scope, id);
+    const { fn } = props;
+    const invoke = (name: string, payload: Record<string, unknown>) =>
+      new LambdaInvoke(this, name, {
+        lambdaFunction: fn,
+        payload: TaskInput.fromObject(payload),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: true,
+      });
+    const plan = invoke('Plan', { kind: 'plan' });
+    const mergeInput = { kind: 'merge', runId: JsonPath.stringAt('$.runId'), now: JsonPath.stringAt('$.now') };
+    const merge = invoke('Merge', mergeInput).addRetry({
+      errors: ['States.ALL'],
+      maxAttempts: 2,
+      interval: Duration.seconds(30),
+      backoffRate: 2,
+    });
+
+    const shard = invoke('Shard', {
+      kind: 'shard',
+      runId: JsonPath.stringAt('$.runId'),
+      now: JsonPath.stringAt('$.now'),
+      shard: JsonPath.numberAt('$.shard'),
+      shardCount: JsonPath.numberAt('$.shardCount'),
+    }).addRetry({ errors: ['States.ALL'], maxAttempts: 2, interval: Duration.seconds(30), backoffRate: 2 });
+    const shards = new DistributedMap(this, 'Shards', {
+      itemsPath: '$.shards',
+      maxConcurrency: SHARD_CONCURRENCY,
+      itemSelector: {
+        'runId.$': '$.runId',
+        'now.$': '$.now',
+        'shardCount.$': '$.shardCount',
+        'shard.$': '$$.Map.Item.Value',
+      },
+      resultPath: JsonPath.DISCARD,
+    });
+    shards.itemProcessor(shard);
+    const mergeAfterFailure = invoke('MergeAfterShardFailure', mergeInput).next(
+      new Fail(this, 'ShardFailed', { error: 'ShardFailed', cause: 'a shard failed after its retries' }),
+    );
+    shards.addCatch(mergeAfterFailure, { resultPath: '$.failure' });
+
+    const logs = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.stateMachine = new StateMachine(this, 'Run', {
+      comment: 'certwatch: one watch run (plan, shards, merge)',
+      definitionBody: DefinitionBody.fromChainable(plan.next(shards).next(merge)),
+      timeout: props.timeout,
+      tracingEnabled: true,
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+    });
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Fan-out: one run over N loopback endpoints cut into 1 or 8 shards, the shards run at once against the
+ * same embedded store (as the state machine's Distributed Map runs them against one table), plan and
+ * merge included. Prints wall times, their ratio, and the measured seconds per entry the planner uses.
+ * Usage: tsx test/bench/fan-out-bench.ts [endpoints=2000]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_PROBE_OPTIONS } from '../../lambdas/core/probe-options';
+import { DEFAULT_WATCH_CONFIG } from '../../lambdas/core/watch-config';
+import { pemToDerList } from '../../lambdas/core/x509/pem';
+import { ConsolePublisher } from '../../lambdas/notify/console-publisher';
+import { SmtpProber } from '../../lambdas/probe/prober';
+import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
+import { mergeRun, planRun, runShard } from '../../lambdas/watch/fan-out';
+import { startFarm } from './scale-bench';
+
+async function run(urls: string[], rootsPem: string, shards: number): Promise<{ ms: number; perEntry: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'certwatch-fanout-'));
+  const embedded = await startEmbeddedStore({ dir });
+  const devNull = { write: () => true } as unknown as NodeJS.WritableStream;
+  const publisher = new ConsolePublisher(devNull);
+  const probeOptions = {
+    ...DEFAULT_PROBE_OPTIONS,
+    servername: 'mx.bench.example',
+    extraAnchorsDer: pemToDerList(rootsPem),
+  };
+  try {
+    // First run: baselines (not timed); the second run is the steady state.
+    for (const timed of [false, true]) {
+      const start = performance.now();
+      const plan = await planRun(embedded.store, new Date(), { context: urls }, shards);
+      const deps = { store: embedded.store, prober: new SmtpProber(), publisher };
+      await Promise.all(
+        plan.shards.map((shard) =>
+          runShard(
+            deps,
+            { runId: plan.runId, now: plan.now, shard, shardCount: plan.shardCount },
+            {
+              probeOptions,
+              watch: DEFAULT_WATCH_CONFIG,
+            },
+          ),
+        ),
+      );
+      await mergeRun({ store: embedded.store, publisher }, plan);
+      if (timed) {
+        const ms = performance.now() - start;
+        return { ms, perEntry: ms / 1000 / urls.length };
+      }
+    }
+    throw new Error('unreachable');
+  } finally {
+    await embedded.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const endpoints = Number(process.argv[2] ?? 2000);
+  const farm = await startFarm(endpoints);
+  try {
+    const urls = farm.ports.map((p) => `smtp://127.0.0.1:${p}`);
+    const one = await run(urls, farm.rootsPem, 1);
+    const eight = await run(urls, farm.rootsPem, 8);
+    process.stdout.write(
+      `${JSON.stringify({ endpoints, oneShardMs: Math.round(one.ms), eightShardsMs: Math.round(eight.ms), ratio: Number((one.ms / eight.ms).toFixed(2)), secondsPerEntryOneShard: Number(one.perEntry.toFixed(4)) })}\n`,
+    );
+  } finally {
+    farm.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

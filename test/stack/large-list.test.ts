@@ -1,0 +1,49 @@
+/**
+ * A list far beyond one invocation and beyond any environment: 20,000 targets from the file named by
+ * context `targetsFile`. The stack synthesizes, the template carries no target list (the list ships
+ * beside the handler and the plan step cuts it into shards at run time), and the dashboard draws the
+ * expiry graph with one SEARCH instead of 40,000 lines.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Synth, synth } from './synth';
+
+describe('a stack watching 20,000 targets from a file', () => {
+  let dir: string;
+  let s: Synth;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'certwatch-large-'));
+    const file = join(dir, 'targets.txt');
+    const lines = Array.from({ length: 20_000 }, (_, i) => `smtps://mx${i}.example.com:465`);
+    writeFileSync(file, `# 20,000 partner relays\n${lines.join('\n')}\n`);
+    s = synth({ targetsFile: file, posture: 'off' });
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('synthesizes with every target probed and none of them in the template', () => {
+    expect(s.stack.watcher.probedTargets).toHaveLength(20_000);
+    const json = JSON.stringify(s.template.toJSON());
+    expect(json).not.toContain('mx19999.example.com');
+    expect(json.length).toBeLessThan(200_000);
+  });
+
+  test('gives one invocation a shard-sized timeout instead of refusing the list', () => {
+    s.template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600 });
+  });
+
+  test('draws days to expiry with one SEARCH expression', () => {
+    const [dashboard] = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).toContain('SEARCH(');
+    expect(body).not.toContain('mx1.example.com');
+  });
+});
+
+test('context targets and targetsFile together are refused, naming targetsFile', () => {
+  expect(() => synth({ targets: 'smtps://a.example.com', targetsFile: '/nonexistent' })).toThrow(/targetsFile/);
+});
