@@ -11,11 +11,12 @@ import { SETTINGS } from '../settings/table';
 import type { OpenedStore } from '../store/open-store';
 import type { CycleResult } from '../watch/cycle';
 import type { PostureCycleResult } from '../watch/posture-cycle';
+import type { ShardReport } from './check-sharded';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
-import { cliFlags } from './cli-settings';
+import { cliEnv, cliFlags } from './cli-settings';
 import { addPolicyOption, listPolicyInto, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
-import { addProbeOptions, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
+import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { renderTable, type TableView } from './shared/table';
@@ -30,6 +31,8 @@ interface CheckValues extends ProbeCliValues, StoreCliValues {
   posture?: boolean;
   require?: string[];
   policy?: string;
+  shards?: string;
+  shardWorkers?: string;
 }
 
 /** A publisher for `--json` without a topic: the notices are delivered in the JSON document. */
@@ -64,8 +67,11 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .option(...flagOption(SETTINGS.shards, 'n'))
+    .option(...flagOption(SETTINGS.shardWorkers, 'n'))
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
+      const sharding = shardingFrom(values, args);
       const options = toProbeOptions(values);
       if (values.policy) options.policy = await loadPolicyFile(values.policy);
       const given = args.length > 0 ? watchTargetsFrom(args) : null;
@@ -80,8 +86,22 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         import('../watch/expand-targets.js'),
       ]);
       const progress = new ProgressLine(run.stderr, 'probing');
+      let shardReports: ShardReport[] | undefined;
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const { store, where } = opened as OpenedStore;
+        if (sharding) {
+          progress.stop();
+          const { runShardedCheck } = await import('./check-sharded.js');
+          const sharded = await runShardedCheck(opened as OpenedStore, {
+            shards: sharding.shards,
+            probeOptions: options,
+            publisher,
+            now,
+            workers: { workers: sharding.workers },
+          });
+          shardReports = sharded.shards;
+          return { result: sharded.result, posture: undefined };
+        }
         const entries = given ?? (await commandTargets([], store, where, now));
         await listPolicyInto(options, store);
         const expansion = await expandWatchTargets(entries, {
@@ -105,7 +125,14 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       }).finally(() => progress.stop());
       if (values.json) {
         const { observations, notices, published, summary } = result;
-        const document = { observations, notices, published, summary, ...(posture ? { posture } : {}) };
+        const document = {
+          observations,
+          notices,
+          published,
+          summary,
+          ...(posture ? { posture } : {}),
+          ...(shardReports ? { shards: shardReports } : {}),
+        };
         run.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       } else {
         run.stdout.write(`${renderCheck(result, now, { terminal: terminalOf(run.stdout), wide: values.wide })}\n`);
@@ -124,13 +151,38 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       for (const unsaved of result.summary.unsaved) {
         run.stderr.write(`certwatch: history of ${unsaved.target} not saved this cycle: ${unsaved.message}\n`);
       }
+      const failedShards = (shardReports ?? []).filter((r) => r.error !== undefined);
+      for (const failed of failedShards) {
+        run.stderr.write(
+          `certwatch: shard ${failed.shard} of ${shardReports?.length} failed ${failed.attempts === 1 ? 'once' : 'twice'}, ` +
+            `its targets were not checked this run (the other shards' history is stored): ${failed.error}\n`,
+        );
+      }
       const postureFailed =
         posture !== undefined && (posture.incomplete > 0 || posture.notices.some((n) => n.severity === 'critical'));
       run.exitCode =
-        result.summary.failedProbes > 0 || result.summary.critical > 0 || postureFailed || publishFailures.length > 0
+        result.summary.failedProbes > 0 ||
+        result.summary.critical > 0 ||
+        postureFailed ||
+        publishFailures.length > 0 ||
+        failedShards.length > 0
           ? EXIT.FAILED
           : EXIT.OK;
     });
+}
+
+/** `--shards N` (and its worker cap), or null for the one in-process cycle. */
+function shardingFrom(values: CheckValues, args: readonly string[]): { shards: number; workers?: number } | null {
+  const read = (setting: typeof SETTINGS.shards) => cliFlags(values)(setting) ?? cliEnv()(setting);
+  const shards = read(SETTINGS.shards);
+  if (shards === undefined) return null;
+  if (args.length > 0) {
+    throw new UsageError(
+      "--shards runs the store's watch list: give no TARGET (add targets with certwatch targets add)",
+    );
+  }
+  if (values.posture) throw new UsageError('--shards cannot be combined with --posture');
+  return { shards, workers: read(SETTINGS.shardWorkers) };
 }
 
 function postureRulesFrom(values: CheckValues): PolicyRule[] {

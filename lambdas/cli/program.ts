@@ -8,6 +8,7 @@ import { registerNotifyTestCommand } from './notify-test-command';
 import { registerPinsCommand } from './pins-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
+import { registerShardWorkerCommand } from './shard-worker-command';
 import { processStdin, type StdinReader } from './shared/bounded-input';
 import { registerTargetsCommand } from './targets-command';
 import { registerTimelineCommand } from './timeline-command';
@@ -68,6 +69,7 @@ export async function runCli(
   registerPinsCommand(program, run);
   registerExportCommand(program, run);
   registerImportCommand(program, run, stdin);
+  registerShardWorkerCommand(program, run, stdin);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.exitCode;

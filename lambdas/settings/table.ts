@@ -69,6 +69,20 @@ export const SETTINGS = {
     parser: text(/^.{1,4096}$/, 'a file name'),
     context: 'targetsFile',
   }),
+  shards: defineOptional<number>({
+    name: 'shards',
+    doc: 'Shards of a `check` run, each probed in its own worker process (absent: one cycle in the process).',
+    parser: integer(1, 1000),
+    flag: '--shards',
+    env: 'CERTWATCH_SHARDS',
+  }),
+  shardWorkers: defineOptional<number>({
+    name: 'shardWorkers',
+    doc: 'Most worker processes `check --shards` runs at once (absent: twice the CPU count, at most 8).',
+    parser: integer(1, 64),
+    flag: '--shard-workers',
+    env: 'CERTWATCH_SHARD_WORKERS',
+  }),
   keyTypes: defineSetting<KeyType[]>({
     name: 'keyTypes',
     doc: 'Key types asked of every address (one handshake each).',

@@ -5,16 +5,17 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { lockDirectoryWaiting } from './dir-lock';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { StoreError } from './errors';
+import { localDynamoClient } from './local-dynamo-client';
 import { DEFAULT_STORE_DIR } from './store-defaults';
 import { checkEmbeddedStore } from './store-integrity';
 import { DEFAULT_TABLE_NAME, ensureTable } from './table';
 
+export { localDynamoClient } from './local-dynamo-client';
 export { DEFAULT_STORE_DIR } from './store-defaults';
 
 /** Options of {@link startEmbeddedStore}. */
@@ -39,17 +40,6 @@ export interface EmbeddedStore {
   store: DynamoHistoryStore;
   /** Stops the engine and flushes the data to disk. */
   close(): Promise<void>;
-}
-
-/** A DynamoDB client for a local endpoint: fixed dummy credentials and region, no credential chain lookup. */
-export function localDynamoClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'certwatch', secretAccessKey: 'certwatch' },
-    maxAttempts: 3,
-    requestHandler: { ...AWS_REQUEST_TIMEOUTS },
-  });
 }
 
 /**

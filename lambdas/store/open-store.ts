@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import type { HistoryStore } from '../core/ports';
+import type { ShardStore } from '../watch/shard-job';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { StoreError } from './errors';
 import { checkTableName } from './table';
@@ -25,6 +26,8 @@ export interface OpenedStore {
   where: string;
   /** Every item of the table, for export and import. */
   transfer: TableTransfer;
+  /** How another process reaches this store while it is open (a local shard worker). */
+  reach: ShardStore;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export async function openHistoryStore(
       store: embedded.store,
       where: location.dir,
       transfer: new TableTransfer(embedded.client, embedded.tableName),
+      reach: { kind: 'local', endpoint: embedded.endpoint, tableName: embedded.tableName },
       close: embedded.close,
     };
   }
@@ -66,6 +70,7 @@ export async function openHistoryStore(
   return {
     store: new DynamoHistoryStore({ client, tableName }),
     transfer: new TableTransfer(client, tableName),
+    reach: { kind: 'table', tableName, ...(location.endpoint ? { endpoint: location.endpoint } : {}) },
     where: `table ${tableName}${location.endpoint ? ` at ${location.endpoint}` : ''}`,
     close: async () => client.destroy(),
   };

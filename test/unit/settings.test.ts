@@ -48,6 +48,23 @@ const CASES: Record<SettingName, Case> = {
       ['smtp://a.example.com,,smtp://b.example.com', /empty item/],
     ],
   },
+  shards: {
+    accepted: [
+      ['1', 1],
+      ['1000', 1000],
+    ],
+    refused: [
+      ['0', /whole number from 1 to 1000/],
+      ['1001', /whole number from 1 to 1000/],
+    ],
+  },
+  shardWorkers: {
+    accepted: [
+      ['1', 1],
+      ['64', 64],
+    ],
+    refused: [['65', /whole number from 1 to 64/]],
+  },
   keyTypes: {
     accepted: [
       ['ecdsa', ['ecdsa']],
