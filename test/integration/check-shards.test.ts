@@ -99,6 +99,20 @@ describe('check --shards: shards in worker processes against the parent store (d
     expect(again.observations).toHaveLength(urls().length);
   });
 
+  it.each([
+    ['a TARGET', ['smtp://mx.example.com'], /--shards runs the store's watch list/],
+    ['--posture', ['--posture'], /--shards cannot be combined with --posture/],
+    ['zero shards', ['--shards', '0'], /--shards.*whole number from 1 to 1000/],
+  ])('refuses --shards with %s in one line (exit 2)', async (_what, extra, message) => {
+    // Act
+    const run = await certwatch(['check', '--shards', '2', ...extra, '--store', store]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('prints the BASELINE once and the table through the console publisher', async () => {
     // Act
     const run = await certwatch(['check', '--shards', String(SHARDS), ...probeArgs(), '--store', store]);
