@@ -125,7 +125,9 @@ describe('check --shards: shards in worker processes against the parent store (d
   });
 
   it('retries a failed worker once alone, and a shard failing twice loses only its own targets', async () => {
-    // Prepare: a worker wrapper (a real process) that fails shard 1 — once in the first run, always in the second
+    // Prepare: a worker wrapper (a real process) that fails one shard — once in the first run, always in the
+    // second. The servers' ports are random, so the broken shard is one that holds a target.
+    const brokenShard = shardOf(urls()[0], SHARDS);
     const marker = join(dir, 'failed-once');
     const wrapper = join(dir, 'flaky-worker.cjs');
     const real = defaultWorkerCommand();
@@ -139,7 +141,7 @@ describe('check --shards: shards in worker processes against the parent store (d
         "process.stdin.on('end', () => {",
         '  const input = Buffer.concat(chunks);',
         '  const { order } = JSON.parse(input.toString());',
-        `  if (order.shard === 1 && (process.env.FAIL_ALWAYS === '1' || !existsSync(${JSON.stringify(marker)}))) {`,
+        `  if (order.shard === ${brokenShard} && (process.env.FAIL_ALWAYS === '1' || !existsSync(${JSON.stringify(marker)}))) {`,
         `    writeFileSync(${JSON.stringify(marker)}, 'x');`,
         "    process.stderr.write('certwatch: shard broken on purpose\\n');",
         '    process.exit(3);',
@@ -179,16 +181,16 @@ describe('check --shards: shards in worker processes against the parent store (d
     expect((await certwatch(['targets', 'add', ...urls(), '--store', store])).code).toBe(0);
     const broken = await runOnce(true);
 
-    // Assess: first run — shard 1 took two attempts and nothing is missing
-    expect(retried.run.shards.find((s) => s.shard === 1)).toMatchObject({ attempts: 2 });
+    // Assess: first run — the broken shard took two attempts and nothing is missing
+    expect(retried.run.shards.find((s) => s.shard === brokenShard)).toMatchObject({ attempts: 2 });
     expect(retried.run.shards.every((s) => s.error === undefined)).toBe(true);
     expect(retried.run.result.observations).toHaveLength(urls().length);
     expect(retried.publisher.types()).toEqual(['BASELINE']);
-    // second run — shard 1 failed twice; the other shards' targets are stored and in the one BASELINE
-    const lost = urls().filter((u) => shardOf(u, SHARDS) === 1);
-    const kept = urls().filter((u) => shardOf(u, SHARDS) !== 1);
+    // second run — the broken shard failed twice; the other shards' targets are stored and in the one BASELINE
+    const lost = urls().filter((u) => shardOf(u, SHARDS) === brokenShard);
+    const kept = urls().filter((u) => shardOf(u, SHARDS) !== brokenShard);
     expect(lost.length).toBeGreaterThan(0);
-    expect(broken.run.shards.find((s) => s.shard === 1)).toMatchObject({
+    expect(broken.run.shards.find((s) => s.shard === brokenShard)).toMatchObject({
       attempts: 2,
       error: expect.stringContaining('shard broken on purpose'),
     });
