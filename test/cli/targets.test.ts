@@ -5,6 +5,7 @@ import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { createPki, HOST, type Pki } from '../integration/cycle-harness';
 import { cli as certwatch } from '../support/cli';
+import { useLocalAwsCredentials } from '../support/local-aws-credentials';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 
 interface Listed {
@@ -226,9 +227,7 @@ describe('certwatch targets: the watch list lives in the store', () => {
     // Prepare
     const engine = await startEmbeddedStore({ inMemory: true, tableName: 'watch-table' });
     const table = ['--table', 'watch-table', '--endpoint', engine.endpoint];
-    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = 'local';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+    const restoreCredentials = useLocalAwsCredentials();
     try {
       // Act
       const add = await certwatch(['targets', 'add', 'smtp://a.example.com', 'mx:example.com', ...table]);
@@ -246,13 +245,7 @@ describe('certwatch targets: the watch list lives in the store', () => {
       );
     } finally {
       await engine.close();
-      restore('AWS_ACCESS_KEY_ID', saved.id);
-      restore('AWS_SECRET_ACCESS_KEY', saved.secret);
+      restoreCredentials();
     }
   });
 });
-
-function restore(name: string, value: string | undefined): void {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-}

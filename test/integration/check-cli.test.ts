@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { cli as certwatch } from '../support/cli';
+import { useLocalAwsCredentials } from '../support/local-aws-credentials';
 import { createPki, HOST, type Pki, type ServerPair, startPair } from './cycle-harness';
 
 describe('certwatch check and history (in-process CLI, real loopback servers, embedded store)', () => {
@@ -195,9 +196,7 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
     // Prepare
     pair = await startPair(pki, await pki.leaf());
     const engine = await startEmbeddedStore({ inMemory: true, tableName: 'certwatch-cli' });
-    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = 'local';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+    const restoreCredentials = useLocalAwsCredentials();
 
     try {
       // Act
@@ -220,10 +219,7 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/table "no-such-table" does not exist/);
     } finally {
-      process.env.AWS_ACCESS_KEY_ID = saved.id;
-      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
-      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
-      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      restoreCredentials();
       await engine.close();
     }
   });

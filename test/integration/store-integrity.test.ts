@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { cli as certwatch } from '../support/cli';
+import { useLocalAwsCredentials } from '../support/local-aws-credentials';
 import { createPki, HOST, type Pki, type ServerPair, startPair } from './cycle-harness';
 
 /** Every file under `dir` with the SHA-256 of its bytes: "unchanged" means this map is equal. */
@@ -150,9 +151,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
   it('moves the history from the embedded store to a DynamoDB table and back', async () => {
     // Prepare: a DynamoDB-compatible endpoint (dynalite in memory) reached with --table/--endpoint.
     const engine = await startEmbeddedStore({ inMemory: true, tableName: 'certwatch-moved' });
-    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = 'local';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+    const restoreCredentials = useLocalAwsCredentials();
     const table = ['--table', 'certwatch-moved', '--endpoint', engine.endpoint];
     try {
       const exported = await certwatch(['export', '--store', store]);
@@ -174,10 +173,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
       expect(restored.code).toBe(0);
       expect(JSON.parse(roundTrip.stdout)).toEqual(JSON.parse(original.stdout));
     } finally {
-      process.env.AWS_ACCESS_KEY_ID = saved.id;
-      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
-      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
-      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      restoreCredentials();
       await engine.close();
     }
   });
