@@ -222,12 +222,11 @@ export function decodeTime(der: Uint8Array, tlv: Tlv): number {
   return time;
 }
 
-/** Slices a DER certificate; throws DerError when the outer structure is not a certificate. */
-export function certificateParts(der: Uint8Array): CertificateParts {
-  const cert = expectTag(readTlv(der, 0), TAG_SEQUENCE, 'Certificate');
-  if (cert.end !== der.length) throw new DerError(`${der.length - cert.end} trailing octets after the certificate`);
-  const [tbs, sigAlg, sigValue] = children(der, cert);
-  if (!tbs || !sigAlg || !sigValue) throw new DerError('Certificate: expected 3 elements');
+/** The fields of a tbsCertificate certwatch reads (a CT log's precertificate entry is a bare TBS). */
+export type TbsParts = Omit<CertificateParts, 'signatureAlgorithm'>;
+
+/** Slices a tbsCertificate that starts at `offset` of `der` (the whole buffer by default). */
+export function tbsParts(der: Uint8Array, tbs: Tlv = readTlv(der, 0)): TbsParts {
   expectTag(tbs, TAG_SEQUENCE, 'tbsCertificate');
   const fields = children(der, tbs);
   let i = 0;
@@ -239,7 +238,6 @@ export function certificateParts(der: Uint8Array): CertificateParts {
   expectTag(validity, TAG_SEQUENCE, 'validity');
   expectTag(subject, TAG_SEQUENCE, 'subject');
   expectTag(spki, TAG_SEQUENCE, 'subjectPublicKeyInfo');
-  const algorithm = children(der, expectTag(sigAlg, TAG_SEQUENCE, 'signatureAlgorithm'))[0];
   const [notBefore, notAfter, ...extra] = children(der, validity);
   if (!notBefore || !notAfter || extra.length > 0) throw new DerError('validity: expected notBefore and notAfter');
   return {
@@ -250,11 +248,24 @@ export function certificateParts(der: Uint8Array): CertificateParts {
     issuer: encoding(der, issuer),
     subject: encoding(der, subject),
     spki: encoding(der, spki),
-    signatureAlgorithm: decodeOid(content(der, expectTag(algorithm ?? tbs, TAG_OID, 'signature algorithm'))),
     extensions: readExtensions(
       der,
       fields.slice(i + 6).find((f) => f.tag === 0xa3),
     ),
+  };
+}
+
+/** Slices a DER certificate; throws DerError when the outer structure is not a certificate. */
+export function certificateParts(der: Uint8Array): CertificateParts {
+  const cert = expectTag(readTlv(der, 0), TAG_SEQUENCE, 'Certificate');
+  if (cert.end !== der.length) throw new DerError(`${der.length - cert.end} trailing octets after the certificate`);
+  const [tbs, sigAlg, sigValue] = children(der, cert);
+  if (!tbs || !sigAlg || !sigValue) throw new DerError('Certificate: expected 3 elements');
+  expectTag(tbs, TAG_SEQUENCE, 'tbsCertificate');
+  const algorithm = children(der, expectTag(sigAlg, TAG_SEQUENCE, 'signatureAlgorithm'))[0];
+  return {
+    ...tbsParts(der, tbs),
+    signatureAlgorithm: decodeOid(content(der, expectTag(algorithm ?? tbs, TAG_OID, 'signature algorithm'))),
   };
 }
 
