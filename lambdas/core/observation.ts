@@ -4,6 +4,7 @@
  */
 
 import type { ConsumerPolicyVerdict } from './policy/model';
+import type { Revocation } from './revocation/model';
 
 /** Key types a probe can ask a server for. */
 export type KeyType = 'rsa' | 'ecdsa';
@@ -75,6 +76,8 @@ export interface Cert {
   signatureAlgorithm: string;
   /** Subject equals issuer and the certificate's signature verifies with its own key. */
   selfSigned: boolean;
+  /** Its revocation status (docs/revocation.md); absent when revocation checks are off. */
+  revocation?: Revocation;
 }
 
 /** The verdict of path validation at an explicit time. */

@@ -14,6 +14,7 @@ import type { KeyType } from '../core/observation';
 import { POSTURE_DEFAULTS } from '../core/posture/defaults';
 import type { PolicyRule } from '../core/posture/policy';
 import { type AddressFamily, DEFAULT_PROBE_OPTIONS } from '../core/probe-options';
+import { DEFAULT_REVOCATION_MAX_BYTES, REVOCATION_METHODS, type RevocationMethod } from '../core/revocation/model';
 import { DEFAULT_TARGET_URLS, parseTargets, type ResolvePin, type Target } from '../core/targets';
 import { DEFAULT_WATCH_CONFIG } from '../core/watch-config';
 import { InvalidValue } from './config-error';
@@ -30,6 +31,7 @@ import {
   PEM_ANCHORS,
   POSTURE_RULES,
   RESOLVE_PINS,
+  REVOCATION_METHOD_LIST,
   TARGET_LIST,
   VPC_ID,
 } from './value-parsers';
@@ -203,6 +205,25 @@ export const SETTINGS = {
     parser: integer(0, 60_000),
     default: POSTURE_DEFAULTS.pauseMs,
     flag: '--pause',
+  }),
+  revocation: defineSetting<RevocationMethod[]>({
+    name: 'revocation',
+    doc:
+      'Revocation sources each served certificate is checked against (every one it names; a stapled OCSP response ' +
+      'counts too), or off. On by default in check and the Lambda; probe and inspect check only with the flag.',
+    parser: REVOCATION_METHOD_LIST,
+    default: [...REVOCATION_METHODS],
+    defaultText: 'crl,ocsp',
+    flag: '--revocation',
+    env: 'CERTWATCH_REVOCATION',
+  }),
+  revocationMaxBytes: defineSetting<number>({
+    name: 'revocationMaxBytes',
+    doc: 'Most bytes of one CRL read (streamed: memory stays small); a larger one leaves its verdict unknown.',
+    parser: integer(65_536, 1_073_741_824),
+    default: DEFAULT_REVOCATION_MAX_BYTES,
+    flag: '--revocation-max-bytes',
+    env: 'CERTWATCH_REVOCATION_MAX_BYTES',
   }),
   expiryThresholdsDays: defineSetting<number[]>({
     name: 'expiryThresholdsDays',
