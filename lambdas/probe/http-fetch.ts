@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { dnsTimeoutMs } from '../core/budgets';
 import { CertwatchError } from '../core/errors';
 import type { AddressFamily } from '../core/probe-options';
 import type { ResolvePin } from '../core/targets';
@@ -95,7 +96,7 @@ async function addressOf(parsed: URL, port: number, options: HttpFetchOptions): 
   const resolution = await resolveTarget(
     target,
     options.resolve ?? [],
-    Math.max(500, Math.floor(options.timeoutMs / 2)),
+    dnsTimeoutMs(options.timeoutMs),
     options.addressFamilies,
     options.dnsServers ?? [],
   );

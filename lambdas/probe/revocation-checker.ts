@@ -7,6 +7,7 @@
  * (`unknown` with the reason), never exceptions.
  */
 
+import { revocationBudgetMs } from '../core/budgets';
 import type { AddressFamily } from '../core/probe-options';
 import { type CachedVerdict, cacheable, cacheKey, type RevocationCache } from '../core/revocation/cache';
 import { type CheckPlan, type CrlCheck, combineVerdicts, planChecks } from '../core/revocation/combine';
@@ -42,14 +43,6 @@ export interface RevocationSettings {
   ca?: readonly string[];
   /** The whole check's deadline, in ms (default {@link revocationBudgetMs} of the timeout). */
   budgetMs?: number;
-}
-
-/**
- * The longest a run's revocation checks take: two fetch deadlines. Fetches run side by side, so a few
- * slow sources cost one deadline; a fetch not done when the budget is spent is `unknown` (said so).
- */
-export function revocationBudgetMs(timeoutMs: number): number {
-  return 2 * timeoutMs;
 }
 
 /** One presented chain to check. */
