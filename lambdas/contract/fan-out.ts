@@ -1,5 +1,11 @@
 /**
- * How runs are cut into shards, shared by the planner (lambdas/watch/fan-out.ts) and the stack (the
- * function timeout fits one shard). Logic-light: the CDK app imports this.
+ * How runs are cut into shards, shared by the run (lambdas/run/) and the stack (the function timeout
+ * fits one shard). Logic-light: the CDK app imports this.
  */
-export { FAN_OUT } from '../core/watch-list';
+export { batchWorstCaseMs, RUN_BUDGET, reserveMs, shardCapacity, targetsWithinMs } from '../core/run-budget';
+
+/** Sizing the stack still uses until the run's timeouts are derived in lib/run-state-machine.ts. */
+export const FAN_OUT = Object.freeze({
+  /** Probing seconds one shard was given before the plan read the function's real time. */
+  shardBudgetSeconds: 300,
+});
