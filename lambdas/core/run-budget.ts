@@ -11,10 +11,12 @@ export const RUN_BUDGET = Object.freeze({
   assumedAddresses: 4,
   /** Name resolution may take two probe timeouts (the DNS answer, then the system resolver). */
   resolutionTimeouts: 2,
-  /** Kept back at the end of an invocation for detection, the store writes and the rate: at least this... */
-  minReserveMs: 10_000,
-  /** ...or this share of the invocation's time, whichever is more. */
+  /**
+   * Kept back at the end of an invocation for detection, the store writes and the rate: this share of
+   * the invocation's time, but at least `minReserveMs` (a quarter of a short invocation).
+   */
   reserveShare: 0.1,
+  minReserveMs: 10_000,
   /** Seconds per entry assumed before any shard has measured the rate. */
   defaultSecondsPerEntry: 1,
   /** Most shards of one run. */
@@ -75,7 +77,8 @@ export function targetsWithinMs(ms: number, input: WorstCaseInput): number {
 
 /** What an invocation keeps back at its end (detection, store writes, the rate). */
 export function reserveMs(invocationMs: number): number {
-  return Math.max(RUN_BUDGET.minReserveMs, Math.ceil(invocationMs * RUN_BUDGET.reserveShare));
+  const floor = Math.min(RUN_BUDGET.minReserveMs, Math.ceil(invocationMs / 4));
+  return Math.max(floor, Math.ceil(invocationMs * RUN_BUDGET.reserveShare));
 }
 
 /** The probing time one invocation of `invocationMs` gives a shard. */
