@@ -3,6 +3,7 @@
  * how many targets a stretch of time holds at worst, and how many shards a list needs. Pure: the run
  * (lambdas/run/) applies it against the clock, the stack (lib/) against the function timeout.
  */
+import { FAN_OUT } from './budgets';
 import type { KeyType } from './observation';
 
 /** Fixed assumptions of the arithmetic. */
@@ -17,10 +18,6 @@ export const RUN_BUDGET = Object.freeze({
    */
   reserveShare: 0.1,
   minReserveMs: 10_000,
-  /** Seconds per entry assumed before any shard has measured the rate. */
-  defaultSecondsPerEntry: 1,
-  /** Most shards of one run. */
-  maxShards: 1000,
 });
 
 /** What one target costs at worst, in probe-slot milliseconds: the slots run `concurrency` at a time. */
@@ -97,14 +94,14 @@ export function shardCapacity(invocationMs: number, worst: WorstCaseInput, rate:
   const probing = probingMs(invocationMs);
   const atWorst = targetsWithinMs(probing, worst);
   const perEntry =
-    rate && rate.entries > 0 && rate.seconds >= 0 ? rate.seconds / rate.entries : RUN_BUDGET.defaultSecondsPerEntry;
+    rate && rate.entries > 0 && rate.seconds >= 0 ? rate.seconds / rate.entries : FAN_OUT.defaultSecondsPerEntry;
   const atRate = perEntry > 0 ? Math.floor(probing / 1000 / perEntry) : Number.POSITIVE_INFINITY;
   return Math.max(1, Math.min(atWorst, atRate));
 }
 
-/** The shard count of a run of `entries`: at most {@link RUN_BUDGET.maxShards}, at least one. */
+/** The shard count of a run of `entries`: at most `FAN_OUT.maxShards`, at least one. */
 export function shardCountFor(entries: number, capacity: number): number {
-  return Math.min(RUN_BUDGET.maxShards, Math.max(1, Math.ceil(entries / Math.max(1, capacity))));
+  return Math.min(FAN_OUT.maxShards, Math.max(1, Math.ceil(entries / Math.max(1, capacity))));
 }
 
 /** The shard an entry belongs to: a stable hash of its key (FNV-1a), so entries stay put as the list grows. */

@@ -4,6 +4,7 @@
  * rate a shard saves, the merge. The steps themselves are methods of the run (lambdas/run/watch-run.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { CLAIM_LEASE_MS } from '../core/budgets';
 import { baselineNotices } from '../core/detect';
 import type { HistoryStore, NoticePublisher, ProbeRate } from '../core/ports';
 import { shardCapacity, shardCountFor, type WorstCaseInput } from '../core/run-budget';
@@ -80,7 +81,7 @@ export async function mergeRun(
   deps: { store: HistoryStore; publisher: NoticePublisher },
   run: { runId: string; now: string },
   claimant: string = randomUUID(),
-  leaseMs = 300_000,
+  leaseMs = CLAIM_LEASE_MS,
 ): Promise<MergeSummary> {
   const { store, publisher } = deps;
   const now = new Date(run.now);

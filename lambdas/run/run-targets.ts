@@ -5,6 +5,7 @@
  * consumer policy merged after the deployment's, and `mx:` entries expanded. An entry whose stored
  * policy no longer reads is left out and reported; the others are watched.
  */
+import { dnsTimeoutMs } from '../core/budgets';
 import { CoreError } from '../core/errors';
 import { mergePolicySets, watchListPolicies } from '../core/policy/watch-policy';
 import type { HistoryStore } from '../core/ports';
@@ -40,11 +41,6 @@ export interface Slice {
   shardCount: number;
 }
 
-/** The timeout of each MX lookup: half a probe timeout, at least 500 ms (as address resolution uses). */
-export function lookupTimeoutMs(options: Pick<ProbeOptions, 'timeoutMs'>): number {
-  return Math.max(500, Math.floor(options.timeoutMs / 2));
-}
-
 /** Loads the list as its source says (merging or setting it up first), or null for given targets. */
 export async function loadRunList(store: HistoryStore, list: RunList, now: Date): Promise<WatchList | null> {
   if (list.kind === 'context') await mergeContextTargets(store, list.targets, now);
@@ -76,7 +72,7 @@ export async function assembleRunTargets(input: {
     store,
     now,
     keyTypes: probeOptions.keyTypes,
-    dns: { servers: probeOptions.dnsServers, timeoutMs: lookupTimeoutMs(probeOptions) },
+    dns: { servers: probeOptions.dnsServers, timeoutMs: dnsTimeoutMs(probeOptions.timeoutMs) },
   });
   return { ...expansion, entries, probeOptions, problems };
 }

@@ -2,6 +2,7 @@
  * The run's time arithmetic (lambdas/core/run-budget.ts): a target's worst case, what a stretch of time
  * holds at worst, the reserve an invocation keeps, and shard sizing from the invocation and the rate.
  */
+import { FAN_OUT } from '../../lambdas/core/budgets';
 import {
   batchWorstCaseMs,
   RUN_BUDGET,
@@ -74,7 +75,7 @@ test('the shard count covers the entries, one shard at least, a thousand at most
   // Assess
   expect(shardCountFor(0, 50)).toBe(1);
   expect(shardCountFor(101, 50)).toBe(3);
-  expect(shardCountFor(10_000_000, 1)).toBe(RUN_BUDGET.maxShards);
+  expect(shardCountFor(10_000_000, 1)).toBe(FAN_OUT.maxShards);
   expect(shardOf('smtps://smtp.gmail.com:465', 7)).toBe(shardOf('smtps://smtp.gmail.com:465', 7));
   expect(shardOf('smtps://smtp.gmail.com:465', 1)).toBe(0);
 });
