@@ -17,7 +17,7 @@ import type { ProbeOptions } from '../core/probe-options';
 import { activeTargets, parseWatchTargets, type WatchItem } from '../core/watch-list';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
-import { DynamoHistoryStore } from '../store/dynamo-history-store';
+import { dynamoHistoryStore } from '../store/dynamo-history-store';
 import { type CycleSummary, runWatchCycle } from './cycle';
 import { type ExpandedTargets, expandWatchTargets } from './expand-targets';
 import { type MergeSummary, mergeRun, planRun, type RunPlan, runShard, type ShardOrder } from './fan-out';
@@ -34,7 +34,7 @@ if (config.policySha256) config.probeOptions.policy = loadShippedPolicy(config.p
 const logger = new Logger({ serviceName: WATCH_METRICS.service });
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
 const prober = new SmtpProber();
-const store = new DynamoHistoryStore({
+const store = dynamoHistoryStore({
   client: new DynamoDBClient({
     requestHandler: { ...AWS_REQUEST_TIMEOUTS },
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
