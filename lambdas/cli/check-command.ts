@@ -2,7 +2,9 @@
  * `certwatch check`: one full watch cycle (probe → detect → store → notify) on the embedded store or a
  * DynamoDB table, notices printed (or published to SNS with --topic-arn), then a summary.
  */
+
 import type { Command } from 'commander';
+import { dnsTimeoutMs } from '../core/budgets';
 import type { Notice } from '../core/notice';
 import type { NoticePublisher } from '../core/ports';
 import type { PolicyRule } from '../core/posture/policy';
@@ -108,7 +110,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
           store,
           now,
           keyTypes: options.keyTypes,
-          dns: { servers: options.dnsServers, timeoutMs: Math.max(500, Math.floor(options.timeoutMs / 2)) },
+          dns: { servers: options.dnsServers, timeoutMs: dnsTimeoutMs(options.timeoutMs) },
         });
         const { targets } = expansion;
         const certificates = await runWatchCycle(

@@ -3,6 +3,7 @@
  * An entry is a target URL (`smtp://host:port`, `smtps://host:port`) or `mx:DOMAIN`, which every cycle
  * expands to the domain's MX hosts. Pure: parsing, named sets and the seeding decision.
  */
+import { FAN_OUT } from './budgets';
 import { CoreError } from './errors';
 import { DEFAULT_TARGET_URLS, parseTarget, type Target } from './targets';
 
@@ -122,15 +123,8 @@ function isWatchable(target: string): boolean {
   }
 }
 
-/** How a run is cut into shards (DESIGN.md: fan-out when one invocation is not enough). */
-export const FAN_OUT = Object.freeze({
-  /** Probing seconds one shard is given (well inside Lambda's 15 minutes, leaving room for retries). */
-  shardBudgetSeconds: 300,
-  /** Seconds per entry assumed before any shard has measured the rate. */
-  defaultSecondsPerEntry: 1,
-  /** Most shards of one run. */
-  maxShards: 1000,
-});
+/** How a run is cut into shards: defined with the other budgets (core/budgets.ts). */
+export { FAN_OUT };
 
 /**
  * The shard count of a run: the entries' probing time at the measured rate, cut into shards of the

@@ -6,7 +6,9 @@
  * is completed by the next one: re-detection on the unchanged history gives the same dedupe keys, which
  * the outbox already holds, and pending notices are published first.
  */
+
 import { randomUUID } from 'node:crypto';
+import { CLAIM_LEASE_MS } from '../core/budgets';
 import { cycleNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
 import type { TargetHistory } from '../core/history';
 import type { BaselineTargetFacts, Notice } from '../core/notice';
@@ -97,7 +99,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const limit = input.storeConcurrency ?? 16;
   const attempted = new Set<string>();
   const drain = () =>
-    drainOutbox({ store, publisher, claimant, now, leaseMs: input.claimLeaseMs ?? 300_000, attempted, hooks });
+    drainOutbox({ store, publisher, claimant, now, leaseMs: input.claimLeaseMs ?? CLAIM_LEASE_MS, attempted, hooks });
 
   // Earlier pending notices go out before anything else can fail.
   const noDrain = { published: [] as Notice[], failures: [], lostClaims: [] };

@@ -5,7 +5,9 @@
  * the merge, nothing published), merge (one BASELINE for the run, then the outbox drained: every
  * shard's notices published exactly once). Each step is its own invocation and can be retried alone.
  */
+
 import { randomUUID } from 'node:crypto';
+import { CLAIM_LEASE_MS, dnsTimeoutMs } from '../core/budgets';
 import { baselineNotices } from '../core/detect';
 import type { HistoryStore, NoticePublisher, Prober } from '../core/ports';
 import type { ProbeOptions } from '../core/probe-options';
@@ -89,7 +91,7 @@ export async function runShard(
     keyTypes: probeOptions.keyTypes,
     dns: {
       servers: probeOptions.dnsServers,
-      timeoutMs: Math.max(500, Math.floor(probeOptions.timeoutMs / 2)),
+      timeoutMs: dnsTimeoutMs(probeOptions.timeoutMs),
     },
   });
   const result = await runWatchCycle(deps, {
@@ -126,7 +128,7 @@ export async function mergeRun(
     publisher,
     claimant,
     now: new Date(),
-    leaseMs: 300_000,
+    leaseMs: CLAIM_LEASE_MS,
     attempted: new Set(),
   });
   return {

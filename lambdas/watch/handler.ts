@@ -12,6 +12,7 @@ import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { HANDLER_ENV } from '../contract/function-env';
 import { WATCH_METRICS } from '../contract/metrics';
+import { dnsTimeoutMs } from '../core/budgets';
 import { mergePolicySets, watchListPolicies } from '../core/policy/watch-policy';
 import type { ProbeOptions } from '../core/probe-options';
 import { activeTargets, parseWatchTargets, type WatchItem } from '../core/watch-list';
@@ -62,7 +63,7 @@ async function watchedTargets(now: Date): Promise<ExpandedTargets & { probeOptio
     store,
     now,
     keyTypes: probeOptions.keyTypes,
-    dns: { servers: probeOptions.dnsServers, timeoutMs: Math.max(500, Math.floor(probeOptions.timeoutMs / 2)) },
+    dns: { servers: probeOptions.dnsServers, timeoutMs: dnsTimeoutMs(probeOptions.timeoutMs) },
   });
   return { ...expansion, probeOptions: withListPolicies(list?.items ?? []) };
 }
