@@ -10,7 +10,6 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
-import { HANDLER_ENV } from '../contract/function-env';
 import { WATCH_METRICS } from '../contract/metrics';
 import { dnsTimeoutMs } from '../core/budgets';
 import { mergePolicySets, watchListPolicies } from '../core/policy/watch-policy';
@@ -18,6 +17,8 @@ import type { ProbeOptions } from '../core/probe-options';
 import { activeTargets, parseWatchTargets, type WatchItem } from '../core/watch-list';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
+import { envName } from '../settings/read';
+import { SETTINGS } from '../settings/table';
 import { DynamoHistoryStore } from '../store/dynamo-history-store';
 import { type CycleSummary, runWatchCycle } from './cycle';
 import { type ExpandedTargets, expandWatchTargets } from './expand-targets';
@@ -48,7 +49,8 @@ const publisher = new SnsPublisher({ topicArn: config.topicArn });
  * CERTWATCH_TARGETS, which the stack does not set, overrides it for tests and special setups.
  */
 const contextTargets =
-  (process.env[HANDLER_ENV.targets] === undefined ? loadShippedTargets() : null) ?? config.targets.map((t) => t.url);
+  (process.env[envName(SETTINGS.targets)] === undefined ? loadShippedTargets() : null) ??
+  config.targets.map((t) => t.url);
 
 /**
  * This run's targets: the table's watch list (the deployment's context list merged in, never re-adding
