@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import type { HistoryStore } from '../core/ports';
-import type { ShardStore } from '../watch/shard-job';
+import type { ShardStore } from '../run/shard-job';
 import { DynamoHistoryStore } from './dynamo-history-store';
 import { StoreError } from './errors';
 import { checkTableName } from './table';

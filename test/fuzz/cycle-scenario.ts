@@ -14,8 +14,8 @@ import type { HistoryStore } from '../../lambdas/core/ports';
 import type { ProbeOptions } from '../../lambdas/core/probe-options';
 import type { SnsPublisher } from '../../lambdas/notify/sns-publisher';
 import { SmtpProber } from '../../lambdas/probe/prober';
+import { type CycleHooks, type CycleResult, runWatchCycle } from '../../lambdas/run/cycle';
 import { DynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
-import { type CycleHooks, type CycleResult, runWatchCycle } from '../../lambdas/watch/cycle';
 import {
   at,
   createPki,

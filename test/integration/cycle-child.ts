@@ -5,9 +5,9 @@
  */
 import { parseTarget } from '../../lambdas/core/targets';
 import { SmtpProber } from '../../lambdas/probe/prober';
+import { runWatchCycle } from '../../lambdas/run/cycle';
 import { DynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
 import { localDynamoClient } from '../../lambdas/store/embedded-store';
-import { runWatchCycle } from '../../lambdas/watch/cycle';
 
 /** What the parent passes. */
 export interface ChildInput {

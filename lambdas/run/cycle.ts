@@ -57,6 +57,19 @@ export interface CycleInput {
   shard?: { saveBaselines(facts: readonly BaselineTargetFacts[]): Promise<void> };
   /** Made before the cycle and already stored: MX lookups that failed (observations), MX_CHANGED (notices). */
   expansion?: { observations: readonly Observation[]; notices: readonly Notice[] };
+  /**
+   * Probes the targets in place of `prober.probe` (the run's time-bounded, enriched probing): targets it
+   * leaves unreached are not observed this cycle (nothing of theirs is detected or saved).
+   */
+  observe?(targets: readonly Target[]): Promise<{ observations: Observation[]; unreached: readonly Target[] }>;
+  /** Watch-list entries the run left out before probing, with why (reported in the summary). */
+  problems?: readonly RunProblem[];
+}
+
+/** A watch-list entry a run could not watch (e.g. its stored consumer policy no longer reads). */
+export interface RunProblem {
+  target: string;
+  message: string;
 }
 
 /** Counts for people and metrics. */
@@ -78,6 +91,10 @@ export interface CycleSummary {
   conflicts: number;
   /** Targets whose history could not be saved this cycle (they are retried next cycle). */
   unsaved: Array<{ target: string; message: string }>;
+  /** Targets not reached before the invocation's time ran out: not observed this cycle, nothing lost. */
+  unreached: string[];
+  /** Watch-list entries left out of this cycle, with why. */
+  problems: RunProblem[];
 }
 
 /** What a cycle returns. */
@@ -93,7 +110,7 @@ export interface CycleResult {
 /** Runs one watch cycle. Store errors other than conflicts propagate; probe failures are data. */
 export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise<CycleResult> {
   const { prober, store, publisher, hooks } = deps;
-  const { now, targets } = input;
+  const { now } = input;
   const config = input.config ?? DEFAULT_WATCH_CONFIG;
   const claimant = input.cycleId ?? randomUUID();
   const limit = input.storeConcurrency ?? 16;
@@ -105,10 +122,18 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const noDrain = { published: [] as Notice[], failures: [], lostClaims: [] };
   const earlier = input.shard ? noDrain : await drain();
 
-  const observations = await prober.probe(targets, {
-    ...input.probeOptions,
-    validationTime: input.probeOptions.validationTime ?? now,
-  });
+  const observed = input.observe
+    ? await input.observe(input.targets)
+    : {
+        observations: await prober.probe(input.targets, {
+          ...input.probeOptions,
+          validationTime: input.probeOptions.validationTime ?? now,
+        }),
+        unreached: [] as Target[],
+      };
+  const { observations } = observed;
+  const unreached = new Set(observed.unreached.map((t) => t.url));
+  const targets = input.targets.filter((t) => !unreached.has(t.url));
   const detectTargets: DetectTarget[] = targets.map((t) => ({ url: t.url, host: t.host, mode: t.mode }));
   const histories = new Map<string, TargetHistory>(
     await mapWithLimit(detectTargets, limit, async (t) => [t.url, await store.loadTarget(t.url)] as const),
@@ -174,7 +199,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
     published,
     summary: {
       at: now.toISOString(),
-      targets: targets.length,
+      targets: input.targets.length,
       observations: allObservations.length,
       failedProbes: allObservations.filter((o) => !o.ok && o.error?.code !== 'KEY_TYPE_UNAVAILABLE').length,
       notices: notices.length,
@@ -184,6 +209,8 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       lostClaims: [...earlier.lostClaims, ...later.lostClaims],
       conflicts,
       unsaved,
+      unreached: [...unreached],
+      problems: [...(input.problems ?? [])],
     },
   };
 }
