@@ -21,7 +21,7 @@ import type { MergeSummary, RunPlan, ShardOrder } from '../run/fan-out';
 import { WatchRun } from '../run/watch-run';
 import { envName } from '../settings/read';
 import { SETTINGS } from '../settings/table';
-import { DynamoHistoryStore } from '../store/dynamo-history-store';
+import { dynamoHistoryStore } from '../store/dynamo-history-store';
 import { readHandlerConfig } from './handler-config';
 import { recordCycleMetrics } from './metrics';
 import { loadShippedPolicy } from './shipped-policy';
@@ -31,7 +31,7 @@ const config = readHandlerConfig(process.env);
 if (config.policySha256) config.probeOptions.policy = loadShippedPolicy(config.policySha256);
 const logger = new Logger({ serviceName: WATCH_METRICS.service });
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
-const store = new DynamoHistoryStore({
+const store = dynamoHistoryStore({
   client: new DynamoDBClient({
     requestHandler: { ...AWS_REQUEST_TIMEOUTS },
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
