@@ -5,7 +5,12 @@
  */
 import type { Command } from 'commander';
 import type { Observation } from '../core/observation';
-import type { Revocation, RevocationOptions } from '../core/revocation/model';
+import {
+  type Revocation,
+  type RevocationMethod,
+  type RevocationOptions,
+  revocationOptions,
+} from '../core/revocation/model';
 import { commonName } from '../core/x509/dn';
 import { SETTINGS } from '../settings/table';
 import { cliEnv, cliFlags } from './cli-settings';
@@ -36,14 +41,13 @@ export function revocationFrom(
 ): RevocationOptions | undefined {
   const flags = cliFlags(values);
   const fromEnv = cliEnv(env);
-  let methods: RevocationOptions['methods'];
+  let methods: RevocationMethod[] | 'off';
   if (values.revocation !== undefined) methods = flags(SETTINGS.revocation);
   else if (onByDefault) methods = fromEnv(SETTINGS.revocation);
   else return undefined;
-  if (methods.length === 0) return undefined;
   const maxCrlBytes =
     values.revocationMaxBytes !== undefined ? flags(SETTINGS.revocationMaxBytes) : fromEnv(SETTINGS.revocationMaxBytes);
-  return { methods, maxCrlBytes };
+  return revocationOptions(methods, maxCrlBytes);
 }
 
 function describe(revocation: Revocation): string {

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { LAMBDA_MAX_SECONDS } from '../core/budgets';
-import { encodeShardJob, MAX_SHARD_ANSWER_BYTES, type ShardAnswer, type ShardJob } from '../watch/shard-job';
+import { encodeShardJob, MAX_SHARD_ANSWER_BYTES, type ShardAnswer, type ShardJob } from '../run/shard-job';
 import { SHARD_WORKER_COMMAND } from './shard-worker-command';
 
 /** Bounds of the worker pool. */

@@ -3,7 +3,6 @@
  * An entry is a target URL (`smtp://host:port`, `smtps://host:port`) or `mx:DOMAIN`, which every cycle
  * expands to the domain's MX hosts. Pure: parsing, named sets and the seeding decision.
  */
-import { FAN_OUT } from './budgets';
 import { CoreError } from './errors';
 import { DEFAULT_TARGET_URLS, parseTarget, type Target } from './targets';
 
@@ -121,28 +120,4 @@ function isWatchable(target: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** How a run is cut into shards: defined with the other budgets (core/budgets.ts). */
-export { FAN_OUT };
-
-/**
- * The shard count of a run: the entries' probing time at the measured rate, cut into shards of the
- * budget. A short list is one shard.
- */
-export function shardCountFor(entries: number, rate: { entries: number; seconds: number } | null): number {
-  const perEntry =
-    rate && rate.entries > 0 && rate.seconds >= 0 ? rate.seconds / rate.entries : FAN_OUT.defaultSecondsPerEntry;
-  const shards = Math.ceil((entries * perEntry) / FAN_OUT.shardBudgetSeconds);
-  return Math.min(FAN_OUT.maxShards, Math.max(1, shards));
-}
-
-/** The shard an entry belongs to: a stable hash of its key (FNV-1a), so entries stay put as the list grows. */
-export function shardOf(key: string, shardCount: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % Math.max(1, shardCount);
 }

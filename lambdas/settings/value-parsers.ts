@@ -36,11 +36,14 @@ export const KEY_TYPE_LIST: Parser<KeyType[]> = dedupe(
   ),
 );
 
-/** `crl,ocsp`, `crl`, `ocsp` or `off` (= the empty list): the revocation sources fetched. */
-export const REVOCATION_METHOD_LIST: Parser<RevocationMethod[]> = {
+/**
+ * `crl,ocsp`, `crl`, `ocsp` or `off`: the revocation sources fetched. `off` stays a word (not an empty
+ * list) so that it survives the trip through the function's environment.
+ */
+export const REVOCATION_METHOD_LIST: Parser<RevocationMethod[] | 'off'> = {
   accepts: 'crl,ocsp, crl, ocsp or off',
   parse(raw) {
-    if (typeof raw === 'string' && raw.trim().toLowerCase() === 'off') return [];
+    if (typeof raw === 'string' && raw.trim().toLowerCase() === 'off') return 'off';
     const methods = dedupe(
       listOf(
         (item) => {

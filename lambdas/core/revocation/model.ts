@@ -24,6 +24,14 @@ export interface RevocationOptions {
   maxCrlBytes: number;
 }
 
+/** The revocation options of a setting's value (`off` = none). */
+export function revocationOptions(
+  methods: readonly RevocationMethod[] | 'off',
+  maxCrlBytes: number,
+): RevocationOptions | undefined {
+  return methods === 'off' || methods.length === 0 ? undefined : { methods, maxCrlBytes };
+}
+
 /** The default CRL byte cap: 64 MiB (the largest public CRLs are tens of megabytes). */
 export const DEFAULT_REVOCATION_MAX_BYTES = 64 * 1024 * 1024;
 
