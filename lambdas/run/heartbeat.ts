@@ -9,8 +9,9 @@
 
 import { DAY_MS, daysBetween, wholeDays } from '../core/days';
 import type { TargetHistory } from '../core/history';
-import { createNotice, type Notice, noticeKey } from '../core/notice';
-import { hostPort } from '../core/notice-text';
+import { createNotice, type Notice } from '../core/notice';
+import { hostPort } from '../core/notices/text';
+import { HEARTBEAT } from '../core/notices/types/heartbeat';
 import type { KeyType } from '../core/observation';
 import { commonName } from '../core/x509/dn';
 
@@ -30,7 +31,7 @@ export function isoWeek(now: Date): string {
 
 /** The dedupe key of the heartbeat of `now`'s week: what the handler looks up in the outbox. */
 export function heartbeatKey(now: Date): string {
-  return noticeKey('HEARTBEAT', isoWeek(now));
+  return HEARTBEAT.key(isoWeek(now));
 }
 
 /** Whether a heartbeat is due, and why. */
@@ -52,7 +53,7 @@ export function heartbeatDue(input: {
   lastHeartbeatAt: string | null;
 }): HeartbeatDecision {
   const period = isoWeek(input.now);
-  const dedupeKey = noticeKey('HEARTBEAT', period);
+  const dedupeKey = HEARTBEAT.key(period);
   if (input.schedule === 'off') return { due: false, period, dedupeKey, reason: 'heartbeat is off' };
   const last = input.lastHeartbeatAt === null ? Number.NaN : Date.parse(input.lastHeartbeatAt);
   if (Number.isFinite(last) && isoWeek(new Date(last)) === period) {
@@ -140,7 +141,7 @@ export function buildHeartbeat(input: {
   const facts: HeartbeatFacts = { message, period, watched, served, nextExpiry };
   const notice = createNotice<'HEARTBEAT'>({
     type: 'HEARTBEAT',
-    dedupeKey: noticeKey('HEARTBEAT', period),
+    dedupeKey: HEARTBEAT.key(period),
     target: null,
     hosts: input.targets.map((t) => t.host),
     at: now,
