@@ -5,8 +5,9 @@
  * (jest's globalSetup runs it); it lacks point-in-time recovery, which the tables here never ask for.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localDynamoClient } from '../../lambdas/store/local-dynamo-client';
@@ -60,6 +61,7 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freeHighPort();
+    const work = mkdtempSync(join(tmpdir(), 'certwatch-dynamodb-local-'));
     // Through a shell that holds the JVM to our stdin: when this process ends, however it ends, the pipe
     // closes and the shell stops the JVM (a JVM left behind would keep its port, on every interface).
     const child = spawn(
@@ -72,16 +74,17 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
         '-XX:TieredStopAtLevel=1',
         '-XX:+UseSerialGC',
         '-Xmx256m',
-        '-Djava.library.path=./DynamoDBLocal_lib',
+        `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
         '-jar',
-        'DynamoDBLocal.jar',
+        join(home, 'DynamoDBLocal.jar'),
         '-inMemory',
         '-sharedDb',
         '-disableTelemetry',
         '-port',
         String(port),
       ],
-      { cwd: home, stdio: ['pipe', 'pipe', 'pipe'] },
+      // Its own working directory: DynamoDB Local writes a metadata file there.
+      { cwd: work, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let output = '';
     const keep = (chunk: Buffer) => {
@@ -92,9 +95,9 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
     const endpoint = `http://127.0.0.1:${port}`;
     try {
       await untilAnswering(endpoint, child);
-      return { endpoint, pid: child.pid ?? -1, close: () => stop(child) };
+      return { endpoint, pid: child.pid ?? -1, close: () => stop(child, work) };
     } catch (error) {
-      await stop(child);
+      await stop(child, work);
       lastError = `${(error as Error).message}\n${output}`;
       if (!/Address already in use|BindException/.test(output)) break;
     }
@@ -126,7 +129,12 @@ async function untilAnswering(endpoint: string, child: ChildProcess): Promise<vo
   }
 }
 
-function stop(child: ChildProcess): Promise<void> {
+async function stop(child: ChildProcess, work: string): Promise<void> {
+  await ended(child);
+  rmSync(work, { recursive: true, force: true });
+}
+
+function ended(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const term = setTimeout(() => child.kill('SIGTERM'), STOP_WITHIN_MS);
