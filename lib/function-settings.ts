@@ -7,11 +7,12 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { HANDLER_ENV, SHIPPED_TARGETS_FILE } from '../lambdas/contract/function-env';
+import {
+  type FunctionEnvInput,
+  functionSettingsEnvironment,
+  SHIPPED_TARGETS_FILE,
+} from '../lambdas/contract/function-env';
 import { WATCH_METRICS } from '../lambdas/contract/metrics';
-import type { KeyType } from '../lambdas/core/observation';
-import type { Target } from '../lambdas/core/targets';
-import type { WatchConfig } from '../lambdas/core/watch-config';
 
 /** The handler's source; NodejsFunction bundles it with {@link WATCH_HANDLER_BUNDLING}. */
 export const WATCH_HANDLER_ENTRY = join(__dirname, '..', 'lambdas', 'watch', 'handler.ts');
@@ -87,49 +88,14 @@ function stageTargets(targets: readonly string[]): string {
   return path;
 }
 
-/** What the function environment carries. */
-export interface FunctionEnvInput {
-  tableName: string;
-  topicArn: string;
-  targets: readonly Target[];
-  keyTypes: readonly KeyType[];
-  probeTimeoutMs: number;
-  trust: 'node' | 'google';
-  port25Blocked: boolean;
-  watch: WatchConfig;
-  /** Posture rules, as written (`min-version=TLS1.2`). */
-  postureRequire: readonly string[];
-  heartbeat: 'weekly' | 'off';
-  addressFamilies: readonly (4 | 6)[];
-  /** DNS servers for every lookup; empty = the function's own resolver. */
-  dns?: readonly string[];
-  /** SHA-256 of the shipped consumer policy, when there is one. */
-  policySha256?: string;
-}
-
 /**
- * The function's environment variables. No target list: the stack ships it beside the handler
+ * The function's environment variables: every deployed setting of the table (lambdas/contract/function-env.ts)
+ * and the Powertools and Node options. No target list: the stack ships it beside the handler
  * (`data/watch-targets.txt`, see {@link watchHandlerBundling}) and the plan step merges it into the table.
  */
 export function functionEnvironment(input: FunctionEnvInput): Record<string, string> {
   return {
-    [HANDLER_ENV.tableName]: input.tableName,
-    [HANDLER_ENV.topicArn]: input.topicArn,
-    [HANDLER_ENV.keyTypes]: input.keyTypes.join(','),
-    [HANDLER_ENV.probeTimeoutMs]: String(input.probeTimeoutMs),
-    [HANDLER_ENV.trust]: input.trust,
-    [HANDLER_ENV.addressFamilies]: input.addressFamilies.join(','),
-    ...(input.dns && input.dns.length > 0 ? { [HANDLER_ENV.dns]: input.dns.join(',') } : {}),
-    [HANDLER_ENV.port25Blocked]: String(input.port25Blocked),
-    [HANDLER_ENV.expiryThresholdsDays]: input.watch.expiryThresholdsDays.join(','),
-    [HANDLER_ENV.staleAfterCycles]: String(input.watch.staleAfterCycles),
-    [HANDLER_ENV.staleAfterHours]: String(input.watch.staleAfterHours),
-    [HANDLER_ENV.failingAfter]: String(input.watch.failingAfter),
-    [HANDLER_ENV.rotationOverdueShare]: String(input.watch.rotationOverdueShare),
-    // An empty value is an error: no rules means no variable.
-    ...(input.postureRequire.length > 0 ? { [HANDLER_ENV.postureRequire]: input.postureRequire.join(',') } : {}),
-    [HANDLER_ENV.heartbeat]: input.heartbeat,
-    ...(input.policySha256 ? { [HANDLER_ENV.policySha256]: input.policySha256 } : {}),
+    ...functionSettingsEnvironment(input),
     POWERTOOLS_SERVICE_NAME: WATCH_METRICS.service,
     POWERTOOLS_METRICS_NAMESPACE: WATCH_METRICS.namespace,
     POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -64,11 +64,11 @@ export function registerShardWorkerCommand(program: Command, run: CliRun, stdin:
 }
 
 async function openShardStore(where: ShardStore): Promise<{ store: HistoryStore; close(): void }> {
-  const { DynamoHistoryStore } = await import('../store/dynamo-history-store.js');
+  const { dynamoHistoryStore } = await import('../store/dynamo-history-store.js');
   if (where.kind === 'local') {
     const { localDynamoClient } = await import('../store/local-dynamo-client.js');
     const client = localDynamoClient(where.endpoint);
-    return { store: new DynamoHistoryStore({ client, tableName: where.tableName }), close: () => client.destroy() };
+    return { store: dynamoHistoryStore({ client, tableName: where.tableName }), close: () => client.destroy() };
   }
   const { openHistoryStore } = await import('../store/open-store.js');
   const opened = await openHistoryStore({ kind: 'table', tableName: where.tableName, endpoint: where.endpoint });

@@ -13,14 +13,15 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
-import { HANDLER_ENV } from '../contract/function-env';
 import { WATCH_METRICS } from '../contract/metrics';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
 import type { CycleResult, CycleSummary } from '../run/cycle';
 import type { MergeSummary, RunPlan, ShardOrder } from '../run/fan-out';
 import { WatchRun } from '../run/watch-run';
-import { DynamoHistoryStore } from '../store/dynamo-history-store';
+import { envName } from '../settings/read';
+import { SETTINGS } from '../settings/table';
+import { dynamoHistoryStore } from '../store/dynamo-history-store';
 import { readHandlerConfig } from './handler-config';
 import { recordCycleMetrics } from './metrics';
 import { loadShippedPolicy } from './shipped-policy';
@@ -30,7 +31,7 @@ const config = readHandlerConfig(process.env);
 if (config.policySha256) config.probeOptions.policy = loadShippedPolicy(config.policySha256);
 const logger = new Logger({ serviceName: WATCH_METRICS.service });
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
-const store = new DynamoHistoryStore({
+const store = dynamoHistoryStore({
   client: new DynamoDBClient({
     requestHandler: { ...AWS_REQUEST_TIMEOUTS },
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
@@ -42,7 +43,8 @@ const store = new DynamoHistoryStore({
  * CERTWATCH_TARGETS, which the stack does not set, overrides it for tests and special setups.
  */
 const contextTargets =
-  (process.env[HANDLER_ENV.targets] === undefined ? loadShippedTargets() : null) ?? config.targets.map((t) => t.url);
+  (process.env[envName(SETTINGS.targets)] === undefined ? loadShippedTargets() : null) ??
+  config.targets.map((t) => t.url);
 const run = new WatchRun(
   { store, prober: new SmtpProber(), publisher: new SnsPublisher({ topicArn: config.topicArn }) },
   {

@@ -11,7 +11,7 @@
 import { parseTarget } from '../../lambdas/core/targets';
 import { SmtpProber } from '../../lambdas/probe/prober';
 import { runWatchCycle } from '../../lambdas/run/cycle';
-import { DynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
+import { dynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
 import { localDynamoClient } from '../../lambdas/store/embedded-store';
 import { LEASE_MS, snsAtSdkBoundary } from './sns-boundary';
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     },
     { step: 'initialize', name: 'certwatchCrashBoundaries' },
   );
-  const store = new DynamoHistoryStore({ client, tableName: input.tableName });
+  const store = dynamoHistoryStore({ client, tableName: input.tableName });
   const sns = snsAtSdkBoundary();
   const prober = new SmtpProber();
   const { wire } = input;

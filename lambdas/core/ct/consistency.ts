@@ -83,6 +83,61 @@ export interface VerifiedConsistency {
 }
 
 /**
+ * Runs a consistency proof from size `first` up to the root of size `second` (RFC 9162 §2.1.4.2) without
+ * knowing the older root: the proof's nodes for the older tree are authenticated by the newer root alone,
+ * which gives the older tree's compact range (a reader resuming, or starting, at `first`). Throws
+ * CtError CT_PROOF_INVALID when the proof does not lead to `secondRoot`.
+ */
+export function consistencyFrontier(
+  first: number,
+  second: number,
+  secondRoot: Uint8Array,
+  proof: readonly Uint8Array[],
+  knownFirstRoot?: Uint8Array,
+): CompactRange {
+  if (proof.some((p) => p.length !== HASH_SIZE)) fail('a proof hash is not 32 bytes');
+  if (!(first > 0 && first < second)) fail(`no consistency proof from ${first} to ${second}`);
+  // The proof omits the older root when it is one subtree (a power of two): the caller must know it.
+  const powerOfTwo = isPowerOfTwo(first);
+  const path = powerOfTwo ? [knownFirstRoot ?? null, ...proof] : [...proof];
+  if (path.length === 0) fail(`an empty proof from ${first} to ${second}`);
+  let fn = first - 1;
+  let sn = second - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  const start = path[0];
+  if (start === null) fail(`the root at ${first} is needed to check this proof`);
+  let fr: Buffer = Buffer.from(start);
+  let sr: Buffer = Buffer.from(start);
+  const frontier: Buffer[] = [Buffer.from(start)];
+  for (const c of path.slice(1) as Uint8Array[]) {
+    if (sn === 0) fail(`the proof from ${first} to ${second} is too long`);
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      frontier.push(Buffer.from(c));
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0) fail(`the proof from ${first} to ${second} is too short`);
+  if (!sr.equals(Buffer.from(secondRoot))) fail(`the proof does not lead to the root at size ${second}`);
+  const older = CompactRange.of(first, frontier.reverse());
+  if (knownFirstRoot && !fr.equals(Buffer.from(knownFirstRoot))) {
+    fail(`the proof does not lead to the root at size ${first}`);
+  }
+  return older;
+}
+
+/**
  * Verifies that the tree of size `second` with root `secondRoot` extends the tree of size `first` with
  * root `firstRoot` (RFC 9162 §2.1.4.2). Throws CtError CT_PROOF_INVALID when it does not.
  */
@@ -107,36 +162,5 @@ export function verifyConsistency(
     return { older: CompactRange.empty() };
   }
   if (proof.length === 0) fail(`an empty proof from ${first} to ${second}`);
-  const path = isPowerOfTwo(first) ? [firstRoot, ...proof] : [...proof];
-  let fn = first - 1;
-  let sn = second - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  let fr: Buffer = Buffer.from(path[0]);
-  let sr: Buffer = Buffer.from(path[0]);
-  const frontier: Buffer[] = [Buffer.from(path[0])];
-  for (const c of path.slice(1)) {
-    if (sn === 0) fail(`the proof from ${first} to ${second} is too long`);
-    if (fn % 2 === 1 || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      frontier.push(Buffer.from(c));
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  if (sn !== 0) fail(`the proof from ${first} to ${second} is too short`);
-  if (!fr.equals(Buffer.from(firstRoot))) fail(`the proof does not lead to the root at size ${first}`);
-  if (!sr.equals(Buffer.from(secondRoot))) fail(`the proof does not lead to the root at size ${second}`);
-  return { older: CompactRange.of(first, frontier.reverse()) };
+  return { older: consistencyFrontier(first, second, secondRoot, proof, firstRoot) };
 }
