@@ -7,6 +7,7 @@ import type { HistoryStore } from '../core/ports';
 import { ctStoreOn } from './ct-store';
 import type { TableEngine } from './engine';
 import { outboxStoreOn } from './outbox-store';
+import { revocationStoreOn } from './revocation-store';
 import { runStoreOn } from './run-store';
 import { targetStoreOn } from './target-store';
 import { watchListStoreOn } from './watch-list-store';
@@ -27,5 +28,6 @@ export function historyStoreOn(engine: TableEngine): TableHistoryStore {
     ...watchListStoreOn(engine),
     ...runStoreOn(engine),
     ...ctStoreOn(engine),
+    ...revocationStoreOn(engine),
   };
 }
