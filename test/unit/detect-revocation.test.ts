@@ -2,7 +2,7 @@
  * The revocation notices of change detection (docs/revocation.md "Notices"), on synthetic observations
  * whose chain entries carry the checker's verdicts.
  */
-import { detectCycle } from '../../lambdas/core/detect';
+import { type DetectTarget, detectCycle } from '../../lambdas/core/detect';
 import type { NoticeFactsMap } from '../../lambdas/core/notice';
 import type { Cert, Observation } from '../../lambdas/core/observation';
 import type { Revocation } from '../../lambdas/core/revocation/model';
@@ -101,8 +101,8 @@ describe('CERTIFICATE_REVOKED', () => {
 
   it('names every target still serving the certificate in one notice', () => {
     // Prepare
-    const other = { url: 'smtps://mx.test.example:465', host: 'mx.test.example', mode: 'implicit' as const };
-    const at = (target: typeof other, address: string): Observation => ({
+    const other: DetectTarget = { url: 'smtps://mx.test.example:465', host: 'mx.test.example', mode: 'implicit' };
+    const at = (target: DetectTarget, address: string): Observation => ({
       ...obs(address, chain(REVOKED)),
       target: target.url,
       port: target.url.endsWith('465') ? 465 : 25,
