@@ -13,12 +13,18 @@ import type { CycleResult } from '../watch/cycle';
 import type { PostureCycleResult } from '../watch/posture-cycle';
 import type { ShardReport } from './check-sharded';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
-import { type CliRun, EXIT, UsageError } from './cli-io';
+import { type CliRun, EXIT, reportFailure, UsageError } from './cli-io';
 import { cliEnv, cliFlags } from './cli-settings';
 import { addPolicyOption, listPolicyInto, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
-import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import {
+  addStoreOptions,
+  badItemRemedy,
+  type StoreCliValues,
+  storeLocationFrom,
+  withStore,
+} from './shared/store-options';
 import { renderTable, type TableView } from './shared/table';
 import { terminalOf } from './shared/terminal';
 import { reportUnusedPins } from './shared/unused-pins';
@@ -87,7 +93,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       ]);
       const progress = new ProgressLine(run.stderr, 'probing');
       let shardReports: ShardReport[] | undefined;
-      const { result, posture } = await withStore(location, {}, async (opened) => {
+      const { result, posture } = await withStore(location, { run }, async (opened) => {
         const { store, where } = opened as OpenedStore;
         if (sharding) {
           progress.stop();
@@ -149,7 +155,11 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         );
       }
       for (const unsaved of result.summary.unsaved) {
-        run.stderr.write(`certwatch: history of ${unsaved.target} not saved this cycle: ${unsaved.message}\n`);
+        if (unsaved.badItem) {
+          reportFailure(run, `${unsaved.target} not checked: ${unsaved.message}: ${badItemRemedy(location)}`);
+        } else {
+          run.stderr.write(`certwatch: history of ${unsaved.target} not saved this cycle: ${unsaved.message}\n`);
+        }
       }
       const failedShards = (shardReports ?? []).filter((r) => r.error !== undefined);
       for (const failed of failedShards) {

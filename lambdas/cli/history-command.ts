@@ -50,16 +50,29 @@ export type HistoryQuery =
   | { kind: 'prefix'; prefix: string }
   | { kind: 'target'; url: string };
 
-/** Tells a fingerprint (or a prefix of one) from a target. */
+/**
+ * Tells a fingerprint (or a prefix of one) from a target. A query made only of hex digits (colons
+ * allowed, as openssl prints them; a trailing `…` or `...` marks a prefix) is a fingerprint: one of
+ * fewer than 8 digits is refused with the rule rather than read as a host (`smtp://HOST` is a host).
+ */
 export function classifyHistoryQuery(query: string | undefined): HistoryQuery {
   if (query === undefined) return { kind: 'all' };
   const sha256 = parseFingerprint(query);
   if (sha256) return { kind: 'fingerprint', sha256 };
-  const hex = query.replace(/:/g, '').toLowerCase();
+  const hex = query
+    .trim()
+    .replace(/(…|\.\.\.)$/, '')
+    .replace(/:/g, '')
+    .toLowerCase();
   if (/^[0-9a-f]+$/.test(hex) && !query.includes('://')) {
     if (hex.length >= MIN_FINGERPRINT_PREFIX && hex.length < 64) return { kind: 'prefix', prefix: hex };
     if (hex.length > 64)
       throw new UsageError(`"${cut(query)}": a SHA-256 fingerprint has 64 hex digits, not ${hex.length}`);
+    const host = /^[0-9a-f]+$/i.test(query) ? `; for a host write smtp://${query}` : '';
+    throw new UsageError(
+      `"${cut(query)}": a query of hex digits is a SHA-256 fingerprint, given whole or by its first ` +
+        `${MIN_FINGERPRINT_PREFIX} or more digits (this has ${hex.length})${host}`,
+    );
   }
   return { kind: 'target', url: targetUrl(query) };
 }
@@ -84,7 +97,7 @@ export function registerHistoryCommand(program: Command, run: CliRun): void {
     .action(async (query: string | undefined, values: HistoryValues) => {
       const location = storeLocationFrom(values);
       const wanted = classifyHistoryQuery(query);
-      const result = await withStore(location, { mustExist: true }, async (opened) => {
+      const result = await withStore(location, { mustExist: true, run }, async (opened) => {
         if (!opened)
           return {
             entries: [] as HistoryEntry[],

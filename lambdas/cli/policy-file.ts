@@ -10,7 +10,7 @@ import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
 import type { WatchListStore } from '../core/ports';
 import type { ProbeOptions } from '../core/probe-options';
 import { UsageError } from './cli-io';
-import { MAX_CA_BYTES, readBoundedTextSync } from './shared/bounded-input';
+import { MAX_CA_BYTES, readBoundedFileSync, readBoundedTextSync } from './shared/bounded-input';
 
 /**
  * Loads and checks a policy file. The decoder and parser (and with them js-yaml and pkijs) load only here, when a command
@@ -21,13 +21,7 @@ export async function loadPolicyFile(file: string): Promise<PolicySet> {
     import('../core/policy/decode.js'),
     import('../core/policy/parse.js'),
   ]);
-  let text: string;
-  try {
-    text = readBoundedTextSync(file, MAX_POLICY_BYTES);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new UsageError(`--policy ${file}: cannot read (${code})`, { cause: error });
-  }
+  const text = readBoundedFileSync(file, MAX_POLICY_BYTES, `--policy ${file}`);
   try {
     const document = decodePolicyText(text, file);
     return parsePolicyDocument(document, {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CoreError } from '../core/errors';
 import type { ProbeOptions } from '../core/probe-options';
@@ -9,6 +8,7 @@ import { defaultText, type Setting } from '../settings/setting';
 import { SETTINGS } from '../settings/table';
 import { UsageError } from './cli-io';
 import { cliEnv, cliFlags } from './cli-settings';
+import { MAX_CA_BYTES, readBoundedFileSync } from './shared/bounded-input';
 
 /** Raw values of the shared probe options, as commander hands them over (validated by the settings table). */
 export interface ProbeCliValues {
@@ -79,16 +79,9 @@ export function toProbeOptions(
   return options;
 }
 
-/** Reads a `--ca` PEM bundle. */
+/** Reads a `--ca` PEM bundle (at most {@link MAX_CA_BYTES}, enforced while reading). */
 export function readCaFile(path: string): Buffer[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--ca ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      cause: error,
-    });
-  }
+  const text = readBoundedFileSync(path, MAX_CA_BYTES, `--ca ${path}`);
   const ders = pemToDerList(text);
   if (ders.length === 0) throw new UsageError(`--ca ${path}: no PEM certificate in the file`);
   return ders;

@@ -1,13 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { registerCheckCommand } from './check-command';
-import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
+import { type CliIo, type CliRun, EXIT, OutputError, outputStateOf, UsageError } from './cli-io';
 import { registerHistoryCommand } from './history-command';
 import { registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
 import { registerPinsCommand } from './pins-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
+import { registerRepairCommand } from './repair-command';
 import { registerShardWorkerCommand } from './shard-worker-command';
 import { processStdin, type StdinReader } from './shared/bounded-input';
 import { registerTargetsCommand } from './targets-command';
@@ -47,7 +48,11 @@ export async function runCli(
   io: CliIo,
   stdin: StdinReader = processStdin(io.stderr),
 ): Promise<number> {
-  const run: CliRun = { ...io, exitCode: EXIT.OK };
+  const run: CliRun = { ...io, exitCode: EXIT.OK, failures: [] };
+  // A closed or full stdout is an 'error' event, not an exception: watched here so that it never ends the
+  // process with a trace; stderr's own errors are swallowed (there is nowhere left to say anything).
+  const output = outputStateOf(io.stdout);
+  outputStateOf(io.stderr);
   const program = new Command('certwatch')
     .description("Watch the TLS certificates mail servers present (Google's SMTP hosts by default).")
     .version(version, '-V, --version', 'print the version of certwatch')
@@ -69,19 +74,39 @@ export async function runCli(
   registerPinsCommand(program, run);
   registerExportCommand(program, run);
   registerImportCommand(program, run, stdin);
+  registerRepairCommand(program, run);
   registerShardWorkerCommand(program, run, stdin);
+  let code: number;
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return run.exitCode;
+    code = run.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    }
-    if (error instanceof UsageError) {
-      io.stderr.write(`certwatch: ${error.message}\n`);
-      return EXIT.USAGE;
-    }
-    io.stderr.write(`certwatch: ${(error as Error).message ?? String(error)}\n`);
-    return EXIT.FAILED;
+    code = exitCodeOf(error, io);
   }
+  for (const line of run.failures ?? []) io.stderr.write(`certwatch: ${line}\n`);
+  if ((run.failures ?? []).length > 0) code = Math.max(code, EXIT.FAILED);
+  // Output is judged last: a command may have finished before its write to a closed pipe failed. A
+  // closed pipe is no failure of certwatch (`export | head -1`): the command's own verdict stands.
+  if (output.error?.code === 'OUTPUT_CLOSED') return code;
+  if (output.error) {
+    io.stderr.write(`certwatch: ${output.error.message}\n`);
+    return Math.max(code, EXIT.FAILED);
+  }
+  return code;
+}
+
+/** The exit code of an error a command ended with, its one line written on stderr. */
+function exitCodeOf(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
+  if (error instanceof UsageError) {
+    io.stderr.write(`certwatch: ${error.message}\n`);
+    return EXIT.USAGE;
+  }
+  // A reader that went away stopped the command early: quiet success. A failed write is said once, by
+  // runCli, from the stream's own state.
+  if (error instanceof OutputError) return error.code === 'OUTPUT_CLOSED' ? EXIT.OK : EXIT.FAILED;
+  io.stderr.write(`certwatch: ${(error as Error).message ?? String(error)}\n`);
+  return EXIT.FAILED;
 }

@@ -10,7 +10,7 @@ import { decodePolicyText, MAX_POLICY_BYTES } from '../core/policy/decode';
 import { parsePolicyDocument, portablePolicyDocument } from '../core/policy/parse';
 import type { PolicySource } from '../settings/table';
 import { UsageError } from './cli-io';
-import { MAX_CA_BYTES, readBoundedTextSync } from './shared/bounded-input';
+import { MAX_CA_BYTES, readBoundedFileSync, readBoundedTextSync } from './shared/bounded-input';
 
 /**
  * The portable policy of a context value; `ca` paths are relative to the policy file, or to `baseDir`
@@ -25,7 +25,7 @@ export function portablePolicy(source: PolicySource, baseDir = process.cwd()): {
       const file = resolve(baseDir, source.file);
       dir = dirname(file);
       label = `context policy ${source.file}`;
-      document = decodePolicyText(readBoundedTextSync(file, MAX_POLICY_BYTES), file);
+      document = decodePolicyText(readBoundedFileSync(file, MAX_POLICY_BYTES, label), file);
     } else {
       document = source.document;
     }
@@ -37,6 +37,7 @@ export function portablePolicy(source: PolicySource, baseDir = process.cwd()): {
     return { json, sha256: createHash('sha256').update(json).digest('hex') };
   } catch (error) {
     if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new UsageError(`context policy: cannot read (${code})`, { cause: error });
   }

@@ -4,9 +4,8 @@
  */
 import type { Command } from 'commander';
 import { StoreError } from '../store/errors';
-import type { parseItemLines } from '../store/table-transfer';
-import { type CliRun, UsageError } from './cli-io';
-import { readBoundedFile, type StdinReader } from './shared/bounded-input';
+import { type CliRun, UsageError, writeOut } from './cli-io';
+import { LineSplitter, readBoundedFile, type StdinReader } from './shared/bounded-input';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 
 /** The most an import reads: far above any real history, a bound against reading a device forever. */
@@ -28,8 +27,10 @@ export function registerExportCommand(program: Command, run: CliRun): void {
       if (!opened)
         throw new UsageError(`no store at ${location.kind === 'embedded' ? location.dir : ''}: nothing to export`);
       let count = 0;
+      // writeOut stops at a closed or full stdout (`export | head -1`, `export > /dev/full`); withStore
+      // then closes the store, which releases its lock.
       for await (const item of opened.transfer.items()) {
-        if (!run.stdout.write(`${JSON.stringify(item)}\n`)) await new Promise((go) => run.stdout.once('drain', go));
+        await writeOut(run.stdout, `${JSON.stringify(item)}\n`);
         count++;
       }
       run.stderr.write(`certwatch: exported ${count} item(s) from ${opened.where}\n`);
@@ -49,19 +50,25 @@ export function registerImportCommand(program: Command, run: CliRun, stdin: Stdi
     .action(async (file: string, values: ImportValues) => {
       const location = storeLocationFrom(values);
       const source = file === '-' ? 'stdin' : file;
-      const input =
-        file === '-'
-          ? await stdin({ limit: MAX_IMPORT_BYTES, describe: 'JSON Lines from certwatch export' })
-          : await readBoundedFile(file, MAX_IMPORT_BYTES);
-      const text = input.toString('utf8');
-      // table-transfer loads the DynamoDB document client: only when the command runs (see program.ts).
-      const transfer = await import('../store/table-transfer.js');
-      let items: ReturnType<typeof parseItemLines>;
+      // import-lines loads the item rules: only when the command runs (see program.ts).
+      const { ImportLines, MAX_IMPORT_LINE_BYTES } = await import('../store/import-lines.js');
+      const lines = new ImportLines(source);
+      const splitter = new LineSplitter(MAX_IMPORT_LINE_BYTES, (line) => lines.add(line));
       try {
-        items = transfer.parseItemLines(text, source);
+        // Every line is checked as it is read, before the store is even opened: a bad one writes nothing.
+        const onChunk = (chunk: Buffer) => splitter.push(chunk);
+        const rest =
+          file === '-'
+            ? await stdin({ limit: MAX_IMPORT_BYTES, describe: 'JSON Lines from certwatch export', onChunk })
+            : await readBoundedFile(file, MAX_IMPORT_BYTES, file, onChunk);
+        // A reader that handed the input over whole (tests' in-process stdin).
+        if (rest.length > 0) splitter.push(rest);
+        splitter.end();
       } catch (error) {
-        throw new UsageError((error as Error).message, { cause: error });
+        if (error instanceof StoreError) throw new UsageError(error.message, { cause: error });
+        throw error;
       }
+      const items = lines.items;
       if (items.length === 0)
         throw new UsageError(`${source}: no item to import (expected JSON Lines from certwatch export)`);
       const outcome = await withStore(location, {}, async (opened) => {

@@ -26,6 +26,7 @@ import type {
   WatchEdit,
 } from '../core/ports';
 import type { WatchItem, WatchList, WatchListMeta, WatchSource } from '../core/watch-list';
+import { BadItems } from './bad-items';
 import { isConditionFailure, queryAll, scanAll, storeError } from './dynamo-calls';
 import { DynamoRuns } from './dynamo-runs';
 import { DynamoWatchList } from './dynamo-watch-list';
@@ -48,13 +49,15 @@ export class DynamoHistoryStore implements HistoryStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly watch: DynamoWatchList;
   private readonly runs: DynamoRuns;
+  /** Items the listing readers left out because they could not be used (see bad-items.ts). */
+  readonly badItems = new BadItems();
 
   constructor(options: DynamoHistoryStoreOptions) {
     this.tableName = checkTableName(options.tableName);
     this.doc = DynamoDBDocumentClient.from(options.client, {
       marshallOptions: { removeUndefinedValues: true },
     });
-    this.watch = new DynamoWatchList(this.doc, this.tableName);
+    this.watch = new DynamoWatchList(this.doc, this.tableName, this.badItems);
     this.runs = new DynamoRuns(this.doc, this.tableName);
   }
 
@@ -228,8 +231,8 @@ export class DynamoHistoryStore implements HistoryStore {
         : { ExpressionAttributeValues: { ':pk': keys.outbox, ':notice': 'NOTICE#' } }),
       ConsistentRead: true,
     });
-    return items
-      .map(outboxFromItem)
+    return this.badItems
+      .decodeEach(items, outboxFromItem)
       .sort(
         (a, b) => a.createdAt.localeCompare(b.createdAt) || a.seq - b.seq || a.dedupeKey.localeCompare(b.dedupeKey),
       );
@@ -377,11 +380,11 @@ export class DynamoHistoryStore implements HistoryStore {
       const pk = String(item.pk);
       byTarget.set(pk, [...(byTarget.get(pk) ?? []), item]);
     }
-    return new Map(
-      [...byTarget.entries()]
-        .map(([pk, group]) => [pk.slice('TARGET#'.length), toHistory(group)] as const)
-        .sort(([a], [b]) => a.localeCompare(b)),
-    );
+    // A target with a bad item is left out whole: half a history would read as certificates gone.
+    const histories = this.badItems.decodeEach([...byTarget.entries()], ([pk, group]) => {
+      return [pk.slice('TARGET#'.length), toHistory(group)] as const;
+    });
+    return new Map(histories.sort(([a], [b]) => a.localeCompare(b)));
   }
 
   async findByFingerprint(sha256: string): Promise<CertRecord[]> {
@@ -391,7 +394,7 @@ export class DynamoHistoryStore implements HistoryStore {
       KeyConditionExpression: `${fingerprintIndex.partitionKey} = :fp`,
       ExpressionAttributeValues: { ':fp': keys.fingerprint(sha256.toLowerCase()) },
     });
-    return items.map(certFromItem);
+    return this.badItems.decodeEach(items, certFromItem);
   }
 
   /** The distinct SHA-256 fingerprints of stored certificates that start with `prefix` (lowercase hex). */

@@ -7,6 +7,7 @@ import { keys } from '../contract/table-schema';
 import type { MxRecord } from '../core/mx';
 import type { WatchEdit, WatchListStore } from '../core/ports';
 import { sortItems, type WatchItem, type WatchList, type WatchListMeta, type WatchSource } from '../core/watch-list';
+import { BadItems } from './bad-items';
 import { eachWithLimit, isConditionFailure, queryAll, scanAll, storeError } from './dynamo-calls';
 import { mxFrom, mxItem, watchItem, watchItemFrom, watchMetaFrom, watchMetaItem } from './watch-list-items';
 
@@ -18,6 +19,7 @@ export class DynamoWatchList implements WatchListStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly badItems = new BadItems(),
   ) {}
 
   async loadWatchList(): Promise<WatchList | null> {
@@ -28,7 +30,10 @@ export class DynamoWatchList implements WatchListStore {
     });
     const meta = items.find((i) => i.sk === keys.watchMeta);
     if (!meta) return null;
-    const entries = items.filter((i) => String(i.sk).startsWith('ITEM#')).map(watchItemFrom);
+    const entries = this.badItems.decodeEach(
+      items.filter((i) => String(i.sk).startsWith('ITEM#')),
+      watchItemFrom,
+    );
     return { meta: watchMetaFrom(meta), items: sortItems(entries) };
   }
 
@@ -171,7 +176,7 @@ export class DynamoWatchList implements WatchListStore {
       FilterExpression: 'begins_with(pk, :mx) AND sk = :sk',
       ExpressionAttributeValues: { ':mx': 'MX#', ':sk': keys.mxSet },
     });
-    return items.map(mxFrom).sort((a, b) => a.domain.localeCompare(b.domain));
+    return this.badItems.decodeEach(items, mxFrom).sort((a, b) => a.domain.localeCompare(b.domain));
   }
 
   private async reactivate(target: string, source: WatchSource, at: string): Promise<boolean> {

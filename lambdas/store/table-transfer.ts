@@ -5,14 +5,14 @@
  * overwrites an item the destination already has.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, paginateScan, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, paginateScan, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../contract/table-schema';
 import { isConditionFailure, storeError } from './dynamo-calls';
 import { StoreError } from './errors';
+import { ImportLines } from './import-lines';
 import type { Item } from './items';
 
-/** The largest item DynamoDB stores is 400 KB; a line holds one item plus JSON's overhead. */
-export const MAX_IMPORT_LINE_BYTES = 1024 * 1024;
+export { ImportLines, MAX_IMPORT_LINE_BYTES } from './import-lines';
 
 /** What an import did. */
 export interface ImportOutcome {
@@ -23,32 +23,11 @@ export interface ImportOutcome {
   outboxSettled: number;
 }
 
-/** Parses JSON Lines of items; blank lines are skipped. */
+/** Parses JSON Lines of items, each checked as {@link ImportLines} does; blank lines are skipped. */
 export function parseItemLines(text: string, source: string): Item[] {
-  const items: Item[] = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '') return;
-    const where = `${source}: line ${index + 1}`;
-    if (Buffer.byteLength(line) > MAX_IMPORT_LINE_BYTES) {
-      throw new StoreError('IMPORT_INVALID', `${where}: longer than ${MAX_IMPORT_LINE_BYTES} bytes`);
-    }
-    let item: unknown;
-    try {
-      item = JSON.parse(line);
-    } catch (cause) {
-      throw new StoreError('IMPORT_INVALID', `${where}: not JSON (${(cause as Error).message})`, { cause });
-    }
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      throw new StoreError('IMPORT_INVALID', `${where}: expected one item as a JSON object`);
-    }
-    const { pk, sk } = item as Item;
-    if (typeof pk !== 'string' || pk === '' || typeof sk !== 'string' || sk === '') {
-      throw new StoreError('IMPORT_INVALID', `${where}: an item needs non-empty string keys "pk" and "sk"`);
-    }
-    items.push(item as Item);
-  });
-  return items;
+  const lines = new ImportLines(source);
+  for (const line of text.split('\n')) lines.add(line);
+  return lines.items;
 }
 
 /**
@@ -90,6 +69,23 @@ export class TableTransfer {
       }
     } catch (error) {
       throw storeError(error, this.tableName, 'read every item');
+    }
+  }
+
+  /** Removes one item by its keys (`certwatch repair`); false when it was already gone. */
+  async removeItem(item: Item): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw storeError(error, this.tableName, `remove ${String(item.pk)} / ${String(item.sk)}`);
     }
   }
 

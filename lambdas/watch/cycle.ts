@@ -16,6 +16,7 @@ import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { DEFAULT_WATCH_CONFIG, type WatchConfig } from '../core/watch-config';
 import { mapWithLimit } from '../probe/pool';
+import { StoreError } from '../store/errors';
 import { drainOutbox, type OutboxHooks } from './outbox';
 
 /** Test hook points of a cycle; production passes none. */
@@ -74,8 +75,11 @@ export interface CycleSummary {
   lostClaims: string[];
   /** Writes that lost a race with another cycle and were redone on fresh history. */
   conflicts: number;
-  /** Targets whose history could not be saved this cycle (they are retried next cycle). */
-  unsaved: Array<{ target: string; message: string }>;
+  /**
+   * Targets whose history could not be saved this cycle (they are retried next cycle); `badItem`: not
+   * checked at all, their stored history holds an item the readers cannot use (the message names it).
+   */
+  unsaved: Array<{ target: string; message: string; badItem?: true }>;
 }
 
 /** What a cycle returns. */
@@ -107,10 +111,20 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
     ...input.probeOptions,
     validationTime: input.probeOptions.validationTime ?? now,
   });
-  const detectTargets: DetectTarget[] = targets.map((t) => ({ url: t.url, host: t.host, mode: t.mode }));
-  const histories = new Map<string, TargetHistory>(
-    await mapWithLimit(detectTargets, limit, async (t) => [t.url, await store.loadTarget(t.url)] as const),
-  );
+  const unsaved: CycleSummary['unsaved'] = [];
+  const histories = new Map<string, TargetHistory>();
+  await mapWithLimit(targets, limit, async (t) => {
+    try {
+      histories.set(t.url, await store.loadTarget(t.url));
+    } catch (error) {
+      // A bad stored item (e.g. imported) stops its own target only; the others are watched as usual.
+      if (!(error instanceof StoreError && error.code === 'ITEM_INVALID')) throw error;
+      unsaved.push({ target: t.url, message: error.message, badItem: true });
+    }
+  });
+  const detectTargets: DetectTarget[] = targets
+    .filter((t) => histories.has(t.url))
+    .map((t) => ({ url: t.url, host: t.host, mode: t.mode }));
   const expectedName = input.probeOptions.servername;
   const detection = detectCycle({ targets: detectTargets, histories, observations, now, config, expectedName });
   if (input.shard) {
@@ -120,7 +134,6 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   await store.recordNotices(detection.notices, now);
 
   let conflicts = 0;
-  const unsaved: CycleSummary['unsaved'] = [];
   const extra: Notice[] = [];
   await mapWithLimit(detectTargets, limit, async (target) => {
     let current = detection.targets.find((d) => d.target === target.url) as TargetDetection;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { StoreError } from '../../store/errors';
 import type { OpenedStore, StoreLocation } from '../../store/open-store';
 import { DEFAULT_STORE_DIR } from '../../store/store-defaults';
-import { UsageError } from '../cli-io';
+import { type CliRun, reportFailure, UsageError } from '../cli-io';
 
 /** Raw values of the store options. */
 export interface StoreCliValues {
@@ -22,6 +22,16 @@ export function addStoreOptions(command: Command): Command {
 
 /** Where the store options point, or a UsageError for a contradictory combination. */
 export function storeLocationFrom(values: StoreCliValues): StoreLocation {
+  for (const [flag, value] of [
+    ['--store', values.store],
+    ['--table', values.table],
+    ['--endpoint', values.endpoint],
+  ] as const) {
+    if (value !== undefined && value.trim() === '') {
+      const hint = flag === '--store' ? `give a directory, or leave it out for ${DEFAULT_STORE_DIR}` : 'give a value';
+      throw new UsageError(`${flag} is empty: ${hint}`);
+    }
+  }
   if (values.store !== undefined && values.table !== undefined) {
     throw new UsageError('--store and --table cannot be combined: pick the embedded store or a DynamoDB table');
   }
@@ -42,12 +52,29 @@ const CONFIG_STORE_ERRORS = new Set([
   'STORE_LOCKED',
   'STORE_DAMAGED',
   'STORE_INVALID',
+  'STORE_READ_ONLY',
 ]);
 
-/** Runs `work` on the opened store and closes it; configuration errors become UsageErrors. */
+/** The store options that name `location` again, for a command a message suggests. */
+export function storeFlags(location: StoreLocation): string {
+  if (location.kind === 'table') {
+    return `--table ${location.tableName}${location.endpoint ? ` --endpoint ${location.endpoint}` : ''}`;
+  }
+  return `--store ${/^[\w./:@+-]+$/.test(location.dir) ? location.dir : JSON.stringify(location.dir)}`;
+}
+
+/** What to do about a bad item a reader met: the command that sets it aside (docs/cli.md). */
+export function badItemRemedy(location: StoreLocation): string {
+  return `certwatch repair ${storeFlags(location)} sets it aside (and prints it, to fix and import --merge)`;
+}
+
+/**
+ * Runs `work` on the opened store and closes it; configuration errors become UsageErrors. With `run`,
+ * bad items the store's readers left out are reported as failures of the run (one line each, exit 1).
+ */
 export async function withStore<T>(
   location: StoreLocation,
-  options: { mustExist?: boolean },
+  options: { mustExist?: boolean; run?: CliRun },
   work: (opened: OpenedStore | null) => Promise<T>,
 ): Promise<T> {
   let opened: OpenedStore | null = null;
@@ -59,6 +86,9 @@ export async function withStore<T>(
   } catch (error) {
     if (error instanceof StoreError && CONFIG_STORE_ERRORS.has(error.code))
       throw new UsageError(error.message, { cause: error });
+    if (error instanceof StoreError && error.code === 'ITEM_INVALID') {
+      throw new StoreError('ITEM_INVALID', `${error.message}: ${badItemRemedy(location)}`, { cause: error });
+    }
     if (error instanceof Error && /Region is missing/i.test(error.message)) {
       throw new UsageError('no AWS region configured for --table: set AWS_REGION (or give --endpoint)', {
         cause: error,
@@ -66,6 +96,11 @@ export async function withStore<T>(
     }
     throw error;
   } finally {
+    if (opened && options.run) {
+      for (const bad of opened.badItems()) {
+        reportFailure(options.run, `${bad.message}; left out: ${badItemRemedy(location)}`);
+      }
+    }
     await opened?.close();
   }
 }
