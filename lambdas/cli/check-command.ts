@@ -14,7 +14,7 @@ import type { PostureCycleResult } from '../watch/posture-cycle';
 import type { ShardReport } from './check-sharded';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, reportFailure, UsageError } from './cli-io';
-import { cliEnv, cliFlags } from './cli-settings';
+import { cliSettings } from './cli-settings';
 import { addPolicyOption, listPolicyInto, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
@@ -183,7 +183,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
 
 /** `--shards N` (and its worker cap), or null for the one in-process cycle. */
 function shardingFrom(values: CheckValues, args: readonly string[]): { shards: number; workers?: number } | null {
-  const read = (setting: typeof SETTINGS.shards) => cliFlags(values)(setting) ?? cliEnv()(setting);
+  const read = cliSettings(values);
   const shards = read(SETTINGS.shards);
   if (shards === undefined) return null;
   if (args.length > 0) {
@@ -197,7 +197,7 @@ function shardingFrom(values: CheckValues, args: readonly string[]): { shards: n
 
 function postureRulesFrom(values: CheckValues): PolicyRule[] {
   if ((values.require ?? []).length > 0 && !values.posture) throw new UsageError('--require needs --posture');
-  return cliFlags(values)(SETTINGS.postureRequire);
+  return cliSettings(values)(SETTINGS.postureRequire);
 }
 
 function renderPostureSummary(result: PostureCycleResult): string {

@@ -11,9 +11,9 @@ import { parseTarget } from '../core/targets';
 import { commonName } from '../core/x509/dn';
 import type { CliRun } from './cli-io';
 import { UsageError } from './cli-io';
-import { colonHex, table } from './format';
+import { type Column, colonHex, table } from './format';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
-import type { TableView } from './shared/table';
+import { DATE_CUT, FINGERPRINT_CUT, NAME_CUT, type TableView } from './shared/table';
 import { NEAR_EXPIRY_DAYS, PLAIN, paint, type Tone, terminalOf } from './shared/terminal';
 import { loadPlaces, type WatchPlace } from './watch-list-cli';
 
@@ -237,17 +237,18 @@ export function renderHistory(entries: readonly HistoryEntry[], now: Date, view:
       commonName(c.subject),
     ]),
   );
-  const header = [
-    'TARGET',
-    'STATUS',
-    'ROLE',
-    'KEY',
-    'FIRST SEEN',
-    'LAST SEEN',
-    'EXPIRES',
-    'SHA-256',
-    'ADDRESSES',
-    'SUBJECT',
+  // Identity (target, certificate) is never cut; the rest gives way in this order (docs/cli.md).
+  const header: Column[] = [
+    { header: 'TARGET' },
+    { header: 'STATUS' },
+    { header: 'ROLE', drop: 4 },
+    { header: 'KEY' },
+    { header: 'FIRST SEEN', cut: DATE_CUT, drop: 5 },
+    { header: 'LAST SEEN', cut: DATE_CUT, drop: 3 },
+    { header: 'EXPIRES', cut: DATE_CUT },
+    { header: 'SHA-256', ...(view.wide ? {} : { cut: FINGERPRINT_CUT }) },
+    { header: 'ADDRESSES', cut: NAME_CUT, drop: 1 },
+    { header: 'SUBJECT', cut: NAME_CUT, drop: 2 },
   ];
   const tones = entries.flatMap((entry) =>
     entry.certificates.map((c): Tone => {
@@ -257,5 +258,5 @@ export function renderHistory(entries: readonly HistoryEntry[], now: Date, view:
   );
   const paints = tones.map((tone) => (line: string) => paint(line, tone, terminal));
   const count = rows.length;
-  return `${table(header, rows, { columns: terminal.columns, shrink: [9, 8, 0], paint: paints })}\n\n${count} certificate(s) at ${entries.length} target(s)`;
+  return `${table(header, rows, { columns: terminal.columns, paint: paints })}\n\n${count} certificate(s) at ${entries.length} target(s)`;
 }

@@ -7,11 +7,13 @@ import { pemToDerList } from '../core/x509/pem';
 import type { TrustStore } from '../core/x509/trust-store';
 import { SETTINGS } from '../settings/table';
 import { type CliRun, EXIT, UsageError } from './cli-io';
-import { cliFlags } from './cli-settings';
-import { colonHex, table } from './format';
+import { cliSettings } from './cli-settings';
+import { type Column, colonHex, table } from './format';
 import { loadPolicyFile } from './policy-file';
 import { flagOption, readCaFile } from './probe-options-cli';
 import { readBoundedFile, type StdinReader } from './shared/bounded-input';
+import { DATE_CUT, NAME_CUT } from './shared/table';
+import { PLAIN, type Terminal, terminalOf } from './shared/terminal';
 
 /** Largest input `inspect` reads: 16 certificates of 64 KiB, PEM-encoded, plus surrounding text. */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -48,7 +50,7 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
     .option('--json', 'print the result as one JSON document')
     .option('--policy <file>', 'consumer policy: judge the chain by the policies for --servername (or *)')
     .action(async (file: string, values: InspectValues) => {
-      const read = cliFlags(values);
+      const read = cliSettings(values);
       const [servername, trust, ca] = [read(SETTINGS.servername), read(SETTINGS.trust), read(SETTINGS.ca)];
       const policy = values.policy ? await loadPolicyFile(values.policy) : undefined;
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
@@ -64,7 +66,9 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
         trust: ca ? trustStoreNamed(trust).withExtra(readCaFile(ca)) : trustStoreNamed(trust),
         policy,
       });
-      run.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at)}\n`);
+      run.stdout.write(
+        values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at, terminalOf(run.stdout))}\n`,
+      );
       const refused = result.consumerPolicy?.ok === false;
       run.exitCode = result.validation.trusted && result.hostnameMatch !== false && !refused ? EXIT.OK : EXIT.FAILED;
     });
@@ -119,7 +123,7 @@ export async function inspectPem(
   return result;
 }
 
-function renderInspect(result: InspectResult, at: Date): string {
+function renderInspect(result: InspectResult, at: Date, terminal: Terminal = PLAIN): string {
   const rows = result.chain.map((c, i) => [
     String(i),
     colonHex(c.sha256),
@@ -139,7 +143,15 @@ function renderInspect(result: InspectResult, at: Date): string {
         .map((r) => `  policy ${r.policy} ${r.kind} ${r.status}${r.code ? ` ${r.code}` : ''}: ${r.reason}`)
         .join('\n')}`
     : '';
-  return `${table(['#', 'SHA-256', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'KEY'], rows)}\n\n${verdict}${name}${policy}`;
+  const header: Column[] = [
+    { header: '#' },
+    { header: 'SHA-256', cut: { min: 11, ellipsis: true } },
+    { header: 'SUBJECT', cut: NAME_CUT, drop: 3 },
+    { header: 'ISSUER', cut: NAME_CUT, drop: 2 },
+    { header: 'NOT AFTER', cut: DATE_CUT },
+    { header: 'KEY', cut: NAME_CUT, drop: 1 },
+  ];
+  return `${table(header, rows, { columns: terminal.columns })}\n\n${verdict}${name}${policy}`;
 }
 
 function parseInstant(raw: string): Date {

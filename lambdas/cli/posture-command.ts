@@ -7,7 +7,7 @@ import { DEFAULT_TARGET_URLS, type Target } from '../core/targets';
 import type { WatchTarget } from '../core/watch-list';
 import { SETTINGS } from '../settings/table';
 import { type CliRun, EXIT } from './cli-io';
-import { cliFlags } from './cli-settings';
+import { cliSettings } from './cli-settings';
 import { table } from './format';
 import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
@@ -56,10 +56,10 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
     .option(...flagOption(SETTINGS.handshakeBudget, 'n'))
     .option(...flagOption(SETTINGS.posturePauseMs, 'ms'))
     .action(async (args: string[], values: PostureCliValues) => {
-      const required = cliFlags(values)(SETTINGS.postureRequire);
+      const required = cliSettings(values)(SETTINGS.postureRequire);
       const rules = required.length > 0 ? required : undefined;
-      const handshakeBudget = cliFlags(values)(SETTINGS.handshakeBudget);
-      const pauseMs = cliFlags(values)(SETTINGS.posturePauseMs);
+      const handshakeBudget = cliSettings(values)(SETTINGS.handshakeBudget);
+      const pauseMs = cliSettings(values)(SETTINGS.posturePauseMs);
       const options = toProbeOptions(values);
       const location = storeLocationFrom(values);
       const entries =

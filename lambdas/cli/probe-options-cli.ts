@@ -7,7 +7,7 @@ import { readProbeOptions } from '../settings/groups';
 import { defaultText, type Setting } from '../settings/setting';
 import { SETTINGS } from '../settings/table';
 import { UsageError } from './cli-io';
-import { cliEnv, cliFlags } from './cli-settings';
+import { cliSettings } from './cli-settings';
 import { MAX_CA_BYTES, readBoundedFileSync } from './shared/bounded-input';
 
 /** Raw values of the shared probe options, as commander hands them over (validated by the settings table). */
@@ -63,17 +63,15 @@ export function toProbeRequest(
 }
 
 /**
- * Turns CLI values into probe options (targets aside), or a UsageError that says what is wrong. The DNS
- * servers come from `--dns`, else from `CERTWATCH_DNS` (the one DNS setting is also an environment one).
+ * Turns CLI values into probe options (targets aside), or a UsageError that says what is wrong. Each
+ * setting comes from its flag, else its `CERTWATCH_*` variable (the Lambda's), else its default.
  */
 export function toProbeOptions(
   values: ProbeCliValues,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ProbeOptions {
-  const read = cliFlags(values);
+  const read = cliSettings(values, env);
   const options = readProbeOptions(read);
-  const dns = options.dnsServers ?? cliEnv(env)(SETTINGS.dns);
-  if (dns !== undefined && dns.length > 0) options.dnsServers = dns;
   const ca = read(SETTINGS.ca);
   if (ca !== undefined) options.extraAnchorsDer = readCaFile(ca);
   return options;

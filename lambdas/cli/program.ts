@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { registerCheckCommand } from './check-command';
 import { type CliIo, type CliRun, EXIT, OutputError, outputStateOf, UsageError } from './cli-io';
+import { checkCliEnvironment } from './cli-settings';
 import { registerHistoryCommand } from './history-command';
 import { registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
@@ -76,6 +77,13 @@ export async function runCli(
   registerImportCommand(program, run, stdin);
   registerRepairCommand(program, run);
   registerShardWorkerCommand(program, run, stdin);
+  // Before any command runs (not for --help or --version): a bad CERTWATCH_* variable is a usage error,
+  // one the CLI does not read is named once. A shard worker inherits what its parent already checked.
+  program.hook('preAction', (_program, command) => {
+    if (command.name() === 'shard-worker') return;
+    const ignored = checkCliEnvironment();
+    if (ignored) io.stderr.write(`certwatch: ${ignored}\n`);
+  });
   let code: number;
   try {
     await program.parseAsync([...argv], { from: 'user' });

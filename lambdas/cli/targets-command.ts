@@ -8,9 +8,11 @@ import type { PolicySet } from '../core/policy/model';
 import type { HistoryStore } from '../core/ports';
 import type { WatchItem, WatchList } from '../core/watch-list';
 import { type CliRun, EXIT, UsageError } from './cli-io';
-import { table } from './format';
+import { type Column, table } from './format';
 import { loadPolicyFile } from './policy-file';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import { DATE_CUT, NAME_CUT } from './shared/table';
+import { PLAIN, type Terminal, terminalOf } from './shared/terminal';
 import { CLI_DEFAULT_SEED, ensureWatchList, watchTargetsFrom } from './watch-list-cli';
 
 interface TargetsValues extends StoreCliValues {
@@ -86,7 +88,7 @@ export function registerTargetsCommand(program: Command, run: CliRun): void {
         run.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       } else {
         if (outcome.lines.length > 0) run.stdout.write(`${outcome.lines.join('\n')}\n`);
-        if (action === 'list') run.stdout.write(`${renderList(listed)}\n`);
+        if (action === 'list') run.stdout.write(`${renderList(listed, terminalOf(run.stdout))}\n`);
         const active = listed.filter((t) => t.status === 'active').length;
         run.stdout.write(`${active} target(s) watched in ${outcome.where}\n`);
       }
@@ -136,7 +138,7 @@ function toListed(list: WatchList, mxRecords: readonly MxRecord[]): ListedTarget
 }
 
 /** The human table: one row per entry, MX hosts beside their entry. */
-export function renderList(listed: readonly ListedTarget[]): string {
+export function renderList(listed: readonly ListedTarget[], terminal: Terminal = PLAIN): string {
   const rows = listed.map((t) => [
     t.target,
     t.status,
@@ -145,7 +147,15 @@ export function renderList(listed: readonly ListedTarget[]): string {
     t.removedAt ? t.removedAt.slice(0, 16).replace('T', ' ') : '',
     t.mx === undefined ? '' : t.mx === null ? '(not looked up yet)' : t.mx.hosts.join(' '),
   ]);
-  return table(['TARGET', 'STATUS', 'SOURCE', 'ADDED', 'REMOVED', 'MX HOSTS'], rows);
+  const header: Column[] = [
+    { header: 'TARGET' },
+    { header: 'STATUS' },
+    { header: 'SOURCE', drop: 2 },
+    { header: 'ADDED', cut: DATE_CUT, drop: 4 },
+    { header: 'REMOVED', cut: DATE_CUT, drop: 3 },
+    { header: 'MX HOSTS', cut: NAME_CUT, drop: 1 },
+  ];
+  return table(header, rows, { columns: terminal.columns });
 }
 
 /**

@@ -47,7 +47,8 @@ export class ImportLines {
     if (repeated) throw refuse(`"${repeated.slice(0, 60)}" is given twice in one object (JSON keeps only the last)`);
     const problem = checkItem(item as StoredItem, { size: true });
     if (problem) {
-      const named = typeof (item as StoredItem).pk === 'string' ? `item ${itemName(item as StoredItem)}: ` : '';
+      const { pk, sk } = item as StoredItem;
+      const named = typeof pk === 'string' && typeof sk === 'string' ? `item ${itemName(item as StoredItem)}: ` : '';
       throw refuse(`${named}${problem.reason}`);
     }
     const key = JSON.stringify([(item as StoredItem).pk, (item as StoredItem).sk]);

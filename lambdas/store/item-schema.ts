@@ -181,6 +181,8 @@ const KINDS: readonly ItemKind[] = [
   },
 ];
 
+const KEYS_NEEDED = 'an item needs non-empty string keys "pk" and "sk"';
+
 /** What is wrong with an item: the attribute at fault (absent for the item as a whole) and why. */
 export interface ItemProblem {
   field?: string;
@@ -242,8 +244,9 @@ function kindOf(pk: string, sk: string): ItemKind | null {
  */
 export function checkItem(item: StoredItem, options: { size?: boolean } = {}): ItemProblem | null {
   const { pk, sk } = item;
-  if (typeof pk !== 'string' || pk === '') return { field: 'pk', reason: 'the key "pk" must be a non-empty string' };
-  if (typeof sk !== 'string' || sk === '') return { field: 'sk', reason: 'the key "sk" must be a non-empty string' };
+  if (typeof pk !== 'string' || pk === '' || typeof sk !== 'string' || sk === '') {
+    return { field: typeof pk !== 'string' || pk === '' ? 'pk' : 'sk', reason: KEYS_NEEDED };
+  }
   const kind = kindOf(pk, sk);
   if (kind) {
     for (const [field, rule] of Object.entries(kind.fields)) {

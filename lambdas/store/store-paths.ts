@@ -63,7 +63,9 @@ export function storeDirState(dir: string): 'absent' | 'directory' {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
     throw invalid(dir, fsReason(error), error);
   }
-  if (!isDirectory) throw invalid(dir, 'it is a file, not a directory: give --store a directory');
+  if (!isDirectory) {
+    throw new StoreError('STORE_INVALID', `the store ${shownPath(dir)} is not a directory: give --store a directory`);
+  }
   return 'directory';
 }
 
