@@ -51,30 +51,20 @@ export const LAMBDA_ONLY_ENV: Readonly<Partial<Record<SettingName, string>>> = O
   dynamodbEndpoint: 'give --table NAME --endpoint URL',
 });
 
-/** Variables that are no setting of the table but that the CLI reads. */
-const OTHER_CLI_ENV = new Set(['CERTWATCH_CHROMIUM']);
-
 /**
- * Checks the environment before a command runs: every `CERTWATCH_*` variable the CLI reads must parse
- * as its flag would (else a UsageError naming it); variables the CLI does not read are returned as one
- * line to print (null when there is none).
+ * Checks the environment before a command runs: every `CERTWATCH_*` variable of the settings table that
+ * the CLI reads must parse as its flag would (else a UsageError naming it); those only the Lambda reads
+ * are returned as one line to print when set (null when none is). Other `CERTWATCH_*` names are left
+ * alone: tools and tests use the prefix too (e.g. CERTWATCH_CHROMIUM, read by timeline).
  */
 export function checkCliEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
   const read = cliEnv(env);
-  const known = new Set<string>(OTHER_CLI_ENV);
   const ignored: string[] = [];
   for (const [name, setting] of Object.entries(SETTINGS) as Array<[SettingName, Setting<unknown, unknown>]>) {
     if (setting.env === undefined) continue;
-    known.add(setting.env);
     const instead = LAMBDA_ONLY_ENV[name];
     if (instead === undefined) read(setting);
-    else if (env[setting.env] !== undefined)
-      ignored.push(`${setting.env} (read by the Lambda function only: ${instead})`);
-  }
-  for (const name of Object.keys(env).sort()) {
-    if (name.startsWith('CERTWATCH_') && !known.has(name) && env[name] !== undefined) {
-      ignored.push(`${name} (not a certwatch setting; see docs/settings.md)`);
-    }
+    else if (env[setting.env] !== undefined) ignored.push(`${setting.env} (read by the Lambda function only: ${instead})`);
   }
   return ignored.length === 0 ? null : `ignored by the CLI: ${ignored.join('; ')}`;
 }

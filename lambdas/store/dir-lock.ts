@@ -85,10 +85,10 @@ export function lockDirectory(dir: string): () => void {
         });
       }
       const holder = readLock(file);
-      if (holder?.pid === process.pid && (!holder.started || holder.started === processStartTime(process.pid))) {
-        throw new StoreError('STORE_LOCKED', `the store ${shownPath(dir)} is already open in this process`);
-      }
       if (holder && holderRuns(holder)) {
+        if (holder.pid === process.pid) {
+          throw new StoreError('STORE_LOCKED', `the store ${shownPath(dir)} is already open in this process`);
+        }
         const since = holder.at ? ` since ${holder.at.slice(0, 19).replace('T', ' ')} UTC` : '';
         throw new StoreError(
           'STORE_LOCKED',
@@ -133,7 +133,7 @@ function readLock(file: string): LockRecord | null {
 /**
  * Whether the lock's holder still runs. Another host's lock (a store on a shared file system) is taken
  * as held. Here: the PID runs, in the same boot, started when the lock says; a lock of an earlier
- * release (a bare PID) counts only when that PID is a Node process.
+ * release (a bare PID) counts only when that PID runs certwatch (its command line says so).
  */
 function holderRuns(holder: LockRecord): boolean {
   if (holder.host !== undefined && holder.host !== hostname()) return true;
@@ -143,7 +143,7 @@ function holderRuns(holder: LockRecord): boolean {
   const started = processStartTime(holder.pid);
   if (holder.started) return started === undefined || started === holder.started;
   const command = commandOf(holder.pid);
-  return command === undefined || /\bnode|certwatch/.test(command);
+  return command === undefined || /certwatch/.test(command);
 }
 
 function pidRuns(pid: number): boolean {
