@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { FAN_OUT } from '../lambdas/contract/fan-out';
+import { LAMBDA_MAX_SECONDS, SHARD_FUNCTION_CAP_SECONDS } from '../lambdas/contract/fan-out';
 import { HANDLER_ENV, SHIPPED_TARGETS_FILE } from '../lambdas/contract/function-env';
 import { WATCH_METRICS } from '../lambdas/contract/metrics';
 import type { KeyType } from '../lambdas/core/observation';
@@ -103,7 +103,7 @@ export const TIMEOUT_SIZING = Object.freeze({
   storeAndPublishSeconds: 30,
   minSeconds: 30,
   /** Lambda's limit. */
-  maxSeconds: 900,
+  maxSeconds: LAMBDA_MAX_SECONDS,
 });
 
 /** What the timeout depends on. */
@@ -153,7 +153,7 @@ export function watcherFunctionTimeout(
   // One invocation probes one shard: the plan step cuts the list so that a shard fits this timeout.
   const cycle = sizeFunctionTimeout(
     { targets, keyTypes: settings.keyTypes, probeTimeoutMs: settings.probeTimeoutMs },
-    { capSeconds: FAN_OUT.shardBudgetSeconds * 2 },
+    { capSeconds: SHARD_FUNCTION_CAP_SECONDS },
   );
   const posture = settings.postureSchedule !== 'off' && cycle.toSeconds() < POSTURE_FUNCTION_TIMEOUT.toSeconds();
   const timeout = posture ? POSTURE_FUNCTION_TIMEOUT : cycle;

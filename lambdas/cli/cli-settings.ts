@@ -64,7 +64,8 @@ export function checkCliEnvironment(env: Readonly<Record<string, string | undefi
     if (setting.env === undefined) continue;
     const instead = LAMBDA_ONLY_ENV[name];
     if (instead === undefined) read(setting);
-    else if (env[setting.env] !== undefined) ignored.push(`${setting.env} (read by the Lambda function only: ${instead})`);
+    else if (env[setting.env] !== undefined)
+      ignored.push(`${setting.env} (read by the Lambda function only: ${instead})`);
   }
   return ignored.length === 0 ? null : `ignored by the CLI: ${ignored.join('; ')}`;
 }

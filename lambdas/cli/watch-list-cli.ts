@@ -7,7 +7,7 @@ import type { MxRecord } from '../core/mx';
 import type { HistoryStore, WatchListStore } from '../core/ports';
 import { DEFAULT_TARGET_URLS } from '../core/targets';
 import { parseWatchTargets, seedFor, type WatchList, type WatchTarget } from '../core/watch-list';
-import type { WatchSeed } from '../watch/watch-list';
+import type { WatchSeed } from '../run/watch-list';
 import { UsageError } from './cli-io';
 
 /** What an empty store's list starts with on the command line: Google's set. */
@@ -112,10 +112,10 @@ async function prospectiveList(store: HistoryStore, now: Date): Promise<WatchLis
 }
 
 /**
- * The store's watch list, seeded when it has none (watch/watch-list.ts); loaded when first needed, since its
+ * The store's watch list, seeded when it has none (run/watch-list.ts); loaded when first needed, since its
  * digests load node:crypto, which `--help` does without (see program.ts on start time).
  */
 export async function ensureWatchList(store: WatchListStore, fallback: WatchSeed, now: Date): Promise<WatchList> {
-  const watchList = await import('../watch/watch-list.js');
+  const watchList = await import('../run/watch-list.js');
   return watchList.ensureWatchList(store, fallback, now);
 }

@@ -7,11 +7,11 @@ import { keys } from '../contract/table-schema';
 import type { CertRecord, EvidenceSlot, KeyTypeEvidence, SlotRecord, TargetState } from '../core/history';
 import type { Notice } from '../core/notice';
 import type { OutboxEntry } from '../core/ports';
+import type { Item } from './engine';
 import { StoreError } from './errors';
 import { assertItem } from './item-schema';
 
-/** A stored item, as lib-dynamodb returns it. */
-export type Item = Record<string, unknown>;
+export type { Item } from './engine';
 
 /** The `CERT#<sha256>` item of a record (with the next revision). */
 export function certItem(record: CertRecord, rev: number): Item {

@@ -6,8 +6,8 @@ import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import type { HistoryStore } from '../core/ports';
-import type { ShardStore } from '../watch/shard-job';
-import { DynamoHistoryStore } from './dynamo-history-store';
+import type { ShardStore } from '../run/shard-job';
+import { dynamoHistoryStore } from './dynamo-history-store';
 import type { StoreError } from './errors';
 import { hasEngineFiles, storeDirState } from './store-paths';
 import { checkTableName } from './table';
@@ -57,7 +57,7 @@ export async function openHistoryStore(
     return {
       store: embedded.store,
       where: location.dir,
-      transfer: new TableTransfer(embedded.client, embedded.tableName),
+      transfer: new TableTransfer(embedded.store.engine),
       reach: { kind: 'local', endpoint: embedded.endpoint, tableName: embedded.tableName },
       badItems: () => embedded.store.badItems.found,
       close: embedded.close,
@@ -71,11 +71,11 @@ export async function openHistoryStore(
     // A DynamoDB-compatible endpoint ignores the region, but the SDK insists on one.
     ...(location.endpoint && !regionSet ? { region: 'us-east-1' } : {}),
   });
-  const store = new DynamoHistoryStore({ client, tableName });
+  const store = dynamoHistoryStore({ client, tableName });
   return {
     store,
     badItems: () => store.badItems.found,
-    transfer: new TableTransfer(client, tableName),
+    transfer: new TableTransfer(store.engine),
     reach: { kind: 'table', tableName, ...(location.endpoint ? { endpoint: location.endpoint } : {}) },
     where: `table ${tableName}${location.endpoint ? ` at ${location.endpoint}` : ''}`,
     close: async () => client.destroy(),

@@ -13,8 +13,8 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
+import type { CycleSummary } from '../../lambdas/run/cycle';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import type { CycleSummary } from '../../lambdas/watch/cycle';
 import { type HandlerBundle, synthHandlerBundle } from '../bench/bundle-bench';
 import { createChain, createRoot, type Issued } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
@@ -311,4 +311,39 @@ test('the synthesized handler bundle reports errors at their TypeScript source l
   expect(bundle.environment.NODE_OPTIONS).toBe('--enable-source-maps');
   expect(child.status).not.toBe(0);
   expect(child.stderr).toMatch(/at readValue \(\S*lambdas\/settings\/read\.ts:\d+:\d+\)/);
+});
+
+test('the synthesized handler bundle leaves out a target whose stored policy no longer reads, logs it, and watches the others', async () => {
+  // Prepare: the STARTTLS target carries a stored policy that does not parse
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
+  Object.assign(process.env, bundleEnvironment());
+  const { handler } = require(bundle.file) as { handler: Handler };
+  const bad = `smtp://${HOST}:${servers[0].port}`;
+  await handler({ kind: 'plan' }, context); // the list exists before the policy is set on it
+  await store.store.setWatchPolicy(bad, { policies: [{ targets: ['*'], pins: ['not-a-pin'] }] });
+  let summary: CycleSummary | undefined;
+  const logs: string[] = [];
+  const capture = (chunk: string | Uint8Array) => {
+    logs.push(String(chunk));
+    return true;
+  };
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const writeError = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+
+  // Act
+  try {
+    summary = await handler({ source: 'aws.scheduler' }, context);
+  } finally {
+    write.mockRestore();
+    writeError.mockRestore();
+    await store.store.setWatchPolicy(bad, null);
+  }
+
+  // Assess
+  expect(summary?.problems).toEqual([{ target: bad, message: expect.stringMatching(/stored consumer policy/) }]);
+  expect(summary).toMatchObject({ targets: 1, observations: 2, failedProbes: 0 });
+  const leftOut = logs.filter((line) => line.includes('watch-list entry left out'));
+  expect(leftOut).toHaveLength(1);
+  expect(leftOut[0]).toContain(bad);
 });

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Notice } from '../../lambdas/core/notice';
 import { DEFAULT_PROBE_OPTIONS } from '../../lambdas/core/probe-options';
+import { runWatchCycle } from '../../lambdas/run/cycle';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { runWatchCycle } from '../../lambdas/watch/cycle';
 import { cycleAt, FIXTURE_CYCLES, LEAVES, observationsAt, TARGETS } from '../fixtures/upgrade/scenario';
 import { RecordingPublisher } from './cycle-harness';
 

@@ -2,14 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { detectCycle, detectTarget } from '../../lambdas/core/detect';
 import type { TargetHistory } from '../../lambdas/core/history';
 import { createTestNotice } from '../../lambdas/core/notice';
 import { DEFAULT_WATCH_CONFIG } from '../../lambdas/core/watch-config';
-import { queryAll, scanAll } from '../../lambdas/store/dynamo-calls';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
+import { scanAll } from '../../lambdas/store/engine';
 import { StoreError } from '../../lambdas/store/errors';
+import { sdkEngine } from '../../lambdas/store/sdk-transport';
 import { cert, day, INTERMEDIATE, obs, TARGET } from '../unit/detect-fixtures';
 
 const A = '192.0.2.1';
@@ -30,32 +31,27 @@ describe('DynamoHistoryStore on dynalite', () => {
     await embedded.close();
   });
 
-  it('reads every page of a Query and a Scan (lib-dynamodb paginators), a page of one item at a time', async () => {
+  it('reads every page of a Query and a Scan, a page of one item at a time', async () => {
     // Prepare
-    const doc = DynamoDBDocumentClient.from(embedded.client);
-    for (const sk of ['a', 'b', 'c']) {
-      await doc.send(new PutCommand({ TableName: 'certwatch-test', Item: { pk: 'PAGES', sk } }));
-    }
+    const engine = sdkEngine(embedded.client, 'certwatch-test');
+    for (const sk of ['a', 'b', 'c']) await engine.put({ pk: 'PAGES', sk });
 
     // Act
-    const queried = await queryAll(doc, 'certwatch-test', {
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': 'PAGES' },
-      Limit: 1,
-    });
-    const scanned = await scanAll(doc, 'certwatch-test', { Limit: 1 });
+    const queried = await engine.query({ partition: 'PAGES', pageSize: 1 });
+    const scanned = await scanAll(engine, { pageSize: 1 });
 
     // Assess
     expect(queried.map((item) => item.sk)).toEqual(['a', 'b', 'c']);
     expect(scanned.map((item) => item.sk).sort()).toEqual(['a', 'b', 'c']);
+    expect(engine.consumption().byOperation.Query.requests).toBeGreaterThanOrEqual(3);
   });
 
   it('turns a missing table into StoreError TABLE_MISSING while paging', async () => {
     // Prepare
-    const doc = DynamoDBDocumentClient.from(embedded.client);
+    const engine = sdkEngine(embedded.client, 'no-such-table');
 
     // Act
-    const failure = await scanAll(doc, 'no-such-table', {}).catch((error: unknown) => error);
+    const failure = await scanAll(engine).catch((error: unknown) => error);
 
     // Assess
     expect(failure).toBeInstanceOf(StoreError);

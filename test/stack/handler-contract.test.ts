@@ -6,8 +6,8 @@
 
 import { WATCH_METRICS } from '../../lambdas/contract/metrics';
 import type { Observation } from '../../lambdas/core/observation';
+import type { CycleResult } from '../../lambdas/run/cycle';
 import { ConfigError } from '../../lambdas/settings/config-error';
-import type { CycleResult } from '../../lambdas/watch/cycle';
 import { readHandlerConfig } from '../../lambdas/watch/handler-config';
 import { cycleMetrics } from '../../lambdas/watch/metrics';
 import { type Synth, synth } from './synth';

@@ -4,6 +4,7 @@
  * run otherwise; the outbox's dedupe key (the ISO week) makes it once per week whatever overlaps.
  */
 
+import { CLAIM_LEASE_MS } from '../core/budgets';
 import type { Notice } from '../core/notice';
 import type { HistoryStore, NoticePublisher } from '../core/ports';
 import type { Target } from '../core/targets';
@@ -28,7 +29,7 @@ export async function sendHeartbeatIfDue(input: {
     publisher: input.publisher,
     claimant: input.claimant,
     now,
-    leaseMs: 300_000,
+    leaseMs: CLAIM_LEASE_MS,
     attempted: new Set(),
   });
   return recorded.includes(notice.dedupeKey) ? notice : null;

@@ -6,7 +6,9 @@
  * is completed by the next one: re-detection on the unchanged history gives the same dedupe keys, which
  * the outbox already holds, and pending notices are published first.
  */
+
 import { randomUUID } from 'node:crypto';
+import { CLAIM_LEASE_MS } from '../core/budgets';
 import { cycleNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
 import type { TargetHistory } from '../core/history';
 import type { BaselineTargetFacts, Notice } from '../core/notice';
@@ -56,6 +58,21 @@ export interface CycleInput {
   shard?: { saveBaselines(facts: readonly BaselineTargetFacts[]): Promise<void> };
   /** Made before the cycle and already stored: MX lookups that failed (observations), MX_CHANGED (notices). */
   expansion?: { observations: readonly Observation[]; notices: readonly Notice[] };
+  /**
+   * Probes the targets in place of `prober.probe` (the run's time-bounded, enriched probing): targets it
+   * leaves unreached are not observed this cycle (nothing of theirs is detected or saved).
+   */
+  observe?(targets: readonly Target[]): Promise<{ observations: Observation[]; unreached: readonly Target[] }>;
+  /** Watch-list entries the run left out before probing, with why (reported in the summary). */
+  problems?: readonly RunProblem[];
+}
+
+/** A watch-list entry a run could not watch (e.g. its stored consumer policy no longer reads). */
+export interface RunProblem {
+  target: string;
+  message: string;
+  /** Its stored history holds an item the readers cannot use (the message names it; `certwatch repair`). */
+  badItem?: true;
 }
 
 /** Counts for people and metrics. */
@@ -75,11 +92,12 @@ export interface CycleSummary {
   lostClaims: string[];
   /** Writes that lost a race with another cycle and were redone on fresh history. */
   conflicts: number;
-  /**
-   * Targets whose history could not be saved this cycle (they are retried next cycle); `badItem`: not
-   * checked at all, their stored history holds an item the readers cannot use (the message names it).
-   */
-  unsaved: Array<{ target: string; message: string; badItem?: true }>;
+  /** Targets whose history could not be saved this cycle (they are retried next cycle). */
+  unsaved: Array<{ target: string; message: string }>;
+  /** Targets not reached before the invocation's time ran out: not observed this cycle, nothing lost. */
+  unreached: string[];
+  /** Watch-list entries left out of this cycle, with why. */
+  problems: RunProblem[];
 }
 
 /** What a cycle returns. */
@@ -95,23 +113,31 @@ export interface CycleResult {
 /** Runs one watch cycle. Store errors other than conflicts propagate; probe failures are data. */
 export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise<CycleResult> {
   const { prober, store, publisher, hooks } = deps;
-  const { now, targets } = input;
+  const { now } = input;
   const config = input.config ?? DEFAULT_WATCH_CONFIG;
   const claimant = input.cycleId ?? randomUUID();
   const limit = input.storeConcurrency ?? 16;
   const attempted = new Set<string>();
   const drain = () =>
-    drainOutbox({ store, publisher, claimant, now, leaseMs: input.claimLeaseMs ?? 300_000, attempted, hooks });
+    drainOutbox({ store, publisher, claimant, now, leaseMs: input.claimLeaseMs ?? CLAIM_LEASE_MS, attempted, hooks });
 
   // Earlier pending notices go out before anything else can fail.
   const noDrain = { published: [] as Notice[], failures: [], lostClaims: [] };
   const earlier = input.shard ? noDrain : await drain();
 
-  const observations = await prober.probe(targets, {
-    ...input.probeOptions,
-    validationTime: input.probeOptions.validationTime ?? now,
-  });
-  const unsaved: CycleSummary['unsaved'] = [];
+  const observed = input.observe
+    ? await input.observe(input.targets)
+    : {
+        observations: await prober.probe(input.targets, {
+          ...input.probeOptions,
+          validationTime: input.probeOptions.validationTime ?? now,
+        }),
+        unreached: [] as Target[],
+      };
+  const { observations } = observed;
+  const unreached = new Set(observed.unreached.map((t) => t.url));
+  const targets = input.targets.filter((t) => !unreached.has(t.url));
+  const badItems: RunProblem[] = [];
   const histories = new Map<string, TargetHistory>();
   await mapWithLimit(targets, limit, async (t) => {
     try {
@@ -119,7 +145,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
     } catch (error) {
       // A bad stored item (e.g. imported) stops its own target only; the others are watched as usual.
       if (!(error instanceof StoreError && error.code === 'ITEM_INVALID')) throw error;
-      unsaved.push({ target: t.url, message: error.message, badItem: true });
+      badItems.push({ target: t.url, message: error.message, badItem: true });
     }
   });
   const detectTargets: DetectTarget[] = targets
@@ -134,6 +160,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   await store.recordNotices(detection.notices, now);
 
   let conflicts = 0;
+  const unsaved: CycleSummary['unsaved'] = [];
   const extra: Notice[] = [];
   await mapWithLimit(detectTargets, limit, async (target) => {
     let current = detection.targets.find((d) => d.target === target.url) as TargetDetection;
@@ -185,7 +212,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
     published,
     summary: {
       at: now.toISOString(),
-      targets: targets.length,
+      targets: input.targets.length,
       observations: allObservations.length,
       failedProbes: allObservations.filter((o) => !o.ok && o.error?.code !== 'KEY_TYPE_UNAVAILABLE').length,
       notices: notices.length,
@@ -195,6 +222,8 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       lostClaims: [...earlier.lostClaims, ...later.lostClaims],
       conflicts,
       unsaved,
+      unreached: [...unreached],
+      problems: [...(input.problems ?? []), ...badItems],
     },
   };
 }

@@ -18,6 +18,8 @@ export interface ShardJob {
   order: ShardOrder;
   store: ShardStore;
   probeOptions: ProbeOptions;
+  /** How long the worker has (the parent kills it then): the shard stops probing in time to store its slice. */
+  invocationMs?: number;
 }
 
 /** What a worker answers: its process id (the shard ran there) and the shard's cycle result. */

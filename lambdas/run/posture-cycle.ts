@@ -4,7 +4,9 @@
  * postures → publish. Same exactly-once rules as the certificate cycle: notices are recorded before
  * the postures that make them "known", and published after.
  */
+
 import { randomUUID } from 'node:crypto';
+import { CLAIM_LEASE_MS } from '../core/budgets';
 import { detectPostureChanges } from '../core/detect/posture';
 import type { Notice } from '../core/notice';
 import type { HistoryStore, NoticePublisher } from '../core/ports';
@@ -51,7 +53,7 @@ export async function runPostureCycle(deps: PostureCycleDeps, input: PostureCycl
       publisher,
       claimant: input.cycleId ?? randomUUID(),
       now: input.now,
-      leaseMs: input.claimLeaseMs ?? 300_000,
+      leaseMs: input.claimLeaseMs ?? CLAIM_LEASE_MS,
       attempted,
     });
   const attempted = new Set<string>();

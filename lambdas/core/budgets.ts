@@ -1,0 +1,44 @@
+/**
+ * Budgets derived from settings or shared by several steps, each defined once: the deadline of a DNS
+ * lookup (from the probe timeout), the publish lease of the outbox, and the inputs of shard sizing that
+ * the planner (core/watch-list.ts) and the stack (the function timeout, lib/function-settings.ts) share.
+ * Logic-light and pure: the CDK app reaches it through lambdas/contract/, every area may import it.
+ */
+
+/** The shortest deadline a DNS lookup gets, in milliseconds, however short the probe timeout. */
+export const MIN_DNS_TIMEOUT_MS = 500;
+
+/**
+ * The per-try deadline of a DNS query (A/AAAA, MX, TXT, TLSA) made for probing: half the probe timeout,
+ * at least {@link MIN_DNS_TIMEOUT_MS}. Half, because the resolver tries twice (lambdas/probe/dns.ts): a
+ * lookup then takes at most one probe timeout, as the function timeout assumes (docs/deploy.md).
+ */
+export function dnsTimeoutMs(probeTimeoutMs: number): number {
+  return Math.max(MIN_DNS_TIMEOUT_MS, Math.floor(probeTimeoutMs / 2));
+}
+
+/**
+ * How long a cycle's claim on a pending notice holds before another cycle may publish it (the outbox,
+ * docs/reliability.md): 5 minutes, longer than any publish call may take (lambdas/aws/aws-timeouts.ts)
+ * so that a slow publish is not repeated by an overlapping cycle.
+ */
+export const CLAIM_LEASE_MS = 300_000;
+
+/** Lambda's limit on one invocation, in seconds. */
+export const LAMBDA_MAX_SECONDS = 900;
+
+/** How a run is cut into shards (docs/deploy.md, the watch list and fan-out). */
+export const FAN_OUT = Object.freeze({
+  /** Probing seconds one shard is given (well inside Lambda's 15 minutes, leaving room for retries). */
+  shardBudgetSeconds: 300,
+  /** Seconds per entry assumed before any shard has measured the rate. */
+  defaultSecondsPerEntry: 1,
+  /** Most shards of one run. */
+  maxShards: 1000,
+});
+
+/**
+ * The longest function timeout a fanned-out run needs: twice a shard's probing budget, since a shard is
+ * sized at the rate the last shard measured and may run slower than that.
+ */
+export const SHARD_FUNCTION_CAP_SECONDS = FAN_OUT.shardBudgetSeconds * 2;
