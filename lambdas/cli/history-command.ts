@@ -97,7 +97,7 @@ export function registerHistoryCommand(program: Command, run: CliRun): void {
     .action(async (query: string | undefined, values: HistoryValues) => {
       const location = storeLocationFrom(values);
       const wanted = classifyHistoryQuery(query);
-      const result = await withStore(location, { mustExist: true, run }, async (opened) => {
+      const result = await withStore(location, { readOnly: true, run }, async (opened) => {
         if (!opened)
           return {
             entries: [] as HistoryEntry[],

@@ -83,7 +83,7 @@ export function registerPinsCommand(program: Command, run: CliRun): void {
       } else {
         const wanted = args.length > 0 ? new Set(toProbeRequest(args, values).targets.map((t) => t.url)) : null;
         const location = storeLocationFrom(values);
-        leaves = await withStore(location, { mustExist: true, run }, async (opened) => {
+        leaves = await withStore(location, { readOnly: true, run }, async (opened) => {
           if (!opened) {
             throw new UsageError(
               `no store at ${location.kind === 'embedded' ? location.dir : ''}: nothing recorded yet ` +

@@ -66,7 +66,7 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
       const entries =
         args.length > 0
           ? watchTargetsFrom(args)
-          : await withStore(location, { mustExist: true, run }, async (opened) =>
+          : await withStore(location, { readOnly: true, run }, async (opened) =>
               // No store yet: the list a new store starts with.
               opened ? listedTargets(opened.store, opened.where, new Date()) : watchTargetsFrom(DEFAULT_TARGET_URLS),
             );

@@ -25,7 +25,7 @@ export function portablePolicy(source: PolicySource, baseDir = process.cwd()): {
       const file = resolve(baseDir, source.file);
       dir = dirname(file);
       label = `context policy ${source.file}`;
-      document = decodePolicyText(readBoundedFileSync(file, MAX_POLICY_BYTES, label), file);
+      document = decodePolicyText(readBoundedFileSync(file, MAX_POLICY_BYTES, 'context policy'), file);
     } else {
       document = source.document;
     }

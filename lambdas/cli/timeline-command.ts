@@ -52,7 +52,7 @@ export function registerTimelineCommand(program: Command, run: CliRun): void {
       const now = new Date();
       const out = values.out ?? DEFAULT_TIMELINE_FILE;
       const format = outputFormat(out);
-      const loaded = await withStore(location, { mustExist: true, run }, async (opened): Promise<Loaded> => {
+      const loaded = await withStore(location, { readOnly: true, run }, async (opened): Promise<Loaded> => {
         if (!opened) return { histories: new Map(), listed: [], notices: [], where: storeName(location) };
         // The outbox keeps sent notices until TTL drops them (90 days); older events the timeline
         // derives from the certificate records themselves.

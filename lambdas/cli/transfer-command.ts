@@ -23,7 +23,7 @@ export function registerExportCommand(program: Command, run: CliRun): void {
       .description('write every item of the history (certificates, state, outbox, watch list) as JSON Lines on stdout'),
   ).action(async (values: StoreCliValues) => {
     const location = storeLocationFrom(values);
-    await withStore(location, { mustExist: true }, async (opened) => {
+    await withStore(location, { readOnly: true }, async (opened) => {
       if (!opened)
         throw new UsageError(`no store at ${location.kind === 'embedded' ? location.dir : ''}: nothing to export`);
       let count = 0;

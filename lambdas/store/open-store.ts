@@ -34,25 +34,27 @@ export interface OpenedStore {
 }
 
 /**
- * Opens the store at `location`. With `mustExist` (a reading command), an embedded store whose directory
- * holds no history yet gives null instead of being created (reading commands leave nothing behind), a
- * store held by a running cycle is waited for up to {@link READ_LOCK_WAIT_MS}, and the engine reads a
- * private copy of the database: the store's files are left byte for byte as they were (LevelDB rewrites
- * its manifest on every open), and a store this process may not write can still be read.
+ * Opens the store at `location`. With `mustExist`, an embedded store whose directory holds no history
+ * yet gives null instead of being created (reading commands leave nothing behind), and a store held by a
+ * running cycle is waited for up to {@link READ_LOCK_WAIT_MS}. `readOnly` (a reading command; implies
+ * `mustExist`) runs the engine on a private copy of the database: the store's files are left byte for
+ * byte as they were (LevelDB rewrites its manifest on every open), and a store this process may not
+ * write can still be read; what is written through it is lost on close.
  */
 export async function openHistoryStore(
   location: StoreLocation,
-  options: { mustExist?: boolean } = {},
+  options: { mustExist?: boolean; readOnly?: boolean } = {},
 ): Promise<OpenedStore | null> {
   if (location.kind === 'embedded') {
     const dir = resolve(location.dir);
-    if (options.mustExist && (storeDirState(dir) === 'absent' || !hasEngineFiles(dir))) return null;
+    const mustExist = options.mustExist || options.readOnly;
+    if (mustExist && (storeDirState(dir) === 'absent' || !hasEngineFiles(dir))) return null;
     // dynalite loads only for the embedded store: `--table` runs without it.
     const { startEmbeddedStore } = await import('./embedded-store.js');
     const embedded = await startEmbeddedStore({
       dir,
-      readOnly: options.mustExist,
-      lockWaitMs: options.mustExist ? READ_LOCK_WAIT_MS : 0,
+      readOnly: options.readOnly,
+      lockWaitMs: mustExist ? READ_LOCK_WAIT_MS : 0,
     });
     return {
       store: embedded.store,

@@ -157,7 +157,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     code: 1,
     stdout: /smtp:\/\/mx\.bad-input\.example:\d+ +127\.0\.0\.1 +ecdsa +[0-9a-f]{16} .*trusted/,
     stderr:
-      /smtp:\/\/127\.0\.0\.1:1 not checked: item TARGET#smtp:\/\/127\.0\.0\.1:1 \/ CERT#.*certwatch repair --store/,
+      /smtp:\/\/127\.0\.0\.1:1 left out of this cycle: item TARGET#smtp:\/\/127\.0\.0\.1:1 \/ CERT#.*certwatch repair --store/,
     writes: true,
   },
   // one bounded reader: the cap holds while reading, for devices and pipes too

@@ -74,7 +74,7 @@ export function badItemRemedy(location: StoreLocation): string {
  */
 export async function withStore<T>(
   location: StoreLocation,
-  options: { mustExist?: boolean; run?: CliRun },
+  options: { mustExist?: boolean; readOnly?: boolean; run?: CliRun },
   work: (opened: OpenedStore | null) => Promise<T>,
 ): Promise<T> {
   let opened: OpenedStore | null = null;
