@@ -5,6 +5,7 @@
  */
 import type { HistoryStore } from '../core/ports';
 import { BadItems } from './bad-items';
+import { ctStoreOn } from './ct-store';
 import type { TableEngine } from './engine';
 import { outboxStoreOn } from './outbox-store';
 import { runStoreOn } from './run-store';
@@ -29,5 +30,6 @@ export function historyStoreOn(engine: TableEngine, badItems = new BadItems()): 
     ...outboxStoreOn(engine, badItems),
     ...watchListStoreOn(engine, badItems),
     ...runStoreOn(engine),
+    ...ctStoreOn(engine),
   };
 }

@@ -5,78 +5,15 @@
  * is read, stops at the cap instead of filling memory. Directories, devices (`/dev/zero`) and sockets
  * are refused before a byte is read. See docs/cli.md ("Input files").
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { CertwatchError } from '../../core/errors';
+import { InputRefused, readCappedSync, refusedKind, unreadable } from '../../policy-file/bounded-text';
 import { UsageError } from '../cli-io';
 
-/** The largest CA bundle `--ca` or a policy's `ca` entry may name. */
-export const MAX_CA_BYTES = 4 * 1024 * 1024;
+// The policy's file reader is shared with the CDK app (context policy).
+export { InputRefused, MAX_CA_BYTES, readBoundedTextSync } from '../../policy-file/bounded-text';
 
-/**
- * Why an input was refused, worded to follow its name: "larger than 4194304 bytes", "is a directory,
- * not a file or a pipe", "cannot read (ENOENT)" (then `code` is the fs error's code).
- */
-export class InputRefused extends Error {
-  override name = 'InputRefused';
-  readonly code?: string;
-
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
-    super(message, options);
-    if (options?.code) this.code = options.code;
-  }
-}
-
-function refusedKind(stat: Stats): string | null {
-  if (stat.isFile() || stat.isFIFO()) return null;
-  return stat.isDirectory() ? 'is a directory, not a file or a pipe' : 'is a device or socket, not a file or a pipe';
-}
-
-function unreadable(error: unknown): InputRefused {
-  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new InputRefused(`cannot read (${code})`, { cause: error, code });
-}
-
-/**
- * Reads `path` (a regular file or a pipe) synchronously, at most `limit` bytes: for what is read while
- * a document is parsed (a policy's `ca:` file). @throws InputRefused
- */
-export function readCappedSync(path: string, limit: number): Buffer {
-  let fd: number;
-  try {
-    // A FIFO opens once a writer appears; stat first so a directory or device is refused without opening.
-    const kind = refusedKind(statSync(path));
-    if (kind) throw new InputRefused(kind);
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw error instanceof InputRefused ? error : unreadable(error);
-  }
-  try {
-    const kind = refusedKind(fstatSync(fd));
-    if (kind) throw new InputRefused(kind);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit + 1 - size));
-      const read = readSync(fd, chunk, 0, chunk.length, null);
-      if (read === 0) break;
-      size += read;
-      if (size > limit) throw new InputRefused(`larger than ${limit} bytes`);
-      chunks.push(chunk.subarray(0, read));
-    }
-    return Buffer.concat(chunks);
-  } catch (error) {
-    throw error instanceof InputRefused ? error : unreadable(error);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** {@link readCappedSync} as text, for a caller that words its own message from an InputRefused. */
-export function readBoundedTextSync(path: string, limit: number): string {
-  return readCappedSync(path, limit).toString('utf8');
-}
-
-/** {@link readCappedSync} as text, refusals as a UsageError `LABEL: reason` (e.g. `--policy x.yaml: …`). */
+/** A file read at once, at most `limit` bytes; refusals as a UsageError `LABEL: reason` (`--ca x.pem: …`). */
 export function readBoundedFileSync(path: string, limit: number, label = path): string {
   try {
     return readCappedSync(path, limit).toString('utf8');
