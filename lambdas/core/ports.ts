@@ -3,6 +3,7 @@
  * adapters implement them (probe/ the Prober, store/ the HistoryStore, notify/ the NoticePublisher);
  * nothing here does I/O.
  */
+import type { CtStore } from './ct/ct-store';
 import type { CertRecord, TargetHistory, TargetState } from './history';
 import type { MxRecord } from './mx';
 import type { BaselineTargetFacts, Notice } from './notice';
@@ -169,4 +170,4 @@ export interface TargetStore {
 }
 
 /** History and outbox storage, with the watch list and run state. Every write that can race is conditional. */
-export interface HistoryStore extends TargetStore, OutboxStore, WatchListStore, RunStore {}
+export interface HistoryStore extends TargetStore, OutboxStore, WatchListStore, RunStore, CtStore {}

@@ -4,6 +4,7 @@
  * (docs/architecture.md "Store engines").
  */
 import type { HistoryStore } from '../core/ports';
+import { ctStoreOn } from './ct-store';
 import type { TableEngine } from './engine';
 import { outboxStoreOn } from './outbox-store';
 import { runStoreOn } from './run-store';
@@ -25,5 +26,6 @@ export function historyStoreOn(engine: TableEngine): TableHistoryStore {
     ...outboxStoreOn(engine),
     ...watchListStoreOn(engine),
     ...runStoreOn(engine),
+    ...ctStoreOn(engine),
   };
 }

@@ -1,5 +1,5 @@
 import type { TargetHistory } from '../../lambdas/core/history';
-import { MAX_SUBJECT_LENGTH } from '../../lambdas/core/notice-text';
+import { MAX_SUBJECT_LENGTH } from '../../lambdas/core/notices/text';
 import { buildHeartbeat, heartbeatDue, heartbeatKey, isoWeek } from '../../lambdas/run/heartbeat';
 import { ConfigError } from '../../lambdas/settings/config-error';
 import { envReader } from '../../lambdas/settings/read';

@@ -81,7 +81,8 @@ export async function startCtLogServer(logs: TestCtLog[], options: CtLogServerOp
 
   const logList = () => ({
     version: 'certwatch-test',
-    log_list_timestamp: new Date().toISOString(),
+    // Fixed, so that the list and its signature (two requests) agree while the logs do not change.
+    log_list_timestamp: '2026-01-01T00:00:00Z',
     operators: [...new Set(logs.map((l) => l.operator))].map((operator) => ({
       name: operator,
       email: ['ct@ct.test'],

@@ -6,16 +6,17 @@
  * on its record. Exactly-once rides on stable dedupe keys: memos on the leaf's record, counted in
  * generations (`POLICY_MISMATCH:g` open, `POLICY_SATISFIED:g` closed).
  */
-import { certFacts, type DetectContext, raise, sortedAddresses, touch } from '../detect/context';
-import type { ServedCert } from '../detect/served';
 import type { CertRecord, LeafPolicyRecord } from '../history';
 import { createNotice } from '../notice';
+import { MTA_STS_CHANGED, mtaStsText } from '../notices/types/mta-sts-changed';
+import type { PolicyFailureFacts, PolicyMismatchFacts, PolicyRemedyFacts } from '../notices/types/policy-mismatch';
 import type { Observation } from '../observation';
+import type { MtaStsPolicy, RuleVerdict } from '../policy/model';
+import { POSTFIX_DIGEST_NOTE, postfixPolicyLine } from '../policy/pins';
+import { tlsaOwner } from '../policy/tlsa';
 import { parseTarget } from '../targets';
-import type { MtaStsPolicy, RuleVerdict } from './model';
-import type { PolicyFailureFacts, PolicyMismatchFacts, PolicyRemedyFacts } from './notice-facts';
-import { POSTFIX_DIGEST_NOTE, postfixPolicyLine } from './pins';
-import { tlsaOwner } from './tlsa';
+import { certFacts, type DetectContext, raise, sortedAddresses, touch } from './context';
+import type { ServedCert } from './served';
 
 type Level = 'critical' | 'warning';
 
@@ -50,8 +51,6 @@ function leafVerdict(observations: readonly Observation[]): Omit<LeafPolicyRecor
     ...(Object.keys(sts).length > 0 ? { mtaSts: sts } : {}),
   };
 }
-
-const stsText = (p: MtaStsPolicy | undefined) => (p ? `${p.mode}|${p.maxAge}|${[...p.mx].sort().join(',')}` : '');
 
 function sameVerdict(a: LeafPolicyRecord | undefined, b: Omit<LeafPolicyRecord, 'at'>): boolean {
   return (
@@ -152,10 +151,8 @@ export function checkConsumerPolicy(ctx: DetectContext): void {
 function noticeStsChanges(ctx: DetectContext, before: LeafPolicyRecord | undefined, now: Omit<LeafPolicyRecord, 'at'>) {
   for (const [domain, current] of Object.entries(now.mtaSts ?? {})) {
     const previous = before?.mtaSts?.[domain];
-    if (!previous || stsText(previous) === stsText(current)) continue;
-    const dedupeKey = ['MTA_STS_CHANGED', domain, previous.id, stsText(previous), current.id, stsText(current)].join(
-      '#',
-    );
+    if (!previous || mtaStsText(previous) === mtaStsText(current)) continue;
+    const dedupeKey = MTA_STS_CHANGED.key(domain, previous, current);
     if (ctx.notices.some((n) => n.dedupeKey === dedupeKey)) continue;
     ctx.notices.push(
       createNotice({
@@ -202,7 +199,7 @@ function checkUnusedPins(ctx: DetectContext): void {
   for (const record of retired) {
     for (const pin of record.policy?.matched ?? []) {
       if (stillUsed.has(pin)) continue;
-      raise(ctx, 'PIN_UNUSED', [pin.replace(/\s+/g, '_'), record.sha256], {
+      raise(ctx, 'PIN_UNUSED', [pin, record.sha256], {
         keyType: record.keyType,
         pin,
         kind: /^\d \d \d /.test(pin) ? 'tlsa' : 'pin',

@@ -1,0 +1,82 @@
+/** CERTIFICATE_RETIRED: every address that served a leaf has moved on or gone stale (rollout complete). */
+import type { KeyType } from '../../observation';
+import { commonName } from '../../x509/dn';
+import { type CertFacts, EXAMPLE_CERT, type SharedTargetFacts } from '../facts';
+import { noticeKey } from '../keys';
+import { defineNotice } from '../kind';
+import { certLines, daysText, shortSha } from '../text';
+
+/** Where a retired leaf went: per address that served it, what replaced it (null = gone stale). */
+export interface ReplacedOnFacts {
+  address: string;
+  /** The leaf last observed there, or null when the address has gone unobserved past the stale window. */
+  by: string | null;
+  /** When the address was last observed. */
+  at: string;
+}
+
+/** The body of a CERTIFICATE_RETIRED notice. */
+export interface CertificateRetiredFacts {
+  keyType: KeyType;
+  cert: CertFacts;
+  firstSeen: string;
+  lastSeen: string;
+  /** Every address that served it. */
+  addresses: string[];
+  replacedOn: ReplacedOnFacts[];
+  /** The leaves that replaced it (what its addresses serve now). */
+  successors: CertFacts[];
+  targets?: SharedTargetFacts[];
+}
+
+export const CERTIFICATE_RETIRED = defineNotice<CertificateRetiredFacts>()({
+  type: 'CERTIFICATE_RETIRED',
+  severity: 'info',
+  when: 'every address that served a leaf has since served another leaf or gone stale: rollout complete, once per disappearance; names what replaced it',
+  fields: {
+    keyType: '`rsa` or `ecdsa`',
+    cert: 'the retired leaf (certificate facts)',
+    firstSeen: 'when it was first seen (ISO 8601)',
+    lastSeen: 'when it was last seen',
+    addresses: 'every address that served it',
+    replacedOn:
+      'per address: `address`, `by` (the leaf served there now, or null when gone stale), `at` (last observed)',
+    successors: 'the leaves that replaced it (certificate facts)',
+    targets: 'when several targets served it: per target `target`, `host`, `addresses`',
+  },
+  dedupeKey: 'CERTIFICATE_RETIRED#<target>#<sha256>#r<retirements before this one>',
+  key: (target: string, sha256: string, retirement: `r${number}`) =>
+    noticeKey('CERTIFICATE_RETIRED', target, sha256, retirement),
+  shared: { event: (f) => f.cert.sha256, member: (f) => ({ addresses: f.addresses }) },
+  describe: ({ facts: f }, where) => {
+    const by = f.successors.map((s) => `${commonName(s.subject)} (sha256 ${shortSha(s.sha256)})`).join(', ');
+    return {
+      title: `${f.keyType} certificate ${shortSha(f.cert.sha256)} retired on ${where}`,
+      lines: [
+        `Rollout complete: every address that served it has moved on${by ? ` to ${by}` : ''} (first seen ${f.firstSeen}, last seen ${f.lastSeen}).`,
+        ...certLines(f.cert),
+        ...f.replacedOn.map(
+          (r) =>
+            `  ${r.address}: ${r.by ? `serves ${shortSha(r.by)} (observed ${r.at})` : `unobserved since ${r.at} (stale)`}`,
+        ),
+        ...f.successors.map(
+          (s) => `Replaced by ${commonName(s.subject)} (sha256 ${shortSha(s.sha256)}, ${daysText(s.daysLeft)}).`,
+        ),
+      ],
+    };
+  },
+  example: {
+    dedupeKey: noticeKey('CERTIFICATE_RETIRED', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 'r0'),
+    target: 'smtp://smtp.gmail.com:587',
+    hosts: ['smtp.gmail.com'],
+    facts: {
+      keyType: 'ecdsa',
+      cert: EXAMPLE_CERT,
+      firstSeen: '2026-05-05T00:00:00.000Z',
+      lastSeen: '2026-06-01T00:00:00.000Z',
+      addresses: ['192.0.2.10'],
+      replacedOn: [{ address: '192.0.2.10', by: null, at: '2026-06-01T00:00:00.000Z' }],
+      successors: [],
+    },
+  },
+});
