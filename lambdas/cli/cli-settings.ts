@@ -1,25 +1,23 @@
 /**
  * The CLI's way into the settings table: readers of flags and of the environment whose refusals are
- * UsageErrors (exit 2, one line naming the flag or variable as typed). A setting with a flag and a
- * `CERTWATCH_*` variable is read from the flag, else the variable, else its default; every variable the
- * CLI reads is checked before a command runs, whether that command uses it or not, so a bad one never
- * passes in silence. Variables only the Lambda function reads are named on one stderr line when set.
- * See docs/cli.md ("Environment").
+ * ConfigErrors (exit 2 by lambdas/cli/program.ts, one line naming the flag or variable as typed). A
+ * setting with a flag and a `CERTWATCH_*` variable is read from the flag, else the variable, else its
+ * default; every variable the CLI reads is checked before a command runs, whether that command uses it
+ * or not, so a bad one never passes in silence. Variables only the Lambda function reads are named on
+ * one stderr line when set. See docs/cli.md ("Environment").
  */
-import { ConfigError } from '../settings/config-error';
 import { envReader, flagAttribute, flagReader, type SettingReader } from '../settings/read';
 import type { Setting } from '../settings/setting';
 import { SETTINGS, type SettingName } from '../settings/table';
-import { UsageError } from './cli-io';
 
 /** Reads settings from commander's option values (`--key-types` is `keyTypes`). */
 export function cliFlags(values: object): SettingReader {
-  return asUsage(flagReader(values as Record<string, unknown>));
+  return flagReader(values as Record<string, unknown>);
 }
 
 /** Reads settings from the `CERTWATCH_*` environment (the same variables the Lambda reads). */
 export function cliEnv(env: Readonly<Record<string, string | undefined>> = process.env): SettingReader {
-  return asUsage(envReader(env));
+  return envReader(env);
 }
 
 /** Reads a setting from its flag when given, else from its environment variable when set, else the default. */
@@ -53,7 +51,7 @@ export const LAMBDA_ONLY_ENV: Readonly<Partial<Record<SettingName, string>>> = O
 
 /**
  * Checks the environment before a command runs: every `CERTWATCH_*` variable of the settings table that
- * the CLI reads must parse as its flag would (else a UsageError naming it); those only the Lambda reads
+ * the CLI reads must parse as its flag would (else a ConfigError naming it); those only the Lambda reads
  * are returned as one line to print when set (null when none is). Other `CERTWATCH_*` names are left
  * alone: tools and tests use the prefix too (e.g. CERTWATCH_CHROMIUM, read by timeline).
  */
@@ -68,15 +66,4 @@ export function checkCliEnvironment(env: Readonly<Record<string, string | undefi
       ignored.push(`${setting.env} (read by the Lambda function only: ${instead})`);
   }
   return ignored.length === 0 ? null : `ignored by the CLI: ${ignored.join('; ')}`;
-}
-
-function asUsage(read: SettingReader): SettingReader {
-  return (setting) => {
-    try {
-      return read(setting);
-    } catch (error) {
-      if (error instanceof ConfigError) throw new UsageError(error.message, { cause: error });
-      throw error;
-    }
-  };
 }

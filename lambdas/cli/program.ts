@@ -1,5 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
+import { CoreError } from '../core/errors';
+import { NotifyError, type NotifyErrorCode } from '../notify/errors';
+import { ConfigError } from '../settings/config-error';
+import { StoreError, type StoreErrorCode } from '../store/errors';
+import { TimelineError } from '../timeline/errors';
 import { registerCheckCommand } from './check-command';
 import { type CliIo, type CliRun, EXIT, OutputError, outputStateOf, UsageError } from './cli-io';
 import { checkCliEnvironment } from './cli-settings';
@@ -40,9 +45,81 @@ export function commanderErrorLine(text: string): string {
   return `certwatch: ${message}\n`;
 }
 
+/** An error class: any constructor of errors. */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** One row of {@link EXIT_BY_ERROR}. */
+interface ErrorExit {
+  /** An error base (each area has one, with stable codes) or class. */
+  readonly error: ErrorClass;
+  /** The stable codes of that base the row is about; absent: all of them. */
+  readonly codes?: readonly string[];
+  readonly exit: number | ((error: Error) => number);
+  /** The error has already been written (commander's own). */
+  readonly printed?: boolean;
+}
+
+/**
+ * What an error means as an exit code (0 ok, 1 failure or critical notice, 2 usage or configuration
+ * error), decided here alone: commands set the exit code of their results (a failed probe, a critical
+ * notice) and let errors pass; an error no row matches is a failure (1). The first matching row wins.
+ */
+const EXIT_BY_ERROR: readonly ErrorExit[] = [
+  // --help and --version end with 0, an unknown option or a missing argument with 2.
+  {
+    error: CommanderError,
+    exit: (error) => ((error as CommanderError).exitCode === 0 ? EXIT.OK : EXIT.USAGE),
+    printed: true,
+  },
+  // The CLI's own refusals: combinations of options, files given that cannot be read or written.
+  { error: UsageError, exit: EXIT.USAGE },
+  // A flag or CERTWATCH_* value the settings table refuses.
+  { error: ConfigError, exit: EXIT.USAGE },
+  // Input the pure core refuses: a target, a PEM chain, a policy, DNS servers, an EHLO name, pins.
+  { error: CoreError, exit: EXIT.USAGE },
+  // A timeline window or width that cannot be drawn.
+  { error: TimelineError, exit: EXIT.USAGE },
+  // A topic ARN that cannot be one; a publish that fails (PUBLISH_FAILED) is a failure.
+  { error: NotifyError, codes: ['TOPIC_ARN_INVALID'] satisfies NotifyErrorCode[], exit: EXIT.USAGE },
+  // The store named is not one certwatch can use, or an import that cannot go in; a store that
+  // fails while running (STORE_UNAVAILABLE, ...) is a failure.
+  {
+    error: StoreError,
+    codes: [
+      'TABLE_MISSING',
+      'TABLE_NAME_INVALID',
+      'STORE_LOCKED',
+      'STORE_DAMAGED',
+      'STORE_INVALID',
+      'STORE_READ_ONLY',
+      'IMPORT_INVALID',
+      'IMPORT_NOT_EMPTY',
+    ] satisfies StoreErrorCode[],
+    exit: EXIT.USAGE,
+  },
+  // Standard output went away (`export | head -1`: the command stops, quietly, 0) or could not be
+  // written (`export > /dev/full`: 1); runCli says the latter once, from the stream's own state.
+  {
+    error: OutputError,
+    exit: (error) => ((error as OutputError).code === 'OUTPUT_CLOSED' ? EXIT.OK : EXIT.FAILED),
+    printed: true,
+  },
+];
+
+/** The exit code of an error, and whether it still has to be written. */
+export function exitFor(error: unknown): { exit: number; printed: boolean } {
+  for (const row of EXIT_BY_ERROR) {
+    if (!(error instanceof row.error)) continue;
+    if (row.codes && !row.codes.includes((error as { code?: string }).code ?? '')) continue;
+    return { exit: typeof row.exit === 'number' ? row.exit : row.exit(error), printed: row.printed === true };
+  }
+  return { exit: EXIT.FAILED, printed: false };
+}
+
 /**
  * Runs the certwatch CLI in-process and returns its exit code (DESIGN.md: 0 ok, 1 failure or
- * critical notice, 2 usage/config error). Never throws; a usage error is one line on stderr.
+ * critical notice, 2 usage/config error; errors through {@link EXIT_BY_ERROR}). Never throws; an
+ * error is one line on stderr.
  */
 export async function runCli(
   argv: readonly string[],
@@ -77,8 +154,8 @@ export async function runCli(
   registerImportCommand(program, run, stdin);
   registerRepairCommand(program, run);
   registerShardWorkerCommand(program, run, stdin);
-  // Before any command runs (not for --help or --version): a bad CERTWATCH_* variable is a usage error,
-  // one the CLI does not read is named once. A shard worker inherits what its parent already checked.
+  // Before any command runs (not for --help or --version): a bad CERTWATCH_* variable is a ConfigError,
+  // one only the Lambda reads is named once. A shard worker inherits what its parent already checked.
   program.hook('preAction', (_program, command) => {
     if (command.name() === 'shard-worker') return;
     const ignored = checkCliEnvironment();
@@ -89,8 +166,11 @@ export async function runCli(
     await program.parseAsync([...argv], { from: 'user' });
     code = run.exitCode;
   } catch (error) {
-    code = exitCodeOf(error, io);
+    const { exit, printed } = exitFor(error);
+    if (!printed) io.stderr.write(`certwatch: ${(error as Error)?.message ?? String(error)}\n`);
+    code = exit;
   }
+  // Failures a command got past (a bad item left out): one line each, and at least exit 1.
   for (const line of run.failures ?? []) io.stderr.write(`certwatch: ${line}\n`);
   if ((run.failures ?? []).length > 0) code = Math.max(code, EXIT.FAILED);
   // Output is judged last: a command may have finished before its write to a closed pipe failed. A
@@ -101,20 +181,4 @@ export async function runCli(
     return Math.max(code, EXIT.FAILED);
   }
   return code;
-}
-
-/** The exit code of an error a command ended with, its one line written on stderr. */
-function exitCodeOf(error: unknown, io: CliIo): number {
-  if (error instanceof CommanderError) {
-    return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-  }
-  if (error instanceof UsageError) {
-    io.stderr.write(`certwatch: ${error.message}\n`);
-    return EXIT.USAGE;
-  }
-  // A reader that went away stopped the command early: quiet success. A failed write is said once, by
-  // runCli, from the stream's own state.
-  if (error instanceof OutputError) return error.code === 'OUTPUT_CLOSED' ? EXIT.OK : EXIT.FAILED;
-  io.stderr.write(`certwatch: ${(error as Error).message ?? String(error)}\n`);
-  return EXIT.FAILED;
 }

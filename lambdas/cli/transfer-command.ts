@@ -3,7 +3,6 @@
  * up the embedded store and to move history between it and a DynamoDB table.
  */
 import type { Command } from 'commander';
-import { StoreError } from '../store/errors';
 import { type CliRun, UsageError, writeOut } from './cli-io';
 import { LineSplitter, readBoundedFile, type StdinReader } from './shared/bounded-input';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
@@ -54,40 +53,30 @@ export function registerImportCommand(program: Command, run: CliRun, stdin: Stdi
       const { ImportLines, MAX_IMPORT_LINE_BYTES } = await import('../store/import-lines.js');
       const lines = new ImportLines(source);
       const splitter = new LineSplitter(MAX_IMPORT_LINE_BYTES, (line) => lines.add(line));
-      try {
-        // Every line is checked as it is read, before the store is even opened: a bad one writes nothing.
-        const onChunk = (chunk: Buffer) => splitter.push(chunk);
-        const rest =
-          file === '-'
-            ? await stdin({ limit: MAX_IMPORT_BYTES, describe: 'JSON Lines from certwatch export', onChunk })
-            : await readBoundedFile(file, MAX_IMPORT_BYTES, file, onChunk);
-        // A reader that handed the input over whole (tests' in-process stdin).
-        if (rest.length > 0) splitter.push(rest);
-        splitter.end();
-      } catch (error) {
-        if (error instanceof StoreError) throw new UsageError(error.message, { cause: error });
-        throw error;
-      }
+      // Every line is checked as it is read, before the store is even opened: a line that is no item is a
+      // StoreError IMPORT_INVALID naming the line (exit code 2), and nothing is written.
+      const onChunk = (chunk: Buffer) => splitter.push(chunk);
+      const rest =
+        file === '-'
+          ? await stdin({ limit: MAX_IMPORT_BYTES, describe: 'JSON Lines from certwatch export', onChunk })
+          : await readBoundedFile(file, MAX_IMPORT_BYTES, file, onChunk);
+      // A reader that handed the input over whole (tests' in-process stdin).
+      if (rest.length > 0) splitter.push(rest);
+      splitter.end();
       const items = lines.items;
       if (items.length === 0)
         throw new UsageError(`${source}: no item to import (expected JSON Lines from certwatch export)`);
       const outcome = await withStore(location, {}, async (opened) => {
         if (!opened) throw new UsageError('no store to import into');
-        try {
-          return {
+        // A store that is not empty without --merge is a StoreError IMPORT_NOT_EMPTY (exit code 2).
+        return {
+          where: opened.where,
+          ...(await opened.transfer.importItems(items, {
+            merge: Boolean(values.merge),
+            now: new Date(),
             where: opened.where,
-            ...(await opened.transfer.importItems(items, {
-              merge: Boolean(values.merge),
-              now: new Date(),
-              where: opened.where,
-            })),
-          };
-        } catch (error) {
-          if (error instanceof StoreError && error.code === 'IMPORT_NOT_EMPTY') {
-            throw new UsageError(error.message, { cause: error });
-          }
-          throw error;
-        }
+          })),
+        };
       });
       const settled = outcome.outboxSettled
         ? `; ${outcome.outboxSettled} pending notice(s) will not be published again`

@@ -1,9 +1,8 @@
 /** The store options every store-backed command shares: `--store DIR | --table NAME [--endpoint URL]`. */
 import type { Command } from 'commander';
-import { StoreError } from '../../store/errors';
 import type { OpenedStore, StoreLocation } from '../../store/open-store';
 import { DEFAULT_STORE_DIR } from '../../store/store-defaults';
-import { type CliRun, reportFailure, UsageError } from '../cli-io';
+import { type CliRun, reportFailure, UsageError, withContext } from '../cli-io';
 
 /** Raw values of the store options. */
 export interface StoreCliValues {
@@ -45,16 +44,6 @@ export function storeLocationFrom(values: StoreCliValues): StoreLocation {
   return { kind: 'embedded', dir: values.store ?? DEFAULT_STORE_DIR };
 }
 
-/** Store errors that are the user's configuration (exit 2), as opposed to a failure while running. */
-const CONFIG_STORE_ERRORS = new Set([
-  'TABLE_MISSING',
-  'TABLE_NAME_INVALID',
-  'STORE_LOCKED',
-  'STORE_DAMAGED',
-  'STORE_INVALID',
-  'STORE_READ_ONLY',
-]);
-
 /** The store options that name `location` again, for a command a message suggests. */
 export function storeFlags(location: StoreLocation): string {
   if (location.kind === 'table') {
@@ -69,8 +58,10 @@ export function badItemRemedy(location: StoreLocation): string {
 }
 
 /**
- * Runs `work` on the opened store and closes it; configuration errors become UsageErrors. With `run`,
- * bad items the store's readers left out are reported as failures of the run (one line each, exit 1).
+ * Runs `work` on the opened store and closes it. A store certwatch cannot use is a StoreError (exit
+ * codes: lambdas/cli/program.ts); a table without a region is named as such; a bad item a reader
+ * refused carries the command that sets it aside. With `run`, bad items the store's readers left out
+ * are reported as failures of the run (one line each, exit 1).
  */
 export async function withStore<T>(
   location: StoreLocation,
@@ -84,11 +75,8 @@ export async function withStore<T>(
     opened = await openHistoryStore(location, options);
     return await work(opened);
   } catch (error) {
-    if (error instanceof StoreError && CONFIG_STORE_ERRORS.has(error.code))
-      throw new UsageError(error.message, { cause: error });
-    if (error instanceof StoreError && error.code === 'ITEM_INVALID') {
-      throw new StoreError('ITEM_INVALID', `${error.message}: ${badItemRemedy(location)}`, { cause: error });
-    }
+    if ((error as { code?: unknown }).code === 'ITEM_INVALID')
+      throw withContext(error, '', `: ${badItemRemedy(location)}`);
     if (error instanceof Error && /Region is missing/i.test(error.message)) {
       throw new UsageError('no AWS region configured for --table: set AWS_REGION (or give --endpoint)', {
         cause: error,
