@@ -1,5 +1,5 @@
-import { UsageError } from '../../lambdas/cli/cli-io';
 import { checkCliEnvironment, cliSettings, LAMBDA_ONLY_ENV } from '../../lambdas/cli/cli-settings';
+import { ConfigError } from '../../lambdas/settings/config-error';
 import { SETTINGS } from '../../lambdas/settings/table';
 
 /** The variables the CLI reads (as the fallback of a flag, or on their own): a new one is classified here. */
@@ -39,7 +39,7 @@ describe('the CLI and the CERTWATCH_* environment', () => {
 
   it('refuses a bad variable the CLI reads, naming it, and names those only the Lambda reads', () => {
     // Act + Assess
-    expect(() => checkCliEnvironment({ CERTWATCH_KEY_TYPES: 'dsa' })).toThrow(UsageError);
+    expect(() => checkCliEnvironment({ CERTWATCH_KEY_TYPES: 'dsa' })).toThrow(ConfigError);
     expect(checkCliEnvironment({ CERTWATCH_TOPIC_ARN: 'x', CERTWATCH_TARGETS: 'y' })).toMatch(
       /^ignored by the CLI: CERTWATCH_TARGETS \(read by the Lambda function only: .*\); CERTWATCH_TOPIC_ARN \(/,
     );
