@@ -14,7 +14,7 @@ export class UsageError extends CertwatchError<'USAGE'> {
   }
 }
 
-/** Exit codes of DESIGN.md. */
+/** The exit codes (docs/cli.md "Exit codes"). */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
 
 /** The I/O of one CLI run plus the exit code its command decided (commands set it; default 0). */

@@ -15,7 +15,7 @@ import { registerTimelineCommand } from './timeline-command';
 import { registerExportCommand, registerImportCommand } from './transfer-command';
 
 /*
- * Start time is budgeted (DESIGN.md: `certwatch --help` ≤ 2× a bare `node -e 0`), so commands load lazily:
+ * Start time is budgeted (docs/performance.md: `certwatch --help` ≤ 2× a bare `node -e 0`), so commands load lazily:
  * - every command is registered here, eagerly, by a `registerXCommand(program, run)` whose module declares
  *   only its arguments and options: its top-level imports stay light (commander, ./cli-io, ./format, the
  *   option parsers, core modules without dependencies, and `import type` for anything else);
@@ -39,7 +39,7 @@ export function commanderErrorLine(text: string): string {
 }
 
 /**
- * Runs the certwatch CLI in-process and returns its exit code (DESIGN.md: 0 ok, 1 failure or
+ * Runs the certwatch CLI in-process and returns its exit code (docs/cli.md: 0 ok, 1 failure or
  * critical notice, 2 usage/config error). Never throws; a usage error is one line on stderr.
  */
 export async function runCli(
