@@ -82,9 +82,9 @@ test('no source file under lambdas, lib, bin, scripts or demo cites the design d
 
 /**
  * Pages being written on other branches while their code lands first (issue #23: Certificate
- * Transparency; #24: revocation). Remove an entry once its page is on main.
+ * Transparency). Remove an entry once its page is on main.
  */
-const AWAITED_PAGES = new Set(['ct.md', 'revocation.md']);
+const AWAITED_PAGES = new Set(['ct.md']);
 
 test('every docs/*.md a source file names exists', () => {
   // Prepare
