@@ -8,7 +8,7 @@ import { commonName } from '../core/x509/dn';
 import { pemToDerList } from '../core/x509/pem';
 import type { TrustStore } from '../core/x509/trust-store';
 import { SETTINGS } from '../settings/table';
-import { type CliRun, EXIT, UsageError } from './cli-io';
+import { type CliRun, EXIT, UsageError, withContext } from './cli-io';
 import { cliEnv, cliFlags } from './cli-settings';
 import { colonHex, table } from './format';
 import { loadPolicyFile } from './policy-file';
@@ -106,7 +106,7 @@ export async function inspectPem(
   try {
     ders = pemToDerList(text);
   } catch (error) {
-    throw new UsageError(`${options.source}: ${(error as Error).message}`, { cause: error });
+    throw withContext(error, `${options.source}: `);
   }
   if (ders.length === 0) {
     throw new UsageError(`${options.source}: no PEM certificate found (expected -----BEGIN CERTIFICATE----- blocks)`);

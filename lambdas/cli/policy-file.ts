@@ -4,10 +4,9 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CoreError } from '../core/errors';
 import type { Observation } from '../core/observation';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
-import { UsageError } from './cli-io';
+import { UsageError, withContext } from './cli-io';
 import { MAX_CA_BYTES, readBoundedTextSync } from './shared/bounded-input';
 
 /**
@@ -33,8 +32,7 @@ export async function loadPolicyFile(file: string): Promise<PolicySet> {
       readFile: (path) => readBoundedTextSync(resolve(dirname(file), path), MAX_CA_BYTES),
     });
   } catch (error) {
-    if (error instanceof CoreError) throw new UsageError(`--policy ${error.message}`, { cause: error });
-    throw error;
+    throw withContext(error, '--policy ');
   }
 }
 
