@@ -37,7 +37,7 @@ export class OutputError extends CertwatchError<'OUTPUT_CLOSED' | 'OUTPUT_FAILED
   override name = 'OutputError';
 }
 
-/** Exit codes of DESIGN.md. */
+/** The exit codes (docs/cli.md "Exit codes"). */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
 
 /** The I/O of one CLI run plus the exit code its command decided (commands set it; default 0). */

@@ -30,7 +30,7 @@ export function flagOption(setting: Setting<unknown, unknown>, argument: string)
   return [`${setting.flag} <${argument}>`, `${setting.doc}${shownDefault}`];
 }
 
-/** Adds the probe options of DESIGN.md (shared by probe, check and posture) to a command. */
+/** Adds the probe options (docs/cli.md; shared by probe, check, posture and pins) to a command. */
 export function addProbeOptions(command: Command): Command {
   const collect = (value: string, previous: string[]) => [...previous, value];
   return command

@@ -22,7 +22,7 @@ import { registerTimelineCommand } from './timeline-command';
 import { registerExportCommand, registerImportCommand } from './transfer-command';
 
 /*
- * Start time is budgeted (DESIGN.md: `certwatch --help` ≤ 2× a bare `node -e 0`), so commands load lazily:
+ * Start time is budgeted (docs/performance.md: `certwatch --help` ≤ 2× a bare `node -e 0`), so commands load lazily:
  * - every command is registered here, eagerly, by a `registerXCommand(program, run)` whose module declares
  *   only its arguments and options: its top-level imports stay light (commander, ./cli-io, ./format, the
  *   option parsers, core modules without dependencies, and `import type` for anything else);
@@ -117,7 +117,7 @@ export function exitFor(error: unknown): { exit: number; printed: boolean } {
 }
 
 /**
- * Runs the certwatch CLI in-process and returns its exit code (DESIGN.md: 0 ok, 1 failure or
+ * Runs the certwatch CLI in-process and returns its exit code (docs/cli.md: 0 ok, 1 failure or
  * critical notice, 2 usage/config error; errors through {@link EXIT_BY_ERROR}). Never throws; an
  * error is one line on stderr.
  */

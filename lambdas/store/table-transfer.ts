@@ -1,6 +1,6 @@
 /**
  * Export and import of the history table's items as JSON Lines, one item per line exactly as stored
- * (the single-table design of DESIGN.md): backups of the embedded store, and moves between the
+ * (the single table of docs/history-table.md): backups of the embedded store, and moves between the
  * embedded store and a DynamoDB table. Import writes with conditional puts only, so it never
  * overwrites an item the destination already has.
  */
