@@ -4,7 +4,7 @@
  * directly (lambdas/store/dynalite-engine.ts); dynalite's HTTP server on a free loopback port serves
  * anything else that needs it (a shard worker, a DynamoDB client).
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -15,6 +15,7 @@ import { historyStoreOn, type TableHistoryStore } from './history-store';
 import { localDynamoClient } from './local-dynamo-client';
 import { DEFAULT_STORE_DIR } from './store-defaults';
 import { checkEmbeddedStore } from './store-integrity';
+import { ensureStoreDir, isWritableStore, storeDirState } from './store-paths';
 import { DEFAULT_TABLE_NAME, ensureTable } from './table';
 import { WireEngine, type WireTransport } from './wire-engine';
 
@@ -30,6 +31,8 @@ export interface EmbeddedStoreOptions {
   inMemory?: boolean;
   /** How long to wait for another process (a running cycle) to let go of the directory; default 0. */
   lockWaitMs?: number;
+  /** Read a private copy of an existing store (nothing is written to `dir`; see startEmbeddedStore). */
+  readOnly?: boolean;
 }
 
 /** A running embedded store. */
@@ -52,29 +55,35 @@ export interface EmbeddedStore {
 /**
  * Starts dynalite on 127.0.0.1 (free port), opens or creates the table, and returns a store on it.
  * A directory that holds a damaged database is refused (see `store-integrity.ts`), never replaced.
- * @throws StoreError EMBEDDED_START_FAILED, STORE_INVALID, STORE_DAMAGED or STORE_LOCKED (another process uses the directory).
+ * With `readOnly` the engine runs on a private copy of the database, made under the lock (which is let
+ * go at once) or without it where this process may not write: the store's own files are never opened,
+ * so LevelDB rewrites none of them, and a read-only directory can be read.
+ * @throws StoreError EMBEDDED_START_FAILED, STORE_INVALID, STORE_DAMAGED, STORE_READ_ONLY or STORE_LOCKED
  */
 export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const dir = options.inMemory ? null : resolve(options.dir ?? DEFAULT_STORE_DIR);
-  const path = dir ? join(dir, 'dynamodb') : null;
+  let path = dir ? join(dir, 'dynamodb') : null;
   let unlock = () => {};
-  if (dir && path) {
-    if (existsSync(dir) && !statSync(dir).isDirectory()) {
-      throw new StoreError('STORE_INVALID', `the store ${dir} is not a directory: give --store a directory`);
-    }
+  let cleanUp = () => {};
+  if (dir && options.readOnly) {
+    const copy = await readOnlyCopy(dir, tableName, options.lockWaitMs ?? 0);
+    path = copy;
+    cleanUp = () => rmSync(copy, { recursive: true, force: true });
+  } else if (dir && path) {
+    ensureStoreDir(dir);
     try {
-      mkdirSync(dir, { recursive: true });
+      unlock = await lockDirectoryWaiting(dir, options.lockWaitMs ?? 0);
     } catch (cause) {
-      throw new StoreError(
-        'EMBEDDED_START_FAILED',
-        `cannot create the store directory ${dir}: ${(cause as Error).message}`,
-        {
-          cause,
-        },
-      );
+      if (cause instanceof StoreError && cause.code === 'STORE_READ_ONLY') {
+        throw new StoreError(
+          'STORE_READ_ONLY',
+          `${cause.message}: this command writes to the store (history, export, timeline and pins can read it)`,
+          { cause },
+        );
+      }
+      throw cause;
     }
-    unlock = await lockDirectoryWaiting(dir, options.lockWaitMs ?? 0);
     try {
       await checkEmbeddedStore(dir, tableName);
       mkdirSync(path, { recursive: true });
@@ -95,6 +104,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Pr
     });
   } catch (cause) {
     unlock();
+    cleanUp();
     throw new StoreError('EMBEDDED_START_FAILED', `cannot start the embedded store: ${(cause as Error).message}`, {
       cause,
     });
@@ -109,6 +119,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Pr
       client?.destroy();
       await new Promise<void>((done) => server.close(() => done()));
       unlock();
+      cleanUp();
     })();
     return closed;
   };
@@ -137,4 +148,33 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Pr
     transport,
     close,
   };
+}
+
+/**
+ * A checked private copy of the database under `dir` (the caller removes it): taken under the lock when
+ * this process may write the lock file (so no cycle is half-way through a write), else without it.
+ * @throws StoreError STORE_INVALID when there is no store, or the store's own refusals
+ */
+async function readOnlyCopy(dir: string, tableName: string, lockWaitMs: number): Promise<string> {
+  if (storeDirState(dir) === 'absent') throw new StoreError('STORE_INVALID', `there is no store at ${dir}`);
+  let unlock = () => {};
+  if (isWritableStore(dir)) {
+    try {
+      unlock = await lockDirectoryWaiting(dir, lockWaitMs);
+    } catch (cause) {
+      if (!(cause instanceof StoreError && cause.code === 'STORE_READ_ONLY')) throw cause;
+    }
+  }
+  try {
+    const condition = await checkEmbeddedStore(dir, tableName, { keepCopy: true });
+    if (!condition.copy) throw new StoreError('STORE_INVALID', `there is no store at ${dir}`);
+    return condition.copy;
+  } catch (cause) {
+    if (cause instanceof StoreError) throw cause;
+    throw new StoreError('EMBEDDED_START_FAILED', `cannot read the store ${dir}: ${(cause as Error).message}`, {
+      cause,
+    });
+  } finally {
+    unlock();
+  }
 }

@@ -64,8 +64,26 @@ export interface PostureRunSummary {
   published: number;
 }
 
-/** The steps of the scheduled run's state machine (plan → shards in a Distributed Map → merge). */
-type FanOutEvent = { kind: 'plan' } | ({ kind: 'shard' } & ShardOrder) | { kind: 'merge'; runId: string; now: string };
+/** What the state machine adds to every step: the run's mode, and which attempt of how many this is. */
+interface StepContext {
+  mode?: 'watch' | 'posture';
+  attempt?: number;
+  attempts?: number;
+}
+
+/** The steps of a scheduled run's state machine (plan → shards in a Distributed Map → merge). */
+type FanOutEvent = StepContext &
+  (
+    | { kind: 'plan'; startedAt?: string; windowSeconds?: number }
+    | ({ kind: 'shard' } & ShardOrder)
+    | { kind: 'merge'; runId: string; now: string }
+  );
+
+/** Whether no retry follows this attempt: a direct invocation, or the state machine's last attempt. */
+function lastAttempt(event: unknown): boolean {
+  const { attempt, attempts } = (event ?? {}) as StepContext;
+  return typeof attempt !== 'number' || typeof attempts !== 'number' || attempt + 1 >= attempts;
+}
 
 /**
  * Runs the step the event asks for and returns its summary. Probe and publish failures are data
@@ -90,10 +108,17 @@ export async function handler(
     await heartbeat(now, context.awsRequestId);
     return result.summary;
   } catch (error) {
-    logger.error(`${typeof kind === 'string' ? kind : 'watch'} step failed`, error as Error);
-    if (kind !== 'posture' && kind !== 'plan' && kind !== 'shard') {
+    const final = lastAttempt(event);
+    logger.error(
+      `${typeof kind === 'string' ? kind : 'watch'} step failed${final ? '' : ' (the state machine retries it)'}`,
+      error as Error,
+    );
+    const watchRun = (event as StepContext | null)?.mode !== 'posture';
+    if (watchRun && kind !== 'posture' && kind !== 'plan' && kind !== 'shard') {
       metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 0);
     }
+    // An error a retry may still recover is not counted (the FunctionErrors alarm watches this).
+    if (final) metrics.addMetric(WATCH_METRICS.stepFailed, MetricUnit.Count, 1);
     throw error;
   } finally {
     metrics.publishStoredMetrics();
@@ -159,6 +184,8 @@ function logCycle(message: string, result: CycleResult, extra: Record<string, un
   const { summary } = result;
   logger.info(message, { ...extra, summary });
   for (const problem of summary.problems) logger.error('watch-list entry left out', { ...problem });
+  // Items the store's readers left out (a watch-list entry, an outbox notice): `certwatch repair --table`.
+  for (const bad of store.badItems.found) logger.error('bad item left out', { message: bad.message });
   const failed = result.observations.filter((o) => !o.ok && o.error?.code !== 'KEY_TYPE_UNAVAILABLE');
   if (failed.length > 0) {
     logger.warn('probes failed', {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: performance figures against DESIGN.md's budgets. Loopback only, bounded runs.
+ * `npm run bench`: performance figures against their budgets (docs/performance.md). Loopback only, bounded runs.
  * Prints a table and exits 1 when a budget is missed (a benchmark, not part of `npm test`).
  */
 import { loadavg } from 'node:os';
@@ -145,7 +145,7 @@ async function cliFigures(budgets: Budget[]): Promise<void> {
 }
 
 async function policyFigures(): Promise<void> {
-  // No budget in DESIGN: printed for the record (per observation, after the probe's own validation).
+  // No budget: printed for the record (per observation, after the probe's own validation).
   for (const r of await runPolicyBench()) {
     console.log(`consumer policy evaluation, ${r.rule}: ${r.microseconds.toFixed(1)} µs per observation (median)`);
   }
