@@ -18,6 +18,15 @@ export function dnsTimeoutMs(probeTimeoutMs: number): number {
 }
 
 /**
+ * The longest a run's revocation checks take (docs/revocation.md): two fetch deadlines (each fetch is
+ * bounded by the probe timeout). Fetches run side by side, so a few slow sources cost one deadline; a
+ * fetch not done when this is spent is `unknown`, said so. A run adds this once, after its probes.
+ */
+export function revocationBudgetMs(probeTimeoutMs: number): number {
+  return 2 * probeTimeoutMs;
+}
+
+/**
  * How long a cycle's claim on a pending notice holds before another cycle may publish it (the outbox,
  * docs/reliability.md): 5 minutes, longer than any publish call may take (lambdas/aws/aws-timeouts.ts)
  * so that a slow publish is not repeated by an overlapping cycle.

@@ -1,5 +1,6 @@
 import type { KeyType } from './observation';
 import type { PolicySet } from './policy/model';
+import type { RevocationOptions } from './revocation/model';
 import type { ResolvePin } from './targets';
 
 /** IP version of an address. */
@@ -39,9 +40,14 @@ export interface ProbeOptions {
   port25Blocked?: boolean;
   /** The consumer policy (`--policy`, context `policy`): each observation then carries its verdict. */
   policy?: PolicySet;
+  /**
+   * Revocation checks of every presented certificate (docs/revocation.md): each chain entry then carries
+   * `revocation`, and the handshake asks for a stapled OCSP response. Absent = off.
+   */
+  revocation?: RevocationOptions;
 }
 
-/** Defaults of DESIGN.md. */
+/** The defaults (docs/settings.md). */
 export const DEFAULT_PROBE_OPTIONS: ProbeOptions = {
   keyTypes: ['rsa', 'ecdsa'],
   timeoutMs: 10_000,
