@@ -1,21 +1,23 @@
 /**
- * The embedded history store for local runs: dynalite (a DynamoDB-compatible engine) started in-process
- * on a free loopback port, persisting under a directory, with the history table created if missing.
+ * The embedded history store for local runs: dynalite (a DynamoDB-compatible engine) in this process,
+ * persisting under a directory, with the history table created if missing. The store talks to dynalite
+ * directly (lambdas/store/dynalite-engine.ts); dynalite's HTTP server on a free loopback port serves
+ * anything else that needs it (a shard worker, a DynamoDB client).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { lockDirectoryWaiting } from './dir-lock';
-import { dynamoHistoryStore, type TableHistoryStore } from './dynamo-history-store';
+import { createDynalite, dynaliteTransport } from './dynalite-engine';
 import { StoreError } from './errors';
+import { historyStoreOn, type TableHistoryStore } from './history-store';
 import { localDynamoClient } from './local-dynamo-client';
-import { sdkTransport } from './sdk-transport';
 import { DEFAULT_STORE_DIR } from './store-defaults';
 import { checkEmbeddedStore } from './store-integrity';
 import { ensureStoreDir, isWritableStore, storeDirState } from './store-paths';
 import { DEFAULT_TABLE_NAME, ensureTable } from './table';
+import { WireEngine, type WireTransport } from './wire-engine';
 
 export { localDynamoClient } from './local-dynamo-client';
 export { DEFAULT_STORE_DIR } from './store-defaults';
@@ -40,8 +42,12 @@ export interface EmbeddedStore {
   tableName: string;
   /** Where the data lives, or null in memory. */
   path: string | null;
-  client: DynamoDBClient;
+  /** A DynamoDB client on `endpoint`, made on first use (loading the AWS SDK). */
+  readonly client: DynamoDBClient;
+  /** The history store, on dynalite in-process. */
   store: TableHistoryStore;
+  /** The in-process transport under `store` (an engine on another table, or one with faults, for tests). */
+  transport: WireTransport;
   /** Stops the engine and flushes the data to disk. */
   close(): Promise<void>;
 }
@@ -89,11 +95,12 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Pr
       });
     }
   }
-  const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let engine: ReturnType<typeof createDynalite>;
   try {
+    engine = createDynalite({ ...(path ? { path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     await new Promise<void>((ready, fail) => {
-      server.once('error', fail);
-      server.listen(0, '127.0.0.1', () => ready());
+      engine.server.once('error', fail);
+      engine.server.listen(0, '127.0.0.1', () => ready());
     });
   } catch (cause) {
     unlock();
@@ -102,21 +109,23 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Pr
       cause,
     });
   }
+  const { server, db } = engine;
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = localDynamoClient(endpoint);
+  let client: DynamoDBClient | undefined;
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
-      client.destroy();
+      client?.destroy();
       await new Promise<void>((done) => server.close(() => done()));
       unlock();
       cleanUp();
     })();
     return closed;
   };
+  const transport = dynaliteTransport(db);
   try {
-    await ensureTable(sdkTransport(client), tableName);
+    await ensureTable(transport, tableName);
   } catch (cause) {
     await close();
     throw new StoreError(
@@ -127,7 +136,18 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Pr
       },
     );
   }
-  return { endpoint, tableName, path, client, store: dynamoHistoryStore({ client, tableName }), close };
+  return {
+    endpoint,
+    tableName,
+    path,
+    get client() {
+      client ??= localDynamoClient(endpoint);
+      return client;
+    },
+    store: historyStoreOn(new WireEngine(transport, tableName)),
+    transport,
+    close,
+  };
 }
 
 /**

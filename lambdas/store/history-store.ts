@@ -1,7 +1,7 @@
 /**
  * The history store: the logic of each item kind (lambdas/store/*-store.ts), written once over a table
- * engine, put together. Any engine serves, e.g. the AWS SDK's client on DynamoDB, DynamoDB Local or dynalite
- * (docs/architecture.md "Store engines").
+ * engine, put together. Any engine serves: the AWS SDK's client (DynamoDB, DynamoDB Local, dynalite over
+ * HTTP) or dynalite in-process (docs/architecture.md "Store engines").
  */
 import type { HistoryStore } from '../core/ports';
 import { BadItems } from './bad-items';

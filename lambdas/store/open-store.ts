@@ -3,11 +3,9 @@
  * table (standard AWS credential chain; `endpoint` for any DynamoDB-compatible service).
  */
 import { resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import type { HistoryStore } from '../core/ports';
 import type { ShardStore } from '../run/shard-job';
-import { dynamoHistoryStore } from './dynamo-history-store';
 import type { StoreError } from './errors';
 import { hasEngineFiles, storeDirState } from './store-paths';
 import { checkTableName } from './table';
@@ -66,6 +64,11 @@ export async function openHistoryStore(
     };
   }
   const tableName = checkTableName(location.tableName);
+  // The AWS SDK loads only for a table: the embedded store calls dynalite in-process.
+  const [{ DynamoDBClient }, { dynamoHistoryStore }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('./dynamo-history-store.js'),
+  ]);
   const regionSet = Boolean(process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION);
   const client = new DynamoDBClient({
     requestHandler: { ...AWS_REQUEST_TIMEOUTS },
