@@ -8,6 +8,11 @@ export interface WatchConfig {
   /** Days-left thresholds that raise EXPIRY_WARNING once each, largest first (default 21, 14, 7, 3, 1). */
   expiryThresholdsDays: readonly number[];
   /**
+   * Each threshold applies as min(days, lifetime × this) (default 1/3, docs/notices.md): a short-lived
+   * certificate is not announced as expiring at first sight. `off`: the thresholds as configured.
+   */
+  expiryLifetimeShare: number | 'off';
+  /**
    * An address goes stale (its last observation no longer counts as "still serving") once its key type
    * was observed elsewhere at the target for at least this many cycles since (default 3); a retirement
    * also waits this many cycles of quiet after the leaf was last seen...
@@ -27,6 +32,7 @@ export interface WatchConfig {
 /** The defaults (docs/settings.md). */
 export const DEFAULT_WATCH_CONFIG: WatchConfig = Object.freeze({
   expiryThresholdsDays: Object.freeze([21, 14, 7, 3, 1]),
+  expiryLifetimeShare: 1 / 3,
   staleAfterCycles: 3,
   staleAfterHours: 48,
   failingAfter: 3,
