@@ -7,6 +7,7 @@
  * (`unknown` with the reason), never exceptions.
  */
 
+import { setMaxListeners } from 'node:events';
 import { revocationBudgetMs } from '../core/budgets';
 import type { AddressFamily } from '../core/probe-options';
 import { type CachedVerdict, cacheable, cacheKey, type RevocationCache } from '../core/revocation/cache';
@@ -151,6 +152,8 @@ export async function checkRevocation(
   const left = settings.deadline === undefined ? ownBudget : settings.deadline - DEADLINE_MARGIN_MS - Date.now();
   const budgetMs = Math.max(0, Math.min(ownBudget, left));
   const budget = new AbortController();
+  // Every fetch in flight listens to the one budget signal.
+  setMaxListeners(0, budget.signal);
   const timer = setTimeout(
     () => budget.abort(new HttpFetchError('HTTP_TIMEOUT', `the batch's revocation time (${budgetMs} ms) is spent`)),
     budgetMs,
