@@ -1,6 +1,6 @@
 /**
  * The observation model: what one probe of one address with one key type saw.
- * This shape is a contract (DESIGN.md, `certwatch probe --json`): change it only with its docs and tests.
+ * This shape is a contract (docs/observation.md, `certwatch probe --json`): change it only with its docs and tests.
  */
 
 import type { CertFields } from './cert-fields';

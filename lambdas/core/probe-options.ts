@@ -47,7 +47,7 @@ export interface ProbeOptions {
   revocation?: RevocationOptions;
 }
 
-/** Defaults of DESIGN.md. */
+/** The defaults (docs/settings.md). */
 export const DEFAULT_PROBE_OPTIONS: ProbeOptions = {
   keyTypes: ['rsa', 'ecdsa'],
   timeoutMs: 10_000,

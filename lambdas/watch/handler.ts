@@ -96,7 +96,7 @@ function lastAttempt(event: unknown): boolean {
 export async function handler(
   event: unknown,
   context: Context,
-): Promise<CycleSummary | PostureRunSummary | RunPlan | MergeSummary> {
+): Promise<CycleSummary | PostureRunSummary | PostureShardSummary | RunPlan | MergeSummary> {
   logger.addContext(context);
   const now = new Date();
   const step = { invocationEnd: Date.now() + context.getRemainingTimeInMillis(), cycleId: context.awsRequestId };
@@ -132,11 +132,16 @@ async function fanOutStep(
   event: FanOutEvent,
   now: Date,
   step: { invocationEnd: number; cycleId: string },
-): Promise<CycleSummary | RunPlan | MergeSummary> {
+): Promise<CycleSummary | PostureShardSummary | RunPlan | MergeSummary> {
+  const posture = event.mode === 'posture';
   if (event.kind === 'plan') {
-    // Every shard is an invocation of this function: it has the time this one has.
-    const plan = await run.plan(now, { invocationMs: step.invocationEnd - Date.now() });
+    // Every shard is an invocation of this function: it has the time this one has. No shard starts
+    // probing after the window the state machine gives (its retries and the merge still fit the run).
+    const started = event.startedAt ? Date.parse(event.startedAt) : Date.now();
+    const deadline = event.windowSeconds === undefined ? undefined : started + event.windowSeconds * 1000;
+    const plan = await run.plan(now, { invocationMs: step.invocationEnd - Date.now(), deadline, posture });
     logger.info('run planned', {
+      mode: event.mode ?? 'watch',
       runId: plan.runId,
       entries: plan.entries,
       capacity: plan.capacity,
@@ -145,17 +150,52 @@ async function fanOutStep(
     return plan;
   }
   if (event.kind === 'shard') {
-    const result = await run.shard(event, step);
+    const order: ShardOrder = {
+      runId: event.runId,
+      now: event.now,
+      shard: event.shard,
+      shardCount: event.shardCount,
+      ...(typeof event.deadline === 'number' ? { deadline: event.deadline } : {}),
+    };
+    if (posture) return postureShard(order, step);
+    const result = await run.shard(order, step);
     recordMetrics(result, new Date(event.now), false);
     logCycle('shard finished', result, { runId: event.runId, shard: event.shard });
     return result.summary;
   }
   const merged = await run.merge(event, step.cycleId);
   metrics.addMetric(WATCH_METRICS.publishFailures, MetricUnit.Count, merged.publishFailures.length);
+  logger.info('run merged', { mode: event.mode ?? 'watch', summary: merged });
+  if (posture) return merged;
   metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 1);
-  logger.info('run merged', { summary: merged });
   await heartbeat(now, step.cycleId);
   return merged;
+}
+
+/** What a posture shard returns (for logs and tests). */
+export interface PostureShardSummary extends PostureRunSummary {
+  unreached: string[];
+}
+
+async function postureShard(
+  order: ShardOrder,
+  step: { invocationEnd: number; cycleId: string },
+): Promise<PostureShardSummary> {
+  const result = await run.postureShard(order, step);
+  for (const notice of result.notices) {
+    metrics.singleMetric().addDimension('type', notice.type).addMetric(WATCH_METRICS.notices, MetricUnit.Count, 1);
+  }
+  for (const problem of result.problems) logger.error('watch-list entry left out', { ...problem });
+  const summary: PostureShardSummary = {
+    kind: 'posture',
+    addresses: result.postures.length,
+    incomplete: result.incomplete,
+    notices: result.notices.length,
+    published: 0,
+    unreached: result.unreached,
+  };
+  logger.info('posture shard finished', { runId: order.runId, shard: order.shard, summary });
+  return summary;
 }
 
 async function postureStep(now: Date, step: { invocationEnd: number; cycleId: string }): Promise<PostureRunSummary> {
@@ -197,6 +237,8 @@ function logCycle(message: string, result: CycleResult, extra: Record<string, un
   const { summary } = result;
   logger.info(message, { ...extra, summary });
   for (const problem of summary.problems) logger.error('watch-list entry left out', { ...problem });
+  // Items the store's readers left out (a watch-list entry, an outbox notice): `certwatch repair --table`.
+  for (const bad of store.badItems.found) logger.error('bad item left out', { message: bad.message });
   const failed = result.observations.filter((o) => !o.ok && o.error?.code !== 'KEY_TYPE_UNAVAILABLE');
   if (failed.length > 0) {
     logger.warn('probes failed', {
