@@ -238,7 +238,7 @@ const CASES: Record<SettingName, Case> = {
   heartbeat: { accepted: [['Weekly', 'weekly']], refused: [['daily', /"weekly" or "off"/]] },
   metricTargets: {
     accepted: [['smtps://SMTP.example.com', ['smtps://smtp.example.com:465']]],
-    refused: [['mx:example.com', /port "example.com" is not a number/]],
+    refused: [['mx:example.com', /an MX target names a domain's mail hosts/]],
   },
   schedule: {
     accepted: [
