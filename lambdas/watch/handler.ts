@@ -16,6 +16,7 @@ import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { EXPIRY_LOG, WATCH_METRICS } from '../contract/metrics';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
+import { REVOCATION_EXTENSION } from '../probe/revocation-extension';
 import type { CycleResult, CycleSummary } from '../run/cycle';
 import type { MergeSummary, RunPlan, ShardOrder } from '../run/fan-out';
 import { type ShardResult, WatchRun } from '../run/watch-run';
@@ -49,12 +50,18 @@ const contextTargets =
   (process.env[envName(SETTINGS.targets)] === undefined ? loadShippedTargets() : null) ??
   config.targets.map((t) => t.url);
 const run = new WatchRun(
-  { store, prober: new SmtpProber(), publisher: new SnsPublisher({ topicArn: config.topicArn }) },
+  {
+    store,
+    // Revocation verdicts are kept in the table until their nextUpdate (docs/revocation.md).
+    prober: new SmtpProber(undefined, undefined, store),
+    publisher: new SnsPublisher({ topicArn: config.topicArn }),
+  },
   {
     probeOptions: config.probeOptions,
     watch: config.watch,
     list: { kind: 'context', targets: contextTargets },
     postureRules: config.postureRules,
+    extensions: [REVOCATION_EXTENSION],
   },
 );
 
