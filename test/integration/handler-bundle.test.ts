@@ -88,8 +88,8 @@ test('the synthesized handler bundle runs one cycle on dynalite and loopback SMT
   const [starttlsUrl, implicitUrl] = servers.map((s) => `${s === servers[0] ? 'smtp' : 'smtps'}://${HOST}:${s.port}`);
   // One target marked for its own expiry metric in the context list, the other on the watch list.
   Object.assign(process.env, bundleEnvironment(), { CERTWATCH_METRIC_TARGETS: starttlsUrl });
-  await store.store.addWatchTargets([implicitUrl], 'cli', new Date(), { reactivate: false });
-  await store.store.setWatchMetric(implicitUrl, true);
+  await world.store.store.addWatchTargets([implicitUrl], 'cli', new Date(), { reactivate: false });
+  await world.store.store.setWatchMetric(implicitUrl, true);
   let summary: CycleSummary | undefined;
   const handler = world.handler() as Handler;
 
