@@ -50,7 +50,7 @@ function replacedBy(successors: string): Parser<never> {
     parse() {
       throw new InvalidValue(
         `this setting was replaced by ${successors}: a leaf now retires once every address that served it has ` +
-          'moved on or gone stale (see the rollout model, docs/rollout.md)',
+          'moved on or gone stale (see the rollout model, docs/rollouts.md)',
       );
     },
   };
