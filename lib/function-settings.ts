@@ -205,6 +205,10 @@ export function functionEnvironment(input: FunctionEnvInput): Record<string, str
     [HANDLER_ENV.expiryThresholdsDays]: input.watch.expiryThresholdsDays.join(','),
     [HANDLER_ENV.staleAfterCycles]: String(input.watch.staleAfterCycles),
     [HANDLER_ENV.staleAfterHours]: String(input.watch.staleAfterHours),
+    [HANDLER_ENV.mixWindowHours]: String(input.watch.mixWindowHours),
+    [HANDLER_ENV.retireShareFloor]: String(input.watch.retireShareFloor),
+    [HANDLER_ENV.rolloutSamples]: String(input.watch.rolloutSamples),
+    [HANDLER_ENV.pinUnusedAfterDays]: String(input.watch.pinUnusedAfterDays),
     [HANDLER_ENV.failingAfter]: String(input.watch.failingAfter),
     [HANDLER_ENV.rotationOverdueShare]: String(input.watch.rotationOverdueShare),
     // An empty value is an error: no rules means no variable.

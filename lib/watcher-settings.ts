@@ -117,6 +117,10 @@ export function watcherSettings(props: CertificateWatcherProps): WatcherSettings
       ),
       staleAfterCycles: prop(SETTINGS.staleAfterCycles, wc.staleAfterCycles, 'watchConfig.staleAfterCycles'),
       staleAfterHours: prop(SETTINGS.staleAfterHours, wc.staleAfterHours, 'watchConfig.staleAfterHours'),
+      mixWindowHours: prop(SETTINGS.mixWindowHours, wc.mixWindowHours, 'watchConfig.mixWindowHours'),
+      retireShareFloor: prop(SETTINGS.retireShareFloor, wc.retireShareFloor, 'watchConfig.retireShareFloor'),
+      rolloutSamples: prop(SETTINGS.rolloutSamples, wc.rolloutSamples, 'watchConfig.rolloutSamples'),
+      pinUnusedAfterDays: prop(SETTINGS.pinUnusedAfterDays, wc.pinUnusedAfterDays, 'watchConfig.pinUnusedAfterDays'),
       failingAfter: prop(SETTINGS.failingAfter, wc.failingAfter, 'watchConfig.failingAfter'),
       rotationOverdueShare: prop(
         SETTINGS.rotationOverdueShare,

@@ -87,11 +87,23 @@ function sharedLines(notice: NoticeBase): string[] {
   if (!shared || shared.length < 2) return [];
   return [
     'Targets:',
-    ...shared.map(
-      (t) =>
-        `  ${t.target}${t.rollout ? ` (${t.rollout.serving} of ${t.rollout.total} addresses)` : ''}: ${t.addresses.join(', ')}`,
-    ),
+    ...shared.map((t) => `  ${t.target}${t.rollout ? ` (${rolloutText(t.rollout)})` : ''}: ${t.addresses.join(', ')}`),
   ];
+}
+
+/** How a retirement was decided, in words. */
+const RETIREMENT_WORDS: Record<string, (predicted: number) => string> = {
+  sampling: (p) =>
+    `Decided on sampling evidence: continued service is improbable (false-retirement probability ≤ ${p < 0.0001 ? '0.01' : Math.round(p * 10000) / 100} %).`,
+  duration: () => 'Decided on duration: not seen for the stale window of watched time.',
+  stale: () => 'Decided on staleness: the addresses that served it have gone unobserved past their window.',
+  withdrawn: () => 'Its key type is offered by no address any more (KEY_TYPE_WITHDRAWN).',
+};
+
+/** "~40 % of connections, 1 of 2 addresses" (a notice of an earlier release has no share). */
+function rolloutText(r: { share?: number; serving: number; total: number }): string {
+  const where = `${r.serving} of ${plural(r.total, 'address', 'addresses')}`;
+  return r.share === undefined ? where : `~${Math.round(r.share * 100)} % of connections, ${where}`;
 }
 
 function hoursText(hours: number): string {
@@ -123,9 +135,9 @@ function describeOne(notice: NoticeBase, type: NoticeType, where: string): { tit
     }
     case 'NEW_CERTIFICATE': {
       const f = notice.facts as NoticeFactsMap['NEW_CERTIFICATE'];
-      const title = `new ${f.keyType} certificate on ${where} (${f.rollout.serving} of ${f.rollout.total} addresses)`;
+      const title = `new ${f.keyType} certificate on ${where} (${rolloutText(f.rollout)})`;
       const lines = [
-        `New leaf on ${f.rollout.serving} of ${plural(f.rollout.total, 'address', 'addresses')}: ${f.rollout.addresses.join(', ')}.`,
+        `New leaf on ${rolloutText(f.rollout)} (this cycle: ${f.rollout.addresses.join(', ')}).`,
         ...certLines(f.cert),
         ...f.replaces.map(
           (r) => `Replaces ${commonName(r.subject)} (sha256 ${shortSha(r.sha256)}, ${daysText(r.daysLeft)}).`,
@@ -141,6 +153,7 @@ function describeOne(notice: NoticeBase, type: NoticeType, where: string): { tit
         title: `${f.keyType} certificate ${shortSha(f.cert.sha256)} retired on ${where}`,
         lines: [
           `Rollout complete: every address that served it has moved on${by ? ` to ${by}` : ''} (first seen ${f.firstSeen}, last seen ${f.lastSeen}).`,
+          ...(f.evidence ? [RETIREMENT_WORDS[f.evidence.rule](f.evidence.predicted)] : []),
           ...certLines(f.cert),
           ...f.replacedOn.map(
             (r) =>

@@ -140,7 +140,32 @@ export interface SharedTargetFacts {
   /** The addresses this notice is about at that target (serving, retired from, or returned to). */
   addresses: string[];
   /** NEW_CERTIFICATE only: the rollout at that target. */
-  rollout?: { serving: number; total: number };
+  rollout?: RolloutFacts;
+}
+
+/**
+ * Rollout progress of a leaf at a target, from the serving mix over the window: `share` = its share of the
+ * handshakes (0–1, two decimals), `serving` = the addresses whose mix holds it, `total` = the addresses of
+ * that key type observed within the window. One load-balanced address serves old and new alike, so the
+ * share is the measure; the address counts only say where.
+ */
+export interface RolloutFacts {
+  share: number;
+  serving: number;
+  total: number;
+}
+
+/**
+ * How a retirement was decided: `rule` = the weakest release among the addresses that served the leaf
+ * (`sampling` — cycles without it at a share that makes its continued service improbable; `duration` —
+ * absent for the address's window; `stale` — addresses unobserved past their window; `withdrawn` — its key
+ * type is offered nowhere any more); `predicted` = the false-retirement probability the sampling test
+ * allowed for it (0 unless sampling decided), `looks` = cycles of the rollout the test had run.
+ */
+export interface RetirementEvidenceFacts {
+  rule: 'sampling' | 'duration' | 'stale' | 'withdrawn';
+  predicted: number;
+  looks: number;
 }
 
 /** Where a retired leaf went: per address that served it, what replaced it (null = gone stale). */
@@ -162,11 +187,8 @@ export interface NoticeFactsMap {
     anchor: string | null;
     replaces: CertFacts[];
     rotation: RotationFacts | null;
-    /**
-     * Rollout progress against the evidence: `total` = addresses of that key type observed within the stale
-     * window, `serving` = those whose latest leaf is this one; `addresses` = those serving it this cycle.
-     */
-    rollout: { addresses: string[]; serving: number; total: number };
+    /** Rollout progress from the serving mix; `addresses` = those that presented it this cycle. */
+    rollout: RolloutFacts & { addresses: string[] };
     targets?: SharedTargetFacts[];
   };
   CERTIFICATE_RETIRED: {
@@ -179,6 +201,8 @@ export interface NoticeFactsMap {
     replacedOn: ReplacedOnFacts[];
     /** The leaves that replaced it (what its addresses serve now). */
     successors: CertFacts[];
+    /** How the retirement was decided (absent on notices of earlier releases). */
+    evidence?: RetirementEvidenceFacts;
     targets?: SharedTargetFacts[];
   };
   CERTIFICATE_RETURNED: {

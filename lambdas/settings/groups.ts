@@ -15,6 +15,10 @@ export function readWatchConfig(read: SettingReader): WatchConfig {
     expiryThresholdsDays: read(SETTINGS.expiryThresholdsDays),
     staleAfterCycles: read(SETTINGS.staleAfterCycles),
     staleAfterHours: read(SETTINGS.staleAfterHours),
+    mixWindowHours: read(SETTINGS.mixWindowHours),
+    retireShareFloor: read(SETTINGS.retireShareFloor),
+    rolloutSamples: read(SETTINGS.rolloutSamples),
+    pinUnusedAfterDays: read(SETTINGS.pinUnusedAfterDays),
     failingAfter: read(SETTINGS.failingAfter),
     rotationOverdueShare: read(SETTINGS.rotationOverdueShare),
   };

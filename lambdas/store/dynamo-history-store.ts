@@ -421,8 +421,14 @@ export class DynamoHistoryStore implements HistoryStore {
 
 function toHistory(items: readonly Item[]): TargetHistory {
   const stateItem = items.find((i) => i.sk === keys.state);
+  const certs = items.filter((i) => String(i.sk).startsWith('CERT#')).map(certFromItem);
   return {
-    state: stateItem ? stateFromItem(stateItem) : null,
-    certs: items.filter((i) => String(i.sk).startsWith('CERT#')).map(certFromItem),
+    state: stateItem
+      ? stateFromItem(
+          stateItem,
+          certs.map((c) => c.sha256),
+        )
+      : null,
+    certs,
   };
 }

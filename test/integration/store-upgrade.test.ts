@@ -1,8 +1,9 @@
 /**
- * Upgrade without noise: a store written by the release before the evidence model (the items of
- * test/fixtures/upgrade/store-v1.json, made by that release's code) upgrades in place on its next cycle
- * on the real store engine (dynalite), with no notice caused by the upgrade. The observations are scripted
- * (a prober double returning the scenario's per-cycle DNS answers): this test is about the store.
+ * Upgrade without noise: stores written by earlier releases upgrade in place on their next cycle on the real
+ * store engine (dynalite), with no notice caused by the upgrade: store-v1.json (the release before the
+ * evidence model) and store-v2.json (the release with one leaf per address, before the serving mix), both
+ * made by that release's code from the same scenario. The observations are scripted (a prober double
+ * returning the scenario's per-cycle DNS answers): this test is about the store.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,9 +15,12 @@ import { runWatchCycle } from '../../lambdas/watch/cycle';
 import { cycleAt, FIXTURE_CYCLES, LEAVES, observationsAt, TARGETS } from '../fixtures/upgrade/scenario';
 import { RecordingPublisher } from './cycle-harness';
 
-const FIXTURE = join(__dirname, '..', 'fixtures', 'upgrade', 'store-v1.json');
+const FIXTURES = [
+  ['the release before the evidence model', 'store-v1.json'],
+  ['the release with one leaf per address', 'store-v2.json'],
+] as const;
 
-describe('upgrade of a store written by the release before the evidence model', () => {
+describe.each(FIXTURES)('upgrade of a store written by %s', (_release, fixture) => {
   let embedded: EmbeddedStore;
   let publisher: RecordingPublisher;
 
@@ -24,7 +28,8 @@ describe('upgrade of a store written by the release before the evidence model', 
     embedded = await startEmbeddedStore({ inMemory: true });
     publisher = new RecordingPublisher();
     const doc = DynamoDBDocumentClient.from(embedded.client);
-    const { items } = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { items: Record<string, unknown>[] };
+    const file = join(__dirname, '..', 'fixtures', 'upgrade', fixture);
+    const { items } = JSON.parse(readFileSync(file, 'utf8')) as { items: Record<string, unknown>[] };
     for (const Item of items) await doc.send(new PutCommand({ TableName: embedded.tableName, Item }));
   });
 
@@ -53,17 +58,20 @@ describe('upgrade of a store written by the release before the evidence model', 
     const { Item } = await doc.send(
       new GetCommand({ TableName: embedded.tableName, Key: { pk: `TARGET#${TARGETS[1].url}`, sk: 'STATE' } }),
     );
+    // The serving mix, compact (docs/history-table.md): each address with the leaf it serves.
     expect(Item?.evidence).toEqual([
-      expect.objectContaining({ address: '192.0.2.10', keyType: 'ecdsa', sha256: LEAVES.rollingOld.sha256 }),
-      expect.objectContaining({ address: '192.0.2.11', keyType: 'ecdsa', sha256: LEAVES.rollingNew.sha256 }),
+      expect.stringMatching(new RegExp(`^e192\\.0\\.2\\.10 .* ${LEAVES.rollingOld.sha256.slice(0, 12)}:`)),
+      expect.stringMatching(new RegExp(`^e192\\.0\\.2\\.11 .* ${LEAVES.rollingNew.sha256.slice(0, 12)}:`)),
     ]);
-    expect(Item?.keyTypes).toEqual({ ecdsa: expect.objectContaining({ cycles: expect.any(Number) }) });
+    expect(Item?.keyTypes).toEqual({
+      ecdsa: expect.objectContaining({ cycles: expect.any(Number), clock: expect.any(Number) }),
+    });
   });
 
   it('then follows the rollout to one retirement, and takes the unreachable target baseline at first light', async () => {
-    // Act
+    // Act: hourly cycles for three days (an address observed every other hour lets its leaf go on duration).
     const notices: Notice[] = [];
-    for (let n = FIXTURE_CYCLES; n < FIXTURE_CYCLES + 12; n++) {
+    for (let n = FIXTURE_CYCLES; n < FIXTURE_CYCLES + 72; n++) {
       notices.push(...(await cycle(n, { rolloutDoneAt: FIXTURE_CYCLES + 4, lateLightAt: FIXTURE_CYCLES + 2 })));
     }
 

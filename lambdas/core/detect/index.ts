@@ -11,7 +11,7 @@ import type { WatchConfig } from '../watch-config';
 import { baselineFacts, baselineNotices } from './baseline';
 import { checkChains } from './chain';
 import type { DetectContext, DetectTarget } from './context';
-import { slotKey, sortedEvidence, updateEvidence } from './evidence';
+import { nextCadence, slotKey, sortedEvidence, updateEvidence } from './evidence';
 import { checkExpiry } from './expiry';
 import { checkProbeHealth } from './probe-health';
 import { retireGone, returnRetired } from './retirement';
@@ -91,6 +91,7 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
     prevEvidence,
     evidence: new Map(prevEvidence),
     keyTypes: structuredClone(prev.keyTypes),
+    cadence: advances ? nextCadence(prev.cadence, prev.lastCycleAt, now) : prev.cadence,
     notices: [],
   };
   updateEvidence(ctx);
@@ -126,6 +127,7 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
     missing: ctx.missing,
     evidence: sortedEvidence(ctx.evidence),
     keyTypes: ctx.keyTypes,
+    ...(ctx.cadence === undefined ? {} : { cadence: ctx.cadence }),
     raised: ctx.advances ? [] : prev.lastCycleAt === ctx.nowIso ? [...prev.raised] : prev.raised,
   };
   const ghosts = (input.ghosts ?? prev.lastCycleAt === nowIso) && prev.lastCycleAt !== null;

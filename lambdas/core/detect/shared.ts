@@ -114,8 +114,8 @@ function merged(
           : (facts as { addresses: string[] }).addresses,
     };
     if (notice.type === 'NEW_CERTIFICATE') {
-      const { serving, total } = (facts as NoticeFactsMap['NEW_CERTIFICATE']).rollout;
-      entry.rollout = { serving, total };
+      const { share, serving, total } = (facts as NoticeFactsMap['NEW_CERTIFICATE']).rollout;
+      entry.rollout = { share, serving, total };
     }
     return entry;
   });

@@ -1,0 +1,66 @@
+/**
+ * Sampling: how many handshakes each address gets this cycle (docs/rollouts.md, "Sampling"). One address
+ * may be a pool of frontends, and one handshake sees one of them; while a rollout is under way (a target ×
+ * key type has an active leaf besides its newest) the addresses whose recent mix holds such a leaf, and
+ * addresses not seen before, get `rolloutSamples` handshakes, so a leaf still served on a few frontends
+ * keeps being seen. Evidence is counted per cycle (several handshakes from one source address may reach one
+ * frontend: source affinity), so more handshakes only make a cycle's look sharper, never more looks; and
+ * the count at an address does not drop while a leaf it holds is under test (a lower count would make the
+ * per-cycle share measured before optimistic). The plan is plain data: it travels to shard workers.
+ */
+import type { CertRecord, TargetHistory } from '../history';
+import type { KeyType } from '../observation';
+import type { WatchConfig } from '../watch-config';
+
+/** Handshakes per address for one target × key type: `default` for addresses not listed. */
+export interface KeyTypeSamples {
+  default: number;
+  addresses: Record<string, number>;
+}
+
+/** A target's sampling plan: absent key types (and absent plans) get one handshake per address. */
+export type SamplePlan = Partial<Record<KeyType, KeyTypeSamples>>;
+
+/** The sampling plan of one target from its history (empty when no rollout is under way). */
+export function samplingPlan(history: TargetHistory, config: WatchConfig): SamplePlan {
+  const max = Math.max(1, Math.floor(config.rolloutSamples));
+  const plan: SamplePlan = {};
+  if (max <= 1 || !history.state) return plan;
+  const active = history.certs.filter((c) => c.role === 'leaf' && c.status === 'active');
+  for (const keyType of new Set(active.map((c) => c.keyType))) {
+    const leaves = active.filter((c) => c.keyType === keyType);
+    if (leaves.length < 2) continue;
+    const older = new Set(olderThanNewest(leaves).map((c) => c.sha256));
+    const addresses: Record<string, number> = {};
+    for (const entry of history.state.evidence) {
+      if (entry.keyType !== keyType) continue;
+      addresses[entry.address] = entry.leaves.some((l) => older.has(l.sha256)) ? max : 1;
+    }
+    plan[keyType] = { default: max, addresses };
+  }
+  return plan;
+}
+
+/** The active leaves except the newest (latest notBefore, then latest first sighting). */
+function olderThanNewest(leaves: readonly CertRecord[]): CertRecord[] {
+  const sorted = [...leaves].sort(
+    (a, b) => b.notBefore.localeCompare(a.notBefore) || b.firstSeen.localeCompare(a.firstSeen),
+  );
+  return sorted.slice(1);
+}
+
+/** Handshakes planned for one address × key type. */
+export function samplesFor(plan: SamplePlan | undefined, keyType: KeyType, address: string): number {
+  const entry = plan?.[keyType];
+  if (!entry) return 1;
+  return entry.addresses[address] ?? entry.default;
+}
+
+/** Handshakes the plan adds this cycle beyond one per address, for the given addresses per key type. */
+export function extraHandshakes(plan: SamplePlan, addresses: Partial<Record<KeyType, readonly string[]>>): number {
+  let extra = 0;
+  for (const [keyType, list] of Object.entries(addresses) as Array<[KeyType, readonly string[]]>) {
+    for (const address of list) extra += samplesFor(plan, keyType, address) - 1;
+  }
+  return extra;
+}
