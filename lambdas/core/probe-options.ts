@@ -1,3 +1,4 @@
+import type { SamplePlan } from './detect/sampling';
 import type { KeyType } from './observation';
 import type { PolicySet } from './policy/model';
 import type { ResolvePin } from './targets';
@@ -39,6 +40,11 @@ export interface ProbeOptions {
   port25Blocked?: boolean;
   /** The consumer policy (`--policy`, context `policy`): each observation then carries its verdict. */
   policy?: PolicySet;
+  /**
+   * Handshakes per address × key type, by target URL, while a rollout is under way (docs/rollouts.md,
+   * "Sampling"); a target absent here gets one per address.
+   */
+  samplePlan?: Readonly<Record<string, SamplePlan>>;
 }
 
 /** Defaults of DESIGN.md. */

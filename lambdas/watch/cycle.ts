@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { cycleNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
+import { type SamplePlan, samplingPlan } from '../core/detect/sampling';
 import type { TargetHistory } from '../core/history';
 import type { BaselineTargetFacts, Notice } from '../core/notice';
 import type { Observation } from '../core/observation';
@@ -103,14 +104,16 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const noDrain = { published: [] as Notice[], failures: [], lostClaims: [] };
   const earlier = input.shard ? noDrain : await drain();
 
-  const observations = await prober.probe(targets, {
-    ...input.probeOptions,
-    validationTime: input.probeOptions.validationTime ?? now,
-  });
+  // Histories first: a rollout under way (read from them) takes several handshakes per address.
   const detectTargets: DetectTarget[] = targets.map((t) => ({ url: t.url, host: t.host, mode: t.mode }));
   const histories = new Map<string, TargetHistory>(
     await mapWithLimit(detectTargets, limit, async (t) => [t.url, await store.loadTarget(t.url)] as const),
   );
+  const observations = await prober.probe(targets, {
+    ...input.probeOptions,
+    validationTime: input.probeOptions.validationTime ?? now,
+    samplePlan: samplePlans(histories, config),
+  });
   const expectedName = input.probeOptions.servername;
   const detection = detectCycle({ targets: detectTargets, histories, observations, now, config, expectedName });
   if (input.shard) {
@@ -184,4 +187,14 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       unsaved,
     },
   };
+}
+
+/** The sampling plans of the targets in rollout (docs/rollouts.md, "Sampling"); none when sampling is off. */
+function samplePlans(histories: ReadonlyMap<string, TargetHistory>, config: WatchConfig): Record<string, SamplePlan> {
+  const plans: Record<string, SamplePlan> = {};
+  for (const [url, history] of histories) {
+    const plan = samplingPlan(history, config);
+    if (Object.keys(plan).length > 0) plans[url] = plan;
+  }
+  return plans;
 }

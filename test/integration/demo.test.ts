@@ -89,7 +89,7 @@ describe('the demo', () => {
     expect(svg).toContain('<line class="today"');
     expect(readdirSync(tmpRoot)).toEqual([]);
     expect(existsSync(result.tempDir)).toBe(false);
-  }, 60_000);
+  }, 180_000);
 
   it('stops on Ctrl-C after the current cycle, with its servers closed and its directory removed', async () => {
     // Prepare
@@ -108,7 +108,7 @@ describe('the demo', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // A bound, not a timing assertion: a demo that never stops is killed and the test fails below.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 150_000);
 
     // Act
     await new Promise<void>((resolve) => {
@@ -133,5 +133,5 @@ describe('the demo', () => {
     expect(stdout).not.toContain('Timeline:');
     expect(readdirSync(tmpRoot).filter((f) => f.startsWith('certwatch-demo-'))).toEqual([]);
     expect(existsSync(out)).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });
