@@ -13,5 +13,6 @@ module.exports = {
     '/node_modules/',
     '/test/unit/(certificate|google-chains|pem|posture-cipher-suites|posture-client-hello)\\.test\\.ts$',
     '/test/unit/(limbo|limbo-2026|fuzz-regressions)\\.test\\.ts$',
+    '/test/unit/revocation-(crl|ocsp)\\.test\\.ts$',
   ],
 };

@@ -5,8 +5,7 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { UsageError } from '../lambdas/cli/cli-io';
-import { portablePolicy } from '../lambdas/cli/stack-policy';
+import { portablePolicy } from '../lambdas/policy-file/context-policy';
 import { ConfigError } from '../lambdas/settings/config-error';
 import { contextReader } from '../lambdas/settings/read';
 import { SETTINGS } from '../lambdas/settings/table';
@@ -22,7 +21,7 @@ try {
     ...(policySource ? { consumerPolicy: portablePolicy(policySource) } : {}),
   });
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof UsageError) {
+  if (error instanceof ConfigError) {
     console.error(`certwatch: ${error.message}`);
     process.exit(2);
   }

@@ -12,10 +12,10 @@ import { join, resolve } from 'node:path';
 import type { Notice } from '../lambdas/core/notice';
 import type { NoticePublisher, PublishReceipt } from '../lambdas/core/ports';
 import { SmtpProber } from '../lambdas/probe/prober';
+import { runWatchCycle } from '../lambdas/run/cycle';
 import { type EmbeddedStore, startEmbeddedStore } from '../lambdas/store/embedded-store';
 import { buildTimeline } from '../lambdas/timeline/layout';
 import { renderTimelineHtml, renderTimelineSvg } from '../lambdas/timeline/render-svg';
-import { runWatchCycle } from '../lambdas/watch/cycle';
 import { screenshotHtml } from './chromium';
 import { type CertPair, createDemoPki, type DemoPki, type Fleet, HOSTS, startFleet } from './fleet';
 

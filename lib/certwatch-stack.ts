@@ -2,7 +2,7 @@
  * The certwatch stack: one certificate watcher configured from CDK context, and its outputs.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { type IVpc, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { CertificateWatcher } from './certificate-watcher';
 import { type ContextKey, parseStackConfig, type StackConfig } from './stack-config';
@@ -22,25 +22,13 @@ export class CertwatchStack extends Stack {
   constructor(scope: Construct, id: string, props: CertwatchStackProps = {}) {
     super(scope, id, props);
     const config = props.config ?? parseStackConfig((key: ContextKey) => this.node.tryGetContext(key));
-    let vpc: IVpc | undefined;
-    if (config.vpcId) vpc = Vpc.fromLookup(this, 'ExistingVpc', { vpcId: config.vpcId });
-
+    // The config is in the watcher's terms: only the VPC is looked up, and two keys are named differently.
+    const { vpcId, watch, posture, ...settings } = config;
     this.watcher = new CertificateWatcher(this, 'Watcher', {
-      targets: config.targets,
-      schedule: config.schedule,
-      watchConfig: config.watch,
-      alertEmails: config.alertEmails,
-      egress: config.egress,
-      vpc,
-      logRetention: config.logRetention,
-      probeTimeoutMs: config.probeTimeoutMs,
-      keyTypes: config.keyTypes,
-      trust: config.trust,
-      postureSchedule: config.posture,
-      postureRequire: config.postureRequire,
-      heartbeat: config.heartbeat,
-      addressFamilies: config.addressFamilies,
-      dns: config.dns,
+      ...settings,
+      watchConfig: watch,
+      postureSchedule: posture,
+      ...(vpcId ? { vpc: Vpc.fromLookup(this, 'ExistingVpc', { vpcId }) } : {}),
       ...(props.consumerPolicy ? { consumerPolicy: props.consumerPolicy } : {}),
     });
 

@@ -1,10 +1,12 @@
 /**
- * The scheduled run as a Step Functions state machine: Plan (the function merges the deployed list into
- * the table and sizes the shards from the list and the measured probe rate) → Shards (a Distributed Map
- * over shard numbers, never the list: state payloads are capped at 256 KiB; each shard one invocation
- * that probes, detects and stores its slice, retried alone) → Merge (one BASELINE for the run, the outbox
- * drained). A shard that fails for good still lets the merge publish what the others found, then the
- * execution fails (alarmed).
+ * A scheduled run as a Step Functions state machine: Plan (the function merges the deployed list into
+ * the table and cuts it into shards that each fit one invocation) → Shards (a Distributed Map over shard
+ * numbers, never the list: state payloads are capped at 256 KiB; each shard one invocation that probes,
+ * detects and stores its slice, retried alone) → Merge (one BASELINE for the run, the outbox drained).
+ * A shard that fails for good still lets the merge publish what the others found, then the execution
+ * fails (alarmed). Every Task has its timeout and its Retry from lib/run-timing.ts, so the execution
+ * timeout covers them all (docs/deploy.md "Timeouts"). The same machine runs the certificate watch and,
+ * as a second instance, the TLS posture (`mode`).
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -13,23 +15,35 @@ import {
   DefinitionBody,
   DistributedMap,
   Fail,
+  type IChainable,
+  type INextable,
   JsonPath,
   LogLevel,
   StateMachine,
   TaskInput,
+  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { RunTiming, StepTiming } from './run-timing';
 
-/** Shards probing at once: each is one invocation of the function (its reserved concurrency allows this plus one). */
+/** Shards probing at once: each is one invocation of the function (new accounts run 10 at most in all). */
 export const SHARD_CONCURRENCY = 4;
+
+/** What a run watches: certificates (the watch schedule) or TLS posture (the posture schedule). */
+export type RunMode = 'watch' | 'posture';
 
 /** Properties of {@link RunStateMachine}. */
 export interface RunStateMachineProps {
   fn: IFunction;
-  /** Longest a whole run may take (the schedule period: runs do not overlap for long). */
-  timeout: Duration;
+  timing: RunTiming;
+  mode: RunMode;
   logRetention: RetentionDays;
+  /**
+   * Steps run between Plan and the shards (e.g. a log-reading step), each with its timing: add its
+   * worst case to the run's sum (lib/run-timing.ts `extraSteps`).
+   */
+  beforeShards?: ReadonlyArray<IChainable & INextable>;
 }
 
 /** The state machine of one scheduled run. */
@@ -38,30 +52,21 @@ export class RunStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: RunStateMachineProps) {
     super(scope, id);
-    const { fn } = props;
-    const invoke = (name: string, payload: Record<string, unknown>) =>
-      new LambdaInvoke(this, name, {
-        lambdaFunction: fn,
-        payload: TaskInput.fromObject(payload),
-        payloadResponseOnly: true,
-        retryOnServiceExceptions: true,
-      });
-    const plan = invoke('Plan', { kind: 'plan' });
-    const mergeInput = { kind: 'merge', runId: JsonPath.stringAt('$.runId'), now: JsonPath.stringAt('$.now') };
-    const merge = invoke('Merge', mergeInput).addRetry({
-      errors: ['States.ALL'],
-      maxAttempts: 2,
-      interval: Duration.seconds(30),
-      backoffRate: 2,
+    const { timing, mode } = props;
+    const plan = this.invoke('Plan', timing.plan, props, {
+      kind: 'plan',
+      startedAt: JsonPath.stringAt('$$.Execution.StartTime'),
+      windowSeconds: timing.shardWindowSeconds,
     });
-
-    const shard = invoke('Shard', {
+    const runOf = { runId: JsonPath.stringAt('$.runId'), now: JsonPath.stringAt('$.now') };
+    const merge = this.invoke('Merge', timing.merge, props, { kind: 'merge', ...runOf });
+    const shard = this.invoke('Shard', timing.shard, props, {
       kind: 'shard',
-      runId: JsonPath.stringAt('$.runId'),
-      now: JsonPath.stringAt('$.now'),
+      ...runOf,
       shard: JsonPath.numberAt('$.shard'),
       shardCount: JsonPath.numberAt('$.shardCount'),
-    }).addRetry({ errors: ['States.ALL'], maxAttempts: 2, interval: Duration.seconds(30), backoffRate: 2 });
+      deadline: JsonPath.numberAt('$.deadline'),
+    });
     const shards = new DistributedMap(this, 'Shards', {
       itemsPath: '$.shards',
       maxConcurrency: SHARD_CONCURRENCY,
@@ -69,23 +74,58 @@ export class RunStateMachine extends Construct {
         'runId.$': '$.runId',
         'now.$': '$.now',
         'shardCount.$': '$.shardCount',
+        'deadline.$': '$.deadline',
         'shard.$': '$$.Map.Item.Value',
       },
       resultPath: JsonPath.DISCARD,
     });
     shards.itemProcessor(shard);
-    const mergeAfterFailure = invoke('MergeAfterShardFailure', mergeInput).next(
-      new Fail(this, 'ShardFailed', { error: 'ShardFailed', cause: 'a shard failed after its retries' }),
-    );
+    const mergeAfterFailure = this.invoke('MergeAfterShardFailure', timing.merge, props, {
+      kind: 'merge',
+      ...runOf,
+    }).next(new Fail(this, 'ShardFailed', { error: 'ShardFailed', cause: 'a shard failed after its retries' }));
     shards.addCatch(mergeAfterFailure, { resultPath: '$.failure' });
 
+    // Plan → (steps before the shards) → Shards → Merge.
+    let tail: INextable = plan;
+    for (const step of props.beforeShards ?? []) {
+      tail.next(step);
+      tail = step;
+    }
+    tail.next(shards);
+    shards.next(merge);
     const logs = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new StateMachine(this, 'Run', {
-      comment: 'certwatch: one watch run (plan, shards, merge)',
-      definitionBody: DefinitionBody.fromChainable(plan.next(shards).next(merge)),
-      timeout: props.timeout,
+      comment: `certwatch: one ${mode === 'watch' ? 'watch' : 'TLS posture'} run (plan, shards, merge)`,
+      definitionBody: DefinitionBody.fromChainable(plan),
+      timeout: Duration.seconds(timing.executionSeconds),
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+    });
+  }
+
+  /**
+   * A Task invoking the function with `payload` (plus the mode and which attempt this is), its timeout
+   * and one Retry on every error, waits not growing (backoff 1): what lib/run-timing.ts adds up.
+   */
+  private invoke(name: string, timing: StepTiming, props: RunStateMachineProps, payload: Record<string, unknown>) {
+    return new LambdaInvoke(this, name, {
+      lambdaFunction: props.fn,
+      payload: TaskInput.fromObject({
+        ...payload,
+        mode: props.mode,
+        attempt: JsonPath.numberAt('$$.State.RetryCount'),
+        attempts: timing.attempts,
+      }),
+      payloadResponseOnly: true,
+      // One Retry on States.ALL covers Lambda's service errors too: no hidden second retry policy.
+      retryOnServiceExceptions: false,
+      taskTimeout: Timeout.duration(Duration.seconds(timing.timeoutSeconds)),
+    }).addRetry({
+      errors: ['States.ALL'],
+      maxAttempts: timing.attempts - 1,
+      interval: Duration.seconds(timing.intervalSeconds),
+      backoffRate: 1,
     });
   }
 }

@@ -6,12 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { KeyType } from '../lambdas/core/observation';
 import type { WatchConfig } from '../lambdas/core/watch-config';
+import { type PlainValues, plainValues, readDeployed } from '../lambdas/settings/deployed';
 import { readWatchConfig } from '../lambdas/settings/groups';
 import { contextReader, refuse } from '../lambdas/settings/read';
 import { SETTINGS } from '../lambdas/settings/table';
-import { WATCHER_ADDRESS_FAMILIES } from './watcher-settings';
 
 /** Context keys the stack reads: the settings that have a context spelling. */
 export const CONTEXT_KEYS: readonly string[] = Object.values(SETTINGS).flatMap((s) =>
@@ -24,8 +23,13 @@ export type ContextKey = string;
 /** How the function reaches the targets. */
 export type EgressMode = 'none' | 'vpc';
 
-/** Validated settings of the stack. */
-export interface StackConfig {
+/**
+ * Validated settings of the stack. The settings it ships to the function (`probeTimeoutMs`, `keyTypes`,
+ * `trust`, `addressFamilies`, `dns`, `postureRequire`, `heartbeat`, ...: lambdas/settings/deployed.ts)
+ * are typed from the table, in the form the watcher's properties take, so the stack passes them on as
+ * they are.
+ */
+export interface StackConfig extends PlainValues<'function'> {
   /** Canonical target URLs, before egress filtering. */
   targets: string[];
   /** How often a cycle runs: the `rate(...)` of the schedule. */
@@ -36,18 +40,8 @@ export interface StackConfig {
   /** An existing VPC to run in (implies egress `vpc`). */
   vpcId?: string;
   logRetention: RetentionDays;
-  probeTimeoutMs: number;
-  keyTypes: KeyType[];
-  trust: 'node' | 'google';
   /** Time between TLS posture cycles, or `off`. */
   posture: Duration | 'off';
-  /** Posture rules as written (validated). */
-  postureRequire: string[];
-  heartbeat: 'weekly' | 'off';
-  /** IP versions probed: `[4]` by default (Lambda has no IPv6 route outside a dual-stack VPC). */
-  addressFamilies: (4 | 6)[];
-  /** DNS servers for every lookup (`ADDR[:PORT]`); empty = the function's own resolver. */
-  dns: string[];
 }
 
 /**
@@ -79,7 +73,7 @@ function readTargetsFile(path: string, get: (key: ContextKey) => unknown): strin
  * @throws ConfigError naming the first key at fault
  */
 export function parseStackConfig(get: (key: ContextKey) => unknown): StackConfig {
-  const read = contextReader(get);
+  const read = contextReader(get, { stack: true });
   const targetsFile = read(SETTINGS.targetsFile);
   if (targetsFile !== undefined && get('targets') !== undefined) {
     throw refuse(
@@ -100,22 +94,15 @@ export function parseStackConfig(get: (key: ContextKey) => unknown): StackConfig
     );
   }
   const posture = read(SETTINGS.posture);
-  const families = get('addressFamilies') === undefined ? WATCHER_ADDRESS_FAMILIES : read(SETTINGS.addressFamilies);
   return {
     targets,
-    addressFamilies: [...families],
     posture: posture === 'off' ? 'off' : Duration.minutes(posture),
-    postureRequire: read(SETTINGS.postureRequire).map((rule) => rule.text),
-    heartbeat: read(SETTINGS.heartbeat),
     schedule: Duration.minutes(read(SETTINGS.schedule)),
     watch: readWatchConfig(read),
     alertEmails: read(SETTINGS.alertEmail),
     egress: vpcId !== undefined ? 'vpc' : egress,
     ...(vpcId !== undefined ? { vpcId } : {}),
     logRetention: read(SETTINGS.logRetentionDays) as RetentionDays,
-    probeTimeoutMs: read(SETTINGS.probeTimeoutMs),
-    keyTypes: read(SETTINGS.keyTypes),
-    trust: read(SETTINGS.trust),
-    dns: read(SETTINGS.dns) ?? [],
+    ...plainValues(readDeployed('function', read)),
   };
 }

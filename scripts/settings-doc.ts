@@ -4,7 +4,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultText, type Setting } from '../lambdas/settings/setting';
+import { deployedSettings } from '../lambdas/settings/deployed';
+import { type DeployKind, defaultText, type Setting } from '../lambdas/settings/setting';
 import { SETTINGS } from '../lambdas/settings/table';
 
 /** The path of the generated page. */
@@ -12,6 +13,12 @@ export const SETTINGS_DOC = join(__dirname, '..', 'docs', 'settings.md');
 
 const cell = (text: string | undefined) => (text ? `\`${text}\`` : '—');
 const pipes = (text: string) => text.replace(/\|/g, '\\|');
+
+/** The names of the settings deployed as `kind`, for prose. */
+function names(kind: DeployKind): string {
+  const all = deployedSettings(kind).map((s) => `\`${s.name}\``);
+  return all.length < 2 ? all.join('') : `${all.slice(0, -1).join(', ')} and ${all.at(-1)}`;
+}
 
 /** The Markdown page. */
 export function renderSettingsDoc(): string {
@@ -30,6 +37,11 @@ export function renderSettingsDoc(): string {
     'construct validates its properties (named like the setting) through the same table. Each setting has',
     'one range wherever it is given; the stack adds its own checks where it needs tighter bounds (the',
     'function timeout sized from the targets and the probe timeout must fit Lambda and the schedule).',
+    '',
+    'The stack ships these to the Lambda function, read from context or the construct property of the same',
+    'name and carried in its environment (a `deploy` mark in the table does it all):',
+    `${names('function')}; the thresholds ${names('watch')} (properties inside \`watchConfig\`). It sets`,
+    `${names('stack')} itself.`,
     '',
     'A value that cannot be used is refused with one line naming the setting as it was spelled, the value',
     'and what is accepted (`CERTWATCH_FAILING_AFTER="0": must be a whole number from 1 to 1000`). An',

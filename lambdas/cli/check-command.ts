@@ -7,22 +7,22 @@ import type { Notice } from '../core/notice';
 import type { NoticePublisher } from '../core/ports';
 import type { PolicyRule } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
+import type { CycleResult } from '../run/cycle';
+import type { PostureCycleResult } from '../run/posture-cycle';
 import { SETTINGS } from '../settings/table';
 import type { OpenedStore } from '../store/open-store';
-import type { CycleResult } from '../watch/cycle';
-import type { PostureCycleResult } from '../watch/posture-cycle';
 import type { ShardReport } from './check-sharded';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { cliEnv, cliFlags } from './cli-settings';
-import { addPolicyOption, listPolicyInto, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
+import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { renderTable, type TableView } from './shared/table';
 import { terminalOf } from './shared/terminal';
 import { reportUnusedPins } from './shared/unused-pins';
-import { commandTargets, watchTargetsFrom } from './watch-list-cli';
+import { CLI_DEFAULT_SEED, commandTargets, watchTargetsFrom } from './watch-list-cli';
 
 interface CheckValues extends ProbeCliValues, StoreCliValues {
   topicArn?: string;
@@ -79,22 +79,32 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       const config = watchConfigFromCliEnv();
       const publisher = await publisherFor(values, run);
       const now = new Date();
-      const [{ SmtpProber }, { runWatchCycle }, { runPostureCycle }, { expandWatchTargets }] = await Promise.all([
+      const [{ SmtpProber }, { WatchRun }] = await Promise.all([
         import('../probe/prober.js'),
-        import('../watch/cycle.js'),
-        import('../watch/posture-cycle.js'),
-        import('../watch/expand-targets.js'),
+        import('../run/watch-run.js'),
       ]);
       const progress = new ProgressLine(run.stderr, 'probing');
       let shardReports: ShardReport[] | undefined;
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const { store, where } = opened as OpenedStore;
+        // Sets the list up from the default set when it never was, and refuses an empty list (exit 2).
+        if (!given) await commandTargets([], store, where, now);
+        const watchRun = new WatchRun(
+          { prober: new SmtpProber(undefined, progress), store, publisher },
+          {
+            probeOptions: options,
+            watch: config,
+            list: given ? { kind: 'given', entries: given } : { kind: 'store', seed: CLI_DEFAULT_SEED },
+            postureRules: rules,
+          },
+        );
         if (sharding) {
           progress.stop();
           const { runShardedCheck } = await import('./check-sharded.js');
           const sharded = await runShardedCheck(opened as OpenedStore, {
             shards: sharding.shards,
             probeOptions: options,
+            watch: config,
             publisher,
             now,
             workers: { workers: sharding.workers },
@@ -102,25 +112,8 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
           shardReports = sharded.shards;
           return { result: sharded.result, posture: undefined };
         }
-        const entries = given ?? (await commandTargets([], store, where, now));
-        await listPolicyInto(options, store);
-        const expansion = await expandWatchTargets(entries, {
-          store,
-          now,
-          keyTypes: options.keyTypes,
-          dns: { servers: options.dnsServers, timeoutMs: Math.max(500, Math.floor(options.timeoutMs / 2)) },
-        });
-        const { targets } = expansion;
-        const certificates = await runWatchCycle(
-          { prober: new SmtpProber(undefined, progress), store, publisher },
-          { targets, probeOptions: options, now, config, expansion },
-        );
-        const postureResult = values.posture
-          ? await runPostureCycle(
-              { store, publisher },
-              { targets, probeOptions: options, postureOptions: { rules }, now },
-            )
-          : undefined;
+        const certificates = await watchRun.cycle(now);
+        const postureResult = values.posture ? await watchRun.posture(now) : undefined;
         return { result: certificates, posture: postureResult };
       }).finally(() => progress.stop());
       if (values.json) {
@@ -148,6 +141,15 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
             `pending for the next cycle (${publishFailures[0].message})\n`,
         );
       }
+      for (const problem of result.summary.problems) {
+        run.stderr.write(`certwatch: ${problem.target} left out of this cycle: ${problem.message}\n`);
+      }
+      if (result.summary.unreached.length > 0) {
+        const n = result.summary.unreached.length;
+        run.stderr.write(
+          `certwatch: ${n} target${n === 1 ? '' : 's'} not reached in time, not observed this cycle (first: ${result.summary.unreached[0]})\n`,
+        );
+      }
       for (const unsaved of result.summary.unsaved) {
         run.stderr.write(`certwatch: history of ${unsaved.target} not saved this cycle: ${unsaved.message}\n`);
       }
@@ -163,6 +165,8 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       run.exitCode =
         result.summary.failedProbes > 0 ||
         result.summary.critical > 0 ||
+        result.summary.problems.length > 0 ||
+        result.summary.unreached.length > 0 ||
         postureFailed ||
         publishFailures.length > 0 ||
         failedShards.length > 0

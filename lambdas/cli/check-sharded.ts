@@ -8,10 +8,12 @@
 import type { Notice } from '../core/notice';
 import type { NoticePublisher, PublishReceipt } from '../core/ports';
 import type { ProbeOptions } from '../core/probe-options';
+import type { WatchConfig } from '../core/watch-config';
+import { DEFAULT_WATCH_CONFIG } from '../core/watch-config';
+import type { CycleResult } from '../run/cycle';
+import { WatchRun } from '../run/watch-run';
 import type { OpenedStore } from '../store/open-store';
-import type { CycleResult } from '../watch/cycle';
-import { mergeRun, planRun } from '../watch/fan-out';
-import { runShardWorkers, type ShardOutcome, type ShardWorkerOptions } from './shard-workers';
+import { runShardWorkers, SHARD_WORKERS, type ShardOutcome, type ShardWorkerOptions } from './shard-workers';
 import { CLI_DEFAULT_SEED, commandTargets } from './watch-list-cli';
 
 /** One shard as the output reports it. */
@@ -47,6 +49,7 @@ export async function runShardedCheck(
   input: {
     shards: number;
     probeOptions: ProbeOptions;
+    watch?: WatchConfig;
     publisher: NoticePublisher;
     now: Date;
     workers?: ShardWorkerOptions;
@@ -55,16 +58,27 @@ export async function runShardedCheck(
   const { store } = opened;
   // Sets the list up from the default set when it never was, and refuses an empty list (exit 2).
   await commandTargets([], store, opened.where, input.now);
-  const plan = await planRun(store, input.now, { seed: CLI_DEFAULT_SEED }, input.shards);
+  const recorder = new RecordingPublisher(input.publisher);
+  // The parent plans and merges; the workers probe (the prober here is never used).
+  const run = new WatchRun(
+    { store, prober: { probe: async () => [] }, publisher: recorder },
+    {
+      probeOptions: input.probeOptions,
+      watch: input.watch ?? DEFAULT_WATCH_CONFIG,
+      list: { kind: 'store', seed: CLI_DEFAULT_SEED },
+    },
+  );
+  const invocationMs = input.workers?.timeoutMs ?? SHARD_WORKERS.timeoutMs;
+  const plan = await run.plan(input.now, { invocationMs, forceShards: input.shards });
   const jobs = plan.shards.map((shard) => ({
     order: { runId: plan.runId, now: plan.now, shard, shardCount: plan.shardCount },
     store: opened.reach,
     probeOptions: input.probeOptions,
+    invocationMs,
   }));
   const outcomes = await runShardWorkers(jobs, input.workers);
   // The merge runs whatever the shards did: what the others stored is published (as the state machine does).
-  const recorder = new RecordingPublisher(input.publisher);
-  const merged = await mergeRun({ store, publisher: recorder }, plan);
+  const merged = await run.merge(plan);
   return {
     runId: plan.runId,
     result: combine(outcomes, plan.now, recorder.published, merged),
@@ -104,6 +118,8 @@ function combine(
       lostClaims: results.flatMap((r) => r.summary.lostClaims),
       conflicts: sum((r) => r.summary.conflicts),
       unsaved: results.flatMap((r) => r.summary.unsaved),
+      unreached: results.flatMap((r) => r.summary.unreached ?? []),
+      problems: results.flatMap((r) => r.summary.problems ?? []),
     },
   };
 }

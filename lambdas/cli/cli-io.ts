@@ -5,13 +5,27 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
 }
 
-/** A usage or configuration error (code USAGE): message on stderr, exit code 2, never a stack trace. */
+/**
+ * The CLI's own refusal (code USAGE): options that do not go together, a file given that cannot be
+ * read or written. Message on stderr, exit code 2, never a stack trace. Errors of other areas are not
+ * turned into this one: program.ts maps each to its exit code.
+ */
 export class UsageError extends CertwatchError<'USAGE'> {
   override name = 'UsageError';
 
   constructor(message: string, options?: { cause?: unknown }) {
     super('USAGE', message, options);
   }
+}
+
+/**
+ * The same error with where it happened around its message (`--policy `, `stdin: `): its class and
+ * code stay, and with them its exit code (lambdas/cli/program.ts maps errors to exit codes). Anything
+ * but a certwatch error is returned as it is.
+ */
+export function withContext<E>(error: E, prefix: string, suffix = ''): E {
+  if (error instanceof CertwatchError) error.message = `${prefix}${error.message}${suffix}`;
+  return error;
 }
 
 /** Exit codes of DESIGN.md. */

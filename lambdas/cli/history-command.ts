@@ -4,13 +4,12 @@
  */
 import type { Command } from 'commander';
 import { daysUntil } from '../core/days';
-import { CoreError } from '../core/errors';
 import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../core/history';
 import type { HistoryStore } from '../core/ports';
 import { parseTarget } from '../core/targets';
 import { commonName } from '../core/x509/dn';
 import type { CliRun } from './cli-io';
-import { UsageError } from './cli-io';
+import { UsageError, withContext } from './cli-io';
 import { colonHex, table } from './format';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import type { TableView } from './shared/table';
@@ -140,10 +139,7 @@ function targetUrl(query: string): string {
   try {
     return parseTarget(query).url;
   } catch (error) {
-    if (error instanceof CoreError) {
-      throw new UsageError(`${error.message}; or give a SHA-256 fingerprint (64 hex digits)`, { cause: error });
-    }
-    throw error;
+    throw withContext(error, '', '; or give a SHA-256 fingerprint (64 hex digits)');
   }
 }
 

@@ -4,12 +4,9 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CoreError } from '../core/errors';
 import type { Observation } from '../core/observation';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
-import type { WatchListStore } from '../core/ports';
-import type { ProbeOptions } from '../core/probe-options';
-import { UsageError } from './cli-io';
+import { UsageError, withContext } from './cli-io';
 import { MAX_CA_BYTES, readBoundedTextSync } from './shared/bounded-input';
 
 /**
@@ -35,8 +32,7 @@ export async function loadPolicyFile(file: string): Promise<PolicySet> {
       readFile: (path) => readBoundedTextSync(resolve(dirname(file), path), MAX_CA_BYTES),
     });
   } catch (error) {
-    if (error instanceof CoreError) throw new UsageError(`--policy ${error.message}`, { cause: error });
-    throw error;
+    throw withContext(error, '--policy ');
   }
 }
 
@@ -67,20 +63,4 @@ export function renderPolicyVerdicts(observations: readonly Observation[]): stri
 /** True when a verdict refuses a chain with a critical rule (exit code 1). */
 export function policyRefused(o: Observation): boolean {
   return o.consumerPolicy?.rules.some((r) => r.status === 'fail' && r.severity === 'critical') === true;
-}
-
-/**
- * Adds the consumer policies kept on the store's watch list (`targets add --policy`) to the options'
- * policy, after the `--policy` file's. @throws UsageError when a stored policy cannot be read
- */
-export async function listPolicyInto(options: ProbeOptions, store: WatchListStore): Promise<void> {
-  const list = await store.loadWatchList();
-  if (!list?.items.some((i) => i.policy !== undefined)) return;
-  const { mergePolicySets, watchListPolicies } = await import('../core/policy/watch-policy.js');
-  try {
-    options.policy = mergePolicySets([options.policy, watchListPolicies(list.items)]);
-  } catch (error) {
-    if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
 }

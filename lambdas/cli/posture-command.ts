@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { dnsTimeoutMs } from '../core/budgets';
 import { GOOGLE_TLS_BASELINE } from '../core/posture/compare';
 import { POLICY_RULE_NAMES } from '../core/posture/policy';
 import { type Posture, TLS_VERSIONS, type VersionSuite } from '../core/posture/posture';
@@ -96,7 +97,10 @@ async function expandForPosture(
       continue;
     }
     const [{ lookupMx }, { mxStep }] = await Promise.all([import('../probe/dns.js'), import('../core/mx.js')]);
-    const answer = await lookupMx(entry.domain, { servers: options.dnsServers, timeoutMs: options.timeoutMs / 2 });
+    const answer = await lookupMx(entry.domain, {
+      servers: options.dnsServers,
+      timeoutMs: dnsTimeoutMs(options.timeoutMs),
+    });
     if ('error' in answer) failures.push(`${entry.key}: ${answer.error.code} ${answer.error.message}`);
     else for (const t of mxStep(entry.domain, null, answer, new Date()).targets) targets.set(t.url, t);
   }

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CoreError } from '../core/errors';
 import type { ProbeOptions } from '../core/probe-options';
 import { parseTargets, type Target } from '../core/targets';
 import { pemToDerList } from '../core/x509/pem';
@@ -52,14 +51,7 @@ export function toProbeRequest(
   args: readonly string[],
   values: ProbeCliValues,
 ): { targets: Target[]; options: ProbeOptions } {
-  let targets: Target[];
-  try {
-    targets = parseTargets(args);
-  } catch (error) {
-    if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
-  return { targets, options: toProbeOptions(values) };
+  return { targets: parseTargets(args), options: toProbeOptions(values) };
 }
 
 /**

@@ -1,5 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
+import { CoreError } from '../core/errors';
+import { NotifyError, type NotifyErrorCode } from '../notify/errors';
+import { ConfigError } from '../settings/config-error';
+import { StoreError, type StoreErrorCode } from '../store/errors';
+import { TimelineError } from '../timeline/errors';
 import { registerCheckCommand } from './check-command';
 import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
 import { registerHistoryCommand } from './history-command';
@@ -38,9 +43,73 @@ export function commanderErrorLine(text: string): string {
   return `certwatch: ${message}\n`;
 }
 
+/** An error class: any constructor of errors. */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** One row of {@link EXIT_BY_ERROR}. */
+interface ErrorExit {
+  /** An error base (each area has one, with stable codes) or class. */
+  readonly error: ErrorClass;
+  /** The stable codes of that base the row is about; absent: all of them. */
+  readonly codes?: readonly string[];
+  readonly exit: number | ((error: Error) => number);
+  /** The error has already been written (commander's own). */
+  readonly printed?: boolean;
+}
+
+/**
+ * What an error means as an exit code (0 ok, 1 failure or critical notice, 2 usage or configuration
+ * error), decided here alone: commands set the exit code of their results (a failed probe, a critical
+ * notice) and let errors pass; an error no row matches is a failure (1). The first matching row wins.
+ */
+const EXIT_BY_ERROR: readonly ErrorExit[] = [
+  // --help and --version end with 0, an unknown option or a missing argument with 2.
+  {
+    error: CommanderError,
+    exit: (error) => ((error as CommanderError).exitCode === 0 ? EXIT.OK : EXIT.USAGE),
+    printed: true,
+  },
+  // The CLI's own refusals: combinations of options, files given that cannot be read or written.
+  { error: UsageError, exit: EXIT.USAGE },
+  // A flag or CERTWATCH_* value the settings table refuses.
+  { error: ConfigError, exit: EXIT.USAGE },
+  // Input the pure core refuses: a target, a PEM chain, a policy, DNS servers, an EHLO name, pins.
+  { error: CoreError, exit: EXIT.USAGE },
+  // A timeline window or width that cannot be drawn.
+  { error: TimelineError, exit: EXIT.USAGE },
+  // A topic ARN that cannot be one; a publish that fails (PUBLISH_FAILED) is a failure.
+  { error: NotifyError, codes: ['TOPIC_ARN_INVALID'] satisfies NotifyErrorCode[], exit: EXIT.USAGE },
+  // The store named is not one certwatch can use, or an import that cannot go in; a store that
+  // fails while running (STORE_UNAVAILABLE, ...) is a failure.
+  {
+    error: StoreError,
+    codes: [
+      'TABLE_MISSING',
+      'TABLE_NAME_INVALID',
+      'STORE_LOCKED',
+      'STORE_DAMAGED',
+      'STORE_INVALID',
+      'IMPORT_INVALID',
+      'IMPORT_NOT_EMPTY',
+    ] satisfies StoreErrorCode[],
+    exit: EXIT.USAGE,
+  },
+];
+
+/** The exit code of an error, and whether it still has to be written. */
+export function exitFor(error: unknown): { exit: number; printed: boolean } {
+  for (const row of EXIT_BY_ERROR) {
+    if (!(error instanceof row.error)) continue;
+    if (row.codes && !row.codes.includes((error as { code?: string }).code ?? '')) continue;
+    return { exit: typeof row.exit === 'number' ? row.exit : row.exit(error), printed: row.printed === true };
+  }
+  return { exit: EXIT.FAILED, printed: false };
+}
+
 /**
  * Runs the certwatch CLI in-process and returns its exit code (DESIGN.md: 0 ok, 1 failure or
- * critical notice, 2 usage/config error). Never throws; a usage error is one line on stderr.
+ * critical notice, 2 usage/config error; errors through {@link EXIT_BY_ERROR}). Never throws; an
+ * error is one line on stderr.
  */
 export async function runCli(
   argv: readonly string[],
@@ -74,14 +143,8 @@ export async function runCli(
     await program.parseAsync([...argv], { from: 'user' });
     return run.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    }
-    if (error instanceof UsageError) {
-      io.stderr.write(`certwatch: ${error.message}\n`);
-      return EXIT.USAGE;
-    }
-    io.stderr.write(`certwatch: ${(error as Error).message ?? String(error)}\n`);
-    return EXIT.FAILED;
+    const { exit, printed } = exitFor(error);
+    if (!printed) io.stderr.write(`certwatch: ${(error as Error)?.message ?? String(error)}\n`);
+    return exit;
   }
 }

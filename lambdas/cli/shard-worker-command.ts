@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { Notice } from '../core/notice';
 import type { HistoryStore, NoticePublisher } from '../core/ports';
-import type { ShardStore } from '../watch/shard-job';
+import type { ShardStore } from '../run/shard-job';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import type { StdinReader } from './shared/bounded-input';
 
@@ -27,12 +27,13 @@ export function registerShardWorkerCommand(program: Command, run: CliRun, stdin:
     .command(SHARD_WORKER_COMMAND, { hidden: true })
     .description('internal: run one shard of `check --shards` (job on stdin, result on stdout)')
     .action(async () => {
-      const [{ decodeShardJob, MAX_SHARD_JOB_BYTES }, { runShard }, { SmtpProber }, { listPolicyInto }] =
+      const started = Date.now();
+      const [{ decodeShardJob, MAX_SHARD_JOB_BYTES }, { WatchRun }, { SmtpProber }, { CLI_DEFAULT_SEED }] =
         await Promise.all([
-          import('../watch/shard-job.js'),
-          import('../watch/fan-out.js'),
+          import('../run/shard-job.js'),
+          import('../run/watch-run.js'),
           import('../probe/prober.js'),
-          import('./policy-file.js'),
+          import('./watch-list-cli.js'),
         ]);
       const text = (await stdin({ limit: MAX_SHARD_JOB_BYTES, describe: 'a shard job (internal)' })).toString('utf8');
       let job: ReturnType<typeof decodeShardJob>;
@@ -44,13 +45,16 @@ export function registerShardWorkerCommand(program: Command, run: CliRun, stdin:
       const { watchConfigFromCliEnv } = await import('./cli-adapters.js');
       const opened = await openShardStore(job.store);
       try {
-        const probeOptions = job.probeOptions;
-        await listPolicyInto(probeOptions, opened.store);
-        const result = await runShard(
+        const watchRun = new WatchRun(
           { store: opened.store, prober: new SmtpProber(), publisher: new NoPublisher() },
-          job.order,
-          { probeOptions, watch: watchConfigFromCliEnv() },
+          {
+            probeOptions: job.probeOptions,
+            watch: watchConfigFromCliEnv(),
+            list: { kind: 'store', seed: CLI_DEFAULT_SEED },
+          },
         );
+        const invocationEnd = job.invocationMs === undefined ? undefined : started + job.invocationMs;
+        const result = await watchRun.shard(job.order, { invocationEnd });
         run.stdout.write(`${JSON.stringify({ pid: process.pid, result })}\n`);
         run.exitCode = EXIT.OK;
       } finally {
@@ -60,11 +64,11 @@ export function registerShardWorkerCommand(program: Command, run: CliRun, stdin:
 }
 
 async function openShardStore(where: ShardStore): Promise<{ store: HistoryStore; close(): void }> {
-  const { DynamoHistoryStore } = await import('../store/dynamo-history-store.js');
+  const { dynamoHistoryStore } = await import('../store/dynamo-history-store.js');
   if (where.kind === 'local') {
     const { localDynamoClient } = await import('../store/local-dynamo-client.js');
     const client = localDynamoClient(where.endpoint);
-    return { store: new DynamoHistoryStore({ client, tableName: where.tableName }), close: () => client.destroy() };
+    return { store: dynamoHistoryStore({ client, tableName: where.tableName }), close: () => client.destroy() };
   }
   const { openHistoryStore } = await import('../store/open-store.js');
   const opened = await openHistoryStore({ kind: 'table', tableName: where.tableName, endpoint: where.endpoint });

@@ -8,7 +8,8 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { encodeShardJob, MAX_SHARD_ANSWER_BYTES, type ShardAnswer, type ShardJob } from '../watch/shard-job';
+import { LAMBDA_MAX_SECONDS } from '../core/budgets';
+import { encodeShardJob, MAX_SHARD_ANSWER_BYTES, type ShardAnswer, type ShardJob } from '../run/shard-job';
 import { SHARD_WORKER_COMMAND } from './shard-worker-command';
 
 /** Bounds of the worker pool. */
@@ -16,7 +17,7 @@ export const SHARD_WORKERS = Object.freeze({
   /** Most worker processes at once by default: probing waits on the network, so twice the CPUs, at most 8. */
   defaultMax: Math.min(8, 2 * availableParallelism()),
   /** A worker still running after this long is killed (a shard's Lambda invocation gets at most 15 minutes). */
-  timeoutMs: 15 * 60_000,
+  timeoutMs: LAMBDA_MAX_SECONDS * 1000,
   /** What is kept of a worker's stderr for the failure message. */
   maxStderrBytes: 16 * 1024,
 });

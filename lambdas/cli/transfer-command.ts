@@ -3,8 +3,6 @@
  * up the embedded store and to move history between it and a DynamoDB table.
  */
 import type { Command } from 'commander';
-import { StoreError } from '../store/errors';
-import type { parseItemLines } from '../store/table-transfer';
 import { type CliRun, UsageError } from './cli-io';
 import { readBoundedFile, type StdinReader } from './shared/bounded-input';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
@@ -56,31 +54,21 @@ export function registerImportCommand(program: Command, run: CliRun, stdin: Stdi
       const text = input.toString('utf8');
       // table-transfer loads the DynamoDB document client: only when the command runs (see program.ts).
       const transfer = await import('../store/table-transfer.js');
-      let items: ReturnType<typeof parseItemLines>;
-      try {
-        items = transfer.parseItemLines(text, source);
-      } catch (error) {
-        throw new UsageError((error as Error).message, { cause: error });
-      }
+      // A line that is no item is a StoreError IMPORT_INVALID, naming the line (exit code 2).
+      const items = transfer.parseItemLines(text, source);
       if (items.length === 0)
         throw new UsageError(`${source}: no item to import (expected JSON Lines from certwatch export)`);
       const outcome = await withStore(location, {}, async (opened) => {
         if (!opened) throw new UsageError('no store to import into');
-        try {
-          return {
+        // A store that is not empty without --merge is a StoreError IMPORT_NOT_EMPTY (exit code 2).
+        return {
+          where: opened.where,
+          ...(await opened.transfer.importItems(items, {
+            merge: Boolean(values.merge),
+            now: new Date(),
             where: opened.where,
-            ...(await opened.transfer.importItems(items, {
-              merge: Boolean(values.merge),
-              now: new Date(),
-              where: opened.where,
-            })),
-          };
-        } catch (error) {
-          if (error instanceof StoreError && error.code === 'IMPORT_NOT_EMPTY') {
-            throw new UsageError(error.message, { cause: error });
-          }
-          throw error;
-        }
+          })),
+        };
       });
       const settled = outcome.outboxSettled
         ? `; ${outcome.outboxSettled} pending notice(s) will not be published again`

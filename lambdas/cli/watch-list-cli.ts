@@ -2,12 +2,11 @@
  * The watch list as the commands use it: targets given on the command line, or the store's list
  * (set up on first use: Google's set on an empty store), and each stored target's place on the list.
  */
-import { CoreError } from '../core/errors';
 import type { MxRecord } from '../core/mx';
 import type { HistoryStore, WatchListStore } from '../core/ports';
 import { DEFAULT_TARGET_URLS } from '../core/targets';
 import { parseWatchTargets, seedFor, type WatchList, type WatchTarget } from '../core/watch-list';
-import type { WatchSeed } from '../watch/watch-list';
+import type { WatchSeed } from '../run/watch-list';
 import { UsageError } from './cli-io';
 
 /** What an empty store's list starts with on the command line: Google's set. */
@@ -15,12 +14,7 @@ export const CLI_DEFAULT_SEED: WatchSeed = { targets: DEFAULT_TARGET_URLS, sourc
 
 /** Parses command-line targets (URLs, `mx:DOMAIN`, set names), or a UsageError. */
 export function watchTargetsFrom(args: readonly string[]): WatchTarget[] {
-  try {
-    return parseWatchTargets(args);
-  } catch (error) {
-    if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  return parseWatchTargets(args);
 }
 
 /** The active entries of a list, or a UsageError when none is left. */
@@ -112,10 +106,10 @@ async function prospectiveList(store: HistoryStore, now: Date): Promise<WatchLis
 }
 
 /**
- * The store's watch list, seeded when it has none (watch/watch-list.ts); loaded when first needed, since its
+ * The store's watch list, seeded when it has none (run/watch-list.ts); loaded when first needed, since its
  * digests load node:crypto, which `--help` does without (see program.ts on start time).
  */
 export async function ensureWatchList(store: WatchListStore, fallback: WatchSeed, now: Date): Promise<WatchList> {
-  const watchList = await import('../watch/watch-list.js');
+  const watchList = await import('../run/watch-list.js');
   return watchList.ensureWatchList(store, fallback, now);
 }

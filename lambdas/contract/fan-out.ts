@@ -1,5 +1,14 @@
 /**
- * How runs are cut into shards, shared by the planner (lambdas/watch/fan-out.ts) and the stack (the
- * function timeout fits one shard). Logic-light: the CDK app imports this.
+ * How runs are cut into shards, shared by the run (lambdas/run/) and the stack (the function timeout
+ * fits one shard). Logic-light: the CDK app imports this.
  */
-export { FAN_OUT } from '../core/watch-list';
+export { FAN_OUT, LAMBDA_MAX_SECONDS } from '../core/budgets';
+export {
+  batchWorstCaseMs,
+  probingMs,
+  RUN_BUDGET,
+  reserveMs,
+  shardCapacity,
+  targetsWithinMs,
+  type WorstCaseInput,
+} from '../core/run-budget';

@@ -1,40 +1,50 @@
 /**
- * The watch function's environment: the variables the stack sets and the handler reads. Names come
- * from the settings table, so the two sides cannot drift. Logic-light: the CDK app imports this.
+ * The watch function's environment: the variables the stack sets and the handler reads. Both sides take
+ * them from the settings table — the stack writes every deployed setting (lambdas/settings/deployed.ts)
+ * with {@link functionSettingsEnvironment}, the handler reads them back through the same parsers — so the
+ * two cannot drift. Logic-light: the CDK app imports this.
  */
+import { type DeployedName, deployedSettings, envText } from '../settings/deployed';
 import { envName } from '../settings/read';
-import { SETTINGS } from '../settings/table';
+import type { Setting } from '../settings/setting';
+import { SETTINGS, type SettingName } from '../settings/table';
 
-/** Environment variables of the watch function. The stack sets the first group; the rest are for tests. */
-export const HANDLER_ENV = Object.freeze({
-  tableName: envName(SETTINGS.tableName),
-  topicArn: envName(SETTINGS.topicArn),
-  targets: envName(SETTINGS.targets),
-  keyTypes: envName(SETTINGS.keyTypes),
-  probeTimeoutMs: envName(SETTINGS.probeTimeoutMs),
-  trust: envName(SETTINGS.trust),
-  addressFamilies: envName(SETTINGS.addressFamilies),
-  port25Blocked: envName(SETTINGS.port25Blocked),
-  postureRequire: envName(SETTINGS.postureRequire),
-  heartbeat: envName(SETTINGS.heartbeat),
-  dns: envName(SETTINGS.dns),
-  expiryThresholdsDays: envName(SETTINGS.expiryThresholdsDays),
-  staleAfterCycles: envName(SETTINGS.staleAfterCycles),
-  staleAfterHours: envName(SETTINGS.staleAfterHours),
-  mixWindowHours: envName(SETTINGS.mixWindowHours),
-  retireShareFloor: envName(SETTINGS.retireShareFloor),
-  rolloutSamples: envName(SETTINGS.rolloutSamples),
-  pinUnusedAfterDays: envName(SETTINGS.pinUnusedAfterDays),
-  failingAfter: envName(SETTINGS.failingAfter),
-  rotationOverdueShare: envName(SETTINGS.rotationOverdueShare),
-  policySha256: envName(SETTINGS.policySha256),
-  // Tests and special setups.
-  concurrency: envName(SETTINGS.concurrency),
-  dynamodbEndpoint: envName(SETTINGS.dynamodbEndpoint),
-  extraCaPem: envName(SETTINGS.extraCaPem),
-  resolve: envName(SETTINGS.resolve),
-  ehloName: envName(SETTINGS.ehloName),
-});
+/**
+ * The environment variable of every setting that has one, by setting name. The stack sets the deployed
+ * settings; the others (the target list, the concurrency, a DynamoDB endpoint, extra anchors, pins, the
+ * EHLO name) are for tests and special setups.
+ */
+export const HANDLER_ENV: Readonly<Partial<Record<SettingName, string>>> = Object.freeze(
+  Object.fromEntries(
+    (Object.values(SETTINGS) as Setting<unknown, unknown>[]).flatMap((s) => (s.env ? [[s.name, s.env]] : [])),
+  ),
+);
 
 /** The deployment's target list, shipped beside the handler (`data/`), one entry per line. */
 export const SHIPPED_TARGETS_FILE = 'watch-targets.txt';
+
+/**
+ * What the function's environment carries: a value for every deployed setting (parsed or plain), the
+ * thresholds among them in `watch`.
+ */
+export type FunctionEnvInput = Readonly<Record<DeployedName<'function'> | DeployedName<'stack'>, unknown>> & {
+  readonly watch: Readonly<Record<DeployedName<'watch'>, unknown>>;
+};
+
+/**
+ * The environment variables of every deployed setting: the setting's variable, its value's text. A
+ * setting without a value, or with an empty list, gets no variable (an empty one would be an error).
+ */
+export function functionSettingsEnvironment(input: FunctionEnvInput): Record<string, string> {
+  const env: Record<string, string> = {};
+  const put = (setting: Setting<unknown, unknown>, value: unknown) => {
+    const text = envText(value);
+    if (text !== undefined) env[envName(setting)] = text;
+  };
+  const values = input as unknown as Readonly<Record<string, unknown>>;
+  const watch = input.watch as unknown as Readonly<Record<string, unknown>>;
+  for (const setting of deployedSettings('stack')) put(setting, values[setting.name]);
+  for (const setting of deployedSettings('function')) put(setting, values[setting.name]);
+  for (const setting of deployedSettings('watch')) put(setting, watch[setting.name]);
+  return env;
+}

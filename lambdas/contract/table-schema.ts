@@ -39,4 +39,11 @@ export const keys = {
   /** The measured probe rate that sizes the next run's shards. */
   runs: 'RUNS',
   probeRate: 'RATE',
+  /** Certificate Transparency: one `LOG#<log_id>` item per followed log, and the cached log list (`LIST`). */
+  ctLogs: 'CT#LOGS',
+  ctLog: (logId: string) => `LOG#${logId}`,
+  ctList: 'LIST',
+  /** Certificates logged for watched hosts: one `CERT#<link key>` item each (docs/ct.md). */
+  ctIssued: 'CT#ISSUED',
+  ctIssuedCert: (linkKey: string) => `CERT#${linkKey}`,
 } as const;

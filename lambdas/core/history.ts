@@ -3,6 +3,7 @@
  * target, and one state per target describing the last cycle. Plain data; the store maps it to the
  * single-table design of DESIGN.md (CERT# and STATE items).
  */
+import type { CertFields, CertRole } from './cert-fields';
 import type { KeyType, ProbeErrorCode } from './observation';
 import type { MtaStsPolicy } from './policy/model';
 
@@ -21,7 +22,7 @@ export interface LeafPolicyRecord {
 }
 
 /** Where a certificate sat in the presented chain. */
-export type CertRole = 'leaf' | 'chain';
+export type { CertRole };
 
 /**
  * A certificate is active while some address's latest observation shows it (and that address has not gone
@@ -29,24 +30,12 @@ export type CertRole = 'leaf' | 'chain';
  */
 export type CertStatus = 'active' | 'retired';
 
-/** One certificate served at one target (the `CERT#<sha256>` item). */
-export interface CertRecord {
+/** One certificate served at one target (the `CERT#<sha256>` item): its fields, and what the history knows of it. */
+export interface CertRecord extends CertFields {
   target: string;
-  sha256: string;
-  sha1: string;
   role: CertRole;
   /** The key type the probe asked for when this certificate was served. */
   keyType: KeyType;
-  subject: string;
-  issuer: string;
-  serial: string;
-  notBefore: string;
-  notAfter: string;
-  sans: string[];
-  spkiSha256: string;
-  keyAlgorithm: string;
-  signatureAlgorithm: string;
-  selfSigned: boolean;
   /** For a leaf: the presented chain's fingerprints when first seen, leaf first. Empty for chain certificates. */
   chain: string[];
   /** For a leaf: the trust anchor its chain validated to when first seen (subject and fingerprint), if any. */

@@ -2,7 +2,8 @@
  * MX discovery, the pure part: which hosts an `mx:DOMAIN` entry stands for this cycle, and whether the
  * set changed since the last cycle (an MX_CHANGED notice with what was added and removed).
  */
-import { createNotice, type MxHostFacts, type Notice, noticeKey } from './notice';
+import { createNotice, type MxHostFacts, type Notice } from './notice';
+import { MX_CHANGED } from './notices/types/mx-changed';
 import { parseTarget, type Target } from './targets';
 
 /** The MX set of a domain as last stored (the `MX#<domain>` item). */
@@ -67,7 +68,7 @@ export function mxStep(domain: string, previous: MxRecord | null, answer: MxAnsw
   if (reordered) return { targets, next, notice: null };
   const notice = createNotice({
     type: 'MX_CHANGED',
-    dedupeKey: noticeKey('MX_CHANGED', domain, previous.rev),
+    dedupeKey: MX_CHANGED.key(domain, previous.rev),
     target: `mx:${domain}`,
     hosts: [...added, ...removed],
     at: now,

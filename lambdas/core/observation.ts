@@ -3,7 +3,9 @@
  * This shape is a contract (DESIGN.md, `certwatch probe --json`): change it only with its docs and tests.
  */
 
+import type { CertFields } from './cert-fields';
 import type { ConsumerPolicyVerdict } from './policy/model';
+import type { Revocation } from './revocation/model';
 
 /** Key types a probe can ask a server for. */
 export type KeyType = 'rsa' | 'ecdsa';
@@ -51,31 +53,11 @@ export interface ObservationError {
   message: string;
 }
 
-/** One certificate as presented, in the model of DESIGN.md. */
-export interface Cert {
-  /** SHA-256 of the DER, lowercase hex without separators. */
-  sha256: string;
-  /** SHA-1 of the DER, lowercase hex without separators. */
-  sha1: string;
-  /** SHA-256 of the DER SubjectPublicKeyInfo, base64 (an HPKP/DANE style pin). */
-  spkiSha256: string;
-  /** Distinguished name in OpenSSL's one-line order, e.g. `C=US, O=Google Trust Services, CN=WR2`. */
-  subject: string;
-  issuer: string;
-  /** Serial number, lowercase hex without separators. */
-  serial: string;
-  /** ISO 8601 instants. */
-  notBefore: string;
-  notAfter: string;
-  /** Subject alternative names: DNS names as written, IP addresses in their usual text form. */
-  sans: string[];
-  /** e.g. `ECDSA P-256`, `RSA 2048`, `Ed25519`. */
-  keyAlgorithm: string;
-  /** OpenSSL's name, e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA256`. */
-  signatureAlgorithm: string;
-  /** Subject equals issuer and the certificate's signature verifies with its own key. */
-  selfSigned: boolean;
-}
+/**
+ * One certificate as presented (contract): the field list of core/cert-fields.ts, and its revocation
+ * status (docs/revocation.md) — absent when revocation checks are off.
+ */
+export type Cert = CertFields & { revocation?: Revocation };
 
 /** The verdict of path validation at an explicit time. */
 export interface Validation {

@@ -3,6 +3,7 @@
  * adapters implement them (probe/ the Prober, store/ the HistoryStore, notify/ the NoticePublisher);
  * nothing here does I/O.
  */
+import type { CtStore } from './ct/ct-store';
 import type { CertRecord, TargetHistory, TargetState } from './history';
 import type { MxRecord } from './mx';
 import type { BaselineTargetFacts, Notice } from './notice';
@@ -129,15 +130,8 @@ export interface RunStore {
   loadProbeRate(): Promise<ProbeRate | null>;
 }
 
-/** History and outbox storage. Every write that can race is conditional. */
-export interface HistoryStore extends WatchListStore, RunStore {
-  /** Everything stored about a target (consistent read). */
-  loadTarget(target: string): Promise<TargetHistory>;
-  /**
-   * Writes changed records (each conditional on the revision read) and then the state (conditional on
-   * the version read). Nothing is overwritten that another cycle wrote in between: that is a conflict.
-   */
-  saveTarget(changes: TargetChanges): Promise<SaveOutcome>;
+/** The notice outbox: notices recorded once, published under a claim, marked sent by the claimant. */
+export interface OutboxStore {
   /** Records notices as pending, in order, unless their dedupe key is already in the outbox. Returns the keys recorded now. */
   recordNotices(notices: readonly Notice[], now: Date): Promise<string[]>;
   /** Whether a notice with this dedupe key is in the outbox (pending or sent): a read, no write. */
@@ -152,6 +146,17 @@ export interface HistoryStore extends WatchListStore, RunStore {
   markSent(dedupeKey: string, claimant: string, now: Date, messageId: string | null): Promise<boolean>;
   /** Gives a claim back after a failed publish, keeping the error; the notice stays pending. */
   releaseNotice(dedupeKey: string, claimant: string, error: string): Promise<void>;
+}
+
+/** The history of targets: certificates, state and TLS posture per target. */
+export interface TargetStore {
+  /** Everything stored about a target (consistent read). */
+  loadTarget(target: string): Promise<TargetHistory>;
+  /**
+   * Writes changed records (each conditional on the revision read) and then the state (conditional on
+   * the version read). Nothing is overwritten that another cycle wrote in between: that is a conflict.
+   */
+  saveTarget(changes: TargetChanges): Promise<SaveOutcome>;
   /** The last complete TLS posture of each address of a target (empty when never enumerated). */
   loadPostures(target: string): Promise<Record<string, StoredPosture>>;
   /** Replaces the stored postures of a target (posture cycles do not overlap: last writer wins). */
@@ -163,3 +168,6 @@ export interface HistoryStore extends WatchListStore, RunStore {
   /** The distinct SHA-256 fingerprints of stored certificates that start with `prefix` (lowercase hex). */
   fingerprintsStartingWith(prefix: string): Promise<string[]>;
 }
+
+/** History and outbox storage, with the watch list and run state. Every write that can race is conditional. */
+export interface HistoryStore extends TargetStore, OutboxStore, WatchListStore, RunStore, CtStore {}

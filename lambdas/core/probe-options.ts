@@ -1,6 +1,7 @@
 import type { SamplePlan } from './detect/sampling';
 import type { KeyType } from './observation';
 import type { PolicySet } from './policy/model';
+import type { RevocationOptions } from './revocation/model';
 import type { ResolvePin } from './targets';
 
 /** IP version of an address. */
@@ -40,6 +41,11 @@ export interface ProbeOptions {
   port25Blocked?: boolean;
   /** The consumer policy (`--policy`, context `policy`): each observation then carries its verdict. */
   policy?: PolicySet;
+  /**
+   * Revocation checks of every presented certificate (docs/revocation.md): each chain entry then carries
+   * `revocation`, and the handshake asks for a stapled OCSP response. Absent = off.
+   */
+  revocation?: RevocationOptions;
   /**
    * Handshakes per address × key type, by target URL, while a rollout is under way (docs/rollouts.md,
    * "Sampling"); a target absent here gets one per address.

@@ -121,34 +121,3 @@ function isWatchable(target: string): boolean {
     return false;
   }
 }
-
-/** How a run is cut into shards (DESIGN.md: fan-out when one invocation is not enough). */
-export const FAN_OUT = Object.freeze({
-  /** Probing seconds one shard is given (well inside Lambda's 15 minutes, leaving room for retries). */
-  shardBudgetSeconds: 300,
-  /** Seconds per entry assumed before any shard has measured the rate. */
-  defaultSecondsPerEntry: 1,
-  /** Most shards of one run. */
-  maxShards: 1000,
-});
-
-/**
- * The shard count of a run: the entries' probing time at the measured rate, cut into shards of the
- * budget. A short list is one shard.
- */
-export function shardCountFor(entries: number, rate: { entries: number; seconds: number } | null): number {
-  const perEntry =
-    rate && rate.entries > 0 && rate.seconds >= 0 ? rate.seconds / rate.entries : FAN_OUT.defaultSecondsPerEntry;
-  const shards = Math.ceil((entries * perEntry) / FAN_OUT.shardBudgetSeconds);
-  return Math.min(FAN_OUT.maxShards, Math.max(1, shards));
-}
-
-/** The shard an entry belongs to: a stable hash of its key (FNV-1a), so entries stay put as the list grows. */
-export function shardOf(key: string, shardCount: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % Math.max(1, shardCount);
-}

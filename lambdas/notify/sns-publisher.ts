@@ -1,12 +1,13 @@
 /**
  * Publishes notices to an SNS topic: Subject ≤ 100 characters, message attributes `type`, `severity`
- * and `host` (always a String.Array) for subscription filter policies, the JSON body for machines and the text for e-mail.
+ * and `host` (always a String.Array) for subscription filter policies, plus any its type adds (docs/notices.md),
+ * the JSON body for machines and the text for e-mail.
  */
 import { createHash } from 'node:crypto';
 import { type MessageAttributeValue, PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
-import type { Notice } from '../core/notice';
-import { toSubject } from '../core/notice-text';
+import { isNoticeType, type Notice, noticeKind } from '../core/notice';
+import { toSubject } from '../core/notices/text';
 import type { NoticePublisher, PublishReceipt } from '../core/ports';
 import { NotifyError } from './errors';
 
@@ -46,6 +47,12 @@ export function toPublishInput(notice: Notice, topicArn: string): PublishCommand
   // element, whether the notice is about one target or a leaf several targets share.
   if (notice.hosts.length > 0)
     attributes.host = { DataType: 'String.Array', StringValue: JSON.stringify(notice.hosts) };
+  for (const [name, value] of Object.entries(typeAttributes(notice))) {
+    if (name in attributes || name === 'host') continue;
+    attributes[name] = Array.isArray(value)
+      ? { DataType: 'String.Array', StringValue: JSON.stringify(value) }
+      : { DataType: 'String', StringValue: value };
+  }
   let body = JSON.stringify(notice);
   if (Buffer.byteLength(body) + Buffer.byteLength(notice.text) > MAX_MESSAGE_BYTES) {
     body = JSON.stringify({ ...notice, facts: { truncated: true, reason: 'facts exceed the SNS message size' } });
@@ -63,6 +70,14 @@ export function toPublishInput(notice: Notice, topicArn: string): PublishCommand
     input.MessageDeduplicationId = createHash('sha256').update(notice.dedupeKey).digest('hex');
   }
   return input;
+}
+
+/**
+ * The attributes a notice's type adds (its catalogue module's `attributes`); none for a type this build
+ * does not know (a notice left in the outbox by another version is still published).
+ */
+function typeAttributes(notice: Notice): Readonly<Record<string, string | string[]>> {
+  return isNoticeType(notice.type) ? (noticeKind(notice.type).attributes?.(notice) ?? {}) : {};
 }
 
 /** Options of {@link SnsPublisher}. */

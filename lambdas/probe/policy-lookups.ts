@@ -3,8 +3,10 @@
  * `mx:DOMAIN` policy targets, the TLSA records of `tlsa: dns` policies and the MTA-STS policies named,
  * each once per run, each with a timeout. Failures are data (a lookup code), never exceptions.
  */
+
 import type { Resolver } from 'node:dns/promises';
 import { rootCertificates } from 'node:tls';
+import { dnsTimeoutMs } from '../core/budgets';
 import { orderMx } from '../core/mx';
 import { matchingPolicies, type PolicySubject } from '../core/policy/evaluate';
 import type { Lookup, MtaStsPolicy, PolicyLookups, PolicySet, TlsaRecord } from '../core/policy/model';
@@ -34,7 +36,7 @@ export async function policyMx(domain: string, options: DnsOptions): Promise<Loo
 
 /** A resolver for the probes' servers (`[]` = the system's), built by the one DNS module. */
 export function policyResolver(servers: readonly string[], timeoutMs: number): Resolver {
-  return createResolver({ servers, timeoutMs: Math.max(500, Math.floor(timeoutMs / 2)) });
+  return createResolver({ servers, timeoutMs: dnsTimeoutMs(timeoutMs) });
 }
 
 function subjectOf(target: Target): PolicySubject {
@@ -67,8 +69,8 @@ export async function gatherPolicyLookups(
   return { mx, tlsa: new Map(tlsa), mtaSts: new Map(mtaSts) };
 }
 
-/** The probes' anchors as PEM, for the MTA-STS HTTPS fetch. */
-function anchorsPem(options: ProbeOptions): string[] {
+/** The probes' anchors as PEM, for the HTTPS fetches (MTA-STS policies, revocation sources). */
+export function anchorsPem(options: ProbeOptions): string[] {
   const base =
     options.trust === 'google'
       ? googleTrustStore()
@@ -84,8 +86,8 @@ export function defaultLookupDeps(options: ProbeOptions): LookupDeps {
   const resolver = policyResolver(servers, options.timeoutMs);
   let ca: string[] | undefined;
   return {
-    mx: (domain) => policyMx(domain, { servers, timeoutMs: Math.max(500, Math.floor(options.timeoutMs / 2)) }),
-    tlsa: (owner) => lookupTlsa(owner, servers, Math.max(500, Math.floor(options.timeoutMs / 2))),
+    mx: (domain) => policyMx(domain, { servers, timeoutMs: dnsTimeoutMs(options.timeoutMs) }),
+    tlsa: (owner) => lookupTlsa(owner, servers, dnsTimeoutMs(options.timeoutMs)),
     mtaSts: (domain) => {
       ca ??= anchorsPem(options);
       return fetchMtaSts(domain, { resolver, resolve: options.resolve, ca, timeoutMs: options.timeoutMs });

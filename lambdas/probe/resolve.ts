@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { dnsTimeoutMs } from '../core/budgets';
 import type { AddressFamily } from '../core/probe-options';
 import { pinnedAddresses, type ResolvePin, type Target } from '../core/targets';
 import { createResolver } from './dns';
@@ -42,7 +43,7 @@ async function resolveAll(
   const pinned = pinnedAddresses(target, pins);
   if (pinned) return { addresses: pinned };
   if (isIP(target.host) !== 0) return { addresses: [target.host] };
-  const resolver = createResolver({ servers: dnsServers, timeoutMs: Math.max(500, Math.floor(timeoutMs / 2)) });
+  const resolver = createResolver({ servers: dnsServers, timeoutMs: dnsTimeoutMs(timeoutMs) });
   const skipped = Promise.resolve([] as string[]);
   const [v4, v6] = await Promise.allSettled([
     families.includes(4) ? resolver.resolve4(target.host) : skipped,

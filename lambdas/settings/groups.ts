@@ -4,24 +4,16 @@
  */
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../core/probe-options';
 import type { WatchConfig } from '../core/watch-config';
+import { readDeployed } from './deployed';
 import type { SettingReader } from './read';
 import { SETTINGS } from './table';
 
-/** The change-detection thresholds. */
+/** The change-detection thresholds: the settings the table deploys as `watch`. */
 export function readWatchConfig(read: SettingReader): WatchConfig {
   // Refuses the replaced setting when it is given (its parser names the successors).
   read(SETTINGS.retireAfterCycles);
-  return {
-    expiryThresholdsDays: read(SETTINGS.expiryThresholdsDays),
-    staleAfterCycles: read(SETTINGS.staleAfterCycles),
-    staleAfterHours: read(SETTINGS.staleAfterHours),
-    mixWindowHours: read(SETTINGS.mixWindowHours),
-    retireShareFloor: read(SETTINGS.retireShareFloor),
-    rolloutSamples: read(SETTINGS.rolloutSamples),
-    pinUnusedAfterDays: read(SETTINGS.pinUnusedAfterDays),
-    failingAfter: read(SETTINGS.failingAfter),
-    rotationOverdueShare: read(SETTINGS.rotationOverdueShare),
-  };
+  const watch: WatchConfig = readDeployed('watch', read);
+  return watch;
 }
 
 /** The probe options (a `--ca` file is read by the CLI, which adds its anchors). */

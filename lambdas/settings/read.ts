@@ -30,6 +30,8 @@ export interface RawAt {
   spelling: string;
   /** Who owns a property (`CertificateWatcher`), for `prop` sources. */
   owner?: string;
+  /** The stack reads it: a missing value is the setting's `stackDefault`, where it has one. */
+  stack?: boolean;
 }
 
 /**
@@ -37,7 +39,9 @@ export interface RawAt {
  * @throws ConfigError when the value is empty or refused by the setting's parser.
  */
 export function readValue<T, D extends T | undefined>(setting: Setting<T, D>, raw: unknown, at: RawAt): T | D {
-  if (raw === undefined || raw === null) return setting.default;
+  if (raw === undefined || raw === null) {
+    return at.stack && setting.stackDefault !== undefined ? setting.stackDefault : setting.default;
+  }
   if (typeof raw === 'string' && raw.trim() === '') {
     const hint =
       setting.default === undefined
@@ -77,12 +81,19 @@ export function envReader(env: Readonly<Record<string, string | undefined>>): Se
       : readValue(setting, env[setting.env], { source: 'env', spelling: setting.env });
 }
 
-/** Reads from CDK context (`-c key=value` strings, or JSON values from cdk.json). */
-export function contextReader(get: (key: string) => unknown): SettingReader {
+/**
+ * Reads from CDK context (`-c key=value` strings, or JSON values from cdk.json); `stack`: for the stack,
+ * whose defaults may differ (a setting's `stackDefault`).
+ */
+export function contextReader(get: (key: string) => unknown, options: { stack?: boolean } = {}): SettingReader {
   return (setting) =>
     setting.context === undefined
       ? setting.default
-      : readValue(setting, get(setting.context), { source: 'context', spelling: setting.context });
+      : readValue(setting, get(setting.context), {
+          source: 'context',
+          spelling: setting.context,
+          ...(options.stack ? { stack: true } : {}),
+        });
 }
 
 /**

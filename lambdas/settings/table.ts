@@ -4,16 +4,19 @@
  * The CLI, the Lambda handler, the stack and the watcher construct all read settings through it
  * (lambdas/settings/read.ts), and docs/settings.md is generated from it (`npm run docs:settings`).
  *
- * To add a setting: add one entry here, read it where it is used, regenerate docs/settings.md.
+ * To add a setting: add one entry here, read it where it is used, regenerate docs/settings.md. A setting
+ * the Lambda function takes from the stack gets a `deploy` mark (and no type argument, see setting.ts):
+ * the stack then reads it from context and the watcher's property of its name, ships it in the function's
+ * environment and the handler reads it back (lambdas/settings/deployed.ts), with no other file naming it
+ * but docs/deploy.md (a row per context key).
  * Logic-light on purpose: the CDK app imports this, so it may import only core types and parsers.
  */
 
 import { parseDnsServers } from '../core/dns-servers';
 import { CoreError } from '../core/errors';
-import type { KeyType } from '../core/observation';
 import { POSTURE_DEFAULTS } from '../core/posture/defaults';
-import type { PolicyRule } from '../core/posture/policy';
-import { type AddressFamily, DEFAULT_PROBE_OPTIONS } from '../core/probe-options';
+import { DEFAULT_PROBE_OPTIONS } from '../core/probe-options';
+import { DEFAULT_REVOCATION_MAX_BYTES, REVOCATION_METHODS } from '../core/revocation/model';
 import { DEFAULT_TARGET_URLS, parseTargets, type ResolvePin, type Target } from '../core/targets';
 import { DEFAULT_WATCH_CONFIG } from '../core/watch-config';
 import { InvalidValue } from './config-error';
@@ -30,6 +33,7 @@ import {
   PEM_ANCHORS,
   POSTURE_RULES,
   RESOLVE_PINS,
+  REVOCATION_METHOD_LIST,
   TARGET_LIST,
   VPC_ID,
 } from './value-parsers';
@@ -83,7 +87,7 @@ export const SETTINGS = {
     flag: '--shard-workers',
     env: 'CERTWATCH_SHARD_WORKERS',
   }),
-  keyTypes: defineSetting<KeyType[]>({
+  keyTypes: defineSetting({
     name: 'keyTypes',
     doc: 'Key types asked of every address (one handshake each).',
     parser: KEY_TYPE_LIST,
@@ -91,8 +95,9 @@ export const SETTINGS = {
     flag: '--key-types',
     env: 'CERTWATCH_KEY_TYPES',
     context: 'keyTypes',
+    deploy: 'function',
   }),
-  probeTimeoutMs: defineSetting<number>({
+  probeTimeoutMs: defineSetting({
     name: 'probeTimeoutMs',
     doc: 'Deadline of each probe (connect, SMTP, handshake), in milliseconds.',
     parser: integer(100, 300_000),
@@ -100,6 +105,7 @@ export const SETTINGS = {
     flag: '--timeout',
     env: 'CERTWATCH_PROBE_TIMEOUT_MS',
     context: 'probeTimeoutMs',
+    deploy: 'function',
   }),
   concurrency: defineSetting<number>({
     name: 'concurrency',
@@ -109,7 +115,7 @@ export const SETTINGS = {
     flag: '--concurrency',
     env: 'CERTWATCH_CONCURRENCY',
   }),
-  trust: defineSetting<'node' | 'google'>({
+  trust: defineSetting({
     name: 'trust',
     doc: 'Trust anchors to start from.',
     parser: oneOf(['node', 'google'], { node: "Node's bundled roots", google: 'the pki.goog bundle' }),
@@ -117,8 +123,9 @@ export const SETTINGS = {
     flag: '--trust',
     env: 'CERTWATCH_TRUST',
     context: 'trust',
+    deploy: 'function',
   }),
-  addressFamilies: defineSetting<AddressFamily[]>({
+  addressFamilies: defineSetting({
     name: 'addressFamilies',
     doc: 'IP versions probed. The stack defaults to 4: a Lambda function outside a dual-stack VPC has no IPv6 route.',
     parser: FAMILY_LIST,
@@ -127,6 +134,8 @@ export const SETTINGS = {
     flag: '--family',
     env: 'CERTWATCH_ADDRESS_FAMILIES',
     context: 'addressFamilies',
+    deploy: 'function',
+    stackDefault: [4],
   }),
   resolve: defineSetting<ResolvePin[]>({
     name: 'resolve',
@@ -149,7 +158,7 @@ export const SETTINGS = {
     flag: '--ehlo',
     env: 'CERTWATCH_EHLO_NAME',
   }),
-  dns: defineOptional<string[]>({
+  dns: defineOptional({
     name: 'dns',
     doc: "DNS servers for every lookup certwatch makes (A/AAAA, MX, TXT, TLSA), ADDR[:PORT] comma-separated (default: the system's).",
     parser: via(
@@ -160,6 +169,8 @@ export const SETTINGS = {
     flag: '--dns',
     env: 'CERTWATCH_DNS',
     context: 'dns',
+    deploy: 'function',
+    stackDefault: [],
   }),
   ca: defineOptional<string>({
     name: 'ca',
@@ -174,14 +185,15 @@ export const SETTINGS = {
     defaultText: '(none)',
     env: 'CERTWATCH_EXTRA_CA_PEM',
   }),
-  port25Blocked: defineSetting<boolean>({
+  port25Blocked: defineSetting({
     name: 'port25Blocked',
     doc: 'Set by the stack outside a VPC: a port-25 connect timeout there is EGRESS_BLOCKED.',
     parser: boolean,
     default: false,
     env: 'CERTWATCH_PORT25_BLOCKED',
+    deploy: 'stack',
   }),
-  postureRequire: defineSetting<PolicyRule[]>({
+  postureRequire: defineSetting({
     name: 'postureRequire',
     doc: 'Posture rules whose violation is a critical notice (flag repeatable).',
     parser: POSTURE_RULES,
@@ -189,6 +201,7 @@ export const SETTINGS = {
     flag: '--require',
     env: 'CERTWATCH_POSTURE_REQUIRE',
     context: 'postureRequire',
+    deploy: 'function',
   }),
   handshakeBudget: defineSetting<number>({
     name: 'handshakeBudget',
@@ -204,15 +217,39 @@ export const SETTINGS = {
     default: POSTURE_DEFAULTS.pauseMs,
     flag: '--pause',
   }),
-  expiryThresholdsDays: defineSetting<number[]>({
+  revocation: defineSetting({
+    name: 'revocation',
+    doc:
+      'Revocation sources each served certificate is checked against (every one it names; a stapled OCSP response ' +
+      'counts too), or off. On by default in check and the Lambda; probe and inspect check only with the flag.',
+    parser: REVOCATION_METHOD_LIST,
+    default: [...REVOCATION_METHODS],
+    defaultText: 'crl,ocsp',
+    flag: '--revocation',
+    env: 'CERTWATCH_REVOCATION',
+    context: 'revocation',
+    deploy: 'function',
+  }),
+  revocationMaxBytes: defineSetting({
+    name: 'revocationMaxBytes',
+    doc: 'Most bytes of one CRL read (streamed: memory stays small); a larger one leaves its verdict unknown.',
+    parser: integer(65_536, 1_073_741_824),
+    default: DEFAULT_REVOCATION_MAX_BYTES,
+    flag: '--revocation-max-bytes',
+    env: 'CERTWATCH_REVOCATION_MAX_BYTES',
+    context: 'revocationMaxBytes',
+    deploy: 'function',
+  }),
+  expiryThresholdsDays: defineSetting({
     name: 'expiryThresholdsDays',
     doc: 'Days before expiry at which EXPIRY_WARNING is raised, once each.',
     parser: EXPIRY_DAYS,
     default: [...DEFAULT_WATCH_CONFIG.expiryThresholdsDays],
     env: 'CERTWATCH_EXPIRY_DAYS',
     context: 'expiryThresholdsDays',
+    deploy: 'watch',
   }),
-  staleAfterCycles: defineSetting<number>({
+  staleAfterCycles: defineSetting({
     name: 'staleAfterCycles',
     doc:
       'Fewest cycles of its key type that must observe an address without a leaf (or observe the key type ' +
@@ -222,8 +259,9 @@ export const SETTINGS = {
     default: DEFAULT_WATCH_CONFIG.staleAfterCycles,
     env: 'CERTWATCH_STALE_AFTER_CYCLES',
     context: 'staleAfterCycles',
+    deploy: 'watch',
   }),
-  staleAfterHours: defineSetting<number>({
+  staleAfterHours: defineSetting({
     name: 'staleAfterHours',
     doc:
       'Watched hours (pauses of the watcher excluded) after which an address lets a leaf go on duration alone, ' +
@@ -233,18 +271,21 @@ export const SETTINGS = {
     default: DEFAULT_WATCH_CONFIG.staleAfterHours,
     env: 'CERTWATCH_STALE_AFTER_HOURS',
     context: 'staleAfterHours',
+    deploy: 'watch',
   }),
-  mixWindowHours: defineSetting<number>({
+  mixWindowHours: defineSetting({
     name: 'mixWindowHours',
     doc:
-      'The recent window of the serving mix, in watched hours: what each leaf was seen doing at an address ' +
-      'decays with half of it as half-life, and a leaf first seen within it retires on duration only.',
+      'The recent window of the serving mix, in hours: what each leaf was seen doing at an address decays with ' +
+      "a quarter of it as half-life, and sampling retires nothing until the rollout's new leaf has been in the " +
+      'mix this long (docs/rollouts.md).',
     parser: integer(1, 720),
     default: DEFAULT_WATCH_CONFIG.mixWindowHours,
     env: 'CERTWATCH_MIX_WINDOW_HOURS',
     context: 'mixWindowHours',
+    deploy: 'watch',
   }),
-  retireShareFloor: defineSetting<number>({
+  retireShareFloor: defineSetting({
     name: 'retireShareFloor',
     doc:
       "Below this conservative share of an address's cycles, only duration lets a leaf go there (sampling " +
@@ -253,8 +294,9 @@ export const SETTINGS = {
     default: DEFAULT_WATCH_CONFIG.retireShareFloor,
     env: 'CERTWATCH_RETIRE_SHARE_FLOOR',
     context: 'retireShareFloor',
+    deploy: 'watch',
   }),
-  rolloutSamples: defineSetting<number>({
+  rolloutSamples: defineSetting({
     name: 'rolloutSamples',
     doc:
       'Handshakes per address per cycle, at most, while a target × key type has an active leaf besides its ' +
@@ -264,14 +306,16 @@ export const SETTINGS = {
     flag: '--rollout-samples',
     env: 'CERTWATCH_ROLLOUT_SAMPLES',
     context: 'rolloutSamples',
+    deploy: 'watch',
   }),
-  pinUnusedAfterDays: defineSetting<number>({
+  pinUnusedAfterDays: defineSetting({
     name: 'pinUnusedAfterDays',
     doc: 'Days a retirement must hold, with the leaf seen nowhere, before PIN_UNUSED says its pin may go.',
     parser: integer(0, 365),
     default: DEFAULT_WATCH_CONFIG.pinUnusedAfterDays,
     env: 'CERTWATCH_PIN_UNUSED_AFTER_DAYS',
     context: 'pinUnusedAfterDays',
+    deploy: 'watch',
   }),
   retireAfterCycles: defineOptional<never>({
     name: 'retireAfterCycles',
@@ -280,29 +324,32 @@ export const SETTINGS = {
     env: 'CERTWATCH_RETIRE_AFTER_CYCLES',
     context: 'retireAfterCycles',
   }),
-  failingAfter: defineSetting<number>({
+  failingAfter: defineSetting({
     name: 'failingAfter',
     doc: 'Consecutive failed cycles of a target before PROBE_FAILING.',
     parser: integer(1, 1000),
     default: DEFAULT_WATCH_CONFIG.failingAfter,
     env: 'CERTWATCH_FAILING_AFTER',
     context: 'failingAfter',
+    deploy: 'watch',
   }),
-  rotationOverdueShare: defineSetting<number>({
+  rotationOverdueShare: defineSetting({
     name: 'rotationOverdueShare',
     doc: "Share of a leaf's lifetime after which ROTATION_OVERDUE is raised if no successor was seen.",
     parser: fraction(0.75),
     default: DEFAULT_WATCH_CONFIG.rotationOverdueShare,
     env: 'CERTWATCH_ROTATION_OVERDUE_SHARE',
     context: 'rotationOverdueShare',
+    deploy: 'watch',
   }),
-  heartbeat: defineSetting<'weekly' | 'off'>({
+  heartbeat: defineSetting({
     name: 'heartbeat',
     doc: 'A weekly HEARTBEAT notice: proof the watcher is alive.',
     parser: oneOf(['weekly', 'off']),
     default: 'off',
     env: 'CERTWATCH_HEARTBEAT',
     context: 'heartbeat',
+    deploy: 'function',
   }),
   schedule: defineSetting<number>({
     name: 'schedule',
@@ -365,23 +412,26 @@ export const SETTINGS = {
     },
     context: 'policy',
   }),
-  policySha256: defineOptional<string>({
+  policySha256: defineOptional({
     name: 'policySha256',
     doc: 'Set by the stack: SHA-256 of the consumer policy shipped beside the handler (data/consumer-policy.json).',
     parser: text(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex'),
     env: 'CERTWATCH_POLICY_SHA256',
+    deploy: 'stack',
   }),
-  tableName: defineOptional<string>({
+  tableName: defineOptional({
     name: 'tableName',
     doc: 'DynamoDB history table (the stack sets it for the function).',
     parser: text(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)'),
     env: 'CERTWATCH_TABLE_NAME',
+    deploy: 'stack',
   }),
-  topicArn: defineOptional<string>({
+  topicArn: defineOptional({
     name: 'topicArn',
     doc: 'SNS topic of the notices (the stack sets it for the function).',
     parser: text(/^arn:\S+:sns:\S+$/, 'an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)'),
     env: 'CERTWATCH_TOPIC_ARN',
+    deploy: 'stack',
   }),
   dynamodbEndpoint: defineOptional<string>({
     name: 'dynamodbEndpoint',

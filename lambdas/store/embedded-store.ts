@@ -8,9 +8,10 @@ import { join, resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { lockDirectoryWaiting } from './dir-lock';
-import { DynamoHistoryStore } from './dynamo-history-store';
+import { dynamoHistoryStore, type TableHistoryStore } from './dynamo-history-store';
 import { StoreError } from './errors';
 import { localDynamoClient } from './local-dynamo-client';
+import { sdkTransport } from './sdk-transport';
 import { DEFAULT_STORE_DIR } from './store-defaults';
 import { checkEmbeddedStore } from './store-integrity';
 import { DEFAULT_TABLE_NAME, ensureTable } from './table';
@@ -37,7 +38,7 @@ export interface EmbeddedStore {
   /** Where the data lives, or null in memory. */
   path: string | null;
   client: DynamoDBClient;
-  store: DynamoHistoryStore;
+  store: TableHistoryStore;
   /** Stops the engine and flushes the data to disk. */
   close(): Promise<void>;
 }
@@ -104,7 +105,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Pr
     return closed;
   };
   try {
-    await ensureTable(client, tableName);
+    await ensureTable(sdkTransport(client), tableName);
   } catch (cause) {
     await close();
     throw new StoreError(
@@ -115,5 +116,5 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Pr
       },
     );
   }
-  return { endpoint, tableName, path, client, store: new DynamoHistoryStore({ client, tableName }), close };
+  return { endpoint, tableName, path, client, store: dynamoHistoryStore({ client, tableName }), close };
 }

@@ -8,11 +8,11 @@ import type { CertRecord, KeyTypeEvidence, LegacyEvidenceSlot, SlotRecord, Targe
 import type { Notice } from '../core/notice';
 import type { KeyType, ProbeErrorCode } from '../core/observation';
 import type { OutboxEntry } from '../core/ports';
+import type { Item } from './engine';
 import { StoreError } from './errors';
 import { decodeMix, encodeMix, LEAF_ID_LENGTH } from './evidence-codec';
 
-/** A stored item, as lib-dynamodb returns it. */
-export type Item = Record<string, unknown>;
+export type { Item } from './engine';
 
 /** The `CERT#<sha256>` item of a record (with the next revision). */
 export function certItem(record: CertRecord, rev: number): Item {

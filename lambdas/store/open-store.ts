@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import type { HistoryStore } from '../core/ports';
-import type { ShardStore } from '../watch/shard-job';
-import { DynamoHistoryStore } from './dynamo-history-store';
+import type { ShardStore } from '../run/shard-job';
+import { dynamoHistoryStore } from './dynamo-history-store';
 import { StoreError } from './errors';
 import { checkTableName } from './table';
 import { TableTransfer } from './table-transfer';
@@ -54,7 +54,7 @@ export async function openHistoryStore(
     return {
       store: embedded.store,
       where: location.dir,
-      transfer: new TableTransfer(embedded.client, embedded.tableName),
+      transfer: new TableTransfer(embedded.store.engine),
       reach: { kind: 'local', endpoint: embedded.endpoint, tableName: embedded.tableName },
       close: embedded.close,
     };
@@ -67,9 +67,10 @@ export async function openHistoryStore(
     // A DynamoDB-compatible endpoint ignores the region, but the SDK insists on one.
     ...(location.endpoint && !regionSet ? { region: 'us-east-1' } : {}),
   });
+  const store = dynamoHistoryStore({ client, tableName });
   return {
-    store: new DynamoHistoryStore({ client, tableName }),
-    transfer: new TableTransfer(client, tableName),
+    store,
+    transfer: new TableTransfer(store.engine),
     reach: { kind: 'table', tableName, ...(location.endpoint ? { endpoint: location.endpoint } : {}) },
     where: `table ${tableName}${location.endpoint ? ` at ${location.endpoint}` : ''}`,
     close: async () => client.destroy(),

@@ -4,12 +4,10 @@
  * embedded store and a DynamoDB table. Import writes with conditional puts only, so it never
  * overwrites an item the destination already has.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, paginateScan, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../contract/table-schema';
-import { isConditionFailure, storeError } from './dynamo-calls';
+import { putIfAbsent } from './conditional-writes';
+import type { Item, TableEngine } from './engine';
 import { StoreError } from './errors';
-import type { Item } from './items';
 
 /** The largest item DynamoDB stores is 400 KB; a line holds one item plus JSON's overhead. */
 export const MAX_IMPORT_LINE_BYTES = 1024 * 1024;
@@ -72,35 +70,20 @@ export function settleOutboxItem(item: Item, now: Date): { item: Item; settled: 
 /** Reads and writes every item of one table. */
 export class TableTransfer {
   readonly tableName: string;
-  private readonly doc: DynamoDBDocumentClient;
 
-  constructor(client: DynamoDBClient, tableName: string) {
-    this.tableName = tableName;
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  constructor(private readonly engine: TableEngine) {
+    this.tableName = engine.tableName;
   }
 
   /** Every item, page by page (strongly consistent). */
-  async *items(): AsyncGenerator<Item> {
-    try {
-      for await (const page of paginateScan(
-        { client: this.doc },
-        { TableName: this.tableName, ConsistentRead: true },
-      )) {
-        for (const item of page.Items ?? []) yield item;
-      }
-    } catch (error) {
-      throw storeError(error, this.tableName, 'read every item');
-    }
+  items(): AsyncIterable<Item> {
+    return this.engine.scan({ consistent: true });
   }
 
   /** Whether the table holds no item at all. */
   async isEmpty(): Promise<boolean> {
-    try {
-      const page = await this.doc.send(new ScanCommand({ TableName: this.tableName, Limit: 1 }));
-      return (page.Items ?? []).length === 0 && page.LastEvaluatedKey === undefined;
-    } catch (error) {
-      throw storeError(error, this.tableName, 'look for existing items');
-    }
+    for await (const _ of this.engine.scan({ pageSize: 1 })) return false;
+    return true;
   }
 
   /**
@@ -123,18 +106,10 @@ export class TableTransfer {
     const worker = async () => {
       while (next < items.length) {
         const { item, settled } = settleOutboxItem(items[next++], options.now);
-        try {
-          await this.doc.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: item,
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
+        if (await putIfAbsent(this.engine, item)) {
           outcome.written++;
           if (settled) outcome.outboxSettled++;
-        } catch (error) {
-          if (!isConditionFailure(error)) throw storeError(error, this.tableName, `import ${item.pk} / ${item.sk}`);
+        } else {
           outcome.kept++;
         }
       }

@@ -1,15 +1,12 @@
 /**
- * Creating the history table (contract: DESIGN.md "History table") where nothing else does: the embedded
- * store and tests. The key names live in `table-schema.ts`, which the CDK stack reads.
+ * Creating the history table (contract: README "History table", docs/architecture.md "Store engines")
+ * where nothing else does: the embedded store and tests. The key names live in `table-schema.ts`, which
+ * the CDK stack reads.
  */
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  DescribeTableCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { TABLE_SCHEMA } from '../contract/table-schema';
 import { StoreError } from './errors';
+import type { WireTransport } from './wire-engine';
 
 export { DEFAULT_TABLE_NAME, keys, TABLE_SCHEMA } from '../contract/table-schema';
 
@@ -24,7 +21,7 @@ export function checkTableName(name: string): string {
   return name;
 }
 
-/** CreateTable input: on-demand, keys and GSI as DESIGN.md says. */
+/** CreateTable input: on-demand, keys and GSI as the table contract says (no PITR: the stack sets that). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, fingerprintIndex } = TABLE_SCHEMA;
   return {
@@ -54,10 +51,10 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
  * Creates the table unless it exists, and waits until it is ACTIVE (polling every 100 ms up to `timeoutMs`).
  * Returns whether it was created.
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string, timeoutMs = 30_000): Promise<boolean> {
+export async function ensureTable(transport: WireTransport, tableName: string, timeoutMs = 30_000): Promise<boolean> {
   let created = false;
   try {
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    await transport.send('CreateTable', { ...createTableInput(tableName) });
     created = true;
   } catch (error) {
     if ((error as Error).name !== 'ResourceInUseException') {
@@ -69,7 +66,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, tim
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const { Table } = (await transport.send('DescribeTable', { TableName: tableName })) as {
+        Table?: { TableStatus?: string };
+      };
       if (Table?.TableStatus === 'ACTIVE') return created;
     } catch (error) {
       if ((error as Error).name !== 'ResourceNotFoundException') throw error;

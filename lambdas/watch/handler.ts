@@ -1,8 +1,11 @@
 /**
- * The scheduled Lambda entry point. The certificate schedule sends no input (or `{ "kind": "watch" }`):
- * one watch cycle, the same cycle `certwatch check` runs, then the weekly heartbeat when it is on. The
- * posture schedule sends `{ "kind": "posture" }`: one TLS posture cycle (`certwatch check --posture`).
- * Configuration and adapters are built once per execution environment (module init), not per call.
+ * The Lambda adapter of the run (lambdas/run/watch-run.ts): it reads the environment once, builds the
+ * AWS adapters, and turns each event into one step of the run, with the invocation's real end
+ * (`context.getRemainingTimeInMillis()`) as the step's time. Logs and metrics are its own; the run's
+ * behaviour is the same as `certwatch check`'s. Events:
+ * - none (or `{ "kind": "watch" }`): one whole cycle in this invocation, then the weekly heartbeat;
+ * - `{ "kind": "plan" | "shard" | "merge" }`: the steps of the scheduled run's state machine;
+ * - `{ "kind": "posture" }`: one TLS posture cycle.
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -10,74 +13,47 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
-import { HANDLER_ENV } from '../contract/function-env';
 import { WATCH_METRICS } from '../contract/metrics';
-import { mergePolicySets, watchListPolicies } from '../core/policy/watch-policy';
-import type { ProbeOptions } from '../core/probe-options';
-import { activeTargets, parseWatchTargets, type WatchItem } from '../core/watch-list';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
-import { DynamoHistoryStore } from '../store/dynamo-history-store';
-import { type CycleSummary, runWatchCycle } from './cycle';
-import { type ExpandedTargets, expandWatchTargets } from './expand-targets';
-import { type MergeSummary, mergeRun, planRun, type RunPlan, runShard, type ShardOrder } from './fan-out';
+import type { CycleResult, CycleSummary } from '../run/cycle';
+import type { MergeSummary, RunPlan, ShardOrder } from '../run/fan-out';
+import { WatchRun } from '../run/watch-run';
+import { envName } from '../settings/read';
+import { SETTINGS } from '../settings/table';
+import { dynamoHistoryStore } from '../store/dynamo-history-store';
 import { readHandlerConfig } from './handler-config';
-import { sendHeartbeatIfDue } from './heartbeat-step';
 import { recordCycleMetrics } from './metrics';
-import { runPostureCycle } from './posture-cycle';
 import { loadShippedPolicy } from './shipped-policy';
 import { loadShippedTargets } from './shipped-targets';
-import { mergeContextTargets } from './watch-list';
 
 const config = readHandlerConfig(process.env);
 if (config.policySha256) config.probeOptions.policy = loadShippedPolicy(config.policySha256);
 const logger = new Logger({ serviceName: WATCH_METRICS.service });
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
-const prober = new SmtpProber();
-const store = new DynamoHistoryStore({
+const store = dynamoHistoryStore({
   client: new DynamoDBClient({
     requestHandler: { ...AWS_REQUEST_TIMEOUTS },
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
   }),
   tableName: config.tableName,
 });
-const publisher = new SnsPublisher({ topicArn: config.topicArn });
 /**
  * The deployment's list: shipped beside the handler by the stack (never in the environment);
  * CERTWATCH_TARGETS, which the stack does not set, overrides it for tests and special setups.
  */
 const contextTargets =
-  (process.env[HANDLER_ENV.targets] === undefined ? loadShippedTargets() : null) ?? config.targets.map((t) => t.url);
-
-/**
- * This run's targets: the table's watch list (the deployment's context list merged in, never re-adding
- * one removed at run time), `mx:` entries expanded to their MX hosts.
- */
-async function watchedTargets(now: Date): Promise<ExpandedTargets & { probeOptions: ProbeOptions }> {
-  await mergeContextTargets(store, contextTargets, now);
-  const list = await store.loadWatchList();
-  const entries = parseWatchTargets(list ? activeTargets(list) : []);
-  const { probeOptions } = config;
-  const expansion = await expandWatchTargets(entries, {
-    store,
-    now,
-    keyTypes: probeOptions.keyTypes,
-    dns: { servers: probeOptions.dnsServers, timeoutMs: Math.max(500, Math.floor(probeOptions.timeoutMs / 2)) },
-  });
-  return { ...expansion, probeOptions: withListPolicies(list?.items ?? []) };
-}
-
-/** The probe options with the watch list's per-entry consumer policies added to the context's. */
-function withListPolicies(items: readonly WatchItem[]): ProbeOptions {
-  try {
-    const policy = mergePolicySets([config.probeOptions.policy, watchListPolicies(items)]);
-    return policy ? { ...config.probeOptions, policy } : config.probeOptions;
-  } catch (error) {
-    // A stored policy that no longer reads must not stop the watch: the context's policy still applies.
-    logger.error('a watch-list consumer policy cannot be read; using the deployed policy only', { error });
-    return config.probeOptions;
-  }
-}
+  (process.env[envName(SETTINGS.targets)] === undefined ? loadShippedTargets() : null) ??
+  config.targets.map((t) => t.url);
+const run = new WatchRun(
+  { store, prober: new SmtpProber(), publisher: new SnsPublisher({ topicArn: config.topicArn }) },
+  {
+    probeOptions: config.probeOptions,
+    watch: config.watch,
+    list: { kind: 'context', targets: contextTargets },
+    postureRules: config.postureRules,
+  },
+);
 
 /** What a posture run returns (for logs and tests). */
 export interface PostureRunSummary {
@@ -88,10 +64,31 @@ export interface PostureRunSummary {
   published: number;
 }
 
+/** What the state machine adds to every step: the run's mode, and which attempt of how many this is. */
+interface StepContext {
+  mode?: 'watch' | 'posture';
+  attempt?: number;
+  attempts?: number;
+}
+
+/** The steps of a scheduled run's state machine (plan → shards in a Distributed Map → merge). */
+type FanOutEvent = StepContext &
+  (
+    | { kind: 'plan'; startedAt?: string; windowSeconds?: number }
+    | ({ kind: 'shard' } & ShardOrder)
+    | { kind: 'merge'; runId: string; now: string }
+  );
+
+/** Whether no retry follows this attempt: a direct invocation, or the state machine's last attempt. */
+function lastAttempt(event: unknown): boolean {
+  const { attempt, attempts } = (event ?? {}) as StepContext;
+  return typeof attempt !== 'number' || typeof attempts !== 'number' || attempt + 1 >= attempts;
+}
+
 /**
- * Runs the cycle the event asks for and returns its summary. Probe and publish failures are data
- * (logged, counted, retried by the next cycle); only a cycle that could not finish (e.g. the table is
- * unreachable) throws, so that Lambda's retries and the on-failure destination see it.
+ * Runs the step the event asks for and returns its summary. Probe and publish failures are data
+ * (logged, counted, retried by the next cycle); only a step that could not finish (e.g. the table is
+ * unreachable) throws, so that the caller's retries see it.
  */
 export async function handler(
   event: unknown,
@@ -99,140 +96,114 @@ export async function handler(
 ): Promise<CycleSummary | PostureRunSummary | RunPlan | MergeSummary> {
   logger.addContext(context);
   const now = new Date();
+  const step = { invocationEnd: Date.now() + context.getRemainingTimeInMillis(), cycleId: context.awsRequestId };
   const kind = (event as { kind?: unknown } | null)?.kind;
-  if (kind === 'posture') return postureRun(now, context);
-  if (kind === 'plan' || kind === 'shard' || kind === 'merge') return fanOutStep(event as FanOutEvent, now, context);
   try {
-    const expansion = await watchedTargets(now);
-    const result = await runWatchCycle(
-      { prober, store, publisher },
-      {
-        targets: expansion.targets,
-        probeOptions: expansion.probeOptions,
-        now,
-        config: config.watch,
-        cycleId: context.awsRequestId,
-        expansion,
-      },
-    );
+    if (kind === 'posture') return await postureStep(now, step);
+    if (kind === 'plan' || kind === 'shard' || kind === 'merge')
+      return await fanOutStep(event as FanOutEvent, now, step);
+    const result = await run.cycle(now, step);
     recordCycleMetrics(metrics, result, now);
-    const { summary } = result;
-    logger.info('watch cycle finished', { summary });
-    const failed = result.observations.filter((o) => !o.ok && o.error?.code !== 'KEY_TYPE_UNAVAILABLE');
-    if (failed.length > 0) {
-      logger.warn('probes failed', {
-        failures: failed.map((o) => ({ target: o.target, address: o.address, keyType: o.keyType, error: o.error })),
-      });
-    }
-    if (summary.publishFailures.length > 0 || summary.unsaved.length > 0) {
-      logger.warn('cycle left work for the next one', {
-        publishFailures: summary.publishFailures,
-        unsaved: summary.unsaved,
-      });
-    }
-    const beat = await sendHeartbeatIfDue({
-      schedule: config.heartbeat,
-      store,
-      publisher,
-      targets: expansion.targets,
-      now,
-      claimant: context.awsRequestId,
-    });
-    if (beat) logger.info('heartbeat sent', { period: beat.dedupeKey });
-    return summary;
+    logCycle('watch cycle finished', result);
+    await heartbeat(now, context.awsRequestId);
+    return result.summary;
   } catch (error) {
-    logger.error('watch cycle failed', error as Error);
-    metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 0);
+    const final = lastAttempt(event);
+    logger.error(
+      `${typeof kind === 'string' ? kind : 'watch'} step failed${final ? '' : ' (the state machine retries it)'}`,
+      error as Error,
+    );
+    const watchRun = (event as StepContext | null)?.mode !== 'posture';
+    if (watchRun && kind !== 'posture' && kind !== 'plan' && kind !== 'shard') {
+      metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 0);
+    }
+    // An error a retry may still recover is not counted (the FunctionErrors alarm watches this).
+    if (final) metrics.addMetric(WATCH_METRICS.stepFailed, MetricUnit.Count, 1);
     throw error;
   } finally {
     metrics.publishStoredMetrics();
   }
 }
-
-/** The steps of the scheduled run's state machine (plan → shards in a Distributed Map → merge). */
-type FanOutEvent = { kind: 'plan' } | ({ kind: 'shard' } & ShardOrder) | { kind: 'merge'; runId: string; now: string };
 
 async function fanOutStep(
   event: FanOutEvent,
   now: Date,
-  context: Context,
+  step: { invocationEnd: number; cycleId: string },
 ): Promise<CycleSummary | RunPlan | MergeSummary> {
-  try {
-    if (event.kind === 'plan') {
-      const plan = await planRun(store, now, { context: contextTargets });
-      logger.info('run planned', { runId: plan.runId, entries: plan.entries, shardCount: plan.shardCount });
-      return plan;
-    }
-    if (event.kind === 'shard') {
-      const result = await runShard({ store, prober, publisher }, event, {
-        probeOptions: config.probeOptions,
-        probeOptionsFor: withListPolicies,
-        watch: config.watch,
-        cycleId: context.awsRequestId,
-      });
-      recordCycleMetrics(metrics, result, new Date(event.now), false);
-      logger.info('shard finished', { runId: event.runId, shard: event.shard, summary: result.summary });
-      return result.summary;
-    }
-    const merged = await mergeRun({ store, publisher }, event, context.awsRequestId);
-    metrics.addMetric(WATCH_METRICS.publishFailures, MetricUnit.Count, merged.publishFailures.length);
-    metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 1);
-    logger.info('run merged', { summary: merged });
-    const beat = await sendHeartbeatIfDue({
-      schedule: config.heartbeat,
-      store,
-      publisher,
-      targets: (await watchedTargets(now)).targets,
-      now,
-      claimant: context.awsRequestId,
+  if (event.kind === 'plan') {
+    // Every shard is an invocation of this function: it has the time this one has.
+    const plan = await run.plan(now, { invocationMs: step.invocationEnd - Date.now() });
+    logger.info('run planned', {
+      runId: plan.runId,
+      entries: plan.entries,
+      capacity: plan.capacity,
+      shardCount: plan.shardCount,
     });
-    if (beat) logger.info('heartbeat sent', { period: beat.dedupeKey });
-    return merged;
-  } catch (error) {
-    logger.error(`${event.kind} step failed`, error as Error);
-    if (event.kind === 'merge') metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 0);
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
+    return plan;
+  }
+  if (event.kind === 'shard') {
+    const result = await run.shard(event, step);
+    recordCycleMetrics(metrics, result, new Date(event.now), false);
+    logCycle('shard finished', result, { runId: event.runId, shard: event.shard });
+    return result.summary;
+  }
+  const merged = await run.merge(event, step.cycleId);
+  metrics.addMetric(WATCH_METRICS.publishFailures, MetricUnit.Count, merged.publishFailures.length);
+  metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 1);
+  logger.info('run merged', { summary: merged });
+  await heartbeat(now, step.cycleId);
+  return merged;
+}
+
+async function postureStep(now: Date, step: { invocationEnd: number; cycleId: string }): Promise<PostureRunSummary> {
+  const result = await run.posture(now, step);
+  for (const notice of result.notices) {
+    metrics.singleMetric().addDimension('type', notice.type).addMetric(WATCH_METRICS.notices, MetricUnit.Count, 1);
+  }
+  for (const problem of result.problems) logger.error('watch-list entry left out', { ...problem });
+  const summary: PostureRunSummary = {
+    kind: 'posture',
+    addresses: result.postures.length,
+    incomplete: result.incomplete,
+    notices: result.notices.length,
+    published: result.published.length,
+  };
+  logger.info('posture cycle finished', { summary });
+  if (result.incomplete > 0) {
+    logger.warn('posture enumerations incomplete', {
+      incomplete: result.postures
+        .filter((p) => !p.ok)
+        .map((p) => ({ target: p.target, address: p.address, error: p.error })),
+    });
+  }
+  return summary;
+}
+
+/** One line per thing a person should look at: entries left out, failed probes, unreached targets, leftovers. */
+function logCycle(message: string, result: CycleResult, extra: Record<string, unknown> = {}): void {
+  const { summary } = result;
+  logger.info(message, { ...extra, summary });
+  for (const problem of summary.problems) logger.error('watch-list entry left out', { ...problem });
+  const failed = result.observations.filter((o) => !o.ok && o.error?.code !== 'KEY_TYPE_UNAVAILABLE');
+  if (failed.length > 0) {
+    logger.warn('probes failed', {
+      failures: failed.map((o) => ({ target: o.target, address: o.address, keyType: o.keyType, error: o.error })),
+    });
+  }
+  if (summary.unreached.length > 0) {
+    logger.warn('targets not reached in this invocation (not observed; the next run sizes its shards by this one)', {
+      unreached: summary.unreached,
+    });
+  }
+  if (summary.publishFailures.length > 0 || summary.unsaved.length > 0) {
+    logger.warn('cycle left work for the next one', {
+      publishFailures: summary.publishFailures,
+      unsaved: summary.unsaved,
+    });
   }
 }
 
-async function postureRun(now: Date, context: Context): Promise<PostureRunSummary> {
-  try {
-    const { targets } = await watchedTargets(now);
-    const result = await runPostureCycle(
-      { store, publisher },
-      {
-        targets,
-        probeOptions: config.probeOptions,
-        postureOptions: { rules: config.postureRules },
-        now,
-        cycleId: context.awsRequestId,
-      },
-    );
-    for (const notice of result.notices) {
-      metrics.singleMetric().addDimension('type', notice.type).addMetric(WATCH_METRICS.notices, MetricUnit.Count, 1);
-    }
-    const summary: PostureRunSummary = {
-      kind: 'posture',
-      addresses: result.postures.length,
-      incomplete: result.incomplete,
-      notices: result.notices.length,
-      published: result.published.length,
-    };
-    logger.info('posture cycle finished', { summary });
-    if (result.incomplete > 0) {
-      logger.warn('posture enumerations incomplete', {
-        incomplete: result.postures
-          .filter((p) => !p.ok)
-          .map((p) => ({ target: p.target, address: p.address, error: p.error })),
-      });
-    }
-    return summary;
-  } catch (error) {
-    logger.error('posture cycle failed', error as Error);
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+async function heartbeat(now: Date, claimant: string): Promise<void> {
+  const beat = await run.heartbeat(now, claimant, config.heartbeat);
+  if (beat) logger.info('heartbeat sent', { period: beat.dedupeKey });
 }

@@ -6,7 +6,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { WATCH_METRICS } from '../contract/metrics';
 import { daysBetween } from '../core/days';
 import type { KeyType } from '../core/observation';
-import type { CycleResult } from './cycle';
+import type { CycleResult } from '../run/cycle';
 
 /** Days to expiry of the earliest-expiring leaf served at one target for one key type. */
 export interface ExpiryPoint {

@@ -16,9 +16,9 @@ import { DEFAULT_WATCH_CONFIG } from '../../lambdas/core/watch-config';
 import { pemToDerList } from '../../lambdas/core/x509/pem';
 import { ConsolePublisher } from '../../lambdas/notify/console-publisher';
 import { SmtpProber } from '../../lambdas/probe/prober';
+import { WatchRun } from '../../lambdas/run/watch-run';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { openHistoryStore } from '../../lambdas/store/open-store';
-import { mergeRun, planRun, runShard } from '../../lambdas/watch/fan-out';
 import { startFarm } from './scale-bench';
 
 /** The same run with each shard in a worker process (the `check --shards` path). */
@@ -75,21 +75,17 @@ async function run(urls: string[], rootsPem: string, shards: number): Promise<{ 
     // First run: baselines (not timed); the second run is the steady state.
     for (const timed of [false, true]) {
       const start = performance.now();
-      const plan = await planRun(embedded.store, new Date(), { context: urls }, shards);
-      const deps = { store: embedded.store, prober: new SmtpProber(), publisher };
+      const watchRun = new WatchRun(
+        { store: embedded.store, prober: new SmtpProber(), publisher },
+        { probeOptions, watch: DEFAULT_WATCH_CONFIG, list: { kind: 'context', targets: urls } },
+      );
+      const plan = await watchRun.plan(new Date(), { invocationMs: 900_000, forceShards: shards });
       await Promise.all(
         plan.shards.map((shard) =>
-          runShard(
-            deps,
-            { runId: plan.runId, now: plan.now, shard, shardCount: plan.shardCount },
-            {
-              probeOptions,
-              watch: DEFAULT_WATCH_CONFIG,
-            },
-          ),
+          watchRun.shard({ runId: plan.runId, now: plan.now, shard, shardCount: plan.shardCount }),
         ),
       );
-      await mergeRun({ store: embedded.store, publisher }, plan);
+      await watchRun.merge(plan);
       if (timed) {
         const ms = performance.now() - start;
         return { ms, perEntry: ms / 1000 / urls.length };

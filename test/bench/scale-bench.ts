@@ -12,8 +12,8 @@ import { parseTargets } from '../../lambdas/core/targets';
 import { pemToDerList } from '../../lambdas/core/x509/pem';
 import { ConsolePublisher } from '../../lambdas/notify/console-publisher';
 import { SmtpProber } from '../../lambdas/probe/prober';
+import { runWatchCycle } from '../../lambdas/run/cycle';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { runWatchCycle } from '../../lambdas/watch/cycle';
 
 /** One measured size. */
 export interface ScalePoint {

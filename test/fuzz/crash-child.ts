@@ -10,9 +10,9 @@
 
 import { parseTarget } from '../../lambdas/core/targets';
 import { SmtpProber } from '../../lambdas/probe/prober';
-import { DynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
+import { runWatchCycle } from '../../lambdas/run/cycle';
+import { dynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
 import { localDynamoClient } from '../../lambdas/store/embedded-store';
-import { runWatchCycle } from '../../lambdas/watch/cycle';
 import { LEASE_MS, snsAtSdkBoundary } from './sns-boundary';
 
 /** What the parent passes. */
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     },
     { step: 'initialize', name: 'certwatchCrashBoundaries' },
   );
-  const store = new DynamoHistoryStore({ client, tableName: input.tableName });
+  const store = dynamoHistoryStore({ client, tableName: input.tableName });
   const sns = snsAtSdkBoundary();
   const prober = new SmtpProber();
   const { wire } = input;

@@ -14,8 +14,8 @@ import type { HistoryStore } from '../../lambdas/core/ports';
 import type { ProbeOptions } from '../../lambdas/core/probe-options';
 import type { SnsPublisher } from '../../lambdas/notify/sns-publisher';
 import { SmtpProber } from '../../lambdas/probe/prober';
-import { DynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
-import { type CycleHooks, type CycleResult, runWatchCycle } from '../../lambdas/watch/cycle';
+import { type CycleHooks, type CycleResult, runWatchCycle } from '../../lambdas/run/cycle';
+import { dynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
 import {
   at,
   createPki,
@@ -158,7 +158,7 @@ function normalise(history: TargetHistory): unknown {
 
 /** Reads the whole history and outbox of a store (consistent reads). */
 export async function snapshot(client: DynamoDBClient, tableName: string): Promise<StoreSnapshot> {
-  const store = new DynamoHistoryStore({ client, tableName });
+  const store = dynamoHistoryStore({ client, tableName });
   const histories: Record<string, unknown> = {};
   for (const [target, history] of await store.listHistories()) histories[target] = normalise(history);
   const doc = DynamoDBDocumentClient.from(client);

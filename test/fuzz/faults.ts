@@ -8,7 +8,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
+import { dynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
 import { localDynamoClient, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import {
   assertOpen,
@@ -108,7 +108,7 @@ async function runScenario(scenario: Scenario, phase: Phase, injection: Injectio
     proxy.arm(injection?.service === 'dynamodb' ? injection : null);
     snsArmed = true;
     const faulted = {
-      store: new DynamoHistoryStore({ client, tableName: embedded.tableName }),
+      store: dynamoHistoryStore({ client, tableName: embedded.tableName }),
       publisher: sns.publisher,
     };
     let threw: string | null = null;

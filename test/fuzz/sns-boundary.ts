@@ -5,12 +5,13 @@
  */
 import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { CLAIM_LEASE_MS } from '../../lambdas/core/budgets';
 import { SnsPublisher } from '../../lambdas/notify/sns-publisher';
 
 /** The topic the campaigns publish to (never contacted). */
 export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:certwatch-fuzz';
 /** How long a publish claim holds in the campaigns (the cycle's default). */
-export const LEASE_MS = 300_000;
+export const LEASE_MS = CLAIM_LEASE_MS;
 
 /** How the fake SNS behaves on one publish call (0-based index within a run). */
 export type SnsBehaviour = (index: number) => 'deliver' | 'fail' | 'timeout' | 'deliver-then-timeout';

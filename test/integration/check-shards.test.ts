@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runShardedCheck } from '../../lambdas/cli/check-sharded';
 import { defaultWorkerCommand } from '../../lambdas/cli/shard-workers';
-import { shardOf } from '../../lambdas/core/watch-list';
+import { shardOf } from '../../lambdas/core/run-budget';
 import { openHistoryStore } from '../../lambdas/store/open-store';
 import { cli as certwatch } from '../support/cli';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
@@ -199,4 +199,32 @@ describe('check --shards: shards in worker processes against the parent store (d
     expect(facts.targets.map((t) => t.target).sort()).toEqual(kept.sort());
     expect(await storedTargets()).toEqual(urls().map((u) => (lost.includes(u) ? 0 : 1)));
   });
+
+  it.each([
+    ['check', [] as string[]],
+    ['check --shards', ['--shards', '2']],
+  ])(
+    '%s reports a target whose stored policy no longer reads in one line, checks the others, and exits 1',
+    async (_what, extra) => {
+      // Prepare: a policy stored on the first entry that no longer parses
+      const opened = await openHistoryStore({ kind: 'embedded', dir: store }, { mustExist: true });
+      await opened?.store.setWatchPolicy(urls()[0], { policies: [{ targets: ['*'], pins: ['not-a-pin'] }] });
+      await opened?.close();
+
+      // Act
+      const run = await certwatch(['check', ...extra, ...probeArgs(), '--store', store, '--json']);
+
+      // Assess
+      expect(run.code).toBe(1);
+      // (its --resolve pin goes unused, which is said too)
+      const lines = run.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => !line.includes('was not used'));
+      expect(lines).toEqual([expect.stringContaining(`${urls()[0]} left out of this cycle: stored consumer policy`)]);
+      const observed = new Set(JSON.parse(run.stdout).observations.map((o: { target: string }) => o.target));
+      expect([...observed].sort()).toEqual(urls().slice(1).sort());
+      expect(await storedTargets()).toEqual(urls().map((_, i) => (i === 0 ? 0 : 1)));
+    },
+  );
 });

@@ -5,9 +5,9 @@
  */
 import { parseTarget } from '../../lambdas/core/targets';
 import { SmtpProber } from '../../lambdas/probe/prober';
-import { DynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
+import { runWatchCycle } from '../../lambdas/run/cycle';
+import { dynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
 import { localDynamoClient } from '../../lambdas/store/embedded-store';
-import { runWatchCycle } from '../../lambdas/watch/cycle';
 
 /** What the parent passes. */
 export interface ChildInput {
@@ -24,7 +24,7 @@ export interface ChildInput {
 
 async function main(): Promise<void> {
   const input = JSON.parse(process.env.CERTWATCH_CHILD ?? '{}') as ChildInput;
-  const store = new DynamoHistoryStore({ client: localDynamoClient(input.endpoint), tableName: input.tableName });
+  const store = dynamoHistoryStore({ client: localDynamoClient(input.endpoint), tableName: input.tableName });
   const stopHere = async (point: string) => {
     process.stdout.write(`HOOK ${point}\n`);
     await new Promise(() => setInterval(() => undefined, 60_000));

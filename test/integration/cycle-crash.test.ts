@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SmtpProber } from '../../lambdas/probe/prober';
+import { runWatchCycle } from '../../lambdas/run/cycle';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { runWatchCycle } from '../../lambdas/watch/cycle';
 import type { ChildInput } from './cycle-child';
 import { at, createPki, HOST, type Pki, RecordingPublisher, type ServerPair, startPair } from './cycle-harness';
 

@@ -2,8 +2,8 @@ import type { NoticeFactsMap } from '../../lambdas/core/notice';
 import type { ProbeOptions } from '../../lambdas/core/probe-options';
 import { parseTarget, type Target } from '../../lambdas/core/targets';
 import { SmtpProber } from '../../lambdas/probe/prober';
+import { runWatchCycle } from '../../lambdas/run/cycle';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { runWatchCycle } from '../../lambdas/watch/cycle';
 import { createRoot, issue } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import {

@@ -1,7 +1,7 @@
 import type { Notice } from '../../lambdas/core/notice';
 import { SmtpProber } from '../../lambdas/probe/prober';
+import { runWatchCycle } from '../../lambdas/run/cycle';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { runWatchCycle } from '../../lambdas/watch/cycle';
 import { at, createPki, type Pki, RecordingPublisher, type ServerPair, startPair } from './cycle-harness';
 
 describe('watch cycle outbox on dynalite: exactly once', () => {

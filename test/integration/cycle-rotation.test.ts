@@ -1,8 +1,8 @@
 import type { NoticeFactsMap } from '../../lambdas/core/notice';
 import { parseTarget } from '../../lambdas/core/targets';
 import { SmtpProber } from '../../lambdas/probe/prober';
+import { runWatchCycle } from '../../lambdas/run/cycle';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { runWatchCycle } from '../../lambdas/watch/cycle';
 import {
   at,
   countWrites,

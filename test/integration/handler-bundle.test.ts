@@ -13,8 +13,8 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
+import type { CycleSummary } from '../../lambdas/run/cycle';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import type { CycleSummary } from '../../lambdas/watch/cycle';
 import { type HandlerBundle, synthHandlerBundle } from '../bench/bundle-bench';
 import { createChain, createRoot, type Issued } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
@@ -156,7 +156,7 @@ test('the synthesized handler bundle runs one cycle on dynalite and loopback SMT
   expect(metrics.find((m) => m.name === 'CycleSucceeded')?.value).toBe(1);
 });
 
-test('the synthesized handler bundle fails the invocation when the table is missing, so Lambda retries it', async () => {
+test('the synthesized handler bundle fails the invocation when the table is missing, so Lambda retries it (counted a failed step: a direct invocation)', async () => {
   // Prepare
   Object.assign(process.env, bundleEnvironment(), { CERTWATCH_TABLE_NAME: 'no-such-table' });
   let handler: Handler | undefined;
@@ -175,7 +175,10 @@ test('the synthesized handler bundle fails the invocation when the table is miss
 
   // Assess
   expect(failure).toMatchObject({ name: 'StoreError', message: expect.stringMatching(/no-such-table|not found/i) });
-  expect(metrics).toEqual([{ name: 'CycleSucceeded', value: 0 }]);
+  expect(metrics).toEqual([
+    { name: 'CycleSucceeded', value: 0 },
+    { name: 'StepFailed', value: 1 },
+  ]);
 });
 
 test('the synthesized handler bundle runs a posture cycle on { kind: posture } and keeps the posture in the table', async () => {
@@ -311,4 +314,61 @@ test('the synthesized handler bundle reports errors at their TypeScript source l
   expect(bundle.environment.NODE_OPTIONS).toBe('--enable-source-maps');
   expect(child.status).not.toBe(0);
   expect(child.stderr).toMatch(/at readValue \(\S*lambdas\/settings\/read\.ts:\d+:\d+\)/);
+});
+
+test('the synthesized handler bundle leaves out a target whose stored policy no longer reads, logs it, and watches the others', async () => {
+  // Prepare: the STARTTLS target carries a stored policy that does not parse
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
+  Object.assign(process.env, bundleEnvironment());
+  const { handler } = require(bundle.file) as { handler: Handler };
+  const bad = `smtp://${HOST}:${servers[0].port}`;
+  await handler({ kind: 'plan' }, context); // the list exists before the policy is set on it
+  await store.store.setWatchPolicy(bad, { policies: [{ targets: ['*'], pins: ['not-a-pin'] }] });
+  let summary: CycleSummary | undefined;
+  const logs: string[] = [];
+  const capture = (chunk: string | Uint8Array) => {
+    logs.push(String(chunk));
+    return true;
+  };
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const writeError = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+
+  // Act
+  try {
+    summary = await handler({ source: 'aws.scheduler' }, context);
+  } finally {
+    write.mockRestore();
+    writeError.mockRestore();
+    await store.store.setWatchPolicy(bad, null);
+  }
+
+  // Assess
+  expect(summary?.problems).toEqual([{ target: bad, message: expect.stringMatching(/stored consumer policy/) }]);
+  expect(summary).toMatchObject({ targets: 1, observations: 2, failedProbes: 0 });
+  const leftOut = logs.filter((line) => line.includes('watch-list entry left out'));
+  expect(leftOut).toHaveLength(1);
+  expect(leftOut[0]).toContain(bad);
+});
+
+test('the synthesized handler bundle counts a failed step only on its last attempt (FunctionErrors ignores what a retry recovers)', async () => {
+  // Prepare: the table is missing, so every step fails
+  Object.assign(process.env, bundleEnvironment(), { CERTWATCH_TABLE_NAME: 'no-such-table' });
+  let handler: Handler | undefined;
+  jest.isolateModules(() => {
+    handler = (require(bundle.file) as { handler: Handler }).handler;
+  });
+  const shard = { kind: 'shard', mode: 'watch', runId: 'r', now: new Date().toISOString(), shard: 0, shardCount: 1 };
+  const invoke = (attempt: number) =>
+    captureMetrics(async () => {
+      await (handler as Handler)({ ...shard, attempt, attempts: 2 }, context).catch(() => undefined);
+    });
+
+  // Act
+  const first = await invoke(0);
+  const last = await invoke(1);
+
+  // Assess
+  expect(first).toEqual([]);
+  expect(last).toEqual([{ name: 'StepFailed', value: 1 }]);
 });

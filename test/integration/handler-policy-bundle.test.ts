@@ -7,9 +7,9 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { portablePolicy } from '../../lambdas/cli/stack-policy';
+import { portablePolicy } from '../../lambdas/policy-file/context-policy';
+import type { CycleSummary } from '../../lambdas/run/cycle';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import type { CycleSummary } from '../../lambdas/watch/cycle';
 import { type HandlerBundle, synthHandlerBundle } from '../bench/bundle-bench';
 import { createChain, createRoot, type Issued, type TestChain } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';

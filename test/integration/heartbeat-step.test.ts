@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTargets } from '../../lambdas/core/targets';
+import { sendHeartbeatIfDue } from '../../lambdas/run/heartbeat-step';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { sendHeartbeatIfDue } from '../../lambdas/watch/heartbeat-step';
 import { RecordingPublisher } from './cycle-harness';
 
 describe('sendHeartbeatIfDue (dynalite store)', () => {

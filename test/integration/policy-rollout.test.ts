@@ -3,8 +3,8 @@ import type { NoticeFactsMap } from '../../lambdas/core/notice';
 import { parsePolicyDocument } from '../../lambdas/core/policy/parse';
 import { colonUpper } from '../../lambdas/core/policy/pins';
 import { SmtpProber } from '../../lambdas/probe/prober';
+import { runWatchCycle } from '../../lambdas/run/cycle';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { runWatchCycle } from '../../lambdas/watch/cycle';
 import { at, createPki, HOST, type Pki, RecordingPublisher, type ServerPair, startPair } from './cycle-harness';
 
 function pinPolicy(url: string, pins: string[]) {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runShardWorkers } from '../../lambdas/cli/shard-workers';
-import type { ShardJob } from '../../lambdas/watch/shard-job';
+import type { ShardJob } from '../../lambdas/run/shard-job';
 
 const jobs = (count: number): ShardJob[] =>
   Array.from({ length: count }, (_, shard) => ({

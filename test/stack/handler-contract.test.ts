@@ -6,27 +6,13 @@
 
 import { WATCH_METRICS } from '../../lambdas/contract/metrics';
 import type { Observation } from '../../lambdas/core/observation';
+import type { CycleResult } from '../../lambdas/run/cycle';
 import { ConfigError } from '../../lambdas/settings/config-error';
-import type { CycleResult } from '../../lambdas/watch/cycle';
 import { readHandlerConfig } from '../../lambdas/watch/handler-config';
 import { cycleMetrics } from '../../lambdas/watch/metrics';
-import { type Synth, synth } from './synth';
+import { DEPLOYED_TOPIC_ARN, deployedEnvironment, synth } from './synth';
 
-const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:Certwatch-Notices';
-
-/** The function's environment with CloudFormation references replaced by deploy-time values. */
-function deployedEnvironment(s: Synth): Record<string, string> {
-  const [fn] = Object.values(s.template.findResources('AWS::Lambda::Function'));
-  const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
-  const resolved: Record<string, string> = {};
-  for (const [name, value] of Object.entries(variables)) {
-    if (typeof value === 'string') resolved[name] = value;
-    else if (name === 'CERTWATCH_TABLE_NAME') resolved[name] = 'Certwatch-History-ABC123';
-    else if (name === 'CERTWATCH_TOPIC_ARN') resolved[name] = TOPIC_ARN;
-    else throw new Error(`unexpected reference in ${name}`);
-  }
-  return resolved;
-}
+const TOPIC_ARN = DEPLOYED_TOPIC_ARN;
 
 test('the handler reads the default stack environment as the default settings', () => {
   // Prepare

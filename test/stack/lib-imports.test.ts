@@ -1,7 +1,8 @@
 /**
  * The layout rule of lib/: the stack imports no runtime code. Its only ways into lambdas/ are the
  * logic-light settings table (lambdas/settings/) and the handler contract (lambdas/contract/), plus
- * type-only imports; `cdk synth` therefore never loads the handler, its adapters or the AWS SDK.
+ * type-only imports; `cdk synth` therefore never loads the handler, its adapters or the AWS SDK. The CDK
+ * app itself (bin/app.ts) reads context `policy` at synth, but never through the CLI's code.
  * Read from the source files (static imports), not from a running synth.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -44,15 +45,17 @@ function resolveRelative(from: string, specifier: string): string {
   throw new Error(`${from}: cannot resolve ${specifier}`);
 }
 
-/** Every file and package reached from lib/ by value imports. */
-function walkFromLib(): { files: Set<string>; packages: Map<string, string>; direct: Import[] } {
-  const libFiles = readdirSync(join(ROOT, 'lib'))
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => `lib/${f}`);
-  const files = new Set<string>(libFiles);
+/** Every file and package reached by value imports from `entries` (default: every file of lib/). */
+function walkFrom(entries?: string[]): { files: Set<string>; packages: Map<string, string>; direct: Import[] } {
+  const starts =
+    entries ??
+    readdirSync(join(ROOT, 'lib'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `lib/${f}`);
+  const files = new Set<string>(starts);
   const packages = new Map<string, string>();
   const direct: Import[] = [];
-  const queue = [...libFiles];
+  const queue = [...starts];
   while (queue.length > 0) {
     const file = queue.shift() as string;
     for (const imp of importsOf(file)) {
@@ -74,7 +77,7 @@ function walkFromLib(): { files: Set<string>; packages: Map<string, string>; dir
 
 test('lib/ imports from lambdas/ only the settings table and the handler contract', () => {
   // Act
-  const { direct } = walkFromLib();
+  const { direct } = walkFrom();
 
   // Assess
   expect(direct.length).toBeGreaterThan(0);
@@ -84,7 +87,7 @@ test('lib/ imports from lambdas/ only the settings table and the handler contrac
 
 test('nothing synth loads reaches a runtime area or a runtime package', () => {
   // Act
-  const { files, packages } = walkFromLib();
+  const { files, packages } = walkFrom();
 
   // Assess
   expect([...files].filter((file) => RUNTIME_AREAS.test(file))).toEqual([]);
@@ -92,11 +95,22 @@ test('nothing synth loads reaches a runtime area or a runtime package', () => {
   expect(files).toContain('lambdas/settings/table.ts');
 });
 
+test('the CDK app (bin/app.ts) reaches no CLI code: the stack reads its policy outside lambdas/cli', () => {
+  // Act
+  const { files } = walkFrom(['bin/app.ts']);
+
+  // Assess
+  expect(files).toContain('lambdas/policy-file/context-policy.ts');
+  expect([...files].filter((file) => file.startsWith('lambdas/cli/'))).toEqual([]);
+});
+
 test('the walk sees a forbidden import (the rule can fail)', () => {
   // Prepare: the handler itself is what lib/ must not load.
   const handler = importsOf('lambdas/watch/handler.ts');
 
   // Assess
+  const cli = importsOf('bin/certwatch.ts').map((imp) => resolveRelative('bin/certwatch.ts', imp.specifier));
+  expect(cli).toContain('lambdas/cli/program.ts');
   expect(handler.some((imp) => !imp.typeOnly && imp.specifier.startsWith('@aws-sdk/'))).toBe(true);
   expect(handler.some((imp) => !PACKAGES.test(imp.specifier) && !imp.specifier.startsWith('.'))).toBe(true);
 });

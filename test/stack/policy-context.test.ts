@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { portablePolicy } from '../../lambdas/cli/stack-policy';
+import { portablePolicy } from '../../lambdas/policy-file/context-policy';
 import { readHandlerConfig } from '../../lambdas/watch/handler-config';
 import { loadShippedPolicy } from '../../lambdas/watch/shipped-policy';
 import { CertwatchStack } from '../../lib/certwatch-stack';

@@ -40,3 +40,20 @@ export function synth(context: Record<string, unknown> = {}, options: { quietPor
 export function logicalId(s: Synth, construct: { node: { defaultChild?: unknown } }): string {
   return s.stack.getLogicalId(construct.node.defaultChild as never);
 }
+
+/** The topic ARN {@link deployedEnvironment} puts in place of the topic's reference. */
+export const DEPLOYED_TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:Certwatch-Notices';
+
+/** The function's environment with CloudFormation references replaced by deploy-time values. */
+export function deployedEnvironment(s: Synth): Record<string, string> {
+  const [fn] = Object.values(s.template.findResources('AWS::Lambda::Function'));
+  const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+  const resolved: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    if (typeof value === 'string') resolved[name] = value;
+    else if (name === 'CERTWATCH_TABLE_NAME') resolved[name] = 'Certwatch-History-ABC123';
+    else if (name === 'CERTWATCH_TOPIC_ARN') resolved[name] = DEPLOYED_TOPIC_ARN;
+    else throw new Error(`unexpected reference in ${name}`);
+  }
+  return resolved;
+}

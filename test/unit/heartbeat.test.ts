@@ -1,9 +1,9 @@
 import type { TargetHistory } from '../../lambdas/core/history';
-import { MAX_SUBJECT_LENGTH } from '../../lambdas/core/notice-text';
+import { MAX_SUBJECT_LENGTH } from '../../lambdas/core/notices/text';
+import { buildHeartbeat, heartbeatDue, heartbeatKey, isoWeek } from '../../lambdas/run/heartbeat';
 import { ConfigError } from '../../lambdas/settings/config-error';
 import { envReader } from '../../lambdas/settings/read';
 import { SETTINGS } from '../../lambdas/settings/table';
-import { buildHeartbeat, heartbeatDue, heartbeatKey, isoWeek } from '../../lambdas/watch/heartbeat';
 import { day, leaf, NOW, state } from './timeline-fixtures';
 
 // NOW is Monday 2026-06-01 12:00 UTC, in ISO week 2026-W23.

@@ -1,10 +1,11 @@
 /**
  * The floor plan's rules, checked on the source: core is pure (no file under lambdas/core imports a
  * module that does I/O — files, sockets, TLS, DNS, processes, HTTP — or anything outside core itself:
- * the adapters probe/store/notify/watch/cli and the edge areas trust/timeline/aws), and the demo stands
- * on its own (nothing under demo/ imports the test suite).
+ * the adapters probe/store/notify/watch/cli and the edge areas trust/timeline/aws); core's files import
+ * each other without a circle, and detection (core/detect) uses the consumer policy (core/policy), never
+ * the other way round; the demo stands on its own (nothing under demo/ imports the test suite).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ipVersion } from '../../lambdas/core/ip';
@@ -66,6 +67,110 @@ test('no file under lambdas/core imports an I/O module or an area outside core',
   // Assess
   expect(files.length).toBeGreaterThan(30);
   expect(found).toEqual([]);
+});
+
+/** The files under lambdas/core each core file imports (type-only imports too: they tie files as firmly). */
+function coreGraph(files: readonly string[], read: (file: string) => string): Map<string, string[]> {
+  const known = new Set(files);
+  const resolveSource = (from: string, specifier: string) => {
+    const target = resolve(dirname(from), specifier.replace(/\.js$/, ''));
+    return [`${target}.ts`, join(target, 'index.ts')].find((candidate) => known.has(candidate));
+  };
+  return new Map(
+    files.map((file) => [
+      file,
+      [
+        ...new Set(
+          specifiers(read(file))
+            .filter((s) => s.startsWith('.'))
+            .flatMap((s) => resolveSource(file, s) ?? []),
+        ),
+      ],
+    ]),
+  );
+}
+
+/** The import circles of a graph: its strongly connected components of more than one file, or a file importing itself. */
+function circles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next);
+    next += 1;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop() as string;
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
+    if (component.length > 1 || graph.get(v)?.includes(v)) found.push(component.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
+test('no import circle between files under lambdas/core', () => {
+  // Prepare
+  const files = sourceFiles(CORE);
+
+  // Act
+  const found = circles(coreGraph(files, (f) => readFileSync(f, 'utf8'))).map((c) =>
+    c.map((f) => relative(CORE, f)).join(' -> '),
+  );
+
+  // Assess
+  expect(found).toEqual([]);
+});
+
+test('core/policy never imports core/detect (detection uses the policy, not the other way round)', () => {
+  // Prepare
+  const files = sourceFiles(CORE);
+  const graph = coreGraph(files, (f) => readFileSync(f, 'utf8'));
+  const area = (file: string) => relative(CORE, file).split(sep)[0];
+
+  // Act
+  const backEdges = [...graph].flatMap(([file, targets]) =>
+    area(file) === 'policy'
+      ? targets.filter((t) => area(t) === 'detect').map((t) => `${relative(CORE, file)} -> ${relative(CORE, t)}`)
+      : [],
+  );
+
+  // Assess
+  expect(existsSync(join(CORE, 'detect', 'policy.ts'))).toBe(true);
+  expect(backEdges).toEqual([]);
+});
+
+test('the circle check sees a circle through a type-only import, an index module and a self-import', () => {
+  // Prepare
+  const dir = join(CORE, 'example');
+  const sources: Record<string, string> = {
+    [join(dir, 'a.ts')]: "import type { B } from './b';",
+    [join(dir, 'b.ts')]: "import { c } from './c/index.js';",
+    [join(dir, 'c', 'index.ts')]: "export { a } from '../a';",
+    [join(dir, 'd.ts')]: "import { a } from './a';\nimport { d } from './d';",
+    [join(dir, 'e.ts')]: "import { readFileSync } from 'node:fs';",
+  };
+
+  // Act
+  const found = circles(coreGraph(Object.keys(sources), (f) => sources[f])).map((c) => c.map((f) => relative(dir, f)));
+
+  // Assess
+  expect(found).toEqual([['a.ts', 'b.ts', join('c', 'index.ts')], ['d.ts']]);
 });
 
 test('nothing under demo/ imports the test suite (the demo has its own fixtures in demo/support)', () => {

@@ -7,7 +7,7 @@ import {
   NOTICE_TYPES,
   type NoticeType,
 } from '../../lambdas/core/notice';
-import { MAX_SUBJECT_LENGTH, toSubject } from '../../lambdas/core/notice-text';
+import { MAX_SUBJECT_LENGTH, toSubject } from '../../lambdas/core/notices/text';
 import { ConsolePublisher } from '../../lambdas/notify/console-publisher';
 
 describe('notices', () => {

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_WATCH_CONFIG } from '../../lambdas/core/watch-config';
 import { ConfigError, type SettingSource } from '../../lambdas/settings/config-error';
+import { deployedSettings, envText } from '../../lambdas/settings/deployed';
 import { readProbeOptions, readWatchConfig } from '../../lambdas/settings/groups';
 import {
   contextReader,
@@ -140,6 +141,26 @@ const CASES: Record<SettingName, Case> = {
       ['0', false],
     ],
     refused: [['maybe', /true or false/]],
+  },
+  revocation: {
+    accepted: [
+      ['crl,ocsp', ['crl', 'ocsp']],
+      ['OCSP, crl', ['crl', 'ocsp']],
+      ['crl', ['crl']],
+      ['ocsp', ['ocsp']],
+      ['off', 'off'],
+    ],
+    refused: [
+      ['crl,ldap', /"ldap" is not crl or ocsp/],
+      ['off,crl', /"off" is not crl or ocsp/],
+    ],
+  },
+  revocationMaxBytes: {
+    accepted: [
+      ['65536', 65_536],
+      ['1073741824', 1_073_741_824],
+    ],
+    refused: [['1000', /whole number from 65536 to 1073741824/]],
   },
   postureRequire: {
     accepted: [
@@ -468,5 +489,45 @@ describe('groups', () => {
       addressFamilies: [4, 6],
       port25Blocked: false,
     });
+  });
+});
+
+describe('deployed settings (the stack ships them to the function)', () => {
+  const deployed = entries.filter(([, s]) => s.deploy !== undefined);
+
+  test('a setting from context or a property has a context key and a variable; one the stack sets, a variable', () => {
+    for (const [, setting] of deployed) {
+      expect(setting.env).toBeDefined();
+      if (setting.deploy === 'stack') expect(setting.context).toBeUndefined();
+      else expect(setting.context).toBe(setting.name);
+    }
+  });
+
+  test('the thresholds deployed as watch are the fields of the watch config', () => {
+    expect(
+      deployedSettings('watch')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(Object.keys(DEFAULT_WATCH_CONFIG).sort());
+  });
+
+  test.each(deployed.map(([name]) => name))('every accepted value of %s reaches the function unchanged', (name) => {
+    // Prepare
+    const setting = SETTINGS[name] as Setting<unknown, unknown>;
+    const values = [
+      setting.default,
+      setting.stackDefault,
+      ...CASES[name].accepted.map(([raw]) => envReader({ [setting.env as string]: raw })(setting)),
+    ];
+
+    // Act
+    const shipped = values.map((value) => {
+      const text = envText(value);
+      return text === undefined ? setting.default : envReader({ [setting.env as string]: text })(setting);
+    });
+
+    // Assess: no value and an empty list get no variable, which reads as the default.
+    const none = (value: unknown) => value === undefined || (Array.isArray(value) && value.length === 0);
+    expect(shipped).toEqual(values.map((value) => (none(value) ? setting.default : value)));
   });
 });

@@ -1,4 +1,4 @@
-import { decodeShardJob, encodeShardJob, type ShardJob } from '../../lambdas/watch/shard-job';
+import { decodeShardJob, encodeShardJob, type ShardJob } from '../../lambdas/run/shard-job';
 
 const job = (): ShardJob => ({
   order: { runId: 'r-1', now: '2026-01-01T00:00:00.000Z', shard: 2, shardCount: 4 },

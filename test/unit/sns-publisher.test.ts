@@ -139,3 +139,54 @@ describe('SnsPublisher at the SDK boundary (aws-sdk-client-mock)', () => {
     expect(topicRegion(TOPIC)).toBe('eu-west-1');
   });
 });
+
+describe("a notice type's own SNS attributes (the registry stubbed with jest.doMock to give one type some)", () => {
+  afterEach(() => {
+    jest.resetModules();
+    jest.dontMock('../../lambdas/core/notices/registry');
+  });
+
+  it('adds them as String or String.Array, never replacing type, severity, dedupeKey or host', () => {
+    // Prepare
+    jest.doMock('../../lambdas/core/notices/registry', () => {
+      const actual = jest.requireActual('../../lambdas/core/notices/registry');
+      return {
+        ...actual,
+        noticeKind: (type: string) =>
+          type === 'EXPIRY_WARNING'
+            ? {
+                ...actual.noticeKind(type),
+                attributes: () => ({ log: 'argon2026h1', serials: ['01', '02'], type: 'OTHER', host: 'x' }),
+              }
+            : actual.noticeKind(type),
+      };
+    });
+    let input: ReturnType<typeof toPublishInput> | undefined;
+    let other: ReturnType<typeof toPublishInput> | undefined;
+    jest.isolateModules(() => {
+      const publisher =
+        require('../../lambdas/notify/sns-publisher') as typeof import('../../lambdas/notify/sns-publisher');
+      input = publisher.toPublishInput(expiryNotice(), TOPIC);
+      other = publisher.toPublishInput({ ...expiryNotice(), type: 'EXPIRED' }, TOPIC);
+    });
+
+    // Assess
+    expect(input?.MessageAttributes).toEqual({
+      type: { DataType: 'String', StringValue: 'EXPIRY_WARNING' },
+      severity: { DataType: 'String', StringValue: 'warning' },
+      dedupeKey: { DataType: 'String', StringValue: expiryNotice().dedupeKey },
+      host: { DataType: 'String.Array', StringValue: '["smtp.gmail.com"]' },
+      log: { DataType: 'String', StringValue: 'argon2026h1' },
+      serials: { DataType: 'String.Array', StringValue: '["01","02"]' },
+    });
+    expect(Object.keys(other?.MessageAttributes ?? {}).sort()).toEqual(['dedupeKey', 'host', 'severity', 'type']);
+  });
+
+  it('publishes a notice of a type this build does not know with the common attributes only', () => {
+    // Act
+    const input = toPublishInput({ ...expiryNotice(), type: 'FROM_A_NEWER_RELEASE' as never }, TOPIC);
+
+    // Assess
+    expect(Object.keys(input.MessageAttributes ?? {}).sort()).toEqual(['dedupeKey', 'host', 'severity', 'type']);
+  });
+});

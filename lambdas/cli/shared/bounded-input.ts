@@ -3,20 +3,11 @@
  * the size cap enforced while reading: `/dev/zero` or a runaway pipe stops at the cap instead of
  * filling memory. Directories and devices are refused before a byte is read.
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { UsageError } from '../cli-io';
 
-/** The largest CA bundle a policy's `ca` entry may name. */
-export const MAX_CA_BYTES = 4 * 1024 * 1024;
-
-/**
- * Reads a small text file at once (a policy, a CA bundle), refusing one whose size is over `limit`.
- * Throws the fs error (with its `code`), or an Error "larger than N bytes": callers word the message.
- */
-export function readBoundedTextSync(path: string, limit: number): string {
-  if (statSync(path).size > limit) throw new Error(`larger than ${limit} bytes`);
-  return readFileSync(path, 'utf8');
-}
+// The policy's file reader is shared with the CDK app (context policy).
+export { MAX_CA_BYTES, readBoundedTextSync } from '../../policy-file/bounded-text';
 
 /** What a command reads from standard input, for the hint shown on a terminal. */
 export interface StdinRequest {

@@ -1,6 +1,5 @@
 /** The store options every store-backed command shares: `--store DIR | --table NAME [--endpoint URL]`. */
 import type { Command } from 'commander';
-import { StoreError } from '../../store/errors';
 import type { OpenedStore, StoreLocation } from '../../store/open-store';
 import { DEFAULT_STORE_DIR } from '../../store/store-defaults';
 import { UsageError } from '../cli-io';
@@ -35,16 +34,10 @@ export function storeLocationFrom(values: StoreCliValues): StoreLocation {
   return { kind: 'embedded', dir: values.store ?? DEFAULT_STORE_DIR };
 }
 
-/** Store errors that are the user's configuration (exit 2), as opposed to a failure while running. */
-const CONFIG_STORE_ERRORS = new Set([
-  'TABLE_MISSING',
-  'TABLE_NAME_INVALID',
-  'STORE_LOCKED',
-  'STORE_DAMAGED',
-  'STORE_INVALID',
-]);
-
-/** Runs `work` on the opened store and closes it; configuration errors become UsageErrors. */
+/**
+ * Runs `work` on the opened store and closes it. A store certwatch cannot use is a StoreError (exit
+ * codes: lambdas/cli/program.ts); a table without a region is named as such.
+ */
 export async function withStore<T>(
   location: StoreLocation,
   options: { mustExist?: boolean },
@@ -57,8 +50,6 @@ export async function withStore<T>(
     opened = await openHistoryStore(location, options);
     return await work(opened);
   } catch (error) {
-    if (error instanceof StoreError && CONFIG_STORE_ERRORS.has(error.code))
-      throw new UsageError(error.message, { cause: error });
     if (error instanceof Error && /Region is missing/i.test(error.message)) {
       throw new UsageError('no AWS region configured for --table: set AWS_REGION (or give --endpoint)', {
         cause: error,

@@ -3,7 +3,8 @@
  * (not its first cycle: one that reached nothing records nothing). Those leaves go in the cycle's one
  * BASELINE notice for all such targets, never in NEW_CERTIFICATE.
  */
-import { type BaselineTargetFacts, baselineKey, createNotice, type Notice } from '../notice';
+import { type BaselineTargetFacts, createNotice, type Notice } from '../notice';
+import { BASELINE } from '../notices/types/baseline';
 import { certFacts, type DetectContext, sortedAddresses } from './context';
 
 /** What one target serves, for the baseline notice. */
@@ -46,7 +47,7 @@ export function baselineNotices(
     notices.push(
       createNotice({
         type: 'BASELINE',
-        dedupeKey: baselineKey(cycleTargets, pairs) + (i === 0 ? '' : `#${i / BASELINE_TARGETS_PER_NOTICE}`),
+        dedupeKey: BASELINE.key(cycleTargets, pairs, i / BASELINE_TARGETS_PER_NOTICE),
         target: targets.length === 1 ? targets[0].target : null,
         hosts: targets.map((t) => t.host),
         at: now,

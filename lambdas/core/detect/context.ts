@@ -6,7 +6,8 @@
 
 import { daysBetween } from '../days';
 import type { AddressEvidence, CertRecord, KeyTypeEvidence, TargetState } from '../history';
-import { type CertFacts, createNotice, type Notice, type NoticeFactsMap, type NoticeType } from '../notice';
+import { type CertFacts, createNotice, type Notice, type NoticeFactsMap, type NoticeType, noticeKind } from '../notice';
+import type { TargetKeyParts } from '../notices/registry';
 import type { Cert, KeyType } from '../observation';
 import type { WatchConfig } from '../watch-config';
 import type { Served } from './served';
@@ -58,17 +59,18 @@ export interface DetectContext {
   notices: Notice[];
 }
 
-/** Adds a notice for this context's target. */
+/** Adds a notice for this context's target; its type's module builds the dedupe key from the target and `keyParts`. */
 export function raise<T extends NoticeType>(
   ctx: DetectContext,
   type: T,
-  dedupeParts: Array<string | number>,
+  keyParts: TargetKeyParts<T>,
   facts: NoticeFactsMap[T],
 ) {
+  const key = noticeKind(type).key as (target: string, ...parts: unknown[]) => string;
   ctx.notices.push(
     createNotice({
       type,
-      dedupeKey: [type, ctx.target.url, ...dedupeParts].join('#'),
+      dedupeKey: key(ctx.target.url, ...keyParts),
       target: ctx.target.url,
       hosts: [ctx.target.host],
       at: ctx.now,

@@ -4,7 +4,9 @@
  * is raised when a required rule starts failing (or fails on the first look).
  */
 import { createHash } from 'node:crypto';
-import { createNotice, type Notice, noticeKey } from '../notice';
+import { createNotice, type Notice } from '../notice';
+import { TLS_POLICY_VIOLATED } from '../notices/types/tls-policy-violated';
+import { TLS_POSTURE_CHANGED } from '../notices/types/tls-posture-changed';
 import type { StoredPosture } from '../ports';
 import { postureDrift } from '../posture/drift';
 import type { PolicyRule } from '../posture/policy';
@@ -52,13 +54,7 @@ export function detectPostureChanges(input: PostureDetectionInput): PostureDetec
       notices.push(
         createNotice({
           type: 'TLS_POSTURE_CHANGED',
-          dedupeKey: noticeKey(
-            'TLS_POSTURE_CHANGED',
-            input.target,
-            current.address,
-            postureDigest(stored.posture),
-            digest,
-          ),
+          dedupeKey: TLS_POSTURE_CHANGED.key(input.target, current.address, postureDigest(stored.posture), digest),
           target: input.target,
           hosts: [input.host],
           at: input.now,
@@ -78,7 +74,7 @@ export function detectPostureChanges(input: PostureDetectionInput): PostureDetec
       notices.push(
         createNotice({
           type: 'TLS_POLICY_VIOLATED',
-          dedupeKey: noticeKey('TLS_POLICY_VIOLATED', input.target, current.address, rules.join(','), digest),
+          dedupeKey: TLS_POLICY_VIOLATED.key(input.target, current.address, rules, digest),
           target: input.target,
           hosts: [input.host],
           at: input.now,

@@ -56,6 +56,16 @@ export function samplesFor(plan: SamplePlan | undefined, keyType: KeyType, addre
   return entry.addresses[address] ?? entry.default;
 }
 
+/** The most handshakes the plan asks of any address (1 for no plan): a target's worst case per address. */
+export function mostSamples(plan: SamplePlan | undefined): number {
+  let most = 1;
+  for (const entry of Object.values(plan ?? {})) {
+    if (!entry) continue;
+    most = Math.max(most, entry.default, ...Object.values(entry.addresses));
+  }
+  return most;
+}
+
 /** Handshakes the plan adds this cycle beyond one per address, for the given addresses per key type. */
 export function extraHandshakes(plan: SamplePlan, addresses: Partial<Record<KeyType, readonly string[]>>): number {
   let extra = 0;

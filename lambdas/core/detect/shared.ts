@@ -8,27 +8,26 @@
  * (state `raised`) the per-target keys of the cycle it last saved, so a re-run of a cycle that saved some
  * targets and not others (they raise nothing again) rebuilds the same merged key (see `ghosts`).
  */
-import { createNotice, digestOf, type Notice, type NoticeFactsMap, type SharedTargetFacts } from '../notice';
-import type { TargetDetection } from '.';
 
-type SharedType = 'NEW_CERTIFICATE' | 'CERTIFICATE_RETIRED' | 'CERTIFICATE_RETURNED' | 'EXPIRY_WARNING';
-const SHARED_TYPES: ReadonlySet<string> = new Set<SharedType>([
-  'NEW_CERTIFICATE',
-  'CERTIFICATE_RETIRED',
-  'CERTIFICATE_RETURNED',
-  'EXPIRY_WARNING',
-]);
+import type { TargetState } from '../history';
+import { createNotice, type Notice, type NoticeFactsMap, noticeKind, type SharedTargetFacts } from '../notice';
+import { digestOf } from '../notices/keys';
 
-/** The event a notice is about, across targets: type, leaf and (for expiry) threshold. */
+/** What merging reads of one target's detection (a `TargetDetection` of core/detect/index.ts). */
+export interface DetectionToMerge {
+  target: string;
+  notices: Notice[];
+  /** The shared-notice components this target raised in the saved cycle a re-run stands for. */
+  ghostRaised: string[];
+  /** Its next state: merging records the components raised now in `raised`. */
+  state: Pick<TargetState, 'raised'>;
+}
+
+/** The event a notice is about, across targets: type, then what its type's `shared` policy names (leaf, threshold). */
 function groupOf(notice: Notice): string | null {
-  if (!SHARED_TYPES.has(notice.type)) return null;
-  const facts = notice.facts as NoticeFactsMap[SharedType];
-  if (notice.type === 'EXPIRY_WARNING') {
-    const f = facts as NoticeFactsMap['EXPIRY_WARNING'];
-    if (f.cert.role !== 'leaf') return null;
-    return `${notice.type}#${f.cert.sha256}#${f.thresholdDays}`;
-  }
-  return `${notice.type}#${facts.cert.sha256}`;
+  const shared = noticeKind(notice.type).shared;
+  const event = shared?.event(notice.facts);
+  return event ? `${notice.type}#${event}` : null;
 }
 
 interface Member {
@@ -41,7 +40,7 @@ interface Member {
  * next state the per-target keys it raised (for a repeated cycle of the same instant).
  */
 export function mergeShared(
-  targets: readonly TargetDetection[],
+  targets: readonly DetectionToMerge[],
   hosts: ReadonlyMap<string, string>,
   now: Date,
 ): Notice[] {
@@ -104,28 +103,21 @@ function merged(
   // Only one target raises it now (the others were saved by an earlier run): its own notice, the merged key.
   if (sorted.length === 1) return { ...first, dedupeKey };
   const targets: SharedTargetFacts[] = sorted.map(({ notice, target }) => {
-    const facts = notice.facts as NoticeFactsMap[SharedType];
+    const member = noticeKind(notice.type).shared?.member(notice.facts) ?? { addresses: [] };
     const entry: SharedTargetFacts = {
       target,
       host: hosts.get(target) ?? notice.hosts[0] ?? target,
-      addresses:
-        notice.type === 'NEW_CERTIFICATE'
-          ? (facts as NoticeFactsMap['NEW_CERTIFICATE']).rollout.addresses
-          : (facts as { addresses: string[] }).addresses,
+      addresses: member.addresses,
     };
-    if (notice.type === 'NEW_CERTIFICATE') {
-      const { share, serving, total } = (facts as NoticeFactsMap['NEW_CERTIFICATE']).rollout;
-      entry.rollout = { share, serving, total };
-    }
+    if (member.rollout) entry.rollout = member.rollout;
     return entry;
   });
-  const [type] = group.split('#');
   return createNotice({
-    type: type as SharedType,
+    type: first.type,
     dedupeKey,
     target: null,
     hosts: sorted.flatMap((m) => m.notice.hosts),
     at: now,
-    facts: { ...(first.facts as NoticeFactsMap[SharedType]), targets } as NoticeFactsMap[SharedType],
+    facts: { ...(first.facts as object), targets } as NoticeFactsMap[typeof first.type],
   });
 }

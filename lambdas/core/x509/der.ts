@@ -39,9 +39,23 @@ export const TAG_SEQUENCE = 0x30;
 /** SET (constructed). */
 export const TAG_SET = 0x31;
 
-/** Reads the element starting at `offset`, which must end at or before `limit`. */
-export function readTlv(buf: Uint8Array, offset: number, limit: number = buf.length): Tlv {
-  if (offset >= limit) throw new DerError(`element expected at offset ${offset}, found end of data`);
+/** An element's identifier and length, read from its first octets. */
+export interface TlvHeader {
+  /** The identifier octet (class, constructed bit and low tag number). */
+  tag: number;
+  /** Octets of identifier and length together: the content starts this far after the element. */
+  headerLength: number;
+  /** Octets of content. */
+  length: number;
+}
+
+/**
+ * Reads the identifier and length of the element at `offset` without requiring its content: what a
+ * streaming reader needs (revocation lists are walked chunk by chunk). Returns null when the data ends
+ * before the header does; throws DerError when the header is not DER.
+ */
+export function readHeader(buf: Uint8Array, offset: number, limit: number = buf.length): TlvHeader | null {
+  if (offset >= limit) return null;
   const tag = buf[offset];
   let pos = offset + 1;
   if ((tag & 0x1f) === 0x1f) {
@@ -49,7 +63,7 @@ export function readTlv(buf: Uint8Array, offset: number, limit: number = buf.len
     while (pos < limit && buf[pos] & 0x80) pos++;
     pos++;
   }
-  if (pos >= limit) throw new DerError(`length expected at offset ${pos}`);
+  if (pos >= limit) return null;
   const first = buf[pos++];
   let length: number;
   if (first < 0x80) {
@@ -58,14 +72,23 @@ export function readTlv(buf: Uint8Array, offset: number, limit: number = buf.len
     const count = first & 0x7f;
     if (count === 0) throw new DerError(`indefinite length at offset ${pos - 1} is not DER`);
     if (count > 4) throw new DerError(`length of ${count} octets at offset ${pos - 1} is too large`);
-    if (pos + count > limit) throw new DerError(`length at offset ${pos - 1} runs past the end`);
+    if (pos + count > limit) return null;
     length = 0;
     for (let i = 0; i < count; i++) length = length * 256 + buf[pos++];
   }
-  const end = pos + length;
+  return { tag, headerLength: pos - offset, length };
+}
+
+/** Reads the element starting at `offset`, which must end at or before `limit`. */
+export function readTlv(buf: Uint8Array, offset: number, limit: number = buf.length): Tlv {
+  if (offset >= limit) throw new DerError(`element expected at offset ${offset}, found end of data`);
+  const header = readHeader(buf, offset, limit);
+  if (!header) throw new DerError(`header of the element at offset ${offset} runs past the end`);
+  const contentStart = offset + header.headerLength;
+  const end = contentStart + header.length;
   if (end > limit)
-    throw new DerError(`element at offset ${offset} (${length} octets) runs past the end of its container`);
-  return { tag, start: offset, contentStart: pos, end };
+    throw new DerError(`element at offset ${offset} (${header.length} octets) runs past the end of its container`);
+  return { tag: header.tag, start: offset, contentStart, end };
 }
 
 /** The elements directly inside a constructed element. */
@@ -144,10 +167,16 @@ export interface RawExtension {
   value: Uint8Array;
 }
 
-function readExtensions(der: Uint8Array, wrapper: Tlv | undefined): RawExtension[] {
+/** The explicitly tagged Extensions of a certificate ([3]) or CRL ([0]); none without a wrapper. */
+export function readExtensions(der: Uint8Array, wrapper: Tlv | undefined): RawExtension[] {
   if (!wrapper) return [];
   const [list] = children(der, wrapper);
   if (!list) throw new DerError('extensions: empty wrapper');
+  return readExtensionList(der, list);
+}
+
+/** An Extensions SEQUENCE (as CRL entries carry it, untagged). */
+export function readExtensionList(der: Uint8Array, list: Tlv): RawExtension[] {
   return children(der, expectTag(list, TAG_SEQUENCE, 'Extensions')).map((ext) => {
     const parts = children(der, expectTag(ext, TAG_SEQUENCE, 'Extension'));
     const oid = decodeOid(content(der, expectTag(parts[0] ?? ext, TAG_OID, 'extnID')));
@@ -193,12 +222,11 @@ export function decodeTime(der: Uint8Array, tlv: Tlv): number {
   return time;
 }
 
-/** Slices a DER certificate; throws DerError when the outer structure is not a certificate. */
-export function certificateParts(der: Uint8Array): CertificateParts {
-  const cert = expectTag(readTlv(der, 0), TAG_SEQUENCE, 'Certificate');
-  if (cert.end !== der.length) throw new DerError(`${der.length - cert.end} trailing octets after the certificate`);
-  const [tbs, sigAlg, sigValue] = children(der, cert);
-  if (!tbs || !sigAlg || !sigValue) throw new DerError('Certificate: expected 3 elements');
+/** The fields of a tbsCertificate certwatch reads (a CT log's precertificate entry is a bare TBS). */
+export type TbsParts = Omit<CertificateParts, 'signatureAlgorithm'>;
+
+/** Slices a tbsCertificate that starts at `offset` of `der` (the whole buffer by default). */
+export function tbsParts(der: Uint8Array, tbs: Tlv = readTlv(der, 0)): TbsParts {
   expectTag(tbs, TAG_SEQUENCE, 'tbsCertificate');
   const fields = children(der, tbs);
   let i = 0;
@@ -210,7 +238,6 @@ export function certificateParts(der: Uint8Array): CertificateParts {
   expectTag(validity, TAG_SEQUENCE, 'validity');
   expectTag(subject, TAG_SEQUENCE, 'subject');
   expectTag(spki, TAG_SEQUENCE, 'subjectPublicKeyInfo');
-  const algorithm = children(der, expectTag(sigAlg, TAG_SEQUENCE, 'signatureAlgorithm'))[0];
   const [notBefore, notAfter, ...extra] = children(der, validity);
   if (!notBefore || !notAfter || extra.length > 0) throw new DerError('validity: expected notBefore and notAfter');
   return {
@@ -221,11 +248,24 @@ export function certificateParts(der: Uint8Array): CertificateParts {
     issuer: encoding(der, issuer),
     subject: encoding(der, subject),
     spki: encoding(der, spki),
-    signatureAlgorithm: decodeOid(content(der, expectTag(algorithm ?? tbs, TAG_OID, 'signature algorithm'))),
     extensions: readExtensions(
       der,
       fields.slice(i + 6).find((f) => f.tag === 0xa3),
     ),
+  };
+}
+
+/** Slices a DER certificate; throws DerError when the outer structure is not a certificate. */
+export function certificateParts(der: Uint8Array): CertificateParts {
+  const cert = expectTag(readTlv(der, 0), TAG_SEQUENCE, 'Certificate');
+  if (cert.end !== der.length) throw new DerError(`${der.length - cert.end} trailing octets after the certificate`);
+  const [tbs, sigAlg, sigValue] = children(der, cert);
+  if (!tbs || !sigAlg || !sigValue) throw new DerError('Certificate: expected 3 elements');
+  expectTag(tbs, TAG_SEQUENCE, 'tbsCertificate');
+  const algorithm = children(der, expectTag(sigAlg, TAG_SEQUENCE, 'signatureAlgorithm'))[0];
+  return {
+    ...tbsParts(der, tbs),
+    signatureAlgorithm: decodeOid(content(der, expectTag(algorithm ?? tbs, TAG_OID, 'signature algorithm'))),
   };
 }
 

@@ -129,3 +129,44 @@ export const SUPPORTED_CRITICAL_EXTENSIONS: ReadonlySet<string> = new Set([
 
 /** id-kp-serverAuth: TLS server authentication. */
 export const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+
+/** id-kp-OCSPSigning: a delegated OCSP responder (RFC 6960 §4.2.2.2). */
+export const EKU_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
+
+/** cRLDistributionPoints (RFC 5280 §4.2.1.13). */
+export const EXT_CRL_DISTRIBUTION_POINTS = '2.5.29.31';
+/** freshestCRL: where delta CRLs are (RFC 5280 §4.2.1.15). */
+export const EXT_FRESHEST_CRL = '2.5.29.46';
+/** id-ad-ocsp: an OCSP responder in authorityInfoAccess. */
+export const AD_OCSP = '1.3.6.1.5.5.7.48.1';
+/** id-ad-caIssuers: where the issuer's certificate is published. */
+export const AD_CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
+
+/** CRL extensions (RFC 5280 §5.2). */
+export const EXT_ISSUER_ALT_NAME = '2.5.29.18';
+export const EXT_CRL_NUMBER = '2.5.29.20';
+export const EXT_DELTA_CRL_INDICATOR = '2.5.29.27';
+export const EXT_ISSUING_DISTRIBUTION_POINT = '2.5.29.28';
+/** expiredCertsOnCRL (X.509 2016). */
+export const EXT_EXPIRED_CERTS_ON_CRL = '2.5.29.60';
+
+/** CRL entry extensions (RFC 5280 §5.3). */
+export const EXT_CRL_REASON = '2.5.29.21';
+export const EXT_HOLD_INSTRUCTION = '2.5.29.23';
+export const EXT_INVALIDITY_DATE = '2.5.29.24';
+export const EXT_CERTIFICATE_ISSUER = '2.5.29.29';
+
+/** OCSP (RFC 6960 §4.2.1, §4.4.1): the basic response type and the nonce extension. */
+export const OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1';
+export const OCSP_NONCE = '1.3.6.1.5.5.7.48.1.2';
+
+/** Digest algorithms by the names node:crypto knows them by (CertID hashes, RSA-PSS parameters). */
+export const DIGESTS: Readonly<Record<string, string>> = {
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.4': 'sha224',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+/** id-sha1: the CertID hash every OCSP responder answers (RFC 6960 §4.3, RFC 5019 §2.1.1). */
+export const DIGEST_SHA1 = '1.3.14.3.2.26';

@@ -1,0 +1,25 @@
+/** TEST: proves the path to subscribers (`certwatch notify-test`). */
+
+import { noticeKey } from '../keys';
+import { defineNotice } from '../kind';
+
+/** The body of a TEST notice. */
+export interface TestNoticeFacts {
+  message: string;
+}
+
+export const TEST = defineNotice<TestNoticeFacts>()({
+  type: 'TEST',
+  severity: 'info',
+  when: '`certwatch notify-test`: proves that notices reach subscribers',
+  fields: { message: 'the test message' },
+  dedupeKey: 'TEST#<instant>',
+  key: (at: string) => noticeKey('TEST', at),
+  describe: ({ facts: f }) => ({ title: f.message, lines: [] }),
+  example: {
+    dedupeKey: noticeKey('TEST', '2026-06-01T00:00:00.000Z'),
+    target: null,
+    hosts: [],
+    facts: { message: 'TEST notice from certwatch notify-test: delivery works, no action needed' },
+  },
+});

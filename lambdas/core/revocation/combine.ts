@@ -1,0 +1,111 @@
+/**
+ * Which sources to ask about a certificate, and how their answers combine into its one status: any
+ * trusted `revoked` wins; `good` needs a trusted `good` and no trusted `revoked`; anything else is
+ * `unknown` with its reasons — never a revocation. A certificate that names no source is `none`.
+ */
+import type { Certificate } from '../x509/certificate';
+import { type Revocation, type RevocationMethod, type SourceVerdict, unknownVerdict } from './model';
+import { type DistributionPoint, namesAnySource, revocationSources } from './sources';
+
+/** One CRL to read for a certificate: its URL and the distribution point that named it. */
+export interface CrlCheck {
+  url: string;
+  point: DistributionPoint;
+}
+
+/** What to ask about one certificate. */
+export interface CheckPlan {
+  /** False: the certificate names no source at all (status `none`). */
+  named: boolean;
+  crl: CrlCheck[];
+  /** The OCSP responder to ask (the first the certificate names), if OCSP is on. */
+  ocsp: string | null;
+  /** Sources named but not asked, already judged `unknown` (indirect CRLs, LDAP, a method switched off). */
+  skipped: SourceVerdict[];
+}
+
+/** The checks for `cert` with the methods switched on. */
+export function planChecks(cert: Certificate, methods: readonly RevocationMethod[]): CheckPlan {
+  const sources = revocationSources(cert);
+  const plan: CheckPlan = {
+    named: namesAnySource(sources) || sources.problems.length > 0,
+    crl: [],
+    ocsp: null,
+    skipped: [],
+  };
+  for (const problem of sources.problems) plan.skipped.push(unknownVerdict('crl', null, 'MALFORMED', problem));
+  const crlOn = methods.includes('crl');
+  const ocspOn = methods.includes('ocsp');
+  for (const point of sources.crl) {
+    if (point.indirect) {
+      const message = 'the distribution point names a cRLIssuer (indirect CRL)';
+      plan.skipped.push(unknownVerdict('crl', point.urls[0] ?? null, 'UNSUPPORTED', message));
+    } else if (point.urls.length > 0 && crlOn) {
+      plan.crl.push({ url: point.urls[0], point });
+    }
+  }
+  if (ocspOn && sources.ocsp.length > 0) plan.ocsp = sources.ocsp[0];
+  if (plan.named && plan.crl.length === 0 && plan.ocsp === null && plan.skipped.length === 0) {
+    const named = [
+      ...(sources.crl.some((p) => p.urls.length > 0) ? ['a CRL'] : []),
+      ...(sources.ocsp.length > 0 ? ['an OCSP responder'] : []),
+      ...sources.unusable,
+    ];
+    const asked = methods.length > 0 ? methods.join(',') : 'off';
+    plan.skipped.push(
+      unknownVerdict(
+        'crl',
+        null,
+        'NO_USABLE_SOURCE',
+        `the certificate names ${named.join(', ')}; --revocation ${asked} asks none of them`,
+      ),
+    );
+  }
+  return plan;
+}
+
+const PREFERENCE = { stapled: 0, ocsp: 1, crl: 2 } as const;
+
+/** Combines every verdict on one certificate (`named`: whether it names any source). */
+export function combineVerdicts(verdicts: readonly SourceVerdict[], named: boolean): Revocation {
+  const ordered = [...verdicts].sort((a, b) => PREFERENCE[a.source] - PREFERENCE[b.source]);
+  const revoked = ordered.find((v) => v.status === 'revoked');
+  if (revoked) return strip(revoked);
+  const good = ordered.find((v) => v.status === 'good');
+  if (good) return strip(good);
+  if (ordered.length === 0) {
+    return named
+      ? {
+          status: 'unknown',
+          source: null,
+          url: null,
+          thisUpdate: null,
+          nextUpdate: null,
+          error: { code: 'NO_USABLE_SOURCE', message: 'no source was asked' },
+        }
+      : { status: 'none', source: null, url: null, thisUpdate: null, nextUpdate: null };
+  }
+  const [first] = ordered;
+  const message = ordered
+    .map((v) => `${v.source}${v.url ? ` ${v.url}` : ''}: ${v.error?.message ?? v.status}`)
+    .join('; ');
+  return {
+    ...strip(first),
+    status: 'unknown',
+    error: { code: first.error?.code ?? 'NO_USABLE_SOURCE', message },
+  };
+}
+
+function strip(verdict: SourceVerdict): Revocation {
+  const { status, source, url, thisUpdate, nextUpdate, revokedAt, reason, error } = verdict;
+  return {
+    status,
+    source,
+    url,
+    thisUpdate,
+    nextUpdate,
+    ...(revokedAt !== undefined ? { revokedAt } : {}),
+    ...(reason !== undefined ? { reason } : {}),
+    ...(error !== undefined ? { error } : {}),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * What the tailing reader needs from a log, whatever its protocol: its signed head, a consistency proof
+ * between two sizes, and its entries in order. rfc6962-source.ts and static-source.ts implement it; the
+ * reader (log-reader.ts) does all verification, so a source only fetches and decodes.
+ */
+import type { LogEntry } from '../core/ct/entries';
+import type { TreeHead } from '../core/ct/tree-head';
+import type { CtHttp } from './http';
+
+/** A batch of consecutive entries, and the bytes it cost on the wire. */
+export interface EntryBatch {
+  entries: LogEntry[];
+  wireBytes: number;
+}
+
+/** One log, read through its protocol. */
+export interface LogSource {
+  /** The log's head, its signature verified with the log key (throws CtError CT_SIGNATURE_INVALID otherwise). */
+  head(): Promise<TreeHead>;
+  /** The consistency proof from `first` to `second` (0 < first < second ≤ the head's size). */
+  consistency(first: number, second: number): Promise<Buffer[]>;
+  /**
+   * Entries [start, end) of the tree of `treeSize` (the verified head's; end ≤ treeSize) as consecutive
+   * batches, in order; stops early when `keepGoing` says so between batches. Entries are decoded, not verified.
+   */
+  entries(start: number, end: number, treeSize: number, keepGoing: () => boolean): AsyncGenerator<EntryBatch>;
+  /** Bytes received so far. */
+  readonly wireBytes: number;
+}
+
+/** What every source is given. */
+export interface SourceContext {
+  http: CtHttp;
+  /** Deadline of each request. */
+  timeoutMs: number;
+  /** Requests in flight at once for one log. */
+  parallel: number;
+}
+
+/** Byte caps of the answers (a tile or batch past them is refused as too large). */
+export const ANSWER_LIMITS = {
+  /** A checkpoint or get-sth answer. */
+  head: 64 * 1024,
+  /** A consistency proof (at most 64 hashes in base64 JSON) or a hash tile (8 KiB). */
+  proof: 64 * 1024,
+  /** A data tile on the wire, and inflated: 256 entries of up to 64 KiB certificates and chains. */
+  dataTileWire: 8 * 1024 * 1024,
+  dataTileInflated: 32 * 1024 * 1024,
+  /** A get-entries answer. */
+  entries: 16 * 1024 * 1024,
+  /** An issuer certificate. */
+  issuer: 64 * 1024,
+} as const;

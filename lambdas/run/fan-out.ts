@@ -1,0 +1,99 @@
+/**
+ * The messages of a run cut into shards (the scheduled run's Step Functions state machine, and
+ * `certwatch check --shards N` locally) and the steps that are not a cycle: the plan's sizing, the probe
+ * rate a shard saves, the merge. The steps themselves are methods of the run (lambdas/run/watch-run.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { CLAIM_LEASE_MS } from '../core/budgets';
+import { baselineNotices } from '../core/detect';
+import type { HistoryStore, NoticePublisher, ProbeRate } from '../core/ports';
+import { shardCapacity, shardCountFor, type WorstCaseInput } from '../core/run-budget';
+import { drainOutbox } from './outbox';
+
+/** What the planner hands the state machine: shard numbers, never the list (state payloads are capped). */
+export interface RunPlan {
+  runId: string;
+  /** The run's instant, shared by every shard and the merge. */
+  now: string;
+  entries: number;
+  /** Entries one shard is given: what fits its invocation at worst, and the measured rate. */
+  capacity: number;
+  shardCount: number;
+  shards: number[];
+  /** Epoch milliseconds after which no shard starts probing (the merge still fits the run's time); null: none. */
+  deadline: number | null;
+}
+
+/** One shard's work order. */
+export interface ShardOrder {
+  runId: string;
+  now: string;
+  shard: number;
+  shardCount: number;
+  /** The plan's deadline: a shard started after it (a late retry) probes nothing. */
+  deadline?: number | null;
+}
+
+/** What the merge step did. */
+export interface MergeSummary {
+  runId: string;
+  baselineTargets: number;
+  published: number;
+  publishFailures: Array<{ dedupeKey: string; message: string }>;
+}
+
+/** Sizes a plan: the shard count for `entries` from the shard invocation's time, the worst case, the rate. */
+export function sizePlan(input: {
+  now: Date;
+  entries: number;
+  invocationMs: number;
+  worst: WorstCaseInput;
+  rate: ProbeRate | null;
+  forceShards?: number;
+  deadline?: number;
+  /** Entries per shard decided by the caller (posture), instead of the worst case and the rate. */
+  capacity?: number;
+}): RunPlan {
+  const capacity = input.capacity ?? shardCapacity(input.invocationMs, input.worst, input.rate);
+  const shardCount = input.forceShards ?? shardCountFor(input.entries, capacity);
+  return {
+    runId: `${input.now.toISOString()}-${randomUUID().slice(0, 8)}`,
+    now: input.now.toISOString(),
+    entries: input.entries,
+    capacity,
+    shardCount,
+    shards: Array.from({ length: shardCount }, (_, i) => i),
+    deadline: input.deadline ?? null,
+  };
+}
+
+/**
+ * Saves the rate a shard measured, unless a shard of the same run (or a later one) already saved a
+ * slower one: shards of one run differ, and the next plan must fit the slowest.
+ */
+export async function saveShardRate(store: HistoryStore, order: ShardOrder, rate: ProbeRate): Promise<void> {
+  const stored = await store.loadProbeRate();
+  const perEntry = (r: ProbeRate) => (r.entries > 0 ? r.seconds / r.entries : Number.POSITIVE_INFINITY);
+  if (stored && stored.at >= order.now && perEntry(stored) >= perEntry(rate)) return;
+  await store.saveProbeRate(rate);
+}
+
+/** Merges a run: one BASELINE over every shard's new targets, then the outbox drained. */
+export async function mergeRun(
+  deps: { store: HistoryStore; publisher: NoticePublisher },
+  run: { runId: string; now: string },
+  claimant: string = randomUUID(),
+  leaseMs = CLAIM_LEASE_MS,
+): Promise<MergeSummary> {
+  const { store, publisher } = deps;
+  const now = new Date(run.now);
+  const facts = await store.loadRunBaselines(run.runId);
+  if (facts.length > 0) await store.recordNotices(baselineNotices(facts, now), now);
+  const drained = await drainOutbox({ store, publisher, claimant, now: new Date(), leaseMs, attempted: new Set() });
+  return {
+    runId: run.runId,
+    baselineTargets: facts.length,
+    published: drained.published.length,
+    publishFailures: drained.failures,
+  };
+}
