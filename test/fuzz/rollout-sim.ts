@@ -5,8 +5,9 @@
  *
  * Invariants: one NEW_CERTIFICATE per new leaf and key type; a RETURNED between two RETIREDs of a leaf;
  * never a silent return (a retired leaf observed again raises CERTIFICATE_RETURNED in that cycle).
- * Figures: notices per type; flaps (a RETIRED while some frontend of a live address still serves the
- * leaf), with the false-retirement probability the sampling test predicted beside them; RETURNEDs that
+ * Figures: notices per type; flaps (a RETIRED contradicted: the watcher sees the leaf again while the world
+ * still serves it since before the retirement), with the false-retirement probability the sampling test
+ * predicted beside them; early retirements nothing contradicted (minutes before the last frontend switched); RETURNEDs that
  * follow a real rollback and those that follow a flap; hours from the true end of service to the RETIRED;
  * handshakes per cycle, and those sampling added.
  */
@@ -68,6 +69,11 @@ export interface RolloutSimResult {
   rollbackRaces: number;
   /** Per RETIRED that was no flap: hours from the last frontend serving the leaf to the notice. */
   retireLagHours: number[];
+  /**
+   * RETIREDs while a frontend still served the leaf that nothing contradicted (the watcher never saw it
+   * again before the last frontend switched): minutes each came before the end of service.
+   */
+  earlyMinutes: number[];
   handshakes: number;
   extraHandshakes: number;
 }
@@ -99,12 +105,16 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
     returns: { rollback: 0, flap: 0 },
     rollbackRaces: 0,
     retireLagHours: [],
+    earlyMinutes: [],
     handshakes: 0,
     extraHandshakes: 0,
   };
   const newCount = new Map<string, number>();
-  /** Retired leaves (by fingerprint): whether that retirement was a flap. */
-  const retired = new Map<string, boolean>();
+  /**
+   * Retired leaves (by fingerprint): until when the world still served it then (null: it did not), and what
+   * to say should an observation contradict the retirement (a flap).
+   */
+  const retired = new Map<string, { until: number | null; detail: string; at: number }>();
 
   for (const cycle of world.cycles) {
     r.cycles += 1;
@@ -132,6 +142,9 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
       histories.set(d.target, { state: { ...d.state, version: d.state.version + 1 }, certs: [...certs.values()] });
     }
     check(result.notices, observations, cycle.real);
+  }
+  for (const entry of retired.values()) {
+    if (entry.until !== null) r.earlyMinutes.push(Math.round((entry.until - entry.at) / 60_000));
   }
   for (const k of KEY_TYPES) {
     const expected = servedEver(world, k, 1) ? 1 : 0;
@@ -199,10 +212,18 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
       }
       if (n.type === 'CERTIFICATE_RETURNED') {
         const sha = (n.facts as NoticeFactsMap['CERTIFICATE_RETURNED']).cert.sha256;
-        const flap = retired.get(sha);
-        if (flap === undefined) r.violations.push(`${when}: RETURNED for ${LEAF_NAME.get(sha)}, which was not retired`);
-        else if (flap) r.returns.flap += 1;
-        else r.returns.rollback += 1;
+        const entry = retired.get(sha);
+        if (entry === undefined)
+          r.violations.push(`${when}: RETURNED for ${LEAF_NAME.get(sha)}, which was not retired`);
+        else if (entry.until !== null && real < entry.until) {
+          // Seen again while the world still served it since before the retirement: contradicted.
+          r.flaps += 1;
+          r.flapDetails.push(entry.detail);
+          r.returns.flap += 1;
+        } else {
+          if (entry.until !== null) r.earlyMinutes.push(Math.round((entry.until - entry.at) / 60_000));
+          r.returns.rollback += 1;
+        }
         retired.delete(sha);
         returned.add(sha);
       }
@@ -227,19 +248,20 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
       r.predicted += evidence.predicted;
     }
     const serving = servingNow(world, keyType, leaf, real);
-    retired.set(cert.sha256, serving.length > 0);
+    retired.set(cert.sha256, { until: null, detail: '', at: real });
     const unseen = (address: string) =>
       (servingSince(world, address, keyType, leaf, real) ?? 0) > (observedAt.get(`${keyType} ${address}`) ?? 0);
     if (serving.length > 0 && serving.every(unseen)) {
       r.rollbackRaces += 1;
-      retired.set(cert.sha256, false);
       return;
     }
     if (serving.length > 0) {
-      r.flaps += 1;
-      r.flapDetails.push(
-        `${when}: RETIRED ${LEAF_NAME.get(cert.sha256)} (${evidence?.rule}) while ${serving.join(', ')} serve it`,
-      );
+      // Early: a flap if the watcher sees it again before the world stops serving it.
+      retired.set(cert.sha256, {
+        until: servedUntil(world, keyType, leaf, real),
+        detail: `${when}: RETIRED ${LEAF_NAME.get(cert.sha256)} (${evidence?.rule}) while ${serving.join(', ')} serve it`,
+        at: real,
+      });
       return;
     }
     const end = lastServed(world, keyType, leaf, real);
@@ -273,6 +295,19 @@ export function servingNow(world: World, keyType: KeyType, leaf: number, t: numb
       .filter((a) => (a.leavesAt === null || a.leavesAt > t) && a.frontends.some((f) => leafAt(f, keyType, t) === leaf))
       .map((a) => a.address),
   );
+}
+
+/** Until when (ms) the world serves `leaf` without a break from `t`: the first step after which no live frontend does. */
+function servedUntil(world: World, keyType: KeyType, leaf: number, t: number): number {
+  const times = new Set<number>();
+  for (const target of world.targets) {
+    for (const a of target.addresses) {
+      if (a.leavesAt !== null && a.leavesAt > t) times.add(a.leavesAt);
+      for (const f of a.frontends) for (const [from] of f.serves[keyType]) if (from > t) times.add(from);
+    }
+  }
+  for (const at of [...times].sort((x, y) => x - y)) if (servingNow(world, keyType, leaf, at).length === 0) return at;
+  return Number.POSITIVE_INFINITY;
 }
 
 /** Since when some frontend of `address` serves `leaf` without a break, at `t` (ms); null when none does. */
@@ -329,6 +364,8 @@ export interface RolloutCampaignResult {
   returns: { rollback: number; flap: number };
   rollbackRaces: number;
   retireLagHours: { median: number; max: number; n: number };
+  /** RETIREDs before the last frontend switched that nothing contradicted, and by how many minutes at most. */
+  early: { n: number; maxMinutes: number };
   /** Handshakes per cycle on average, and those sampling added. */
   handshakesPerCycle: number;
   extraPerCycle: number;
@@ -353,6 +390,7 @@ export function runRolloutCampaign(
     returns: { rollback: 0, flap: 0 },
     rollbackRaces: 0,
     retireLagHours: { median: 0, max: 0, n: 0 },
+    early: { n: 0, maxMinutes: 0 },
     handshakesPerCycle: 0,
     extraPerCycle: 0,
     durationMs: 0,
@@ -373,6 +411,8 @@ export function runRolloutCampaign(
     out.returns.flap += r.returns.flap;
     out.rollbackRaces += r.rollbackRaces;
     lags.push(...r.retireLagHours);
+    out.early.n += r.earlyMinutes.length;
+    out.early.maxMinutes = Math.max(out.early.maxMinutes, ...r.earlyMinutes.filter(Number.isFinite));
     cycles += r.cycles;
     handshakes += r.handshakes;
     extra += r.extraHandshakes;

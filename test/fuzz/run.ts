@@ -262,7 +262,7 @@ function rolloutRows(name: string, r: RolloutCampaignResult, check: (ok: boolean
     ],
     [
       '',
-      'flaps (RETIRED later contradicted)',
+      'flaps (RETIRED, then the leaf seen while still served)',
       `${r.flaps}${r.flapDetails.length ? ` (first: seed ${r.flapDetails[0].seed} ${r.flapDetails[0].message})` : ''}`,
       check(r.flaps === 0, `${name} flaps`),
     ],
@@ -279,6 +279,12 @@ function rolloutRows(name: string, r: RolloutCampaignResult, check: (ok: boolean
       check(r.returns.flap === 0, `${name} returns`),
     ],
     ['', 'rollback races (rolled back while unobserved since, then RETURNED)', String(r.rollbackRaces), 'unknowable'],
+    [
+      '',
+      'RETIRED before the last frontend switched, never contradicted',
+      `${r.early.n}${r.early.n ? ` (at most ${r.early.maxMinutes} min early)` : ''}`,
+      '',
+    ],
     [
       '',
       'hours from the true end of service to RETIRED',
