@@ -9,8 +9,8 @@ import { pemToDerList } from '../core/x509/pem';
 import type { TrustStore } from '../core/x509/trust-store';
 import { SETTINGS } from '../settings/table';
 import { type CliRun, EXIT, UsageError, withContext } from './cli-io';
-import { cliEnv, cliFlags } from './cli-settings';
-import { colonHex, table } from './format';
+import { cliEnv, cliSettings } from './cli-settings';
+import { type Column, colonHex, table } from './format';
 import { loadPolicyFile } from './policy-file';
 import { flagOption, readCaFile } from './probe-options-cli';
 import {
@@ -21,6 +21,8 @@ import {
   revocationFrom,
 } from './revocation-cli';
 import { readBoundedFile, type StdinReader } from './shared/bounded-input';
+import { DATE_CUT, NAME_CUT } from './shared/table';
+import { PLAIN, type Terminal, terminalOf } from './shared/terminal';
 
 /** Largest input `inspect` reads: 16 certificates of 64 KiB, PEM-encoded, plus surrounding text. */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -60,7 +62,7 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
     .option('--json', 'print the result as one JSON document')
     .option('--policy <file>', 'consumer policy: judge the chain by the policies for --servername (or *)')
     .action(async (file: string, values: InspectValues) => {
-      const read = cliFlags(values);
+      const read = cliSettings(values);
       const [servername, trust, ca] = [read(SETTINGS.servername), read(SETTINGS.trust), read(SETTINGS.ca)];
       const policy = values.policy ? await loadPolicyFile(values.policy) : undefined;
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
@@ -81,7 +83,9 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
         policy,
         revocation,
       });
-      run.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at)}\n`);
+      run.stdout.write(
+        values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at, terminalOf(run.stdout))}\n`,
+      );
       const refused = result.consumerPolicy?.ok === false;
       const fine = result.validation.trusted && result.hostnameMatch !== false && !refused && !anyRevoked([result]);
       run.exitCode = fine ? EXIT.OK : EXIT.FAILED;
@@ -175,7 +179,7 @@ async function inspectRevocation(
   return verdicts;
 }
 
-function renderInspect(result: InspectResult, at: Date): string {
+function renderInspect(result: InspectResult, at: Date, terminal: Terminal = PLAIN): string {
   const rows = result.chain.map((c, i) => [
     String(i),
     colonHex(c.sha256),
@@ -196,7 +200,15 @@ function renderInspect(result: InspectResult, at: Date): string {
         .join('\n')}`
     : '';
   const revocation = renderRevocation([result]);
-  return `${table(['#', 'SHA-256', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'KEY'], rows)}\n\n${verdict}${name}${policy}${revocation ? `\n${revocation.trimEnd()}` : ''}`;
+  const header: Column[] = [
+    { header: '#' },
+    { header: 'SHA-256', cut: { min: 11, ellipsis: true } },
+    { header: 'SUBJECT', cut: NAME_CUT, drop: 3 },
+    { header: 'ISSUER', cut: NAME_CUT, drop: 2 },
+    { header: 'NOT AFTER', cut: DATE_CUT },
+    { header: 'KEY', cut: NAME_CUT, drop: 1 },
+  ];
+  return `${table(header, rows, { columns: terminal.columns })}\n\n${verdict}${name}${policy}${revocation ? `\n${revocation.trimEnd()}` : ''}`;
 }
 
 function parseInstant(raw: string): Date {

@@ -6,13 +6,15 @@ import { ConfigError } from '../settings/config-error';
 import { StoreError, type StoreErrorCode } from '../store/errors';
 import { TimelineError } from '../timeline/errors';
 import { registerCheckCommand } from './check-command';
-import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
+import { type CliIo, type CliRun, EXIT, OutputError, outputStateOf, UsageError } from './cli-io';
+import { checkCliEnvironment } from './cli-settings';
 import { registerHistoryCommand } from './history-command';
 import { registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
 import { registerPinsCommand } from './pins-command';
 import { registerPostureCommand } from './posture-command';
 import { registerProbeCommand } from './probe-command';
+import { registerRepairCommand } from './repair-command';
 import { registerShardWorkerCommand } from './shard-worker-command';
 import { processStdin, type StdinReader } from './shared/bounded-input';
 import { registerTargetsCommand } from './targets-command';
@@ -20,7 +22,7 @@ import { registerTimelineCommand } from './timeline-command';
 import { registerExportCommand, registerImportCommand } from './transfer-command';
 
 /*
- * Start time is budgeted (DESIGN.md: `certwatch --help` ≤ 2× a bare `node -e 0`), so commands load lazily:
+ * Start time is budgeted (docs/performance.md: `certwatch --help` ≤ 2× a bare `node -e 0`), so commands load lazily:
  * - every command is registered here, eagerly, by a `registerXCommand(program, run)` whose module declares
  *   only its arguments and options: its top-level imports stay light (commander, ./cli-io, ./format, the
  *   option parsers, core modules without dependencies, and `import type` for anything else);
@@ -89,10 +91,18 @@ const EXIT_BY_ERROR: readonly ErrorExit[] = [
       'STORE_LOCKED',
       'STORE_DAMAGED',
       'STORE_INVALID',
+      'STORE_READ_ONLY',
       'IMPORT_INVALID',
       'IMPORT_NOT_EMPTY',
     ] satisfies StoreErrorCode[],
     exit: EXIT.USAGE,
+  },
+  // Standard output went away (`export | head -1`: the command stops, quietly, 0) or could not be
+  // written (`export > /dev/full`: 1); runCli says the latter once, from the stream's own state.
+  {
+    error: OutputError,
+    exit: (error) => ((error as OutputError).code === 'OUTPUT_CLOSED' ? EXIT.OK : EXIT.FAILED),
+    printed: true,
   },
 ];
 
@@ -107,7 +117,7 @@ export function exitFor(error: unknown): { exit: number; printed: boolean } {
 }
 
 /**
- * Runs the certwatch CLI in-process and returns its exit code (DESIGN.md: 0 ok, 1 failure or
+ * Runs the certwatch CLI in-process and returns its exit code (docs/cli.md: 0 ok, 1 failure or
  * critical notice, 2 usage/config error; errors through {@link EXIT_BY_ERROR}). Never throws; an
  * error is one line on stderr.
  */
@@ -116,7 +126,11 @@ export async function runCli(
   io: CliIo,
   stdin: StdinReader = processStdin(io.stderr),
 ): Promise<number> {
-  const run: CliRun = { ...io, exitCode: EXIT.OK };
+  const run: CliRun = { ...io, exitCode: EXIT.OK, failures: [] };
+  // A closed or full stdout is an 'error' event, not an exception: watched here so that it never ends the
+  // process with a trace; stderr's own errors are swallowed (there is nowhere left to say anything).
+  const output = outputStateOf(io.stdout);
+  outputStateOf(io.stderr);
   const program = new Command('certwatch')
     .description("Watch the TLS certificates mail servers present (Google's SMTP hosts by default).")
     .version(version, '-V, --version', 'print the version of certwatch')
@@ -138,13 +152,33 @@ export async function runCli(
   registerPinsCommand(program, run);
   registerExportCommand(program, run);
   registerImportCommand(program, run, stdin);
+  registerRepairCommand(program, run);
   registerShardWorkerCommand(program, run, stdin);
+  // Before any command runs (not for --help or --version): a bad CERTWATCH_* variable is a ConfigError,
+  // one only the Lambda reads is named once. A shard worker inherits what its parent already checked.
+  program.hook('preAction', (_program, command) => {
+    if (command.name() === 'shard-worker') return;
+    const ignored = checkCliEnvironment();
+    if (ignored) io.stderr.write(`certwatch: ${ignored}\n`);
+  });
+  let code: number;
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return run.exitCode;
+    code = run.exitCode;
   } catch (error) {
     const { exit, printed } = exitFor(error);
     if (!printed) io.stderr.write(`certwatch: ${(error as Error)?.message ?? String(error)}\n`);
-    return exit;
+    code = exit;
   }
+  // Failures a command got past (a bad item left out): one line each, and at least exit 1.
+  for (const line of run.failures ?? []) io.stderr.write(`certwatch: ${line}\n`);
+  if ((run.failures ?? []).length > 0) code = Math.max(code, EXIT.FAILED);
+  // Output is judged last: a command may have finished before its write to a closed pipe failed. A
+  // closed pipe is no failure of certwatch (`export | head -1`): the command's own verdict stands.
+  if (output.error?.code === 'OUTPUT_CLOSED') return code;
+  if (output.error) {
+    io.stderr.write(`certwatch: ${output.error.message}\n`);
+    return Math.max(code, EXIT.FAILED);
+  }
+  return code;
 }

@@ -50,7 +50,7 @@ export function registerTimelineCommand(program: Command, run: CliRun): void {
       const now = new Date();
       const out = values.out ?? DEFAULT_TIMELINE_FILE;
       const format = outputFormat(out);
-      const loaded = await withStore(location, { mustExist: true }, async (opened): Promise<Loaded> => {
+      const loaded = await withStore(location, { readOnly: true, run }, async (opened): Promise<Loaded> => {
         if (!opened) return { histories: new Map(), listed: [], notices: [], where: storeName(location) };
         // The outbox keeps sent notices until TTL drops them (90 days); older events the timeline
         // derives from the certificate records themselves.
@@ -64,8 +64,10 @@ export function registerTimelineCommand(program: Command, run: CliRun): void {
           where: opened.where,
         };
       });
-      if (loaded.histories.size === 0) {
-        run.stderr.write(`certwatch: no history in ${loaded.where}: run certwatch check first\n`);
+      const certificates = [...loaded.histories.values()].reduce((n, h) => n + h.certs.length, 0);
+      if (certificates === 0) {
+        const why = loaded.histories.size === 0 ? 'no history' : 'no certificate recorded (every probe failed so far)';
+        run.stderr.write(`certwatch: ${why} in ${loaded.where}: run certwatch check first\n`);
         run.exitCode = EXIT.FAILED;
         return;
       }

@@ -1,6 +1,6 @@
 /**
  * The observation model: what one probe of one address with one key type saw.
- * This shape is a contract (DESIGN.md, `certwatch probe --json`): change it only with its docs and tests.
+ * This shape is a contract (docs/observation.md, `certwatch probe --json`): change it only with its docs and tests.
  */
 
 import type { CertFields } from './cert-fields';
@@ -138,7 +138,7 @@ export interface Observation {
   consumerPolicy?: ConsumerPolicyVerdict;
   /**
    * Handshakes of this address × key type this cycle that presented this same leaf, when the address was
-   * sampled (several handshakes during a rollout: docs/rollouts.md); absent = 1. A sampled address that
+   * sampled (several handshakes during a rollout: docs/rollout.md); absent = 1. A sampled address that
    * presented two leaves gives one observation per leaf.
    */
   samples?: number;

@@ -47,13 +47,13 @@ export interface ProbeOptions {
    */
   revocation?: RevocationOptions;
   /**
-   * Handshakes per address × key type, by target URL, while a rollout is under way (docs/rollouts.md,
+   * Handshakes per address × key type, by target URL, while a rollout is under way (docs/rollout.md,
    * "Sampling"); a target absent here gets one per address.
    */
   samplePlan?: Readonly<Record<string, SamplePlan>>;
 }
 
-/** Defaults of DESIGN.md. */
+/** The defaults (docs/settings.md). */
 export const DEFAULT_PROBE_OPTIONS: ProbeOptions = {
   keyTypes: ['rsa', 'ecdsa'],
   timeoutMs: 10_000,

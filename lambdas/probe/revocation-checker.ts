@@ -23,7 +23,7 @@ import type { TrustStore } from '../core/x509/trust-store';
 import { HttpFetchError, type HttpFetchOptions, type HttpFetchResult, httpFetch } from './http-fetch';
 import { mapWithLimit } from './pool';
 
-/** Largest OCSP response read (the DESIGN's reply limit). */
+/** Largest OCSP response read (the SMTP reply limit of docs/observation.md; docs/revocation.md). */
 export const MAX_OCSP_RESPONSE_BYTES = 64 * 1024;
 
 /** Fetches in flight at once. */

@@ -21,7 +21,7 @@ export interface BoundedProbeInput {
   worst: WorstCaseInput;
   /**
    * Further handshakes per address × key type a target takes this time (its rollout sampling plan:
-   * docs/rollouts.md), added to its worst case; absent = none.
+   * docs/rollout.md), added to its worst case; absent = none.
    */
   extraHandshakes?(target: Target): number;
   /** Runs after each batch's probes: the extensions' enrichment. */

@@ -19,6 +19,7 @@ import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { DEFAULT_WATCH_CONFIG, type WatchConfig } from '../core/watch-config';
 import { mapWithLimit } from '../probe/pool';
+import { StoreError } from '../store/errors';
 import { drainOutbox, type OutboxHooks } from './outbox';
 
 /** Test hook points of a cycle; production passes none. */
@@ -60,7 +61,7 @@ export interface CycleInput {
   expansion?: { observations: readonly Observation[]; notices: readonly Notice[] };
   /**
    * Probes the targets in place of `prober.probe` (the run's time-bounded, enriched probing), with the
-   * cycle's sampling plan (the targets in rollout: docs/rollouts.md): targets it leaves unreached are not
+   * cycle's sampling plan (the targets in rollout: docs/rollout.md): targets it leaves unreached are not
    * observed this cycle (nothing of theirs is detected or saved).
    */
   observe?(
@@ -75,6 +76,8 @@ export interface CycleInput {
 export interface RunProblem {
   target: string;
   message: string;
+  /** Its stored history holds an item the readers cannot use (the message names it; `certwatch repair`). */
+  badItem?: true;
 }
 
 /** Counts for people and metrics. */
@@ -128,9 +131,17 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const earlier = input.shard ? noDrain : await drain();
 
   // Histories first: a rollout under way (read from them) takes several handshakes per address.
-  const loaded = new Map<string, TargetHistory>(
-    await mapWithLimit(input.targets, limit, async (t) => [t.url, await store.loadTarget(t.url)] as const),
-  );
+  const badItems: RunProblem[] = [];
+  const loaded = new Map<string, TargetHistory>();
+  await mapWithLimit(input.targets, limit, async (t) => {
+    try {
+      loaded.set(t.url, await store.loadTarget(t.url));
+    } catch (error) {
+      // A bad stored item (e.g. imported) stops its own target only; the others are watched as usual.
+      if (!(error instanceof StoreError && error.code === 'ITEM_INVALID')) throw error;
+      badItems.push({ target: t.url, message: error.message, badItem: true });
+    }
+  });
   const samplePlan = samplePlans(loaded, config);
   const observed = input.observe
     ? await input.observe(input.targets, samplePlan)
@@ -145,8 +156,10 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const { observations } = observed;
   const unreached = new Set(observed.unreached.map((t) => t.url));
   const targets = input.targets.filter((t) => !unreached.has(t.url));
-  const detectTargets: DetectTarget[] = targets.map((t) => ({ url: t.url, host: t.host, mode: t.mode }));
   const histories = new Map([...loaded].filter(([url]) => !unreached.has(url)));
+  const detectTargets: DetectTarget[] = targets
+    .filter((t) => histories.has(t.url))
+    .map((t) => ({ url: t.url, host: t.host, mode: t.mode }));
   const expectedName = input.probeOptions.servername;
   const detection = detectCycle({ targets: detectTargets, histories, observations, now, config, expectedName });
   if (input.shard) {
@@ -219,12 +232,12 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       conflicts,
       unsaved,
       unreached: [...unreached],
-      problems: [...(input.problems ?? [])],
+      problems: [...(input.problems ?? []), ...badItems],
     },
   };
 }
 
-/** The sampling plans of the targets in rollout (docs/rollouts.md, "Sampling"); none when sampling is off. */
+/** The sampling plans of the targets in rollout (docs/rollout.md, "Sampling"); none when sampling is off. */
 function samplePlans(histories: ReadonlyMap<string, TargetHistory>, config: WatchConfig): Record<string, SamplePlan> {
   const plans: Record<string, SamplePlan> = {};
   for (const [url, history] of histories) {

@@ -11,6 +11,7 @@ import type { OutboxEntry } from '../core/ports';
 import type { Item } from './engine';
 import { StoreError } from './errors';
 import { decodeMix, encodeMix, LEAF_ID_LENGTH } from './evidence-codec';
+import { assertItem } from './item-schema';
 
 export type { Item } from './engine';
 
@@ -56,6 +57,7 @@ export function certItem(record: CertRecord, rev: number): Item {
 
 /** The record of a `CERT#` item. */
 export function certFromItem(item: Item): CertRecord {
+  assertItem(item);
   return {
     target: str(item, 'target'),
     sha256: str(item, 'sha256'),
@@ -121,6 +123,7 @@ export function stateAttributes(state: TargetState): Item {
  * `keyTypes` = before the evidence model; `evidence` as a list of maps = one leaf per address.
  */
 export function stateFromItem(item: Item, fingerprints: readonly string[] = []): TargetState {
+  assertItem(item);
   const keyTypes = (item.keyTypes as Partial<Record<KeyType, KeyTypeEvidence>> | undefined) ?? {};
   const lastCycleAt = (item.lastCycleAt as string | null | undefined) ?? null;
   const evidence = list<unknown>(item, 'evidence');
@@ -187,6 +190,7 @@ export function noticeItem(notice: Notice, createdAt: string, seq: number): Item
 
 /** The outbox entry of a `NOTICE#` item. */
 export function outboxFromItem(item: Item): OutboxEntry {
+  assertItem(item);
   return {
     dedupeKey: str(item, 'dedupeKey'),
     status: str(item, 'status') as OutboxEntry['status'],

@@ -184,6 +184,8 @@ function logCycle(message: string, result: CycleResult, extra: Record<string, un
   const { summary } = result;
   logger.info(message, { ...extra, summary });
   for (const problem of summary.problems) logger.error('watch-list entry left out', { ...problem });
+  // Items the store's readers left out (a watch-list entry, an outbox notice): `certwatch repair --table`.
+  for (const bad of store.badItems.found) logger.error('bad item left out', { message: bad.message });
   const failed = result.observations.filter((o) => !o.ok && o.error?.code !== 'KEY_TYPE_UNAVAILABLE');
   if (failed.length > 0) {
     logger.warn('probes failed', {

@@ -3,7 +3,8 @@
  * output, with the environment the stack gives it) is loaded in-process and invoked once against the
  * embedded DynamoDB engine and real loopback SMTP servers. SNS is the one AWS-only service: it is mocked
  * at the SDK boundary with aws-sdk-client-mock (the bundle keeps @aws-sdk external, as in Lambda). The same
- * bundle is held to DESIGN.md's size budget (≤ 600 kB minified; its init time is a figure of `npm run bench`).
+ * bundle is held to its size budget (≤ 600 kB minified, docs/performance.md; its init time is a figure of
+ * `npm run bench`).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';

@@ -181,7 +181,7 @@ describe('function', () => {
 });
 
 describe('history table', () => {
-  test('has the DESIGN.md keys and byFingerprint index, on demand, with PITR, deletion protection and TTL', () => {
+  test('has the contract keys and byFingerprint index, on demand, with PITR, deletion protection and TTL', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [

@@ -1,6 +1,7 @@
 /**
  * The store engines the store contract tests run on, each behind the same small interface: a fresh,
  * empty history table with a store (and a raw DynamoDB client for looking at the items) on it.
+ * - dynalite in-process (the embedded store's own path: `check --store DIR`);
  * - dynalite over HTTP through the AWS SDK (the path a shard worker or `--endpoint` takes);
  * - AWS's DynamoDB Local through the AWS SDK (one JVM per suite: `start` in beforeAll, `stop` in afterAll).
  */
@@ -11,6 +12,7 @@ import type { TableEngine } from '../../lambdas/store/engine';
 import { localDynamoClient } from '../../lambdas/store/local-dynamo-client';
 import { sdkEngine, sdkTransport } from '../../lambdas/store/sdk-transport';
 import { ensureTable } from '../../lambdas/store/table';
+import { WireEngine } from '../../lambdas/store/wire-engine';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 
 /** A fresh table on an engine. */
@@ -36,6 +38,25 @@ export interface StoreEngineUnderTest {
 
 let tables = 0;
 const nextName = () => `contract-${process.pid}-${++tables}`;
+
+/** dynalite, in memory, called in-process: the embedded store as `certwatch check --store` opens it. */
+export const dynaliteInProcess: StoreEngineUnderTest = {
+  name: 'dynalite in-process',
+  start: async () => undefined,
+  stop: async () => undefined,
+  async open() {
+    const embedded = await startEmbeddedStore({ inMemory: true, tableName: nextName() });
+    return {
+      store: embedded.store,
+      get client() {
+        return embedded.client;
+      },
+      tableName: embedded.tableName,
+      engineOn: (name) => new WireEngine(embedded.transport, name),
+      close: embedded.close,
+    };
+  },
+};
 
 /** dynalite, in memory, through the AWS SDK over HTTP. */
 export const dynaliteOverHttp: StoreEngineUnderTest = {
@@ -88,5 +109,5 @@ export function dynamoDbLocal(): StoreEngineUnderTest {
 
 /** Every engine, for `describe.each`: a new DynamoDB Local per call (one per suite). */
 export function storeEngines(): StoreEngineUnderTest[] {
-  return [dynaliteOverHttp, dynamoDbLocal()];
+  return [dynaliteInProcess, dynaliteOverHttp, dynamoDbLocal()];
 }

@@ -4,8 +4,8 @@
  */
 import type { AddressEvidence, TargetState } from '../../lambdas/core/history';
 import { decodeMix, encodeMix } from '../../lambdas/store/evidence-codec';
+import { dynamoItemSize } from '../../lambdas/store/item-schema';
 import { stateAttributes, stateFromItem } from '../../lambdas/store/items';
-import { dynamoItemBytes } from '../support/item-size';
 import { cert } from './detect-fixtures';
 
 const OLD = cert('codec-old').sha256;
@@ -92,8 +92,8 @@ describe('compact STATE item', () => {
   it('keeps a typical target (two addresses, two key types) within 1 KB in steady state, near it mid-rollout', () => {
     // Act
     const item = (s: TargetState) => ({ pk: `TARGET#${s.target}`, sk: 'STATE', version: 7, ...stateAttributes(s) });
-    const steady = dynamoItemBytes(item(state(false)));
-    const rollout = dynamoItemBytes(item(state(true)));
+    const steady = dynamoItemSize(item(state(false)));
+    const rollout = dynamoItemSize(item(state(true)));
 
     // Assess: one write capacity unit per steady cycle (DynamoDB charges an update on the larger item); two
     // while both key types roll out on both addresses at once (days, not weeks).
