@@ -303,7 +303,6 @@ export const SETTINGS = {
       'newest (a rollout under way; adaptive below it); 1 turns sampling off.',
     parser: integer(1, 16),
     default: DEFAULT_WATCH_CONFIG.rolloutSamples,
-    flag: '--rollout-samples',
     env: 'CERTWATCH_ROLLOUT_SAMPLES',
     context: 'rolloutSamples',
     deploy: 'watch',

@@ -110,6 +110,7 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
     extraHandshakes: 0,
   };
   const newCount = new Map<string, number>();
+  const withdrawnCount = new Map<KeyType, number>();
   /**
    * Retired leaves (by fingerprint): until when the world still served it then (null: it did not), and what
    * to say should an observation contradict the retirement (a flap).
@@ -145,6 +146,17 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
   }
   for (const entry of retired.values()) {
     if (entry.until !== null) r.earlyMinutes.push(Math.round((entry.until - entry.at) / 60_000));
+  }
+  const end = world.cycles.at(-1)?.real ?? 0;
+  for (const k of KEY_TYPES) {
+    const at = withdrawnAt(world, k);
+    const got = withdrawnCount.get(k) ?? 0;
+    // Withdrawn everywhere for more than the stale window (48 h) and a margin: exactly one notice.
+    if (at === null ? got !== 0 : end - at > 60 * HOUR ? got !== 1 : got > 1) {
+      r.violations.push(
+        `KEY_TYPE_WITHDRAWN for ${k} raised ${got} times (withdrawn ${at === null ? 'never' : new Date(at).toISOString()})`,
+      );
+    }
   }
   for (const k of KEY_TYPES) {
     const expected = servedEver(world, k, 1) ? 1 : 0;
@@ -228,6 +240,10 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
         returned.add(sha);
       }
       if (n.type === 'CERTIFICATE_RETIRED') onRetired(n as Notice<'CERTIFICATE_RETIRED'>, real, when);
+      if (n.type === 'KEY_TYPE_WITHDRAWN') {
+        const k = (n.facts as NoticeFactsMap['KEY_TYPE_WITHDRAWN']).keyType;
+        withdrawnCount.set(k, (withdrawnCount.get(k) ?? 0) + 1);
+      }
     }
     for (const o of observations) {
       const sha = o.ok ? o.chain[0].sha256 : null;
@@ -341,6 +357,21 @@ function lastServed(world: World, keyType: KeyType, leaf: number, t: number): nu
     }
   }
   return last;
+}
+
+/** When the last frontend stopped offering a key type for good (ms), or null when some still offers it. */
+function withdrawnAt(world: World, keyType: KeyType): number | null {
+  let at = 0;
+  for (const target of world.targets) {
+    for (const a of target.addresses) {
+      for (const f of a.frontends) {
+        const last = f.serves[keyType].at(-1);
+        if (!last || last[1] !== WITHDRAWN) return null;
+        at = Math.max(at, last[0]);
+      }
+    }
+  }
+  return at;
 }
 
 function servedEver(world: World, keyType: KeyType, leaf: number): boolean {

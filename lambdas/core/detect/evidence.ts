@@ -44,8 +44,8 @@ export function nextCadence(previous: number | undefined, lastCycleAt: string | 
   return Math.round((0.8 * previous + 0.2 * Math.min(minutes, 4 * previous)) * 10) / 10;
 }
 
-/** Watched hours of the interval from `fromIso` to this cycle: at most {@link PAUSE_FACTOR} × the cadence. */
-function countedHours(ctx: DetectContext, fromIso: string): number {
+/** Watched hours of the interval from `fromIso` to this cycle: at most {@link PAUSE_FACTOR} × the cadence (a pause). */
+export function countedHours(ctx: DetectContext, fromIso: string): number {
   const minutes = (ctx.now.getTime() - Date.parse(fromIso)) / MINUTE_MS;
   if (!(minutes > 0)) return 0;
   const cap = ctx.prev.cadence === undefined ? FIRST_INTERVAL_CAP_MINUTES : PAUSE_FACTOR * ctx.prev.cadence;

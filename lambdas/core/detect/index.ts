@@ -17,6 +17,7 @@ import { checkProbeHealth } from './probe-health';
 import { retireGone, returnRetired } from './retirement';
 import { announceNewLeaves, recordServed } from './rotation';
 import { collectServed } from './served';
+import { checkWithdrawnKeyTypes } from './withdrawn';
 import { mergeShared } from './shared';
 import { checkStarttls } from './starttls';
 import { upgradeHistory } from './upgrade';
@@ -98,6 +99,7 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
   recordServed(ctx);
   returnRetired(ctx);
   retireGone(ctx);
+  checkWithdrawnKeyTypes(ctx);
   announceNewLeaves(ctx);
   checkExpiry(ctx);
   checkChains(ctx);

@@ -21,21 +21,32 @@ export interface KeyTypeSamples {
 /** A target's sampling plan: absent key types (and absent plans) get one handshake per address. */
 export type SamplePlan = Partial<Record<KeyType, KeyTypeSamples>>;
 
-/** The sampling plan of one target from its history (empty when no rollout is under way). */
+/**
+ * The sampling plan of one target from its history (empty when no rollout is under way). A rollout is read
+ * from the state's evidence (two active leaves of a key type in the mix), not from the certificate items
+ * alone: a cycle that wrote a new leaf's item and failed before its state is redone with the same plan.
+ */
 export function samplingPlan(history: TargetHistory, config: WatchConfig): SamplePlan {
   const max = Math.max(1, Math.floor(config.rolloutSamples));
   const plan: SamplePlan = {};
-  if (max <= 1 || !history.state) return plan;
-  const active = history.certs.filter((c) => c.role === 'leaf' && c.status === 'active');
-  for (const keyType of new Set(active.map((c) => c.keyType))) {
-    const leaves = active.filter((c) => c.keyType === keyType);
-    if (leaves.length < 2) continue;
-    const older = new Set(olderThanNewest(leaves).map((c) => c.sha256));
-    const addresses: Record<string, number> = {};
-    for (const entry of history.state.evidence) {
-      if (entry.keyType !== keyType) continue;
-      addresses[entry.address] = entry.leaves.some((l) => older.has(l.sha256)) ? max : 1;
+  const state = history.state;
+  if (max <= 1 || !state) return plan;
+  const active = new Map(
+    history.certs.filter((c) => c.role === 'leaf' && c.status === 'active').map((c) => [c.sha256, c]),
+  );
+  for (const keyType of new Set(state.evidence.map((e) => e.keyType))) {
+    const entries = state.evidence.filter((e) => e.keyType === keyType);
+    const mixed = new Map<string, CertRecord>();
+    for (const entry of entries) {
+      for (const leaf of entry.leaves) {
+        const record = active.get(leaf.sha256);
+        if (record) mixed.set(record.sha256, record);
+      }
     }
+    if (mixed.size < 2) continue;
+    const older = new Set(olderThanNewest([...mixed.values()]).map((c) => c.sha256));
+    const addresses: Record<string, number> = {};
+    for (const entry of entries) addresses[entry.address] = entry.leaves.some((l) => older.has(l.sha256)) ? max : 1;
     plan[keyType] = { default: max, addresses };
   }
   return plan;
