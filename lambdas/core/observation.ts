@@ -138,7 +138,7 @@ export interface Observation {
   consumerPolicy?: ConsumerPolicyVerdict;
   /**
    * Handshakes of this address × key type this cycle that presented this same leaf, when the address was
-   * sampled (several handshakes during a rollout: docs/rollout.md); absent = 1. A sampled address that
+   * sampled (several handshakes during a rollout: docs/rollouts.md); absent = 1. A sampled address that
    * presented two leaves gives one observation per leaf.
    */
   samples?: number;

@@ -10,6 +10,7 @@ import type { BaselineTargetFacts, Notice } from './notice';
 import type { Observation } from './observation';
 import type { Posture } from './posture/posture';
 import type { ProbeOptions } from './probe-options';
+import type { RevocationCache } from './revocation/cache';
 import type { Target } from './targets';
 import type { WatchItem, WatchList, WatchListMeta, WatchSource } from './watch-list';
 
@@ -170,4 +171,4 @@ export interface TargetStore {
 }
 
 /** History and outbox storage, with the watch list and run state. Every write that can race is conditional. */
-export interface HistoryStore extends TargetStore, OutboxStore, WatchListStore, RunStore, CtStore {}
+export interface HistoryStore extends TargetStore, OutboxStore, WatchListStore, RunStore, CtStore, RevocationCache {}

@@ -47,10 +47,15 @@ export interface ProbeOptions {
    */
   revocation?: RevocationOptions;
   /**
-   * Handshakes per address × key type, by target URL, while a rollout is under way (docs/rollout.md,
+   * Handshakes per address × key type, by target URL, while a rollout is under way (docs/rollouts.md,
    * "Sampling"); a target absent here gets one per address.
    */
   samplePlan?: Readonly<Record<string, SamplePlan>>;
+  /**
+   * Epoch milliseconds by which a probe call must have returned (the run sets it per batch): work done
+   * after the probes, such as revocation fetches, stops there. Absent = no bound beyond the timeouts.
+   */
+  deadline?: number;
 }
 
 /** The defaults (docs/settings.md). */

@@ -61,7 +61,7 @@ export interface CycleInput {
   expansion?: { observations: readonly Observation[]; notices: readonly Notice[] };
   /**
    * Probes the targets in place of `prober.probe` (the run's time-bounded, enriched probing), with the
-   * cycle's sampling plan (the targets in rollout: docs/rollout.md): targets it leaves unreached are not
+   * cycle's sampling plan (the targets in rollout: docs/rollouts.md): targets it leaves unreached are not
    * observed this cycle (nothing of theirs is detected or saved).
    */
   observe?(
@@ -237,7 +237,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   };
 }
 
-/** The sampling plans of the targets in rollout (docs/rollout.md, "Sampling"); none when sampling is off. */
+/** The sampling plans of the targets in rollout (docs/rollouts.md, "Sampling"); none when sampling is off. */
 function samplePlans(histories: ReadonlyMap<string, TargetHistory>, config: WatchConfig): Record<string, SamplePlan> {
   const plans: Record<string, SamplePlan> = {};
   for (const [url, history] of histories) {

@@ -8,7 +8,7 @@
  *   status of each chain certificate).
  * - `probeOptions` / `extraHandshakesPerAddress` (c): more handshakes per address. (Rollout sampling is
  *   the cycle's own: it reads each target's plan from its history and adds that target's term to its
- *   worst case while probing, docs/rollout.md "Sampling".)
+ *   worst case while probing, docs/rollouts.md "Sampling".)
  * - `worstCaseMsPerTarget` (d): the extension's term of a target's worst-case time, so that a shard
  *   started only with what it can finish stays within its invocation.
  */

@@ -282,8 +282,10 @@ export class WatchRun {
       claimLeaseMs: this.settings.claimLeaseMs,
       expansion: prepared,
       problems: prepared.problems,
+      // Targets not reached are the last ones: start from a different one each run, so that a shard
+      // short of time leaves a different rest unobserved each time, never the same targets for ever.
       observe: async (targets: readonly Target[], samplePlan: Readonly<Record<string, SamplePlan>>) =>
-        probeWithin(targets, {
+        probeWithin(rotated(targets, step.cycleId), {
           prober: this.ports.prober,
           probeOptions: { ...options, samplePlan },
           deadline,
@@ -353,4 +355,13 @@ async function withinDeadline<T>(promise: Promise<T>, deadline: number): Promise
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The targets from a position that depends on `seed` (the invocation), in their order, wrapping around. */
+function rotated(targets: readonly Target[], seed = ''): Target[] {
+  if (targets.length < 2) return [...targets];
+  let hash = 0;
+  for (let i = 0; i < seed.length; i++) hash = (Math.imul(hash, 31) + seed.charCodeAt(i)) >>> 0;
+  const first = hash % targets.length;
+  return [...targets.slice(first), ...targets.slice(0, first)];
 }

@@ -50,7 +50,7 @@ function replacedBy(successors: string): Parser<never> {
     parse() {
       throw new InvalidValue(
         `this setting was replaced by ${successors}: a leaf now retires once every address that served it has ` +
-          'let it go (see docs/rollout.md)',
+          'let it go (see docs/rollouts.md)',
       );
     },
   };
@@ -254,7 +254,7 @@ export const SETTINGS = {
     doc:
       'Fewest cycles of its key type that must observe an address without a leaf (or observe the key type ' +
       'elsewhere, for an unobserved address) before that address stops holding the leaf active; a leaf retires ' +
-      'once every address that served it let it go (docs/rollout.md).',
+      'once every address that served it let it go (docs/rollouts.md).',
     parser: integer(1, 1000),
     default: DEFAULT_WATCH_CONFIG.staleAfterCycles,
     env: 'CERTWATCH_STALE_AFTER_CYCLES',
@@ -266,7 +266,7 @@ export const SETTINGS = {
     doc:
       'Watched hours (pauses of the watcher excluded) after which an address lets a leaf go on duration alone, ' +
       "or goes stale when unobserved (twice the address's gap estimate, when longer): Google's DNS may name a " +
-      'frontend only about once a day. Sampling evidence may let a leaf go sooner (docs/rollout.md).',
+      'frontend only about once a day. Sampling evidence may let a leaf go sooner (docs/rollouts.md).',
     parser: integer(0, 8760),
     default: DEFAULT_WATCH_CONFIG.staleAfterHours,
     env: 'CERTWATCH_STALE_AFTER_HOURS',
@@ -278,7 +278,7 @@ export const SETTINGS = {
     doc:
       'The recent window of the serving mix, in hours: what each leaf was seen doing at an address decays with ' +
       "a quarter of it as half-life, and sampling retires nothing until the rollout's new leaf has been in the " +
-      'mix this long (docs/rollout.md).',
+      'mix this long (docs/rollouts.md).',
     parser: integer(1, 720),
     default: DEFAULT_WATCH_CONFIG.mixWindowHours,
     env: 'CERTWATCH_MIX_WINDOW_HOURS',

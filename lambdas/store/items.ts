@@ -51,6 +51,7 @@ export function certItem(record: CertRecord, rev: number): Item {
     retirements: record.retirements,
     ...(record.since === undefined ? {} : { since: record.since }),
     ...(record.policy ? { policy: record.policy } : {}),
+    ...(record.revocation ? { revocation: record.revocation } : {}),
     rev,
   };
 }
@@ -89,6 +90,7 @@ export function certFromItem(item: Item): CertRecord {
     ...(typeof item.lastMark === 'number' ? { lastMark: item.lastMark } : {}),
     ...(item.since ? { since: item.since as CertRecord['since'] } : {}),
     ...(item.policy ? { policy: item.policy as CertRecord['policy'] } : {}),
+    ...(item.revocation ? { revocation: item.revocation as CertRecord['revocation'] } : {}),
     rev: Number(item.rev ?? 0),
   };
 }

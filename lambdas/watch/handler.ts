@@ -16,6 +16,7 @@ import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { WATCH_METRICS } from '../contract/metrics';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
+import { REVOCATION_EXTENSION } from '../probe/revocation-extension';
 import type { CycleResult, CycleSummary } from '../run/cycle';
 import type { MergeSummary, RunPlan, ShardOrder } from '../run/fan-out';
 import { WatchRun } from '../run/watch-run';
@@ -46,12 +47,18 @@ const contextTargets =
   (process.env[envName(SETTINGS.targets)] === undefined ? loadShippedTargets() : null) ??
   config.targets.map((t) => t.url);
 const run = new WatchRun(
-  { store, prober: new SmtpProber(), publisher: new SnsPublisher({ topicArn: config.topicArn }) },
+  {
+    store,
+    // Revocation verdicts are kept in the table until their nextUpdate (docs/revocation.md).
+    prober: new SmtpProber(undefined, undefined, store),
+    publisher: new SnsPublisher({ topicArn: config.topicArn }),
+  },
   {
     probeOptions: config.probeOptions,
     watch: config.watch,
     list: { kind: 'context', targets: contextTargets },
     postureRules: config.postureRules,
+    extensions: [REVOCATION_EXTENSION],
   },
 );
 
@@ -93,7 +100,7 @@ function lastAttempt(event: unknown): boolean {
 export async function handler(
   event: unknown,
   context: Context,
-): Promise<CycleSummary | PostureRunSummary | RunPlan | MergeSummary> {
+): Promise<CycleSummary | PostureRunSummary | PostureShardSummary | RunPlan | MergeSummary> {
   logger.addContext(context);
   const now = new Date();
   const step = { invocationEnd: Date.now() + context.getRemainingTimeInMillis(), cycleId: context.awsRequestId };
@@ -129,11 +136,16 @@ async function fanOutStep(
   event: FanOutEvent,
   now: Date,
   step: { invocationEnd: number; cycleId: string },
-): Promise<CycleSummary | RunPlan | MergeSummary> {
+): Promise<CycleSummary | PostureShardSummary | RunPlan | MergeSummary> {
+  const posture = event.mode === 'posture';
   if (event.kind === 'plan') {
-    // Every shard is an invocation of this function: it has the time this one has.
-    const plan = await run.plan(now, { invocationMs: step.invocationEnd - Date.now() });
+    // Every shard is an invocation of this function: it has the time this one has. No shard starts
+    // probing after the window the state machine gives (its retries and the merge still fit the run).
+    const started = event.startedAt ? Date.parse(event.startedAt) : Date.now();
+    const deadline = event.windowSeconds === undefined ? undefined : started + event.windowSeconds * 1000;
+    const plan = await run.plan(now, { invocationMs: step.invocationEnd - Date.now(), deadline, posture });
     logger.info('run planned', {
+      mode: event.mode ?? 'watch',
       runId: plan.runId,
       entries: plan.entries,
       capacity: plan.capacity,
@@ -142,17 +154,52 @@ async function fanOutStep(
     return plan;
   }
   if (event.kind === 'shard') {
-    const result = await run.shard(event, step);
+    const order: ShardOrder = {
+      runId: event.runId,
+      now: event.now,
+      shard: event.shard,
+      shardCount: event.shardCount,
+      ...(typeof event.deadline === 'number' ? { deadline: event.deadline } : {}),
+    };
+    if (posture) return postureShard(order, step);
+    const result = await run.shard(order, step);
     recordCycleMetrics(metrics, result, new Date(event.now), false);
     logCycle('shard finished', result, { runId: event.runId, shard: event.shard });
     return result.summary;
   }
   const merged = await run.merge(event, step.cycleId);
   metrics.addMetric(WATCH_METRICS.publishFailures, MetricUnit.Count, merged.publishFailures.length);
+  logger.info('run merged', { mode: event.mode ?? 'watch', summary: merged });
+  if (posture) return merged;
   metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 1);
-  logger.info('run merged', { summary: merged });
   await heartbeat(now, step.cycleId);
   return merged;
+}
+
+/** What a posture shard returns (for logs and tests). */
+export interface PostureShardSummary extends PostureRunSummary {
+  unreached: string[];
+}
+
+async function postureShard(
+  order: ShardOrder,
+  step: { invocationEnd: number; cycleId: string },
+): Promise<PostureShardSummary> {
+  const result = await run.postureShard(order, step);
+  for (const notice of result.notices) {
+    metrics.singleMetric().addDimension('type', notice.type).addMetric(WATCH_METRICS.notices, MetricUnit.Count, 1);
+  }
+  for (const problem of result.problems) logger.error('watch-list entry left out', { ...problem });
+  const summary: PostureShardSummary = {
+    kind: 'posture',
+    addresses: result.postures.length,
+    incomplete: result.incomplete,
+    notices: result.notices.length,
+    published: 0,
+    unreached: result.unreached,
+  };
+  logger.info('posture shard finished', { runId: order.runId, shard: order.shard, summary });
+  return summary;
 }
 
 async function postureStep(now: Date, step: { invocationEnd: number; cycleId: string }): Promise<PostureRunSummary> {

@@ -1,5 +1,5 @@
 /**
- * The rollout model and time (docs/rollout.md): a pause of the watcher is neither evidence nor gap, gap
+ * The rollout model and time (docs/rollouts.md): a pause of the watcher is neither evidence nor gap, gap
  * estimates shrink again, cycles that do not advance time (a clock stepped back, a late retry) add their
  * observations and never retire from evidence older than what they hold. Pure detection, `now` injected.
  */

@@ -1,5 +1,5 @@
 /**
- * A key type withdrawn (docs/rollout.md): the target keeps answering RSA while every address refuses
+ * A key type withdrawn (docs/rollouts.md): the target keeps answering RSA while every address refuses
  * ECDSA; past the stale window one KEY_TYPE_WITHDRAWN, and the ECDSA leaf retires with it.
  */
 import type { Notice } from '../../lambdas/core/notice';

@@ -1,5 +1,5 @@
 /**
- * The arithmetic of retiring with bounded error (docs/rollout.md, "Retirement"). A leaf still served at
+ * The arithmetic of retiring with bounded error (docs/rollouts.md, "Retirement"). A leaf still served at
  * an address with per-cycle share q goes unseen for m cycles with probability (1 − q)^m. The share is not
  * known: its conservative estimate is the lower confidence bound of the cycles that saw the leaf over the
  * cycles that observed the address (recent window, decayed counts). The test runs every cycle for days, so

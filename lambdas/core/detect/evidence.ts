@@ -1,5 +1,5 @@
 /**
- * Evidence per address × key type: the serving mix (docs/rollout.md). One address may be a pool of
+ * Evidence per address × key type: the serving mix (docs/rollouts.md). One address may be a pool of
  * frontends, so what it serves is a mix of leaves, kept over a recent window as counts per leaf that decay
  * with wall time (cycles that saw it, handshakes that presented it, runs of sightings, misses since its last
  * sighting, its conservative share). Durations are the key type's watched clock: an interval between two

@@ -15,12 +15,13 @@ import { checkExpiry } from './expiry';
 import { checkConsumerPolicy } from './policy';
 import { checkProbeHealth } from './probe-health';
 import { retireGone, returnRetired } from './retirement';
+import { checkRevocation } from './revocation';
 import { announceNewLeaves, recordServed } from './rotation';
 import { collectServed } from './served';
-import { checkWithdrawnKeyTypes } from './withdrawn';
 import { mergeShared } from './shared';
 import { checkStarttls } from './starttls';
 import { upgradeHistory } from './upgrade';
+import { checkWithdrawnKeyTypes } from './withdrawn';
 
 export { BASELINE_TARGETS_PER_NOTICE, baselineNotices } from './baseline';
 export type { DetectTarget } from './context';
@@ -102,6 +103,7 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
   checkWithdrawnKeyTypes(ctx);
   announceNewLeaves(ctx);
   checkExpiry(ctx);
+  checkRevocation(ctx);
   checkChains(ctx);
   checkConsumerPolicy(ctx);
   const starttls = checkStarttls(ctx, observations);
@@ -229,5 +231,6 @@ function cloneRecord(record: CertRecord): CertRecord {
     addresses: [...record.addresses],
     warned: [...record.warned],
     noticed: [...record.noticed],
+    ...(record.revocation ? { revocation: { ...record.revocation } } : {}),
   };
 }

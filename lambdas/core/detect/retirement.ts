@@ -1,5 +1,5 @@
 /**
- * Retirement and return, from the serving mix (docs/rollout.md). A leaf is CERTIFICATE_RETIRED once
+ * Retirement and return, from the serving mix (docs/rollouts.md). A leaf is CERTIFICATE_RETIRED once
  * every address that served it within the window has released it: gone stale (unobserved for its window),
  * absent there for its window of watched hours (duration), or shown enough cycles without it that its
  * continued service is improbable at its conservative share (sampling, with bounded error: `bounds.ts`).

@@ -1,5 +1,5 @@
 /**
- * Sampling: how many handshakes each address gets this cycle (docs/rollout.md, "Sampling"). One address
+ * Sampling: how many handshakes each address gets this cycle (docs/rollouts.md, "Sampling"). One address
  * may be a pool of frontends, and one handshake sees one of them; while a rollout is under way (a target ×
  * key type has an active leaf besides its newest) the addresses whose recent mix holds such a leaf, and
  * addresses not seen before, get `rolloutSamples` handshakes, so a leaf still served on a few frontends

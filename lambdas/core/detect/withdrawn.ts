@@ -3,7 +3,7 @@
  * served before (KEY_TYPE_UNAVAILABLE). Such a cycle is no evidence for that key type's evidence (its clock
  * does not move), so without this step its leaves would stay active for as long as the withdrawal lasts.
  * Counted in cycles and watched hours on the target's cadence; past the stale window, KEY_TYPE_WITHDRAWN
- * (once per withdrawal) and its leaves retire (docs/rollout.md).
+ * (once per withdrawal) and its leaves retire (docs/rollouts.md).
  */
 import type { KeyType } from '../observation';
 import { certFacts, type DetectContext, raise, sortedAddresses } from './context';

@@ -51,7 +51,7 @@ export interface SharedTargetFacts {
 }
 
 /**
- * Rollout progress of a leaf at a target, from the serving mix over the window (docs/rollout.md): `share` =
+ * Rollout progress of a leaf at a target, from the serving mix over the window (docs/rollouts.md): `share` =
  * its share of the handshakes (0–1, two decimals), `serving` = the addresses whose mix holds it, `total` =
  * the addresses of that key type observed within the window. One load-balanced address serves old and new
  * alike, so the share is the measure; the address counts only say where.

@@ -16,7 +16,7 @@ export interface ReplacedOnFacts {
 }
 
 /**
- * How a retirement was decided (docs/rollout.md): `rule` = the weakest release among the addresses that
+ * How a retirement was decided (docs/rollouts.md): `rule` = the weakest release among the addresses that
  * served the leaf (`sampling` — cycles without it at a share that makes its continued service improbable;
  * `duration` — absent for the address's window; `stale` — addresses unobserved past their window;
  * `withdrawn` — its key type is offered nowhere any more); `predicted` = the false-retirement probability
@@ -56,7 +56,7 @@ export interface CertificateRetiredFacts {
 export const CERTIFICATE_RETIRED = defineNotice<CertificateRetiredFacts>()({
   type: 'CERTIFICATE_RETIRED',
   severity: 'info',
-  when: 'every address that served a leaf has let it go (stale, absent for the window of watched time, or improbable on sampling evidence: docs/rollout.md): rollout complete, once per disappearance; names what replaced it and how it was decided',
+  when: 'every address that served a leaf has let it go (stale, absent for the window of watched time, or improbable on sampling evidence: docs/rollouts.md): rollout complete, once per disappearance; names what replaced it and how it was decided',
   fields: {
     keyType: '`rsa` or `ecdsa`',
     cert: 'the retired leaf (certificate facts)',

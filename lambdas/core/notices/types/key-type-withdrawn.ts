@@ -1,6 +1,6 @@
 /**
  * KEY_TYPE_WITHDRAWN: a key type the target served is offered by no address any more (every address that
- * answered refused it) for the stale window; its leaves retire with it (docs/rollout.md).
+ * answered refused it) for the stale window; its leaves retire with it (docs/rollouts.md).
  */
 import type { KeyType } from '../../observation';
 import { type CertFacts, EXAMPLE_CERT } from '../facts';
