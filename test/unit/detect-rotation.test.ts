@@ -151,9 +151,11 @@ describe('rotation detection', () => {
     const otherIntermediate = cert('Other Intermediate', { from: -365, to: 3650, issuer: 'CN=Test Root' });
     watcher.cycle(day(0), [obs(A, [OLD, INTERMEDIATE]), obs(A, [rsaLeaf, INTERMEDIATE], { keyType: 'rsa' })]);
 
-    // Act
+    // Act: RSA refused for two days (shorter than the window of a withdrawn key type), then served again.
     for (let i = 1; i <= 4; i++) {
-      watcher.cycle(day(i), [obs(A, [OLD, otherIntermediate]), failed(A, 'KEY_TYPE_UNAVAILABLE', 'rsa')]);
+      const rsa =
+        i <= 2 ? failed(A, 'KEY_TYPE_UNAVAILABLE', 'rsa') : obs(A, [rsaLeaf, otherIntermediate], { keyType: 'rsa' });
+      watcher.cycle(day(i), [obs(A, [OLD, otherIntermediate]), rsa]);
     }
 
     // Assess
