@@ -9,6 +9,7 @@ import {
   batchWorstCaseMs,
   LAMBDA_MAX_SECONDS,
   probingMs,
+  revocationWorstCaseMsPerTarget,
   targetsWithinMs,
   type WorstCaseInput,
 } from '../lambdas/contract/fan-out';
@@ -138,13 +139,23 @@ export interface WatcherTimings {
  * @throws ConfigError naming the probe timeout
  */
 export function watcherTimings(
-  settings: Pick<WatcherSettings, 'schedule' | 'postureSchedule' | 'probeTimeoutMs' | 'keyTypes'>,
+  settings: Pick<WatcherSettings, 'schedule' | 'postureSchedule' | 'probeTimeoutMs' | 'keyTypes'> &
+    Partial<Pick<WatcherSettings, 'revocation'>>,
 ): WatcherTimings {
   const watch = runTiming(settings.schedule.toSeconds());
   const worst: WorstCaseInput = {
     probeTimeoutMs: settings.probeTimeoutMs,
     keyTypes: settings.keyTypes,
     concurrency: SETTINGS.concurrency.default,
+    // The revocation fetches of each target's leaves (docs/revocation.md), as the run counts them.
+    extraMsPerTarget:
+      settings.revocation === 'off'
+        ? 0
+        : revocationWorstCaseMsPerTarget(
+            settings.probeTimeoutMs,
+            settings.keyTypes.length,
+            (settings.revocation ?? ['crl', 'ocsp']).length,
+          ),
   };
   const shardTargetsAtWorst = targetsWithinMs(probingMs(watch.functionSeconds * 1000), worst);
   if (shardTargetsAtWorst < 1) {

@@ -65,8 +65,25 @@ export interface CertRecord extends CertFields {
   lastMark?: number;
   /** For a leaf judged by a consumer policy: the latest verdict (absent when none applied). */
   policy?: LeafPolicyRecord;
+  /** What revocation notices remember (absent until a verdict mattered; docs/revocation.md "Notices"). */
+  revocation?: RevocationRecord;
   /** Optimistic-concurrency revision of the stored item; 0 = not stored yet. */
   rev: number;
+}
+
+/**
+ * What the history keeps of a certificate's revocation at one target: only what the notices need, written
+ * when it changes (a steady cycle writes nothing here).
+ */
+export interface RevocationRecord {
+  /** When CERTIFICATE_REVOKED was first raised here (ISO 8601). */
+  revokedNoticedAt?: string;
+  /** The UTC day (YYYY-MM-DD) of the last CERTIFICATE_REVOKED here, first or reminder. */
+  revokedNoticedDay?: string;
+  /** A leaf: the first cycle of the current streak of `unknown` verdicts (ISO 8601). */
+  unknownSince?: string;
+  /** REVOCATION_UNKNOWN was raised for that streak. */
+  unknownNoticed?: boolean;
 }
 
 /** What one address × key type showed in the last cycle. */

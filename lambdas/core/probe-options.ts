@@ -45,6 +45,11 @@ export interface ProbeOptions {
    * `revocation`, and the handshake asks for a stapled OCSP response. Absent = off.
    */
   revocation?: RevocationOptions;
+  /**
+   * Epoch milliseconds by which a probe call must have returned (the run sets it per batch): work done
+   * after the probes, such as revocation fetches, stops there. Absent = no bound beyond the timeouts.
+   */
+  deadline?: number;
 }
 
 /** The defaults (docs/settings.md). */

@@ -163,6 +163,8 @@ export class SmtpProber implements Prober {
         methods: revocation.methods,
         maxCrlBytes: revocation.maxCrlBytes,
         timeoutMs: options.timeoutMs,
+        deadline: options.deadline,
+        concurrency: options.concurrency,
         dnsServers: options.dnsServers,
         resolve: options.resolve,
         addressFamilies: options.addressFamilies,

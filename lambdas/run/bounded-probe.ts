@@ -50,7 +50,9 @@ export async function probeWithin(targets: readonly Target[], input: BoundedProb
     if (size === 0) break;
     const batch = targets.slice(next, next + size);
     batches += 1;
-    const done = input.prober.probe(batch, options).then((found) => input.enrich(found));
+    // The prober learns the deadline too: work it does after the probes (revocation fetches) stops there.
+    const batchOptions = Number.isFinite(input.deadline) ? { ...options, deadline: input.deadline } : options;
+    const done = input.prober.probe(batch, batchOptions).then((found) => input.enrich(found));
     // A batch given up at the deadline may still fail later: that must not become an unhandled rejection.
     done.catch(() => undefined);
     const outcome = Number.isFinite(input.deadline) ? await raceDeadline(done, input.deadline - clock()) : await done;

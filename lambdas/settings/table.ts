@@ -35,6 +35,7 @@ import {
   RESOLVE_PINS,
   REVOCATION_METHOD_LIST,
   TARGET_LIST,
+  TARGET_LIST_OR_NONE,
   VPC_ID,
 } from './value-parsers';
 
@@ -50,7 +51,7 @@ function replacedBy(successors: string): Parser<never> {
     parse() {
       throw new InvalidValue(
         `this setting was replaced by ${successors}: a leaf now retires once every address that served it has ` +
-          'moved on or gone stale (see the rollout model, docs/rollout.md)',
+          'moved on or gone stale (see the rollout model, docs/rollouts.md)',
       );
     },
   };
@@ -304,6 +305,16 @@ export const SETTINGS = {
     default: 'off',
     env: 'CERTWATCH_HEARTBEAT',
     context: 'heartbeat',
+    deploy: 'function',
+  }),
+  metricTargets: defineSetting({
+    name: 'metricTargets',
+    doc: 'Targets with a DaysToExpiry metric of their own (each a billed custom metric per key type); `targets add --metric` marks more.',
+    parser: TARGET_LIST_OR_NONE,
+    default: [],
+    defaultText: 'none',
+    env: 'CERTWATCH_METRIC_TARGETS',
+    context: 'metricTargets',
     deploy: 'function',
   }),
   schedule: defineSetting<number>({

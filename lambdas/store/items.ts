@@ -49,6 +49,7 @@ export function certItem(record: CertRecord, rev: number): Item {
     retirements: record.retirements,
     ...(record.lastMark === undefined ? {} : { lastMark: record.lastMark }),
     ...(record.policy ? { policy: record.policy } : {}),
+    ...(record.revocation ? { revocation: record.revocation } : {}),
     rev,
   };
 }
@@ -86,6 +87,7 @@ export function certFromItem(item: Item): CertRecord {
     retirements: Number(item.retirements ?? (item.status === 'retired' ? 1 : 0)),
     ...(typeof item.lastMark === 'number' ? { lastMark: item.lastMark } : {}),
     ...(item.policy ? { policy: item.policy as CertRecord['policy'] } : {}),
+    ...(item.revocation ? { revocation: item.revocation as CertRecord['revocation'] } : {}),
     rev: Number(item.rev ?? 0),
   };
 }

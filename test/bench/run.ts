@@ -66,6 +66,11 @@ async function scaleFigures(budgets: Budget[]): Promise<void> {
         `  the same cycles through the AWS SDK over HTTP: first ${t(p.overHttp.first)}, steady ${t(p.overHttp.steady)}`,
       );
     }
+    if (p.cli) {
+      console.log(
+        `  the built CLI, a process each: probe ${p.cli.probeMs.toFixed(0)} ms, check first ${p.cli.firstCheckMs.toFixed(0)} ms, check steady ${p.cli.steadyCheckMs.toFixed(0)} ms`,
+      );
+    }
   }
   console.log(`load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after`);
   const largest = scale[scale.length - 1];

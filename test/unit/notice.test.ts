@@ -21,6 +21,8 @@ describe('notices', () => {
       'EXPIRY_WARNING',
       'ROTATION_OVERDUE',
       'EXPIRED',
+      'CERTIFICATE_REVOKED',
+      'REVOCATION_UNKNOWN',
       'CHAIN_INVALID',
       'HOSTNAME_MISMATCH',
       'ISSUER_CHANGED',
@@ -47,6 +49,7 @@ describe('notices', () => {
     expect(severities.every((s) => ['info', 'warning', 'critical'].includes(s))).toBe(true);
     expect(contract.filter((t) => NOTICE_SEVERITY[t] === 'critical')).toEqual([
       'EXPIRED',
+      'CERTIFICATE_REVOKED',
       'CHAIN_INVALID',
       'HOSTNAME_MISMATCH',
       'STARTTLS_MISSING',

@@ -15,6 +15,7 @@ import { checkExpiry } from './expiry';
 import { checkConsumerPolicy } from './policy';
 import { checkProbeHealth } from './probe-health';
 import { retireGone, returnRetired } from './retirement';
+import { checkRevocation } from './revocation';
 import { announceNewLeaves, recordServed } from './rotation';
 import { collectServed } from './served';
 import { mergeShared } from './shared';
@@ -99,6 +100,7 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
   retireGone(ctx);
   announceNewLeaves(ctx);
   checkExpiry(ctx);
+  checkRevocation(ctx);
   checkChains(ctx);
   checkConsumerPolicy(ctx);
   const starttls = checkStarttls(ctx, observations);
@@ -225,5 +227,6 @@ function cloneRecord(record: CertRecord): CertRecord {
     addresses: [...record.addresses],
     warned: [...record.warned],
     noticed: [...record.noticed],
+    ...(record.revocation ? { revocation: { ...record.revocation } } : {}),
   };
 }

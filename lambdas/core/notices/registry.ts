@@ -7,6 +7,7 @@ import type { NoticeKind, Severity } from './kind';
 import { BASELINE } from './types/baseline';
 import { CERTIFICATE_RETIRED } from './types/certificate-retired';
 import { CERTIFICATE_RETURNED } from './types/certificate-returned';
+import { CERTIFICATE_REVOKED } from './types/certificate-revoked';
 import { CHAIN_INVALID } from './types/chain-invalid';
 import { EXPIRED } from './types/expired';
 import { EXPIRY_WARNING } from './types/expiry-warning';
@@ -22,6 +23,7 @@ import { POLICY_SATISFIED } from './types/policy-satisfied';
 import { POLICY_WARNING } from './types/policy-warning';
 import { PROBE_FAILING } from './types/probe-failing';
 import { PROBE_RECOVERED } from './types/probe-recovered';
+import { REVOCATION_UNKNOWN } from './types/revocation-unknown';
 import { ROTATION_OVERDUE } from './types/rotation-overdue';
 import { STARTTLS_MISSING } from './types/starttls-missing';
 import { TEST } from './types/test';
@@ -37,6 +39,8 @@ export const NOTICE_KINDS = [
   EXPIRY_WARNING,
   ROTATION_OVERDUE,
   EXPIRED,
+  CERTIFICATE_REVOKED,
+  REVOCATION_UNKNOWN,
   CHAIN_INVALID,
   HOSTNAME_MISMATCH,
   ISSUER_CHANGED,
