@@ -67,8 +67,14 @@ export interface PreProbeReport {
   error?: string;
 }
 
+/** A shard's result: the cycle's, with the targets marked for a metric of their own. */
+export interface ShardResult extends CycleResult {
+  /** URLs of the targets whose entry is marked for its own DaysToExpiry metric (`targets add --metric`). */
+  marked: string[];
+}
+
 /** A cycle's result with what the run's pre-probe steps did. */
-export interface RunResult extends CycleResult {
+export interface RunResult extends ShardResult {
   preProbe: PreProbeReport[];
 }
 
@@ -113,7 +119,7 @@ export class WatchRun {
     const result = await runWatchCycle(this.cycleDeps(), {
       ...this.cycleInput(prepared, now, step, started),
     });
-    return { ...result, preProbe };
+    return { ...result, preProbe, marked: prepared.marked };
   }
 
   /**
@@ -150,7 +156,7 @@ export class WatchRun {
    * One shard: its slice of the list probed within its time, detected and stored; BASELINE facts kept
    * for the merge, nothing published. Saves the rate it measured.
    */
-  async shard(order: ShardOrder, step: StepOptions = {}): Promise<CycleResult> {
+  async shard(order: ShardOrder, step: StepOptions = {}): Promise<ShardResult> {
     const { store } = this.ports;
     const now = new Date(order.now);
     const started = Date.now();
@@ -173,7 +179,7 @@ export class WatchRun {
         at: new Date().toISOString(),
       });
     }
-    return result;
+    return { ...result, marked: prepared.marked };
   }
 
   /** Merges a run: one BASELINE for the whole run, then the outbox drained. */

@@ -35,6 +35,7 @@ import {
   RESOLVE_PINS,
   REVOCATION_METHOD_LIST,
   TARGET_LIST,
+  TARGET_LIST_OR_NONE,
   VPC_ID,
 } from './value-parsers';
 
@@ -348,6 +349,16 @@ export const SETTINGS = {
     default: 'off',
     env: 'CERTWATCH_HEARTBEAT',
     context: 'heartbeat',
+    deploy: 'function',
+  }),
+  metricTargets: defineSetting({
+    name: 'metricTargets',
+    doc: 'Targets with a DaysToExpiry metric of their own (each a billed custom metric per key type); `targets add --metric` marks more.',
+    parser: TARGET_LIST_OR_NONE,
+    default: [],
+    defaultText: 'none',
+    env: 'CERTWATCH_METRIC_TARGETS',
+    context: 'metricTargets',
     deploy: 'function',
   }),
   schedule: defineSetting<number>({

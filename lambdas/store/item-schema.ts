@@ -147,6 +147,7 @@ const KINDS: readonly ItemKind[] = [
       removedAt: nullable('time'),
       source: opt({ oneOf: ['default', 'cli', 'context', 'adopted'] }),
       policy: opt('object'),
+      metric: opt('boolean'),
     },
   },
   {

@@ -261,6 +261,10 @@ const CASES: Record<SettingName, Case> = {
     ],
   },
   heartbeat: { accepted: [['Weekly', 'weekly']], refused: [['daily', /"weekly" or "off"/]] },
+  metricTargets: {
+    accepted: [['smtps://SMTP.example.com', ['smtps://smtp.example.com:465']]],
+    refused: [['mx:example.com', /an MX target names a domain's mail hosts/]],
+  },
   schedule: {
     accepted: [
       ['rate(5 minutes)', 5],
@@ -386,7 +390,10 @@ describe.each(spellings)('%s as %s %s', (name, source, spelling) => {
       const value = readerWith(setting, source, raw)(setting);
 
       // Assess
-      const shown = Array.isArray(value) && name === 'targets' ? value.map((t) => (t as { url: string }).url) : value;
+      const shown =
+        Array.isArray(value) && (name === 'targets' || name === 'metricTargets')
+          ? value.map((t) => (t as { url: string }).url)
+          : value;
       expect(shown).toEqual(parsed);
     },
   );
