@@ -10,6 +10,7 @@
  * Times are epoch milliseconds: `invocationEnd` is when the caller's invocation is cut off (Lambda: now +
  * the context's remaining time); a step stops probing early enough to store what it found before then.
  */
+import { mostSamples, type SamplePlan } from '../core/detect/sampling';
 import type { Notice } from '../core/notice';
 import type { Observation } from '../core/observation';
 import type { HistoryStore, NoticePublisher, Prober } from '../core/ports';
@@ -289,12 +290,13 @@ export class WatchRun {
       problems: prepared.problems,
       // Targets not reached are the last ones: start from a different one each run, so that a shard
       // short of time leaves a different rest unobserved each time, never the same targets for ever.
-      observe: async (targets: readonly Target[]) =>
+      observe: async (targets: readonly Target[], samplePlan: Readonly<Record<string, SamplePlan>>) =>
         probeWithin(rotated(targets, step.cycleId), {
           prober: this.ports.prober,
-          probeOptions: options,
+          probeOptions: { ...options, samplePlan },
           deadline,
           worst: this.worstCase(options),
+          extraHandshakes: (target) => mostSamples(samplePlan[target.url]) - 1,
           enrich: (observations) => this.enrich(observations, options, now, deadline),
         }),
     };

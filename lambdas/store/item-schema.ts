@@ -87,6 +87,7 @@ const KINDS: readonly ItemKind[] = [
       retiredAt: nullable('time'),
       retirements: opt('number'),
       lastMark: opt('number'),
+      since: opt('object'),
       policy: opt('object'),
       rev: opt('number'),
     },
@@ -109,6 +110,7 @@ const KINDS: readonly ItemKind[] = [
       evidence: opt('list'),
       keyTypes: opt('object'),
       raised: opt('string list'),
+      cadence: opt('number'),
     },
   },
   {
