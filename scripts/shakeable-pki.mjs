@@ -57,7 +57,9 @@ function nodeHashes(text) {
   let replaced = 0;
   for (const [line, names] of NOBLE_IMPORTS) {
     if (!out.includes(line)) continue;
-    const digests = names.map((n) => `const ${n} = (data) => new Uint8Array(__cwCreateHash("${n}").update(data).digest());`);
+    const digests = names.map(
+      (n) => `const ${n} = (data) => new Uint8Array(__cwCreateHash("${n}").update(data).digest());`,
+    );
     out = out.replace(line, digests.join('\n'));
     replaced += 1;
   }
