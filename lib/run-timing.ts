@@ -77,9 +77,12 @@ const clamp = (value: number, bounds: { min: number; max: number }) =>
  * The run's times for a schedule period (seconds): the execution ends `marginSeconds` before the next
  * run, Plan and Merge get their share, and the function timeout is what two shard attempts and a wait
  * leave (at most Lambda's limit), unless `functionSeconds` fixes it (a second state machine on the
- * same function).
+ * same function). `extraSteps`: the timings of steps run between Plan and the shards.
  */
-export function runTiming(periodSeconds: number, options: { functionSeconds?: number } = {}): RunTiming {
+export function runTiming(
+  periodSeconds: number,
+  options: { functionSeconds?: number; extraSteps?: readonly StepTiming[] } = {},
+): RunTiming {
   const t = RUN_TIMING;
   const executionSeconds = periodSeconds - t.marginSeconds;
   const plan = {
@@ -92,8 +95,14 @@ export function runTiming(periodSeconds: number, options: { functionSeconds?: nu
     attempts: t.attempts,
     intervalSeconds: t.mergeIntervalSeconds,
   };
+  // Steps between Plan and the shards (lib/run-state-machine.ts `beforeShards`) come out of the shards' time.
+  const extra = (options.extraSteps ?? []).reduce((sum, step) => sum + stepWorstSeconds(step), 0);
   const forShards =
-    executionSeconds - stepWorstSeconds(plan) - stepWorstSeconds(merge) - (t.attempts - 1) * t.shardIntervalSeconds;
+    executionSeconds -
+    stepWorstSeconds(plan) -
+    extra -
+    stepWorstSeconds(merge) -
+    (t.attempts - 1) * t.shardIntervalSeconds;
   const functionSeconds =
     options.functionSeconds ?? Math.min(LAMBDA_MAX_SECONDS, Math.floor(forShards / t.attempts) - t.initSeconds);
   // The shard state waits for the invocation: its init phase, then the function's time.

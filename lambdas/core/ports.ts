@@ -102,6 +102,8 @@ export interface WatchListStore {
   ): Promise<WatchEdit>;
   /** Sets an entry's consumer policy (portable document); false when the target is not on the list. */
   setWatchPolicy(target: string, policy: unknown): Promise<boolean>;
+  /** Marks an entry for its own DaysToExpiry metric, or unmarks it; false when the target is not on the list. */
+  setWatchMetric(target: string, on: boolean): Promise<boolean>;
   /** Marks targets removed (their history stays). */
   removeWatchTargets(targets: readonly string[], now: Date): Promise<WatchEdit>;
   /** Target URLs that have history (`TARGET#` items): what a store from before the list watched. */

@@ -10,16 +10,15 @@
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
-import { WATCH_METRICS } from '../contract/metrics';
+import { EXPIRY_LOG, WATCH_METRICS } from '../contract/metrics';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
 import { REVOCATION_EXTENSION } from '../probe/revocation-extension';
 import type { CycleResult, CycleSummary } from '../run/cycle';
 import type { MergeSummary, RunPlan, ShardOrder } from '../run/fan-out';
-import { WatchRun } from '../run/watch-run';
+import { type ShardResult, WatchRun } from '../run/watch-run';
 import { envName } from '../settings/read';
 import { SETTINGS } from '../settings/table';
 import { dynamoHistoryStore } from '../store/dynamo-history-store';
@@ -31,12 +30,18 @@ import { loadShippedTargets } from './shipped-targets';
 const config = readHandlerConfig(process.env);
 if (config.policySha256) config.probeOptions.policy = loadShippedPolicy(config.policySha256);
 const logger = new Logger({ serviceName: WATCH_METRICS.service });
+const markedInContext = config.deployed.metricTargets.map((t) => t.url);
+const expiringWithinDays = Math.max(0, ...config.watch.expiryThresholdsDays);
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
+// The AWS SDK's clients are made at their first request, not at module init (docs/performance.md).
 const store = dynamoHistoryStore({
-  client: new DynamoDBClient({
-    requestHandler: { ...AWS_REQUEST_TIMEOUTS },
-    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
-  }),
+  client: () => {
+    const sdk = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+    return new sdk.DynamoDBClient({
+      requestHandler: { ...AWS_REQUEST_TIMEOUTS },
+      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    });
+  },
   tableName: config.tableName,
 });
 /**
@@ -110,7 +115,7 @@ export async function handler(
     if (kind === 'plan' || kind === 'shard' || kind === 'merge')
       return await fanOutStep(event as FanOutEvent, now, step);
     const result = await run.cycle(now, step);
-    recordCycleMetrics(metrics, result, now);
+    recordMetrics(result, now, true);
     logCycle('watch cycle finished', result);
     await heartbeat(now, context.awsRequestId);
     return result.summary;
@@ -163,7 +168,7 @@ async function fanOutStep(
     };
     if (posture) return postureShard(order, step);
     const result = await run.shard(order, step);
-    recordCycleMetrics(metrics, result, new Date(event.now), false);
+    recordMetrics(result, new Date(event.now), false);
     logCycle('shard finished', result, { runId: event.runId, shard: event.shard });
     return result.summary;
   }
@@ -224,6 +229,20 @@ async function postureStep(now: Date, step: { invocationEnd: number; cycleId: st
     });
   }
   return summary;
+}
+
+/**
+ * The cycle's metrics, and one expiry line per target written straight to the log (one JSON line, as
+ * the logger's): without the invocation's context fields a line is about 200 bytes, and a 5,000-target
+ * list writes 5,000 of them a cycle (docs/deploy.md "What it costs").
+ */
+function recordMetrics(result: ShardResult, now: Date, wholeCycle: boolean): void {
+  const marked = new Set([...markedInContext, ...result.marked]);
+  const lines = recordCycleMetrics(metrics, result, now, { expiringWithinDays, marked, wholeCycle });
+  const head = { level: 'INFO', message: EXPIRY_LOG.message, timestamp: new Date().toISOString() };
+  const service = WATCH_METRICS.service;
+  if (lines.length > 0)
+    process.stdout.write(lines.map((line) => `${JSON.stringify({ ...head, service, ...line })}\n`).join(''));
 }
 
 /** One line per thing a person should look at: entries left out, failed probes, unreached targets, leftovers. */

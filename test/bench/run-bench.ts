@@ -4,10 +4,12 @@
  * environment and timeout and the default 10 s probe timeout, on dynalite and the fauxqs SNS emulator
  * (test/support/local-aws/). Two scenarios:
  * - the grown list: 4 loopback targets deployed, then 150 that accept and never answer added at run time;
- * - the largest list one run observes when every target black-holes: `blackHoled` such targets.
+ * - the largest list one run observes when every target black-holes: `blackHoled` such targets, each
+ *   behind `addresses` loopback addresses (4: the worst case the plan assumes).
  * Prints each run's wall time, outcome, shards, and targets observed / not reached.
- * Usage: tsx test/bench/run-bench.ts [blackHoled=400]
+ * Usage: tsx test/bench/run-bench.ts [blackHoled=400] [--addresses 4] [--black-holed-only]
  */
+import { createServer, type Server, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { probingMs, targetsWithinMs } from '../../lambdas/core/run-budget';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
@@ -36,7 +38,11 @@ export interface RunFigures {
 }
 
 /** Runs both scenarios; returns their figures and what the plan says one shard holds at worst. */
-export async function runRunBench(blackHoled = 400): Promise<{ runs: RunFigures[]; shardAtWorst: number }> {
+export async function runRunBench(
+  blackHoled = 400,
+  options: { addresses?: number; blackHoledOnly?: boolean } = {},
+): Promise<{ runs: RunFigures[]; shardAtWorst: number }> {
+  const addresses = Array.from({ length: options.addresses ?? 4 }, (_, i) => `127.0.0.${i + 2}`);
   const synthesized = synthesizeRun({ posture: 'off' });
   const sns = await startSnsEmulator();
   const pki = await createPki('run-bench');
@@ -45,6 +51,20 @@ export async function runRunBench(blackHoled = 400): Promise<{ runs: RunFigures[
     Array.from({ length: 4 }, () => startSmtpTestServer({ address: '127.0.0.2', certs: [cert], greeting: HOST })),
   );
   const silent = await startScriptedServer(hostile.silence(), '127.0.0.2');
+  // The same black hole on the other addresses, same port: one name, several addresses that never answer.
+  const sockets = new Set<Socket>();
+  const more = await Promise.all(
+    addresses.slice(1).map(
+      (address) =>
+        new Promise<Server>((resolve) => {
+          const server = createServer((socket) => {
+            sockets.add(socket);
+            socket.on('error', () => undefined);
+          });
+          server.listen(silent.port, address, () => resolve(server));
+        }),
+    ),
+  );
   const runs: RunFigures[] = [];
   try {
     const deployed = good.map((s) => `smtp://${HOST}:${s.port}`);
@@ -63,7 +83,12 @@ export async function runRunBench(blackHoled = 400): Promise<{ runs: RunFigures[
           CERTWATCH_TOPIC_ARN: topicArn,
           AWS_ENDPOINT_URL_SNS: sns.endpoint,
           CERTWATCH_TARGETS: deployed.join(','),
-          CERTWATCH_RESOLVE: all.map((u) => `${new URL(u).hostname}:${new URL(u).port}:127.0.0.2`).join(' '),
+          CERTWATCH_RESOLVE: all
+            .map((u) => {
+              const { hostname, port } = new URL(u);
+              return `${hostname}:${port}:${hostname.startsWith('silent-') ? addresses.join(',') : '127.0.0.2'}`;
+            })
+            .join(' '),
           CERTWATCH_EXTRA_CA_PEM: pki.root.certPem,
           CERTWATCH_EHLO_NAME: 'certwatch.bench',
           AWS_REGION: 'us-east-1',
@@ -121,11 +146,13 @@ export async function runRunBench(blackHoled = 400): Promise<{ runs: RunFigures[
         await store.close();
       }
     };
-    await scenario('grown list (+150 black-holed at run time)', silentUrls(150), 2);
-    await scenario(`${blackHoled} black-holed targets`, silentUrls(blackHoled), 1);
+    if (!options.blackHoledOnly) await scenario('grown list (+150 black-holed at run time)', silentUrls(150), 2);
+    await scenario(`${blackHoled} black-holed targets × ${addresses.length} addresses`, silentUrls(blackHoled), 1);
   } finally {
     await Promise.all(good.map((s) => s.close()));
     await silent.close();
+    for (const socket of sockets) socket.destroy();
+    for (const server of more) await new Promise((resolve) => server.close(resolve));
     await sns.close();
     synthesized.cleanup();
   }
@@ -138,9 +165,14 @@ export async function runRunBench(blackHoled = 400): Promise<{ runs: RunFigures[
 }
 
 if (require.main === module) {
-  const blackHoled = Number(process.argv[2] ?? 400);
+  const args = process.argv.slice(2);
+  const blackHoled = Number(args.find((a) => /^\d+$/.test(a)) ?? 400);
+  const at = args.indexOf('--addresses');
   const load = loadavg()[0];
-  runRunBench(blackHoled)
+  runRunBench(blackHoled, {
+    addresses: at >= 0 ? Number(args[at + 1]) : 4,
+    blackHoledOnly: args.includes('--black-holed-only'),
+  })
     .then(({ runs, shardAtWorst }) => {
       console.log(`one shard holds ${shardAtWorst} targets at worst (default settings)`);
       for (const r of runs) console.log(JSON.stringify(r));

@@ -16,7 +16,7 @@ import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
 import type { CycleSummary } from '../../lambdas/run/cycle';
 import { createChain, createRoot, type Issued } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
-import { bundleWorld, lambdaContext } from './bundle-harness';
+import { bundleWorld, captureMetrics, lambdaContext } from './bundle-harness';
 
 const HOST = 'mx.bundle.test';
 
@@ -55,33 +55,14 @@ function bundleEnvironment(): Record<string, string> {
   });
 }
 
-/** Runs `act` with stdout and stderr captured (the handler's logs); returns the EMF metrics written. */
-async function captureMetrics(act: () => Promise<void>): Promise<Array<{ name: string; value: unknown }>> {
-  const output: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output.push(String(chunk));
-    return true;
-  });
-  const writeError = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await act();
-  } finally {
-    write.mockRestore();
-    writeError.mockRestore();
-  }
-  return output
-    .flatMap((text) => text.split('\n'))
-    .filter((line) => line.includes('"_aws"'))
-    .flatMap((line) => {
-      const emf = JSON.parse(line);
-      return emf._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => ({ name: m.Name, value: emf[m.Name] }));
-    });
-}
-
 test('the synthesized handler bundle runs one cycle on dynalite and loopback SMTP servers and publishes a BASELINE (SNS mocked with aws-sdk-client-mock)', async () => {
   // Prepare
   sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
-  Object.assign(process.env, bundleEnvironment());
+  const [starttlsUrl, implicitUrl] = servers.map((s) => `${s === servers[0] ? 'smtp' : 'smtps'}://${HOST}:${s.port}`);
+  // One target marked for its own expiry metric in the context list, the other on the watch list.
+  Object.assign(process.env, bundleEnvironment(), { CERTWATCH_METRIC_TARGETS: starttlsUrl });
+  await world.store.store.addWatchTargets([implicitUrl], 'cli', new Date(), { reactivate: false });
+  await world.store.store.setWatchMetric(implicitUrl, true);
   let summary: CycleSummary | undefined;
   const handler = world.handler() as Handler;
 
@@ -125,9 +106,28 @@ test('the synthesized handler bundle runs one cycle on dynalite and loopback SMT
   expect(outbox.map((item) => [item.type, item.status])).toEqual([['BASELINE', 'sent']]);
 
   expect(metrics.map((m) => m.name)).toEqual(
-    expect.arrayContaining(['CycleSucceeded', 'DaysToExpiry', 'ProbeFailures', 'Notices']),
+    expect.arrayContaining([
+      'CycleSucceeded',
+      'MinDaysToExpiry',
+      'Targets',
+      'DaysToExpiry',
+      'ProbeFailures',
+      'Notices',
+    ]),
   );
   expect(metrics.find((m) => m.name === 'CycleSucceeded')?.value).toBe(1);
+  expect(metrics.filter((m) => m.name === 'Targets').map((m) => [m.dimensions.state, m.value])).toEqual(
+    expect.arrayContaining([
+      ['ok', 2],
+      ['failing', 0],
+    ]),
+  );
+  expect(
+    metrics
+      .filter((m) => m.name === 'DaysToExpiry')
+      .map((m) => `${m.dimensions.target} ${m.dimensions.keyType}`)
+      .sort(),
+  ).toEqual([`${implicitUrl} ecdsa`, `${implicitUrl} rsa`, `${starttlsUrl} ecdsa`, `${starttlsUrl} rsa`].sort());
 });
 
 test('the synthesized handler bundle fails the invocation when the table is missing, so Lambda retries it (counted a failed step: a direct invocation)', async () => {
@@ -146,7 +146,7 @@ test('the synthesized handler bundle fails the invocation when the table is miss
 
   // Assess
   expect(failure).toMatchObject({ name: 'StoreError', message: expect.stringMatching(/no-such-table|not found/i) });
-  expect(metrics).toEqual([
+  expect(metrics.map(({ name, value }) => ({ name, value }))).toEqual([
     { name: 'CycleSucceeded', value: 0 },
     { name: 'StepFailed', value: 1 },
   ]);
@@ -338,5 +338,5 @@ test('the synthesized handler bundle counts a failed step only on its last attem
 
   // Assess
   expect(first).toEqual([]);
-  expect(last).toEqual([{ name: 'StepFailed', value: 1 }]);
+  expect(last.map(({ name, value }) => ({ name, value }))).toEqual([{ name: 'StepFailed', value: 1 }]);
 });

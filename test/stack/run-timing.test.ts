@@ -46,8 +46,12 @@ function timingProblems(template: Template, definition: Asl, periodSeconds: numb
     shard: worstSeconds(shard),
     merge: Math.max(worstSeconds(definition.States.Merge), worstSeconds(definition.States.MergeAfterShardFailure)),
   };
+  // Any other Task on the way (a step before the shards) adds its worst case too.
+  const others = Object.entries(definition.States as Record<string, Asl>)
+    .filter(([name, state]) => state.Type === 'Task' && !['Plan', 'Merge', 'MergeAfterShardFailure'].includes(name))
+    .reduce((sum, [, state]) => sum + worstSeconds(state), 0);
   const execution = definition.TimeoutSeconds as number;
-  const sum = steps.plan + steps.shard + steps.merge;
+  const sum = steps.plan + others + steps.shard + steps.merge;
   if (!(execution < periodSeconds))
     problems.push(`execution ${execution} s is not under the period ${periodSeconds} s`);
   if (!(sum <= execution))

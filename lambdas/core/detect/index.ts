@@ -10,7 +10,7 @@ import type { WatchConfig } from '../watch-config';
 import { baselineFacts, baselineNotices } from './baseline';
 import { checkChains } from './chain';
 import type { DetectContext, DetectTarget } from './context';
-import { slotKey, sortedEvidence, updateEvidence } from './evidence';
+import { nextCadence, slotKey, sortedEvidence, updateEvidence } from './evidence';
 import { checkExpiry } from './expiry';
 import { checkConsumerPolicy } from './policy';
 import { checkProbeHealth } from './probe-health';
@@ -21,6 +21,7 @@ import { collectServed } from './served';
 import { mergeShared } from './shared';
 import { checkStarttls } from './starttls';
 import { upgradeHistory } from './upgrade';
+import { checkWithdrawnKeyTypes } from './withdrawn';
 
 export { BASELINE_TARGETS_PER_NOTICE, baselineNotices } from './baseline';
 export type { DetectTarget } from './context';
@@ -92,12 +93,14 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
     prevEvidence,
     evidence: new Map(prevEvidence),
     keyTypes: structuredClone(prev.keyTypes),
+    cadence: advances ? nextCadence(prev.cadence, prev.lastCycleAt, now) : prev.cadence,
     notices: [],
   };
   updateEvidence(ctx);
   recordServed(ctx);
   returnRetired(ctx);
   retireGone(ctx);
+  checkWithdrawnKeyTypes(ctx);
   announceNewLeaves(ctx);
   checkExpiry(ctx);
   checkRevocation(ctx);
@@ -128,6 +131,7 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
     missing: ctx.missing,
     evidence: sortedEvidence(ctx.evidence),
     keyTypes: ctx.keyTypes,
+    ...(ctx.cadence === undefined ? {} : { cadence: ctx.cadence }),
     raised: ctx.advances ? [] : prev.lastCycleAt === ctx.nowIso ? [...prev.raised] : prev.raised,
   };
   const ghosts = (input.ghosts ?? prev.lastCycleAt === nowIso) && prev.lastCycleAt !== null;

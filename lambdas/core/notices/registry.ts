@@ -14,6 +14,7 @@ import { EXPIRY_WARNING } from './types/expiry-warning';
 import { HEARTBEAT } from './types/heartbeat';
 import { HOSTNAME_MISMATCH } from './types/hostname-mismatch';
 import { ISSUER_CHANGED } from './types/issuer-changed';
+import { KEY_TYPE_WITHDRAWN } from './types/key-type-withdrawn';
 import { MTA_STS_CHANGED } from './types/mta-sts-changed';
 import { MX_CHANGED } from './types/mx-changed';
 import { NEW_CERTIFICATE } from './types/new-certificate';
@@ -36,6 +37,7 @@ export const NOTICE_KINDS = [
   NEW_CERTIFICATE,
   CERTIFICATE_RETIRED,
   CERTIFICATE_RETURNED,
+  KEY_TYPE_WITHDRAWN,
   EXPIRY_WARNING,
   ROTATION_OVERDUE,
   EXPIRED,
