@@ -79,7 +79,8 @@ export async function runShardedCheck(
     probeOptions: input.probeOptions,
     invocationMs,
   }));
-  const outcomes = await runShardWorkers(jobs, input.workers);
+  // Reported by shard number, whatever order the plan started them in.
+  const outcomes = (await runShardWorkers(jobs, input.workers)).sort((a, b) => a.shard - b.shard);
   // The merge runs whatever the shards did: what the others stored is published (as the state machine does).
   const merged = await run.merge(plan);
   return {

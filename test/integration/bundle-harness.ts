@@ -110,3 +110,35 @@ export function bundleWorld(name: string): BundleWorld {
     },
   };
 }
+
+/** An EMF metric the handler wrote: its name, value and dimensions. */
+export interface EmfMetric {
+  name: string;
+  value: unknown;
+  dimensions: Record<string, string>;
+}
+
+/** Runs `act` with stdout and stderr captured (the handler's logs); returns the EMF metrics written. */
+export async function captureMetrics(act: () => Promise<void>): Promise<EmfMetric[]> {
+  const output: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
+  });
+  const writeError = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await act();
+  } finally {
+    write.mockRestore();
+    writeError.mockRestore();
+  }
+  return output
+    .flatMap((text) => text.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .flatMap((line) => {
+      const emf = JSON.parse(line);
+      const [declared] = emf._aws.CloudWatchMetrics;
+      const dimensions = Object.fromEntries((declared.Dimensions[0] as string[]).map((d) => [d, emf[d]]));
+      return declared.Metrics.map((m: { Name: string }) => ({ name: m.Name, value: emf[m.Name], dimensions }));
+    });
+}

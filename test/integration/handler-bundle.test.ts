@@ -16,7 +16,7 @@ import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
 import type { CycleSummary } from '../../lambdas/run/cycle';
 import { createChain, createRoot, type Issued } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
-import { bundleWorld, lambdaContext } from './bundle-harness';
+import { bundleWorld, captureMetrics, lambdaContext } from './bundle-harness';
 
 const HOST = 'mx.bundle.test';
 
@@ -53,33 +53,6 @@ function bundleEnvironment(): Record<string, string> {
     resolve: servers.map((s) => `${HOST}:${s.port}:127.0.0.1`),
     rootPem: root.certPem,
   });
-}
-
-/** Runs `act` with stdout and stderr captured (the handler's logs); returns the EMF metrics written. */
-async function captureMetrics(
-  act: () => Promise<void>,
-): Promise<Array<{ name: string; value: unknown; dimensions: Record<string, string> }>> {
-  const output: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output.push(String(chunk));
-    return true;
-  });
-  const writeError = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await act();
-  } finally {
-    write.mockRestore();
-    writeError.mockRestore();
-  }
-  return output
-    .flatMap((text) => text.split('\n'))
-    .filter((line) => line.includes('"_aws"'))
-    .flatMap((line) => {
-      const emf = JSON.parse(line);
-      const [declared] = emf._aws.CloudWatchMetrics;
-      const dimensions = Object.fromEntries((declared.Dimensions[0] as string[]).map((d) => [d, emf[d]]));
-      return declared.Metrics.map((m: { Name: string }) => ({ name: m.Name, value: emf[m.Name], dimensions }));
-    });
 }
 
 test('the synthesized handler bundle runs one cycle on dynalite and loopback SMTP servers and publishes a BASELINE (SNS mocked with aws-sdk-client-mock)', async () => {

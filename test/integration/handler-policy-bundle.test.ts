@@ -10,7 +10,7 @@ import { portablePolicy } from '../../lambdas/policy-file/context-policy';
 import type { CycleSummary } from '../../lambdas/run/cycle';
 import { createChain, createRoot, type Issued, type TestChain } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
-import { bundleWorld, lambdaContext } from './bundle-harness';
+import { bundleWorld, captureMetrics, lambdaContext } from './bundle-harness';
 
 const HOST = 'mx.policy-bundle.test';
 type Handler = (event: unknown, context: Context) => Promise<CycleSummary>;
@@ -50,16 +50,13 @@ test('a bundle synthesized with context policy judges each chain and publishes P
       rootPem: root.certPem,
     }),
   );
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const handler = world.handler() as Handler;
   let summary: CycleSummary | undefined;
 
   // Act
-  try {
-    const handler = world.handler() as Handler;
+  await captureMetrics(async () => {
     summary = await handler({ source: 'aws.scheduler' }, context);
-  } finally {
-    write.mockRestore();
-  }
+  });
 
   // Assess
   expect(world.bundle.environment.CERTWATCH_POLICY_SHA256).toMatch(/^[0-9a-f]{64}$/);
