@@ -16,7 +16,7 @@ import type { Observation } from '../core/observation';
 import type { HistoryStore, NoticePublisher, Prober } from '../core/ports';
 import type { PolicyRule } from '../core/posture/policy';
 import type { ProbeOptions } from '../core/probe-options';
-import { POSTURE_BUDGET, probingMs, type WorstCaseInput } from '../core/run-budget';
+import { batchWorstCaseMs, POSTURE_BUDGET, probingMs, type WorstCaseInput } from '../core/run-budget';
 import type { Target } from '../core/targets';
 import type { WatchConfig } from '../core/watch-config';
 import { activeTargets, parseWatchTargets } from '../core/watch-list';
@@ -161,6 +161,10 @@ export class WatchRun {
     const now = new Date(order.now);
     const started = Date.now();
     const end = Math.min(step.invocationEnd ?? Number.POSITIVE_INFINITY, order.deadline ?? Number.POSITIVE_INFINITY);
+    // A shard given less time than one target takes at worst (a Map item started after the run's window,
+    // a late retry) probes nothing: it measures no rate, and must not leave its list reading and MX lookups
+    // behind as one, or the next plan would cut smaller shards, more of them late in turn.
+    const couldProbe = probingMs(end - started) >= batchWorstCaseMs(1, this.worstCase());
     const prepared = await this.targets(now, { shard: order.shard, shardCount: order.shardCount });
     const result = await runWatchCycle(this.cycleDeps(), {
       ...this.cycleInput(prepared, now, { ...step, invocationEnd: end }, started),
@@ -175,7 +179,7 @@ export class WatchRun {
     const seconds = (Date.now() - started) / 1000;
     // Entries reached, in proportion to their targets (an `mx:` entry is several).
     const reachedEntries = targets === 0 ? entries : Math.round((entries * reached) / targets);
-    if (reachedEntries > 0 || (entries > 0 && seconds >= 1)) {
+    if (reachedEntries > 0 || (entries > 0 && couldProbe && seconds >= 1)) {
       await saveShardRate(store, order, {
         entries: Math.max(1, reachedEntries),
         seconds,
