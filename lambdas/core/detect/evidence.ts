@@ -3,16 +3,16 @@
  * frontends, so what it serves is a mix of leaves, kept over a recent window as counts per leaf that decay
  * with wall time (cycles that saw it, handshakes that presented it, runs of sightings, misses since its last
  * sighting, its conservative share). Durations are the key type's watched clock: an interval between two
- * cycles counts at most {@link PAUSE_FACTOR} times the target's cadence, so a pause of the watcher (an
+ * cycles counts at most three times the target's cadence (watched-time.ts), so a pause of the watcher (an
  * outage, a removal and re-add) is neither evidence nor gap.
  */
 import type { AddressEvidence, KeyTypeEvidence, LeafMix } from '../history';
 import type { KeyType } from '../observation';
-import type { WatchConfig } from '../watch-config';
 import { round2, shareLowerBound } from './bounds';
 import type { DetectContext } from './context';
+import { countedHours, decayHold } from './watched-time';
+import { absentForWindow, isStale } from './windows';
 
-const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
 /** The key of an evidence entry. */
@@ -20,52 +20,14 @@ export function slotKey(address: string, keyType: KeyType): string {
   return `${keyType} ${address}`;
 }
 
-/** An interval between two cycles counts at most this many times the target's cadence (a pause beyond). */
-export const PAUSE_FACTOR = 3;
-/** Before a cadence is known (the second cycle), an interval counts at most this many minutes. */
-const FIRST_INTERVAL_CAP_MINUTES = 60;
 /** Each observation of an address shrinks its gap estimate to this share, unless the new gap is longer. */
 export const GAP_SHRINK = 0.8;
-/** How many times its gap estimate an address must stay unobserved before it is stale. */
-export const STALE_GAP_FACTOR = 2;
 /** An address unobserved this long (wall hours), and stale, is forgotten: the item must not grow. */
 export const FORGET_AFTER_HOURS = 14 * 24;
 /** At most this many addresses per key type are kept (the least recently observed go first). */
 export const MAX_ADDRESSES_PER_KEY_TYPE = 16;
 /** At most this many leaves per address are kept (the least recently seen go first). */
 export const MAX_LEAVES_PER_ADDRESS = 4;
-
-/** The cadence after this cycle: a moving estimate of the minutes between cycles, robust to one pause. */
-export function nextCadence(previous: number | undefined, lastCycleAt: string | null, now: Date): number | undefined {
-  if (lastCycleAt === null) return previous;
-  const minutes = (now.getTime() - Date.parse(lastCycleAt)) / MINUTE_MS;
-  if (minutes <= 0) return previous;
-  if (previous === undefined) return Math.round(Math.min(minutes, 360) * 10) / 10;
-  return Math.round((0.8 * previous + 0.2 * Math.min(minutes, 4 * previous)) * 10) / 10;
-}
-
-/** Watched hours of the interval from `fromIso` to this cycle: at most {@link PAUSE_FACTOR} × the cadence (a pause). */
-export function countedHours(ctx: DetectContext, fromIso: string): number {
-  const minutes = (ctx.now.getTime() - Date.parse(fromIso)) / MINUTE_MS;
-  if (!(minutes > 0)) return 0;
-  const cap = ctx.prev.cadence === undefined ? FIRST_INTERVAL_CAP_MINUTES : PAUSE_FACTOR * ctx.prev.cadence;
-  return round2(Math.min(minutes, cap) / 60);
-}
-
-/** The hysteresis factor of a key type (1 when none). */
-export function holdFactor(keyType: KeyTypeEvidence | undefined): number {
-  return keyType?.hold?.factor ?? 1;
-}
-
-/** A week of watched time without a return halves the hysteresis factor. */
-const HOLD_HALVES_AFTER_HOURS = 7 * 24;
-
-function decayHold(hold: KeyTypeEvidence['hold'], clock: number): KeyTypeEvidence['hold'] {
-  if (!hold) return undefined;
-  if (clock - hold.since < HOLD_HALVES_AFTER_HOURS) return hold;
-  const factor = hold.factor / 2;
-  return factor <= 1 ? undefined : { factor, since: clock };
-}
 
 /**
  * Folds this cycle's completed handshakes into the evidence. A cycle that advances time moves the key
@@ -232,41 +194,6 @@ function newestFirst(leaves: LeafMix[]): LeafMix[] {
 }
 
 /**
- * The watched hours after which an address stops holding a leaf on duration alone, or goes stale when
- * unobserved: `staleAfterHours`, or twice its gap estimate when longer, times the key type's hysteresis.
- */
-export function windowHours(entry: AddressEvidence, keyType: KeyTypeEvidence | undefined, config: WatchConfig): number {
-  return Math.max(config.staleAfterHours, STALE_GAP_FACTOR * entry.gap) * holdFactor(keyType);
-}
-
-/**
- * Whether an address's last observation has gone stale: its key type was observed elsewhere at the target
- * for at least `staleAfterCycles` cycles and its window of watched hours since. Both must hold: the cycle
- * count guards against a burst of cycles, the duration against Google's DNS naming a frontend only about
- * once a day.
- */
-export function isStale(entry: AddressEvidence, keyType: KeyTypeEvidence | undefined, config: WatchConfig): boolean {
-  if (!keyType) return false;
-  const cycles = keyType.cycles - entry.c;
-  const hours = (keyType.clock ?? 0) - entry.h;
-  return cycles >= config.staleAfterCycles && hours >= windowHours(entry, keyType, config);
-}
-
-/**
- * Whether a leaf seen at an address has been absent there for its window: `staleAfterCycles` observations
- * without it and the address's window of watched hours since its last sighting there.
- */
-export function absentForWindow(
-  entry: AddressEvidence,
-  leaf: LeafMix,
-  keyType: KeyTypeEvidence | undefined,
-  config: WatchConfig,
-): boolean {
-  if (!keyType) return false;
-  return leaf.m >= config.staleAfterCycles && (keyType.clock ?? 0) - leaf.h >= windowHours(entry, keyType, config);
-}
-
-/**
  * Forgets what no longer counts, so the item stays small: addresses stale and unobserved for
  * {@link FORGET_AFTER_HOURS}, and at each address the leaves absent for its window (they hold nothing
  * active any more; one seen again starts afresh).
@@ -302,42 +229,4 @@ function capEvidence(ctx: DetectContext): void {
     for (const dropped of order.slice(MAX_ADDRESSES_PER_KEY_TYPE))
       ctx.evidence.delete(slotKey(dropped.address, keyType));
   }
-}
-
-/** The evidence entries of a key type that are still in the window (not stale), sorted by address. */
-export function windowEntries(ctx: DetectContext, keyType: KeyType): AddressEvidence[] {
-  return [...ctx.evidence.values()]
-    .filter((e) => e.keyType === keyType && !isStale(e, ctx.keyTypes[keyType], ctx.config))
-    .sort((a, b) => a.address.localeCompare(b.address));
-}
-
-/** The evidence as stored: sorted by address, then key type. */
-export function sortedEvidence(evidence: Map<string, AddressEvidence>): AddressEvidence[] {
-  return [...evidence.values()].sort(
-    (a, b) => a.address.localeCompare(b.address) || a.keyType.localeCompare(b.keyType),
-  );
-}
-
-/**
- * Rollout progress of a leaf of a key type from the window: its share of the handshakes (decayed), the
- * addresses whose mix holds it, and the addresses observed.
- */
-export function rolloutOf(
-  ctx: DetectContext,
-  keyType: KeyType,
-  sha256: string,
-): { share: number; serving: number; total: number } {
-  const entries = windowEntries(ctx, keyType);
-  let hits = 0;
-  let all = 0;
-  let serving = 0;
-  for (const entry of entries) {
-    const leaf = entry.leaves.find((l) => l.sha256 === sha256);
-    all += entry.s;
-    if (leaf) {
-      hits += leaf.s;
-      serving += 1;
-    }
-  }
-  return { share: all > 0 ? Math.round((hits / all) * 100) / 100 : 0, serving, total: entries.length };
 }
