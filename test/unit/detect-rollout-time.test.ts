@@ -42,10 +42,7 @@ describe('rollout model and time', () => {
     quarterHours(watcher, 24, 48, mixed);
 
     // Act: the watcher stops for three days, then resumes; its first handshakes happen to reach new frontends.
-    const resumed = [
-      ...quarterHours(watcher, 120, 121, () => [at(A, NEW)]),
-      ...quarterHours(watcher, 121, 144, mixed),
-    ];
+    const resumed = [...quarterHours(watcher, 120, 121, () => [at(A, NEW)]), ...quarterHours(watcher, 121, 144, mixed)];
 
     // Assess
     expect(resumed).toEqual([]);

@@ -76,11 +76,17 @@ function advanceKeyTypes(ctx: DetectContext): void {
   }
 }
 
-/** Decay of the mix counts from `fromIso` to this cycle, by wall time (the world changes during a pause too). */
-function decayFactor(ctx: DetectContext, fromIso: string): number {
-  const halfLife = Math.max(0.25, ctx.config.mixWindowHours / MIX_HALF_LIVES);
+/**
+ * Decay of the mix counts from `fromIso` to this cycle, by wall time (the world changes during a pause
+ * too); `fast` = the fast counts', four times quicker.
+ */
+function decayFactor(ctx: DetectContext, fromIso: string, fast = false): number {
+  const halfLife = Math.max(0.25, ctx.config.mixWindowHours / MIX_HALF_LIVES) / (fast ? FAST_DECAY : 1);
   return 2 ** (-Math.max(0, (ctx.now.getTime() - Date.parse(fromIso)) / HOUR_MS) / halfLife);
 }
+
+/** The fast counts decay this many times quicker than the others. */
+export const FAST_DECAY = 4;
 
 /** The mix window spans this many half-lives of the counts. */
 export const MIX_HALF_LIVES = 4;
@@ -91,22 +97,24 @@ function sighting(
   old: LeafMix | undefined,
   misses: number,
   count: number,
-  trials: number,
+  trials: { n: number; f: number },
   at: string,
   h: number,
 ): LeafMix {
   const n = round2((old?.n ?? 0) + 1);
+  const f = round2((old?.f ?? 0) + 1);
   const r = round2((old?.r ?? 0) + (old === undefined || misses > 0 ? 1 : 0));
-  const p = Math.min(1, n / trials);
+  const p = Math.min(1, n / trials.n);
   const k = Math.max(1, Math.round((n / Math.max(r, 1)) * (1 - p) * 100) / 100);
   return {
     sha256,
     at,
     h,
     n,
+    f,
     s: round2((old?.s ?? 0) + count),
     m: 0,
-    q: shareLowerBound(n / k, trials / k),
+    q: Math.min(shareLowerBound(n / k, trials.n / k), shareLowerBound(f / k, trials.f / k)),
     g: Math.max(misses, old?.g ?? 0),
     r,
     k,
@@ -124,14 +132,17 @@ function observed(
 ): AddressEvidence {
   const clock = kt.clock ?? 0;
   const f = before ? decayFactor(ctx, before.at) : 1;
+  const ff = before ? decayFactor(ctx, before.at, true) : 1;
   const gap = before ? Math.round(Math.max(clock - before.h, before.gap * GAP_SHRINK) * 10) / 10 : 0;
   const samples = [...mix.values()].reduce((a, b) => a + b, 0);
   const n = round2((before?.n ?? 0) * f + 1);
+  const nf = round2((before?.f ?? 0) * ff + 1);
   const leaves = new Map<string, LeafMix>();
   for (const leaf of before?.leaves ?? []) {
     leaves.set(leaf.sha256, {
       ...leaf,
       n: round2(leaf.n * f),
+      f: round2((leaf.f ?? 0) * ff),
       s: round2(leaf.s * f),
       r: round2(leaf.r * f),
       g: round2(leaf.g * f),
@@ -141,7 +152,7 @@ function observed(
   for (const [sha256, count] of mix) {
     const old = leaves.get(sha256);
     // The run of misses this sighting ends (the +1 counted above for this cycle is no miss).
-    leaves.set(sha256, sighting(sha256, old, old ? old.m - 1 : 0, count, n, ctx.nowIso, clock));
+    leaves.set(sha256, sighting(sha256, old, old ? old.m - 1 : 0, count, { n, f: nf }, ctx.nowIso, clock));
   }
   return {
     address,
@@ -151,6 +162,7 @@ function observed(
     h: clock,
     gap,
     n,
+    f: nf,
     s: round2((before?.s ?? 0) * f + samples),
     leaves: newestFirst([...leaves.values()]),
   };
@@ -168,10 +180,11 @@ function observedLate(
 ): AddressEvidence {
   const samples = [...mix.values()].reduce((a, b) => a + b, 0);
   const n = round2((before?.n ?? 0) + 1);
+  const nf = round2((before?.f ?? 0) + 1);
   const leaves = new Map((before?.leaves ?? []).map((l) => [l.sha256, { ...l }]));
   for (const [sha256, count] of mix) {
     const old = leaves.get(sha256);
-    const seen = sighting(sha256, old, old?.m ?? 0, count, n, ctx.nowIso, clock);
+    const seen = sighting(sha256, old, old?.m ?? 0, count, { n, f: nf }, ctx.nowIso, clock);
     leaves.set(sha256, old && old.at > ctx.nowIso ? { ...seen, at: old.at } : seen);
   }
   return {
@@ -182,6 +195,7 @@ function observedLate(
     h: before?.h ?? clock,
     gap: before?.gap ?? 0,
     n,
+    f: nf,
     s: round2((before?.s ?? 0) + samples),
     leaves: newestFirst([...leaves.values()]),
   };
