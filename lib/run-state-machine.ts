@@ -1,5 +1,6 @@
 /**
- * The scheduled run as a Step Functions state machine: Plan (the function merges the deployed list into
+ * The scheduled run as a Step Functions state machine: with Certificate Transparency on, ReadCtLogs first
+ * (the CT reader function, outside any VPC: docs/ct.md; a failure there is logged and the run goes on), then Plan (the function merges the deployed list into
  * the table and sizes the shards from the list and the measured probe rate) → Shards (a Distributed Map
  * over shard numbers, never the list: state payloads are capped at 256 KiB; each shard one invocation
  * that probes, detects and stores its slice, retried alone) → Merge (one BASELINE for the run, the outbox
@@ -10,7 +11,9 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
+  Chain,
   DefinitionBody,
+  type IChainable,
   DistributedMap,
   Fail,
   JsonPath,
@@ -30,6 +33,8 @@ export interface RunStateMachineProps {
   /** Longest a whole run may take (the schedule period: runs do not overlap for long). */
   timeout: Duration;
   logRetention: RetentionDays;
+  /** The CT reader, when Certificate Transparency is on: invoked with `{"kind": "ct"}` before Plan. */
+  ctFn?: IFunction;
 }
 
 /** The state machine of one scheduled run. */
@@ -47,6 +52,19 @@ export class RunStateMachine extends Construct {
         retryOnServiceExceptions: true,
       });
     const plan = invoke('Plan', { kind: 'plan' });
+    let start: IChainable = plan;
+    if (props.ctFn) {
+      const readCt = new LambdaInvoke(this, 'ReadCtLogs', {
+        lambdaFunction: props.ctFn,
+        payload: TaskInput.fromObject({ kind: 'ct' }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: true,
+        resultPath: JsonPath.DISCARD,
+      });
+      // A CT step that fails (a log list that cannot be had, the table) must not stop the watch.
+      readCt.addCatch(plan, { resultPath: JsonPath.DISCARD });
+      start = readCt.next(plan);
+    }
     const mergeInput = { kind: 'merge', runId: JsonPath.stringAt('$.runId'), now: JsonPath.stringAt('$.now') };
     const merge = invoke('Merge', mergeInput).addRetry({
       errors: ['States.ALL'],
@@ -82,7 +100,7 @@ export class RunStateMachine extends Construct {
     const logs = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new StateMachine(this, 'Run', {
       comment: 'certwatch: one watch run (plan, shards, merge)',
-      definitionBody: DefinitionBody.fromChainable(plan.next(shards).next(merge)),
+      definitionBody: DefinitionBody.fromChainable(Chain.start(start).next(shards).next(merge)),
       timeout: props.timeout,
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },

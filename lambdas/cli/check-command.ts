@@ -9,12 +9,14 @@ import type { PolicyRule } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
 import type { CycleResult } from '../run/cycle';
 import type { PostureCycleResult } from '../run/posture-cycle';
+import type { PreProbeReport } from '../run/watch-run';
 import { SETTINGS } from '../settings/table';
 import type { OpenedStore } from '../store/open-store';
 import type { ShardReport } from './check-sharded';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { cliEnv, cliFlags } from './cli-settings';
+import { addCtOptions, type CtCliValues, ctExtensionFromCli } from './ct-options';
 import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
@@ -24,7 +26,7 @@ import { terminalOf } from './shared/terminal';
 import { reportUnusedPins } from './shared/unused-pins';
 import { CLI_DEFAULT_SEED, commandTargets, watchTargetsFrom } from './watch-list-cli';
 
-interface CheckValues extends ProbeCliValues, StoreCliValues {
+interface CheckValues extends ProbeCliValues, StoreCliValues, CtCliValues {
   topicArn?: string;
   json?: boolean;
   wide?: boolean;
@@ -44,16 +46,18 @@ class JsonDocumentPublisher implements NoticePublisher {
 
 /** `certwatch check`. */
 export function registerCheckCommand(program: Command, run: CliRun): void {
-  addPolicyOption(
-    addStoreOptions(
-      addProbeOptions(
-        program
-          .command('check')
-          .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
-          .argument(
-            '[targets...]',
-            "smtp://host[:port] (STARTTLS), smtps://host[:port] (implicit TLS), mx:DOMAIN or a set name; default: the store's watch list",
-          ),
+  addCtOptions(
+    addPolicyOption(
+      addStoreOptions(
+        addProbeOptions(
+          program
+            .command('check')
+            .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
+            .argument(
+              '[targets...]',
+              "smtp://host[:port] (STARTTLS), smtps://host[:port] (implicit TLS), mx:DOMAIN or a set name; default: the store's watch list",
+            ),
+        ),
       ),
     ),
   )
@@ -78,6 +82,9 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
       const publisher = await publisherFor(values, run);
+      const ct = await ctExtensionFromCli(values);
+      if (ct && sharding)
+        throw new UsageError('--ct-logs cannot be combined with --shards (the stack reads CT logs before its shards)');
       const now = new Date();
       const [{ SmtpProber }, { WatchRun }] = await Promise.all([
         import('../probe/prober.js'),
@@ -85,6 +92,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       ]);
       const progress = new ProgressLine(run.stderr, 'probing');
       let shardReports: ShardReport[] | undefined;
+      let preProbe: PreProbeReport[] = [];
       const { result, posture } = await withStore(location, {}, async (opened) => {
         const { store, where } = opened as OpenedStore;
         // Sets the list up from the default set when it never was, and refuses an empty list (exit 2).
@@ -96,6 +104,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
             watch: config,
             list: given ? { kind: 'given', entries: given } : { kind: 'store', seed: CLI_DEFAULT_SEED },
             postureRules: rules,
+            extensions: ct ? [ct] : [],
           },
         );
         if (sharding) {
@@ -114,6 +123,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         }
         const certificates = await watchRun.cycle(now);
         const postureResult = values.posture ? await watchRun.posture(now) : undefined;
+        preProbe = certificates.preProbe;
         return { result: certificates, posture: postureResult };
       }).finally(() => progress.stop());
       if (values.json) {
@@ -125,6 +135,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
           summary,
           ...(posture ? { posture } : {}),
           ...(shardReports ? { shards: shardReports } : {}),
+          ...(preProbe.length > 0 ? { preProbe } : {}),
         };
         run.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       } else {
@@ -141,6 +152,11 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
             `pending for the next cycle (${publishFailures[0].message})\n`,
         );
       }
+      for (const step of preProbe) {
+        if (step.error) run.stderr.write(`certwatch: ${step.extension}: ${step.error}\n`);
+        else if (step.summary && !values.json) run.stderr.write(`certwatch: ${step.summary}\n`);
+      }
+      const preProbeFailed = preProbe.some((p) => p.error || p.notices.some((n) => n.severity === 'critical'));
       for (const problem of result.summary.problems) {
         run.stderr.write(`certwatch: ${problem.target} left out of this cycle: ${problem.message}\n`);
       }
@@ -165,6 +181,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       run.exitCode =
         result.summary.failedProbes > 0 ||
         result.summary.critical > 0 ||
+        preProbeFailed ||
         result.summary.problems.length > 0 ||
         result.summary.unreached.length > 0 ||
         postureFailed ||

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { registerCheckCommand } from './check-command';
 import { type CliIo, type CliRun, EXIT, UsageError } from './cli-io';
+import { registerCtCommand } from './ct-command';
 import { registerHistoryCommand } from './history-command';
 import { registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
@@ -61,6 +62,7 @@ export async function runCli(
   registerProbeCommand(program, run);
   registerCheckCommand(program, run);
   registerHistoryCommand(program, run);
+  registerCtCommand(program, run);
   registerInspectCommand(program, run, stdin);
   registerPostureCommand(program, run);
   registerTimelineCommand(program, run);

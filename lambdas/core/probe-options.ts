@@ -39,6 +39,8 @@ export interface ProbeOptions {
   port25Blocked?: boolean;
   /** The consumer policy (`--policy`, context `policy`): each observation then carries its verdict. */
   policy?: PolicySet;
+  /** Give each presented leaf its CT link key (`ctLinkKey`): set by the Certificate Transparency step. */
+  ctLinkKeys?: boolean;
 }
 
 /** Defaults of DESIGN.md. */

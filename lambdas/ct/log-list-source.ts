@@ -8,17 +8,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { CtListCache, CtStore } from '../core/ct/ct-store';
 import { CtError } from '../core/ct/errors';
-import {
-  CHROME_LOG_LIST_URL,
-  type CtLogsSource,
-  type LogList,
-  parseLogList,
-  verifyLogListSignature,
-} from '../core/ct/log-list';
+import { type LogList, parseLogList, verifyLogListSignature } from '../core/ct/log-list';
+import { CHROME_LOG_LIST_URL, type CtLogsSource } from '../core/ct/logs-setting';
 import { CtReadError } from './errors';
 import type { CtHttp } from './http';
 import { GOOGLE_LOG_LIST_KEY_PEM } from './log-list-key';
-
 
 /** A list, loaded. */
 export interface LoadedLogList {

@@ -62,6 +62,8 @@ export interface CycleInput {
    * leaves unreached are not observed this cycle (nothing of theirs is detected or saved).
    */
   observe?(targets: readonly Target[]): Promise<{ observations: Observation[]; unreached: readonly Target[] }>;
+  /** Amends the detected notices before they are recorded (same order, same dedupe keys): the run's extensions. */
+  amend?(notices: Notice[], observations: readonly Observation[]): Promise<Notice[]>;
   /** Watch-list entries the run left out before probing, with why (reported in the summary). */
   problems?: readonly RunProblem[];
 }
@@ -144,6 +146,8 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
     await input.shard.saveBaselines(detection.targets.flatMap((t) => (t.baseline ? [t.baseline] : [])));
     detection.notices = detection.notices.filter((n) => n.type !== 'BASELINE');
   }
+  const amend = (notices: Notice[]) => (input.amend ? input.amend(notices, observations) : Promise.resolve(notices));
+  detection.notices = await amend(detection.notices);
   await store.recordNotices(detection.notices, now);
 
   let conflicts = 0;
@@ -174,10 +178,12 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       const others = detection.targets.filter((d) => d.target !== target.url);
       // In a shard, the BASELINE facts go to the run's merge step instead.
       if (input.shard) await input.shard.saveBaselines(current.baseline ? [current.baseline] : []);
-      const redone = cycleNotices([...others, current], detectTargets, now).filter(
-        (n) =>
-          (current.notices.some((c) => c.dedupeKey === n.dedupeKey) || n.target === null) &&
-          !(input.shard && n.type === 'BASELINE'),
+      const redone = await amend(
+        cycleNotices([...others, current], detectTargets, now).filter(
+          (n) =>
+            (current.notices.some((c) => c.dedupeKey === n.dedupeKey) || n.target === null) &&
+            !(input.shard && n.type === 'BASELINE'),
+        ),
       );
       // The events the first detection raised stay this cycle's, though the records written before the
       // conflict no longer raise them again.

@@ -12,7 +12,7 @@
  * Logic-light on purpose: the CDK app imports this, so it may import only core types and parsers.
  */
 
-import { CHROME_LOG_LIST_URL, ctLogsSource } from '../core/ct/log-list';
+import { CHROME_LOG_LIST_URL, ctLogsSource } from '../core/ct/logs-setting';
 import { parseDnsServers } from '../core/dns-servers';
 import { CoreError } from '../core/errors';
 import { POSTURE_DEFAULTS } from '../core/posture/defaults';
@@ -383,7 +383,7 @@ export const SETTINGS = {
   }),
   ctBackfill: defineSetting({
     name: 'ctBackfill',
-    doc: 'Entries to read back from a CT log\'s current size the first time it is met (0: only what is logged next).',
+    doc: "Entries to read back from a CT log's current size the first time it is met (0: only what is logged next).",
     parser: integer(0, 100_000_000),
     default: 0,
     flag: '--ct-backfill',

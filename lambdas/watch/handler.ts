@@ -5,7 +5,9 @@
  * behaviour is the same as `certwatch check`'s. Events:
  * - none (or `{ "kind": "watch" }`): one whole cycle in this invocation, then the weekly heartbeat;
  * - `{ "kind": "plan" | "shard" | "merge" }`: the steps of the scheduled run's state machine;
- * - `{ "kind": "posture" }`: one TLS posture cycle.
+ * - `{ "kind": "posture" }`: one TLS posture cycle;
+ * - `{ "kind": "ct" }`: the Certificate Transparency step alone (the state machine's first state, run by a
+ *   function outside any VPC: docs/ct.md).
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -14,11 +16,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { WATCH_METRICS } from '../contract/metrics';
+import { ctExtension } from '../ct/ct-extension';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
 import type { CycleResult, CycleSummary } from '../run/cycle';
 import type { MergeSummary, RunPlan, ShardOrder } from '../run/fan-out';
-import { WatchRun } from '../run/watch-run';
+import { type PreProbeReport, WatchRun } from '../run/watch-run';
 import { envName } from '../settings/read';
 import { SETTINGS } from '../settings/table';
 import { dynamoHistoryStore } from '../store/dynamo-history-store';
@@ -45,6 +48,15 @@ const store = dynamoHistoryStore({
 const contextTargets =
   (process.env[envName(SETTINGS.targets)] === undefined ? loadShippedTargets() : null) ??
   config.targets.map((t) => t.url);
+const { deployed } = config;
+const ct = ctExtension({
+  source: deployed.ctLogs,
+  backfill: deployed.ctBackfill,
+  maxEntries: deployed.ctMaxEntries,
+  maxBytes: deployed.ctMaxMegabytes * 1024 * 1024,
+  budgetMs: deployed.ctBudgetSeconds * 1000,
+  expectIssuers: deployed.expectIssuers,
+});
 const run = new WatchRun(
   { store, prober: new SmtpProber(), publisher: new SnsPublisher({ topicArn: config.topicArn }) },
   {
@@ -52,8 +64,15 @@ const run = new WatchRun(
     watch: config.watch,
     list: { kind: 'context', targets: contextTargets },
     postureRules: config.postureRules,
+    extensions: ct ? [ct] : [],
   },
 );
+
+/** What a CT step returns (for the state machine's logs and tests). */
+export interface CtStepSummary {
+  kind: 'ct';
+  steps: Array<Omit<PreProbeReport, 'notices'> & { notices: number }>;
+}
 
 /** What a posture run returns (for logs and tests). */
 export interface PostureRunSummary {
@@ -75,13 +94,14 @@ type FanOutEvent = { kind: 'plan' } | ({ kind: 'shard' } & ShardOrder) | { kind:
 export async function handler(
   event: unknown,
   context: Context,
-): Promise<CycleSummary | PostureRunSummary | RunPlan | MergeSummary> {
+): Promise<CycleSummary | PostureRunSummary | RunPlan | MergeSummary | CtStepSummary> {
   logger.addContext(context);
   const now = new Date();
   const step = { invocationEnd: Date.now() + context.getRemainingTimeInMillis(), cycleId: context.awsRequestId };
   const kind = (event as { kind?: unknown } | null)?.kind;
   try {
     if (kind === 'posture') return await postureStep(now, step);
+    if (kind === 'ct') return await ctStep(now, step);
     if (kind === 'plan' || kind === 'shard' || kind === 'merge')
       return await fanOutStep(event as FanOutEvent, now, step);
     const result = await run.cycle(now, step);
@@ -128,6 +148,18 @@ async function fanOutStep(
   logger.info('run merged', { summary: merged });
   await heartbeat(now, step.cycleId);
   return merged;
+}
+
+async function ctStep(now: Date, step: { invocationEnd: number; cycleId: string }): Promise<CtStepSummary> {
+  const reports = await run.beforeProbe(now, step);
+  for (const report of reports) {
+    if (report.error) logger.error('CT step failed', { extension: report.extension, error: report.error });
+    else logger.info('CT step finished', { summary: report.summary });
+    for (const notice of report.notices) {
+      metrics.singleMetric().addDimension('type', notice.type).addMetric(WATCH_METRICS.notices, MetricUnit.Count, 1);
+    }
+  }
+  return { kind: 'ct', steps: reports.map((r) => ({ ...r, notices: r.notices.length })) };
 }
 
 async function postureStep(now: Date, step: { invocationEnd: number; cycleId: string }): Promise<PostureRunSummary> {

@@ -5,6 +5,7 @@
 import { loadavg } from 'node:os';
 import { runBundleBench } from './bundle-bench';
 import { runCliBench } from './cli-bench';
+import { runCtBench } from './ct-bench';
 import { describeLimboBench, runLimboBench } from './limbo-bench';
 import { runPolicyBench } from './policy-bench';
 import { runProbeBench } from './probe-bench';
@@ -19,7 +20,7 @@ interface Budget {
   atMost: boolean;
 }
 
-/** `npm run bench -- --only cli,bundle` runs some parts (probe, scale, bundle, policy, cli, limbo); default all. */
+/** `npm run bench -- --only cli,bundle` runs some parts (probe, scale, bundle, policy, cli, limbo, ct); default all. */
 function wanted(part: string): boolean {
   const at = process.argv.indexOf('--only');
   return at < 0 || (process.argv[at + 1] ?? '').split(',').includes(part);
@@ -33,7 +34,28 @@ async function main(): Promise<void> {
   if (wanted('policy')) await policyFigures();
   if (wanted('cli')) await cliFigures(budgets);
   if (wanted('limbo')) await limboFigures(budgets);
+  if (wanted('ct')) await ctFigures(budgets);
   report(budgets);
+}
+
+async function ctFigures(budgets: Budget[]): Promise<void> {
+  const ct = await runCtBench();
+  console.log(
+    `CT scan: ${ct.entries} entries in ${ct.tiles} data tiles, ${ct.bytesPerEntry.toFixed(0)} B/entry (${ct.gzipBytesPerEntry.toFixed(0)} B gzipped); ` +
+      `parts per CPU second: gunzip ${ct.parts.gunzip.toFixed(0)}, parse + leaf hash ${ct.parts.parse.toFixed(0)}, filter ${ct.parts.filter.toFixed(0)} entries`,
+  );
+  for (const r of ct.rate) {
+    console.log(
+      `CT scan with ${r.names} watched names (${r.filterStates} filter states): ${r.entriesPerSecond.toFixed(0)} entries per CPU second`,
+    );
+    budgets.push({
+      name: `CT entries/s per core, ${r.names} names`,
+      value: r.entriesPerSecond,
+      unit: '/s',
+      limit: 50_000,
+      atMost: false,
+    });
+  }
 }
 
 async function probeFigures(budgets: Budget[]): Promise<void> {

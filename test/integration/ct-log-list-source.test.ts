@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryCtStore } from '../../lambdas/core/ct/ct-store';
 import { CtError } from '../../lambdas/core/ct/errors';
+import { ctLogsSource } from '../../lambdas/core/ct/logs-setting';
 import { openCtHttp } from '../../lambdas/ct/http';
-import { ctLogsSource } from '../../lambdas/core/ct/log-list';
 import { loadLogList, signatureUrl } from '../../lambdas/ct/log-list-source';
 import { type CtLogServer, startCtLogServer, TestCtLog } from '../support/ct-log';
 
@@ -46,10 +46,7 @@ test('a list URL is fetched, its signature beside it verified, and cached for a 
   // Act
   const first = await loadLogList(ctLogsSource(server.listUrl), options(store));
   const fetches = server.requests.filter((r) => r.startsWith('/log_list')).length;
-  const again = await loadLogList(
-    ctLogsSource(server.listUrl),
-    options(store, new Date(NOW.getTime() + 3_600_000)),
-  );
+  const again = await loadLogList(ctLogsSource(server.listUrl), options(store, new Date(NOW.getTime() + 3_600_000)));
 
   // Assess
   expect(first).toMatchObject({ signed: true, cached: false, warning: null });

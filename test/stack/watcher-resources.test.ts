@@ -91,7 +91,8 @@ describe('schedule', () => {
 
 describe('function', () => {
   test('is Node.js 24 on arm64 with reserved concurrency for the parallel shards plus one and a 5-minute timeout for the posture cycle', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    // The watch function and the CT reader (test/stack/ct-reader.test.ts).
+    template.resourceCountIs('AWS::Lambda::Function', 2);
     // The certificate cycle alone needs 60 s (see the posture=off test); a posture cycle gets 5 minutes.
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
@@ -146,8 +147,9 @@ describe('function', () => {
     const roles = template.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } },
     });
-    expect(Object.keys(roles)).toHaveLength(1);
-    const [roleId] = Object.keys(roles);
+    // The watch function's role (the CT reader has its own: test/stack/ct-reader.test.ts).
+    const roleId = (template.toJSON().Resources[ids.fn].Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    expect(Object.keys(roles)).toContain(roleId);
     expect(roles[roleId].Properties.ManagedPolicyArns).toBeUndefined();
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
     expect(Object.values(policies).map((p) => p.Properties.PolicyDocument.Statement)).toEqual([
@@ -373,7 +375,9 @@ describe('run state machine (fan-out)', () => {
 
   test('plans, runs the shards in a Distributed Map over shard numbers, then merges', () => {
     const d = definition();
-    expect(d.StartAt).toBe('Plan');
+    // The CT step first (test/stack/ct-reader.test.ts), then the plan.
+    expect(d.StartAt).toBe('ReadCtLogs');
+    expect(d.States.ReadCtLogs).toMatchObject({ Type: 'Task', Next: 'Plan' });
     expect(d.States.Plan).toMatchObject({ Type: 'Task', Next: 'Shards' });
     expect(d.States.Plan.Parameters).toEqual({ kind: 'plan' });
     const map = d.States.Shards;
@@ -409,7 +413,7 @@ describe('run state machine (fan-out)', () => {
     expect(d.States.ShardFailed.Type).toBe('Fail');
   });
 
-  test('logs every execution and traces it with X-Ray; its role may invoke only the watch function', () => {
+  test('logs every execution and traces it with X-Ray; its role may invoke only the watch function and the CT reader', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
@@ -420,8 +424,10 @@ describe('run state machine (fan-out)', () => {
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
     const invoke = statements.filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
     expect(invoke.length).toBeGreaterThan(0);
+    const reader = logicalId(s, s.stack.watcher.ctReader?.handler as never);
     for (const st of invoke) {
-      for (const resource of [st.Resource].flat()) expect(JSON.stringify(resource)).toContain(ids.fn);
+      for (const resource of [st.Resource].flat())
+        expect(JSON.stringify(resource)).toMatch(new RegExp(`${ids.fn}|${reader}`));
     }
   });
 

@@ -4,7 +4,7 @@ import { commonName } from '../../x509/dn';
 import { type CertFacts, EXAMPLE_CERT, type RotationFacts, type SharedTargetFacts } from '../facts';
 import { noticeKey } from '../keys';
 import { defineNotice } from '../kind';
-import { certLines, daysText, plural, ROTATION_WORDS, shortSha } from '../text';
+import { certLines, daysText, hoursText, plural, ROTATION_WORDS, shortSha } from '../text';
 
 /** The body of a NEW_CERTIFICATE notice. */
 export interface NewCertificateFacts {
@@ -20,6 +20,10 @@ export interface NewCertificateFacts {
    */
   rollout: { addresses: string[]; serving: number; total: number };
   targets?: SharedTargetFacts[];
+  /** When Certificate Transparency first showed this certificate (docs/ct.md); absent when it was not seen logged. */
+  loggedAt?: string;
+  /** Hours from `loggedAt` to this first service, one decimal. */
+  leadHours?: number;
 }
 
 export const NEW_CERTIFICATE = defineNotice<NewCertificateFacts>()({
@@ -36,6 +40,8 @@ export const NEW_CERTIFICATE = defineNotice<NewCertificateFacts>()({
       'the change classified: `classification`, `sameKey`, `sameKeyAlgorithm`, `sameIssuer`, `sameAnchor`; null without a predecessor',
     rollout: '`addresses` serving it this cycle; `serving` of `total` addresses observed in the window',
     targets: 'when several targets serve it: per target `target`, `host`, `addresses`, `rollout`',
+    loggedAt: 'with CT on: when a CT log first showed it (its CERTIFICATE_ISSUED came then); absent otherwise',
+    leadHours: 'with `loggedAt`: hours from logging to this first service',
   },
   dedupeKey: 'NEW_CERTIFICATE#<target>#<sha256>',
   key: (target: string, sha256: string) => noticeKey('NEW_CERTIFICATE', target, sha256),
@@ -56,6 +62,11 @@ export const NEW_CERTIFICATE = defineNotice<NewCertificateFacts>()({
       ),
     ];
     if (f.rotation) lines.push(`Change: ${ROTATION_WORDS[f.rotation.classification]}.`);
+    if (f.loggedAt !== undefined) {
+      lines.push(
+        `Logged in Certificate Transparency ${hoursText(f.leadHours ?? 0)} before first service (${f.loggedAt}).`,
+      );
+    }
     return { title, lines };
   },
   example: {
