@@ -13,9 +13,9 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Chain,
   DefinitionBody,
-  type IChainable,
   DistributedMap,
   Fail,
+  type IChainable,
   JsonPath,
   LogLevel,
   StateMachine,
