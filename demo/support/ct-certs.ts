@@ -107,7 +107,8 @@ function sign(ca: CtCa, issue: CtIssue, key: CtLeafKey, last: string): Buffer {
   try {
     writeFileSync(join(work, 'leaf.key'), key.keyPem, { mode: 0o600 });
     writeFileSync(join(work, 'index.txt'), '');
-    writeFileSync(join(work, 'serial'), `${issue.serial}\n`);
+    // openssl reads the serial file as hex octets: an even number of digits.
+    writeFileSync(join(work, 'serial'), `${issue.serial.length % 2 === 1 ? `0${issue.serial}` : issue.serial}\n`);
     writeFileSync(join(work, 'ca.cnf'), config(issue, last));
     const run = (args: string[]) => execFileSync('openssl', args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
     run(['req', '-new', '-key', 'leaf.key', '-subj', `/CN=${issue.names[0]}`, '-out', 'leaf.csr']);

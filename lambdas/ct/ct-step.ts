@@ -7,11 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { chainSummary } from '../core/ct/chain-summary';
 import { forecastNotices, issuanceNotices, logNotices } from '../core/ct/ct-notices';
 import type { CtStore } from '../core/ct/ct-store';
 import type { ForecastTarget } from '../core/ct/forecast';
 import { detectIssuance, type HostHistory } from '../core/ct/issuance';
-import { chainSummary, type IssuanceMatch, type IssuedCert } from '../core/ct/issued';
+import type { IssuanceMatch, IssuedCert } from '../core/ct/issued';
 import type { CtLogInfo } from '../core/ct/log-list';
 import type { CtLogState } from '../core/ct/log-state';
 import type { CtLogsSource } from '../core/ct/logs-setting';

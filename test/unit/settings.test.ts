@@ -309,7 +309,7 @@ const CASES: Record<SettingName, Case> = {
   },
   ctLogListKey: {
     accepted: [['keys/list.pem', 'keys/list.pem']],
-    refused: [],
+    refused: [['k'.repeat(4097), /a PEM file name/]],
   },
   expectIssuers: {
     accepted: [["Google Trust Services, Let's Encrypt", ['Google Trust Services', "Let's Encrypt"]]],
