@@ -5,7 +5,7 @@
  * Composed of parts, each with its own test: HistoryTable, NoticeTopic, WatcherNetwork (egress `vpc`),
  * WatchFunction, WatchSchedules and WatcherMonitoring.
  */
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
@@ -15,12 +15,12 @@ import type { Target } from '../lambdas/core/targets';
 import { SETTINGS } from '../lambdas/settings/table';
 import { CtReaderFunction } from './ct-function';
 import { PORT25_WARNING_ID, planEgress, port25Warning, WatcherNetwork } from './egress';
-import { watcherFunctionTimeout } from './function-settings';
 import { HistoryTable } from './history-table';
 import { WatcherMonitoring } from './monitoring';
 import { acknowledgeWatcherFindings } from './nag-acknowledgements';
 import { NoticeTopic } from './notice-topic';
 import { RunStateMachine } from './run-state-machine';
+import { type WatcherTimings, watcherTimings } from './run-timing';
 import { WatchFunction } from './watch-function';
 import { WatchSchedules } from './watch-schedules';
 import { type CertificateWatcherProps, watcherRefusal, watcherSettings } from './watcher-settings';
@@ -43,6 +43,10 @@ export class CertificateWatcher extends Construct {
   readonly monitoring: WatcherMonitoring;
   /** The scheduled run: plan, shards (Distributed Map), merge. */
   readonly run: RunStateMachine;
+  /** The posture run (the same machine over TLS posture), unless posture is off. */
+  readonly postureRun?: RunStateMachine;
+  /** The times of both runs and the function timeout they share (lib/run-timing.ts). */
+  readonly timings: WatcherTimings;
   readonly network?: WatcherNetwork;
   /** The Certificate Transparency reader (outside any VPC), unless `ctLogs` is off. */
   readonly ctReader?: CtReaderFunction;
@@ -63,7 +67,8 @@ export class CertificateWatcher extends Construct {
     this.probedTargets = plan.probed;
     this.skippedTargets = plan.skipped;
     if (plan.skipped.length > 0) Annotations.of(this).addWarningV2(PORT25_WARNING_ID, port25Warning(plan.skipped));
-    const timeout = watcherFunctionTimeout(settings, plan.probed);
+    this.timings = watcherTimings(settings);
+    const timeout = Duration.seconds(this.timings.functionSeconds);
 
     // Construct ids of the stateful parts (table, topic and its key, network with its Elastic IP) are
     // their logical ids in deployed stacks: changing one would replace the resource.
@@ -107,13 +112,28 @@ export class CertificateWatcher extends Construct {
     }
     this.run = new RunStateMachine(this, 'RunMachine', {
       fn: this.fn,
-      timeout: settings.schedule,
+      timing: this.timings.watch,
+      mode: 'watch',
       logRetention: settings.logRetention,
-      ...(this.ctReader ? { ctFn: this.ctReader.handler } : {}),
+      ...(this.ctReader
+        ? {
+            beforeShards: [
+              { name: 'ReadCtLogs', fn: this.ctReader.handler, payload: { kind: 'ct' }, continueOnFailure: true },
+            ],
+          }
+        : {}),
     });
+    if (this.timings.posture) {
+      this.postureRun = new RunStateMachine(this, 'PostureMachine', {
+        fn: this.fn,
+        timing: this.timings.posture,
+        mode: 'posture',
+        logRetention: settings.logRetention,
+      });
+    }
     this.schedules = new WatchSchedules(this, 'Schedules', {
-      fn: this.fn,
       stateMachine: this.run.stateMachine,
+      ...(this.postureRun ? { postureStateMachine: this.postureRun.stateMachine } : {}),
       deadLetters: this.deadLetters,
       period: settings.schedule,
       posturePeriod: settings.postureSchedule,
@@ -122,7 +142,7 @@ export class CertificateWatcher extends Construct {
     this.postureSchedule = this.schedules.posture;
     this.monitoring = new WatcherMonitoring(this, 'Monitoring', {
       fn: this.fn,
-      stateMachine: this.run.stateMachine,
+      stateMachines: [this.run.stateMachine, ...(this.postureRun ? [this.postureRun.stateMachine] : [])],
       deadLetters: this.deadLetters,
       topic: this.topic,
       schedulePeriod: settings.schedule,

@@ -14,10 +14,9 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Target } from '../lambdas/core/targets';
 import { functionEnvironment, WATCH_HANDLER_ENTRY, watchHandlerBundling } from './function-settings';
+import { CT_MARGIN_SECONDS } from './run-timing';
 import type { WatcherSettings } from './watcher-settings';
 
-/** Time the function has beyond the CT step's budget: the list, the writes, a cold start. */
-export const CT_FUNCTION_MARGIN_SECONDS = 60;
 /** One full vCPU: the name filter and the tile hashing are CPU-bound. */
 export const CT_FUNCTION_MEMORY_MB = 1769;
 
@@ -62,7 +61,7 @@ export class CtReaderFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: CT_FUNCTION_MEMORY_MB,
-      timeout: Duration.seconds(settings.ctBudgetSeconds + CT_FUNCTION_MARGIN_SECONDS),
+      timeout: Duration.seconds(settings.ctBudgetSeconds + CT_MARGIN_SECONDS),
       role: this.role.withoutPolicyUpdates(),
       logGroup,
       bundling: watchHandlerBundling(

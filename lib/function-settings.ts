@@ -1,24 +1,18 @@
 /**
- * Settings of the watch function: its bundle, its timeout (sized from the targets and the probe
- * timeout) and its environment (the handler's contract in lambdas/contract/function-env.ts).
+ * Settings of the watch function: its bundle and its environment (the handler's contract in
+ * lambdas/contract/function-env.ts). Its timeout comes from the run's times (lib/run-timing.ts).
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LAMBDA_MAX_SECONDS, SHARD_FUNCTION_CAP_SECONDS } from '../lambdas/contract/fan-out';
 import {
   type FunctionEnvInput,
   functionSettingsEnvironment,
   SHIPPED_TARGETS_FILE,
 } from '../lambdas/contract/function-env';
 import { WATCH_METRICS } from '../lambdas/contract/metrics';
-import type { KeyType } from '../lambdas/core/observation';
-import type { Target } from '../lambdas/core/targets';
-import { SETTINGS } from '../lambdas/settings/table';
-import { type WatcherSettings, watcherRefusal } from './watcher-settings';
 
 /** The handler's source; NodejsFunction bundles it with {@link WATCH_HANDLER_BUNDLING}. */
 export const WATCH_HANDLER_ENTRY = join(__dirname, '..', 'lambdas', 'watch', 'handler.ts');
@@ -92,83 +86,6 @@ function stageTargets(targets: readonly string[]): string {
   const path = join(tmpdir(), `certwatch-targets-${digest}.txt`);
   writeFileSync(path, text);
   return path;
-}
-
-/** The assumptions of {@link sizeFunctionTimeout}. */
-export const TIMEOUT_SIZING = Object.freeze({
-  /** Addresses assumed behind each name (Google's hosts publish one or two A and AAAA records each). */
-  addressesPerTarget: 4,
-  /** Probes in flight at once (the handler's default). */
-  concurrency: SETTINGS.concurrency.default,
-  /** Name resolution may take up to two probe timeouts (DNS answer, then the system resolver). */
-  resolutionTimeouts: 2,
-  /** Reading and writing the history and publishing notices. */
-  storeAndPublishSeconds: 30,
-  minSeconds: 30,
-  /** Lambda's limit. */
-  maxSeconds: LAMBDA_MAX_SECONDS,
-});
-
-/** What the timeout depends on. */
-export interface TimeoutInput {
-  targets: readonly Target[];
-  keyTypes: readonly KeyType[];
-  probeTimeoutMs: number;
-}
-
-/**
- * The function timeout: every probe has its own deadline and probes run in waves of `concurrency`, so a
- * cycle takes at most (resolution + waves) probe timeouts plus the store and publish work:
- * `ceil(probeTimeout × (2 + ceil(targets × 4 addresses × keyTypes / 32))) + 30 s`, at least 30 s.
- * @throws ConfigError when that exceeds Lambda's 15 minutes
- */
-export function sizeFunctionTimeout(input: TimeoutInput, options: { capSeconds?: number } = {}): Duration {
-  const s = TIMEOUT_SIZING;
-  const probes = input.targets.length * s.addressesPerTarget * input.keyTypes.length;
-  const waves = Math.ceil(probes / s.concurrency);
-  const seconds = Math.ceil((input.probeTimeoutMs * (s.resolutionTimeouts + waves)) / 1000) + s.storeAndPublishSeconds;
-  // A fanned-out run gives each shard at most the cap (the plan step sizes shards to fit it), but never
-  // less than one wave of probes needs: a shard of one target must fit.
-  const oneWave = Math.ceil((input.probeTimeoutMs * (s.resolutionTimeouts + 1)) / 1000) + s.storeAndPublishSeconds;
-  const capped = options.capSeconds === undefined ? seconds : Math.max(oneWave, Math.min(seconds, options.capSeconds));
-  if (capped > s.maxSeconds) {
-    throw watcherRefusal(
-      SETTINGS.targets,
-      `${input.targets.length} targets × ${input.keyTypes.length} key types with a ${input.probeTimeoutMs} ms probe timeout ` +
-        `need a ${capped} s function timeout, over Lambda's ${s.maxSeconds} s: watch fewer targets or lower probeTimeoutMs`,
-    );
-  }
-  return Duration.seconds(Math.max(s.minSeconds, capped));
-}
-
-/** A posture cycle enumerates many handshakes per address: it gets at least this long. */
-export const POSTURE_FUNCTION_TIMEOUT = Duration.minutes(5);
-
-/**
- * The function timeout of a watcher: sized from its probed targets, at least
- * {@link POSTURE_FUNCTION_TIMEOUT} while posture cycles run, and shorter than the schedule period.
- * @throws ConfigError when it does not fit Lambda or the schedule
- */
-export function watcherFunctionTimeout(
-  settings: Pick<WatcherSettings, 'keyTypes' | 'probeTimeoutMs' | 'postureSchedule' | 'schedule'>,
-  targets: readonly Target[],
-): Duration {
-  // One invocation probes one shard: the plan step cuts the list so that a shard fits this timeout.
-  const cycle = sizeFunctionTimeout(
-    { targets, keyTypes: settings.keyTypes, probeTimeoutMs: settings.probeTimeoutMs },
-    { capSeconds: SHARD_FUNCTION_CAP_SECONDS },
-  );
-  const posture = settings.postureSchedule !== 'off' && cycle.toSeconds() < POSTURE_FUNCTION_TIMEOUT.toSeconds();
-  const timeout = posture ? POSTURE_FUNCTION_TIMEOUT : cycle;
-  const period = settings.schedule.toSeconds();
-  if (timeout.toSeconds() >= period) {
-    throw watcherRefusal(
-      SETTINGS.schedule,
-      `the function timeout (${timeout.toSeconds()} s, sized from the targets and probe timeout) must be shorter ` +
-        `than the schedule period (${period} s): choose a slower schedule`,
-    );
-  }
-  return timeout;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The history table (contract: DESIGN.md "History table"): keys and the `byFingerprint` index from
+ * The history table (contract: docs/history-table.md): keys and the `byFingerprint` index from
  * lambdas/contract/table-schema.ts, on-demand, point-in-time recovery, deletion protection, retained
  * when the stack goes. A Table itself (not a wrapper), so its construct id — and the logical id users'
  * data lives under — is the one the watcher gives it.

@@ -28,8 +28,8 @@ import type { Target } from '../lambdas/core/targets';
 /** Properties of {@link WatcherMonitoring}. */
 export interface WatcherMonitoringProps {
   fn: IFunction;
-  /** The scheduled run's state machine: a failed or timed-out run is alarmed. */
-  stateMachine: IStateMachine;
+  /** The runs' state machines (watch, posture): a failed or timed-out run is alarmed. */
+  stateMachines: readonly IStateMachine[];
   deadLetters: IQueue;
   topic: ITopic;
   /** The schedule's period: the no-success alarm looks at two of them. */
@@ -64,9 +64,12 @@ export class WatcherMonitoring extends Construct {
         period,
       });
 
+    // A step's error that its retry recovers is no alarm: the function counts a step failed only on the
+    // last attempt the state machine gives it (or on a direct invocation).
     this.errorsAlarm = new Alarm(this, 'FunctionErrors', {
-      alarmDescription: 'certwatch: a watch cycle failed (see the function logs); Lambda retries it',
-      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      alarmDescription:
+        'certwatch: a step of a run failed on its last attempt, or a direct invocation failed (see the function logs)',
+      metric: metric(WATCH_METRICS.stepFailed, 'Sum', Duration.minutes(5)),
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
@@ -95,13 +98,15 @@ export class WatcherMonitoring extends Construct {
       datapointsToAlarm: 2,
       treatMissingData: TreatMissingData.BREACHING,
     });
+    const runMetrics: Record<string, IMetric> = {};
+    props.stateMachines.forEach((machine, i) => {
+      runMetrics[`failed${i}`] = machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
+      runMetrics[`timedOut${i}`] = machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' });
+      runMetrics[`aborted${i}`] = machine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' });
+    });
     const runProblems = new MathExpression({
-      expression: 'failed + timedOut + aborted',
-      usingMetrics: {
-        failed: props.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-        timedOut: props.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
-        aborted: props.stateMachine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }),
-      },
+      expression: Object.keys(runMetrics).join(' + '),
+      usingMetrics: runMetrics,
       period: Duration.minutes(5),
       label: 'runs failed, timed out or aborted',
     });

@@ -23,44 +23,55 @@ export function acknowledgeWatcherFindings(watcher: CertificateWatcher): void {
         'resource-level permissions and the network interfaces Lambda creates have no ARN known at deploy time.',
     });
   }
-  const machine = watcher.run.stateMachine;
-  const machineRole = machine.role.node.tryFindChild('DefaultPolicy');
-  if (machineRole) {
-    Validations.of(machineRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(watcher.fn)}.Arn>:*]`,
-      reason:
-        'The state machine invokes the one watch function; Step Functions grants lambda:InvokeFunction on the ' +
-        'function and its qualified ARNs (versions and aliases of that same function), never another function.',
-    });
-    if (watcher.ctReader) {
-      Validations.of(machineRole).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(watcher.ctReader.handler)}.Arn>:*]`,
-        reason:
-          'The state machine invokes the one CT reader function first; Step Functions grants lambda:InvokeFunction ' +
-          'on the function and its qualified ARNs (versions and aliases of that same function), never another.',
-      });
-    }
-    Validations.of(machineRole).acknowledge({
+  const functionPolicy = watcher.function.role.node.tryFindChild('DefaultPolicy');
+  if (functionPolicy) {
+    Validations.of(functionPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and ' +
-        'execution logging to CloudWatch Logs (logs:CreateLogDelivery and the other log-delivery actions) have ' +
-        'no resource-level permissions: AWS documents them on "*" only.',
+        'X-Ray tracing of the function (xray:PutTraceSegments, PutTelemetryRecords), traced like the state machines ' +
+        'that invoke it: AWS documents these actions on "*" only.',
     });
   }
-  const mapPolicy = machine.node.tryFindChild('DistributedMapPolicy');
-  if (mapPolicy) {
-    const stack = Stack.of(machine);
-    const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
-    const prefix = `arn:${shown(stack.partition, 'Partition')}:states:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}`;
-    const name = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(machine)}"}]}]}`;
-    for (const suffix of [':*', '/*:*']) {
-      Validations.of(mapPolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${prefix}:execution:${name}${suffix}]`,
+  for (const run of [watcher.run, ...(watcher.postureRun ? [watcher.postureRun] : [])]) {
+    const machine = run.stateMachine;
+    const machineRole = machine.role.node.tryFindChild('DefaultPolicy');
+    if (machineRole) {
+      Validations.of(machineRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(watcher.fn)}.Arn>:*]`,
         reason:
-          'The Distributed Map starts child executions of this state machine and reads their state: the ' +
-          'resources are the executions of this one state machine, whose names Step Functions chooses at run time.',
+          'The state machine invokes the one watch function; Step Functions grants lambda:InvokeFunction on the ' +
+          'function and its qualified ARNs (versions and aliases of that same function), never another function.',
       });
+      if (watcher.ctReader && run === watcher.run) {
+        Validations.of(machineRole).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(watcher.ctReader.handler)}.Arn>:*]`,
+          reason:
+            'The watch run invokes the one CT reader function before its shards; Step Functions grants ' +
+            'lambda:InvokeFunction on the function and its qualified ARNs (versions and aliases of it), never another.',
+        });
+      }
+      Validations.of(machineRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and ' +
+          'execution logging to CloudWatch Logs (logs:CreateLogDelivery and the other log-delivery actions) have ' +
+          'no resource-level permissions: AWS documents them on "*" only.',
+      });
+    }
+    const mapPolicy = machine.node.tryFindChild('DistributedMapPolicy');
+    if (mapPolicy) {
+      const stack = Stack.of(machine);
+      const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+      const prefix = `arn:${shown(stack.partition, 'Partition')}:states:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}`;
+      const name = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(machine)}"}]}]}`;
+      for (const suffix of [':*', '/*:*']) {
+        Validations.of(mapPolicy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${prefix}:execution:${name}${suffix}]`,
+          reason:
+            'The Distributed Map starts child executions of this state machine and reads their state: the ' +
+            'resources are the executions of this one state machine, whose names Step Functions chooses at run time.',
+        });
+      }
     }
   }
 }

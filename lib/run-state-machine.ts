@@ -1,40 +1,58 @@
 /**
- * The scheduled run as a Step Functions state machine: with Certificate Transparency on, ReadCtLogs first
- * (the CT reader function, outside any VPC: docs/ct.md; a failure there is logged and the run goes on), then Plan (the function merges the deployed list into
- * the table and sizes the shards from the list and the measured probe rate) → Shards (a Distributed Map
- * over shard numbers, never the list: state payloads are capped at 256 KiB; each shard one invocation
- * that probes, detects and stores its slice, retried alone) → Merge (one BASELINE for the run, the outbox
- * drained). A shard that fails for good still lets the merge publish what the others found, then the
- * execution fails (alarmed).
+ * A scheduled run as a Step Functions state machine: Plan (the function merges the deployed list into
+ * the table and cuts it into shards that each fit one invocation) → Shards (a Distributed Map over shard
+ * numbers, never the list: state payloads are capped at 256 KiB; each shard one invocation that probes,
+ * detects and stores its slice, retried alone) → Merge (one BASELINE for the run, the outbox drained).
+ * A shard that fails for good still lets the merge publish what the others found, then the execution
+ * fails (alarmed). Every Task has its timeout and its Retry from lib/run-timing.ts, so the execution
+ * timeout covers them all (docs/deploy.md "Timeouts"). The same machine runs the certificate watch and,
+ * as a second instance, the TLS posture (`mode`).
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
-  Chain,
   DefinitionBody,
   DistributedMap,
   Fail,
-  type IChainable,
+  type INextable,
   JsonPath,
   LogLevel,
   StateMachine,
   TaskInput,
+  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { RunTiming, StepTiming } from './run-timing';
 
-/** Shards probing at once: each is one invocation of the function (its reserved concurrency allows this plus one). */
+/** Shards probing at once: each is one invocation of the function (new accounts run 10 at most in all). */
 export const SHARD_CONCURRENCY = 4;
+
+/** What a run watches: certificates (the watch schedule) or TLS posture (the posture schedule). */
+export type RunMode = 'watch' | 'posture';
 
 /** Properties of {@link RunStateMachine}. */
 export interface RunStateMachineProps {
   fn: IFunction;
-  /** Longest a whole run may take (the schedule period: runs do not overlap for long). */
-  timeout: Duration;
+  timing: RunTiming;
+  mode: RunMode;
   logRetention: RetentionDays;
-  /** The CT reader, when Certificate Transparency is on: invoked with `{"kind": "ct"}` before Plan. */
-  ctFn?: IFunction;
+  /**
+   * Steps run between Plan and the shards (the Certificate Transparency step), each a function invoked
+   * with `payload` and its timing (`timing.beforeShards`, in the run's sum: lib/run-timing.ts); a step
+   * that may fail without stopping the run catches every error and goes on.
+   */
+  beforeShards?: ReadonlyArray<BeforeShardsStep>;
+}
+
+/** One step between Plan and the shards. */
+export interface BeforeShardsStep {
+  name: string;
+  fn: IFunction;
+  payload: Record<string, unknown>;
+  /** A failure is caught: the run goes on to the shards (the step's output is discarded either way). */
+  continueOnFailure: boolean;
 }
 
 /** The state machine of one scheduled run. */
@@ -43,43 +61,21 @@ export class RunStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: RunStateMachineProps) {
     super(scope, id);
-    const { fn } = props;
-    const invoke = (name: string, payload: Record<string, unknown>) =>
-      new LambdaInvoke(this, name, {
-        lambdaFunction: fn,
-        payload: TaskInput.fromObject(payload),
-        payloadResponseOnly: true,
-        retryOnServiceExceptions: true,
-      });
-    const plan = invoke('Plan', { kind: 'plan' });
-    let start: IChainable = plan;
-    if (props.ctFn) {
-      const readCt = new LambdaInvoke(this, 'ReadCtLogs', {
-        lambdaFunction: props.ctFn,
-        payload: TaskInput.fromObject({ kind: 'ct' }),
-        payloadResponseOnly: true,
-        retryOnServiceExceptions: true,
-        resultPath: JsonPath.DISCARD,
-      });
-      // A CT step that fails (a log list that cannot be had, the table) must not stop the watch.
-      readCt.addCatch(plan, { resultPath: JsonPath.DISCARD });
-      start = readCt.next(plan);
-    }
-    const mergeInput = { kind: 'merge', runId: JsonPath.stringAt('$.runId'), now: JsonPath.stringAt('$.now') };
-    const merge = invoke('Merge', mergeInput).addRetry({
-      errors: ['States.ALL'],
-      maxAttempts: 2,
-      interval: Duration.seconds(30),
-      backoffRate: 2,
+    const { timing, mode } = props;
+    const plan = this.invoke('Plan', timing.plan, props, {
+      kind: 'plan',
+      startedAt: JsonPath.stringAt('$$.Execution.StartTime'),
+      windowSeconds: timing.shardWindowSeconds,
     });
-
-    const shard = invoke('Shard', {
+    const runOf = { runId: JsonPath.stringAt('$.runId'), now: JsonPath.stringAt('$.now') };
+    const merge = this.invoke('Merge', timing.merge, props, { kind: 'merge', ...runOf });
+    const shard = this.invoke('Shard', timing.shard, props, {
       kind: 'shard',
-      runId: JsonPath.stringAt('$.runId'),
-      now: JsonPath.stringAt('$.now'),
+      ...runOf,
       shard: JsonPath.numberAt('$.shard'),
       shardCount: JsonPath.numberAt('$.shardCount'),
-    }).addRetry({ errors: ['States.ALL'], maxAttempts: 2, interval: Duration.seconds(30), backoffRate: 2 });
+      deadline: JsonPath.numberAt('$.deadline'),
+    });
     const shards = new DistributedMap(this, 'Shards', {
       itemsPath: '$.shards',
       maxConcurrency: SHARD_CONCURRENCY,
@@ -87,23 +83,74 @@ export class RunStateMachine extends Construct {
         'runId.$': '$.runId',
         'now.$': '$.now',
         'shardCount.$': '$.shardCount',
+        'deadline.$': '$.deadline',
         'shard.$': '$$.Map.Item.Value',
       },
       resultPath: JsonPath.DISCARD,
     });
     shards.itemProcessor(shard);
-    const mergeAfterFailure = invoke('MergeAfterShardFailure', mergeInput).next(
-      new Fail(this, 'ShardFailed', { error: 'ShardFailed', cause: 'a shard failed after its retries' }),
-    );
+    const mergeAfterFailure = this.invoke('MergeAfterShardFailure', timing.merge, props, {
+      kind: 'merge',
+      ...runOf,
+    }).next(new Fail(this, 'ShardFailed', { error: 'ShardFailed', cause: 'a shard failed after its retries' }));
     shards.addCatch(mergeAfterFailure, { resultPath: '$.failure' });
 
+    // Plan → (steps before the shards) → Shards → Merge; a step's output is discarded (Plan's goes on).
+    const steps = (props.beforeShards ?? []).map((step, i) => {
+      const task = this.invoke(step.name, timing.beforeShards[i], { ...props, fn: step.fn }, step.payload, {
+        resultPath: JsonPath.DISCARD,
+      });
+      return { task, step };
+    });
+    let tail: INextable = plan;
+    steps.forEach(({ task, step }, i) => {
+      tail.next(task);
+      if (step.continueOnFailure) task.addCatch(steps[i + 1]?.task ?? shards, { resultPath: JsonPath.DISCARD });
+      tail = task;
+    });
+    tail.next(shards);
+    shards.next(merge);
     const logs = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new StateMachine(this, 'Run', {
-      comment: 'certwatch: one watch run (plan, shards, merge)',
-      definitionBody: DefinitionBody.fromChainable(Chain.start(start).next(shards).next(merge)),
-      timeout: props.timeout,
+      comment: `certwatch: one ${mode === 'watch' ? 'watch' : 'TLS posture'} run (plan, shards, merge)`,
+      definitionBody: DefinitionBody.fromChainable(plan),
+      timeout: Duration.seconds(timing.executionSeconds),
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+    });
+  }
+
+  /**
+   * A Task invoking the function with `payload` (plus the mode and which attempt this is), its timeout
+   * and one Retry on every error, waits not growing (backoff 1): what lib/run-timing.ts adds up.
+   */
+  private invoke(
+    name: string,
+    timing: StepTiming,
+    props: RunStateMachineProps,
+    payload: Record<string, unknown>,
+    extra: { resultPath?: string } = {},
+  ) {
+    const task = new LambdaInvoke(this, name, {
+      lambdaFunction: props.fn,
+      payload: TaskInput.fromObject({
+        ...payload,
+        mode: props.mode,
+        attempt: JsonPath.numberAt('$$.State.RetryCount'),
+        attempts: timing.attempts,
+      }),
+      payloadResponseOnly: true,
+      // One Retry on States.ALL covers Lambda's service errors too: no hidden second retry policy.
+      retryOnServiceExceptions: false,
+      taskTimeout: Timeout.duration(Duration.seconds(timing.timeoutSeconds)),
+      ...(extra.resultPath ? { resultPath: extra.resultPath } : {}),
+    });
+    if (timing.attempts < 2) return task;
+    return task.addRetry({
+      errors: ['States.ALL'],
+      maxAttempts: timing.attempts - 1,
+      interval: Duration.seconds(timing.intervalSeconds),
+      backoffRate: 1,
     });
   }
 }

@@ -7,7 +7,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -17,7 +17,6 @@ import { Construct } from 'constructs';
 import type { Target } from '../lambdas/core/targets';
 import type { WatcherNetwork } from './egress';
 import { functionEnvironment, WATCH_HANDLER_ENTRY, watchHandlerBundling } from './function-settings';
-import { SHARD_CONCURRENCY } from './run-state-machine';
 import type { WatcherSettings } from './watcher-settings';
 
 /** Properties of {@link WatchFunction}. */
@@ -28,7 +27,7 @@ export interface WatchFunctionProps {
   /** The targets to probe (after egress filtering). */
   targets: readonly Target[];
   settings: WatcherSettings;
-  /** Sized from the targets and the probe timeout (function-settings.ts). */
+  /** One shard invocation's time: what the run's times leave for it (lib/run-timing.ts). */
   timeout: Duration;
   /** The VPC to run in (egress `vpc`). */
   network?: WatcherNetwork;
@@ -67,8 +66,11 @@ export class WatchFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: props.timeout,
-      // The shards of a run in parallel, plus one for the posture cycle or the plan and merge steps.
-      reservedConcurrentExecutions: SHARD_CONCURRENCY + 1,
+      // No reserved concurrency: Lambda refuses a reservation that leaves an account fewer than 10
+      // unreserved, and new accounts have 10 in all. Runs do not overlap (the state machine's timeout is
+      // under the schedule period) and the outbox's claims keep notices exactly-once if they ever do.
+      // Traced like the state machine that invokes it: one trace per run.
+      tracing: Tracing.ACTIVE,
       role: this.role.withoutPolicyUpdates(),
       logGroup,
       // The target list ships beside the handler (data/watch-targets.txt), never in the environment.
@@ -114,6 +116,8 @@ export class WatchFunction extends Construct {
     allow(['kms:Decrypt', 'kms:GenerateDataKey'], [props.topicKey.keyArn]);
     // The on-failure destination needs SendMessage only (its grant would add GetQueueAttributes and GetQueueUrl).
     allow(['sqs:SendMessage'], [this.deadLetters.queueArn]);
+    // X-Ray takes no resource ARNs (the role is read-only to CDK, which would otherwise add this itself).
+    allow(['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']);
     return role;
   }
 

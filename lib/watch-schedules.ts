@@ -1,22 +1,22 @@
 /**
- * The schedules that invoke the watch function: one watch cycle per period, and (unless off) one TLS
- * posture cycle per posture period, through Scheduler's own role with exactly the invoke and
- * dead-letter permissions. Undeliverable events go to the function's dead-letter queue.
+ * The schedules that start the runs: one watch run per period, and (unless off) one TLS posture run per
+ * posture period, each a state machine (plan, shards, merge), through Scheduler's own role with exactly
+ * the start and dead-letter permissions. Undeliverable events go to the function's dead-letter queue.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 /** Properties of {@link WatchSchedules}. */
 export interface WatchSchedulesProps {
-  fn: IFunction;
   /** The run state machine the watch schedule starts (plan, shards, merge). */
   stateMachine: IStateMachine;
+  /** The posture run's state machine (when posture is not off). */
+  postureStateMachine?: IStateMachine;
   deadLetters: IQueue;
   /** Time between watch cycles. */
   period: Duration;
@@ -33,19 +33,22 @@ export class WatchSchedules extends Construct {
 
   constructor(scope: Construct, id: string, props: WatchSchedulesProps) {
     super(scope, id);
-    const { fn, deadLetters, period } = props;
+    const { deadLetters, period } = props;
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
-      description: 'certwatch schedule: invoke the watch function, dead-letter undeliverable events',
+      description: 'certwatch schedule: start the runs, dead-letter undeliverable events',
     });
+    const posture = props.posturePeriod !== 'off' ? props.postureStateMachine : undefined;
+    if (props.posturePeriod !== 'off' && !posture)
+      throw new Error('a posture schedule needs the posture state machine');
     this.role.addToPolicy(
-      new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.stateMachine.stateMachineArn] }),
+      new PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [props.stateMachine.stateMachineArn, ...(posture ? [posture.stateMachineArn] : [])],
+      }),
     );
-    if (props.posturePeriod !== 'off') {
-      this.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
-    }
     this.role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] }));
     // The targets get a view of the role that grants cannot widen.
     const role = this.role.withoutPolicyUpdates();
@@ -59,12 +62,11 @@ export class WatchSchedules extends Construct {
         deadLetterQueue: deadLetters,
       }),
     });
-    if (props.posturePeriod !== 'off') {
+    if (props.posturePeriod !== 'off' && posture) {
       this.posture = new Schedule(this, 'Posture', {
-        description: 'certwatch: run one TLS posture cycle',
+        description: 'certwatch: run one TLS posture run (the posture state machine)',
         schedule: ScheduleExpression.rate(props.posturePeriod),
-        target: new LambdaInvoke(fn, {
-          input: ScheduleTargetInput.fromObject({ kind: 'posture' }),
+        target: new StepFunctionsStartExecution(posture, {
           role,
           retryAttempts: 2,
           maxEventAge: Duration.hours(6),

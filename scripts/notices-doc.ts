@@ -12,7 +12,7 @@ import type { NoticeKind } from '../lambdas/core/notices/kind';
 export const NOTICES_DOC = join(__dirname, '..', 'docs', 'notices.md');
 
 const pipes = (text: string) => text.replace(/\|/g, '\\|');
-const anchor = (type: string) => type.toLowerCase().replace(/_/g, '-');
+const anchor = (type: string) => type.toLowerCase();
 
 function exampleOf(kind: NoticeKind) {
   return createNotice({ type: kind.type as NoticeType, at: '2026-06-01T00:00:00.000Z', ...kind.example } as never);

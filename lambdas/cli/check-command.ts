@@ -15,12 +15,18 @@ import type { OpenedStore } from '../store/open-store';
 import type { ShardReport } from './check-sharded';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
-import { cliEnv, cliFlags } from './cli-settings';
+import { cliSettings } from './cli-settings';
 import { addCtOptions, type CtCliValues, ctExtensionFromCli } from './ct-options';
 import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
-import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import {
+  addStoreOptions,
+  badItemRemedy,
+  type StoreCliValues,
+  storeLocationFrom,
+  withStore,
+} from './shared/store-options';
 import { renderTable, type TableView } from './shared/table';
 import { terminalOf } from './shared/terminal';
 import { reportUnusedPins } from './shared/unused-pins';
@@ -93,7 +99,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       const progress = new ProgressLine(run.stderr, 'probing');
       let shardReports: ShardReport[] | undefined;
       let preProbe: PreProbeReport[] = [];
-      const { result, posture } = await withStore(location, {}, async (opened) => {
+      const { result, posture } = await withStore(location, { run }, async (opened) => {
         const { store, where } = opened as OpenedStore;
         // Sets the list up from the default set when it never was, and refuses an empty list (exit 2).
         if (!given) await commandTargets([], store, where, now);
@@ -158,7 +164,8 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       }
       const preProbeFailed = preProbe.some((p) => p.error || p.notices.some((n) => n.severity === 'critical'));
       for (const problem of result.summary.problems) {
-        run.stderr.write(`certwatch: ${problem.target} left out of this cycle: ${problem.message}\n`);
+        const remedy = problem.badItem ? `: ${badItemRemedy(location)}` : '';
+        run.stderr.write(`certwatch: ${problem.target} left out of this cycle: ${problem.message}${remedy}\n`);
       }
       if (result.summary.unreached.length > 0) {
         const n = result.summary.unreached.length;
@@ -194,7 +201,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
 
 /** `--shards N` (and its worker cap), or null for the one in-process cycle. */
 function shardingFrom(values: CheckValues, args: readonly string[]): { shards: number; workers?: number } | null {
-  const read = (setting: typeof SETTINGS.shards) => cliFlags(values)(setting) ?? cliEnv()(setting);
+  const read = cliSettings(values);
   const shards = read(SETTINGS.shards);
   if (shards === undefined) return null;
   if (args.length > 0) {
@@ -208,7 +215,7 @@ function shardingFrom(values: CheckValues, args: readonly string[]): { shards: n
 
 function postureRulesFrom(values: CheckValues): PolicyRule[] {
   if ((values.require ?? []).length > 0 && !values.posture) throw new UsageError('--require needs --posture');
-  return cliFlags(values)(SETTINGS.postureRequire);
+  return cliSettings(values)(SETTINGS.postureRequire);
 }
 
 function renderPostureSummary(result: PostureCycleResult): string {

@@ -7,9 +7,9 @@ import type { IssuedCert } from '../core/ct/issued';
 import { type CtLogState, lagEntries } from '../core/ct/log-state';
 import { commonName } from '../core/x509/dn';
 import type { CliRun } from './cli-io';
-import { table } from './format';
+import { type Column, table } from './format';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
-import type { TableView } from './shared/table';
+import { DATE_CUT, FINGERPRINT_CUT, NAME_CUT, type TableView } from './shared/table';
 import { PLAIN, paint, terminalOf } from './shared/terminal';
 
 interface CtValues extends StoreCliValues {
@@ -73,9 +73,17 @@ export function renderCtLogs(states: readonly CtLogState[], view: TableView = {}
   const paints = sorted.map(
     (s) => (line: string) => paint(line, s.inconsistent ? 'bad' : s.lastError ? 'warn' : undefined, terminal),
   );
-  const header = ['LOG', 'PROTOCOL', 'POSITION', 'VERIFIED', 'LAG', 'CAUGHT UP', 'STATUS'];
+  const header: Column[] = [
+    { header: 'LOG' },
+    { header: 'PROTOCOL', drop: 2 },
+    { header: 'POSITION' },
+    { header: 'VERIFIED', drop: 3 },
+    { header: 'LAG' },
+    { header: 'CAUGHT UP', cut: DATE_CUT, drop: 1 },
+    { header: 'STATUS', cut: NAME_CUT, span: true },
+  ];
   const failing = sorted.filter((s) => s.inconsistent || s.lastError).length;
-  return `${table(header, rows, { columns: terminal.columns, shrink: [6, 0], paint: paints })}\n\n${sorted.length} log(s), ${failing} failing`;
+  return `${table(header, rows, { columns: terminal.columns, paint: paints })}\n\n${sorted.length} log(s), ${failing} failing`;
 }
 
 /** The human table of issued certificates not yet served (`history`). */
@@ -90,10 +98,18 @@ export function renderIssued(records: readonly IssuedCert[], view: TableView = {
     r.sha256 ? (view.wide ? r.sha256 : r.sha256.slice(0, 16)) : '(precertificate)',
     String(r.logs.length),
   ]);
-  const header = ['LOGGED', 'HOSTS', 'ISSUER', 'EXPIRES', 'SPKI PIN', 'SHA-256', 'LOGS'];
+  const header: Column[] = [
+    { header: 'LOGGED', cut: DATE_CUT },
+    { header: 'HOSTS', cut: NAME_CUT },
+    { header: 'ISSUER', cut: NAME_CUT, drop: 2 },
+    { header: 'EXPIRES' },
+    { header: 'SPKI PIN', cut: NAME_CUT },
+    { header: 'SHA-256', cut: FINGERPRINT_CUT, drop: 1 },
+    { header: 'LOGS', drop: 3 },
+  ];
   return [
     'Issued, not yet served (Certificate Transparency):',
-    table(header, rows, { columns: terminal.columns, shrink: [1, 4, 0] }),
+    table(header, rows, { columns: terminal.columns }),
   ].join('\n');
 }
 

@@ -6,10 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RunExtension } from '../run/extensions';
-import { flagAttribute, type SettingReader } from '../settings/read';
 import { SETTINGS } from '../settings/table';
 import { UsageError } from './cli-io';
-import { cliEnv, cliFlags } from './cli-settings';
+import { cliSettings } from './cli-settings';
 import { flagOption } from './probe-options-cli';
 
 /** The CT flags' values as commander gives them. */
@@ -33,13 +32,8 @@ export function addCtOptions(command: Command): Command {
 
 /** The CT extension the options ask for, or null when CT is off. */
 export async function ctExtensionFromCli(values: CtCliValues): Promise<RunExtension | null> {
-  const flags = cliFlags(values);
-  const env = cliEnv();
   // The flag when given, else the environment variable (else the default).
-  const read: SettingReader = (setting) =>
-    setting.flag && (values as Record<string, unknown>)[flagAttribute(setting.flag)] !== undefined
-      ? flags(setting)
-      : env(setting);
+  const read = cliSettings(values);
   const source = read(SETTINGS.ctLogs);
   if (source.kind === 'off') return null;
   const keyFile = read(SETTINGS.ctLogListKey);

@@ -5,17 +5,16 @@
 import type { Command } from 'commander';
 import { type IssuedCert, issuedNotYetServed } from '../core/ct/issued';
 import { daysUntil } from '../core/days';
-import { CoreError } from '../core/errors';
 import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../core/history';
 import type { HistoryStore } from '../core/ports';
 import { parseTarget } from '../core/targets';
 import { commonName } from '../core/x509/dn';
 import type { CliRun } from './cli-io';
-import { UsageError } from './cli-io';
+import { UsageError, withContext } from './cli-io';
 import { renderIssued } from './ct-command';
-import { colonHex, table } from './format';
+import { type Column, colonHex, table } from './format';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
-import type { TableView } from './shared/table';
+import { DATE_CUT, FINGERPRINT_CUT, NAME_CUT, type TableView } from './shared/table';
 import { NEAR_EXPIRY_DAYS, PLAIN, paint, type Tone, terminalOf } from './shared/terminal';
 import { loadPlaces, type WatchPlace } from './watch-list-cli';
 
@@ -52,16 +51,29 @@ export type HistoryQuery =
   | { kind: 'prefix'; prefix: string }
   | { kind: 'target'; url: string };
 
-/** Tells a fingerprint (or a prefix of one) from a target. */
+/**
+ * Tells a fingerprint (or a prefix of one) from a target. A query made only of hex digits (colons
+ * allowed, as openssl prints them; a trailing `…` or `...` marks a prefix) is a fingerprint: one of
+ * fewer than 8 digits is refused with the rule rather than read as a host (`smtp://HOST` is a host).
+ */
 export function classifyHistoryQuery(query: string | undefined): HistoryQuery {
   if (query === undefined) return { kind: 'all' };
   const sha256 = parseFingerprint(query);
   if (sha256) return { kind: 'fingerprint', sha256 };
-  const hex = query.replace(/:/g, '').toLowerCase();
+  const hex = query
+    .trim()
+    .replace(/(…|\.\.\.)$/, '')
+    .replace(/:/g, '')
+    .toLowerCase();
   if (/^[0-9a-f]+$/.test(hex) && !query.includes('://')) {
     if (hex.length >= MIN_FINGERPRINT_PREFIX && hex.length < 64) return { kind: 'prefix', prefix: hex };
     if (hex.length > 64)
       throw new UsageError(`"${cut(query)}": a SHA-256 fingerprint has 64 hex digits, not ${hex.length}`);
+    const host = /^[0-9a-f]+$/i.test(query) ? `; for a host write smtp://${query}` : '';
+    throw new UsageError(
+      `"${cut(query)}": a query of hex digits is a SHA-256 fingerprint, given whole or by its first ` +
+        `${MIN_FINGERPRINT_PREFIX} or more digits (this has ${hex.length})${host}`,
+    );
   }
   return { kind: 'target', url: targetUrl(query) };
 }
@@ -86,7 +98,7 @@ export function registerHistoryCommand(program: Command, run: CliRun): void {
     .action(async (query: string | undefined, values: HistoryValues) => {
       const location = storeLocationFrom(values);
       const wanted = classifyHistoryQuery(query);
-      const result = await withStore(location, { mustExist: true }, async (opened) => {
+      const result = await withStore(location, { readOnly: true, run }, async (opened) => {
         if (!opened)
           return {
             entries: [] as HistoryEntry[],
@@ -156,10 +168,7 @@ function targetUrl(query: string): string {
   try {
     return parseTarget(query).url;
   } catch (error) {
-    if (error instanceof CoreError) {
-      throw new UsageError(`${error.message}; or give a SHA-256 fingerprint (64 hex digits)`, { cause: error });
-    }
-    throw error;
+    throw withContext(error, '', '; or give a SHA-256 fingerprint (64 hex digits)');
   }
 }
 
@@ -240,17 +249,18 @@ export function renderHistory(entries: readonly HistoryEntry[], now: Date, view:
       commonName(c.subject),
     ]),
   );
-  const header = [
-    'TARGET',
-    'STATUS',
-    'ROLE',
-    'KEY',
-    'FIRST SEEN',
-    'LAST SEEN',
-    'EXPIRES',
-    'SHA-256',
-    'ADDRESSES',
-    'SUBJECT',
+  // Identity (target, certificate) is never cut; the rest gives way in this order (docs/cli.md).
+  const header: Column[] = [
+    { header: 'TARGET' },
+    { header: 'STATUS' },
+    { header: 'ROLE', drop: 4 },
+    { header: 'KEY' },
+    { header: 'FIRST SEEN', cut: DATE_CUT, drop: 5 },
+    { header: 'LAST SEEN', cut: DATE_CUT, drop: 3 },
+    { header: 'EXPIRES', cut: DATE_CUT },
+    { header: 'SHA-256', ...(view.wide ? {} : { cut: FINGERPRINT_CUT }) },
+    { header: 'ADDRESSES', cut: NAME_CUT, drop: 1 },
+    { header: 'SUBJECT', cut: NAME_CUT, drop: 2 },
   ];
   const tones = entries.flatMap((entry) =>
     entry.certificates.map((c): Tone => {
@@ -260,5 +270,5 @@ export function renderHistory(entries: readonly HistoryEntry[], now: Date, view:
   );
   const paints = tones.map((tone) => (line: string) => paint(line, tone, terminal));
   const count = rows.length;
-  return `${table(header, rows, { columns: terminal.columns, shrink: [9, 8, 0], paint: paints })}\n\n${count} certificate(s) at ${entries.length} target(s)`;
+  return `${table(header, rows, { columns: terminal.columns, paint: paints })}\n\n${count} certificate(s) at ${entries.length} target(s)`;
 }

@@ -2,16 +2,27 @@ import type { Command } from 'commander';
 import { daysUntil } from '../core/days';
 import type { Cert, Validation } from '../core/observation';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
+import type { RevocationOptions } from '../core/revocation/model';
+import type { Certificate } from '../core/x509/certificate';
 import { commonName } from '../core/x509/dn';
 import { pemToDerList } from '../core/x509/pem';
 import type { TrustStore } from '../core/x509/trust-store';
 import { SETTINGS } from '../settings/table';
-import { type CliRun, EXIT, UsageError } from './cli-io';
-import { cliFlags } from './cli-settings';
-import { colonHex, table } from './format';
+import { type CliRun, EXIT, UsageError, withContext } from './cli-io';
+import { cliEnv, cliSettings } from './cli-settings';
+import { type Column, colonHex, table } from './format';
 import { loadPolicyFile } from './policy-file';
 import { flagOption, readCaFile } from './probe-options-cli';
+import {
+  addRevocationOptions,
+  anyRevoked,
+  type RevocationCliValues,
+  renderRevocation,
+  revocationFrom,
+} from './revocation-cli';
 import { readBoundedFile, type StdinReader } from './shared/bounded-input';
+import { DATE_CUT, NAME_CUT } from './shared/table';
+import { PLAIN, type Terminal, terminalOf } from './shared/terminal';
 
 /** Largest input `inspect` reads: 16 certificates of 64 KiB, PEM-encoded, plus surrounding text. */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -26,7 +37,7 @@ export interface InspectResult {
   consumerPolicy?: ConsumerPolicyVerdict;
 }
 
-interface InspectValues {
+interface InspectValues extends RevocationCliValues {
   policy?: string;
   at?: string;
   servername?: string;
@@ -37,9 +48,12 @@ interface InspectValues {
 
 /** `certwatch inspect`: judge a PEM chain as presented (e.g. the output of Google's openssl recipe). */
 export function registerInspectCommand(program: Command, run: CliRun, stdin: StdinReader): void {
-  program
-    .command('inspect')
-    .description('parse and validate a PEM chain as presented (leaf first), e.g. piped from openssl s_client')
+  addRevocationOptions(
+    program
+      .command('inspect')
+      .description('parse and validate a PEM chain as presented (leaf first), e.g. piped from openssl s_client'),
+    false,
+  )
     .argument('[file]', 'PEM file, or - for standard input', '-')
     .option('--at <iso-date>', 'validate at this instant instead of now')
     .option(...flagOption(SETTINGS.servername, 'name'))
@@ -48,10 +62,14 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
     .option('--json', 'print the result as one JSON document')
     .option('--policy <file>', 'consumer policy: judge the chain by the policies for --servername (or *)')
     .action(async (file: string, values: InspectValues) => {
-      const read = cliFlags(values);
+      const read = cliSettings(values);
       const [servername, trust, ca] = [read(SETTINGS.servername), read(SETTINGS.trust), read(SETTINGS.ca)];
       const policy = values.policy ? await loadPolicyFile(values.policy) : undefined;
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
+      const revocation = revocationFrom(values, false);
+      if (revocation && values.at !== undefined) {
+        throw new UsageError('--revocation cannot be combined with --at: a revocation status is a fact of now');
+      }
       const input =
         file === '-'
           ? await stdin({ limit: MAX_INPUT_BYTES, describe: 'a PEM chain' })
@@ -63,10 +81,14 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
         servername,
         trust: ca ? trustStoreNamed(trust).withExtra(readCaFile(ca)) : trustStoreNamed(trust),
         policy,
+        revocation,
       });
-      run.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at)}\n`);
+      run.stdout.write(
+        values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at, terminalOf(run.stdout))}\n`,
+      );
       const refused = result.consumerPolicy?.ok === false;
-      run.exitCode = result.validation.trusted && result.hostnameMatch !== false && !refused ? EXIT.OK : EXIT.FAILED;
+      const fine = result.validation.trusted && result.hostnameMatch !== false && !refused && !anyRevoked([result]);
+      run.exitCode = fine ? EXIT.OK : EXIT.FAILED;
     });
 }
 
@@ -75,13 +97,20 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
  */
 export async function inspectPem(
   text: string,
-  options: { source: string; at: Date; servername?: string; trust: TrustStore; policy?: PolicySet },
+  options: {
+    source: string;
+    at: Date;
+    servername?: string;
+    trust: TrustStore;
+    policy?: PolicySet;
+    revocation?: RevocationOptions;
+  },
 ): Promise<InspectResult> {
   let ders: Buffer[];
   try {
     ders = pemToDerList(text);
   } catch (error) {
-    throw new UsageError(`${options.source}: ${(error as Error).message}`, { cause: error });
+    throw withContext(error, `${options.source}: `);
   }
   if (ders.length === 0) {
     throw new UsageError(`${options.source}: no PEM certificate found (expected -----BEGIN CERTIFICATE----- blocks)`);
@@ -116,10 +145,41 @@ export async function inspectPem(
     });
     if (consumerPolicy) result.consumerPolicy = consumerPolicy;
   }
+  if (options.revocation) {
+    const verdicts = await inspectRevocation(parsed.certificates, verdict.validation.path, options);
+    result.chain.forEach((cert, i) => {
+      cert.revocation = verdicts[i];
+    });
+  }
   return result;
 }
 
-function renderInspect(result: InspectResult, at: Date): string {
+/** The revocation verdicts of an inspected chain: fetched now, with the probes' DNS setting and timeout. */
+async function inspectRevocation(
+  certificates: readonly Certificate[],
+  path: readonly string[],
+  options: { trust: TrustStore; at: Date; revocation?: RevocationOptions },
+) {
+  const [{ checkRevocation }, { MemoryRevocationCache }] = await Promise.all([
+    import('../probe/revocation-checker.js'),
+    import('../core/revocation/cache.js'),
+  ]);
+  const env = cliEnv();
+  const [verdicts] = await checkRevocation(
+    [{ certificates, path }],
+    {
+      methods: options.revocation?.methods ?? [],
+      maxCrlBytes: options.revocation?.maxCrlBytes ?? SETTINGS.revocationMaxBytes.default,
+      timeoutMs: env(SETTINGS.probeTimeoutMs),
+      dnsServers: env(SETTINGS.dns),
+    },
+    { cache: new MemoryRevocationCache(), trust: options.trust },
+    options.at,
+  );
+  return verdicts;
+}
+
+function renderInspect(result: InspectResult, at: Date, terminal: Terminal = PLAIN): string {
   const rows = result.chain.map((c, i) => [
     String(i),
     colonHex(c.sha256),
@@ -139,7 +199,16 @@ function renderInspect(result: InspectResult, at: Date): string {
         .map((r) => `  policy ${r.policy} ${r.kind} ${r.status}${r.code ? ` ${r.code}` : ''}: ${r.reason}`)
         .join('\n')}`
     : '';
-  return `${table(['#', 'SHA-256', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'KEY'], rows)}\n\n${verdict}${name}${policy}`;
+  const revocation = renderRevocation([result]);
+  const header: Column[] = [
+    { header: '#' },
+    { header: 'SHA-256', cut: { min: 11, ellipsis: true } },
+    { header: 'SUBJECT', cut: NAME_CUT, drop: 3 },
+    { header: 'ISSUER', cut: NAME_CUT, drop: 2 },
+    { header: 'NOT AFTER', cut: DATE_CUT },
+    { header: 'KEY', cut: NAME_CUT, drop: 1 },
+  ];
+  return `${table(header, rows, { columns: terminal.columns })}\n\n${verdict}${name}${policy}${revocation ? `\n${revocation.trimEnd()}` : ''}`;
 }
 
 function parseInstant(raw: string): Date {

@@ -7,7 +7,6 @@ import type { CertRecord } from '../core/history';
 import type { Observation } from '../core/observation';
 import { PIN_FORMATS, type PinFormat } from '../core/policy/pin-formats';
 import type { ServedLeaf } from '../core/policy/pins-report';
-import type { OpenedStore } from '../store/open-store';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
@@ -83,8 +82,15 @@ export function registerPinsCommand(program: Command, run: CliRun): void {
         leaves = leavesFromObservations(await new SmtpProber().probe(targets, options));
       } else {
         const wanted = args.length > 0 ? new Set(toProbeRequest(args, values).targets.map((t) => t.url)) : null;
-        leaves = await withStore(storeLocationFrom(values), { mustExist: true }, async (opened) => {
-          const histories = await (opened as OpenedStore).store.listHistories();
+        const location = storeLocationFrom(values);
+        leaves = await withStore(location, { readOnly: true, run }, async (opened) => {
+          if (!opened) {
+            throw new UsageError(
+              `no store at ${location.kind === 'embedded' ? location.dir : ''}: nothing recorded yet ` +
+                '(certwatch check starts one; pins --probe looks live)',
+            );
+          }
+          const histories = await opened.store.listHistories();
           const records = [...histories.entries()]
             .filter(([url]) => wanted === null || wanted.has(url))
             .flatMap(([, h]) => h.certs);

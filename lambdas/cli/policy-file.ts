@@ -4,11 +4,10 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CoreError } from '../core/errors';
 import type { Observation } from '../core/observation';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
-import { UsageError } from './cli-io';
-import { MAX_CA_BYTES, readBoundedTextSync } from './shared/bounded-input';
+import { withContext } from './cli-io';
+import { MAX_CA_BYTES, readBoundedFileSync, readBoundedTextSync } from './shared/bounded-input';
 
 /**
  * Loads and checks a policy file. The decoder and parser (and with them js-yaml and pkijs) load only here, when a command
@@ -19,13 +18,7 @@ export async function loadPolicyFile(file: string): Promise<PolicySet> {
     import('../core/policy/decode.js'),
     import('../core/policy/parse.js'),
   ]);
-  let text: string;
-  try {
-    text = readBoundedTextSync(file, MAX_POLICY_BYTES);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new UsageError(`--policy ${file}: cannot read (${code})`, { cause: error });
-  }
+  const text = readBoundedFileSync(file, MAX_POLICY_BYTES, `--policy ${file}`);
   try {
     const document = decodePolicyText(text, file);
     return parsePolicyDocument(document, {
@@ -33,8 +26,7 @@ export async function loadPolicyFile(file: string): Promise<PolicySet> {
       readFile: (path) => readBoundedTextSync(resolve(dirname(file), path), MAX_CA_BYTES),
     });
   } catch (error) {
-    if (error instanceof CoreError) throw new UsageError(`--policy ${error.message}`, { cause: error });
-    throw error;
+    throw withContext(error, '--policy ');
   }
 }
 

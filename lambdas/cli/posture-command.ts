@@ -8,7 +8,7 @@ import { DEFAULT_TARGET_URLS, type Target } from '../core/targets';
 import type { WatchTarget } from '../core/watch-list';
 import { SETTINGS } from '../settings/table';
 import { type CliRun, EXIT } from './cli-io';
-import { cliFlags } from './cli-settings';
+import { cliSettings } from './cli-settings';
 import { table } from './format';
 import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { ProgressLine } from './shared/progress';
@@ -57,16 +57,16 @@ export function registerPostureCommand(program: Command, run: CliRun): void {
     .option(...flagOption(SETTINGS.handshakeBudget, 'n'))
     .option(...flagOption(SETTINGS.posturePauseMs, 'ms'))
     .action(async (args: string[], values: PostureCliValues) => {
-      const required = cliFlags(values)(SETTINGS.postureRequire);
+      const required = cliSettings(values)(SETTINGS.postureRequire);
       const rules = required.length > 0 ? required : undefined;
-      const handshakeBudget = cliFlags(values)(SETTINGS.handshakeBudget);
-      const pauseMs = cliFlags(values)(SETTINGS.posturePauseMs);
+      const handshakeBudget = cliSettings(values)(SETTINGS.handshakeBudget);
+      const pauseMs = cliSettings(values)(SETTINGS.posturePauseMs);
       const options = toProbeOptions(values);
       const location = storeLocationFrom(values);
       const entries =
         args.length > 0
           ? watchTargetsFrom(args)
-          : await withStore(location, { mustExist: true }, async (opened) =>
+          : await withStore(location, { readOnly: true, run }, async (opened) =>
               // No store yet: the list a new store starts with.
               opened ? listedTargets(opened.store, opened.where, new Date()) : watchTargetsFrom(DEFAULT_TARGET_URLS),
             );

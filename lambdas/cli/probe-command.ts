@@ -4,6 +4,13 @@ import type { DetailedObservation } from '../probe/prober';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { addPolicyOption, loadPolicyFile, policyRefused, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, type ProbeCliValues, toProbeRequest } from './probe-options-cli';
+import {
+  addRevocationOptions,
+  anyRevoked,
+  type RevocationCliValues,
+  renderRevocation,
+  revocationFrom,
+} from './revocation-cli';
 import { ProgressLine } from './shared/progress';
 import { probeFailed, renderTable } from './shared/table';
 import { terminalOf } from './shared/terminal';
@@ -11,16 +18,19 @@ import { reportUnusedPins } from './shared/unused-pins';
 
 /** `certwatch probe`: one look at every target, address and key type. */
 export function registerProbeCommand(program: Command, run: CliRun): void {
-  addPolicyOption(
-    addProbeOptions(
-      program
-        .command('probe')
-        .description('show the certificates each target presents, on every address, for each key type')
-        .argument(
-          '[targets...]',
-          'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
-        ),
+  addRevocationOptions(
+    addPolicyOption(
+      addProbeOptions(
+        program
+          .command('probe')
+          .description('show the certificates each target presents, on every address, for each key type')
+          .argument(
+            '[targets...]',
+            'smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS); default: Google',
+          ),
+      ),
     ),
+    false,
   )
     .option('--json', 'print the observations as one JSON document')
     .option('--wide', 'full SHA-256 fingerprints in the table (default: the first 16 hex digits)')
@@ -28,10 +38,13 @@ export function registerProbeCommand(program: Command, run: CliRun): void {
     .action(
       async (
         args: string[],
-        values: ProbeCliValues & { json?: boolean; pem?: boolean; policy?: string; wide?: boolean },
+        values: ProbeCliValues &
+          RevocationCliValues & { json?: boolean; pem?: boolean; policy?: string; wide?: boolean },
       ) => {
         if (values.json && values.pem) throw new UsageError('--json and --pem cannot be combined');
         const { targets, options } = toProbeRequest(args, values);
+        const revocation = revocationFrom(values, false);
+        if (revocation) options.revocation = revocation;
         if (values.policy) options.policy = await loadPolicyFile(values.policy);
         const { SmtpProber } = await import('../probe/prober.js');
         const progress = new ProgressLine(run.stderr, 'probing');
@@ -46,10 +59,11 @@ export function registerProbeCommand(program: Command, run: CliRun): void {
         else
           run.stdout.write(
             `${renderTable(observations, new Date(), { terminal: terminalOf(run.stdout), wide: values.wide })}
-${renderPolicyVerdicts(observations)}`,
+${renderPolicyVerdicts(observations)}${renderRevocation(observations)}`,
           );
         reportUnusedPins(run.stderr, options.resolve, observations);
-        run.exitCode = observations.some((o) => probeFailed(o) || policyRefused(o)) ? EXIT.FAILED : EXIT.OK;
+        const failed = observations.some((o) => probeFailed(o) || policyRefused(o)) || anyRevoked(observations);
+        run.exitCode = failed ? EXIT.FAILED : EXIT.OK;
       },
     );
 }

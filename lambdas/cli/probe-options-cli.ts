@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CoreError } from '../core/errors';
 import type { ProbeOptions } from '../core/probe-options';
 import { parseTargets, type Target } from '../core/targets';
 import { pemToDerList } from '../core/x509/pem';
@@ -8,7 +6,8 @@ import { readProbeOptions } from '../settings/groups';
 import { defaultText, type Setting } from '../settings/setting';
 import { SETTINGS } from '../settings/table';
 import { UsageError } from './cli-io';
-import { cliEnv, cliFlags } from './cli-settings';
+import { cliSettings } from './cli-settings';
+import { MAX_CA_BYTES, readBoundedFileSync } from './shared/bounded-input';
 
 /** Raw values of the shared probe options, as commander hands them over (validated by the settings table). */
 export interface ProbeCliValues {
@@ -31,7 +30,7 @@ export function flagOption(setting: Setting<unknown, unknown>, argument: string)
   return [`${setting.flag} <${argument}>`, `${setting.doc}${shownDefault}`];
 }
 
-/** Adds the probe options of DESIGN.md (shared by probe, check and posture) to a command. */
+/** Adds the probe options (docs/cli.md; shared by probe, check, posture and pins) to a command. */
 export function addProbeOptions(command: Command): Command {
   const collect = (value: string, previous: string[]) => [...previous, value];
   return command
@@ -52,43 +51,27 @@ export function toProbeRequest(
   args: readonly string[],
   values: ProbeCliValues,
 ): { targets: Target[]; options: ProbeOptions } {
-  let targets: Target[];
-  try {
-    targets = parseTargets(args);
-  } catch (error) {
-    if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
-  return { targets, options: toProbeOptions(values) };
+  return { targets: parseTargets(args), options: toProbeOptions(values) };
 }
 
 /**
- * Turns CLI values into probe options (targets aside), or a UsageError that says what is wrong. The DNS
- * servers come from `--dns`, else from `CERTWATCH_DNS` (the one DNS setting is also an environment one).
+ * Turns CLI values into probe options (targets aside), or a UsageError that says what is wrong. Each
+ * setting comes from its flag, else its `CERTWATCH_*` variable (the Lambda's), else its default.
  */
 export function toProbeOptions(
   values: ProbeCliValues,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ProbeOptions {
-  const read = cliFlags(values);
+  const read = cliSettings(values, env);
   const options = readProbeOptions(read);
-  const dns = options.dnsServers ?? cliEnv(env)(SETTINGS.dns);
-  if (dns !== undefined && dns.length > 0) options.dnsServers = dns;
   const ca = read(SETTINGS.ca);
   if (ca !== undefined) options.extraAnchorsDer = readCaFile(ca);
   return options;
 }
 
-/** Reads a `--ca` PEM bundle. */
+/** Reads a `--ca` PEM bundle (at most {@link MAX_CA_BYTES}, enforced while reading). */
 export function readCaFile(path: string): Buffer[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--ca ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      cause: error,
-    });
-  }
+  const text = readBoundedFileSync(path, MAX_CA_BYTES, `--ca ${path}`);
   const ders = pemToDerList(text);
   if (ders.length === 0) throw new UsageError(`--ca ${path}: no PEM certificate in the file`);
   return ders;

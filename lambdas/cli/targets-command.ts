@@ -4,12 +4,15 @@
  */
 import { Argument, type Command } from 'commander';
 import type { MxRecord } from '../core/mx';
+import type { PolicySet } from '../core/policy/model';
 import type { HistoryStore } from '../core/ports';
 import type { WatchItem, WatchList } from '../core/watch-list';
 import { type CliRun, EXIT, UsageError } from './cli-io';
-import { table } from './format';
+import { type Column, table } from './format';
 import { loadPolicyFile } from './policy-file';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
+import { DATE_CUT, NAME_CUT } from './shared/table';
+import { PLAIN, type Terminal, terminalOf } from './shared/terminal';
 import { CLI_DEFAULT_SEED, ensureWatchList, watchTargetsFrom } from './watch-list-cli';
 
 interface TargetsValues extends StoreCliValues {
@@ -45,13 +48,30 @@ export function registerTargetsCommand(program: Command, run: CliRun): void {
       if (action !== 'list' && args.length === 0) throw new UsageError(`targets ${action} needs at least one TARGET`);
       const keys = watchTargetsFrom(args).map((t) => t.key);
       const now = new Date();
-      const outcome = await withStore(location, {}, async (opened) => {
+      // Each entry's policy is checked to fit its item before anything is written: all or nothing.
+      const policies = policy ? await entryPolicies(policy, keys, values.policy as string, now) : null;
+      if (action === 'list' && location.kind === 'embedded') {
+        const { hasEngineFiles, storeDirState } = await import('../store/store-paths.js');
+        if (storeDirState(location.dir) === 'absent' || !hasEngineFiles(location.dir)) {
+          // Listing creates nothing: a missing store has no list yet (its first use sets one up).
+          if (values.json) {
+            const document = { store: location.dir, initializedWith: null, targets: [] };
+            run.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+          } else {
+            run.stdout.write(
+              `No target is watched in ${location.dir} yet: there is no store there (certwatch targets add TARGET ` +
+                "starts one with yours; certwatch check starts one with Google's).\n",
+            );
+          }
+          return;
+        }
+      }
+      const outcome = await withStore(location, { run }, async (opened) => {
         if (!opened) throw new Error('the store did not open');
         const { store, where } = opened;
         const lines = action === 'list' ? [] : await edit(store, action, keys, where, now);
-        if (policy) {
-          const { entryPolicyDocument } = await import('../core/policy/watch-policy.js');
-          for (const key of keys) await store.setWatchPolicy(key, entryPolicyDocument(policy, key));
+        if (policy && policies) {
+          for (const key of keys) await store.setWatchPolicy(key, policies.get(key));
           lines.push(
             ...keys.map(
               (k) =>
@@ -68,7 +88,7 @@ export function registerTargetsCommand(program: Command, run: CliRun): void {
         run.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       } else {
         if (outcome.lines.length > 0) run.stdout.write(`${outcome.lines.join('\n')}\n`);
-        if (action === 'list') run.stdout.write(`${renderList(listed)}\n`);
+        if (action === 'list') run.stdout.write(`${renderList(listed, terminalOf(run.stdout))}\n`);
         const active = listed.filter((t) => t.status === 'active').length;
         run.stdout.write(`${active} target(s) watched in ${outcome.where}\n`);
       }
@@ -118,7 +138,7 @@ function toListed(list: WatchList, mxRecords: readonly MxRecord[]): ListedTarget
 }
 
 /** The human table: one row per entry, MX hosts beside their entry. */
-export function renderList(listed: readonly ListedTarget[]): string {
+export function renderList(listed: readonly ListedTarget[], terminal: Terminal = PLAIN): string {
   const rows = listed.map((t) => [
     t.target,
     t.status,
@@ -127,5 +147,46 @@ export function renderList(listed: readonly ListedTarget[]): string {
     t.removedAt ? t.removedAt.slice(0, 16).replace('T', ' ') : '',
     t.mx === undefined ? '' : t.mx === null ? '(not looked up yet)' : t.mx.hosts.join(' '),
   ]);
-  return table(['TARGET', 'STATUS', 'SOURCE', 'ADDED', 'REMOVED', 'MX HOSTS'], rows);
+  const header: Column[] = [
+    { header: 'TARGET' },
+    { header: 'STATUS' },
+    { header: 'SOURCE', drop: 2 },
+    { header: 'ADDED', cut: DATE_CUT, drop: 4 },
+    { header: 'REMOVED', cut: DATE_CUT, drop: 3 },
+    { header: 'MX HOSTS', cut: NAME_CUT, drop: 1 },
+  ];
+  return table(header, rows, { columns: terminal.columns });
+}
+
+/**
+ * The policy document each added entry keeps, refused (exit 2, nothing written) when an entry's item
+ * would be larger than the table holds (400 KB as DynamoDB counts).
+ */
+async function entryPolicies(
+  policy: PolicySet,
+  keys: readonly string[],
+  file: string,
+  now: Date,
+): Promise<Map<string, unknown>> {
+  const [{ entryPolicyDocument }, { watchItem }, { dynamoItemSize, MAX_ITEM_BYTES }] = await Promise.all([
+    import('../core/policy/watch-policy.js'),
+    import('../store/watch-list-items.js'),
+    import('../store/item-schema.js'),
+  ]);
+  const documents = new Map<string, unknown>();
+  for (const key of keys) {
+    const document = entryPolicyDocument(policy, key);
+    const at = now.toISOString();
+    const size = dynamoItemSize(
+      watchItem({ target: key, status: 'active', addedAt: at, removedAt: null, source: 'cli', policy: document }),
+    );
+    if (size > MAX_ITEM_BYTES) {
+      throw new UsageError(
+        `--policy ${file}: too large to keep on the watch list entry of ${key} (${size} bytes as DynamoDB counts, ` +
+          `over ${MAX_ITEM_BYTES}); nothing was added: give it to check as --policy, or trim its CA files`,
+      );
+    }
+    documents.set(key, document);
+  }
+  return documents;
 }

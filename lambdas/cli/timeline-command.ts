@@ -5,11 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CoreError } from '../core/errors';
 import type { TargetHistory } from '../core/history';
 import { parseTarget } from '../core/targets';
 import type { WatchConfig } from '../core/watch-config';
-import { TimelineError } from '../timeline/errors';
 import type { buildTimeline } from '../timeline/layout';
 import type { TimelineModel, TimelineNotice } from '../timeline/model';
 import { watchConfigFromCliEnv } from './cli-adapters';
@@ -47,12 +45,12 @@ export function registerTimelineCommand(program: Command, run: CliRun): void {
     )
     .action(async (args: string[], values: TimelineValues) => {
       const location = storeLocationFrom(values);
-      const wanted = args.map(targetUrl);
+      const wanted = args.map((arg) => parseTarget(arg).url);
       const config = watchConfigFromCliEnv();
       const now = new Date();
       const out = values.out ?? DEFAULT_TIMELINE_FILE;
       const format = outputFormat(out);
-      const loaded = await withStore(location, { mustExist: true }, async (opened): Promise<Loaded> => {
+      const loaded = await withStore(location, { readOnly: true, run }, async (opened): Promise<Loaded> => {
         if (!opened) return { histories: new Map(), listed: [], notices: [], where: storeName(location) };
         // The outbox keeps sent notices until TTL drops them (90 days); older events the timeline
         // derives from the certificate records themselves.
@@ -66,8 +64,10 @@ export function registerTimelineCommand(program: Command, run: CliRun): void {
           where: opened.where,
         };
       });
-      if (loaded.histories.size === 0) {
-        run.stderr.write(`certwatch: no history in ${loaded.where}: run certwatch check first\n`);
+      const certificates = [...loaded.histories.values()].reduce((n, h) => n + h.certs.length, 0);
+      if (certificates === 0) {
+        const why = loaded.histories.size === 0 ? 'no history' : 'no certificate recorded (every probe failed so far)';
+        run.stderr.write(`certwatch: ${why} in ${loaded.where}: run certwatch check first\n`);
         run.exitCode = EXIT.FAILED;
         return;
       }
@@ -121,29 +121,15 @@ function layout(
   now: Date,
   config: WatchConfig,
 ): TimelineModel {
-  try {
-    return build({
-      histories: loaded.histories,
-      notices: loaded.notices,
-      now,
-      // No target named: the watch list's (every stored one when none of them has history yet).
-      targets: wanted.length > 0 ? wanted : loaded.listed.length > 0 ? loaded.listed : undefined,
-      thresholdsDays: config.expiryThresholdsDays,
-      rotationOverdueShare: config.rotationOverdueShare,
-    });
-  } catch (error) {
-    if (error instanceof TimelineError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
-}
-
-function targetUrl(input: string): string {
-  try {
-    return parseTarget(input).url;
-  } catch (error) {
-    if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  return build({
+    histories: loaded.histories,
+    notices: loaded.notices,
+    now,
+    // No target named: the watch list's (every stored one when none of them has history yet).
+    targets: wanted.length > 0 ? wanted : loaded.listed.length > 0 ? loaded.listed : undefined,
+    thresholdsDays: config.expiryThresholdsDays,
+    rotationOverdueShare: config.rotationOverdueShare,
+  });
 }
 
 function storeName(location: ReturnType<typeof storeLocationFrom>): string {

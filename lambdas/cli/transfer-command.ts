@@ -3,10 +3,8 @@
  * up the embedded store and to move history between it and a DynamoDB table.
  */
 import type { Command } from 'commander';
-import { StoreError } from '../store/errors';
-import type { parseItemLines } from '../store/table-transfer';
-import { type CliRun, UsageError } from './cli-io';
-import { readBoundedFile, type StdinReader } from './shared/bounded-input';
+import { type CliRun, UsageError, writeOut } from './cli-io';
+import { LineSplitter, readBoundedFile, type StdinReader } from './shared/bounded-input';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 
 /** The most an import reads: far above any real history, a bound against reading a device forever. */
@@ -24,12 +22,14 @@ export function registerExportCommand(program: Command, run: CliRun): void {
       .description('write every item of the history (certificates, state, outbox, watch list) as JSON Lines on stdout'),
   ).action(async (values: StoreCliValues) => {
     const location = storeLocationFrom(values);
-    await withStore(location, { mustExist: true }, async (opened) => {
+    await withStore(location, { readOnly: true }, async (opened) => {
       if (!opened)
         throw new UsageError(`no store at ${location.kind === 'embedded' ? location.dir : ''}: nothing to export`);
       let count = 0;
+      // writeOut stops at a closed or full stdout (`export | head -1`, `export > /dev/full`); withStore
+      // then closes the store, which releases its lock.
       for await (const item of opened.transfer.items()) {
-        if (!run.stdout.write(`${JSON.stringify(item)}\n`)) await new Promise((go) => run.stdout.once('drain', go));
+        await writeOut(run.stdout, `${JSON.stringify(item)}\n`);
         count++;
       }
       run.stderr.write(`certwatch: exported ${count} item(s) from ${opened.where}\n`);
@@ -49,38 +49,34 @@ export function registerImportCommand(program: Command, run: CliRun, stdin: Stdi
     .action(async (file: string, values: ImportValues) => {
       const location = storeLocationFrom(values);
       const source = file === '-' ? 'stdin' : file;
-      const input =
+      // import-lines loads the item rules: only when the command runs (see program.ts).
+      const { ImportLines, MAX_IMPORT_LINE_BYTES } = await import('../store/import-lines.js');
+      const lines = new ImportLines(source);
+      const splitter = new LineSplitter(MAX_IMPORT_LINE_BYTES, (line) => lines.add(line));
+      // Every line is checked as it is read, before the store is even opened: a line that is no item is a
+      // StoreError IMPORT_INVALID naming the line (exit code 2), and nothing is written.
+      const onChunk = (chunk: Buffer) => splitter.push(chunk);
+      const rest =
         file === '-'
-          ? await stdin({ limit: MAX_IMPORT_BYTES, describe: 'JSON Lines from certwatch export' })
-          : await readBoundedFile(file, MAX_IMPORT_BYTES);
-      const text = input.toString('utf8');
-      // table-transfer loads the DynamoDB document client: only when the command runs (see program.ts).
-      const transfer = await import('../store/table-transfer.js');
-      let items: ReturnType<typeof parseItemLines>;
-      try {
-        items = transfer.parseItemLines(text, source);
-      } catch (error) {
-        throw new UsageError((error as Error).message, { cause: error });
-      }
+          ? await stdin({ limit: MAX_IMPORT_BYTES, describe: 'JSON Lines from certwatch export', onChunk })
+          : await readBoundedFile(file, MAX_IMPORT_BYTES, file, onChunk);
+      // A reader that handed the input over whole (tests' in-process stdin).
+      if (rest.length > 0) splitter.push(rest);
+      splitter.end();
+      const items = lines.items;
       if (items.length === 0)
         throw new UsageError(`${source}: no item to import (expected JSON Lines from certwatch export)`);
       const outcome = await withStore(location, {}, async (opened) => {
         if (!opened) throw new UsageError('no store to import into');
-        try {
-          return {
+        // A store that is not empty without --merge is a StoreError IMPORT_NOT_EMPTY (exit code 2).
+        return {
+          where: opened.where,
+          ...(await opened.transfer.importItems(items, {
+            merge: Boolean(values.merge),
+            now: new Date(),
             where: opened.where,
-            ...(await opened.transfer.importItems(items, {
-              merge: Boolean(values.merge),
-              now: new Date(),
-              where: opened.where,
-            })),
-          };
-        } catch (error) {
-          if (error instanceof StoreError && error.code === 'IMPORT_NOT_EMPTY') {
-            throw new UsageError(error.message, { cause: error });
-          }
-          throw error;
-        }
+          })),
+        };
       });
       const settled = outcome.outboxSettled
         ? `; ${outcome.outboxSettled} pending notice(s) will not be published again`

@@ -2,7 +2,6 @@
  * The watch list as the commands use it: targets given on the command line, or the store's list
  * (set up on first use: Google's set on an empty store), and each stored target's place on the list.
  */
-import { CoreError } from '../core/errors';
 import type { MxRecord } from '../core/mx';
 import type { HistoryStore, WatchListStore } from '../core/ports';
 import { DEFAULT_TARGET_URLS } from '../core/targets';
@@ -15,12 +14,7 @@ export const CLI_DEFAULT_SEED: WatchSeed = { targets: DEFAULT_TARGET_URLS, sourc
 
 /** Parses command-line targets (URLs, `mx:DOMAIN`, set names), or a UsageError. */
 export function watchTargetsFrom(args: readonly string[]): WatchTarget[] {
-  try {
-    return parseWatchTargets(args);
-  } catch (error) {
-    if (error instanceof CoreError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  return parseWatchTargets(args);
 }
 
 /** The active entries of a list, or a UsageError when none is left. */

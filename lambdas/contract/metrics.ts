@@ -16,4 +16,9 @@ export const WATCH_METRICS = Object.freeze({
   publishFailures: 'PublishFailures',
   /** 1 per cycle that ran to the end; the "no successful cycle" alarm watches it. */
   cycleSucceeded: 'CycleSucceeded',
+  /**
+   * 1 per step of a run that failed on the last attempt the state machine gives it, or per failed direct
+   * invocation; an error its retry recovers is not counted. The FunctionErrors alarm watches it.
+   */
+  stepFailed: 'StepFailed',
 } as const);

@@ -1,5 +1,5 @@
 /**
- * The history table's keys and names (contract: DESIGN.md "History table"). Constants only, no AWS SDK:
+ * The history table's keys and names (contract: docs/history-table.md). Constants only, no AWS SDK:
  * the CDK stack imports this without pulling runtime code into synth.
  */
 

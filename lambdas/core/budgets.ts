@@ -1,7 +1,7 @@
 /**
  * Budgets derived from settings or shared by several steps, each defined once: the deadline of a DNS
- * lookup (from the probe timeout), the publish lease of the outbox, and the inputs of shard sizing that
- * the planner (core/watch-list.ts) and the stack (the function timeout, lib/function-settings.ts) share.
+ * lookup (from the probe timeout), the publish lease of the outbox, Lambda's limit, and the inputs of
+ * shard sizing that the run (core/run-budget.ts) and the stack (lib/run-timing.ts) share.
  * Logic-light and pure: the CDK app reaches it through lambdas/contract/, every area may import it.
  */
 
@@ -18,6 +18,15 @@ export function dnsTimeoutMs(probeTimeoutMs: number): number {
 }
 
 /**
+ * The longest a run's revocation checks take (docs/revocation.md): two fetch deadlines (each fetch is
+ * bounded by the probe timeout). Fetches run side by side, so a few slow sources cost one deadline; a
+ * fetch not done when this is spent is `unknown`, said so. A run adds this once, after its probes.
+ */
+export function revocationBudgetMs(probeTimeoutMs: number): number {
+  return 2 * probeTimeoutMs;
+}
+
+/**
  * How long a cycle's claim on a pending notice holds before another cycle may publish it (the outbox,
  * docs/reliability.md): 5 minutes, longer than any publish call may take (lambdas/aws/aws-timeouts.ts)
  * so that a slow publish is not repeated by an overlapping cycle.
@@ -27,18 +36,13 @@ export const CLAIM_LEASE_MS = 300_000;
 /** Lambda's limit on one invocation, in seconds. */
 export const LAMBDA_MAX_SECONDS = 900;
 
-/** How a run is cut into shards (docs/deploy.md, the watch list and fan-out). */
+/**
+ * How a run is cut into shards (docs/architecture.md "The run"): a shard's time is its invocation's
+ * (lib/run-timing.ts), its size what fits that at worst and at the measured rate (core/run-budget.ts).
+ */
 export const FAN_OUT = Object.freeze({
-  /** Probing seconds one shard is given (well inside Lambda's 15 minutes, leaving room for retries). */
-  shardBudgetSeconds: 300,
   /** Seconds per entry assumed before any shard has measured the rate. */
   defaultSecondsPerEntry: 1,
   /** Most shards of one run. */
   maxShards: 1000,
 });
-
-/**
- * The longest function timeout a fanned-out run needs: twice a shard's probing budget, since a shard is
- * sized at the rate the last shard measured and may run slower than that.
- */
-export const SHARD_FUNCTION_CAP_SECONDS = FAN_OUT.shardBudgetSeconds * 2;

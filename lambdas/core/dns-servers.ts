@@ -1,5 +1,5 @@
 /**
- * The one DNS setting (DESIGN.md: `--dns ADDR[:PORT][,...]`, env `CERTWATCH_DNS`, context `dns`): the
+ * The one DNS setting (docs/settings.md: `--dns ADDR[:PORT][,...]`, env `CERTWATCH_DNS`, context `dns`): the
  * resolvers every lookup certwatch makes goes to. Pure parsing; `lambdas/probe/dns.ts` builds resolvers.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The history model change detection reads and writes: one record per certificate ever served at a
  * target, and one state per target describing the last cycle. Plain data; the store maps it to the
- * single-table design of DESIGN.md (CERT# and STATE items).
+ * single table of docs/history-table.md (CERT# and STATE items).
  */
 import type { CertFields, CertRole } from './cert-fields';
 import type { KeyType, ProbeErrorCode } from './observation';

@@ -1,10 +1,11 @@
 /**
  * The observation model: what one probe of one address with one key type saw.
- * This shape is a contract (DESIGN.md, `certwatch probe --json`): change it only with its docs and tests.
+ * This shape is a contract (docs/observation.md, `certwatch probe --json`): change it only with its docs and tests.
  */
 
 import type { CertFields } from './cert-fields';
 import type { ConsumerPolicyVerdict } from './policy/model';
+import type { Revocation } from './revocation/model';
 
 /** Key types a probe can ask a server for. */
 export type KeyType = 'rsa' | 'ecdsa';
@@ -52,8 +53,11 @@ export interface ObservationError {
   message: string;
 }
 
-/** One certificate as presented (contract): the field list of core/cert-fields.ts. */
-export type Cert = CertFields;
+/**
+ * One certificate as presented (contract): the field list of core/cert-fields.ts, and its revocation
+ * status (docs/revocation.md) — absent when revocation checks are off.
+ */
+export type Cert = CertFields & { revocation?: Revocation };
 
 /** The verdict of path validation at an explicit time. */
 export interface Validation {

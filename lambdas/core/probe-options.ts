@@ -1,5 +1,6 @@
 import type { KeyType } from './observation';
 import type { PolicySet } from './policy/model';
+import type { RevocationOptions } from './revocation/model';
 import type { ResolvePin } from './targets';
 
 /** IP version of an address. */
@@ -41,9 +42,14 @@ export interface ProbeOptions {
   policy?: PolicySet;
   /** Give each presented leaf its CT link key (`ctLinkKey`): set by the Certificate Transparency step. */
   ctLinkKeys?: boolean;
+  /**
+   * Revocation checks of every presented certificate (docs/revocation.md): each chain entry then carries
+   * `revocation`, and the handshake asks for a stapled OCSP response. Absent = off.
+   */
+  revocation?: RevocationOptions;
 }
 
-/** Defaults of DESIGN.md. */
+/** The defaults (docs/settings.md). */
 export const DEFAULT_PROBE_OPTIONS: ProbeOptions = {
   keyTypes: ['rsa', 'ecdsa'],
   timeoutMs: 10_000,

@@ -20,6 +20,14 @@ export const RUN_BUDGET = Object.freeze({
   minReserveMs: 10_000,
 });
 
+/**
+ * TLS posture per target: an address takes about 6 s to enumerate (measured: ~60 handshakes), four
+ * addresses are enumerated at once, and a target is given twice that. Posture shards are sized by it and
+ * stop starting targets when it no longer fits; a black-holed address costs its handshake budget of
+ * probe timeouts, so the posture step also gives up a batch still running at its deadline.
+ */
+export const POSTURE_BUDGET = Object.freeze({ secondsPerTarget: 12, targetsPerBatch: 4 });
+
 /** What one target costs at worst, in probe-slot milliseconds: the slots run `concurrency` at a time. */
 export interface WorstCaseInput {
   probeTimeoutMs: number;

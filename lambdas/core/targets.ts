@@ -45,6 +45,15 @@ export function parseTarget(input: string): Target {
   const raw = input.trim();
   if (raw === '') throw new CoreError('TARGET_INVALID', 'empty target');
   if (raw.length > MAX_TARGET_CHARS) throw invalid(raw, `longer than ${MAX_TARGET_CHARS} characters`);
+  if (/^mx:(?!\/\/)/i.test(raw)) {
+    // Read as host "mx" with port "DOMAIN" otherwise: say what mx: is and where it belongs.
+    const entry = /^mx:[\w.-]{1,80}$/i.test(raw) ? raw : 'mx:DOMAIN';
+    throw invalid(
+      raw,
+      "an MX target names a domain's mail hosts, which only check and the watch list look up " +
+        `(certwatch check ${entry}, certwatch targets add ${entry}); here give one host: smtp://HOST`,
+    );
+  }
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
   const scheme = (schemeMatch?.[1] ?? 'smtp').toLowerCase();
   if (scheme !== 'smtp' && scheme !== 'smtps') {

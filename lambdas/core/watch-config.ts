@@ -24,7 +24,7 @@ export interface WatchConfig {
   rotationOverdueShare: number;
 }
 
-/** The defaults of DESIGN.md. */
+/** The defaults (docs/settings.md). */
 export const DEFAULT_WATCH_CONFIG: WatchConfig = Object.freeze({
   expiryThresholdsDays: Object.freeze([21, 14, 7, 3, 1]),
   staleAfterCycles: 3,

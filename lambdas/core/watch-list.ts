@@ -1,5 +1,5 @@
 /**
- * The watch list (DESIGN.md "History table"): which targets a store watches, kept as data in the table.
+ * The watch list (docs/history-table.md, docs/cli.md "certwatch targets"): which targets a store watches, kept as data in the table.
  * An entry is a target URL (`smtp://host:port`, `smtps://host:port`) or `mx:DOMAIN`, which every cycle
  * expands to the domain's MX hosts. Pure: parsing, named sets and the seeding decision.
  */
@@ -17,7 +17,7 @@ export interface WatchItem {
   addedAt: string;
   removedAt: string | null;
   source: WatchSource;
-  /** Left for a per-target consumer policy (DESIGN.md "Consumer policy"); certwatch does not read it yet. */
+  /** Left for a per-target consumer policy (docs/policy.md "A policy on the watch list"). */
   policy?: unknown;
 }
 

@@ -11,7 +11,7 @@ import type { Lookup, MtaStsPolicy } from '../core/policy/model';
 import { parseStsPolicy, parseStsRecord } from '../core/policy/mta-sts';
 import { pinnedAddresses, type ResolvePin } from '../core/targets';
 
-/** RFC 8461 §3.3 suggests a limit; certwatch takes the DESIGN's reply limit. */
+/** RFC 8461 §3.3 suggests a limit; certwatch takes its SMTP reply limit (docs/observation.md). */
 export const MAX_POLICY_BYTES = 64 * 1024;
 
 /** What a fetch needs: the probes' resolver, pins, anchors (PEM) and deadline. */

@@ -69,8 +69,8 @@ export async function gatherPolicyLookups(
   return { mx, tlsa: new Map(tlsa), mtaSts: new Map(mtaSts) };
 }
 
-/** The probes' anchors as PEM, for the MTA-STS HTTPS fetch. */
-function anchorsPem(options: ProbeOptions): string[] {
+/** The probes' anchors as PEM, for the HTTPS fetches (MTA-STS policies, revocation sources). */
+export function anchorsPem(options: ProbeOptions): string[] {
   const base =
     options.trust === 'google'
       ? googleTrustStore()

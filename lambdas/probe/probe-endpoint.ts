@@ -20,6 +20,8 @@ export interface EndpointProbeSettings {
   servername?: string;
   ehloName?: string;
   port25Blocked?: boolean;
+  /** Ask the server to staple an OCSP response (revocation on). */
+  requestOCSP?: boolean;
 }
 
 /** What one probe saw on the wire, before any parsing of certificates. */
@@ -29,6 +31,8 @@ export interface RawProbe {
   tls: TlsInfo;
   /** DER as presented, leaf first (empty on failure). */
   chainDer: Buffer[];
+  /** The stapled OCSP response, when asked for and sent. */
+  ocspStaple?: Buffer;
   durationMs: number;
 }
 
@@ -68,9 +72,11 @@ export async function probeEndpoint(endpoint: Endpoint, settings: EndpointProbeS
       servername: SERVERNAME_IS_IP.test(servername) ? undefined : servername,
       signal,
       initial,
+      requestOCSP: settings.requestOCSP,
     });
     result.tls = { protocol: handshake.protocol, cipher: handshake.cipher };
     result.chainDer = handshake.chainDer;
+    if (handshake.ocspStaple) result.ocspStaple = handshake.ocspStaple;
     if (handshake.chainError) result.error = handshake.chainError;
     if (endpoint.mode === 'implicit') {
       // The greeting is for the record: a server that sends none must not cost the probe its deadline.

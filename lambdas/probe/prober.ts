@@ -5,6 +5,7 @@ import { evaluateConsumerPolicy } from '../core/policy/evaluate';
 import { NO_LOOKUPS, type PolicyLookups } from '../core/policy/model';
 import type { Prober } from '../core/ports';
 import type { ProbeOptions } from '../core/probe-options';
+import { MemoryRevocationCache, type RevocationCache } from '../core/revocation/cache';
 import type { Target } from '../core/targets';
 import { parseChain } from '../core/x509/certificate';
 import type { TrustStore } from '../core/x509/trust-store';
@@ -39,10 +40,12 @@ export class SmtpProber implements Prober {
   /**
    * @param lookupDeps how the consumer policy's DNS and MTA-STS lookups are made (default: the probes' resolvers).
    * @param observer told of each probe as it starts and ends (the CLI's progress line).
+   * @param revocationCache where revocation verdicts are kept between fetches (default: this prober's memory).
    */
   constructor(
     private readonly lookupDeps?: (options: ProbeOptions) => LookupDeps,
     private readonly observer?: ProgressObserver,
+    private readonly revocationCache: RevocationCache = new MemoryRevocationCache(),
   ) {}
 
   /** Trust stores by anchor set: indexing Node's roots plus extras costs milliseconds, once. */
@@ -103,6 +106,7 @@ export class SmtpProber implements Prober {
           servername: options.servername,
           ehloName: options.ehloName,
           port25Blocked: options.port25Blocked,
+          requestOCSP: options.revocation !== undefined,
         }),
       this.observer && {
         observer: this.observer,
@@ -128,8 +132,54 @@ export class SmtpProber implements Prober {
         chainDer: raws[i].chainDer,
       })),
     );
+    if (options.revocation) await this.addRevocation(built, raws, trust, options);
     const order = byTargetOrder(targets);
     return [...built, ...unresolved].sort((a, b) => order(a.observation, b.observation));
+  }
+
+  /** Sets `revocation` on every chain entry (docs/revocation.md); the checker loads only when it is on. */
+  private async addRevocation(
+    built: readonly DetailedObservation[],
+    raws: readonly RawProbe[],
+    trust: TrustStore,
+    options: ProbeOptions,
+  ): Promise<void> {
+    const revocation = options.revocation;
+    if (!revocation) return;
+    const [{ checkRevocation }, { anchorsPem }] = await Promise.all([
+      import('./revocation-checker.js'),
+      import('./policy-lookups.js'),
+    ]);
+    const checked = built.flatMap((detail, i) => {
+      const parsed = detail.observation.chain.length > 0 ? parseChain(detail.chainDer) : null;
+      if (!parsed?.ok) return [];
+      const stapled = raws[i].ocspStaple;
+      const chain = { certificates: parsed.certificates, path: detail.observation.validation?.path ?? [], stapled };
+      return [{ observation: detail.observation, chain }];
+    });
+    let ca: string[] | undefined;
+    const verdicts = await checkRevocation(
+      checked.map((c) => c.chain),
+      {
+        methods: revocation.methods,
+        maxCrlBytes: revocation.maxCrlBytes,
+        timeoutMs: options.timeoutMs,
+        dnsServers: options.dnsServers,
+        resolve: options.resolve,
+        addressFamilies: options.addressFamilies,
+        get ca() {
+          ca ??= anchorsPem(options);
+          return ca;
+        },
+      },
+      { cache: this.revocationCache, trust },
+      options.validationTime ?? new Date(),
+    );
+    checked.forEach(({ observation }, i) => {
+      observation.chain.forEach((cert, j) => {
+        cert.revocation = verdicts[i][j];
+      });
+    });
   }
 }
 

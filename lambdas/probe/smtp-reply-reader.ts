@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { ProbeError } from './errors';
 
-/** DESIGN.md limits on SMTP replies. */
+/** Limits on SMTP replies (docs/observation.md "One probe"; measured in docs/reliability.md). */
 export const MAX_REPLY_LINE = 4 * 1024;
 export const MAX_REPLY_BYTES = 64 * 1024;
 

@@ -58,6 +58,8 @@ export interface HandshakeResult {
   chainDer: Buffer[];
   /** Set when the chain could not be read; the handshake itself succeeded. */
   chainError?: ProbeError;
+  /** The OCSP response the server stapled, when one was asked for (`requestOCSP`) and sent. */
+  ocspStaple?: Buffer;
 }
 
 /**
@@ -67,10 +69,11 @@ export interface HandshakeResult {
  */
 export function tlsHandshake(
   socket: Socket,
-  options: { servername?: string; keyType: KeyType; signal: AbortSignal; initial?: Buffer },
+  options: { servername?: string; keyType: KeyType; signal: AbortSignal; initial?: Buffer; requestOCSP?: boolean },
 ): Promise<HandshakeResult> {
   const tap = new SocketTap(socket, HANDSHAKE_CAPTURE_LIMIT, options.initial);
   let serverHandshakeSecret: Buffer | undefined;
+  let ocspStaple: Buffer | undefined;
   let tlsSocket: TLSSocket;
   try {
     tlsSocket = connect({
@@ -79,6 +82,8 @@ export function tlsHandshake(
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
       secureContext: secureContextFor(options.keyType),
+      // Asked only when revocation is checked (docs/revocation.md): otherwise the hello stays as it was.
+      ...(options.requestOCSP ? { requestOCSP: true } : {}),
     });
   } catch (cause) {
     tap.destroy();
@@ -88,6 +93,12 @@ export function tlsHandshake(
     const [label, , secret] = line.toString('ascii').trim().split(' ');
     if (label === 'SERVER_HANDSHAKE_TRAFFIC_SECRET' && secret) serverHandshakeSecret = Buffer.from(secret, 'hex');
   });
+  if (options.requestOCSP) {
+    // Node passes null when the server sent no status.
+    tlsSocket.on('OCSPResponse', (response: Buffer | null) => {
+      if (response && response.length > 0) ocspStaple = response;
+    });
+  }
 
   return new Promise<HandshakeResult>((resolve, reject) => {
     const onAbort = () => fail(new ProbeError('TIMEOUT', 'timed out during the TLS handshake'));
@@ -144,7 +155,7 @@ export function tlsHandshake(
           cipher,
           serverHandshakeSecret,
         });
-        resolve({ tlsSocket, protocol, cipher, chainDer });
+        resolve({ tlsSocket, protocol, cipher, chainDer, ...(ocspStaple ? { ocspStaple } : {}) });
       } catch (error) {
         const chainError =
           error instanceof ProbeError ? error : new ProbeError('CHAIN_UNPARSEABLE', String(error), { cause: error });

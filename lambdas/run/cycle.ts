@@ -18,6 +18,7 @@ import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { DEFAULT_WATCH_CONFIG, type WatchConfig } from '../core/watch-config';
 import { mapWithLimit } from '../probe/pool';
+import { StoreError } from '../store/errors';
 import { drainOutbox, type OutboxHooks } from './outbox';
 
 /** Test hook points of a cycle; production passes none. */
@@ -72,6 +73,8 @@ export interface CycleInput {
 export interface RunProblem {
   target: string;
   message: string;
+  /** Its stored history holds an item the readers cannot use (the message names it; `certwatch repair`). */
+  badItem?: true;
 }
 
 /** Counts for people and metrics. */
@@ -136,10 +139,20 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const { observations } = observed;
   const unreached = new Set(observed.unreached.map((t) => t.url));
   const targets = input.targets.filter((t) => !unreached.has(t.url));
-  const detectTargets: DetectTarget[] = targets.map((t) => ({ url: t.url, host: t.host, mode: t.mode }));
-  const histories = new Map<string, TargetHistory>(
-    await mapWithLimit(detectTargets, limit, async (t) => [t.url, await store.loadTarget(t.url)] as const),
-  );
+  const badItems: RunProblem[] = [];
+  const histories = new Map<string, TargetHistory>();
+  await mapWithLimit(targets, limit, async (t) => {
+    try {
+      histories.set(t.url, await store.loadTarget(t.url));
+    } catch (error) {
+      // A bad stored item (e.g. imported) stops its own target only; the others are watched as usual.
+      if (!(error instanceof StoreError && error.code === 'ITEM_INVALID')) throw error;
+      badItems.push({ target: t.url, message: error.message, badItem: true });
+    }
+  });
+  const detectTargets: DetectTarget[] = targets
+    .filter((t) => histories.has(t.url))
+    .map((t) => ({ url: t.url, host: t.host, mode: t.mode }));
   const expectedName = input.probeOptions.servername;
   const detection = detectCycle({ targets: detectTargets, histories, observations, now, config, expectedName });
   if (input.shard) {
@@ -216,7 +229,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       conflicts,
       unsaved,
       unreached: [...unreached],
-      problems: [...(input.problems ?? [])],
+      problems: [...(input.problems ?? []), ...badItems],
     },
   };
 }

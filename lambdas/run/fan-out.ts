@@ -20,8 +20,8 @@ export interface RunPlan {
   capacity: number;
   shardCount: number;
   shards: number[];
-  /** Epoch milliseconds after which no shard starts probing (the merge still fits the run's time). */
-  deadline?: number;
+  /** Epoch milliseconds after which no shard starts probing (the merge still fits the run's time); null: none. */
+  deadline: number | null;
 }
 
 /** One shard's work order. */
@@ -31,7 +31,7 @@ export interface ShardOrder {
   shard: number;
   shardCount: number;
   /** The plan's deadline: a shard started after it (a late retry) probes nothing. */
-  deadline?: number;
+  deadline?: number | null;
 }
 
 /** What the merge step did. */
@@ -51,8 +51,10 @@ export function sizePlan(input: {
   rate: ProbeRate | null;
   forceShards?: number;
   deadline?: number;
+  /** Entries per shard decided by the caller (posture), instead of the worst case and the rate. */
+  capacity?: number;
 }): RunPlan {
-  const capacity = shardCapacity(input.invocationMs, input.worst, input.rate);
+  const capacity = input.capacity ?? shardCapacity(input.invocationMs, input.worst, input.rate);
   const shardCount = input.forceShards ?? shardCountFor(input.entries, capacity);
   return {
     runId: `${input.now.toISOString()}-${randomUUID().slice(0, 8)}`,
@@ -61,7 +63,7 @@ export function sizePlan(input: {
     capacity,
     shardCount,
     shards: Array.from({ length: shardCount }, (_, i) => i),
-    ...(input.deadline !== undefined ? { deadline: input.deadline } : {}),
+    deadline: input.deadline ?? null,
   };
 }
 

@@ -10,10 +10,7 @@
 import { DAY_MS, daysBetween, wholeDays } from '../core/days';
 import type { TargetHistory } from '../core/history';
 import { createNotice, type Notice } from '../core/notice';
-import { hostPort } from '../core/notices/text';
-import { HEARTBEAT } from '../core/notices/types/heartbeat';
-import type { KeyType } from '../core/observation';
-import { commonName } from '../core/x509/dn';
+import { HEARTBEAT, type HeartbeatFacts, type ServedFacts, type WatchedFacts } from '../core/notices/types/heartbeat';
 
 /** How often a heartbeat is sent. */
 export type HeartbeatSchedule = 'weekly' | 'off';
@@ -63,45 +60,12 @@ export function heartbeatDue(input: {
   return { due: true, period, dedupeKey, reason: `first cycle of ${period}; ${reason}` };
 }
 
-/** One certificate currently served, as the heartbeat reports it. */
-export interface ServedFacts {
-  target: string;
-  keyType: KeyType;
-  role: 'leaf' | 'chain';
-  sha256: string;
-  subject: string;
-  issuer: string;
-  notAfter: string;
-  daysLeft: number;
-  addresses: string[];
-}
-
-/** What a target looked like in its last cycle. */
-export interface WatchedFacts {
-  target: string;
-  lastCycleAt: string | null;
-  /** Probes answered in the last cycle, out of all (a missing key type counts as answered). */
-  answered: number;
-  probes: number;
-  starttlsMissing: boolean;
-}
-
-/** The body of a HEARTBEAT notice (a superset of the contract's `{ message }`). */
-export interface HeartbeatFacts {
-  message: string;
-  period: string;
-  watched: WatchedFacts[];
-  served: ServedFacts[];
-  /** The served certificate (leaf or intermediate) that expires first; null when nothing is served. */
-  nextExpiry: ServedFacts | null;
-}
-
 /** Builds the heartbeat of `now`'s week from the watched targets and their histories. */
 export function buildHeartbeat(input: {
   now: Date;
   targets: ReadonlyArray<{ url: string; host: string }>;
   histories: ReadonlyMap<string, TargetHistory>;
-}): Notice<'HEARTBEAT'> & { facts: HeartbeatFacts } {
+}): Notice<'HEARTBEAT'> {
   const { now } = input;
   const period = isoWeek(now);
   const watched: WatchedFacts[] = [];
@@ -139,7 +103,7 @@ export function buildHeartbeat(input: {
   // Short enough to stay whole in the SNS subject; the details are in the text and the facts.
   const message = `heartbeat ${period}: ${count(input.targets.length, 'target')}, ${count(leaves, 'certificate')}, ${expiry}`;
   const facts: HeartbeatFacts = { message, period, watched, served, nextExpiry };
-  const notice = createNotice<'HEARTBEAT'>({
+  return createNotice({
     type: 'HEARTBEAT',
     dedupeKey: HEARTBEAT.key(period),
     target: null,
@@ -147,27 +111,8 @@ export function buildHeartbeat(input: {
     at: now,
     facts,
   });
-  return { ...notice, text: [notice.text, ...heartbeatLines(facts)].join('\n'), facts };
 }
 
 function count(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function heartbeatLines(facts: HeartbeatFacts): string[] {
-  const lines = facts.watched.map((w) => {
-    const leaves = facts.served.filter((s) => s.target === w.target && s.role === 'leaf');
-    const certs = leaves.map((s) => `${s.keyType} ${commonName(s.issuer)} ${wholeDays(s.daysLeft)}d`).join(', ');
-    const problems = [w.answered < w.probes ? `${w.probes - w.answered} of ${w.probes} probes failing` : '']
-      .concat(w.starttlsMissing ? ['STARTTLS missing'] : [])
-      .filter(Boolean);
-    return `  ${hostPort(w.target)}: ${certs || 'no certificate'}${problems.length ? ` (${problems.join('; ')})` : ''}`;
-  });
-  const next = facts.nextExpiry;
-  if (next) {
-    lines.push(
-      `Next expiry: ${next.subject} (${next.role}, ${next.keyType}) on ${hostPort(next.target)}, ${next.notAfter.slice(0, 10)}, sha256 ${next.sha256.slice(0, 16)}.`,
-    );
-  }
-  return lines;
 }

@@ -31,6 +31,8 @@ export interface PostureCycleInput {
   now: Date;
   cycleId?: string;
   claimLeaseMs?: number;
+  /** A shard of a fanned-out posture run: nothing is published here (the merge step drains the outbox). */
+  shard?: boolean;
 }
 
 /** What a posture cycle returns. */
@@ -57,7 +59,8 @@ export async function runPostureCycle(deps: PostureCycleDeps, input: PostureCycl
       attempted,
     });
   const attempted = new Set<string>();
-  const earlier = await drain(attempted);
+  const none = { published: [] as Notice[], failures: [] as Array<{ dedupeKey: string; message: string }> };
+  const earlier = input.shard ? none : await drain(attempted);
 
   const postureOptions = input.postureOptions ?? {};
   const postures = await enumerate(input.targets, input.probeOptions, postureOptions);
@@ -77,7 +80,7 @@ export async function runPostureCycle(deps: PostureCycleDeps, input: PostureCycl
     notices.push(...detection.notices);
   }
 
-  const later = await drain(attempted);
+  const later = input.shard ? none : await drain(attempted);
   return {
     postures,
     notices,

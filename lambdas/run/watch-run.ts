@@ -15,7 +15,7 @@ import type { Observation } from '../core/observation';
 import type { HistoryStore, NoticePublisher, Prober } from '../core/ports';
 import type { PolicyRule } from '../core/posture/policy';
 import type { ProbeOptions } from '../core/probe-options';
-import { probingMs, type WorstCaseInput } from '../core/run-budget';
+import { POSTURE_BUDGET, probingMs, type WorstCaseInput } from '../core/run-budget';
 import type { Target } from '../core/targets';
 import type { WatchConfig } from '../core/watch-config';
 import { activeTargets, parseWatchTargets } from '../core/watch-list';
@@ -115,8 +115,14 @@ export class WatchRun {
     return { ...result, preProbe };
   }
 
-  /** Plans a run: the list merged (or set up), counted, and cut into shards that fit `invocationMs` each. */
-  async plan(now: Date, options: { invocationMs: number; forceShards?: number; deadline?: number }): Promise<RunPlan> {
+  /**
+   * Plans a run: the list merged (or set up), counted, and cut into shards that fit `invocationMs` each
+   * (`posture`: shards of TLS posture enumeration, sized by its per-target budget).
+   */
+  async plan(
+    now: Date,
+    options: { invocationMs: number; forceShards?: number; deadline?: number; posture?: boolean },
+  ): Promise<RunPlan> {
     const { store } = this.ports;
     const list = await loadRunList(store, this.settings.list, now);
     const entries =
@@ -131,6 +137,11 @@ export class WatchRun {
       rate: await store.loadProbeRate(),
       forceShards: options.forceShards,
       deadline: options.deadline,
+      ...(options.posture
+        ? {
+            capacity: Math.max(1, Math.floor(probingMs(options.invocationMs) / 1000 / POSTURE_BUDGET.secondsPerTarget)),
+          }
+        : {}),
     });
   }
 
@@ -186,6 +197,49 @@ export class WatchRun {
           targets.push({ url: `smtp://${host}:25`, host });
     }
     return sendHeartbeatIfDue({ schedule, store, publisher, targets: targets as Target[], now, claimant });
+  }
+
+  /**
+   * One shard of a posture run: its slice enumerated in small batches while a batch still fits its
+   * time (a batch still running at the deadline is given up), postures compared and kept, notices
+   * recorded for the merge to publish. Targets not reached keep their last posture.
+   */
+  async postureShard(
+    order: ShardOrder,
+    step: StepOptions = {},
+  ): Promise<PostureCycleResult & { problems: RunTargets['problems']; unreached: string[] }> {
+    const { store, publisher, enumerate } = this.ports;
+    const now = new Date(order.now);
+    const started = Date.now();
+    const end = Math.min(step.invocationEnd ?? Number.POSITIVE_INFINITY, order.deadline ?? Number.POSITIVE_INFINITY);
+    const deadline = Number.isFinite(end) ? started + probingMs(end - started) : Number.POSITIVE_INFINITY;
+    const prepared = await this.targets(now, { shard: order.shard, shardCount: order.shardCount });
+    const targets = prepared.targets;
+    const total: PostureCycleResult = { postures: [], notices: [], published: [], incomplete: 0, publishFailures: [] };
+    let next = 0;
+    while (next < targets.length) {
+      const fits = Math.floor((deadline - Date.now()) / 1000 / POSTURE_BUDGET.secondsPerTarget);
+      const size = Math.min(targets.length - next, POSTURE_BUDGET.targetsPerBatch, fits);
+      if (size <= 0) break;
+      const batch = runPostureCycle(
+        { store, publisher, ...(enumerate ? { enumerate } : {}) },
+        {
+          targets: targets.slice(next, next + size),
+          probeOptions: prepared.probeOptions,
+          postureOptions: { rules: [...(this.settings.postureRules ?? [])] },
+          now,
+          cycleId: step.cycleId,
+          shard: true,
+        },
+      );
+      const done = await withinDeadline(batch, deadline);
+      if (done === undefined) break;
+      total.postures.push(...done.postures);
+      total.notices.push(...done.notices);
+      total.incomplete += done.incomplete;
+      next += size;
+    }
+    return { ...total, problems: prepared.problems, unreached: targets.slice(next).map((t) => t.url) };
   }
 
   /** The TLS posture cycle over this run's targets. */
@@ -292,5 +346,20 @@ export class WatchRun {
       }
     }
     return reports;
+  }
+}
+
+/** The promise's value, or undefined when the deadline passes first (the promise then settles on its own). */
+async function withinDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+  promise.catch(() => undefined);
+  if (!Number.isFinite(deadline)) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

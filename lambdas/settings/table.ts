@@ -17,6 +17,7 @@ import { parseDnsServers } from '../core/dns-servers';
 import { CoreError } from '../core/errors';
 import { POSTURE_DEFAULTS } from '../core/posture/defaults';
 import { DEFAULT_PROBE_OPTIONS } from '../core/probe-options';
+import { DEFAULT_REVOCATION_MAX_BYTES, REVOCATION_METHODS } from '../core/revocation/model';
 import { DEFAULT_TARGET_URLS, parseTargets, type ResolvePin, type Target } from '../core/targets';
 import { DEFAULT_WATCH_CONFIG } from '../core/watch-config';
 import { InvalidValue } from './config-error';
@@ -33,6 +34,7 @@ import {
   PEM_ANCHORS,
   POSTURE_RULES,
   RESOLVE_PINS,
+  REVOCATION_METHOD_LIST,
   TARGET_LIST,
   VPC_ID,
 } from './value-parsers';
@@ -49,7 +51,7 @@ function replacedBy(successors: string): Parser<never> {
     parse() {
       throw new InvalidValue(
         `this setting was replaced by ${successors}: a leaf now retires once every address that served it has ` +
-          'moved on or gone stale (see the rollout model in the README)',
+          'moved on or gone stale (see the rollout model, docs/rollout.md)',
       );
     },
   };
@@ -215,6 +217,29 @@ export const SETTINGS = {
     parser: integer(0, 60_000),
     default: POSTURE_DEFAULTS.pauseMs,
     flag: '--pause',
+  }),
+  revocation: defineSetting({
+    name: 'revocation',
+    doc:
+      'Revocation sources each served certificate is checked against (every one it names; a stapled OCSP response ' +
+      'counts too), or off. On by default in check and the Lambda; probe and inspect check only with the flag.',
+    parser: REVOCATION_METHOD_LIST,
+    default: [...REVOCATION_METHODS],
+    defaultText: 'crl,ocsp',
+    flag: '--revocation',
+    env: 'CERTWATCH_REVOCATION',
+    context: 'revocation',
+    deploy: 'function',
+  }),
+  revocationMaxBytes: defineSetting({
+    name: 'revocationMaxBytes',
+    doc: 'Most bytes of one CRL read (streamed: memory stays small); a larger one leaves its verdict unknown.',
+    parser: integer(65_536, 1_073_741_824),
+    default: DEFAULT_REVOCATION_MAX_BYTES,
+    flag: '--revocation-max-bytes',
+    env: 'CERTWATCH_REVOCATION_MAX_BYTES',
+    context: 'revocationMaxBytes',
+    deploy: 'function',
   }),
   expiryThresholdsDays: defineSetting({
     name: 'expiryThresholdsDays',
@@ -413,7 +438,7 @@ export const SETTINGS = {
     name: 'ctBudgetSeconds',
     doc: 'Time the CT step may take per run (all logs together); logs not done resume next run.',
     parser: integer(5, 900),
-    default: 240,
+    default: 120,
     flag: '--ct-budget',
     env: 'CERTWATCH_CT_BUDGET_SECONDS',
     context: 'ctBudgetSeconds',

@@ -9,6 +9,7 @@ import { KEY_TYPES, type KeyType } from '../core/observation';
 import { PostureError } from '../core/posture/errors';
 import { type PolicyRule, parsePolicy } from '../core/posture/policy';
 import type { AddressFamily } from '../core/probe-options';
+import { REVOCATION_METHODS, type RevocationMethod } from '../core/revocation/model';
 import { parseResolve, parseTargets, type ResolvePin, type Target } from '../core/targets';
 import { pemToDerList } from '../core/x509/pem';
 import { InvalidValue } from './config-error';
@@ -34,6 +35,30 @@ export const KEY_TYPE_LIST: Parser<KeyType[]> = dedupe(
     { example: 'rsa,ecdsa' },
   ),
 );
+
+/**
+ * `crl,ocsp`, `crl`, `ocsp` or `off`: the revocation sources fetched. `off` stays a word (not an empty
+ * list) so that it survives the trip through the function's environment.
+ */
+export const REVOCATION_METHOD_LIST: Parser<RevocationMethod[] | 'off'> = {
+  accepts: 'crl,ocsp, crl, ocsp or off',
+  parse(raw) {
+    if (typeof raw === 'string' && raw.trim().toLowerCase() === 'off') return 'off';
+    const methods = dedupe(
+      listOf(
+        (item) => {
+          const method = item.toLowerCase();
+          if (!REVOCATION_METHODS.includes(method as RevocationMethod)) {
+            throw new InvalidValue(`"${item}" is not crl or ocsp (or off alone)`);
+          }
+          return method as RevocationMethod;
+        },
+        { example: 'crl,ocsp' },
+      ),
+    ).parse(raw);
+    return REVOCATION_METHODS.filter((m) => methods.includes(m));
+  },
+};
 
 /** `all`, `4`, `6` or a list such as `4,6` (the CLI's `--family all|4|6` and the list form agree). */
 export const FAMILY_LIST: Parser<AddressFamily[]> = {

@@ -9,6 +9,7 @@ export type StoreErrorCode =
   | 'STORE_LOCKED'
   | 'STORE_DAMAGED'
   | 'STORE_INVALID'
+  | 'STORE_READ_ONLY'
   | 'IMPORT_INVALID'
   | 'IMPORT_NOT_EMPTY'
   | 'ITEM_INVALID'

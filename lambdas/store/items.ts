@@ -9,6 +9,7 @@ import type { Notice } from '../core/notice';
 import type { OutboxEntry } from '../core/ports';
 import type { Item } from './engine';
 import { StoreError } from './errors';
+import { assertItem } from './item-schema';
 
 export type { Item } from './engine';
 
@@ -54,6 +55,7 @@ export function certItem(record: CertRecord, rev: number): Item {
 
 /** The record of a `CERT#` item. */
 export function certFromItem(item: Item): CertRecord {
+  assertItem(item);
   return {
     target: str(item, 'target'),
     sha256: str(item, 'sha256'),
@@ -109,6 +111,7 @@ export function stateAttributes(state: TargetState): Item {
 
 /** The state of a `STATE` item. */
 export function stateFromItem(item: Item): TargetState {
+  assertItem(item);
   return {
     target: str(item, 'target'),
     version: Number(item.version ?? 0),
@@ -150,6 +153,7 @@ export function noticeItem(notice: Notice, createdAt: string, seq: number): Item
 
 /** The outbox entry of a `NOTICE#` item. */
 export function outboxFromItem(item: Item): OutboxEntry {
+  assertItem(item);
   return {
     dedupeKey: str(item, 'dedupeKey'),
     status: str(item, 'status') as OutboxEntry['status'],

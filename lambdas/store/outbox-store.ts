@@ -4,6 +4,7 @@
  */
 import { keys, TABLE_SCHEMA } from '../contract/table-schema';
 import type { OutboxEntry, OutboxStore } from '../core/ports';
+import { BadItems } from './bad-items';
 import { putIfAbsent } from './conditional-writes';
 import { type TableEngine, when } from './engine';
 import { noticeItem, outboxFromItem } from './items';
@@ -14,7 +15,7 @@ const SENT_RETENTION_SECONDS = 90 * 86_400;
 const ERROR_CHARS = 1000;
 
 /** {@link OutboxStore} on a table engine. */
-export function outboxStoreOn(engine: TableEngine): OutboxStore {
+export function outboxStoreOn(engine: TableEngine, badItems = new BadItems()): OutboxStore {
   const noticeKey = (dedupeKey: string) => ({ pk: keys.outbox, sk: keys.notice(dedupeKey) });
 
   const outbox = async (pendingOnly: boolean): Promise<OutboxEntry[]> => {
@@ -24,8 +25,8 @@ export function outboxStoreOn(engine: TableEngine): OutboxStore {
       consistent: true,
       ...(pendingOnly ? { filter: when.equals('status', 'pending') } : {}),
     });
-    return items
-      .map(outboxFromItem)
+    return badItems
+      .decodeEach(items, outboxFromItem)
       .sort(
         (a, b) => a.createdAt.localeCompare(b.createdAt) || a.seq - b.seq || a.dedupeKey.localeCompare(b.dedupeKey),
       );

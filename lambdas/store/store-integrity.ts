@@ -28,10 +28,16 @@ function damaged(dir: string, what: string, cause?: unknown): StoreError {
 /**
  * Checks the store directory `dir` (the one given with `--store`) whose engine files live in
  * `dir/dynamodb`. Resolves `absent` when no database exists yet (a new store may be created there),
- * `whole` when every entry reads back and the history table is defined.
+ * `whole` when every entry reads back and the history table is defined. The check reads a copy; with
+ * `keepCopy` that copy is handed over (`copy`, the caller removes it), for a reader that must not touch
+ * the store itself (LevelDB rewrites its files on every open).
  * @throws StoreError STORE_INVALID (not a directory) or STORE_DAMAGED (incomplete or corrupt).
  */
-export async function checkEmbeddedStore(dir: string, tableName: string): Promise<StoreCondition> {
+export async function checkEmbeddedStore(
+  dir: string,
+  tableName: string,
+  options: { keepCopy?: boolean } = {},
+): Promise<StoreCondition & { copy?: string }> {
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
     throw new StoreError('STORE_INVALID', `the store ${dir} is not a directory: give --store a directory`);
   }
@@ -46,11 +52,14 @@ export async function checkEmbeddedStore(dir: string, tableName: string): Promis
   }
   // LevelDB rewrites its manifest and log on every open: read a copy, so a refused store stays as it was.
   const copy = mkdtempSync(join(tmpdir(), 'certwatch-check-'));
+  let kept = false;
   try {
     cpSync(engineDir, copy, { recursive: true, filter: (source) => !source.endsWith('LOCK') });
-    return { kind: 'whole', entries: await readEveryEntry(dir, copy, tableName) };
+    const entries = await readEveryEntry(dir, copy, tableName);
+    kept = options.keepCopy === true;
+    return kept ? { kind: 'whole', entries, copy } : { kind: 'whole', entries };
   } finally {
-    rmSync(copy, { recursive: true, force: true });
+    if (!kept) rmSync(copy, { recursive: true, force: true });
   }
 }
 

@@ -1,16 +1,16 @@
 /**
  * Export and import of the history table's items as JSON Lines, one item per line exactly as stored
- * (the single-table design of DESIGN.md): backups of the embedded store, and moves between the
+ * (the single table of docs/history-table.md): backups of the embedded store, and moves between the
  * embedded store and a DynamoDB table. Import writes with conditional puts only, so it never
  * overwrites an item the destination already has.
  */
 import { keys } from '../contract/table-schema';
 import { putIfAbsent } from './conditional-writes';
-import type { Item, TableEngine } from './engine';
+import { type Item, keyOf, type TableEngine, when } from './engine';
 import { StoreError } from './errors';
+import { ImportLines } from './import-lines';
 
-/** The largest item DynamoDB stores is 400 KB; a line holds one item plus JSON's overhead. */
-export const MAX_IMPORT_LINE_BYTES = 1024 * 1024;
+export { ImportLines, MAX_IMPORT_LINE_BYTES } from './import-lines';
 
 /** What an import did. */
 export interface ImportOutcome {
@@ -21,32 +21,11 @@ export interface ImportOutcome {
   outboxSettled: number;
 }
 
-/** Parses JSON Lines of items; blank lines are skipped. */
+/** Parses JSON Lines of items, each checked as {@link ImportLines} does; blank lines are skipped. */
 export function parseItemLines(text: string, source: string): Item[] {
-  const items: Item[] = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '') return;
-    const where = `${source}: line ${index + 1}`;
-    if (Buffer.byteLength(line) > MAX_IMPORT_LINE_BYTES) {
-      throw new StoreError('IMPORT_INVALID', `${where}: longer than ${MAX_IMPORT_LINE_BYTES} bytes`);
-    }
-    let item: unknown;
-    try {
-      item = JSON.parse(line);
-    } catch (cause) {
-      throw new StoreError('IMPORT_INVALID', `${where}: not JSON (${(cause as Error).message})`, { cause });
-    }
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      throw new StoreError('IMPORT_INVALID', `${where}: expected one item as a JSON object`);
-    }
-    const { pk, sk } = item as Item;
-    if (typeof pk !== 'string' || pk === '' || typeof sk !== 'string' || sk === '') {
-      throw new StoreError('IMPORT_INVALID', `${where}: an item needs non-empty string keys "pk" and "sk"`);
-    }
-    items.push(item as Item);
-  });
-  return items;
+  const lines = new ImportLines(source);
+  for (const line of text.split('\n')) lines.add(line);
+  return lines.items;
 }
 
 /**
@@ -78,6 +57,12 @@ export class TableTransfer {
   /** Every item, page by page (strongly consistent). */
   items(): AsyncIterable<Item> {
     return this.engine.scan({ consistent: true });
+  }
+
+  /** Removes one item by its keys (`certwatch repair`); false when it was already gone. */
+  async removeItem(item: Item): Promise<boolean> {
+    const outcome = await this.engine.delete(keyOf(item), { condition: when.itemPresent() });
+    return outcome.ok;
   }
 
   /** Whether the table holds no item at all. */

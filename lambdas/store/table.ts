@@ -1,5 +1,5 @@
 /**
- * Creating the history table (contract: README "History table", docs/architecture.md "Store engines")
+ * Creating the history table (contract: docs/history-table.md; docs/architecture.md "Store engines")
  * where nothing else does: the embedded store and tests. The key names live in `table-schema.ts`, which
  * the CDK stack reads.
  */

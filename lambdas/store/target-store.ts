@@ -5,6 +5,7 @@
 import { keys, TABLE_SCHEMA } from '../contract/table-schema';
 import type { TargetHistory } from '../core/history';
 import type { SaveOutcome, TargetStore } from '../core/ports';
+import { BadItems } from './bad-items';
 import { putOverRevision, updateOverVersion } from './conditional-writes';
 import { type Item, scanAll, type TableEngine, when } from './engine';
 import { certFromItem, certItem, stateAttributes, stateFromItem } from './items';
@@ -12,7 +13,7 @@ import { certFromItem, certItem, stateAttributes, stateFromItem } from './items'
 const TARGET_PREFIX = 'TARGET#';
 
 /** {@link TargetStore} on a table engine. */
-export function targetStoreOn(engine: TableEngine): TargetStore {
+export function targetStoreOn(engine: TableEngine, badItems = new BadItems()): TargetStore {
   return {
     async loadTarget(target) {
       return toHistory(await engine.query({ partition: keys.target(target), consistent: true }));
@@ -52,17 +53,17 @@ export function targetStoreOn(engine: TableEngine): TargetStore {
         const pk = String(item.pk);
         byTarget.set(pk, [...(byTarget.get(pk) ?? []), item]);
       }
-      return new Map(
-        [...byTarget.entries()]
-          .map(([pk, group]) => [pk.slice(TARGET_PREFIX.length), toHistory(group)] as const)
-          .sort(([a], [b]) => a.localeCompare(b)),
-      );
+      // A target with a bad item is left out whole: half a history would read as certificates gone.
+      const histories = badItems.decodeEach([...byTarget.entries()], ([pk, group]) => {
+        return [pk.slice(TARGET_PREFIX.length), toHistory(group)] as const;
+      });
+      return new Map(histories.sort(([a], [b]) => a.localeCompare(b)));
     },
 
     async findByFingerprint(sha256) {
       const index = TABLE_SCHEMA.fingerprintIndex;
       const items = await engine.query({ index: index.name, partition: keys.fingerprint(sha256.toLowerCase()) });
-      return items.map(certFromItem);
+      return badItems.decodeEach(items, certFromItem);
     },
 
     async fingerprintsStartingWith(prefix) {

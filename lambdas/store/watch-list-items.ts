@@ -8,6 +8,7 @@ import type { MxRecord } from '../core/mx';
 import type { MxHostFacts } from '../core/notice';
 import type { WatchItem, WatchListMeta, WatchSource } from '../core/watch-list';
 import { StoreError } from './errors';
+import { assertItem } from './item-schema';
 import type { Item } from './items';
 
 /** The `WATCHLIST / ITEM#<target>` item of an entry. */
@@ -27,6 +28,7 @@ export function watchItem(item: WatchItem): Item {
 
 /** The entry of a `WATCH` item. */
 export function watchItemFrom(item: Item): WatchItem {
+  assertItem(item);
   const target = item.target;
   if (typeof target !== 'string' || typeof item.addedAt !== 'string') {
     throw new StoreError('ITEM_INVALID', `watch-list item ${String(item.sk)} has no target or addedAt`);
@@ -48,6 +50,7 @@ export function watchMetaItem(meta: WatchListMeta): Item {
 
 /** The meta of a `WATCHLIST_META` item. */
 export function watchMetaFrom(item: Item): WatchListMeta {
+  assertItem(item);
   return {
     initializedAt: String(item.initializedAt ?? ''),
     initializedWith: (item.initializedWith as WatchSource | undefined) ?? 'cli',
@@ -72,6 +75,7 @@ export function mxItem(record: MxRecord): Item {
 
 /** The record of an `MX` item. */
 export function mxFrom(item: Item): MxRecord {
+  assertItem(item);
   return {
     domain: String(item.domain),
     hosts: Array.isArray(item.hosts) ? (item.hosts as MxHostFacts[]) : [],

@@ -5,6 +5,7 @@
 import { keys, TABLE_SCHEMA } from '../contract/table-schema';
 import type { WatchEdit, WatchListStore } from '../core/ports';
 import { sortItems, type WatchItem, type WatchSource } from '../core/watch-list';
+import { BadItems } from './bad-items';
 import { eachWithLimit, putIfAbsent, putOverRevision } from './conditional-writes';
 import { scanAll, type TableEngine, when } from './engine';
 import { mxFrom, mxItem, watchItem, watchItemFrom, watchMetaFrom, watchMetaItem } from './watch-list-items';
@@ -13,7 +14,7 @@ import { mxFrom, mxItem, watchItem, watchItemFrom, watchMetaFrom, watchMetaItem 
 const WRITE_CONCURRENCY = 16;
 
 /** {@link WatchListStore} on a table engine. */
-export function watchListStoreOn(engine: TableEngine): WatchListStore {
+export function watchListStoreOn(engine: TableEngine, badItems = new BadItems()): WatchListStore {
   const entryKey = (target: string) => ({ pk: keys.watchList, sk: keys.watchItem(target) });
 
   const getEntry = async (target: string): Promise<WatchItem | null> => {
@@ -35,7 +36,10 @@ export function watchListStoreOn(engine: TableEngine): WatchListStore {
       const items = await engine.query({ partition: keys.watchList, consistent: true });
       const meta = items.find((i) => i.sk === keys.watchMeta);
       if (!meta) return null;
-      const entries = items.filter((i) => String(i.sk).startsWith('ITEM#')).map(watchItemFrom);
+      const entries = badItems.decodeEach(
+        items.filter((i) => String(i.sk).startsWith('ITEM#')),
+        watchItemFrom,
+      );
       return { meta: watchMetaFrom(meta), items: sortItems(entries) };
     },
 
@@ -113,7 +117,7 @@ export function watchListStoreOn(engine: TableEngine): WatchListStore {
           when.equals(TABLE_SCHEMA.sortKey, keys.mxSet),
         ),
       });
-      return items.map(mxFrom).sort((a, b) => a.domain.localeCompare(b.domain));
+      return badItems.decodeEach(items, mxFrom).sort((a, b) => a.domain.localeCompare(b.domain));
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { PolicyRule } from '../core/posture/policy';
 import type { ProbeOptions } from '../core/probe-options';
+import { revocationOptions } from '../core/revocation/model';
 import type { Target } from '../core/targets';
 import type { WatchConfig } from '../core/watch-config';
 import { type DeployedValues, readDeployed } from '../settings/deployed';
@@ -43,6 +44,8 @@ export function readHandlerConfig(env: Readonly<Record<string, string | undefine
   const probeOptions = readProbeOptions(read);
   const watch = readWatchConfig(read);
   const deployed = readDeployed('function', read);
+  const revocation = revocationOptions(deployed.revocation, deployed.revocationMaxBytes);
+  if (revocation) probeOptions.revocation = revocation;
   return {
     tableName,
     topicArn,

@@ -83,8 +83,26 @@ export interface PostureRunSummary {
   published: number;
 }
 
-/** The steps of the scheduled run's state machine (plan → shards in a Distributed Map → merge). */
-type FanOutEvent = { kind: 'plan' } | ({ kind: 'shard' } & ShardOrder) | { kind: 'merge'; runId: string; now: string };
+/** What the state machine adds to every step: the run's mode, and which attempt of how many this is. */
+interface StepContext {
+  mode?: 'watch' | 'posture';
+  attempt?: number;
+  attempts?: number;
+}
+
+/** The steps of a scheduled run's state machine (plan → shards in a Distributed Map → merge). */
+type FanOutEvent = StepContext &
+  (
+    | { kind: 'plan'; startedAt?: string; windowSeconds?: number }
+    | ({ kind: 'shard' } & ShardOrder)
+    | { kind: 'merge'; runId: string; now: string }
+  );
+
+/** Whether no retry follows this attempt: a direct invocation, or the state machine's last attempt. */
+function lastAttempt(event: unknown): boolean {
+  const { attempt, attempts } = (event ?? {}) as StepContext;
+  return typeof attempt !== 'number' || typeof attempts !== 'number' || attempt + 1 >= attempts;
+}
 
 /**
  * Runs the step the event asks for and returns its summary. Probe and publish failures are data
@@ -94,7 +112,7 @@ type FanOutEvent = { kind: 'plan' } | ({ kind: 'shard' } & ShardOrder) | { kind:
 export async function handler(
   event: unknown,
   context: Context,
-): Promise<CycleSummary | PostureRunSummary | RunPlan | MergeSummary | CtStepSummary> {
+): Promise<CycleSummary | PostureRunSummary | PostureShardSummary | RunPlan | MergeSummary | CtStepSummary> {
   logger.addContext(context);
   const now = new Date();
   const step = { invocationEnd: Date.now() + context.getRemainingTimeInMillis(), cycleId: context.awsRequestId };
@@ -110,10 +128,17 @@ export async function handler(
     await heartbeat(now, context.awsRequestId);
     return result.summary;
   } catch (error) {
-    logger.error(`${typeof kind === 'string' ? kind : 'watch'} step failed`, error as Error);
-    if (kind !== 'posture' && kind !== 'plan' && kind !== 'shard') {
+    const final = lastAttempt(event);
+    logger.error(
+      `${typeof kind === 'string' ? kind : 'watch'} step failed${final ? '' : ' (the state machine retries it)'}`,
+      error as Error,
+    );
+    const watchRun = (event as StepContext | null)?.mode !== 'posture';
+    if (watchRun && kind !== 'posture' && kind !== 'plan' && kind !== 'shard' && kind !== 'ct') {
       metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 0);
     }
+    // An error a retry may still recover is not counted (the FunctionErrors alarm watches this).
+    if (final) metrics.addMetric(WATCH_METRICS.stepFailed, MetricUnit.Count, 1);
     throw error;
   } finally {
     metrics.publishStoredMetrics();
@@ -124,11 +149,16 @@ async function fanOutStep(
   event: FanOutEvent,
   now: Date,
   step: { invocationEnd: number; cycleId: string },
-): Promise<CycleSummary | RunPlan | MergeSummary> {
+): Promise<CycleSummary | PostureShardSummary | RunPlan | MergeSummary> {
+  const posture = event.mode === 'posture';
   if (event.kind === 'plan') {
-    // Every shard is an invocation of this function: it has the time this one has.
-    const plan = await run.plan(now, { invocationMs: step.invocationEnd - Date.now() });
+    // Every shard is an invocation of this function: it has the time this one has. No shard starts
+    // probing after the window the state machine gives (its retries and the merge still fit the run).
+    const started = event.startedAt ? Date.parse(event.startedAt) : Date.now();
+    const deadline = event.windowSeconds === undefined ? undefined : started + event.windowSeconds * 1000;
+    const plan = await run.plan(now, { invocationMs: step.invocationEnd - Date.now(), deadline, posture });
     logger.info('run planned', {
+      mode: event.mode ?? 'watch',
       runId: plan.runId,
       entries: plan.entries,
       capacity: plan.capacity,
@@ -137,15 +167,24 @@ async function fanOutStep(
     return plan;
   }
   if (event.kind === 'shard') {
-    const result = await run.shard(event, step);
+    const order: ShardOrder = {
+      runId: event.runId,
+      now: event.now,
+      shard: event.shard,
+      shardCount: event.shardCount,
+      ...(typeof event.deadline === 'number' ? { deadline: event.deadline } : {}),
+    };
+    if (posture) return postureShard(order, step);
+    const result = await run.shard(order, step);
     recordCycleMetrics(metrics, result, new Date(event.now), false);
     logCycle('shard finished', result, { runId: event.runId, shard: event.shard });
     return result.summary;
   }
   const merged = await run.merge(event, step.cycleId);
   metrics.addMetric(WATCH_METRICS.publishFailures, MetricUnit.Count, merged.publishFailures.length);
+  logger.info('run merged', { mode: event.mode ?? 'watch', summary: merged });
+  if (posture) return merged;
   metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 1);
-  logger.info('run merged', { summary: merged });
   await heartbeat(now, step.cycleId);
   return merged;
 }
@@ -160,6 +199,32 @@ async function ctStep(now: Date, step: { invocationEnd: number; cycleId: string 
     }
   }
   return { kind: 'ct', steps: reports.map((r) => ({ ...r, notices: r.notices.length })) };
+}
+
+/** What a posture shard returns (for logs and tests). */
+export interface PostureShardSummary extends PostureRunSummary {
+  unreached: string[];
+}
+
+async function postureShard(
+  order: ShardOrder,
+  step: { invocationEnd: number; cycleId: string },
+): Promise<PostureShardSummary> {
+  const result = await run.postureShard(order, step);
+  for (const notice of result.notices) {
+    metrics.singleMetric().addDimension('type', notice.type).addMetric(WATCH_METRICS.notices, MetricUnit.Count, 1);
+  }
+  for (const problem of result.problems) logger.error('watch-list entry left out', { ...problem });
+  const summary: PostureShardSummary = {
+    kind: 'posture',
+    addresses: result.postures.length,
+    incomplete: result.incomplete,
+    notices: result.notices.length,
+    published: 0,
+    unreached: result.unreached,
+  };
+  logger.info('posture shard finished', { runId: order.runId, shard: order.shard, summary });
+  return summary;
 }
 
 async function postureStep(now: Date, step: { invocationEnd: number; cycleId: string }): Promise<PostureRunSummary> {
@@ -191,6 +256,8 @@ function logCycle(message: string, result: CycleResult, extra: Record<string, un
   const { summary } = result;
   logger.info(message, { ...extra, summary });
   for (const problem of summary.problems) logger.error('watch-list entry left out', { ...problem });
+  // Items the store's readers left out (a watch-list entry, an outbox notice): `certwatch repair --table`.
+  for (const bad of store.badItems.found) logger.error('bad item left out', { message: bad.message });
   const failed = result.observations.filter((o) => !o.ok && o.error?.code !== 'KEY_TYPE_UNAVAILABLE');
   if (failed.length > 0) {
     logger.warn('probes failed', {

@@ -1,6 +1,6 @@
 /**
  * The deployed handler bundle, taken from a real synth of the stack (same NodejsFunction, same esbuild
- * settings, nothing re-declared here), and its cold-start figures. Budget (DESIGN.md): ≤ 600 KB minified
+ * settings, nothing re-declared here), and its cold-start figures. Budget (docs/performance.md): ≤ 600 KB minified
  * and ≤ 150 ms module init.
  */
 import { spawnSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * Probe overhead on loopback: certwatch's probe vs a bare Node STARTTLS+handshake script (the floor)
- * vs Google's `openssl s_client -starttls smtp` recipe. Budget (DESIGN.md): ≤ 1.5× the floor and
+ * vs Google's `openssl s_client -starttls smtp` recipe. Budget (docs/performance.md): ≤ 1.5× the floor and
  * ≥ 10× faster than the openssl recipe.
  */
 import { spawn } from 'node:child_process';

@@ -1,6 +1,9 @@
 /**
  * Scale: whole watch cycles (probe + parse + validate + store + outbox) over N loopback endpoints on
- * the embedded store, for several N, to check the 500-endpoint budget and that cost grows linearly.
+ * the embedded store, for several N, to check the 500-endpoint budget and that cost grows linearly;
+ * beside a bare probe-only run of the same endpoints (what the cycle adds to probing), with the CPU time
+ * of each, the capacity a steady cycle consumed, and at the largest size the same cycles through the AWS
+ * SDK over HTTP (the path the embedded store took before it called dynalite in-process).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,14 +16,38 @@ import { pemToDerList } from '../../lambdas/core/x509/pem';
 import { ConsolePublisher } from '../../lambdas/notify/console-publisher';
 import { SmtpProber } from '../../lambdas/probe/prober';
 import { runWatchCycle } from '../../lambdas/run/cycle';
-import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
+import type { TableHistoryStore } from '../../lambdas/store/dynamo-history-store';
+import { dynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
+import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
+
+/** Wall and CPU time of one step. */
+export interface Timing {
+  ms: number;
+  cpuMs: number;
+}
 
 /** One measured size. */
 export interface ScalePoint {
   endpoints: number;
+  /** The same endpoints probed alone (no detection, no store). */
+  probeOnly: Timing;
+  first: Timing;
+  steady: Timing;
   firstCycleMs: number;
   steadyCycleMs: number;
   msPerEndpoint: number;
+  /** Capacity the steady cycle consumed per endpoint-cycle, as the engine reported it (dynalite's accounting). */
+  steadyPerEndpoint: { writeUnits: number; readUnits: number; requests: number };
+  /** At the largest size: the same two cycles through the AWS SDK over HTTP to the same dynalite. */
+  overHttp?: { first: Timing; steady: Timing };
+}
+
+async function timed(step: () => Promise<unknown>): Promise<Timing> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await step();
+  const used = process.cpuUsage(cpu);
+  return { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000 };
 }
 
 /** Starts the server farm child (test/bench/server-farm.ts) with `count` dual-certificate endpoints. */
@@ -36,29 +63,62 @@ export async function startFarm(count: number): Promise<{ ports: number[]; roots
   return { ports, rootsPem, stop: () => child.stdin.end() };
 }
 
-async function measure(endpoints: number, ports: number[], rootsPem: string): Promise<ScalePoint> {
+async function measure(endpoints: number, ports: number[], rootsPem: string, overHttp = false): Promise<ScalePoint> {
+  const targets = parseTargets(ports.slice(0, endpoints).map((p) => `smtp://127.0.0.1:${p}`));
+  const probeOptions = {
+    ...DEFAULT_PROBE_OPTIONS,
+    servername: 'mx.bench.example',
+    extraAnchorsDer: pemToDerList(rootsPem),
+  };
+  const probeOnly = await timed(() => new SmtpProber().probe(targets, { ...probeOptions, validationTime: new Date() }));
+  const cycles = await twoCycles(targets, probeOptions, (embedded) => embedded.store);
+  const steady = cycles.store.engine.consumption();
+  const perEndpoint = (n: number) => n / endpoints;
+  return {
+    endpoints,
+    probeOnly,
+    first: cycles.first,
+    steady: cycles.steady,
+    firstCycleMs: cycles.first.ms,
+    steadyCycleMs: cycles.steady.ms,
+    msPerEndpoint: cycles.steady.ms / endpoints,
+    steadyPerEndpoint: {
+      writeUnits: perEndpoint(steady.writeUnits - cycles.afterFirst.writeUnits),
+      readUnits: perEndpoint(steady.readUnits - cycles.afterFirst.readUnits),
+      requests: perEndpoint(steady.requests - cycles.afterFirst.requests),
+    },
+    ...(overHttp
+      ? {
+          overHttp: await twoCycles(targets, probeOptions, (embedded) =>
+            dynamoHistoryStore({ client: embedded.client, tableName: embedded.tableName }),
+          ),
+        }
+      : {}),
+  };
+}
+
+/** A first and a steady cycle on a new embedded store (on disk, as `check --store` keeps it). */
+async function twoCycles(
+  targets: ReturnType<typeof parseTargets>,
+  probeOptions: typeof DEFAULT_PROBE_OPTIONS,
+  storeOf: (embedded: EmbeddedStore) => TableHistoryStore,
+) {
   const dir = mkdtempSync(join(tmpdir(), 'certwatch-scale-'));
   const embedded = await startEmbeddedStore({ dir });
   const devNull = { write: () => true } as unknown as NodeJS.WritableStream;
   try {
-    const targets = parseTargets(ports.slice(0, endpoints).map((p) => `smtp://127.0.0.1:${p}`));
-    const input = {
-      targets,
-      probeOptions: {
-        ...DEFAULT_PROBE_OPTIONS,
-        servername: 'mx.bench.example',
-        extraAnchorsDer: pemToDerList(rootsPem),
-      },
-    };
-    const deps = { prober: new SmtpProber(), store: embedded.store, publisher: new ConsolePublisher(devNull) };
-    let start = performance.now();
-    const first = await runWatchCycle(deps, { ...input, now: new Date() });
-    const firstCycleMs = performance.now() - start;
-    if (first.summary.failedProbes > 0) throw new Error(`${first.summary.failedProbes} probes failed at ${endpoints}`);
-    start = performance.now();
-    await runWatchCycle(deps, { ...input, now: new Date(Date.now() + 60_000) });
-    const steadyCycleMs = performance.now() - start;
-    return { endpoints, firstCycleMs, steadyCycleMs, msPerEndpoint: steadyCycleMs / endpoints };
+    const store = storeOf(embedded);
+    const deps = { prober: new SmtpProber(), store, publisher: new ConsolePublisher(devNull) };
+    let failed = 0;
+    const first = await timed(async () => {
+      failed = (await runWatchCycle(deps, { targets, probeOptions, now: new Date() })).summary.failedProbes;
+    });
+    if (failed > 0) throw new Error(`${failed} probes failed at ${targets.length}`);
+    const afterFirst = store.engine.consumption();
+    const steady = await timed(() =>
+      runWatchCycle(deps, { targets, probeOptions, now: new Date(Date.now() + 60_000) }),
+    );
+    return { first, steady, store, afterFirst };
   } finally {
     await embedded.close();
     rmSync(dir, { recursive: true, force: true });
@@ -71,7 +131,8 @@ export async function runScaleBench(sizes = [125, 250, 500]): Promise<ScalePoint
   try {
     await measure(20, farm.ports, farm.rootsPem); // warm-up: JIT, trust store, dynalite
     const points: ScalePoint[] = [];
-    for (const size of sizes) points.push(await measure(size, farm.ports, farm.rootsPem));
+    const largest = Math.max(...sizes);
+    for (const size of sizes) points.push(await measure(size, farm.ports, farm.rootsPem, size === largest));
     return points;
   } finally {
     farm.stop();

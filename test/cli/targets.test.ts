@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
@@ -60,7 +60,22 @@ describe('certwatch targets: the watch list lives in the store', () => {
     return JSON.parse(out.stdout);
   }
 
+  it('lists nothing for a store that does not exist yet, and creates nothing', async () => {
+    // Act
+    const text = await certwatch(['targets', 'list', '--store', store]);
+    const json = await listed();
+
+    // Assess
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^No target is watched in .* yet: there is no store there/);
+    expect(json).toEqual({ store, initializedWith: null, targets: [] });
+    expect(existsSync(store)).toBe(false);
+  });
+
   it('starts a new store with Google set and records that choice', async () => {
+    // Prepare: a store that exists, with no list yet.
+    await (await startEmbeddedStore({ dir: store })).close();
+
     // Act
     const first = await listed();
     const again = await listed();

@@ -38,6 +38,26 @@ describe('fault injection at every call site of a watch cycle (dynalite behind a
     // would abandon the campaign mid-run, its stores still answering after the suite is torn down.
   }, 240_000);
 
+  it('loses and duplicates nothing when any store call of an embedded cycle (dynalite in-process) fails after it applied', async () => {
+    // Act: the rotation phase, every store call failed once after dynalite applied it (no SDK retry here:
+    // the cycle fails, and the next cycles must recover what it left half done).
+    const result = await runFaultCampaign(
+      { via: 'in-process', phases: [1], engineKinds: ['fail-after-apply'], snsKinds: [], modes: ['once'] },
+      scenario,
+    );
+
+    // Assess
+    const storeCalls = result.sites['phase 1'].filter((site) => site !== 'Publish');
+    expect(result.points).toBe(storeCalls.length);
+    expect(storeCalls).toEqual(expect.arrayContaining(['Query', 'PutItem', 'UpdateItem']));
+    expect(
+      faultViolations(result.runs).map(
+        (r) =>
+          `#${r.index} ${r.site}: lost ${r.lost.length}, duplicated ${r.duplicated.length}, extra ${r.unexpected.join(' ')}, history ${r.historyMatches ? 'same' : 'differs'}, silent gap ${r.silentGap}`,
+      ),
+    ).toEqual([]);
+  }, 240_000);
+
   it('gives the store client a request timeout well inside the publish lease', async () => {
     // Prepare: the client `certwatch check` uses; its handler settles its configuration on first use.
     const embedded = await startEmbeddedStore({ inMemory: true });

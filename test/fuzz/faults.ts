@@ -4,12 +4,17 @@
  * failed in turn, with each fault kind, once (the SDK's own retries may absorb it) or persistently (the
  * cycle cannot finish). After every faulted cycle the scenario recovers — a re-run at the same instant,
  * then a cycle an hour later (past the publish lease) — and the store and the SNS ledger are compared
- * with the clean run: no history lost, no notice lost, none duplicated.
+ * with the clean run: no history lost, no notice lost, none duplicated. The faulted cycle's store is
+ * reached either as the Lambda reaches DynamoDB (the AWS SDK through the fault proxy, `via: 'sdk'`) or as
+ * `certwatch check --store` reaches the embedded store (dynalite in-process, faults at its transport:
+ * test/fuzz/engine-faults.ts, `via: 'in-process'`).
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
 import { localDynamoClient, startEmbeddedStore } from '../../lambdas/store/embedded-store';
+import { historyStoreOn } from '../../lambdas/store/history-store';
+import { WireEngine } from '../../lambdas/store/wire-engine';
 import {
   assertOpen,
   createScenario,
@@ -26,6 +31,7 @@ import {
   snsAtSdkBoundary,
   tally,
 } from './cycle-scenario';
+import { ENGINE_FAULT_KINDS, type EngineFaultKind, withEngineFaults } from './engine-faults';
 import { DYNAMO_FAULT_KINDS, type DynamoFaultKind, type FaultMode, startFaultProxy } from './fault-proxy';
 
 /** SNS failures: refused, timed out before delivery, or delivered and then timed out (ambiguous). */
@@ -35,9 +41,9 @@ export type SnsFaultKind = (typeof SNS_FAULT_KINDS)[number];
 
 /** One injected fault point and what followed. */
 export interface FaultRun {
-  service: 'dynamodb' | 'sns';
+  service: 'dynamodb' | 'engine' | 'sns';
   phase: Phase;
-  kind: DynamoFaultKind | SnsFaultKind;
+  kind: DynamoFaultKind | EngineFaultKind | SnsFaultKind;
   mode: FaultMode;
   index: number;
   /** The call the fault hit, e.g. `PutItem` or `Publish`. */
@@ -78,15 +84,26 @@ interface Reference {
 
 type Injection =
   | { service: 'dynamodb'; kind: DynamoFaultKind; mode: FaultMode; index: number }
+  | { service: 'engine'; kind: EngineFaultKind; mode: FaultMode; index: number }
   | { service: 'sns'; kind: SnsFaultKind; mode: FaultMode; index: number }
   | null;
 
+/** How the faulted cycle reaches the store: the AWS SDK through the fault proxy, or dynalite in-process. */
+export type FaultVia = 'sdk' | 'in-process';
+
 const HOUR = 3_600_000;
 
-async function runScenario(scenario: Scenario, phase: Phase, injection: Injection, requestTimeoutMs: number) {
+async function runScenario(
+  scenario: Scenario,
+  phase: Phase,
+  injection: Injection,
+  requestTimeoutMs: number,
+  via: FaultVia,
+) {
   const embedded = await startEmbeddedStore({ inMemory: true });
   const proxy = await startFaultProxy(embedded.endpoint);
   const client = dynamoClientWithTimeouts(proxy.endpoint, requestTimeoutMs);
+  const engineFaults = withEngineFaults(embedded.transport);
   let snsArmed = false;
   let snsCalls = 0;
   const behaviour: SnsBehaviour = () => {
@@ -106,9 +123,13 @@ async function runScenario(scenario: Scenario, phase: Phase, injection: Injectio
     scenario.setPhase(phase);
     const before = sns.delivered.length;
     proxy.arm(injection?.service === 'dynamodb' ? injection : null);
+    engineFaults.arm(injection?.service === 'engine' ? injection : null);
     snsArmed = true;
     const faulted = {
-      store: dynamoHistoryStore({ client, tableName: embedded.tableName }),
+      store:
+        via === 'sdk'
+          ? dynamoHistoryStore({ client, tableName: embedded.tableName })
+          : historyStoreOn(new WireEngine(engineFaults.transport, embedded.tableName)),
       publisher: sns.publisher,
     };
     let threw: string | null = null;
@@ -119,8 +140,9 @@ async function runScenario(scenario: Scenario, phase: Phase, injection: Injectio
       threw = error instanceof Error ? error.message : String(error);
     }
     snsArmed = false;
-    const sites = [...proxy.seen];
+    const sites = via === 'sdk' ? [...proxy.seen] : [...engineFaults.seen];
     proxy.arm(null);
+    engineFaults.arm(null);
     const deliveredInCycle = sns.delivered.slice(before);
     const afterCycle = await snapshot(embedded.client, embedded.tableName);
     await scenarioCycle(scenario, direct, phaseTime(phase), 'rerun');
@@ -135,8 +157,13 @@ async function runScenario(scenario: Scenario, phase: Phase, injection: Injectio
   }
 }
 
-async function reference(scenario: Scenario, phase: Phase, requestTimeoutMs: number): Promise<Reference> {
-  const run = await runScenario(scenario, phase, null, requestTimeoutMs);
+async function reference(
+  scenario: Scenario,
+  phase: Phase,
+  requestTimeoutMs: number,
+  via: FaultVia,
+): Promise<Reference> {
+  const run = await runScenario(scenario, phase, null, requestTimeoutMs, via);
   if (run.threw) throw new Error(`the clean run of phase ${phase} failed: ${run.threw}`);
   return {
     sites: run.sites,
@@ -153,8 +180,9 @@ async function faultRun(
   ref: Reference,
   injection: Exclude<Injection, null>,
   requestTimeoutMs: number,
+  via: FaultVia,
 ): Promise<FaultRun> {
-  const run = await runScenario(scenario, phase, injection, requestTimeoutMs);
+  const run = await runScenario(scenario, phase, injection, requestTimeoutMs, via);
   const { lost, duplicated, unexpected } = tally(run.delivered, ref.expected);
   const pendingAfter = new Set(run.afterCycle.outbox.filter((o) => o.status === 'pending').map((o) => o.dedupeKey));
   const inWindow = (key: string) => run.deliveredInCycle.includes(key) && pendingAfter.has(key);
@@ -184,7 +212,12 @@ async function faultRun(
 /** Options of a campaign. */
 export interface FaultCampaignOptions {
   phases?: readonly Phase[];
+  /** How the faulted cycle reaches the store (default `sdk`). */
+  via?: FaultVia;
+  /** With `via: 'sdk'`. */
   dynamoKinds?: readonly DynamoFaultKind[];
+  /** With `via: 'in-process'`. */
+  engineKinds?: readonly EngineFaultKind[];
   snsKinds?: readonly SnsFaultKind[];
   modes?: readonly FaultMode[];
   /** The faulted client's request timeout (the `timeout` kind waits for it). */
@@ -200,16 +233,24 @@ export async function runFaultCampaign(
   const started = performance.now();
   const scenario = given ?? (await createScenario());
   const requestTimeoutMs = options.requestTimeoutMs ?? 1000;
+  const via = options.via ?? 'sdk';
   const result: FaultCampaignResult = { points: 0, sites: {}, runs: [], durationMs: 0 };
   try {
     for (const phase of options.phases ?? PHASES) {
-      const ref = await reference(scenario, phase, requestTimeoutMs);
+      const ref = await reference(scenario, phase, requestTimeoutMs, via);
       result.sites[`phase ${phase}`] = [...ref.sites, ...Array.from({ length: ref.publishes }, () => 'Publish')];
       const injections: Array<Exclude<Injection, null>> = [];
       for (const mode of options.modes ?? (['once', 'persistent'] as const)) {
-        for (const kind of options.dynamoKinds ?? DYNAMO_FAULT_KINDS) {
-          for (let index = 0; index < ref.sites.length; index++)
-            injections.push({ service: 'dynamodb', kind, mode, index });
+        if (via === 'sdk') {
+          for (const kind of options.dynamoKinds ?? DYNAMO_FAULT_KINDS) {
+            for (let index = 0; index < ref.sites.length; index++)
+              injections.push({ service: 'dynamodb', kind, mode, index });
+          }
+        } else {
+          for (const kind of options.engineKinds ?? ENGINE_FAULT_KINDS) {
+            for (let index = 0; index < ref.sites.length; index++)
+              injections.push({ service: 'engine', kind, mode, index });
+          }
         }
         for (const kind of options.snsKinds ?? SNS_FAULT_KINDS) {
           for (let index = 0; index < ref.publishes; index++) injections.push({ service: 'sns', kind, mode, index });
@@ -217,7 +258,7 @@ export async function runFaultCampaign(
       }
       for (const injection of injections) {
         assertOpen(scenario);
-        const run = await faultRun(scenario, phase, ref, injection, requestTimeoutMs);
+        const run = await faultRun(scenario, phase, ref, injection, requestTimeoutMs, via);
         result.runs.push(run);
         result.points += 1;
         options.onRun?.(run);

@@ -137,9 +137,18 @@ async function main(): Promise<void> {
     faults = await runFaultCampaign({
       onRun: (r) => r.index === 0 && log(`  phase ${r.phase} ${r.service} ${r.kind} ${r.mode}`),
     });
+    // The same scenario with the faulted cycle on the embedded store's own path (dynalite in-process).
+    const embedded = await runFaultCampaign({
+      via: 'in-process',
+      snsKinds: [],
+      onRun: (r) => r.index === 0 && log(`  phase ${r.phase} ${r.service} ${r.kind} ${r.mode}`),
+    });
+    faults.runs.push(...embedded.runs);
+    faults.points += embedded.points;
     const stall = await stockClientStall(STALL_WAIT_MS);
     writeFileSync(join(findingsDir, 'fault-runs.json'), JSON.stringify(faults, null, 2));
     const dynamo = faults.runs.filter((r) => r.service === 'dynamodb');
+    const engine = faults.runs.filter((r) => r.service === 'engine');
     rows.push(
       [
         'faults',
@@ -148,7 +157,13 @@ async function main(): Promise<void> {
           Object.values(faults.sites)
             .flat()
             .filter((s) => s !== 'Publish').length
-        } call sites × 6 kinds × once/persistent; SNS ${faults.points - dynamo.length})`,
+        } call sites × 6 kinds × once/persistent; SNS ${faults.points - dynamo.length - engine.length}; embedded store in-process ${
+          engine.length
+        } over ${
+          Object.values(embedded.sites)
+            .flat()
+            .filter((s) => s !== 'Publish').length
+        } store calls × 2 kinds × once/persistent)`,
         '',
       ],
       [

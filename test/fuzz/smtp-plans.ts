@@ -2,7 +2,7 @@
  * Session plans for the SMTP campaign: what a scripted server answers to the greeting, EHLO and
  * STARTTLS, mutated from a well-behaved dialogue (codes, separators, line endings, continuation
  * markers, lengths, non-ASCII, keyword spellings, transport tricks), each with the classification
- * RFC 5321 / RFC 3207 and the DESIGN limits (line ≤ 4 KiB, reply ≤ 64 KiB) call for.
+ * RFC 5321 / RFC 3207 and certwatch's limits (line ≤ 4 KiB, reply ≤ 64 KiB; docs/observation.md) call for.
  */
 import type { ProbeErrorCode } from '../../lambdas/core/observation';
 import type { Rng } from './prng';

@@ -3,12 +3,12 @@
  * behind one name, a recording publisher, and a counter of DynamoDB writes. Nothing here is a mock of
  * a part that runs: the prober, the servers and the store are real.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Notice } from '../../lambdas/core/notice';
 import type { NoticePublisher, PublishReceipt } from '../../lambdas/core/ports';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../../lambdas/core/probe-options';
 import { parseTarget, type Target } from '../../lambdas/core/targets';
 import { NotifyError } from '../../lambdas/notify/errors';
+import type { TableEngine } from '../../lambdas/store/engine';
 import { createChain, createRoot, type Issued, issue, type TestChain } from '../support/pki';
 import { type ServerCert, type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 
@@ -114,39 +114,39 @@ export class RecordingPublisher implements NoticePublisher {
   }
 }
 
-const WRITE_COMMANDS = new Set([
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'BatchWriteItemCommand',
-  'PutCommand',
-  'UpdateCommand',
-  'DeleteCommand',
-  'BatchWriteCommand',
-]);
+const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
 
-/** Counts the DynamoDB write calls made through a client (by command name), from now on. */
-export function countWrites(client: DynamoDBClient): {
+/**
+ * Counts the write requests a store engine sends (by operation), from now on: the engine's own
+ * consumption report, so it counts the embedded store's in-process calls as it counts SDK requests.
+ */
+export function countWrites(engine: TableEngine): {
   readonly count: number;
-  byCommand: Record<string, number>;
+  readonly byCommand: Record<string, number>;
   reset(): void;
 } {
-  const byCommand: Record<string, number> = {};
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? 'unknown';
-      if (WRITE_COMMANDS.has(name)) byCommand[name] = (byCommand[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize', name: 'certwatchWriteCounter' },
-  );
+  const requests = () =>
+    Object.fromEntries(
+      Object.entries(engine.consumption().byOperation)
+        .filter(([operation]) => WRITE_OPERATIONS.has(operation))
+        .map(([operation, used]) => [operation, used.requests]),
+    );
+  let base: Record<string, number> = requests();
+  const byCommand = () =>
+    Object.fromEntries(
+      Object.entries(requests())
+        .map(([operation, n]) => [operation, n - (base[operation] ?? 0)] as const)
+        .filter(([, n]) => n > 0),
+    );
   return {
     get count() {
-      return Object.values(byCommand).reduce((a, b) => a + b, 0);
+      return Object.values(byCommand()).reduce((a, b) => a + b, 0);
     },
-    byCommand,
+    get byCommand() {
+      return byCommand();
+    },
     reset() {
-      for (const key of Object.keys(byCommand)) delete byCommand[key];
+      base = requests();
     },
   };
 }

@@ -91,7 +91,7 @@ describe('watch cycle over real loopback servers and dynalite: rotation', () => 
       ],
     };
     const publisher = new RecordingPublisher();
-    const writes = countWrites(embedded.client);
+    const writes = countWrites(embedded.store.engine);
     const cycle = (day: number) =>
       runWatchCycle(
         { prober: new SmtpProber(), store: embedded.store, publisher },
@@ -107,10 +107,10 @@ describe('watch cycle over real loopback servers and dynalite: rotation', () => 
     await cycle(2);
 
     // Assess
-    expect(steady).toEqual({ UpdateItemCommand: 2 });
-    expect(writes.byCommand).toEqual({ UpdateItemCommand: 4 });
+    expect(steady).toEqual({ UpdateItem: 2 });
+    expect(writes.byCommand).toEqual({ UpdateItem: 4 });
     // Baseline: 2 certificate items per target + 1 state each, and one BASELINE notice recorded, claimed, sent.
-    expect(baselineWrites).toEqual({ PutItemCommand: 5, UpdateItemCommand: 4 });
+    expect(baselineWrites).toEqual({ PutItem: 5, UpdateItem: 4 });
     expect(publisher.types()).toEqual(['BASELINE']);
   });
 });

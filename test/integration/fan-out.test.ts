@@ -4,6 +4,8 @@
  * published once across shards, a shard retried alone changes nothing, and targets added to the table
  * at run time are picked up by the next plan.
  */
+import { parsePolicy } from '../../lambdas/core/posture/policy';
+import { shardOf } from '../../lambdas/core/run-budget';
 import { DEFAULT_WATCH_CONFIG } from '../../lambdas/core/watch-config';
 import { SmtpProber } from '../../lambdas/probe/prober';
 import type { ShardOrder } from '../../lambdas/run/fan-out';
@@ -153,5 +155,34 @@ describe('fanned-out run (plan, shards, merge) on dynalite and loopback servers'
       [...new Set(results.flatMap((r) => r.observations.map((o) => o.target)))].sort();
     expect(observed([whole])).toEqual(urls().slice(1).sort());
     expect(observed(shards)).toEqual(urls().slice(1).sort());
+  });
+
+  it('runs TLS posture through the same fan-out: shards enumerate and record, the merge publishes once', async () => {
+    // Prepare: a rule every loopback server breaks (it accepts TLS 1.2)
+    const publisher = new RecordingPublisher();
+    const run = new WatchRun(
+      { store: store.store, prober: new SmtpProber(), publisher },
+      { ...settings(), list: { kind: 'context', targets: urls() }, postureRules: parsePolicy('min-version=TLS1.3') },
+    );
+    const plan = await run.plan(new Date(), { invocationMs: 300_000, forceShards: 2, posture: true });
+
+    // Act
+    const late = await run.postureShard(orderOf(plan, 0), { invocationEnd: Date.now() + 1000 });
+    const shards = [await run.postureShard(orderOf(plan, 0)), await run.postureShard(orderOf(plan, 1))];
+    const published = publisher.types().length;
+    await run.merge(plan);
+
+    // Assess: a shard with no time left enumerates nothing; the others cover the list, publishing nothing
+    expect(late.postures).toEqual([]);
+    expect([...late.unreached].sort()).toEqual(
+      urls()
+        .filter((u) => shardOf(u, 2) === 0)
+        .sort(),
+    );
+    expect(shards.flatMap((r) => r.postures.map((p) => p.target)).sort()).toEqual(urls().sort());
+    expect(shards.flatMap((r) => r.unreached)).toEqual([]);
+    expect(published).toBe(0);
+    expect(publisher.types()).toEqual(urls().map(() => 'TLS_POLICY_VIOLATED'));
+    for (const url of urls()) expect(Object.keys(await store.store.loadPostures(url))).toEqual(['127.0.0.2']);
   });
 });

@@ -3,7 +3,8 @@
  * output, with the environment the stack gives it) is loaded in-process and invoked once against the
  * embedded DynamoDB engine and real loopback SMTP servers. SNS is the one AWS-only service: it is mocked
  * at the SDK boundary with aws-sdk-client-mock (the bundle keeps @aws-sdk external, as in Lambda). The same
- * bundle is held to DESIGN.md's size budget (≤ 600 kB minified; its init time is a figure of `npm run bench`).
+ * bundle is held to its size budget (≤ 600 kB minified, docs/performance.md; its init time is a figure of
+ * `npm run bench`).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -156,7 +157,7 @@ test('the synthesized handler bundle runs one cycle on dynalite and loopback SMT
   expect(metrics.find((m) => m.name === 'CycleSucceeded')?.value).toBe(1);
 });
 
-test('the synthesized handler bundle fails the invocation when the table is missing, so Lambda retries it', async () => {
+test('the synthesized handler bundle fails the invocation when the table is missing, so Lambda retries it (counted a failed step: a direct invocation)', async () => {
   // Prepare
   Object.assign(process.env, bundleEnvironment(), { CERTWATCH_TABLE_NAME: 'no-such-table' });
   let handler: Handler | undefined;
@@ -175,7 +176,10 @@ test('the synthesized handler bundle fails the invocation when the table is miss
 
   // Assess
   expect(failure).toMatchObject({ name: 'StoreError', message: expect.stringMatching(/no-such-table|not found/i) });
-  expect(metrics).toEqual([{ name: 'CycleSucceeded', value: 0 }]);
+  expect(metrics).toEqual([
+    { name: 'CycleSucceeded', value: 0 },
+    { name: 'StepFailed', value: 1 },
+  ]);
 });
 
 test('the synthesized handler bundle runs a posture cycle on { kind: posture } and keeps the posture in the table', async () => {
@@ -346,4 +350,26 @@ test('the synthesized handler bundle leaves out a target whose stored policy no 
   const leftOut = logs.filter((line) => line.includes('watch-list entry left out'));
   expect(leftOut).toHaveLength(1);
   expect(leftOut[0]).toContain(bad);
+});
+
+test('the synthesized handler bundle counts a failed step only on its last attempt (FunctionErrors ignores what a retry recovers)', async () => {
+  // Prepare: the table is missing, so every step fails
+  Object.assign(process.env, bundleEnvironment(), { CERTWATCH_TABLE_NAME: 'no-such-table' });
+  let handler: Handler | undefined;
+  jest.isolateModules(() => {
+    handler = (require(bundle.file) as { handler: Handler }).handler;
+  });
+  const shard = { kind: 'shard', mode: 'watch', runId: 'r', now: new Date().toISOString(), shard: 0, shardCount: 1 };
+  const invoke = (attempt: number) =>
+    captureMetrics(async () => {
+      await (handler as Handler)({ ...shard, attempt, attempts: 2 }, context).catch(() => undefined);
+    });
+
+  // Act
+  const first = await invoke(0);
+  const last = await invoke(1);
+
+  // Assess
+  expect(first).toEqual([]);
+  expect(last).toEqual([{ name: 'StepFailed', value: 1 }]);
 });

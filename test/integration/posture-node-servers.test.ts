@@ -4,7 +4,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { Command } from 'commander';
-import { UsageError } from '../../lambdas/cli/cli-io';
 import { registerPostureCommand } from '../../lambdas/cli/posture-command';
 import { parsePolicy } from '../../lambdas/core/posture/policy';
 import type { Posture, TlsVersion } from '../../lambdas/core/posture/posture';
@@ -12,6 +11,7 @@ import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../../lambdas/core/pro
 import { parseTargets } from '../../lambdas/core/targets';
 import { enumerateEndpoint } from '../../lambdas/probe/posture/endpoint-enumeration';
 import { enumeratePosture, enumeratePostureDetailed } from '../../lambdas/probe/posture/enumerate';
+import { ConfigError } from '../../lambdas/settings/config-error';
 import { createChain, type TestChain } from '../support/pki';
 import { type SmtpTestServer, type SmtpTestServerOptions, startSmtpTestServer } from '../support/smtp-test-server';
 
@@ -288,12 +288,12 @@ describe('certwatch posture (command)', () => {
     expect(stdout).toContain('1 address(es), 0 enumeration(s) failed, 0 rule violation(s)');
   });
 
-  it('refuses an unknown rule as a usage error before any handshake', async () => {
+  it('refuses an unknown rule as a configuration error (exit code 2) before any handshake', async () => {
     // Act
     const attempt = runPosture('--require', 'no-4des');
 
     // Assess
-    await expect(attempt).rejects.toThrow(UsageError);
+    await expect(attempt).rejects.toThrow(ConfigError);
     await expect(attempt).rejects.toThrow(/unknown rule "no-4des"/);
   });
 });

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lockRecordFor } from '../../lambdas/store/dir-lock';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { cli as certwatch } from '../support/cli';
 import { useLocalAwsCredentials } from '../support/local-aws-credentials';
@@ -182,7 +183,13 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     // Prepare
     const exported = await certwatch(['export', '--store', store]);
     const file = join(dir, 'history.jsonl');
-    const extra = { pk: 'TARGET#smtp://elsewhere.example:25', sk: 'STATE', kind: 'STATE', note: 'from another store' };
+    const extra = {
+      pk: 'TARGET#smtp://elsewhere.example:25',
+      sk: 'STATE',
+      kind: 'STATE',
+      target: 'smtp://elsewhere.example:25',
+      note: 'from another store',
+    };
     const changed = exported.stdout
       .trim()
       .split('\n')
@@ -234,7 +241,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
   });
 
   it.each([
-    ['a line that is not JSON', '{"pk":"TARGET#x","sk":"STATE"}\nnot json\n', /line 2: not JSON/],
+    ['a line that is not JSON', '{"pk":"TARGET#x","sk":"STATE","target":"x"}\nnot json\n', /line 2: not JSON/],
     ['an item without keys', '{"pk":"TARGET#x"}\n', /line 1: an item needs non-empty string keys/],
     ['an array', '[1,2]\n', /line 1: expected one item as a JSON object/],
     ['nothing', '\n\n', /no item to import/],
@@ -308,7 +315,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
   it('waits for a cycle that holds the store to let go before reading it', async () => {
     // Prepare: another live process holds the lock for a moment.
     holder = spawn('sleep', ['0.5']);
-    writeFileSync(join(store, 'certwatch.lock'), String(holder.pid));
+    writeFileSync(join(store, 'certwatch.lock'), JSON.stringify(lockRecordFor(holder.pid as number)));
 
     // Act
     const result = await certwatch(['history', '--store', store]);
@@ -321,7 +328,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
   it('says clearly that the store is in use when the holder does not let go', async () => {
     // Prepare
     holder = spawn('sleep', ['60']);
-    writeFileSync(join(store, 'certwatch.lock'), String(holder.pid));
+    writeFileSync(join(store, 'certwatch.lock'), JSON.stringify(lockRecordFor(holder.pid as number)));
 
     // Act
     const result = await certwatch(['history', '--store', store]);

@@ -1,7 +1,7 @@
 /**
  * Upgrade without noise: a store written by the release before the evidence model (the items of
  * test/fixtures/upgrade/store-v1.json, made by that release's code) upgrades in place on its next cycle
- * on the real store engine (dynalite), with no notice caused by the upgrade. The observations are scripted
+ * on each real store engine (dynalite, DynamoDB Local), with no notice caused by the upgrade. The observations are scripted
  * (a prober double returning the scenario's per-cycle DNS answers): this test is about the store.
  */
 import { readFileSync } from 'node:fs';
@@ -10,32 +10,42 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import type { Notice } from '../../lambdas/core/notice';
 import { DEFAULT_PROBE_OPTIONS } from '../../lambdas/core/probe-options';
 import { runWatchCycle } from '../../lambdas/run/cycle';
-import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { cycleAt, FIXTURE_CYCLES, LEAVES, observationsAt, TARGETS } from '../fixtures/upgrade/scenario';
+import { type OpenTable, storeEngines } from '../support/store-engines';
 import { RecordingPublisher } from './cycle-harness';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'upgrade', 'store-v1.json');
 
-describe('upgrade of a store written by the release before the evidence model', () => {
-  let embedded: EmbeddedStore;
+const engines = storeEngines();
+
+beforeAll(async () => {
+  await Promise.all(engines.map((engine) => engine.start()));
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(engines.map((engine) => engine.stop()));
+});
+
+describe.each(engines)('upgrade of a store written by the release before the evidence model, on $name', (engine) => {
+  let table: OpenTable;
   let publisher: RecordingPublisher;
 
   beforeEach(async () => {
-    embedded = await startEmbeddedStore({ inMemory: true });
+    table = await engine.open();
     publisher = new RecordingPublisher();
-    const doc = DynamoDBDocumentClient.from(embedded.client);
+    const doc = DynamoDBDocumentClient.from(table.client);
     const { items } = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { items: Record<string, unknown>[] };
-    for (const Item of items) await doc.send(new PutCommand({ TableName: embedded.tableName, Item }));
+    for (const Item of items) await doc.send(new PutCommand({ TableName: table.tableName, Item }));
   });
 
   afterEach(async () => {
-    await embedded.close();
+    await table.close();
   });
 
   async function cycle(n: number, o: Parameters<typeof observationsAt>[1] = {}): Promise<Notice[]> {
     const observations = observationsAt(n, o);
     const result = await runWatchCycle(
-      { prober: { probe: async () => observations }, store: embedded.store, publisher },
+      { prober: { probe: async () => observations }, store: table.store, publisher },
       { targets: TARGETS, probeOptions: DEFAULT_PROBE_OPTIONS, now: cycleAt(n), cycleId: `upgrade-${n}` },
     );
     return result.notices;
@@ -49,9 +59,9 @@ describe('upgrade of a store written by the release before the evidence model', 
     // Assess
     expect(notices).toEqual([]);
     expect(publisher.published).toEqual([]);
-    const doc = DynamoDBDocumentClient.from(embedded.client);
+    const doc = DynamoDBDocumentClient.from(table.client);
     const { Item } = await doc.send(
-      new GetCommand({ TableName: embedded.tableName, Key: { pk: `TARGET#${TARGETS[1].url}`, sk: 'STATE' } }),
+      new GetCommand({ TableName: table.tableName, Key: { pk: `TARGET#${TARGETS[1].url}`, sk: 'STATE' } }),
     );
     expect(Item?.evidence).toEqual([
       expect.objectContaining({ address: '192.0.2.10', keyType: 'ecdsa', sha256: LEAVES.rollingOld.sha256 }),

@@ -1,7 +1,7 @@
 /**
  * Certificate Transparency in the stack: on by default with Chrome's published log list, read by a function
- * of its own outside any VPC (NAT-processed gigabytes are billed) as the run's first state; `ctLogs=off`
- * leaves it out; a log list file is refused (the function cannot read the deployer's files).
+ * of its own outside any VPC (NAT-processed gigabytes are billed) between the run's Plan and its shards;
+ * `ctLogs=off` leaves it out; a log list file is refused (the function cannot read the deployer's files).
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { CHROME_LOG_LIST_URL } from '../../lambdas/core/ct/logs-setting';
@@ -24,11 +24,11 @@ describe('CT reader, default stack', () => {
   test("reads Chrome's published log list, verified with Google's key shipped in the bundle", () => {
     expect(reader).toBeDefined();
     expect(fn().Environment.Variables.CERTWATCH_CT_LOGS).toBe(CHROME_LOG_LIST_URL);
-    expect(fn().Environment.Variables.CERTWATCH_CT_BUDGET_SECONDS).toBe('240');
+    expect(fn().Environment.Variables.CERTWATCH_CT_BUDGET_SECONDS).toBe('120');
   });
 
-  test('has a full vCPU and its budget plus a minute, no VPC and no retries', () => {
-    expect(fn()).toMatchObject({ MemorySize: 1769, Timeout: 300, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+  test('has a full vCPU and its budget plus 30 s, no VPC', () => {
+    expect(fn()).toMatchObject({ MemorySize: 1769, Timeout: 150, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     expect(fn().VpcConfig).toBeUndefined();
   });
 
@@ -48,16 +48,18 @@ describe('CT reader, default stack', () => {
     ]);
   });
 
-  test('is the first state of the run; its failure is caught and the run goes on to Plan', () => {
+  test('runs between Plan and the shards, tried once within its timeout; a failure is caught and the shards run', () => {
     const d = definition(s.template);
-    expect(d.StartAt).toBe('ReadCtLogs');
+    expect(d.States.Plan.Next).toBe('ReadCtLogs');
     expect(d.States.ReadCtLogs).toMatchObject({
       Type: 'Task',
-      Next: 'Plan',
+      Next: 'Shards',
       ResultPath: null,
-      Parameters: { kind: 'ct' },
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Plan' }],
+      TimeoutSeconds: 160,
+      Parameters: expect.objectContaining({ kind: 'ct' }),
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Shards' }],
     });
+    expect(d.States.ReadCtLogs.Retry).toBeUndefined();
   });
 });
 
@@ -78,7 +80,7 @@ test('ctLogs=off leaves the reader out and the run starts with Plan', () => {
   // Assess
   expect(s.stack.watcher.ctReader).toBeUndefined();
   s.template.resourceCountIs('AWS::Lambda::Function', 1);
-  expect(definition(s.template).StartAt).toBe('Plan');
+  expect(definition(s.template).States.Plan.Next).toBe('Shards');
 });
 
 test('a log list file is refused for the stack, naming the setting', () => {

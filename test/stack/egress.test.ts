@@ -2,10 +2,16 @@
  * Egress modes: no VPC (default; port-25 targets left out with a synth-time warning), `-c egress=vpc`
  * (new VPC with a NAT gateway; all targets) and `-c vpcId=...` (existing VPC found by lookup).
  */
+
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
+import { SETTINGS } from '../../lambdas/settings/table';
 import { PORT25_WARNING_ID } from '../../lib/egress';
+import { ctStepTiming, runTiming } from '../../lib/run-timing';
 import { ACCOUNT, logicalId, REGION, type Synth, synth } from './synth';
+
+/** The default stack reads CT logs between Plan and the shards (docs/ct.md): its step is in the run's sum. */
+const DEFAULT_CT_STEP = { beforeShards: [ctStepTiming(SETTINGS.ctBudgetSeconds.default)] };
 
 const VPC_ID = 'vpc-0123456789abcdef0';
 const LOOKUP_KEY = `vpc-provider:account=${ACCOUNT}:filter.vpc-id=${VPC_ID}:region=${REGION}:returnAsymmetricSubnets=true`;
@@ -123,8 +129,10 @@ describe('with -c egress=vpc', () => {
     expect(Annotations.fromStack(s.stack).findWarning('*', port25Warning)).toHaveLength(0);
   });
 
-  test('sizes the timeout for the six targets: 48 probes in 2 waves = 10 s × 4 + 30 s', () => {
-    s.template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 70 });
+  test('gives the function the shard time of the schedule, in a VPC as without one', () => {
+    s.template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: runTiming(900, DEFAULT_CT_STEP).functionSeconds,
+    });
   });
 
   test('builds a VPC with one NAT gateway, its Elastic IP, a DynamoDB endpoint and a rejected-traffic flow log', () => {

@@ -1,5 +1,5 @@
 /**
- * HistoryTable: the history table contract (DESIGN.md "History table"), asserted on its template, and
+ * HistoryTable: the history table contract (docs/history-table.md), asserted on its template, and
  * the logical id users' data lives under, which the watcher must keep.
  */
 import { Match } from 'aws-cdk-lib/assertions';

@@ -81,12 +81,14 @@ describe.each(CONFIGURATIONS)('AwsSolutions with %s', (_name, context) => {
     const nag = acknowledgements(s.stack).filter((a) => a.id.startsWith('AwsSolutions-'));
     for (const ack of nag) {
       const known = ['AwsSolutions-SQS3', 'AwsSolutions-IAM5[Resource::*]'];
-      // The run state machine: invoking the one watch function (its qualified ARNs), and the Distributed
-      // Map's own policy over the child executions of this state machine.
-      const machine = /^Certwatch\/Watcher\/RunMachine\/Run\//.test(ack.path);
+      // The run state machines (watch, posture): invoking the one watch function (its qualified ARNs), and
+      // the Distributed Map's own policy over the child executions of that same state machine.
+      const machine = /^Certwatch\/Watcher\/(RunMachine|PostureMachine)\/Run\//.exec(ack.path);
       if (machine) {
         expect(ack.id).toMatch(
-          /^AwsSolutions-IAM5\[Resource::(\*|<Watcher[A-Za-z]+[0-9A-F]{8}\.Arn>:\*|arn:[^:]+:states:[^:]+:[^:]+:execution:\{.*"Ref":"WatcherRunMachineRun[0-9A-F]+"\}\]\}\]\}(\/\*)?:\*)\]$/,
+          new RegExp(
+            `^AwsSolutions-IAM5\\[Resource::(\\*|<Watcher[A-Za-z]+[0-9A-F]{8}\\.Arn>:\\*|arn:[^:]+:states:[^:]+:[^:]+:execution:\\{.*"Ref":"Watcher${machine[1]}Run[0-9A-F]+"\\}\\]\\}\\]\\}(\\/\\*)?:\\*)\\]$`,
+          ),
         );
       } else expect(known).toContain(ack.id);
       expect(ack.reason.length).toBeGreaterThan(80);

@@ -3,9 +3,8 @@
  * a clear error for each kind of bad value, raised while the stack is built (before anything deploys).
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_TARGET_URLS, parseTargets } from '../../lambdas/core/targets';
+import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
 import { ConfigError } from '../../lambdas/settings/config-error';
-import { sizeFunctionTimeout } from '../../lib/function-settings';
 import { type ContextKey, parseStackConfig } from '../../lib/stack-config';
 import { synth } from './synth';
 
@@ -165,43 +164,27 @@ describe('clear errors', () => {
   test('only port-25 targets without a VPC are refused when the stack is built', () => {
     expect(() => synth({ targets: 'smtp://aspmx.l.google.com' })).toThrow(/every target is on port 25.*-c egress=vpc/);
   });
-
-  test('a schedule shorter than the sized function timeout is refused when the stack is built', () => {
-    const many = Array.from({ length: 40 }, (_, i) => `smtps://mx${i}.example.com`).join(',');
-    expect(() => synth({ targets: many, schedule: 'rate(5 minutes)', probeTimeoutMs: 30_000 })).toThrow(
-      /function timeout \(\d+ s.*must be shorter than the schedule period \(300 s\)/,
-    );
-  });
 });
 
-describe('function timeout sizing', () => {
-  const targets = (n: number) => parseTargets(Array.from({ length: n }, (_, i) => `smtps://mx${i}.example.com`));
+describe('function timeout', () => {
+  test('comes from the schedule, not from the list: a list that grows at run time needs no redeploy', () => {
+    // Act
+    const few = synth({ posture: 'off' }, { quietPort25: true }).template;
+    const many = synth(
+      { targets: Array.from({ length: 400 }, (_, i) => `smtps://mx${i}.example.com`).join(','), posture: 'off' },
+      { quietPort25: true },
+    ).template;
 
-  test('is (2 + waves of 32 probes) probe timeouts plus 30 s, at least 30 s', () => {
-    expect(
-      sizeFunctionTimeout({ targets: targets(4), keyTypes: ['rsa', 'ecdsa'], probeTimeoutMs: 10_000 }).toSeconds(),
-    ).toBe(60);
-    expect(
-      sizeFunctionTimeout({ targets: targets(5), keyTypes: ['rsa', 'ecdsa'], probeTimeoutMs: 10_000 }).toSeconds(),
-    ).toBe(70);
-    expect(sizeFunctionTimeout({ targets: targets(1), keyTypes: ['ecdsa'], probeTimeoutMs: 1000 }).toSeconds()).toBe(
-      33,
+    // Assess
+    const timeouts = [few, many].map(
+      (t) => Object.values(t.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Timeout)[0],
     );
+    expect(timeouts[0]).toBe(timeouts[1]);
   });
 
-  test('refuses a target list Lambda cannot probe within 15 minutes', () => {
-    expect(() =>
-      sizeFunctionTimeout({ targets: targets(400), keyTypes: ['rsa', 'ecdsa'], probeTimeoutMs: 10_000 }),
-    ).toThrow(/over Lambda's 900 s/);
-  });
-
-  test('follows the probe timeout from context into the template', () => {
-    // 4 targets, 1 wave: 5 s × 3 + 30 s.
-    synth({ probeTimeoutMs: '5000', posture: 'off' }, { quietPort25: true }).template.hasResourceProperties(
-      'AWS::Lambda::Function',
-      {
-        Timeout: 45,
-      },
+  test('refuses a probe timeout under which one shard could not finish one target at worst', () => {
+    expect(() => synth({ schedule: 'rate(5 minutes)', probeTimeoutMs: 60_000 })).toThrow(
+      /probeTimeoutMs.*60000 ms probe timeout needs \d+ s for one target at worst.*5-minute schedule/,
     );
   });
 });

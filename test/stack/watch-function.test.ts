@@ -31,7 +31,7 @@ function build(props: CertificateWatcherProps = {}): { stack: Stack; part: Watch
 const id = (stack: Stack, construct: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(construct.node.defaultChild as never);
 
-test('runs the shards of a run in parallel (plus one) on Node.js 24 arm64, with the given timeout', () => {
+test('runs on Node.js 24 arm64 with the given timeout, traced, reserving no concurrency (new accounts cannot)', () => {
   // Act
   const { template } = build();
 
@@ -41,7 +41,8 @@ test('runs the shards of a run in parallel (plus one) on Node.js 24 arm64, with 
     Architectures: ['arm64'],
     MemorySize: 512,
     Timeout: 60,
-    ReservedConcurrentExecutions: 5,
+    ReservedConcurrentExecutions: Match.absent(),
+    TracingConfig: { Mode: 'Active' },
   });
 });
 
@@ -82,7 +83,7 @@ test('leaves the posture rule variable out when there are no rules (an empty val
   expect(fn.Properties.Environment.Variables).not.toHaveProperty('CERTWATCH_POSTURE_REQUIRE');
 });
 
-test('grants exactly the table, topic, key, log and queue actions the cycles use', () => {
+test('grants exactly the table, topic, key, log, queue and tracing actions the cycles use', () => {
   // Act
   const { stack, part, template } = build();
 
@@ -109,6 +110,7 @@ test('grants exactly the table, topic, key, log and queue actions the cycles use
           Effect: 'Allow',
           Resource: { 'Fn::GetAtt': [id(stack, part.deadLetters), 'Arn'] },
         },
+        { Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Effect: 'Allow', Resource: '*' },
       ],
     },
   });

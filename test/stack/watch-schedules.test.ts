@@ -1,10 +1,10 @@
 /**
- * WatchSchedules: the watch schedule and the posture schedule, through Scheduler's own role (invoke and
- * dead-letter only, this account only), with retries and the dead-letter queue.
+ * WatchSchedules: the watch schedule and the posture schedule, each starting its run's state machine,
+ * through Scheduler's own role (start and dead-letter only, this account only), with retries and the
+ * dead-letter queue.
  */
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { WatchSchedules } from '../../lib/watch-schedules';
@@ -12,17 +12,25 @@ import { ACCOUNT, bareStack, templateOf } from './parts';
 
 function build(period: Duration, posturePeriod: Duration | 'off') {
   const stack = bareStack();
-  const fn = new LambdaFunction(stack, 'Fn', {
-    runtime: Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: Code.fromInline('exports.handler = async () => {}'),
-  });
   const deadLetters = new Queue(stack, 'DeadLetters');
   const stateMachine = new StateMachine(stack, 'Run', {
     definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'P')),
   });
-  const part = new WatchSchedules(stack, 'Schedules', { fn, stateMachine, deadLetters, period, posturePeriod });
-  const ids = { fn: id(stack, fn), queue: id(stack, deadLetters), machine: id(stack, stateMachine) };
+  const postureStateMachine = new StateMachine(stack, 'PostureRun', {
+    definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'Q')),
+  });
+  const part = new WatchSchedules(stack, 'Schedules', {
+    stateMachine,
+    postureStateMachine,
+    deadLetters,
+    period,
+    posturePeriod,
+  });
+  const ids = {
+    posture: id(stack, postureStateMachine),
+    queue: id(stack, deadLetters),
+    machine: id(stack, stateMachine),
+  };
   return { stack, part, ids, template: templateOf(stack) };
 }
 
@@ -47,22 +55,22 @@ test('starts the run state machine every period, retrying twice, dead-lettering 
   });
 });
 
-test('runs the posture cycle on its own period with { kind: posture }', () => {
+test('starts the posture run state machine on its own period', () => {
   // Act
-  const { part, template } = build(Duration.minutes(15), Duration.days(1));
+  const { part, ids, template } = build(Duration.minutes(15), Duration.days(1));
 
   // Assess
   expect(part.posture).toBeDefined();
   template.hasResourceProperties('AWS::Scheduler::Schedule', {
     ScheduleExpression: 'rate(1 day)',
     Target: Match.objectLike({
-      Input: JSON.stringify({ kind: 'posture' }),
+      Arn: { Ref: ids.posture },
       RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21_600 },
     }),
   });
 });
 
-test("uses a role of its own that this account's Scheduler assumes, allowed to start the run, invoke (posture) and dead-letter only", () => {
+test("uses a role of its own that this account's Scheduler assumes, allowed to start the two runs and dead-letter only", () => {
   // Act
   const { stack, part, ids, template } = build(Duration.hours(1), Duration.days(1));
 
@@ -83,8 +91,11 @@ test("uses a role of its own that this account's Scheduler assumes, allowed to s
     Roles: [{ Ref: role }],
     PolicyDocument: {
       Statement: [
-        { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: ids.machine } },
-        { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: arn(ids.fn) },
+        {
+          Action: 'states:StartExecution',
+          Effect: 'Allow',
+          Resource: [{ Ref: ids.machine }, { Ref: ids.posture }],
+        },
         { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arn(ids.queue) },
       ],
     },

@@ -1,13 +1,28 @@
 /**
  * The default stack (plus two alert e-mails): every property the issue asks for, asserted on the template.
  */
+
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
+import { SETTINGS } from '../../lambdas/settings/table';
+import { ctStepTiming, runTiming } from '../../lib/run-timing';
 import { ACCOUNT, logicalId, type Synth, synth } from './synth';
+
+/** The default stack reads CT logs between Plan and the shards (docs/ct.md): its step is in the run's sum. */
+const DEFAULT_CT_STEP = { beforeShards: [ctStepTiming(SETTINGS.ctBudgetSeconds.default)] };
 
 let s: Synth;
 let template: Template;
-let ids: { fn: string; table: string; topic: string; key: string; queue: string; logs: string; machine: string };
+let ids: {
+  fn: string;
+  table: string;
+  topic: string;
+  key: string;
+  queue: string;
+  logs: string;
+  machine: string;
+  postureMachine: string;
+};
 
 beforeAll(() => {
   s = synth({ alertEmail: 'ops@example.com, oncall@example.com' }, { quietPort25: true });
@@ -21,6 +36,7 @@ beforeAll(() => {
     queue: logicalId(s, w.deadLetters),
     logs: s.stack.getLogicalId(w.fn.logGroup.node.defaultChild as never),
     machine: logicalId(s, w.run.stateMachine),
+    postureMachine: logicalId(s, (w.postureRun as NonNullable<typeof w.postureRun>).stateMachine),
   };
 });
 
@@ -41,27 +57,25 @@ describe('schedule', () => {
     });
   });
 
-  test('runs the TLS posture cycle daily by default, sending { kind: posture }, with retries and the dead-letter queue', () => {
+  test('starts the TLS posture run daily by default, with retries and the dead-letter queue', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 day)',
       State: 'ENABLED',
       Target: {
-        Arn: getAtt(ids.fn),
-        Input: JSON.stringify({ kind: 'posture' }),
+        Arn: { Ref: ids.postureMachine },
         RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21_600 },
         DeadLetterConfig: { Arn: getAtt(ids.queue) },
       },
     });
   });
 
-  test('has no posture schedule with -c posture=off, and then sizes the timeout for certificate cycles alone', () => {
+  test('has no posture schedule nor posture run with -c posture=off', () => {
     const off = synth({ posture: 'off' }, { quietPort25: true }).template;
     off.resourceCountIs('AWS::Scheduler::Schedule', 1);
-    // 4 reachable targets × 4 addresses × 2 key types = 32 probes = 1 wave: 10 s × (2 + 1) + 30 s.
-    off.hasResourceProperties('AWS::Lambda::Function', { Timeout: 60 });
+    off.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
   });
 
-  test('the scheduler role may only start the run, invoke the function (posture) and dead-letter to its queue', () => {
+  test('the scheduler role may only start the two runs and dead-letter to its queue', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -78,11 +92,14 @@ describe('schedule', () => {
       Properties: { PolicyName: Match.stringLikeRegexp('Schedules.*Role|SchedulerRole') },
     });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(statements).toHaveLength(3);
+    expect(statements).toHaveLength(2);
     expect(statements).toEqual(
       expect.arrayContaining([
-        { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: ids.machine } },
-        { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: getAtt(ids.fn) },
+        {
+          Action: 'states:StartExecution',
+          Effect: 'Allow',
+          Resource: expect.arrayContaining([{ Ref: ids.machine }, { Ref: ids.postureMachine }]),
+        },
         { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: getAtt(ids.queue) },
       ]),
     );
@@ -90,15 +107,15 @@ describe('schedule', () => {
 });
 
 describe('function', () => {
-  test('is Node.js 24 on arm64 with reserved concurrency for the parallel shards plus one and a 5-minute timeout for the posture cycle', () => {
+  test('is Node.js 24 on arm64, traced, without reserved concurrency, with the shard time of the schedule', () => {
     // The watch function and the CT reader (test/stack/ct-reader.test.ts).
     template.resourceCountIs('AWS::Lambda::Function', 2);
-    // The certificate cycle alone needs 60 s (see the posture=off test); a posture cycle gets 5 minutes.
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      ReservedConcurrentExecutions: 5,
-      Timeout: 300,
+      ReservedConcurrentExecutions: Match.absent(),
+      TracingConfig: { Mode: 'Active' },
+      Timeout: runTiming(900, DEFAULT_CT_STEP).functionSeconds,
       MemorySize: 512,
       Handler: 'index.handler',
       LoggingConfig: { LogGroup: { Ref: ids.logs } },
@@ -143,7 +160,7 @@ describe('function', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
-  test('may only write its logs, use its table, publish to its topic with its key, and dead-letter', () => {
+  test('may only write its logs, use its table, publish to its topic with its key, dead-letter and trace', () => {
     const roles = template.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } },
     });
@@ -163,13 +180,14 @@ describe('function', () => {
         { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: ids.topic } },
         { Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: getAtt(ids.key) },
         { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: getAtt(ids.queue) },
+        { Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Effect: 'Allow', Resource: '*' },
       ],
     ]);
   });
 });
 
 describe('history table', () => {
-  test('has the DESIGN.md keys and byFingerprint index, on demand, with PITR, deletion protection and TTL', () => {
+  test('has the contract keys and byFingerprint index, on demand, with PITR, deletion protection and TTL', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
@@ -283,7 +301,7 @@ describe('monitoring', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: 'failed + timedOut + aborted' }),
+        Match.objectLike({ Expression: 'failed0 + timedOut0 + aborted0 + failed1 + timedOut1 + aborted1' }),
         Match.objectLike({
           MetricStat: Match.objectLike({
             Metric: Match.objectLike({
@@ -297,12 +315,12 @@ describe('monitoring', () => {
     });
   });
 
-  test('alarms on any function error', () => {
+  test('alarms on a step that failed on its last attempt, not on an error its retry recovers', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       ...topicActions(),
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.fn } }],
+      Namespace: 'Certwatch',
+      MetricName: 'StepFailed',
+      Dimensions: [{ Name: 'service', Value: 'certwatch' }],
       Statistic: 'Sum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -364,7 +382,8 @@ describe('run state machine (fan-out)', () => {
   /** The state machine's definition, tokens replaced by a marker so it parses as JSON. */
   // biome-ignore lint/suspicious/noExplicitAny: an Amazon States Language document, read as plain JSON
   function definition(t: Template = template): Record<string, any> {
-    const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
+    const machines = t.findResources('AWS::StepFunctions::StateMachine');
+    const machine = machines[Object.keys(machines).find((id) => id.startsWith('WatcherRunMachine')) as string];
     const body = machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] } | string;
     const text =
       typeof body === 'string'
@@ -375,11 +394,17 @@ describe('run state machine (fan-out)', () => {
 
   test('plans, runs the shards in a Distributed Map over shard numbers, then merges', () => {
     const d = definition();
-    // The CT step first (test/stack/ct-reader.test.ts), then the plan.
-    expect(d.StartAt).toBe('ReadCtLogs');
-    expect(d.States.ReadCtLogs).toMatchObject({ Type: 'Task', Next: 'Plan' });
-    expect(d.States.Plan).toMatchObject({ Type: 'Task', Next: 'Shards' });
-    expect(d.States.Plan.Parameters).toEqual({ kind: 'plan' });
+    // The CT step between the plan and the shards (test/stack/ct-reader.test.ts).
+    expect(d.StartAt).toBe('Plan');
+    expect(d.States.Plan).toMatchObject({ Type: 'Task', Next: 'ReadCtLogs' });
+    expect(d.States.ReadCtLogs).toMatchObject({ Type: 'Task', Next: 'Shards' });
+    const step = { mode: 'watch', 'attempt.$': '$$.State.RetryCount', attempts: 2 };
+    expect(d.States.Plan.Parameters).toEqual({
+      kind: 'plan',
+      'startedAt.$': '$$.Execution.StartTime',
+      windowSeconds: runTiming(900, DEFAULT_CT_STEP).shardWindowSeconds,
+      ...step,
+    });
     const map = d.States.Shards;
     expect(map).toMatchObject({
       Type: 'Map',
@@ -394,9 +419,10 @@ describe('run state machine (fan-out)', () => {
       'runId.$': '$.runId',
       'now.$': '$.now',
       'shardCount.$': '$.shardCount',
+      'deadline.$': '$.deadline',
       'shard.$': '$$.Map.Item.Value',
     });
-    expect(d.States.Merge.Parameters).toEqual({ kind: 'merge', 'runId.$': '$.runId', 'now.$': '$.now' });
+    expect(d.States.Merge.Parameters).toEqual({ kind: 'merge', 'runId.$': '$.runId', 'now.$': '$.now', ...step });
   });
 
   test('retries a failed shard alone, and still merges what the other shards found before failing the run', () => {
@@ -404,7 +430,7 @@ describe('run state machine (fan-out)', () => {
     const shard = d.States.Shards.ItemProcessor.States.Shard;
     expect(shard.Parameters).toMatchObject({ kind: 'shard', 'shard.$': '$.shard' });
     expect(shard.Retry).toEqual(
-      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 2 })]),
+      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 1 })]),
     );
     expect(d.States.Shards.Catch).toEqual([
       { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'MergeAfterShardFailure' },
@@ -413,7 +439,8 @@ describe('run state machine (fan-out)', () => {
     expect(d.States.ShardFailed.Type).toBe('Fail');
   });
 
-  test('logs every execution and traces it with X-Ray; its role may invoke only the watch function and the CT reader', () => {
+  test('logs every execution and traces it with X-Ray, as the function is; its role may invoke only the watch function and the CT reader', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),

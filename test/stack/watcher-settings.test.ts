@@ -39,12 +39,12 @@ test.each<[string, CertificateWatcherProps, RegExp]>([
   expect(act).toThrow(message);
 });
 
-test('refuses a probe timeout whose function timeout does not fit Lambda, as the stack check says', () => {
+test('refuses a probe timeout under which a shard cannot finish one target at worst, as the stack check says', () => {
   // Act
   const act = build({ probeTimeoutMs: 300_000 });
 
-  // Assess: in range for the setting, but 4 targets need (2 + 1) × 300 s + 30 s.
-  expect(act).toThrow(/need a 930 s function timeout, over Lambda's 900 s/);
+  // Assess: in range for the setting, but one target takes 2 × 300 s to resolve, its 8 probes and one more.
+  expect(act).toThrow(/probeTimeoutMs: a 300000 ms probe timeout needs 975 s for one target at worst/);
 });
 
 test('accepts the defaults and applies them', () => {

@@ -55,7 +55,7 @@ export function lineServer(greeting: string | null, reply: (line: string, socket
 
 const EHLO_WITH_STARTTLS = '250-hostile.test at your service\r\n250-PIPELINING\r\n250 STARTTLS\r\n';
 
-/** The behaviours of DESIGN.md's hostile-server list. */
+/** The hostile-server behaviours the prober must survive, each within its deadline (docs/observation.md). */
 export const hostile = {
   /** Accepts and never says a word. */
   silence: () => (_socket: Socket) => undefined,

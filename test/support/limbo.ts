@@ -69,7 +69,7 @@ export interface LimboAnswer {
 }
 
 /**
- * Runs one case as `certwatch inspect` does: the presented chain through `parseChain` (DESIGN's
+ * Runs one case as `certwatch inspect` does: the presented chain through `parseChain` (certwatch's
  * limits: 16 certificates of 64 KiB at most; over them the chain is CHAIN_UNPARSEABLE, a rejection),
  * then `validateChain`.
  */

@@ -59,7 +59,6 @@ export interface OcspResponder {
   port: number;
   /** `http://127.0.0.1:PORT/path`. */
   url: string;
-  /** Requests answered so far (counted from its log). */
   close(): Promise<void>;
 }
 
@@ -294,8 +293,12 @@ export class OpensslCa {
     return readFileSync(response);
   }
 
-  /** Starts `openssl ocsp` answering from this CA's database, signed by `signer` (default: the CA). */
-  startResponder(options: { signer?: CaIssued; path?: string } = {}): Promise<OcspResponder> {
+  /**
+   * Starts `openssl ocsp` answering from this CA's database, signed by `signer` (default: the CA), on
+   * `port` (default: any free one; it listens on every interface, clients use 127.0.0.1). The responder
+   * notices a changed database only one request late: restart it on the same port after a revocation.
+   */
+  startResponder(options: { signer?: CaIssued; path?: string; port?: number } = {}): Promise<OcspResponder> {
     const signer = options.signer ?? this.cert;
     const child: ChildProcess = spawn(
       'openssl',
@@ -304,7 +307,7 @@ export class OpensslCa {
         '-index',
         join(this.dir, 'index.txt'),
         '-port',
-        '0',
+        String(options.port ?? 0),
         '-CA',
         this.cert.certPath,
         '-rsigner',

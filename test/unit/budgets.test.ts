@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { CLAIM_LEASE_MS, dnsTimeoutMs, FAN_OUT, SHARD_FUNCTION_CAP_SECONDS } from '../../lambdas/core/budgets';
+import { CLAIM_LEASE_MS, dnsTimeoutMs } from '../../lambdas/core/budgets';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -30,9 +30,8 @@ test('a DNS query gets half the probe timeout per try, never less than 500 ms, i
   expect(dnsTimeoutMs(100)).toBe(500);
 });
 
-test('the publish lease is 5 minutes and a fanned-out function gets twice the shard budget', () => {
+test('the publish lease is 5 minutes', () => {
   expect(CLAIM_LEASE_MS).toBe(5 * 60_000);
-  expect(SHARD_FUNCTION_CAP_SECONDS).toBe(2 * FAN_OUT.shardBudgetSeconds);
 });
 
 test('no source outside core/budgets.ts restates a derived budget', () => {

@@ -142,6 +142,26 @@ const CASES: Record<SettingName, Case> = {
     ],
     refused: [['maybe', /true or false/]],
   },
+  revocation: {
+    accepted: [
+      ['crl,ocsp', ['crl', 'ocsp']],
+      ['OCSP, crl', ['crl', 'ocsp']],
+      ['crl', ['crl']],
+      ['ocsp', ['ocsp']],
+      ['off', 'off'],
+    ],
+    refused: [
+      ['crl,ldap', /"ldap" is not crl or ocsp/],
+      ['off,crl', /"off" is not crl or ocsp/],
+    ],
+  },
+  revocationMaxBytes: {
+    accepted: [
+      ['65536', 65_536],
+      ['1073741824', 1_073_741_824],
+    ],
+    refused: [['1000', /whole number from 65536 to 1073741824/]],
+  },
   postureRequire: {
     accepted: [
       [

@@ -3,7 +3,15 @@
 import { daysUntil } from '../../core/days';
 import type { Observation } from '../../core/observation';
 import { commonName } from '../../core/x509/dn';
-import { colonHex, table } from '../format';
+import { type Column, colonHex, table } from '../format';
+
+/** A fingerprint gives way to its first 8 hex digits, the shortest prefix `history` accepts. */
+export const FINGERPRINT_CUT = { min: 8, ellipsis: false } as const;
+/** A name gives way to 8 characters ending in …. */
+export const NAME_CUT = { min: 8, ellipsis: true } as const;
+/** A date and time gives way to the date. */
+export const DATE_CUT = { min: 10, ellipsis: false, snap: true } as const;
+
 import { NEAR_EXPIRY_DAYS, PLAIN, paint, type Terminal, type Tone } from './terminal';
 
 /** Observations that count as a failed probe (a missing key type is recorded, not a failure). */
@@ -49,7 +57,18 @@ export function renderTable(observations: readonly Observation[], now: Date, vie
       o.tls.protocol ?? '',
     ];
   });
-  const header = ['TARGET', 'ADDRESS', 'KEY', 'LEAF SHA-256', 'SUBJECT', 'ISSUER', 'EXPIRES', 'TRUST', 'PROTOCOL'];
+  // Identity (target, address, key type) is never cut; the rest gives way in this order (docs/cli.md).
+  const header: Column[] = [
+    { header: 'TARGET' },
+    { header: 'ADDRESS' },
+    { header: 'KEY' },
+    { header: 'LEAF SHA-256', span: true, ...(view.wide ? {} : { cut: FINGERPRINT_CUT }) },
+    { header: 'SUBJECT', cut: NAME_CUT, drop: 3 },
+    { header: 'ISSUER', cut: NAME_CUT, drop: 2 },
+    { header: 'EXPIRES', drop: 4 },
+    { header: 'TRUST', cut: { min: 9, ellipsis: true }, drop: 5 },
+    { header: 'PROTOCOL', drop: 1 },
+  ];
   const failures = observations.filter(probeFailed).length;
   const summary = `${observations.length} observation(s), ${failures} failed`;
   // Failure messages are long and matter most: listed whole under the table rather than cut to fit a column.
@@ -64,5 +83,5 @@ export function renderTable(observations: readonly Observation[], now: Date, vie
     );
   const why = reasons.length > 0 ? `\n\n${reasons.join('\n')}` : '';
   const paints = observations.map((o) => (line: string) => paint(line, toneOf(o, now), terminal));
-  return `${table(header, rows, { columns: terminal.columns, shrink: [4, 5, 0, 1], paint: paints })}${why}\n\n${summary}`;
+  return `${table(header, rows, { columns: terminal.columns, paint: paints })}${why}\n\n${summary}`;
 }

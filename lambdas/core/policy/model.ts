@@ -1,5 +1,5 @@
 /**
- * The consumer policy model (DESIGN.md "Consumer policy", contract: users write it): what the user's own
+ * The consumer policy model (docs/policy.md, contract: users write it): what the user's own
  * side demands of a target — pins, a CA file, DANE TLSA records, an MTA-STS policy — and the verdict of
  * one observation against it. Plain data, JSON-serialisable (the CDK context carries it to the Lambda).
  */

@@ -1,6 +1,6 @@
 /**
  * The TLS posture model: which protocol versions and cipher suites one address of one target accepts.
- * This shape is a contract (DESIGN.md, `certwatch posture --json`): change it only with its docs and tests.
+ * This shape is a contract (docs/observation.md, `certwatch posture --json`): change it only with its docs and tests.
  * Suites are always IANA names (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`).
  */
 import type { ProbeErrorCode } from '../observation';

@@ -16,6 +16,25 @@ export type RevocationMethod = 'crl' | 'ocsp';
 /** Every method, in the order the setting spells them. */
 export const REVOCATION_METHODS: readonly RevocationMethod[] = ['crl', 'ocsp'];
 
+/** What a run checks (ProbeOptions.revocation); absent = off. Plain data. */
+export interface RevocationOptions {
+  /** The sources fetched; empty = only a stapled response counts. */
+  methods: readonly RevocationMethod[];
+  /** Most octets of one CRL. */
+  maxCrlBytes: number;
+}
+
+/** The revocation options of a setting's value (`off` = none). */
+export function revocationOptions(
+  methods: readonly RevocationMethod[] | 'off',
+  maxCrlBytes: number,
+): RevocationOptions | undefined {
+  return methods === 'off' || methods.length === 0 ? undefined : { methods, maxCrlBytes };
+}
+
+/** The default CRL byte cap: 64 MiB (the largest public CRLs are tens of megabytes). */
+export const DEFAULT_REVOCATION_MAX_BYTES = 64 * 1024 * 1024;
+
 /** Reason names of RFC 5280 §5.3.1 (CRLReason), by code; 7 is unused. */
 export const REVOCATION_REASONS = [
   'unspecified',

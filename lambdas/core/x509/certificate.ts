@@ -20,9 +20,9 @@ import { type ExtensionProfile, KU_KEY_CERT_SIGN, readExtensionProfile } from '.
 import { SIGNATURE_ALGORITHMS } from './oids';
 import { describePublicKey, type PublicKeyFacts, publicKeyFacts } from './public-key';
 
-/** Largest certificate accepted (DESIGN: reliability rules). */
+/** Largest certificate accepted (docs/observation.md "One probe"). */
 export const MAX_CERTIFICATE_BYTES = 64 * 1024;
-/** Longest chain accepted (DESIGN: reliability rules). */
+/** Longest chain accepted (docs/observation.md "One probe"). */
 export const MAX_CHAIN_CERTIFICATES = 16;
 
 // Google serves the same few certificates to every endpoint of a cycle: parse each once.
@@ -287,7 +287,7 @@ export type ParsedChain =
   | { ok: true; certificates: Certificate[] }
   | { ok: false; error: { code: 'CHAIN_UNPARSEABLE'; message: string; index: number } };
 
-/** Parses a presented chain (leaf first), enforcing the limits of DESIGN (≤ 16 certs, ≤ 64 KiB each). */
+/** Parses a presented chain (leaf first), enforcing the limits of docs/observation.md (≤ 16 certs, ≤ 64 KiB each). */
 export function parseChain(ders: readonly Uint8Array[]): ParsedChain {
   if (ders.length > MAX_CHAIN_CERTIFICATES) {
     const message = `chain of ${ders.length} certificates exceeds the limit of ${MAX_CHAIN_CERTIFICATES}`;

@@ -1,22 +1,23 @@
 /**
  * The store engine's contract (lambdas/store/engine.ts): what the history, outbox, watch-list and run
- * logic relies on, checked on a real engine.
+ * logic relies on from any engine.
  */
-import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { type Item, scanAll, type TableEngine, when } from '../../lambdas/store/engine';
-import { sdkEngine } from '../../lambdas/store/sdk-transport';
+import { type Item, scanAll, type TableEngine, when } from '../../../lambdas/store/engine';
+import { StoreError } from '../../../lambdas/store/errors';
+import type { OpenTable, StoreEngineUnderTest } from '../../support/store-engines';
 
-describe('the store engine on dynalite (through the AWS SDK)', () => {
-  let embedded: EmbeddedStore;
+/** Registers the engine contract's tests for `under` (inside its describe). */
+export function engineContract(under: StoreEngineUnderTest): void {
+  let table: OpenTable;
   let engine: TableEngine;
 
   beforeEach(async () => {
-    embedded = await startEmbeddedStore({ inMemory: true, tableName: 'certwatch-engine' });
-    engine = sdkEngine(embedded.client, embedded.tableName);
+    table = await under.open();
+    engine = table.store.engine;
   });
 
   afterEach(async () => {
-    await embedded.close();
+    await table.close();
   });
 
   it('puts an item only where none is when asked so, and reports the refusal as an outcome', async () => {
@@ -152,4 +153,30 @@ describe('the store engine on dynalite (through the AWS SDK)', () => {
     expect(after.byOperation.GetItem).toEqual({ requests: 1, readUnits: 1, writeUnits: 0, refusedWrites: 0 });
     expect(after).toMatchObject({ requests: 3, readUnits: 1, writeUnits: 2, refusedWrites: 1 });
   });
-});
+
+  it('reads every page of a Query and a Scan, a page of one item at a time', async () => {
+    // Prepare
+    for (const sk of ['a', 'b', 'c']) await engine.put({ pk: 'PAGES', sk });
+
+    // Act
+    const queried = await engine.query({ partition: 'PAGES', pageSize: 1 });
+    const scanned = await scanAll(engine, { pageSize: 1 });
+
+    // Assess
+    expect(queried.map((item) => item.sk)).toEqual(['a', 'b', 'c']);
+    expect(scanned.map((item) => item.sk).sort()).toEqual(['a', 'b', 'c']);
+    expect(engine.consumption().byOperation.Query.requests).toBeGreaterThanOrEqual(3);
+  });
+
+  it('turns a missing table into StoreError TABLE_MISSING while paging', async () => {
+    // Prepare
+    const engine = table.engineOn('no-such-table');
+
+    // Act
+    const failure = await scanAll(engine).catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toBeInstanceOf(StoreError);
+    expect(failure).toMatchObject({ code: 'TABLE_MISSING' });
+  });
+}

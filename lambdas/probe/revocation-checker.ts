@@ -1,0 +1,299 @@
+/**
+ * The network half of revocation (docs/revocation.md): for every certificate of the chains a run saw —
+ * leaves and intermediates — ask the sources it names, each URL once per run and not at all while a
+ * cached verdict is current: CRLs streamed through the core's reader (one pass finds every serial asked
+ * of that CRL), OCSP by POST to the URL as named (paths kept). A stapled response counts for the leaf
+ * it came with. Every fetch is bounded by the probe timeout and a byte cap; failures are verdicts
+ * (`unknown` with the reason), never exceptions.
+ */
+
+import { revocationBudgetMs } from '../core/budgets';
+import type { AddressFamily } from '../core/probe-options';
+import { type CachedVerdict, cacheable, cacheKey, type RevocationCache } from '../core/revocation/cache';
+import { type CheckPlan, type CrlCheck, combineVerdicts, planChecks } from '../core/revocation/combine';
+import { CrlScanner, serialOctets } from '../core/revocation/crl-scanner';
+import { judgeCrl } from '../core/revocation/crl-verdict';
+import type { Revocation, RevocationMethod, SourceVerdict } from '../core/revocation/model';
+import { unknownVerdict } from '../core/revocation/model';
+import { buildOcspRequest, judgeOcspResponse } from '../core/revocation/ocsp';
+import type { ResolvePin } from '../core/targets';
+import type { Certificate } from '../core/x509/certificate';
+import { DerError } from '../core/x509/der';
+import type { TrustStore } from '../core/x509/trust-store';
+import { HttpFetchError, type HttpFetchOptions, type HttpFetchResult, httpFetch } from './http-fetch';
+import { mapWithLimit } from './pool';
+
+/** Largest OCSP response read (the SMTP reply limit of docs/observation.md; docs/revocation.md). */
+export const MAX_OCSP_RESPONSE_BYTES = 64 * 1024;
+
+/** Fetches in flight at once. */
+const FETCH_CONCURRENCY = 8;
+
+/** How a run checks revocation. Plain data. */
+export interface RevocationSettings {
+  methods: readonly RevocationMethod[];
+  /** Deadline of each fetch (the probe timeout). */
+  timeoutMs: number;
+  /** Most octets of one CRL. */
+  maxCrlBytes: number;
+  dnsServers?: readonly string[];
+  resolve?: readonly ResolvePin[];
+  addressFamilies?: readonly AddressFamily[];
+  /** PEM anchors for https sources (default: Node's). */
+  ca?: readonly string[];
+  /** The whole check's deadline, in ms (default {@link revocationBudgetMs} of the timeout). */
+  budgetMs?: number;
+}
+
+/** One presented chain to check. */
+export interface ChainToCheck {
+  /** As presented, leaf first. */
+  certificates: readonly Certificate[];
+  /** SHA-256 fingerprints of the validated path, leaf first (empty when none). */
+  path: readonly string[];
+  /** The OCSP response the server stapled to this handshake, if any. */
+  stapled?: Uint8Array;
+}
+
+/** What the checker runs on. */
+export interface RevocationDeps {
+  cache: RevocationCache;
+  trust: TrustStore;
+  /** The HTTP client (tests count its calls); default the real one. */
+  fetch?: (url: string, options: HttpFetchOptions) => Promise<HttpFetchResult>;
+}
+
+/** A certificate with the issuer its verdicts are made against. */
+interface Subject {
+  key: string;
+  cert: Certificate;
+  issuer: Certificate | null;
+  plan: CheckPlan;
+  verdicts: SourceVerdict[];
+}
+
+interface CrlJob {
+  url: string;
+  issuer: Certificate;
+  items: { subject: Subject; check: CrlCheck }[];
+}
+
+interface OcspJob {
+  url: string;
+  subject: Subject & { issuer: Certificate };
+}
+
+/** The issuer of chain entry `index`: the next certificate of the validated path, else any that signed it. */
+function issuerOf(chain: ChainToCheck, index: number, trust: TrustStore): Certificate | null {
+  const cert = chain.certificates[index];
+  const candidates = [...chain.certificates.slice(index + 1), ...chain.certificates, ...trust.issuersOf(cert)];
+  const onPath = chain.path.indexOf(cert.sha256);
+  const next = onPath >= 0 ? chain.path[onPath + 1] : undefined;
+  const byPath = next ? candidates.find((c) => c.sha256 === next) : undefined;
+  if (byPath) return byPath;
+  return candidates.find((c) => c !== cert && c.subjectKey === cert.issuerKey && cert.isSignedBy(c)) ?? null;
+}
+
+function describeFailure(error: unknown): { code: 'FETCH_FAILED' | 'MALFORMED'; message: string } {
+  if (error instanceof DerError) return { code: 'MALFORMED', message: `not a DER CRL: ${error.message}` };
+  if (error instanceof HttpFetchError) return { code: 'FETCH_FAILED', message: error.message };
+  return { code: 'FETCH_FAILED', message: (error as Error)?.message ?? String(error) };
+}
+
+/** Checks every chain; returns each chain's revocation verdicts, entry by entry. */
+export async function checkRevocation(
+  chains: readonly ChainToCheck[],
+  settings: RevocationSettings,
+  deps: RevocationDeps,
+  now: Date,
+): Promise<Revocation[][]> {
+  const subjects = new Map<string, Subject>();
+  const chainSubjects = chains.map((chain) =>
+    chain.certificates.map((cert, index) => {
+      const issuer = cert.selfSigned ? null : issuerOf(chain, index, deps.trust);
+      const key = `${cert.sha256}>${issuer?.sha256 ?? (cert.selfSigned ? 'self' : 'none')}`;
+      let subject = subjects.get(key);
+      if (!subject) {
+        const plan: CheckPlan = cert.selfSigned
+          ? { named: false, crl: [], ocsp: null, skipped: [] }
+          : planChecks(cert, settings.methods);
+        subject = { key, cert, issuer, plan, verdicts: [...plan.skipped] };
+        subjects.set(key, subject);
+      }
+      return subject;
+    }),
+  );
+  const { crlJobs, ocspJobs } = await plan([...subjects.values()], deps.cache, now);
+  const fresh: CachedVerdict[] = [];
+  const fetch = deps.fetch ?? httpFetch;
+  const jobs: Array<(signal: AbortSignal) => Promise<void>> = [
+    ...crlJobs.map((job) => async (signal: AbortSignal) => {
+      const verdicts = await runCrlJob(job, { ...settings, signal }, fetch, now);
+      job.items.forEach(({ subject }, i) => {
+        subject.verdicts.push(verdicts[i]);
+        if (cacheable(verdicts[i], now)) fresh.push(entry(job.url, subject, verdicts[i]));
+      });
+    }),
+    ...ocspJobs.map((job) => async (signal: AbortSignal) => {
+      const verdict = await runOcspJob(job, { ...settings, signal }, fetch, now);
+      job.subject.verdicts.push(verdict);
+      if (cacheable(verdict, now)) fresh.push(entry(job.url, job.subject, verdict));
+    }),
+  ];
+  const budgetMs = settings.budgetMs ?? revocationBudgetMs(settings.timeoutMs);
+  const budget = new AbortController();
+  const timer = setTimeout(
+    () => budget.abort(new HttpFetchError('HTTP_TIMEOUT', `the run's revocation budget of ${budgetMs} ms is spent`)),
+    budgetMs,
+  );
+  try {
+    await mapWithLimit(jobs, FETCH_CONCURRENCY, (job) => job(budget.signal));
+  } finally {
+    clearTimeout(timer);
+  }
+  if (fresh.length > 0) await deps.cache.putVerdicts(fresh);
+  return chains.map((chain, c) =>
+    chainSubjects[c].map((subject, index) => {
+      const verdicts = [...subject.verdicts];
+      if (index === 0 && chain.stapled && subject.issuer) {
+        verdicts.push(
+          judgeOcspResponse(chain.stapled, {
+            cert: subject.cert,
+            issuer: subject.issuer,
+            now,
+            source: 'stapled',
+            url: null,
+          }),
+        );
+      }
+      return combineVerdicts(verdicts, subject.plan.named || (index === 0 && chain.stapled !== undefined));
+    }),
+  );
+}
+
+function entry(url: string, subject: Subject, verdict: SourceVerdict): CachedVerdict {
+  return {
+    url,
+    serial: subject.cert.serial,
+    issuerSha256: subject.issuer?.sha256 ?? '',
+    verdict,
+    expiresAt: verdict.nextUpdate as string,
+  };
+}
+
+/** The fetches still needed once cached verdicts are taken; subjects without an issuer are judged here. */
+async function plan(
+  subjects: readonly Subject[],
+  cache: RevocationCache,
+  now: Date,
+): Promise<{ crlJobs: CrlJob[]; ocspJobs: OcspJob[] }> {
+  const wanted = subjects.flatMap((s) => [
+    ...s.plan.crl.map((c) => ({ url: c.url, serial: s.cert.serial })),
+    ...(s.plan.ocsp ? [{ url: s.plan.ocsp, serial: s.cert.serial }] : []),
+  ]);
+  const cached = new Map(
+    (wanted.length > 0 ? await cache.getVerdicts(wanted, now) : []).map((e) => [
+      `${cacheKey(e.url, e.serial)} ${e.issuerSha256}`,
+      e,
+    ]),
+  );
+  const hit = (url: string, subject: Subject) =>
+    cached.get(`${cacheKey(url, subject.cert.serial)} ${subject.issuer?.sha256 ?? ''}`)?.verdict;
+  const crlJobs = new Map<string, CrlJob>();
+  const ocspJobs: OcspJob[] = [];
+  for (const subject of subjects) {
+    const { issuer } = subject;
+    const urls = [...subject.plan.crl.map((c) => c.url), ...(subject.plan.ocsp ? [subject.plan.ocsp] : [])];
+    if (!issuer) {
+      for (const url of urls) {
+        subject.verdicts.push(
+          unknownVerdict('crl', url, 'NO_ISSUER', 'the issuer certificate is neither presented nor a trust anchor'),
+        );
+      }
+      continue;
+    }
+    for (const check of subject.plan.crl) {
+      const known = hit(check.url, subject);
+      if (known) {
+        subject.verdicts.push(known);
+        continue;
+      }
+      const key = `${check.url} ${issuer.sha256}`;
+      const job = crlJobs.get(key) ?? { url: check.url, issuer, items: [] };
+      job.items.push({ subject, check });
+      crlJobs.set(key, job);
+    }
+    if (subject.plan.ocsp) {
+      const known = hit(subject.plan.ocsp, subject);
+      if (known) subject.verdicts.push(known);
+      else ocspJobs.push({ url: subject.plan.ocsp, subject: subject as Subject & { issuer: Certificate } });
+    }
+  }
+  return { crlJobs: [...crlJobs.values()], ocspJobs };
+}
+
+type JobSettings = RevocationSettings & { signal: AbortSignal };
+
+function fetchOptions(settings: JobSettings): Omit<HttpFetchOptions, 'onData' | 'maxBytes'> {
+  return {
+    signal: settings.signal,
+    timeoutMs: settings.timeoutMs,
+    dnsServers: settings.dnsServers,
+    resolve: settings.resolve,
+    addressFamilies: settings.addressFamilies,
+    ca: settings.ca,
+  };
+}
+
+async function runCrlJob(
+  job: CrlJob,
+  settings: JobSettings,
+  fetch: NonNullable<RevocationDeps['fetch']>,
+  now: Date,
+): Promise<SourceVerdict[]> {
+  const scanner = new CrlScanner(
+    job.items.map((i) => serialOctets(i.subject.cert.der)),
+    job.issuer.spkiDer,
+  );
+  try {
+    await fetch(job.url, {
+      ...fetchOptions(settings),
+      maxBytes: settings.maxCrlBytes,
+      headers: { accept: 'application/pkix-crl' },
+      onData: (chunk) => scanner.push(chunk),
+    });
+    const scan = scanner.finish();
+    return judgeCrl(
+      scan,
+      job.items.map((i) => ({ cert: i.subject.cert, point: i.check.point })),
+      { url: job.url, issuer: job.issuer, now },
+    );
+  } catch (error) {
+    const { code, message } = describeFailure(error);
+    return job.items.map(() => unknownVerdict('crl', job.url, code, message));
+  }
+}
+
+async function runOcspJob(
+  job: OcspJob,
+  settings: JobSettings,
+  fetch: NonNullable<RevocationDeps['fetch']>,
+  now: Date,
+): Promise<SourceVerdict> {
+  const { cert, issuer } = job.subject;
+  const chunks: Buffer[] = [];
+  try {
+    await fetch(job.url, {
+      ...fetchOptions(settings),
+      method: 'POST',
+      body: buildOcspRequest(cert, issuer),
+      headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
+      maxBytes: MAX_OCSP_RESPONSE_BYTES,
+      onData: (chunk) => chunks.push(chunk),
+    });
+  } catch (error) {
+    const { code, message } = describeFailure(error);
+    return unknownVerdict('ocsp', job.url, code, message);
+  }
+  return judgeOcspResponse(Buffer.concat(chunks), { cert, issuer, now, source: 'ocsp', url: job.url });
+}

@@ -1,0 +1,125 @@
+/**
+ * Timeouts that add up, derived back from the synthesized template (not from lib/run-timing.ts): for
+ * each run state machine, every Task's attempts × TimeoutSeconds plus its Retry waits — Plan, the worst
+ * shard, Merge — must fit the execution timeout, which must be under the schedule period; a shard
+ * state must wait for the whole invocation (init phase + function timeout); and the Plan's shard window
+ * must leave a late first attempt its wait, its retry and the Merge. A tampered template fails the check.
+ */
+import type { Template } from 'aws-cdk-lib/assertions';
+import { type Synth, synth } from './synth';
+
+// biome-ignore lint/suspicious/noExplicitAny: Amazon States Language, read as plain JSON
+type Asl = Record<string, any>;
+
+/** A state machine's definition, tokens replaced by a marker so it parses as JSON. */
+function definitionOf(resource: Asl): Asl {
+  const body = resource.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] } | string;
+  const text =
+    typeof body === 'string' ? body : body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
+  return JSON.parse(text);
+}
+
+/** The worst a Task state can take: each attempt to its timeout, and each wait (with backoff). */
+function worstSeconds(state: Asl): number {
+  if (typeof state.TimeoutSeconds !== 'number') return Number.POSITIVE_INFINITY;
+  let total = state.TimeoutSeconds;
+  for (const retry of state.Retry ?? []) {
+    let wait = retry.IntervalSeconds ?? 1;
+    for (let i = 0; i < (retry.MaxAttempts ?? 3); i++) {
+      total += wait + state.TimeoutSeconds;
+      wait *= retry.BackoffRate ?? 2;
+    }
+  }
+  return total;
+}
+
+/** What does not add up in one run state machine of the template (empty: it all adds up). */
+function timingProblems(template: Template, definition: Asl, periodSeconds: number): string[] {
+  const problems: string[] = [];
+  // The watch function (the CT reader runs the same handler: its own step is summed below).
+  const [fn] = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+    (f) => f.Properties.Handler === 'index.handler' && !/Certificate Transparency/.test(f.Properties.Description),
+  );
+  const functionSeconds = fn.Properties.Timeout as number;
+  const shard = definition.States.Shards.ItemProcessor.States.Shard;
+  const steps = {
+    plan: worstSeconds(definition.States.Plan),
+    shard: worstSeconds(shard),
+    merge: Math.max(worstSeconds(definition.States.Merge), worstSeconds(definition.States.MergeAfterShardFailure)),
+  };
+  // Steps between Plan and the shards (the CT step): every other Task state at the top level.
+  const before = Object.entries(definition.States as Record<string, Asl>)
+    .filter(([name, state]) => state.Type === 'Task' && !['Plan', 'Merge', 'MergeAfterShardFailure'].includes(name))
+    .reduce((sum, [, state]) => sum + worstSeconds(state), 0);
+  const execution = definition.TimeoutSeconds as number;
+  const sum = steps.plan + before + steps.shard + steps.merge;
+  if (!(execution < periodSeconds))
+    problems.push(`execution ${execution} s is not under the period ${periodSeconds} s`);
+  if (!(sum <= execution))
+    problems.push(`plan ${steps.plan} + before ${before} + shard ${steps.shard} + merge ${steps.merge} > ${execution}`);
+  // Lambda runs the init phase (at most 10 s) before the function timeout starts.
+  if (!(functionSeconds + 10 <= shard.TimeoutSeconds)) {
+    problems.push(
+      `the shard state (${shard.TimeoutSeconds} s) does not wait for init + the function (${functionSeconds} s)`,
+    );
+  }
+  const window = definition.States.Plan.Parameters.windowSeconds as number;
+  const retryWait = shard.Retry[0].IntervalSeconds as number;
+  if (!(window + retryWait + shard.TimeoutSeconds + steps.merge <= execution)) {
+    problems.push(`the shard window ${window} s leaves a late retry and the merge no room`);
+  }
+  return problems;
+}
+
+function machines(s: Synth): Array<{ id: string; definition: Asl }> {
+  return Object.entries(s.template.findResources('AWS::StepFunctions::StateMachine')).map(([id, resource]) => ({
+    id,
+    definition: definitionOf(resource),
+  }));
+}
+
+test.each([
+  ['the default 15-minute schedule', {}, 900],
+  ['a 5-minute schedule (CT off: its step would not fit)', { schedule: 'rate(5 minutes)', ctLogs: 'off' }, 300],
+  ['an hourly schedule', { schedule: 'rate(1 hour)' }, 3600],
+])(
+  'the watch run of %s adds up: every retry and wait of the worst shard plus Plan and Merge',
+  (_what, context, period) => {
+    // Act
+    const s = synth({ posture: 'off', ...context }, { quietPort25: true });
+    const [watch] = machines(s);
+
+    // Assess
+    expect(timingProblems(s.template, watch.definition, period)).toEqual([]);
+  },
+);
+
+test('a 5-minute schedule with the Certificate Transparency step is refused, naming what to change', () => {
+  // Act / Assess
+  expect(() => synth({ schedule: 'rate(5 minutes)' }, { quietPort25: true })).toThrow(
+    /ctBudgetSeconds: the Certificate Transparency step takes up to 160 s of a 5-minute run.*ctLogs=off/,
+  );
+});
+
+test('the posture run adds up within the posture period on the same function', () => {
+  // Act
+  const s = synth({}, { quietPort25: true });
+  const posture = machines(s).find((m) => m.id.includes('PostureMachine'));
+
+  // Assess
+  expect(posture).toBeDefined();
+  expect(timingProblems(s.template, posture?.definition ?? {}, 86_400)).toEqual([]);
+});
+
+test('the check fails a template whose shard retries no longer fit (control)', () => {
+  // Prepare: one more shard retry than the machine was sized for
+  const s = synth({ posture: 'off' }, { quietPort25: true });
+  const [watch] = machines(s);
+  watch.definition.States.Shards.ItemProcessor.States.Shard.Retry[0].MaxAttempts += 1;
+
+  // Act
+  const problems = timingProblems(s.template, watch.definition, 900);
+
+  // Assess
+  expect(problems).toEqual([expect.stringMatching(/^plan \d+ \+ before \d+ \+ shard \d+ \+ merge \d+ > \d+$/)]);
+});

@@ -1,0 +1,72 @@
+/**
+ * Runs the built CLI (`node bin/certwatch.js`, what `npx certwatch` runs; dist/cli is built by jest's
+ * global setup) as a real process: through a shell when the case is about pipes, devices or redirects.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** The package bin. */
+export const CERTWATCH_BIN = join(__dirname, '..', '..', 'bin', 'certwatch.js');
+
+/** What a run of the built CLI did. */
+export interface ProcessOutcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** How to run it. */
+export interface ProcessOptions {
+  cwd?: string;
+  /** Added to a clean environment (PATH, HOME and the SDK warning switch only). */
+  env?: NodeJS.ProcessEnv;
+  /** Run as this user id (tests that need a user who may not write: root ignores permissions). */
+  uid?: number;
+  gid?: number;
+  /** Killed after this long (a hang detector, not a speed check). */
+  timeoutMs?: number;
+}
+
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...extra,
+  };
+}
+
+function collect(file: string, args: readonly string[], options: ProcessOptions): Promise<ProcessOutcome> {
+  return new Promise((done, fail) => {
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: cleanEnv(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
+
+/** `certwatch <argv>` as a process of its own. */
+export function certwatchProcess(argv: readonly string[], options: ProcessOptions = {}): Promise<ProcessOutcome> {
+  return collect(process.execPath, [CERTWATCH_BIN, ...argv], options);
+}
+
+/**
+ * A bash script in which `$CW` runs certwatch; the script's exit code is the outcome's (end it with
+ * `exit ${PIPESTATUS[i]}` to report certwatch's own in a pipeline).
+ */
+export function certwatchShell(script: string, options: ProcessOptions = {}): Promise<ProcessOutcome> {
+  const env = { ...options.env, CW: `${process.execPath} ${CERTWATCH_BIN}` };
+  return collect('bash', ['-c', script], { ...options, env });
+}
