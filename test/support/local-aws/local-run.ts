@@ -63,10 +63,16 @@ export function synthesizeRun(context: Record<string, unknown> = {}): Synthesize
   const fnId = stack.getLogicalId(stack.watcher.fn.node.defaultChild as CfnFunction);
   const fn = template.Resources[fnId];
   const machines: Record<string, Asl> = {};
+  // Every function a Task may invoke: the watch function, and the CT reader (the same bundle).
+  const functions = new Set(
+    Object.entries(template.Resources as Record<string, Asl>)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+      .map(([id]) => id),
+  );
   for (const [id, resource] of Object.entries(template.Resources as Record<string, Asl>)) {
     if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
     const name = /Watcher(\w+Machine)Run/.exec(id)?.[1] ?? id;
-    machines[name] = JSON.parse(resolveJoin(resource.Properties.DefinitionString, fnId));
+    machines[name] = JSON.parse(resolveJoin(resource.Properties.DefinitionString, functions));
   }
   return {
     bundleFile: join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js'),
@@ -81,8 +87,11 @@ export function synthesizeRun(context: Record<string, unknown> = {}): Synthesize
   };
 }
 
-/** The definition string with its intrinsic functions resolved: the function's ARN and the pseudo parameters. */
-function resolveJoin(value: unknown, fnId: string): string {
+/**
+ * The definition string with its intrinsic functions resolved: the functions' ARN (one bundle serves them
+ * all: the handler dispatches on the payload's `kind`) and the pseudo parameters.
+ */
+function resolveJoin(value: unknown, functions: ReadonlySet<string>): string {
   if (typeof value === 'string') return value;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   if (!join) throw new Error(`unexpected definition: ${JSON.stringify(value).slice(0, 200)}`);
@@ -91,7 +100,7 @@ function resolveJoin(value: unknown, fnId: string): string {
       if (typeof part === 'string') return part;
       const p = part as Record<string, unknown>;
       const att = p['Fn::GetAtt'] as [string, string] | undefined;
-      if (att && att[0] === fnId && att[1] === 'Arn') return FUNCTION_ARN;
+      if (att && functions.has(att[0]) && att[1] === 'Arn') return FUNCTION_ARN;
       const ref = p.Ref;
       if (ref === 'AWS::Partition') return 'aws';
       if (ref === 'AWS::Region') return REGION;
