@@ -1,10 +1,12 @@
 /**
- * The Certificate Transparency reader: the watch handler's bundle as a function of its own, outside any VPC,
- * run as the first state of the scheduled run with `{"kind": "ct"}` (docs/ct.md "In the stack"). Its own
+ * The Certificate Transparency reader: a function of its own (lambdas/ct/handler.ts, a bundle without the
+ * prober), outside any VPC, run between the scheduled run's Plan and its shards (docs/ct.md "In the stack"). Its own
  * function because the logs' tiles are tens of GB a day: inbound transfer is free for a Lambda outside a
  * VPC, but through the NAT gateway of `egress=vpc` it is billed per GB processed. It reads and writes
  * the table (log positions, issued certificates, the outbox); the run's merge step publishes.
  */
+
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -13,10 +15,12 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Target } from '../lambdas/core/targets';
-import { functionEnvironment, WATCH_HANDLER_ENTRY, watchHandlerBundling } from './function-settings';
+import { functionEnvironment, watchHandlerBundling } from './function-settings';
 import { CT_MARGIN_SECONDS } from './run-timing';
 import type { WatcherSettings } from './watcher-settings';
 
+/** The CT reader's handler source. */
+export const CT_HANDLER_ENTRY = join(__dirname, '..', 'lambdas', 'ct', 'handler.ts');
 /** One full vCPU: the name filter and the tile hashing are CPU-bound. */
 export const CT_FUNCTION_MEMORY_MB = 1769;
 
@@ -56,7 +60,7 @@ export class CtReaderFunction extends Construct {
     allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [props.table.tableArn]);
     this.handler = new NodejsFunction(this, 'Handler', {
       description: 'certwatch: Certificate Transparency logs read before each run (outside any VPC)',
-      entry: WATCH_HANDLER_ENTRY,
+      entry: CT_HANDLER_ENTRY,
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,

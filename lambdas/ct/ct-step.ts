@@ -23,7 +23,6 @@ import type { HistoryStore } from '../core/ports';
 import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { derToPem } from '../core/x509/pem';
-import { googleRootsPath } from '../trust/trust-stores';
 import { type CtHttp, openCtHttp } from './http';
 import { loadLogList } from './log-list-source';
 import type { LogSource, SourceContext } from './log-source';
@@ -82,9 +81,13 @@ export interface CtStepResult {
 }
 
 /** The probes' trust set as PEM for https (Node's own roots when the set is Node's). */
-function trustPem(options: ProbeOptions): string[] | undefined {
+async function trustPem(options: ProbeOptions): Promise<string[] | undefined> {
   const extra = (options.extraAnchorsDer ?? []).map((der) => derToPem(der));
-  if (options.trust === 'google') return [readFileSync(googleRootsPath(), 'utf8'), ...extra];
+  if (options.trust === 'google') {
+    // Loaded only for this set: the trust stores bring pkijs, which the CT reader needs for nothing else.
+    const { googleRootsPath } = await import('../trust/trust-stores.js');
+    return [readFileSync(googleRootsPath(), 'utf8'), ...extra];
+  }
   if (extra.length === 0) return undefined;
   return [...rootCertificates, ...extra];
 }
@@ -139,7 +142,7 @@ async function saveAll(store: CtStore, records: readonly IssuedCert[]): Promise<
 /** Runs the CT step. Throws only for the list (CT_LIST_UNAVAILABLE, CT_LOG_LIST_INVALID) or the store. */
 export async function runCtStep(settings: CtSettings, input: CtStepInput): Promise<CtStepResult> {
   const { store, now } = input;
-  const http = input.http ?? openCtHttp({ ca: trustPem(input.probeOptions) });
+  const http = input.http ?? openCtHttp({ ca: await trustPem(input.probeOptions) });
   try {
     const timeoutMs = settings.requestTimeoutMs ?? 20_000;
     const loaded = await loadLogList(settings.source, { http, store, now, timeoutMs, keyPem: settings.listKeyPem });

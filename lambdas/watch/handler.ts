@@ -6,8 +6,8 @@
  * - none (or `{ "kind": "watch" }`): one whole cycle in this invocation, then the weekly heartbeat;
  * - `{ "kind": "plan" | "shard" | "merge" }`: the steps of the scheduled run's state machine;
  * - `{ "kind": "posture" }`: one TLS posture cycle;
- * - `{ "kind": "ct" }`: the Certificate Transparency step alone (the state machine's first state, run by a
- *   function outside any VPC: docs/ct.md).
+ * With Certificate Transparency on, the probed leaves get their link keys and NEW_CERTIFICATE of a logged
+ * leaf its lead; the logs themselves are read by the CT reader (lambdas/ct/handler.ts, docs/ct.md).
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -16,12 +16,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { WATCH_METRICS } from '../contract/metrics';
-import { ctExtension } from '../ct/ct-extension';
+import { ctLinkExtension } from '../ct/link-extension';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
 import type { CycleResult, CycleSummary } from '../run/cycle';
 import type { MergeSummary, RunPlan, ShardOrder } from '../run/fan-out';
-import { type PreProbeReport, WatchRun } from '../run/watch-run';
+import { WatchRun } from '../run/watch-run';
 import { envName } from '../settings/read';
 import { SETTINGS } from '../settings/table';
 import { dynamoHistoryStore } from '../store/dynamo-history-store';
@@ -48,15 +48,7 @@ const store = dynamoHistoryStore({
 const contextTargets =
   (process.env[envName(SETTINGS.targets)] === undefined ? loadShippedTargets() : null) ??
   config.targets.map((t) => t.url);
-const { deployed } = config;
-const ct = ctExtension({
-  source: deployed.ctLogs,
-  backfill: deployed.ctBackfill,
-  maxEntries: deployed.ctMaxEntries,
-  maxBytes: deployed.ctMaxMegabytes * 1024 * 1024,
-  budgetMs: deployed.ctBudgetSeconds * 1000,
-  expectIssuers: deployed.expectIssuers,
-});
+const ct = config.deployed.ctLogs.kind === 'off' ? null : ctLinkExtension();
 const run = new WatchRun(
   { store, prober: new SmtpProber(), publisher: new SnsPublisher({ topicArn: config.topicArn }) },
   {
@@ -67,12 +59,6 @@ const run = new WatchRun(
     extensions: ct ? [ct] : [],
   },
 );
-
-/** What a CT step returns (for the state machine's logs and tests). */
-export interface CtStepSummary {
-  kind: 'ct';
-  steps: Array<Omit<PreProbeReport, 'notices'> & { notices: number }>;
-}
 
 /** What a posture run returns (for logs and tests). */
 export interface PostureRunSummary {
@@ -112,14 +98,13 @@ function lastAttempt(event: unknown): boolean {
 export async function handler(
   event: unknown,
   context: Context,
-): Promise<CycleSummary | PostureRunSummary | PostureShardSummary | RunPlan | MergeSummary | CtStepSummary> {
+): Promise<CycleSummary | PostureRunSummary | PostureShardSummary | RunPlan | MergeSummary> {
   logger.addContext(context);
   const now = new Date();
   const step = { invocationEnd: Date.now() + context.getRemainingTimeInMillis(), cycleId: context.awsRequestId };
   const kind = (event as { kind?: unknown } | null)?.kind;
   try {
     if (kind === 'posture') return await postureStep(now, step);
-    if (kind === 'ct') return await ctStep(now, step);
     if (kind === 'plan' || kind === 'shard' || kind === 'merge')
       return await fanOutStep(event as FanOutEvent, now, step);
     const result = await run.cycle(now, step);
@@ -134,7 +119,7 @@ export async function handler(
       error as Error,
     );
     const watchRun = (event as StepContext | null)?.mode !== 'posture';
-    if (watchRun && kind !== 'posture' && kind !== 'plan' && kind !== 'shard' && kind !== 'ct') {
+    if (watchRun && kind !== 'posture' && kind !== 'plan' && kind !== 'shard') {
       metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 0);
     }
     // An error a retry may still recover is not counted (the FunctionErrors alarm watches this).
@@ -187,18 +172,6 @@ async function fanOutStep(
   metrics.addMetric(WATCH_METRICS.cycleSucceeded, MetricUnit.Count, 1);
   await heartbeat(now, step.cycleId);
   return merged;
-}
-
-async function ctStep(now: Date, step: { invocationEnd: number; cycleId: string }): Promise<CtStepSummary> {
-  const reports = await run.beforeProbe(now, step);
-  for (const report of reports) {
-    if (report.error) logger.error('CT step failed', { extension: report.extension, error: report.error });
-    else logger.info('CT step finished', { summary: report.summary });
-    for (const notice of report.notices) {
-      metrics.singleMetric().addDimension('type', notice.type).addMetric(WATCH_METRICS.notices, MetricUnit.Count, 1);
-    }
-  }
-  return { kind: 'ct', steps: reports.map((r) => ({ ...r, notices: r.notices.length })) };
 }
 
 /** What a posture shard returns (for logs and tests). */

@@ -151,7 +151,10 @@ async function execute(
   machine: Asl = watch,
 ): Promise<Execution & { invocations: Invoked[] }> {
   const invocations: Invoked[] = [];
-  const task = bundleTask(bundle, hook);
+  const main = bundleTask(bundle, hook);
+  // The CT reader is a bundle of its own (lambdas/ct/handler.ts) with the same environment.
+  const ct = bundleTask({ ...bundle, bundleFile: synthesized.ctBundleFile as string }, hook);
+  const task = (state: string, payload: unknown) => (state === 'ReadCtLogs' ? ct : main)(state, payload);
   const execution = await executeDefinition(
     scaledDefinition(machine, factor),
     async (state, payload) => {

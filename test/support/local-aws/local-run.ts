@@ -39,6 +39,8 @@ export type Asl = Record<string, any>;
 /** What a synthesis gives the local run. */
 export interface SynthesizedRun {
   bundleFile: string;
+  /** The CT reader's bundle (lambdas/ct/handler.ts), when the stack has one. */
+  ctBundleFile: string | null;
   /** The function's environment as synthesized (CloudFormation references left out). */
   environment: Record<string, string>;
   functionSeconds: number;
@@ -74,8 +76,14 @@ export function synthesizeRun(context: Record<string, unknown> = {}): Synthesize
     const name = /Watcher(\w+Machine)Run/.exec(id)?.[1] ?? id;
     machines[name] = JSON.parse(resolveJoin(resource.Properties.DefinitionString, functions));
   }
+  const ctId = stack.watcher.ctReader
+    ? stack.getLogicalId(stack.watcher.ctReader.handler.node.defaultChild as CfnFunction)
+    : null;
+  const bundleOf = (resource: Asl) =>
+    join(outdir, `asset.${String(resource.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
   return {
-    bundleFile: join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js'),
+    bundleFile: bundleOf(fn),
+    ctBundleFile: ctId ? bundleOf(template.Resources[ctId]) : null,
     environment: Object.fromEntries(
       Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).filter(
         (entry): entry is [string, string] => typeof entry[1] === 'string',
@@ -88,8 +96,8 @@ export function synthesizeRun(context: Record<string, unknown> = {}): Synthesize
 }
 
 /**
- * The definition string with its intrinsic functions resolved: the functions' ARN (one bundle serves them
- * all: the handler dispatches on the payload's `kind`) and the pseudo parameters.
+ * The definition string with its intrinsic functions resolved: the functions' ARN (the Task handler picks
+ * the bundle by state: the CT reader's for ReadCtLogs) and the pseudo parameters.
  */
 function resolveJoin(value: unknown, functions: ReadonlySet<string>): string {
   if (typeof value === 'string') return value;
