@@ -253,7 +253,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       }
       const store = embedded.store;
       const read = await ct.read({ store, targets: fleet.targets, probeOptions, now });
-      for (const failed of read.logs.filter((l) => l.outcome !== 'ok')) publisher.say(`CT: ${failed.log}: ${failed.error}`);
+      for (const failed of read.logs.filter((l) => l.outcome !== 'ok'))
+        publisher.say(`CT: ${failed.log}: ${failed.error}`);
       await runWatchCycle(
         { prober, store, publisher },
         {

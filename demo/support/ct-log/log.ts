@@ -102,7 +102,10 @@ export class TestCtLog {
 
   constructor(options: TestLogOptions) {
     this.name = options.name;
-    this.slug = options.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    this.slug = options.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
     this.protocol = options.protocol;
     this.operator = options.operator ?? 'certwatch tests';
     this.mmd = options.mmd ?? (options.protocol === 'rfc6962' ? 86_400 : 60);
