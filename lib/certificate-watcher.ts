@@ -146,7 +146,7 @@ export class CertificateWatcher extends Construct {
       deadLetters: this.deadLetters,
       topic: this.topic,
       schedulePeriod: settings.schedule,
-      targets: plan.probed,
+      logGroup: this.function.logGroup,
       keyTypes: settings.keyTypes,
       expiryThresholdsDays: settings.watch.expiryThresholdsDays,
     });

@@ -1,6 +1,8 @@
 /**
  * The watcher watched: alarms on function errors, on dead letters and on "no successful cycle in two
- * schedule periods", all notifying the notice topic, and a dashboard of days to expiry per target.
+ * schedule periods", all notifying the notice topic, and a dashboard of the list's expiry: the least days
+ * per key type and the targets by condition (metrics that do not grow with the list), every target's days
+ * from its log lines (Logs Insights), and the DaysToExpiry lines of the targets marked for one.
  */
 import { Duration } from 'aws-cdk-lib';
 import {
@@ -11,19 +13,21 @@ import {
   GraphWidget,
   type HorizontalAnnotation,
   type IMetric,
+  LogQueryVisualizationType,
+  LogQueryWidget,
   MathExpression,
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { WATCH_METRICS } from '../lambdas/contract/metrics';
+import { EXPIRY_LOG, TARGET_STATES, WATCH_METRICS } from '../lambdas/contract/metrics';
 import type { KeyType } from '../lambdas/core/observation';
-import type { Target } from '../lambdas/core/targets';
 
 /** Properties of {@link WatcherMonitoring}. */
 export interface WatcherMonitoringProps {
@@ -34,15 +38,16 @@ export interface WatcherMonitoringProps {
   topic: ITopic;
   /** The schedule's period: the no-success alarm looks at two of them. */
   schedulePeriod: Duration;
-  /** Probed targets and key types: one days-to-expiry line each. */
-  targets: readonly Target[];
+  /** The function's log group: its expiry lines feed the per-target table. */
+  logGroup: ILogGroup;
+  /** Key types probed: one least-days line each. */
   keyTypes: readonly KeyType[];
   /** Drawn as lines on the days-to-expiry graph. */
   expiryThresholdsDays: readonly number[];
 }
 
-/** Graph lines drawn one per target × key type before a SEARCH expression replaces them. */
-const MAX_EXPIRY_LINES = 40;
+/** Rows of the per-target expiry table (soonest first). */
+const EXPIRY_TABLE_ROWS = 100;
 
 /** Alarms and dashboard of a certificate watcher. */
 export class WatcherMonitoring extends Construct {
@@ -125,35 +130,58 @@ export class WatcherMonitoring extends Construct {
       alarm.addOkAction(new SnsAction(topic));
     }
 
-    // A long list is drawn by one SEARCH (a dashboard graph holds few lines, and the template stays small).
-    const expiryLines: IMetric[] =
-      props.targets.length * props.keyTypes.length > MAX_EXPIRY_LINES
-        ? [
-            new MathExpression({
-              expression: `SEARCH('{${WATCH_METRICS.namespace},keyType,service,target} MetricName="${WATCH_METRICS.daysToExpiry}"', 'Minimum', 3600)`,
-              label: '',
-              period: Duration.hours(1),
-            }),
-          ]
-        : props.targets.flatMap((target) =>
-            props.keyTypes.map((keyType) =>
-              metric(WATCH_METRICS.daysToExpiry, 'Minimum', Duration.hours(1), { target: target.url, keyType }).with({
-                label: `${target.url} ${keyType}`,
-              }),
-            ),
-          );
     this.dashboard = new Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(30),
       widgets: [
         [
           new GraphWidget({
-            title: 'Days to expiry (earliest leaf per target and key type)',
-            left: expiryLines,
+            title: 'Days to expiry: the earliest leaf of the list, per key type',
+            left: props.keyTypes.map((keyType) =>
+              metric(WATCH_METRICS.minDaysToExpiry, 'Minimum', Duration.hours(1), { keyType }).with({ label: keyType }),
+            ),
             leftYAxis: { min: 0, label: 'days', showUnits: false },
             leftAnnotations: props.expiryThresholdsDays.map(
               (days): HorizontalAnnotation => ({ value: days, label: `${days} d`, color: '#ff7f0e' }),
             ),
-            width: 24,
+            width: 12,
+            height: 8,
+          }),
+          new GraphWidget({
+            title: 'Targets by condition (per run)',
+            left: TARGET_STATES.map((state) =>
+              metric(WATCH_METRICS.targets, 'Sum', schedulePeriod, { state }).with({ label: state }),
+            ),
+            stacked: true,
+            width: 12,
+            height: 8,
+          }),
+        ],
+        [
+          new LogQueryWidget({
+            title: `Days to expiry per target, soonest first (${EXPIRY_TABLE_ROWS} rows; from the function's log lines)`,
+            logGroupNames: [props.logGroup.logGroupName],
+            view: LogQueryVisualizationType.TABLE,
+            queryLines: [
+              `filter message = "${EXPIRY_LOG.message}"`,
+              `stats ${['days', ...props.keyTypes].map((f) => `latest(${f}) as ${f}`).join(', ')}, latest(@timestamp) as seen by target`,
+              'sort days asc',
+              `limit ${EXPIRY_TABLE_ROWS}`,
+            ],
+            width: 12,
+            height: 8,
+          }),
+          // Only targets marked for it have a DaysToExpiry metric (context metricTargets, targets add --metric).
+          new GraphWidget({
+            title: 'Days to expiry of the marked targets (per target and key type)',
+            left: [
+              new MathExpression({
+                expression: `SEARCH('{${WATCH_METRICS.namespace},keyType,service,target} MetricName="${WATCH_METRICS.daysToExpiry}"', 'Minimum', 3600)`,
+                label: '',
+                period: Duration.hours(1),
+              }),
+            ],
+            leftYAxis: { min: 0, label: 'days', showUnits: false },
+            width: 12,
             height: 8,
           }),
         ],

@@ -9,6 +9,7 @@ import {
   batchWorstCaseMs,
   LAMBDA_MAX_SECONDS,
   probingMs,
+  revocationWorstCaseMsPerTarget,
   targetsWithinMs,
   type WorstCaseInput,
 } from '../lambdas/contract/fan-out';
@@ -81,11 +82,11 @@ const clamp = (value: number, bounds: { min: number; max: number }) =>
  * The run's times for a schedule period (seconds): the execution ends `marginSeconds` before the next
  * run, Plan and Merge get their share, and the function timeout is what two shard attempts and a wait
  * leave (at most Lambda's limit), unless `functionSeconds` fixes it (a second state machine on the
- * same function).
+ * same function). `extraSteps`: the timings of steps run between Plan and the shards.
  */
 export function runTiming(
   periodSeconds: number,
-  options: { functionSeconds?: number; beforeShards?: readonly StepTiming[] } = {},
+  options: { functionSeconds?: number; extraSteps?: readonly StepTiming[] } = {},
 ): RunTiming {
   const t = RUN_TIMING;
   const executionSeconds = periodSeconds - t.marginSeconds;
@@ -99,12 +100,13 @@ export function runTiming(
     attempts: t.attempts,
     intervalSeconds: t.mergeIntervalSeconds,
   };
-  const beforeShards = [...(options.beforeShards ?? [])];
-  const before = beforeShards.reduce((sum, step) => sum + stepWorstSeconds(step), 0);
+  // Steps between Plan and the shards (lib/run-state-machine.ts `beforeShards`) come out of the shards' time.
+  const beforeShards = [...(options.extraSteps ?? [])];
+  const extra = beforeShards.reduce((sum, step) => sum + stepWorstSeconds(step), 0);
   const forShards =
     executionSeconds -
     stepWorstSeconds(plan) -
-    before -
+    extra -
     stepWorstSeconds(merge) -
     (t.attempts - 1) * t.shardIntervalSeconds;
   const functionSeconds =
@@ -162,14 +164,24 @@ export function watcherTimings(
   settings: Pick<
     WatcherSettings,
     'schedule' | 'postureSchedule' | 'probeTimeoutMs' | 'keyTypes' | 'ctLogs' | 'ctBudgetSeconds'
-  >,
+  > &
+    Partial<Pick<WatcherSettings, 'revocation'>>,
 ): WatcherTimings {
   const ct = settings.ctLogs.kind === 'url' ? ctStepTiming(settings.ctBudgetSeconds) : null;
-  const watch = runTiming(settings.schedule.toSeconds(), { beforeShards: ct ? [ct] : [] });
+  const watch = runTiming(settings.schedule.toSeconds(), { extraSteps: ct ? [ct] : [] });
   const worst: WorstCaseInput = {
     probeTimeoutMs: settings.probeTimeoutMs,
     keyTypes: settings.keyTypes,
     concurrency: SETTINGS.concurrency.default,
+    // The revocation fetches of each target's leaves (docs/revocation.md), as the run counts them.
+    extraMsPerTarget:
+      settings.revocation === 'off'
+        ? 0
+        : revocationWorstCaseMsPerTarget(
+            settings.probeTimeoutMs,
+            settings.keyTypes.length,
+            (settings.revocation ?? ['crl', 'ocsp']).length,
+          ),
   };
   const shardTargetsAtWorst = targetsWithinMs(probingMs(watch.functionSeconds * 1000), worst);
   // The CT step is named only when it is what leaves no room (the probe timeout alone may be the cause).

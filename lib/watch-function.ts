@@ -40,6 +40,8 @@ export class WatchFunction extends Construct {
   readonly handler: NodejsFunction;
   readonly role: Role;
   readonly deadLetters: Queue;
+  /** The function's log group (its expiry lines feed the dashboard's per-target table). */
+  readonly logGroup: LogGroup;
   /** In a VPC: the ENI permissions Lambda attaches the function with. */
   readonly vpcAccess?: Policy;
 
@@ -55,6 +57,7 @@ export class WatchFunction extends Construct {
       retention: settings.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.logGroup = logGroup;
     this.role = this.executionRole(props, logGroup);
     if (network) this.vpcAccess = this.vpcAccessPolicy();
     const period = settings.schedule.toSeconds();

@@ -40,6 +40,11 @@ export interface SmtpTestServer {
   /** Connections accepted so far. */
   readonly connections: number;
   setCerts(certs: ServerCert[]): void;
+  /**
+   * Makes the server a pool of frontends behind one address: each TLS handshake presents what `pick`
+   * returns then (a load-balanced address mid-rollout); null = back to the certificates of `setCerts`.
+   */
+  setPool(pick: (() => ServerCert[]) | null): void;
   setHideStartTls(hide: boolean): void;
   close(): Promise<void>;
 }
@@ -60,6 +65,19 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions): Promi
   const mode = options.mode ?? 'starttls';
   const name = options.greeting ?? 'mx.test.example';
   let context = contextFor(options.certs, options.tls);
+  let pool: (() => ServerCert[]) | null = null;
+  const pooled = new Map<string, SecureContext>();
+  const contextNow = (): SecureContext => {
+    if (!pool) return context;
+    const certs = pool();
+    const key = certs.map((c) => c.chainPem).join();
+    let found = pooled.get(key);
+    if (!found) {
+      found = contextFor(certs, options.tls);
+      pooled.set(key, found);
+    }
+    return found;
+  };
   let hideStartTls = options.hideStartTls ?? false;
   let connections = 0;
   const sockets = new Set<Socket>();
@@ -97,7 +115,7 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions): Promi
   };
 
   const upgrade = (socket: Socket, then: (tlsSocket: TLSSocket) => void) => {
-    const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: context });
+    const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: contextNow() });
     tlsSocket.on('error', () => socket.destroy());
     tlsSocket.once('secure', () => {
       then(tlsSocket);
@@ -127,6 +145,9 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions): Promi
     },
     setCerts(certs) {
       context = contextFor(certs, options.tls);
+    },
+    setPool(pick) {
+      pool = pick;
     },
     setHideStartTls(hide) {
       hideStartTls = hide;

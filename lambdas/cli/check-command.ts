@@ -19,6 +19,7 @@ import { cliSettings } from './cli-settings';
 import { addCtOptions, type CtCliValues, ctExtensionFromCli } from './ct-options';
 import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
+import { type RevocationCliValues, revocationFrom } from './revocation-cli';
 import { ProgressLine } from './shared/progress';
 import {
   addStoreOptions,
@@ -32,7 +33,7 @@ import { terminalOf } from './shared/terminal';
 import { reportUnusedPins } from './shared/unused-pins';
 import { CLI_DEFAULT_SEED, commandTargets, watchTargetsFrom } from './watch-list-cli';
 
-interface CheckValues extends ProbeCliValues, StoreCliValues, CtCliValues {
+interface CheckValues extends ProbeCliValues, StoreCliValues, RevocationCliValues, CtCliValues {
   topicArn?: string;
   json?: boolean;
   wide?: boolean;
@@ -79,10 +80,14 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
     )
     .option(...flagOption(SETTINGS.shards, 'n'))
     .option(...flagOption(SETTINGS.shardWorkers, 'n'))
+    .option(...flagOption(SETTINGS.revocation, 'crl,ocsp|crl|ocsp|off'))
+    .option(...flagOption(SETTINGS.revocationMaxBytes, 'bytes'))
     .action(async (args: string[], values: CheckValues) => {
       const location = storeLocationFrom(values);
       const sharding = shardingFrom(values, args);
       const options = toProbeOptions(values);
+      const revocation = revocationFrom(values, true);
+      if (revocation) options.revocation = revocation;
       if (values.policy) options.policy = await loadPolicyFile(values.policy);
       const given = args.length > 0 ? watchTargetsFrom(args) : null;
       const rules = postureRulesFrom(values);
@@ -92,9 +97,10 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       if (ct && sharding)
         throw new UsageError('--ct-logs cannot be combined with --shards (the stack reads CT logs before its shards)');
       const now = new Date();
-      const [{ SmtpProber }, { WatchRun }] = await Promise.all([
+      const [{ SmtpProber }, { WatchRun }, { REVOCATION_EXTENSION }] = await Promise.all([
         import('../probe/prober.js'),
         import('../run/watch-run.js'),
+        import('../probe/revocation-extension.js'),
       ]);
       const progress = new ProgressLine(run.stderr, 'probing');
       let shardReports: ShardReport[] | undefined;
@@ -104,13 +110,13 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         // Sets the list up from the default set when it never was, and refuses an empty list (exit 2).
         if (!given) await commandTargets([], store, where, now);
         const watchRun = new WatchRun(
-          { prober: new SmtpProber(undefined, progress), store, publisher },
+          { prober: new SmtpProber(undefined, progress, store), store, publisher },
           {
             probeOptions: options,
             watch: config,
             list: given ? { kind: 'given', entries: given } : { kind: 'store', seed: CLI_DEFAULT_SEED },
             postureRules: rules,
-            extensions: ct ? [ct] : [],
+            extensions: [REVOCATION_EXTENSION, ...(ct ? [ct] : [])],
           },
         );
         if (sharding) {

@@ -5,11 +5,13 @@
  * then this process merges: one BASELINE for the run, the outbox drained so every notice is published
  * once. The shards' results are put together into one cycle result for the usual output.
  */
+
 import type { Notice } from '../core/notice';
 import type { NoticePublisher, PublishReceipt } from '../core/ports';
 import type { ProbeOptions } from '../core/probe-options';
 import type { WatchConfig } from '../core/watch-config';
 import { DEFAULT_WATCH_CONFIG } from '../core/watch-config';
+import { REVOCATION_EXTENSION } from '../probe/revocation-extension';
 import type { CycleResult } from '../run/cycle';
 import { WatchRun } from '../run/watch-run';
 import type { OpenedStore } from '../store/open-store';
@@ -66,6 +68,7 @@ export async function runShardedCheck(
       probeOptions: input.probeOptions,
       watch: input.watch ?? DEFAULT_WATCH_CONFIG,
       list: { kind: 'store', seed: CLI_DEFAULT_SEED },
+      extensions: [REVOCATION_EXTENSION],
     },
   );
   const invocationMs = input.workers?.timeoutMs ?? SHARD_WORKERS.timeoutMs;
@@ -76,7 +79,8 @@ export async function runShardedCheck(
     probeOptions: input.probeOptions,
     invocationMs,
   }));
-  const outcomes = await runShardWorkers(jobs, input.workers);
+  // Reported by shard number, whatever order the plan started them in.
+  const outcomes = (await runShardWorkers(jobs, input.workers)).sort((a, b) => a.shard - b.shard);
   // The merge runs whatever the shards did: what the others stored is published (as the state machine does).
   const merged = await run.merge(plan);
   return {

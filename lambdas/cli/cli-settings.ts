@@ -47,6 +47,7 @@ export const LAMBDA_ONLY_ENV: Readonly<Partial<Record<SettingName, string>>> = O
   heartbeat: 'the scheduled run sends it',
   policySha256: 'the stack sets it',
   dynamodbEndpoint: 'give --table NAME --endpoint URL',
+  metricTargets: 'mark the entry on the watch list: certwatch targets add --metric TARGET',
 });
 
 /**

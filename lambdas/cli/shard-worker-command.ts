@@ -28,13 +28,19 @@ export function registerShardWorkerCommand(program: Command, run: CliRun, stdin:
     .description('internal: run one shard of `check --shards` (job on stdin, result on stdout)')
     .action(async () => {
       const started = Date.now();
-      const [{ decodeShardJob, MAX_SHARD_JOB_BYTES }, { WatchRun }, { SmtpProber }, { CLI_DEFAULT_SEED }] =
-        await Promise.all([
-          import('../run/shard-job.js'),
-          import('../run/watch-run.js'),
-          import('../probe/prober.js'),
-          import('./watch-list-cli.js'),
-        ]);
+      const [
+        { decodeShardJob, MAX_SHARD_JOB_BYTES },
+        { WatchRun },
+        { SmtpProber },
+        { CLI_DEFAULT_SEED },
+        { REVOCATION_EXTENSION },
+      ] = await Promise.all([
+        import('../run/shard-job.js'),
+        import('../run/watch-run.js'),
+        import('../probe/prober.js'),
+        import('./watch-list-cli.js'),
+        import('../probe/revocation-extension.js'),
+      ]);
       const text = (await stdin({ limit: MAX_SHARD_JOB_BYTES, describe: 'a shard job (internal)' })).toString('utf8');
       let job: ReturnType<typeof decodeShardJob>;
       try {
@@ -46,11 +52,16 @@ export function registerShardWorkerCommand(program: Command, run: CliRun, stdin:
       const opened = await openShardStore(job.store);
       try {
         const watchRun = new WatchRun(
-          { store: opened.store, prober: new SmtpProber(), publisher: new NoPublisher() },
+          {
+            store: opened.store,
+            prober: new SmtpProber(undefined, undefined, opened.store),
+            publisher: new NoPublisher(),
+          },
           {
             probeOptions: job.probeOptions,
             watch: watchConfigFromCliEnv(),
             list: { kind: 'store', seed: CLI_DEFAULT_SEED },
+            extensions: [REVOCATION_EXTENSION],
           },
         );
         const invocationEnd = job.invocationMs === undefined ? undefined : started + job.invocationMs;

@@ -18,6 +18,7 @@ import { CLI_DEFAULT_SEED, ensureWatchList, watchTargetsFrom } from './watch-lis
 interface TargetsValues extends StoreCliValues {
   json?: boolean;
   policy?: string;
+  metric?: boolean;
 }
 
 /** One entry as `targets list --json` prints it. */
@@ -40,9 +41,15 @@ export function registerTargetsCommand(program: Command, run: CliRun): void {
   )
     .option('--json', 'print the resulting list as one JSON document')
     .option('--policy <file>', 'with add: keep this consumer policy (JSON or YAML) on each added entry')
+    .option(
+      '--metric',
+      'with add: the deployed function emits a DaysToExpiry metric of its own for each entry (billed)',
+    )
+    .option('--no-metric', 'with add: no metric of its own for each entry (the default)')
     .action(async (action: 'add' | 'remove' | 'list', args: string[], values: TargetsValues) => {
       const location = storeLocationFrom(values);
       if (values.policy !== undefined && action !== 'add') throw new UsageError('--policy goes with targets add');
+      if (values.metric !== undefined && action !== 'add') throw new UsageError('--metric goes with targets add');
       const policy = values.policy !== undefined ? await loadPolicyFile(values.policy) : undefined;
       if (action === 'list' && args.length > 0) throw new UsageError('targets list takes no TARGET');
       if (action !== 'list' && args.length === 0) throw new UsageError(`targets ${action} needs at least one TARGET`);
@@ -77,6 +84,12 @@ export function registerTargetsCommand(program: Command, run: CliRun): void {
               (k) =>
                 `policy   ${k}: ${policy.policies.length} polic${policy.policies.length === 1 ? 'y' : 'ies'} from ${values.policy}`,
             ),
+          );
+        }
+        if (values.metric !== undefined) {
+          for (const key of keys) await store.setWatchMetric(key, values.metric);
+          lines.push(
+            ...keys.map((k) => `metric   ${k}: DaysToExpiry metric of its own ${values.metric ? 'on' : 'off'}`),
           );
         }
         const list = (await store.loadWatchList()) ?? (await ensureWatchList(store, CLI_DEFAULT_SEED, now));
@@ -141,7 +154,7 @@ function toListed(list: WatchList, mxRecords: readonly MxRecord[]): ListedTarget
 export function renderList(listed: readonly ListedTarget[], terminal: Terminal = PLAIN): string {
   const rows = listed.map((t) => [
     t.target,
-    t.status,
+    t.metric ? `${t.status}, metric` : t.status,
     t.source,
     t.addedAt.slice(0, 16).replace('T', ' '),
     t.removedAt ? t.removedAt.slice(0, 16).replace('T', ' ') : '',

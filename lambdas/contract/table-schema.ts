@@ -46,4 +46,7 @@ export const keys = {
   /** Certificates logged for watched hosts: one `CERT#<link key>` item each (docs/ct.md). */
   ctIssued: 'CT#ISSUED',
   ctIssuedCert: (linkKey: string) => `CERT#${linkKey}`,
+  /** Revocation verdicts: one `SERIAL#<serial>` item per certificate asked of a source URL (docs/revocation.md). */
+  revocation: (url: string) => `REVOCATION#${url}`,
+  revocationSerial: (serial: string) => `SERIAL#${serial}`,
 } as const;

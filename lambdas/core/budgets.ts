@@ -18,12 +18,21 @@ export function dnsTimeoutMs(probeTimeoutMs: number): number {
 }
 
 /**
- * The longest a run's revocation checks take (docs/revocation.md): two fetch deadlines (each fetch is
- * bounded by the probe timeout). Fetches run side by side, so a few slow sources cost one deadline; a
- * fetch not done when this is spent is `unknown`, said so. A run adds this once, after its probes.
+ * The longest the revocation checks of one batch of probes take (docs/revocation.md): one probe timeout,
+ * which also bounds each fetch, and never past the batch's deadline. Fetches run side by side, so slow
+ * sources cost one deadline together; a fetch not done when this is spent is `unknown`, said so.
  */
 export function revocationBudgetMs(probeTimeoutMs: number): number {
-  return 2 * probeTimeoutMs;
+  return probeTimeoutMs;
+}
+
+/**
+ * Revocation's term of one target's worst case, in probe-slot milliseconds (lambdas/core/run-budget.ts):
+ * a fetch per method for each key type's leaf, each up to a probe timeout, run at the probes' concurrency
+ * (intermediates are shared across targets). What the term does not cover is cut by the batch deadline.
+ */
+export function revocationWorstCaseMsPerTarget(probeTimeoutMs: number, keyTypes: number, methods: number): number {
+  return probeTimeoutMs * keyTypes * methods;
 }
 
 /**

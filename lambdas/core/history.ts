@@ -59,14 +59,38 @@ export interface CertRecord extends CertFields {
   /** CERTIFICATE_RETIRED notices raised so far (one per disappearance; names the next return too). */
   retirements: number;
   /**
-   * The key type's evidence cycle count when this leaf was last observed, once no address shows it any more
-   * (absent while it is the latest leaf somewhere): a retirement waits for a few quiet cycles after it.
+   * For a leaf: the key type's cycle count and watched clock when it entered the target's mix (first seen,
+   * or served again after a retirement). The sampling test counts its repeated looks from the latest entry
+   * among the active leaves; a leaf that entered within the window retires on duration only. Absent on
+   * records of earlier releases (read as entered at the baseline).
+   */
+  since?: { mark: number; clock: number };
+  /**
+   * Of the release with one leaf per address: the key type's cycle count when the leaf was last observed.
+   * Read only by the upgrade of such a history; never written any more.
    */
   lastMark?: number;
   /** For a leaf judged by a consumer policy: the latest verdict (absent when none applied). */
   policy?: LeafPolicyRecord;
+  /** What revocation notices remember (absent until a verdict mattered; docs/revocation.md "Notices"). */
+  revocation?: RevocationRecord;
   /** Optimistic-concurrency revision of the stored item; 0 = not stored yet. */
   rev: number;
+}
+
+/**
+ * What the history keeps of a certificate's revocation at one target: only what the notices need, written
+ * when it changes (a steady cycle writes nothing here).
+ */
+export interface RevocationRecord {
+  /** When CERTIFICATE_REVOKED was first raised here (ISO 8601). */
+  revokedNoticedAt?: string;
+  /** The UTC day (YYYY-MM-DD) of the last CERTIFICATE_REVOKED here, first or reminder. */
+  revokedNoticedDay?: string;
+  /** A leaf: the first cycle of the current streak of `unknown` verdicts (ISO 8601). */
+  unknownSince?: string;
+  /** REVOCATION_UNKNOWN was raised for that streak. */
+  unknownNoticed?: boolean;
 }
 
 /** What one address × key type showed in the last cycle. */
@@ -79,22 +103,83 @@ export interface SlotRecord {
 }
 
 /**
- * Evidence: what one address × key type was last observed serving, and when. Only a completed handshake
- * presenting a leaf is an observation; a missing DNS answer, a timeout or KEY_TYPE_UNAVAILABLE leave it as is.
+ * What one leaf was seen doing at one address × key type over the recent window (see {@link AddressEvidence}).
+ * Counts decay with wall time (half-life: a quarter of the `mixWindowHours` setting: the world changes
+ * while the watcher pauses too), so they describe the recent mix, not the whole history.
  */
-export interface EvidenceSlot {
+export interface LeafMix {
+  sha256: string;
+  /** When it was last seen there. */
+  at: string;
+  /** The key type's watched clock ({@link KeyTypeEvidence.clock}) then. */
+  h: number;
+  /** Cycles that saw it there (decayed). */
+  n: number;
+  /** Handshakes that presented it there (decayed). */
+  s: number;
+  /** Cycles that observed the address since, without it (misses). */
+  m: number;
+  /**
+   * The longest run of misses there that ended in a sighting, recently (decayed like the counts): a leaf
+   * seen in bursts (a frontend our source address sticks to for a while) has long gaps between sightings,
+   * and the sampling test waits at least twice this long.
+   */
+  g: number;
+  /**
+   * Its conservative per-cycle share there at its last sighting: the lower confidence bound of `n` over the
+   * address's cycles, both divided by `k` (see `detect/bounds.ts`). A retirement from sampling evidence tests
+   * the misses against it.
+   */
+  q: number;
+  /** Runs of cycles that saw it there, each after a miss (decayed like `n`): bursts, when far fewer than `n`. */
+  r: number;
+  /**
+   * Burstiness at its last sighting: its mean run of sightings over the run expected of independent cycles
+   * at its share (1 = independent; a frontend our source sticks to across cycles gives more). Evidence counts
+   * `k` cycles as one look.
+   */
+  k: number;
+}
+
+/**
+ * Evidence per address × key type: what each leaf was seen doing there over the recent window. One address
+ * may be a pool of frontends (a load-balanced address): mid-rollout it serves old and new, so the evidence is
+ * a mix, never "the leaf of the address". Only a completed handshake presenting a leaf is an observation; a
+ * missing DNS answer, a timeout or KEY_TYPE_UNAVAILABLE leave it as is.
+ */
+export interface AddressEvidence {
   address: string;
   keyType: KeyType;
-  /** The leaf last observed there. */
-  sha256: string;
-  /** When it was last observed (any leaf). */
+  /** When the address was last observed (any leaf). */
   at: string;
-  /** The key type's {@link KeyTypeEvidence.cycles} at that observation (cycles since = staleness). */
-  mark: number;
+  /** The key type's {@link KeyTypeEvidence.cycles} then (cycles since = staleness). */
+  c: number;
+  /** The key type's watched clock then. */
+  h: number;
   /**
-   * The longest time (hours) this address went unobserved between two observations while the key type was
-   * observed elsewhere: a frontend DNS names once a day is not stale after a day. Absent = 0.
+   * The address's gap estimate: the watched hours it went unobserved between two observations while the key
+   * type was observed elsewhere, the longest recently (each later observation shrinks it: see `evidence.ts`).
+   * A frontend DNS names once a day is not stale after a day.
    */
+  gap: number;
+  /** Cycles that observed it (decayed). */
+  n: number;
+  /** Handshakes that observed it (decayed). */
+  s: number;
+  /** The leaves seen there within the window, newest sighting first. */
+  leaves: LeafMix[];
+}
+
+/**
+ * The evidence slot of the release before the serving mix (one leaf per address): read from such items and
+ * upgraded in place by detection (`detect/upgrade.ts`).
+ */
+export interface LegacyEvidenceSlot {
+  address: string;
+  keyType: KeyType;
+  sha256: string;
+  at: string;
+  mark: number;
   gapHours?: number;
 }
 
@@ -104,6 +189,22 @@ export interface KeyTypeEvidence {
   lastAt: string;
   /** When the key type's baseline was taken (its first cycle with a successful observation). */
   baselineAt: string;
+  /**
+   * Watched hours: the time this key type was observed at the target, each interval between two cycles
+   * counted at most three times the target's cadence (a pause of the watcher, a removal and re-add, or an
+   * outage is neither evidence nor gap). Absent = 0 (a state of the release before it).
+   */
+  clock?: number;
+  /**
+   * Hysteresis after a CERTIFICATE_RETURNED: the factor (1, 2 or 4) by which windows lengthen and the
+   * sampling test tightens; it halves every week of watched time without a return.
+   */
+  hold?: { factor: number; since: number };
+  /**
+   * Cycles and watched hours in which the target answered but no address offered this key type
+   * (KEY_TYPE_UNAVAILABLE), since `since`; KEY_TYPE_WITHDRAWN once they pass the stale window.
+   */
+  gone?: { since: string; cycles: number; hours: number; noticed?: boolean };
 }
 
 /** The per-target state of the last cycle (the `STATE` item). */
@@ -128,8 +229,8 @@ export interface TargetState {
    * cycles missing; one is retired silently after `staleAfterCycles`. Leaves retire from the evidence.
    */
   missing: Record<string, number>;
-  /** Per address × key type, the last observation (sorted by address, then key type). */
-  evidence: EvidenceSlot[];
+  /** Per address × key type, the serving mix (sorted by address, then key type). */
+  evidence: AddressEvidence[];
   /** Per key type observed so far. A key type missing here has no baseline yet. */
   keyTypes: Partial<Record<KeyType, KeyTypeEvidence>>;
   /**
@@ -137,6 +238,16 @@ export interface TargetState {
    * rebuilds the same merged dedupe keys although this target, already saved, raises nothing again.
    */
   raised: string[];
+  /**
+   * The target's cadence: a moving estimate of the minutes between two cycles (what a pause is measured
+   * against). Absent until the second cycle.
+   */
+  cadence?: number;
+  /**
+   * Set only on a state read from an item of the release with one leaf per address (before the serving
+   * mix): detection upgrades it in place on its next cycle (see `detect/upgrade.ts`).
+   */
+  legacyEvidence?: LegacyEvidenceSlot[];
   /**
    * Set only on a state read from an item written before the evidence model (the `missing` counters of
    * that release): detection upgrades it in place on its next cycle (see `detect/upgrade.ts`).
@@ -171,15 +282,18 @@ export function emptyTargetState(target: string): TargetState {
 
 /** When a certificate was last seen, merging the record with the evidence of the target's state. */
 export function effectiveLastSeen(cert: CertRecord, state: TargetState | null): string {
-  if (state && state.evidence.length === 0) {
+  if (state && state.evidence.length === 0 && !state.legacyEvidence) {
     // A state of the release before evidence (or none yet): active and not missing = served last cycle.
     const missing = state.legacyMissing ?? state.missing;
     if (cert.status !== 'active' || !state.lastCycleAt || (missing[cert.sha256] ?? 0) > 0) return cert.lastSeen;
     return state.lastCycleAt > cert.lastSeen ? state.lastCycleAt : cert.lastSeen;
   }
   let last = cert.lastSeen;
-  for (const slot of state?.evidence ?? []) {
+  for (const slot of state?.legacyEvidence ?? []) {
     if (slot.sha256 === cert.sha256 && slot.at > last) last = slot.at;
+  }
+  for (const address of state?.evidence ?? []) {
+    for (const leaf of address.leaves) if (leaf.sha256 === cert.sha256 && leaf.at > last) last = leaf.at;
   }
   return last;
 }

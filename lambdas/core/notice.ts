@@ -8,7 +8,14 @@ import { type NoticeFactsMap, type NoticeType, noticeKind } from './notices/regi
 import { renderNotice } from './notices/render';
 import { TEST } from './notices/types/test';
 
-export type { CertFacts, ProbeFailureFacts, RotationClass, RotationFacts, SharedTargetFacts } from './notices/facts';
+export type {
+  CertFacts,
+  ProbeFailureFacts,
+  RolloutFacts,
+  RotationClass,
+  RotationFacts,
+  SharedTargetFacts,
+} from './notices/facts';
 export { digestOf, noticeKey } from './notices/keys';
 export type { Severity } from './notices/kind';
 export {
@@ -21,7 +28,7 @@ export {
   noticeKind,
 } from './notices/registry';
 export { type BaselineTargetFacts, baselineKey } from './notices/types/baseline';
-export type { ReplacedOnFacts } from './notices/types/certificate-retired';
+export type { ReplacedOnFacts, RetirementEvidenceFacts } from './notices/types/certificate-retired';
 export type { MxHostFacts } from './notices/types/mx-changed';
 
 /** The facts of one notice type. */

@@ -136,4 +136,10 @@ export interface Observation {
   durationMs: number;
   /** The consumer policy's verdict on the presented chain (`--policy`); absent when none applies. */
   consumerPolicy?: ConsumerPolicyVerdict;
+  /**
+   * Handshakes of this address × key type this cycle that presented this same leaf, when the address was
+   * sampled (several handshakes during a rollout: docs/rollouts.md); absent = 1. A sampled address that
+   * presented two leaves gives one observation per leaf.
+   */
+  samples?: number;
 }

@@ -10,6 +10,7 @@ import type { BaselineTargetFacts, Notice } from './notice';
 import type { Observation } from './observation';
 import type { Posture } from './posture/posture';
 import type { ProbeOptions } from './probe-options';
+import type { RevocationCache } from './revocation/cache';
 import type { Target } from './targets';
 import type { WatchItem, WatchList, WatchListMeta, WatchSource } from './watch-list';
 
@@ -101,6 +102,8 @@ export interface WatchListStore {
   ): Promise<WatchEdit>;
   /** Sets an entry's consumer policy (portable document); false when the target is not on the list. */
   setWatchPolicy(target: string, policy: unknown): Promise<boolean>;
+  /** Marks an entry for its own DaysToExpiry metric, or unmarks it; false when the target is not on the list. */
+  setWatchMetric(target: string, on: boolean): Promise<boolean>;
   /** Marks targets removed (their history stays). */
   removeWatchTargets(targets: readonly string[], now: Date): Promise<WatchEdit>;
   /** Target URLs that have history (`TARGET#` items): what a store from before the list watched. */
@@ -170,4 +173,4 @@ export interface TargetStore {
 }
 
 /** History and outbox storage, with the watch list and run state. Every write that can race is conditional. */
-export interface HistoryStore extends TargetStore, OutboxStore, WatchListStore, RunStore, CtStore {}
+export interface HistoryStore extends TargetStore, OutboxStore, WatchListStore, RunStore, CtStore, RevocationCache {}

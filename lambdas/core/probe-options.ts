@@ -1,3 +1,4 @@
+import type { SamplePlan } from './detect/sampling';
 import type { KeyType } from './observation';
 import type { PolicySet } from './policy/model';
 import type { RevocationOptions } from './revocation/model';
@@ -47,6 +48,16 @@ export interface ProbeOptions {
    * `revocation`, and the handshake asks for a stapled OCSP response. Absent = off.
    */
   revocation?: RevocationOptions;
+  /**
+   * Handshakes per address × key type, by target URL, while a rollout is under way (docs/rollouts.md,
+   * "Sampling"); a target absent here gets one per address.
+   */
+  samplePlan?: Readonly<Record<string, SamplePlan>>;
+  /**
+   * Epoch milliseconds by which a probe call must have returned (the run sets it per batch): work done
+   * after the probes, such as revocation fetches, stops there. Absent = no bound beyond the timeouts.
+   */
+  deadline?: number;
 }
 
 /** The defaults (docs/settings.md). */

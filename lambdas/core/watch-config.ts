@@ -8,16 +8,34 @@ export interface WatchConfig {
   /** Days-left thresholds that raise EXPIRY_WARNING once each, largest first (default 21, 14, 7, 3, 1). */
   expiryThresholdsDays: readonly number[];
   /**
-   * An address goes stale (its last observation no longer counts as "still serving") once its key type
-   * was observed elsewhere at the target for at least this many cycles since (default 3); a retirement
-   * also waits this many cycles of quiet after the leaf was last seen...
+   * The fewest cycles of its key type that must observe an address without a leaf (or, for an unobserved
+   * address, observe the key type elsewhere) before that address stops holding the leaf active (default 3)...
    */
   staleAfterCycles: number;
   /**
-   * ...and for at least this many hours since (default 48: Google's DNS may name a frontend only about
-   * once a day; an address whose own gaps were longer gets twice its longest gap).
+   * ...and the watched hours (pauses excluded) after which that happens on duration alone (default 48:
+   * Google's DNS may name a frontend only about once a day; an address whose own gaps were longer gets
+   * twice its gap estimate). Sampling evidence may release an address sooner (see `mixWindowHours`).
    */
   staleAfterHours: number;
+  /**
+   * The recent window of the serving mix, in watched hours (default 24): counts of what each leaf was seen
+   * doing at an address decay with half of it as half-life; a leaf first seen within it retires on duration
+   * only.
+   */
+  mixWindowHours: number;
+  /**
+   * Below this conservative per-cycle share at an address (default 0.05), only duration releases a leaf
+   * there: sampling evidence cannot tell a rare frontend from a gone one.
+   */
+  retireShareFloor: number;
+  /**
+   * Handshakes per address per cycle, at most, while a target × key type has an active leaf besides its
+   * newest (a rollout under way); 1 turns sampling off (default 4).
+   */
+  rolloutSamples: number;
+  /** Days a retirement must hold, with no sighting anywhere, before PIN_UNUSED (default 7). */
+  pinUnusedAfterDays: number;
   /** Consecutive failed cycles of a target before PROBE_FAILING (default 3). */
   failingAfter: number;
   /** Share of a leaf's lifetime after which ROTATION_OVERDUE is raised if no successor was seen (default 0.75). */
@@ -29,6 +47,10 @@ export const DEFAULT_WATCH_CONFIG: WatchConfig = Object.freeze({
   expiryThresholdsDays: Object.freeze([21, 14, 7, 3, 1]),
   staleAfterCycles: 3,
   staleAfterHours: 48,
+  mixWindowHours: 24,
+  retireShareFloor: 0.05,
+  rolloutSamples: 4,
+  pinUnusedAfterDays: 7,
   failingAfter: 3,
   rotationOverdueShare: 0.75,
 });

@@ -19,6 +19,8 @@ export interface WatchItem {
   source: WatchSource;
   /** Left for a per-target consumer policy (docs/policy.md "A policy on the watch list"). */
   policy?: unknown;
+  /** The deployed function emits this target's own DaysToExpiry metric (`targets add --metric`). */
+  metric?: boolean;
 }
 
 /** How the list was first set up: recorded once so that a list emptied on purpose is not re-seeded. */

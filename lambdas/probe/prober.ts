@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { certificateLinkKey } from '../core/ct/tbs';
+import { samplesFor } from '../core/detect/sampling';
 import type { KeyType, Observation } from '../core/observation';
 import { evaluateConsumerPolicy } from '../core/policy/evaluate';
 import { NO_LOOKUPS, type PolicyLookups } from '../core/policy/model';
@@ -29,6 +30,8 @@ interface Job {
   target: Target;
   endpoint: Endpoint;
   keyType: KeyType;
+  /** 0 for the first handshake of this address × key type, then 1, 2… (sampling). */
+  sample: number;
 }
 
 /**
@@ -88,11 +91,15 @@ export class SmtpProber implements Prober {
       }
       for (const address of resolution.addresses) {
         for (const keyType of options.keyTypes) {
-          jobs.push({
-            target,
-            keyType,
-            endpoint: { host: target.host, port: target.port, mode: target.mode, address },
-          });
+          const samples = samplesFor(options.samplePlan?.[target.url], keyType, address);
+          for (let sample = 0; sample < samples; sample++) {
+            jobs.push({
+              target,
+              keyType,
+              sample,
+              endpoint: { host: target.host, port: target.port, mode: target.mode, address },
+            });
+          }
         }
       }
     });
@@ -127,10 +134,11 @@ export class SmtpProber implements Prober {
     if (!trust) throw trustError;
     classifyMissingKeyTypes(jobs, raws);
     const built = await Promise.all(
-      jobs.map(async (job, i) => ({
-        observation: await toObservation(job, raws[i], trust, options, lookups),
-        chainDer: raws[i].chainDer,
-      })),
+      foldSamples(jobs, raws).map(async ({ index, samples }) => {
+        const observation = await toObservation(jobs[index], raws[index], trust, options, lookups);
+        if (samples > 1) observation.samples = samples;
+        return { observation, chainDer: raws[index].chainDer };
+      }),
     );
     if (options.revocation) await this.addRevocation(built, raws, trust, options);
     const order = byTargetOrder(targets);
@@ -164,6 +172,8 @@ export class SmtpProber implements Prober {
         methods: revocation.methods,
         maxCrlBytes: revocation.maxCrlBytes,
         timeoutMs: options.timeoutMs,
+        deadline: options.deadline,
+        concurrency: options.concurrency,
         dnsServers: options.dnsServers,
         resolve: options.resolve,
         addressFamilies: options.addressFamilies,
@@ -181,6 +191,29 @@ export class SmtpProber implements Prober {
       });
     });
   }
+}
+
+/**
+ * The handshakes of one address × key type (sampling) folded into one observation per presented chain,
+ * counting the handshakes that presented it; failed handshakes count only when none presented a chain
+ * (then the first failure stands for them).
+ */
+function foldSamples(jobs: readonly Job[], raws: readonly RawProbe[]): Array<{ index: number; samples: number }> {
+  const groups = new Map<string, { index: number; samples: number; failed: boolean }>();
+  const slots = new Map<string, boolean>();
+  jobs.forEach((job, i) => {
+    const slot = `${job.target.url} ${job.endpoint.address} ${job.keyType}`;
+    const ok = raws[i].error === undefined && raws[i].chainDer.length > 0;
+    slots.set(slot, (slots.get(slot) ?? false) || ok);
+    const chain = ok ? raws[i].chainDer.map((der) => createHash('sha256').update(der).digest('hex')).join() : 'failed';
+    const key = `${slot} ${chain}`;
+    const group = groups.get(key);
+    if (group) group.samples += 1;
+    else groups.set(key, { index: i, samples: 1, failed: !ok });
+  });
+  return [...groups.entries()]
+    .filter(([key, g]) => !g.failed || !slots.get(key.slice(0, key.lastIndexOf(' '))))
+    .map(([, g]) => ({ index: g.index, samples: g.failed ? 1 : g.samples }));
 }
 
 /**

@@ -26,7 +26,7 @@ import { mapWithLimit } from './pool';
 /** Largest OCSP response read (the SMTP reply limit of docs/observation.md; docs/revocation.md). */
 export const MAX_OCSP_RESPONSE_BYTES = 64 * 1024;
 
-/** Fetches in flight at once. */
+/** Fetches in flight at once, unless the caller says. */
 const FETCH_CONCURRENCY = 8;
 
 /** How a run checks revocation. Plain data. */
@@ -41,9 +41,16 @@ export interface RevocationSettings {
   addressFamilies?: readonly AddressFamily[];
   /** PEM anchors for https sources (default: Node's). */
   ca?: readonly string[];
-  /** The whole check's deadline, in ms (default {@link revocationBudgetMs} of the timeout). */
+  /** The whole check's time, in ms (default {@link revocationBudgetMs} of the timeout). */
   budgetMs?: number;
+  /** Epoch milliseconds by which the check must be over (the run's batch deadline), if any. */
+  deadline?: number;
+  /** Fetches in flight at once (default 8; the prober gives its probe concurrency). */
+  concurrency?: number;
 }
+
+/** Kept back before a batch deadline: the prober still has to return its observations. */
+const DEADLINE_MARGIN_MS = 1_000;
 
 /** One presented chain to check. */
 export interface ChainToCheck {
@@ -140,14 +147,16 @@ export async function checkRevocation(
       if (cacheable(verdict, now)) fresh.push(entry(job.url, job.subject, verdict));
     }),
   ];
-  const budgetMs = settings.budgetMs ?? revocationBudgetMs(settings.timeoutMs);
+  const ownBudget = settings.budgetMs ?? revocationBudgetMs(settings.timeoutMs);
+  const left = settings.deadline === undefined ? ownBudget : settings.deadline - DEADLINE_MARGIN_MS - Date.now();
+  const budgetMs = Math.max(0, Math.min(ownBudget, left));
   const budget = new AbortController();
   const timer = setTimeout(
-    () => budget.abort(new HttpFetchError('HTTP_TIMEOUT', `the run's revocation budget of ${budgetMs} ms is spent`)),
+    () => budget.abort(new HttpFetchError('HTTP_TIMEOUT', `the batch's revocation time (${budgetMs} ms) is spent`)),
     budgetMs,
   );
   try {
-    await mapWithLimit(jobs, FETCH_CONCURRENCY, (job) => job(budget.signal));
+    await mapWithLimit(jobs, settings.concurrency ?? FETCH_CONCURRENCY, (job) => job(budget.signal));
   } finally {
     clearTimeout(timer);
   }

@@ -19,6 +19,11 @@ export interface BoundedProbeInput {
   deadline: number;
   /** One target's worst-case terms (the extensions' included). */
   worst: WorstCaseInput;
+  /**
+   * Further handshakes per address × key type a target takes this time (its rollout sampling plan:
+   * docs/rollouts.md), added to its worst case; absent = none.
+   */
+  extraHandshakes?(target: Target): number;
   /** Runs after each batch's probes: the extensions' enrichment. */
   enrich(observations: Observation[]): Promise<Observation[]>;
   /** The clock (tests): epoch milliseconds. */
@@ -39,7 +44,9 @@ const GAVE_UP = Symbol('deadline');
 export async function probeWithin(targets: readonly Target[], input: BoundedProbeInput): Promise<BoundedProbeResult> {
   const clock = input.clock ?? Date.now;
   const options = input.probeOptions;
-  const slotMs = targetWorstCaseMs(input.worst);
+  const base = input.worst.extraHandshakesPerAddress ?? 0;
+  const slotMs = (target: Target) =>
+    targetWorstCaseMs({ ...input.worst, extraHandshakesPerAddress: base + (input.extraHandshakes?.(target) ?? 0) });
   const observations: Observation[] = [];
   let next = 0;
   let batches = 0;
@@ -50,7 +57,9 @@ export async function probeWithin(targets: readonly Target[], input: BoundedProb
     if (size === 0) break;
     const batch = targets.slice(next, next + size);
     batches += 1;
-    const done = input.prober.probe(batch, options).then((found) => input.enrich(found));
+    // The prober learns the deadline too: work it does after the probes (revocation fetches) stops there.
+    const batchOptions = Number.isFinite(input.deadline) ? { ...options, deadline: input.deadline } : options;
+    const done = input.prober.probe(batch, batchOptions).then((found) => input.enrich(found));
     // A batch given up at the deadline may still fail later: that must not become an unhandled rejection.
     done.catch(() => undefined);
     const outcome = Number.isFinite(input.deadline) ? await raceDeadline(done, input.deadline - clock()) : await done;
@@ -66,7 +75,7 @@ function fittingBatch(
   targets: readonly Target[],
   start: number,
   remainingMs: number,
-  slotMs: number,
+  slotMs: (target: Target) => number,
   options: ProbeOptions,
 ): number {
   const concurrency = Math.max(1, options.concurrency);
@@ -74,7 +83,7 @@ function fittingBatch(
   let size = 0;
   while (start + size < targets.length) {
     const count = size + 1;
-    const withNext = slots + slotMs;
+    const withNext = slots + slotMs(targets[start + size]);
     const resolution = Math.ceil(count / concurrency) * RUN_BUDGET.resolutionTimeouts * options.timeoutMs;
     if (resolution + withNext / concurrency + options.timeoutMs > remainingMs) break;
     slots = withNext;

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { CLAIM_LEASE_MS } from '../core/budgets';
 import { cycleNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
+import { type SamplePlan, samplingPlan } from '../core/detect/sampling';
 import type { TargetHistory } from '../core/history';
 import type { BaselineTargetFacts, Notice } from '../core/notice';
 import type { Observation } from '../core/observation';
@@ -59,10 +60,14 @@ export interface CycleInput {
   /** Made before the cycle and already stored: MX lookups that failed (observations), MX_CHANGED (notices). */
   expansion?: { observations: readonly Observation[]; notices: readonly Notice[] };
   /**
-   * Probes the targets in place of `prober.probe` (the run's time-bounded, enriched probing): targets it
-   * leaves unreached are not observed this cycle (nothing of theirs is detected or saved).
+   * Probes the targets in place of `prober.probe` (the run's time-bounded, enriched probing), with the
+   * cycle's sampling plan (the targets in rollout: docs/rollouts.md): targets it leaves unreached are not
+   * observed this cycle (nothing of theirs is detected or saved).
    */
-  observe?(targets: readonly Target[]): Promise<{ observations: Observation[]; unreached: readonly Target[] }>;
+  observe?(
+    targets: readonly Target[],
+    samplePlan: Readonly<Record<string, SamplePlan>>,
+  ): Promise<{ observations: Observation[]; unreached: readonly Target[] }>;
   /** Amends the detected notices before they are recorded (same order, same dedupe keys): the run's extensions. */
   amend?(notices: Notice[], observations: readonly Observation[]): Promise<Notice[]>;
   /** Watch-list entries the run left out before probing, with why (reported in the summary). */
@@ -127,29 +132,33 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const noDrain = { published: [] as Notice[], failures: [], lostClaims: [] };
   const earlier = input.shard ? noDrain : await drain();
 
-  const observed = input.observe
-    ? await input.observe(input.targets)
-    : {
-        observations: await prober.probe(input.targets, {
-          ...input.probeOptions,
-          validationTime: input.probeOptions.validationTime ?? now,
-        }),
-        unreached: [] as Target[],
-      };
-  const { observations } = observed;
-  const unreached = new Set(observed.unreached.map((t) => t.url));
-  const targets = input.targets.filter((t) => !unreached.has(t.url));
+  // Histories first: a rollout under way (read from them) takes several handshakes per address.
   const badItems: RunProblem[] = [];
-  const histories = new Map<string, TargetHistory>();
-  await mapWithLimit(targets, limit, async (t) => {
+  const loaded = new Map<string, TargetHistory>();
+  await mapWithLimit(input.targets, limit, async (t) => {
     try {
-      histories.set(t.url, await store.loadTarget(t.url));
+      loaded.set(t.url, await store.loadTarget(t.url));
     } catch (error) {
       // A bad stored item (e.g. imported) stops its own target only; the others are watched as usual.
       if (!(error instanceof StoreError && error.code === 'ITEM_INVALID')) throw error;
       badItems.push({ target: t.url, message: error.message, badItem: true });
     }
   });
+  const samplePlan = samplePlans(loaded, config);
+  const observed = input.observe
+    ? await input.observe(input.targets, samplePlan)
+    : {
+        observations: await prober.probe(input.targets, {
+          ...input.probeOptions,
+          validationTime: input.probeOptions.validationTime ?? now,
+          samplePlan,
+        }),
+        unreached: [] as Target[],
+      };
+  const { observations } = observed;
+  const unreached = new Set(observed.unreached.map((t) => t.url));
+  const targets = input.targets.filter((t) => !unreached.has(t.url));
+  const histories = new Map([...loaded].filter(([url]) => !unreached.has(url)));
   const detectTargets: DetectTarget[] = targets
     .filter((t) => histories.has(t.url))
     .map((t) => ({ url: t.url, host: t.host, mode: t.mode }));
@@ -232,4 +241,14 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       problems: [...(input.problems ?? []), ...badItems],
     },
   };
+}
+
+/** The sampling plans of the targets in rollout (docs/rollouts.md, "Sampling"); none when sampling is off. */
+function samplePlans(histories: ReadonlyMap<string, TargetHistory>, config: WatchConfig): Record<string, SamplePlan> {
+  const plans: Record<string, SamplePlan> = {};
+  for (const [url, history] of histories) {
+    const plan = samplingPlan(history, config);
+    if (Object.keys(plan).length > 0) plans[url] = plan;
+  }
+  return plans;
 }

@@ -6,7 +6,9 @@
  *   log tailing). It records its notices through the store's outbox like every step.
  * - `enrich` (b): after probing, before detection: add facts to the observations (e.g. the revocation
  *   status of each chain certificate).
- * - `probeOptions` / `extraHandshakesPerAddress` (c): more handshakes per address (e.g. rollout sampling).
+ * - `probeOptions` / `extraHandshakesPerAddress` (c): more handshakes per address. (Rollout sampling is
+ *   the cycle's own: it reads each target's plan from its history and adds that target's term to its
+ *   worst case while probing, docs/rollouts.md "Sampling".)
  * - `worstCaseMsPerTarget` (d): the extension's term of a target's worst-case time, so that a shard
  *   started only with what it can finish stays within its invocation.
  * - `amendNotices` (e): after detection, before the notices are recorded: add facts to detected notices

@@ -3,7 +3,7 @@
  * `certwatch check --shards N` locally) and the steps that are not a cycle: the plan's sizing, the probe
  * rate a shard saves, the merge. The steps themselves are methods of the run (lambdas/run/watch-run.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { CLAIM_LEASE_MS } from '../core/budgets';
 import { baselineNotices } from '../core/detect';
 import type { HistoryStore, NoticePublisher, ProbeRate } from '../core/ports';
@@ -56,13 +56,16 @@ export function sizePlan(input: {
 }): RunPlan {
   const capacity = input.capacity ?? shardCapacity(input.invocationMs, input.worst, input.rate);
   const shardCount = input.forceShards ?? shardCountFor(input.entries, capacity);
+  // The Map starts shards in this order: a run whose window closes before its last shards starts from a
+  // different one each time, so no slice of a long list is always the one left unreached.
+  const first = randomInt(shardCount);
   return {
     runId: `${input.now.toISOString()}-${randomUUID().slice(0, 8)}`,
     now: input.now.toISOString(),
     entries: input.entries,
     capacity,
     shardCount,
-    shards: Array.from({ length: shardCount }, (_, i) => i),
+    shards: Array.from({ length: shardCount }, (_, i) => (first + i) % shardCount),
     deadline: input.deadline ?? null,
   };
 }

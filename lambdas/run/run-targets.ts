@@ -33,6 +33,8 @@ export interface RunTargets extends ExpandedTargets {
   probeOptions: ProbeOptions;
   /** Entries left out, with why. */
   problems: RunProblem[];
+  /** URLs of this run's targets whose entry is marked for a metric of its own (`targets add --metric`). */
+  marked: string[];
 }
 
 /** Which slice of the list: the whole list, or one shard of it. */
@@ -74,7 +76,27 @@ export async function assembleRunTargets(input: {
     keyTypes: probeOptions.keyTypes,
     dns: { servers: probeOptions.dnsServers, timeoutMs: dnsTimeoutMs(probeOptions.timeoutMs) },
   });
-  return { ...expansion, entries, probeOptions, problems };
+  return { ...expansion, entries, probeOptions, problems, marked: markedUrls(entries, loaded?.items ?? [], expansion) };
+}
+
+/** The targets of the entries marked for a metric (an `mx:` entry: the MX hosts it expanded to). */
+function markedUrls(
+  entries: readonly WatchTarget[],
+  items: readonly WatchItem[],
+  expansion: ExpandedTargets,
+): string[] {
+  const marked = new Set(items.filter((i) => i.status === 'active' && i.metric === true).map((i) => i.target));
+  const urls = new Set<string>();
+  for (const entry of entries) {
+    if (!marked.has(entry.key)) continue;
+    if (entry.kind === 'url') {
+      urls.add(entry.target.url);
+      continue;
+    }
+    const hosts = new Set(expansion.mx.find((m) => m.domain === entry.domain)?.hosts ?? []);
+    for (const t of expansion.targets) if (hosts.has(t.host) && t.port === 25 && t.mode === 'starttls') urls.add(t.url);
+  }
+  return [...urls];
 }
 
 /**

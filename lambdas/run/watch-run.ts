@@ -10,6 +10,7 @@
  * Times are epoch milliseconds: `invocationEnd` is when the caller's invocation is cut off (Lambda: now +
  * the context's remaining time); a step stops probing early enough to store what it found before then.
  */
+import { mostSamples, type SamplePlan } from '../core/detect/sampling';
 import type { Notice } from '../core/notice';
 import type { Observation } from '../core/observation';
 import type { HistoryStore, NoticePublisher, Prober } from '../core/ports';
@@ -66,8 +67,14 @@ export interface PreProbeReport {
   error?: string;
 }
 
+/** A shard's result: the cycle's, with the targets marked for a metric of their own. */
+export interface ShardResult extends CycleResult {
+  /** URLs of the targets whose entry is marked for its own DaysToExpiry metric (`targets add --metric`). */
+  marked: string[];
+}
+
 /** A cycle's result with what the run's pre-probe steps did. */
-export interface RunResult extends CycleResult {
+export interface RunResult extends ShardResult {
   preProbe: PreProbeReport[];
 }
 
@@ -112,7 +119,7 @@ export class WatchRun {
     const result = await runWatchCycle(this.cycleDeps(), {
       ...this.cycleInput(prepared, now, step, started),
     });
-    return { ...result, preProbe };
+    return { ...result, preProbe, marked: prepared.marked };
   }
 
   /**
@@ -149,7 +156,7 @@ export class WatchRun {
    * One shard: its slice of the list probed within its time, detected and stored; BASELINE facts kept
    * for the merge, nothing published. Saves the rate it measured.
    */
-  async shard(order: ShardOrder, step: StepOptions = {}): Promise<CycleResult> {
+  async shard(order: ShardOrder, step: StepOptions = {}): Promise<ShardResult> {
     const { store } = this.ports;
     const now = new Date(order.now);
     const started = Date.now();
@@ -172,7 +179,7 @@ export class WatchRun {
         at: new Date().toISOString(),
       });
     }
-    return result;
+    return { ...result, marked: prepared.marked };
   }
 
   /** Merges a run: one BASELINE for the whole run, then the outbox drained. */
@@ -281,12 +288,15 @@ export class WatchRun {
       claimLeaseMs: this.settings.claimLeaseMs,
       expansion: prepared,
       problems: prepared.problems,
-      observe: async (targets: readonly Target[]) =>
-        probeWithin(targets, {
+      // Targets not reached are the last ones: start from a different one each run, so that a shard
+      // short of time leaves a different rest unobserved each time, never the same targets for ever.
+      observe: async (targets: readonly Target[], samplePlan: Readonly<Record<string, SamplePlan>>) =>
+        probeWithin(rotated(targets, step.cycleId), {
           prober: this.ports.prober,
-          probeOptions: options,
+          probeOptions: { ...options, samplePlan },
           deadline,
           worst: this.worstCase(options),
+          extraHandshakes: (target) => mostSamples(samplePlan[target.url]) - 1,
           enrich: (observations) => this.enrich(observations, options, now, deadline),
         }),
       amend: (notices: Notice[], observations: readonly Observation[]) => this.amend(notices, observations, now),
@@ -362,4 +372,13 @@ async function withinDeadline<T>(promise: Promise<T>, deadline: number): Promise
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The targets from a position that depends on `seed` (the invocation), in their order, wrapping around. */
+function rotated(targets: readonly Target[], seed = ''): Target[] {
+  if (targets.length < 2) return [...targets];
+  let hash = 0;
+  for (let i = 0; i < seed.length; i++) hash = (Math.imul(hash, 31) + seed.charCodeAt(i)) >>> 0;
+  const first = hash % targets.length;
+  return [...targets.slice(first), ...targets.slice(0, first)];
 }

@@ -36,6 +36,7 @@ import {
   RESOLVE_PINS,
   REVOCATION_METHOD_LIST,
   TARGET_LIST,
+  TARGET_LIST_OR_NONE,
   VPC_ID,
 } from './value-parsers';
 
@@ -51,7 +52,7 @@ function replacedBy(successors: string): Parser<never> {
     parse() {
       throw new InvalidValue(
         `this setting was replaced by ${successors}: a leaf now retires once every address that served it has ` +
-          'moved on or gone stale (see the rollout model, docs/rollout.md)',
+          'let it go (see docs/rollouts.md)',
       );
     },
   };
@@ -253,9 +254,9 @@ export const SETTINGS = {
   staleAfterCycles: defineSetting({
     name: 'staleAfterCycles',
     doc:
-      'An address whose last observation showed a leaf goes stale after this many cycles that observed its key ' +
-      'type elsewhere (and staleAfterHours); a leaf retires once every address that served it moved on or went ' +
-      'stale, and it was not seen for this many cycles.',
+      'Fewest cycles of its key type that must observe an address without a leaf (or observe the key type ' +
+      'elsewhere, for an unobserved address) before that address stops holding the leaf active; a leaf retires ' +
+      'once every address that served it let it go (docs/rollouts.md).',
     parser: integer(1, 1000),
     default: DEFAULT_WATCH_CONFIG.staleAfterCycles,
     env: 'CERTWATCH_STALE_AFTER_CYCLES',
@@ -265,12 +266,56 @@ export const SETTINGS = {
   staleAfterHours: defineSetting({
     name: 'staleAfterHours',
     doc:
-      "Hours the key type must also have been observed elsewhere before an address goes stale (twice the address's " +
-      "longest gap between observations, when longer): Google's DNS may name a frontend only about once a day.",
+      'Watched hours (pauses of the watcher excluded) after which an address lets a leaf go on duration alone, ' +
+      "or goes stale when unobserved (twice the address's gap estimate, when longer): Google's DNS may name a " +
+      'frontend only about once a day. Sampling evidence may let a leaf go sooner (docs/rollouts.md).',
     parser: integer(0, 8760),
     default: DEFAULT_WATCH_CONFIG.staleAfterHours,
     env: 'CERTWATCH_STALE_AFTER_HOURS',
     context: 'staleAfterHours',
+    deploy: 'watch',
+  }),
+  mixWindowHours: defineSetting({
+    name: 'mixWindowHours',
+    doc:
+      'The recent window of the serving mix, in hours: what each leaf was seen doing at an address decays with ' +
+      "a quarter of it as half-life, and sampling retires nothing until the rollout's new leaf has been in the " +
+      'mix this long (docs/rollouts.md).',
+    parser: integer(1, 720),
+    default: DEFAULT_WATCH_CONFIG.mixWindowHours,
+    env: 'CERTWATCH_MIX_WINDOW_HOURS',
+    context: 'mixWindowHours',
+    deploy: 'watch',
+  }),
+  retireShareFloor: defineSetting({
+    name: 'retireShareFloor',
+    doc:
+      "Below this conservative share of an address's cycles, only duration lets a leaf go there (sampling " +
+      'evidence cannot tell a rare frontend from a gone one).',
+    parser: fraction(0.05),
+    default: DEFAULT_WATCH_CONFIG.retireShareFloor,
+    env: 'CERTWATCH_RETIRE_SHARE_FLOOR',
+    context: 'retireShareFloor',
+    deploy: 'watch',
+  }),
+  rolloutSamples: defineSetting({
+    name: 'rolloutSamples',
+    doc:
+      'Handshakes per address per cycle, at most, while a target × key type has an active leaf besides its ' +
+      'newest (a rollout under way; adaptive below it); 1 turns sampling off.',
+    parser: integer(1, 16),
+    default: DEFAULT_WATCH_CONFIG.rolloutSamples,
+    env: 'CERTWATCH_ROLLOUT_SAMPLES',
+    context: 'rolloutSamples',
+    deploy: 'watch',
+  }),
+  pinUnusedAfterDays: defineSetting({
+    name: 'pinUnusedAfterDays',
+    doc: 'Days a retirement must hold, with the leaf seen nowhere, before PIN_UNUSED says its pin may go.',
+    parser: integer(0, 365),
+    default: DEFAULT_WATCH_CONFIG.pinUnusedAfterDays,
+    env: 'CERTWATCH_PIN_UNUSED_AFTER_DAYS',
+    context: 'pinUnusedAfterDays',
     deploy: 'watch',
   }),
   retireAfterCycles: defineOptional<never>({
@@ -305,6 +350,16 @@ export const SETTINGS = {
     default: 'off',
     env: 'CERTWATCH_HEARTBEAT',
     context: 'heartbeat',
+    deploy: 'function',
+  }),
+  metricTargets: defineSetting({
+    name: 'metricTargets',
+    doc: 'Targets with a DaysToExpiry metric of their own (each a billed custom metric per key type); `targets add --metric` marks more.',
+    parser: TARGET_LIST_OR_NONE,
+    default: [],
+    defaultText: 'none',
+    env: 'CERTWATCH_METRIC_TARGETS',
+    context: 'metricTargets',
     deploy: 'function',
   }),
   schedule: defineSetting<number>({

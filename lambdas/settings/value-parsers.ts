@@ -24,6 +24,13 @@ export const TARGET_LIST: Parser<Target[]> = via(
   isCoreError,
 );
 
+/** Target URLs as {@link TARGET_LIST}, where none is a value too (an empty list). */
+export const TARGET_LIST_OR_NONE: Parser<Target[]> = via(
+  'smtp://host[:port] or smtps://host[:port] URLs, comma-separated (none: empty)',
+  (raw) => parseTargets(listOf((url) => url, { min: 0, example: 'smtps://smtp.gmail.com:465' }).parse(raw)),
+  isCoreError,
+);
+
 export const KEY_TYPE_LIST: Parser<KeyType[]> = dedupe(
   listOf(
     (item) => {

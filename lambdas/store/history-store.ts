@@ -8,6 +8,7 @@ import { BadItems } from './bad-items';
 import { ctStoreOn } from './ct-store';
 import type { TableEngine } from './engine';
 import { outboxStoreOn } from './outbox-store';
+import { revocationStoreOn } from './revocation-store';
 import { runStoreOn } from './run-store';
 import { targetStoreOn } from './target-store';
 import { watchListStoreOn } from './watch-list-store';
@@ -31,5 +32,6 @@ export function historyStoreOn(engine: TableEngine, badItems = new BadItems()): 
     ...watchListStoreOn(engine, badItems),
     ...runStoreOn(engine),
     ...ctStoreOn(engine),
+    ...revocationStoreOn(engine),
   };
 }

@@ -87,6 +87,7 @@ const KINDS: readonly ItemKind[] = [
       retiredAt: nullable('time'),
       retirements: opt('number'),
       lastMark: opt('number'),
+      since: opt('object'),
       policy: opt('object'),
       rev: opt('number'),
     },
@@ -109,6 +110,7 @@ const KINDS: readonly ItemKind[] = [
       evidence: opt('list'),
       keyTypes: opt('object'),
       raised: opt('string list'),
+      cadence: opt('number'),
     },
   },
   {
@@ -145,6 +147,7 @@ const KINDS: readonly ItemKind[] = [
       removedAt: nullable('time'),
       source: opt({ oneOf: ['default', 'cli', 'context', 'adopted'] }),
       policy: opt('object'),
+      metric: opt('boolean'),
     },
   },
   {

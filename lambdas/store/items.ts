@@ -4,11 +4,13 @@
  */
 
 import { keys } from '../contract/table-schema';
-import type { CertRecord, EvidenceSlot, KeyTypeEvidence, SlotRecord, TargetState } from '../core/history';
+import type { CertRecord, KeyTypeEvidence, LegacyEvidenceSlot, SlotRecord, TargetState } from '../core/history';
 import type { Notice } from '../core/notice';
+import type { KeyType, ProbeErrorCode } from '../core/observation';
 import type { OutboxEntry } from '../core/ports';
 import type { Item } from './engine';
 import { StoreError } from './errors';
+import { decodeMix, encodeMix, LEAF_ID_LENGTH } from './evidence-codec';
 import { assertItem } from './item-schema';
 
 export type { Item } from './engine';
@@ -47,8 +49,9 @@ export function certItem(record: CertRecord, rev: number): Item {
     warned: record.warned,
     noticed: record.noticed,
     retirements: record.retirements,
-    ...(record.lastMark === undefined ? {} : { lastMark: record.lastMark }),
+    ...(record.since === undefined ? {} : { since: record.since }),
     ...(record.policy ? { policy: record.policy } : {}),
+    ...(record.revocation ? { revocation: record.revocation } : {}),
     rev,
   };
 }
@@ -85,51 +88,87 @@ export function certFromItem(item: Item): CertRecord {
     // Items of the release before retirement counting: a retired one was retired once.
     retirements: Number(item.retirements ?? (item.status === 'retired' ? 1 : 0)),
     ...(typeof item.lastMark === 'number' ? { lastMark: item.lastMark } : {}),
+    ...(item.since ? { since: item.since as CertRecord['since'] } : {}),
     ...(item.policy ? { policy: item.policy as CertRecord['policy'] } : {}),
+    ...(item.revocation ? { revocation: item.revocation as CertRecord['revocation'] } : {}),
     rev: Number(item.rev ?? 0),
   };
 }
 
-/** The attributes of the `STATE` item a cycle sets (other attributes, e.g. TLS posture, are left alone). */
+/**
+ * The attributes of the `STATE` item a cycle sets (other attributes, e.g. TLS posture, are left alone).
+ * The per-cycle parts are compact strings (docs/history-table.md): `slots` one `<k><address> <leaf id>|<error>`
+ * per observation, `evidence` the serving mix (lambdas/store/evidence-codec.ts).
+ */
 export function stateAttributes(state: TargetState): Item {
   return {
     kind: 'STATE',
     target: state.target,
     lastCycleAt: state.lastCycleAt,
     cycles: state.cycles,
-    slots: state.slots,
+    slots: state.slots.map(encodeSlot),
     consecutiveFailures: state.consecutiveFailures,
     failingNotified: state.failingNotified,
     starttlsOffered: state.starttlsOffered,
     starttlsMissing: state.starttlsMissing,
     missing: state.missing,
-    evidence: state.evidence,
+    evidence: encodeMix(state.evidence, state),
     keyTypes: state.keyTypes,
     raised: state.raised,
+    ...(state.cadence === undefined ? {} : { cadence: state.cadence }),
   };
 }
 
-/** The state of a `STATE` item. */
-export function stateFromItem(item: Item): TargetState {
+/**
+ * The state of a `STATE` item; `fingerprints` (the target's stored certificates) resolve the compact leaf
+ * ids. Items of earlier releases are read as they were written, for detection to upgrade in place: no
+ * `keyTypes` = before the evidence model; `evidence` as a list of maps = one leaf per address.
+ */
+export function stateFromItem(item: Item, fingerprints: readonly string[] = []): TargetState {
   assertItem(item);
+  const keyTypes = (item.keyTypes as Partial<Record<KeyType, KeyTypeEvidence>> | undefined) ?? {};
+  const lastCycleAt = (item.lastCycleAt as string | null | undefined) ?? null;
+  const evidence = list<unknown>(item, 'evidence');
+  const compact = evidence.every((e) => typeof e === 'string');
   return {
     target: str(item, 'target'),
     version: Number(item.version ?? 0),
-    lastCycleAt: (item.lastCycleAt as string | null | undefined) ?? null,
+    lastCycleAt,
     cycles: Number(item.cycles ?? 0),
-    slots: list<SlotRecord>(item, 'slots'),
+    slots: list<unknown>(item, 'slots').map((slot) => decodeSlot(slot, fingerprints)),
     consecutiveFailures: Number(item.consecutiveFailures ?? 0),
     failingNotified: item.failingNotified === true,
     starttlsOffered: item.starttlsOffered === true,
     starttlsMissing: item.starttlsMissing === true,
     missing: (item.missing as Record<string, number> | undefined) ?? {},
-    evidence: list<EvidenceSlot>(item, 'evidence'),
-    keyTypes: (item.keyTypes as Partial<Record<string, KeyTypeEvidence>> | undefined) ?? {},
+    evidence: compact ? decodeMix(evidence as string[], { lastCycleAt, keyTypes }, fingerprints) : [],
+    keyTypes,
     raised: list<string>(item, 'raised'),
-    // No evidence attribute: written by the release before the evidence model; detection upgrades it.
+    ...(typeof item.cadence === 'number' ? { cadence: item.cadence } : {}),
+    ...(compact ? {} : { legacyEvidence: evidence as LegacyEvidenceSlot[] }),
+    // No keyTypes attribute: written by the release before the evidence model; detection upgrades it.
     ...(item.keyTypes === undefined
       ? { legacyMissing: (item.missing as Record<string, number> | undefined) ?? {} }
       : {}),
+  };
+}
+
+const KEY_LETTER: Record<KeyType, string> = { rsa: 'r', ecdsa: 'e' };
+
+function encodeSlot(slot: SlotRecord): string {
+  return `${KEY_LETTER[slot.keyType]}${slot.address} ${slot.sha256?.slice(0, LEAF_ID_LENGTH) ?? ''}|${slot.error ?? ''}`;
+}
+
+function decodeSlot(slot: unknown, fingerprints: readonly string[]): SlotRecord {
+  if (typeof slot !== 'string') return slot as SlotRecord;
+  const match = /^([re])(\S*) ([0-9a-f]*)\|([A-Z_]*)$/.exec(slot);
+  if (!match) throw new StoreError('ITEM_INVALID', `STATE slots: "${slot}" is not a slot`);
+  const [, letter, address, id, error] = match;
+  return {
+    address,
+    keyType: letter === 'r' ? 'rsa' : 'ecdsa',
+    sha256: id ? (fingerprints.find((sha) => sha.startsWith(id)) ?? id) : null,
+    error: (error || null) as ProbeErrorCode | null,
   };
 }
 

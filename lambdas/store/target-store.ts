@@ -84,8 +84,15 @@ function conflict(message: string): SaveOutcome {
 
 function toHistory(items: readonly Item[]): TargetHistory {
   const stateItem = items.find((i) => i.sk === keys.state);
+  const certs = items.filter((i) => String(i.sk).startsWith('CERT#')).map(certFromItem);
+  // The state's compact evidence names leaves by a prefix of their fingerprint (docs/history-table.md).
   return {
-    state: stateItem ? stateFromItem(stateItem) : null,
-    certs: items.filter((i) => String(i.sk).startsWith('CERT#')).map(certFromItem),
+    state: stateItem
+      ? stateFromItem(
+          stateItem,
+          certs.map((c) => c.sha256),
+        )
+      : null,
+    certs,
   };
 }

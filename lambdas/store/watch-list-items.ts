@@ -23,6 +23,7 @@ export function watchItem(item: WatchItem): Item {
     removedAt: item.removedAt,
     source: item.source,
     ...(item.policy !== undefined ? { policy: item.policy } : {}),
+    ...(item.metric ? { metric: true } : {}),
   };
 }
 
@@ -40,6 +41,7 @@ export function watchItemFrom(item: Item): WatchItem {
     removedAt: typeof item.removedAt === 'string' ? item.removedAt : null,
     source: (item.source as WatchSource | undefined) ?? 'cli',
     ...(item.policy !== undefined ? { policy: item.policy } : {}),
+    ...(item.metric === true ? { metric: true } : {}),
   };
 }
 

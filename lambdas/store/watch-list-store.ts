@@ -62,6 +62,12 @@ export function watchListStoreOn(engine: TableEngine, badItems = new BadItems())
       return outcome.ok;
     },
 
+    async setWatchMetric(target, on) {
+      const update = on ? { set: { metric: true } } : { remove: ['metric'] };
+      const outcome = await engine.update(entryKey(target), update, { condition: when.itemPresent() });
+      return outcome.ok;
+    },
+
     async addWatchTargets(targets, source, now, options) {
       const edit: WatchEdit = { changed: [], unchanged: [], refused: [] };
       const at = now.toISOString();

@@ -15,13 +15,14 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
-import { WATCH_METRICS } from '../contract/metrics';
+import { EXPIRY_LOG, WATCH_METRICS } from '../contract/metrics';
 import { ctLinkExtension } from '../ct/link-extension';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
+import { REVOCATION_EXTENSION } from '../probe/revocation-extension';
 import type { CycleResult, CycleSummary } from '../run/cycle';
 import type { MergeSummary, RunPlan, ShardOrder } from '../run/fan-out';
-import { WatchRun } from '../run/watch-run';
+import { type ShardResult, WatchRun } from '../run/watch-run';
 import { envName } from '../settings/read';
 import { SETTINGS } from '../settings/table';
 import { dynamoHistoryStore } from '../store/dynamo-history-store';
@@ -33,6 +34,9 @@ import { loadShippedTargets } from './shipped-targets';
 const config = readHandlerConfig(process.env);
 if (config.policySha256) config.probeOptions.policy = loadShippedPolicy(config.policySha256);
 const logger = new Logger({ serviceName: WATCH_METRICS.service });
+const expiryLogger = new Logger({ serviceName: WATCH_METRICS.service });
+const markedInContext = config.deployed.metricTargets.map((t) => t.url);
+const expiringWithinDays = Math.max(0, ...config.watch.expiryThresholdsDays);
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
 const store = dynamoHistoryStore({
   client: new DynamoDBClient({
@@ -50,13 +54,18 @@ const contextTargets =
   config.targets.map((t) => t.url);
 const ct = config.deployed.ctLogs.kind === 'off' ? null : ctLinkExtension();
 const run = new WatchRun(
-  { store, prober: new SmtpProber(), publisher: new SnsPublisher({ topicArn: config.topicArn }) },
+  {
+    store,
+    // Revocation verdicts are kept in the table until their nextUpdate (docs/revocation.md).
+    prober: new SmtpProber(undefined, undefined, store),
+    publisher: new SnsPublisher({ topicArn: config.topicArn }),
+  },
   {
     probeOptions: config.probeOptions,
     watch: config.watch,
     list: { kind: 'context', targets: contextTargets },
     postureRules: config.postureRules,
-    extensions: ct ? [ct] : [],
+    extensions: [REVOCATION_EXTENSION, ...(ct ? [ct] : [])],
   },
 );
 
@@ -108,7 +117,7 @@ export async function handler(
     if (kind === 'plan' || kind === 'shard' || kind === 'merge')
       return await fanOutStep(event as FanOutEvent, now, step);
     const result = await run.cycle(now, step);
-    recordCycleMetrics(metrics, result, now);
+    recordMetrics(result, now, true);
     logCycle('watch cycle finished', result);
     await heartbeat(now, context.awsRequestId);
     return result.summary;
@@ -161,7 +170,7 @@ async function fanOutStep(
     };
     if (posture) return postureShard(order, step);
     const result = await run.shard(order, step);
-    recordCycleMetrics(metrics, result, new Date(event.now), false);
+    recordMetrics(result, new Date(event.now), false);
     logCycle('shard finished', result, { runId: event.runId, shard: event.shard });
     return result.summary;
   }
@@ -222,6 +231,16 @@ async function postureStep(now: Date, step: { invocationEnd: number; cycleId: st
     });
   }
   return summary;
+}
+
+/**
+ * The cycle's metrics, and one expiry line per target in a logger of its own: without the invocation's
+ * context fields a line is about 200 bytes, and a 5,000-target list writes 5,000 of them a cycle.
+ */
+function recordMetrics(result: ShardResult, now: Date, wholeCycle: boolean): void {
+  const marked = new Set([...markedInContext, ...result.marked]);
+  const lines = recordCycleMetrics(metrics, result, now, { expiringWithinDays, marked, wholeCycle });
+  for (const line of lines) expiryLogger.info(EXPIRY_LOG.message, line);
 }
 
 /** One line per thing a person should look at: entries left out, failed probes, unreached targets, leftovers. */

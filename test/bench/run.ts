@@ -9,6 +9,7 @@ import { runCtBench } from './ct-bench';
 import { describeLimboBench, runLimboBench } from './limbo-bench';
 import { runPolicyBench } from './policy-bench';
 import { runProbeBench } from './probe-bench';
+import { runRunBench } from './run-bench';
 import { runScaleBench } from './scale-bench';
 
 interface Budget {
@@ -20,7 +21,7 @@ interface Budget {
   atMost: boolean;
 }
 
-/** `npm run bench -- --only cli,bundle` runs some parts (probe, scale, bundle, policy, cli, limbo, ct); default all. */
+/** `npm run bench -- --only cli,bundle` runs some parts (probe, scale, bundle, policy, cli, limbo, run, ct); default all. */
 function wanted(part: string): boolean {
   const at = process.argv.indexOf('--only');
   return at < 0 || (process.argv[at + 1] ?? '').split(',').includes(part);
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   if (wanted('policy')) await policyFigures();
   if (wanted('cli')) await cliFigures(budgets);
   if (wanted('limbo')) await limboFigures(budgets);
+  if (wanted('run')) await runFigures();
   if (wanted('ct')) await ctFigures(budgets);
   report(budgets);
 }
@@ -84,6 +86,11 @@ async function scaleFigures(budgets: Budget[]): Promise<void> {
     if (p.overHttp) {
       console.log(
         `  the same cycles through the AWS SDK over HTTP: first ${t(p.overHttp.first)}, steady ${t(p.overHttp.steady)}`,
+      );
+    }
+    if (p.cli) {
+      console.log(
+        `  the built CLI, a process each: probe ${p.cli.probeMs.toFixed(0)} ms, check first ${p.cli.firstCheckMs.toFixed(0)} ms, check steady ${p.cli.steadyCheckMs.toFixed(0)} ms`,
       );
     }
   }
@@ -164,6 +171,20 @@ async function cliFigures(budgets: Budget[]): Promise<void> {
     atMost: false,
   });
   budgets.push({ name: 'CLI check, 500 endpoints', value: cli.check500Ms / 1000, unit: ' s', limit: 10, atMost: true });
+}
+
+async function runFigures(): Promise<void> {
+  // No budget: the deployed run at full length (test/bench/run-bench.ts), printed for the record.
+  const loadBefore = loadavg()[0];
+  const { runs, shardAtWorst } = await runRunBench();
+  console.log(`deployed run, full length: one shard holds ${shardAtWorst} targets at worst (default settings)`);
+  for (const r of runs) {
+    console.log(
+      `  ${r.scenario}: ${r.status} in ${r.seconds.toFixed(1)} s, ${r.shards} shard invocation(s), ${r.failedInvocations} failed, ` +
+        `${r.observed} of ${r.targets} targets observed so far, ${r.unreached} not reached this run`,
+    );
+  }
+  console.log(`load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after`);
 }
 
 async function policyFigures(): Promise<void> {

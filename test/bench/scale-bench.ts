@@ -3,10 +3,11 @@
  * the embedded store, for several N, to check the 500-endpoint budget and that cost grows linearly;
  * beside a bare probe-only run of the same endpoints (what the cycle adds to probing), with the CPU time
  * of each, the capacity a steady cycle consumed, and at the largest size the same cycles through the AWS
- * SDK over HTTP (the path the embedded store took before it called dynalite in-process).
+ * SDK over HTTP (the path the embedded store took before it called dynalite in-process) and the built
+ * CLI's `probe` and two `check`s as processes.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +20,9 @@ import { runWatchCycle } from '../../lambdas/run/cycle';
 import type { TableHistoryStore } from '../../lambdas/store/dynamo-history-store';
 import { dynamoHistoryStore } from '../../lambdas/store/dynamo-history-store';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
+
+/** The built CLI (`npx certwatch` without npx). */
+const CLI = join(__dirname, '..', '..', 'bin', 'certwatch.js');
 
 /** Wall and CPU time of one step. */
 export interface Timing {
@@ -40,6 +44,8 @@ export interface ScalePoint {
   steadyPerEndpoint: { writeUnits: number; readUnits: number; requests: number };
   /** At the largest size: the same two cycles through the AWS SDK over HTTP to the same dynalite. */
   overHttp?: { first: Timing; steady: Timing };
+  /** At the largest size: the built CLI (a process each) — `probe` of the endpoints, then `check` twice. */
+  cli?: { probeMs: number; firstCheckMs: number; steadyCheckMs: number };
 }
 
 async function timed(step: () => Promise<unknown>): Promise<Timing> {
@@ -92,9 +98,46 @@ async function measure(endpoints: number, ports: number[], rootsPem: string, ove
           overHttp: await twoCycles(targets, probeOptions, (embedded) =>
             dynamoHistoryStore({ client: embedded.client, tableName: embedded.tableName }),
           ),
+          cli: await cliCheck(
+            targets.map((t) => t.url),
+            rootsPem,
+          ),
         }
       : {}),
   };
+}
+
+/** `certwatch probe` of the endpoints, then `certwatch check` twice on a new store: processes of the built CLI. */
+async function cliCheck(urls: string[], rootsPem: string): Promise<NonNullable<ScalePoint['cli']>> {
+  const dir = mkdtempSync(join(tmpdir(), 'certwatch-scale-cli-'));
+  try {
+    const ca = join(dir, 'roots.pem');
+    writeFileSync(ca, rootsPem);
+    const common = [...urls, '--servername', 'mx.bench.example', '--ca', ca];
+    const probeMs = await processMs(['probe', ...common]);
+    const check = ['check', ...common, '--store', join(dir, 'store')];
+    const firstCheckMs = await processMs(check);
+    const steadyCheckMs = await processMs(check);
+    return { probeMs, firstCheckMs, steadyCheckMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Wall time of one CLI process, which must exit 0. */
+function processMs(args: string[]): Promise<number> {
+  return new Promise((done, fail) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-500);
+    });
+    child.on('error', fail);
+    child.on('exit', (code) =>
+      code === 0 ? done(performance.now() - start) : fail(new Error(`certwatch ${args[0]} exited ${code}: ${stderr}`)),
+    );
+  });
 }
 
 /** A first and a steady cycle on a new embedded store (on disk, as `check --store` keeps it). */
@@ -127,6 +170,7 @@ async function twoCycles(
 
 /** Measures cycles at 125, 250 and 500 endpoints (each endpoint probed for RSA and ECDSA). */
 export async function runScaleBench(sizes = [125, 250, 500]): Promise<ScalePoint[]> {
+  execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build-cli.mjs')], { stdio: 'inherit' });
   const farm = await startFarm(Math.max(...sizes));
   try {
     await measure(20, farm.ports, farm.rootsPem); // warm-up: JIT, trust store, dynalite

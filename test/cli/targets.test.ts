@@ -198,6 +198,42 @@ describe('certwatch targets: the watch list lives in the store', () => {
     );
   });
 
+  it('marks entries for a metric of their own with add --metric and unmarks them with --no-metric', async () => {
+    // Prepare
+    await certwatch(['targets', 'add', 'smtp://a.example.com', 'smtp://b.example.com', '--store', store]);
+
+    // Act
+    const mark = await certwatch([
+      'targets',
+      'add',
+      'smtp://a.example.com',
+      'mx:example.com',
+      '--metric',
+      '--store',
+      store,
+    ]);
+    const marked = await listed();
+    const table = await certwatch(['targets', 'list', '--store', store]);
+    const unmark = await certwatch(['targets', 'add', 'mx:example.com', '--no-metric', '--store', store]);
+    const misplaced = await certwatch(['targets', 'list', '--metric', '--store', store]);
+
+    // Assess
+    expect(mark.code).toBe(0);
+    expect(mark.stdout).toContain('metric   smtp://a.example.com:25: DaysToExpiry metric of its own on');
+    expect(marked.targets.map((t) => [t.target, (t as { metric?: boolean }).metric ?? false])).toEqual([
+      ['smtp://a.example.com:25', true],
+      ['smtp://b.example.com:25', false],
+      ['mx:example.com', true],
+    ]);
+    expect(table.stdout).toMatch(/smtp:\/\/a\.example\.com:25\s+active, metric/);
+    expect(unmark.code).toBe(0);
+    expect((await listed()).targets.filter((t) => (t as { metric?: boolean }).metric).map((t) => t.target)).toEqual([
+      'smtp://a.example.com:25',
+    ]);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toBe('certwatch: --metric goes with targets add\n');
+  });
+
   it('names Google inbound fleet as one set', async () => {
     // Act
     const add = await certwatch(['targets', 'add', 'google-inbound', '--store', store]);

@@ -1,55 +1,20 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { cli as certwatch } from '../support/cli';
 import { useLocalAwsCredentials } from '../support/local-aws-credentials';
-import { createPki, HOST, type Pki, type ServerPair, startPair } from './cycle-harness';
+import { HOST, useCliWorkspace } from './cycle-harness';
 
 describe('certwatch check and history (in-process CLI, real loopback servers, embedded store)', () => {
-  let pki: Pki;
-  let dir: string;
-  let caFile: string;
-  let pair: ServerPair | undefined;
-
-  beforeAll(async () => {
-    pki = await createPki('cli');
-  });
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'certwatch-cli-'));
-    caFile = join(dir, 'root.pem');
-    writeFileSync(caFile, pki.root.certPem);
-  });
-
-  afterEach(async () => {
-    await pair?.close();
-    pair = undefined;
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  function probeArgs(p: ServerPair): string[] {
-    return [
-      p.target.url,
-      '--resolve',
-      `${HOST}:${p.port}:127.0.0.2,127.0.0.3`,
-      '--ca',
-      caFile,
-      '--key-types',
-      'ecdsa',
-      '--timeout',
-      '3000',
-    ];
-  }
+  const ws = useCliWorkspace('cli');
 
   it('prints one JSON document with the observations and the BASELINE, then nothing new on the next run', async () => {
     // Prepare
-    pair = await startPair(pki, await pki.leaf());
-    const store = join(dir, 'store');
+    const pair = await ws.startPair(await ws.pki.leaf());
+    const store = join(ws.dir, 'store');
 
     // Act
-    const first = await certwatch(['check', ...probeArgs(pair), '--store', store, '--json']);
-    const second = await certwatch(['check', ...probeArgs(pair), '--store', store, '--json']);
+    const first = await certwatch(['check', ...ws.probeArgs(pair), '--store', store, '--json']);
+    const second = await certwatch(['check', ...ws.probeArgs(pair), '--store', store, '--json']);
 
     // Assess
     expect(first.code).toBe(0);
@@ -66,13 +31,13 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
 
   it('prints the notices and a table, and history shows the certificate per target and per fingerprint', async () => {
     // Prepare
-    const cert = await pki.leaf();
-    pair = await startPair(pki, cert);
-    const store = join(dir, 'store');
+    const cert = await ws.pki.leaf();
+    const pair = await ws.startPair(cert);
+    const store = join(ws.dir, 'store');
     const sha = cert.chain.leaf.sha256;
 
     // Act
-    const check = await certwatch(['check', ...probeArgs(pair), '--store', store]);
+    const check = await certwatch(['check', ...ws.probeArgs(pair), '--store', store]);
     const all = await certwatch(['history', '--store', store]);
     const byFingerprint = await certwatch([
       'history',
@@ -105,12 +70,12 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
 
   it('says the same whole days to expiry in the notice text and the history table (issue #12)', async () => {
     // Prepare: 4 days and 23 h 40 min left; a tenth rounded up would read "5 days" in the notice.
-    const cert = await pki.leaf({ to: 4 + 23 / 24 + 40 / 1440 });
-    pair = await startPair(pki, cert);
-    const store = join(dir, 'store');
+    const cert = await ws.pki.leaf({ to: 4 + 23 / 24 + 40 / 1440 });
+    const pair = await ws.startPair(cert);
+    const store = join(ws.dir, 'store');
 
     // Act
-    const check = await certwatch(['check', ...probeArgs(pair), '--store', store]);
+    const check = await certwatch(['check', ...ws.probeArgs(pair), '--store', store]);
     const history = await certwatch(['history', '--store', store]);
 
     // Assess
@@ -123,11 +88,11 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
 
   it('exits 1 when a critical notice is raised or a probe fails', async () => {
     // Prepare
-    pair = await startPair(pki, await pki.leaf({ hostnames: ['elsewhere.example'] }));
+    const pair = await ws.startPair(await ws.pki.leaf({ hostnames: ['elsewhere.example'] }));
     const refusedPort = pair.port === 65000 ? 65001 : 65000;
 
     // Act
-    const mismatch = await certwatch(['check', ...probeArgs(pair), '--store', join(dir, 'a'), '--json']);
+    const mismatch = await certwatch(['check', ...ws.probeArgs(pair), '--store', join(ws.dir, 'a'), '--json']);
     const refused = await certwatch([
       'check',
       `smtp://${HOST}:${refusedPort}`,
@@ -136,7 +101,7 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
       '--key-types',
       'ecdsa',
       '--store',
-      join(dir, 'b'),
+      join(ws.dir, 'b'),
     ]);
 
     // Assess
@@ -160,7 +125,7 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
     [['history', 'smtp://exa mple', '--store', 'x'], /fingerprint/],
   ])('exits 2 with one line on stderr for %j', async (argv, message) => {
     // Act
-    const result = await certwatch(argv.map((a) => (a === 'x' ? join(dir, 'x') : a)));
+    const result = await certwatch(argv.map((a) => (a === 'x' ? join(ws.dir, 'x') : a)));
 
     // Assess
     expect(result.code).toBe(2);
@@ -171,7 +136,7 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
 
   it('exits 2 when the store directory is in use by another certwatch', async () => {
     // Prepare
-    const store = join(dir, 'busy');
+    const store = join(ws.dir, 'busy');
     const holder = await startEmbeddedStore({ dir: store });
 
     // Act
@@ -185,7 +150,7 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
 
   it('says there is no history, without creating a store, when the directory is empty', async () => {
     // Act
-    const result = await certwatch(['history', '--store', join(dir, 'nothing')]);
+    const result = await certwatch(['history', '--store', join(ws.dir, 'nothing')]);
 
     // Assess
     expect(result.code).toBe(0);
@@ -194,7 +159,7 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
 
   it('runs on a DynamoDB table through --table and --endpoint', async () => {
     // Prepare
-    pair = await startPair(pki, await pki.leaf());
+    const pair = await ws.startPair(await ws.pki.leaf());
     const engine = await startEmbeddedStore({ inMemory: true, tableName: 'certwatch-cli' });
     const restoreCredentials = useLocalAwsCredentials();
 
@@ -202,7 +167,7 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
       // Act
       const check = await certwatch([
         'check',
-        ...probeArgs(pair),
+        ...ws.probeArgs(pair),
         '--table',
         'certwatch-cli',
         '--endpoint',
@@ -226,8 +191,8 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
 
   it('exits 1 with one line saying how many notices stay pending when SNS cannot be reached', async () => {
     // Prepare: an SNS endpoint on a loopback port nothing listens on.
-    pair = await startPair(pki, await pki.leaf());
-    const store = join(dir, 'store');
+    const pair = await ws.startPair(await ws.pki.leaf());
+    const store = join(ws.dir, 'store');
     const names = ['AWS_ENDPOINT_URL_SNS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_MAX_ATTEMPTS'] as const;
     const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
     Object.assign(process.env, {
@@ -241,7 +206,7 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
       // Act
       const run = await certwatch([
         'check',
-        ...probeArgs(pair),
+        ...ws.probeArgs(pair),
         '--store',
         store,
         '--topic-arn',

@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SmtpProber } from '../../lambdas/probe/prober';
 import { runWatchCycle } from '../../lambdas/run/cycle';
-import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import type { ChildInput } from './cycle-child';
-import { at, createPki, HOST, type Pki, RecordingPublisher, type ServerPair, startPair } from './cycle-harness';
+import { at, HOST, RecordingPublisher, type ServerPair, useCycleWorkspace } from './cycle-harness';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -50,33 +49,22 @@ async function runChildUntilKilled(input: ChildInput): Promise<string> {
 }
 
 describe('watch cycle killed between store and publish (child process, SIGKILL)', () => {
-  let pki: Pki;
-  let embedded: EmbeddedStore;
+  const ws = useCycleWorkspace('crash');
   let pair: ServerPair;
 
-  beforeAll(async () => {
-    pki = await createPki('crash');
-  });
-
   beforeEach(async () => {
-    embedded = await startEmbeddedStore({ inMemory: true });
-    pair = await startPair(pki, await pki.leaf());
-  });
-
-  afterEach(async () => {
-    await pair.close();
-    await embedded.close();
+    pair = await ws.startPair(await ws.pki.leaf());
   });
 
   function childInput(hook: ChildInput['hook']): ChildInput {
     return {
-      endpoint: embedded.endpoint,
-      tableName: embedded.tableName,
+      endpoint: ws.embedded.endpoint,
+      tableName: ws.embedded.tableName,
       target: pair.target.url,
       port: pair.port,
       addresses: ['127.0.0.2', '127.0.0.3'],
       host: HOST,
-      rootDerBase64: pki.root.der.toString('base64'),
+      rootDerBase64: ws.pki.root.der.toString('base64'),
       now: at(0).toISOString(),
       hook,
     };
@@ -84,7 +72,7 @@ describe('watch cycle killed between store and publish (child process, SIGKILL)'
 
   function nextCycle(publisher: RecordingPublisher, now: Date) {
     return runWatchCycle(
-      { prober: new SmtpProber(), store: embedded.store, publisher },
+      { prober: new SmtpProber(), store: ws.embedded.store, publisher },
       { targets: [pair.target], probeOptions: pair.probeOptions, now },
     );
   }
@@ -92,7 +80,7 @@ describe('watch cycle killed between store and publish (child process, SIGKILL)'
   it('loses nothing when killed after the store writes: the next cycle publishes the BASELINE once', async () => {
     // Prepare
     const printed = await runChildUntilKilled(childInput('afterStore'));
-    const stored = await embedded.store.loadTarget(pair.target.url);
+    const stored = await ws.embedded.store.loadTarget(pair.target.url);
     const publisher = new RecordingPublisher();
 
     // Act
@@ -104,7 +92,7 @@ describe('watch cycle killed between store and publish (child process, SIGKILL)'
     expect(stored.state?.version).toBe(1);
     expect(next.notices).toEqual([]);
     expect(publisher.types()).toEqual(['BASELINE']);
-    expect(await embedded.store.pendingNotices()).toEqual([]);
+    expect(await ws.embedded.store.pendingNotices()).toEqual([]);
     // A child process (node + tsx) that starts slowly on a busy machine.
   }, 120_000);
 
@@ -122,7 +110,7 @@ describe('watch cycle killed between store and publish (child process, SIGKILL)'
     expect(printed).not.toContain('PUBLISHED');
     expect(withinLease.published).toEqual([]);
     expect(afterLease.published.map((n) => n.type)).toEqual(['BASELINE']);
-    expect(await embedded.store.pendingNotices()).toEqual([]);
+    expect(await ws.embedded.store.pendingNotices()).toEqual([]);
     // A child process (node + tsx) that starts slowly on a busy machine.
   }, 120_000);
 });

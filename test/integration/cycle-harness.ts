@@ -3,11 +3,15 @@
  * behind one name, a recording publisher, and a counter of DynamoDB writes. Nothing here is a mock of
  * a part that runs: the prober, the servers and the store are real.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Notice } from '../../lambdas/core/notice';
 import type { NoticePublisher, PublishReceipt } from '../../lambdas/core/ports';
 import { DEFAULT_PROBE_OPTIONS, type ProbeOptions } from '../../lambdas/core/probe-options';
 import { parseTarget, type Target } from '../../lambdas/core/targets';
 import { NotifyError } from '../../lambdas/notify/errors';
+import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import type { TableEngine } from '../../lambdas/store/engine';
 import { createChain, createRoot, type Issued, issue, type TestChain } from '../support/pki';
 import { type ServerCert, type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
@@ -89,6 +93,115 @@ export function probeOptionsFor(port: number, root: Issued, addresses: string[])
     resolve: [{ host: HOST, port, addresses }],
     extraAnchorsDer: [new Uint8Array(root.der)],
     ehloName: 'certwatch.test',
+  };
+}
+
+/** What a suite's tests share: its PKI, made once, and the server pairs a test starts, closed after it. */
+interface PairsOfTest {
+  readonly pki: Pki;
+  /** Starts a server pair for this test (see {@link startPair}); it is closed after the test. */
+  startPair(first: ServerCert, second?: ServerCert): Promise<ServerPair>;
+}
+
+function made<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the suite's ${what} exists only inside a test`);
+  return value;
+}
+
+/** Registers the hooks of {@link PairsOfTest} (call it inside `describe`). */
+function usePairsOfTest(tag: string): PairsOfTest {
+  let pki: Pki | undefined;
+  const pairs: ServerPair[] = [];
+  beforeAll(async () => {
+    pki = await createPki(tag);
+  });
+  afterEach(async () => {
+    await Promise.all(pairs.splice(0).map((p) => p.close()));
+  });
+  return {
+    get pki() {
+      return made(pki, 'PKI');
+    },
+    async startPair(first, second) {
+      const pair = await startPair(made(pki, 'PKI'), first, second);
+      pairs.push(pair);
+      return pair;
+    },
+  };
+}
+
+/** What the watch-cycle suites share (cycle-notices, cycle-outbox, cycle-crash): see {@link useCycleWorkspace}. */
+export interface CycleWorkspace extends PairsOfTest {
+  /** This test's embedded store, in memory (closed after it). */
+  readonly embedded: EmbeddedStore;
+}
+
+/**
+ * Registers the set-up of a watch-cycle suite (call it inside `describe`): a PKI made once, and per test
+ * an in-memory embedded store; the store and the pairs a test starts are closed after it.
+ */
+export function useCycleWorkspace(tag: string): CycleWorkspace {
+  const pairs = usePairsOfTest(tag);
+  let embedded: EmbeddedStore | undefined;
+  beforeEach(async () => {
+    embedded = await startEmbeddedStore({ inMemory: true });
+  });
+  afterEach(async () => {
+    await embedded?.close();
+    embedded = undefined;
+  });
+  return {
+    get pki() {
+      return pairs.pki;
+    },
+    startPair: (first, second) => pairs.startPair(first, second),
+    get embedded() {
+      return made(embedded, 'store');
+    },
+  };
+}
+
+/** What the CLI suites on server pairs share (check-cli, policy-cli): see {@link useCliWorkspace}. */
+export interface CliWorkspace extends PairsOfTest {
+  /** This test's temporary directory (removed after it): room for stores and files. */
+  readonly dir: string;
+  /** The root's PEM in `dir`, for `--ca`. */
+  readonly caFile: string;
+  /** The pair's URL and the options that probe it: both addresses pinned, the root trusted, ECDSA, 3 s. */
+  probeArgs(pair: ServerPair): string[];
+}
+
+/**
+ * Registers the set-up of a CLI suite on server pairs (call it inside `describe`): a PKI made once, and
+ * per test a temporary directory holding the root's PEM; the pairs a test starts are closed after it.
+ */
+export function useCliWorkspace(tag: string): CliWorkspace {
+  const pairs = usePairsOfTest(tag);
+  let dir: string | undefined;
+  const caFile = () => join(made(dir, 'directory'), 'root.pem');
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), `certwatch-${tag}-`));
+    writeFileSync(caFile(), pairs.pki.root.certPem);
+  });
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+  return {
+    get pki() {
+      return pairs.pki;
+    },
+    startPair: (first, second) => pairs.startPair(first, second),
+    get dir() {
+      return made(dir, 'directory');
+    },
+    get caFile() {
+      return caFile();
+    },
+    probeArgs(p) {
+      const pins = `${HOST}:${p.port}:127.0.0.2,127.0.0.3`;
+      return [p.target.url, '--resolve', pins, '--ca', caFile(), '--key-types', 'ecdsa', '--timeout', '3000'];
+    },
   };
 }
 

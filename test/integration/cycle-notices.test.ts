@@ -3,52 +3,29 @@ import type { ProbeOptions } from '../../lambdas/core/probe-options';
 import { parseTarget, type Target } from '../../lambdas/core/targets';
 import { SmtpProber } from '../../lambdas/probe/prober';
 import { runWatchCycle } from '../../lambdas/run/cycle';
-import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { createRoot, issue } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
-import {
-  at,
-  createPki,
-  HOST,
-  type Pki,
-  probeOptionsFor,
-  RecordingPublisher,
-  type ServerPair,
-  startPair,
-} from './cycle-harness';
+import { at, HOST, probeOptionsFor, RecordingPublisher, useCycleWorkspace } from './cycle-harness';
 
 describe('watch cycle over real loopback servers and dynalite: notices', () => {
-  let pki: Pki;
-  let embedded: EmbeddedStore;
-  let pair: ServerPair | undefined;
+  const ws = useCycleWorkspace('notices');
   let publisher: RecordingPublisher;
 
-  beforeAll(async () => {
-    pki = await createPki('notices');
-  });
-
-  beforeEach(async () => {
-    embedded = await startEmbeddedStore({ inMemory: true });
+  beforeEach(() => {
     publisher = new RecordingPublisher();
-  });
-
-  afterEach(async () => {
-    await pair?.close();
-    pair = undefined;
-    await embedded.close();
   });
 
   function cycle(target: Target, probeOptions: ProbeOptions, day: number) {
     return runWatchCycle(
-      { prober: new SmtpProber(), store: embedded.store, publisher },
+      { prober: new SmtpProber(), store: ws.embedded.store, publisher },
       { targets: [target], probeOptions, now: at(day) },
     );
   }
 
   it('warns once per expiry threshold of a short-lived certificate, then raises EXPIRED', async () => {
     // Prepare
-    const short = await pki.leaf({ from: -1, to: 22 });
-    pair = await startPair(pki, short);
+    const short = await ws.pki.leaf({ from: -1, to: 22 });
+    const pair = await ws.startPair(short);
     const { target, probeOptions } = pair;
 
     // Act
@@ -77,9 +54,9 @@ describe('watch cycle over real loopback servers and dynalite: notices', () => {
     // Prepare
     const strangerRoot = await createRoot({ name: 'Stranger Root', keyType: 'ecdsa' });
     const strangerIntermediate = await issue(strangerRoot, { name: 'Stranger Intermediate', isCa: true });
-    const untrusted = await pki.leaf({ intermediate: strangerIntermediate });
-    const misnamed = await pki.leaf({ hostnames: ['other.test.example'] });
-    pair = await startPair(pki, untrusted, misnamed);
+    const untrusted = await ws.pki.leaf({ intermediate: strangerIntermediate });
+    const misnamed = await ws.pki.leaf({ hostnames: ['other.test.example'] });
+    const pair = await ws.startPair(untrusted, misnamed);
 
     // Act
     await cycle(pair.target, pair.probeOptions, 0);
@@ -97,10 +74,10 @@ describe('watch cycle over real loopback servers and dynalite: notices', () => {
 
   it('raises ISSUER_CHANGED, classified as an issuer change, when the new leaf comes from another intermediate', async () => {
     // Prepare
-    const first = await pki.leaf();
-    const otherIntermediate = await issue(pki.root, { name: 'Test Intermediate B', isCa: true });
-    const moved = await pki.leaf({ intermediate: otherIntermediate });
-    pair = await startPair(pki, first);
+    const first = await ws.pki.leaf();
+    const otherIntermediate = await issue(ws.pki.root, { name: 'Test Intermediate B', isCa: true });
+    const moved = await ws.pki.leaf({ intermediate: otherIntermediate });
+    const pair = await ws.startPair(first);
     await cycle(pair.target, pair.probeOptions, 0);
     for (const s of pair.servers) s.setCerts([moved]);
 
@@ -117,8 +94,8 @@ describe('watch cycle over real loopback servers and dynalite: notices', () => {
 
   it('raises STARTTLS_MISSING once when the server stops offering STARTTLS', async () => {
     // Prepare
-    const cert = await pki.leaf();
-    pair = await startPair(pki, cert);
+    const cert = await ws.pki.leaf();
+    const pair = await ws.startPair(cert);
     await cycle(pair.target, pair.probeOptions, 0);
     pair.servers[1].setHideStartTls(true);
 
@@ -134,10 +111,10 @@ describe('watch cycle over real loopback servers and dynalite: notices', () => {
 
   it('raises PROBE_FAILING after three failed cycles and PROBE_RECOVERED when the server is back', async () => {
     // Prepare
-    const cert = await pki.leaf();
+    const cert = await ws.pki.leaf();
     let server: SmtpTestServer = await startSmtpTestServer({ address: '127.0.0.4', certs: [cert], greeting: HOST });
     const { port } = server;
-    const options = probeOptionsFor(port, pki.root, ['127.0.0.4']);
+    const options = probeOptionsFor(port, ws.pki.root, ['127.0.0.4']);
     const target = parseTarget(`smtp://${HOST}:${port}`);
     await cycle(target, options, 0);
     await server.close();

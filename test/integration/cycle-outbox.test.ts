@@ -1,39 +1,24 @@
 import type { Notice } from '../../lambdas/core/notice';
 import { SmtpProber } from '../../lambdas/probe/prober';
 import { runWatchCycle } from '../../lambdas/run/cycle';
-import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { at, createPki, type Pki, RecordingPublisher, type ServerPair, startPair } from './cycle-harness';
+import { at, RecordingPublisher, type ServerPair, useCycleWorkspace } from './cycle-harness';
 
 describe('watch cycle outbox on dynalite: exactly once', () => {
-  let pki: Pki;
-  let embedded: EmbeddedStore;
+  const ws = useCycleWorkspace('outbox');
   let pair: ServerPair;
-
-  beforeAll(async () => {
-    pki = await createPki('outbox');
-  });
-
-  beforeEach(async () => {
-    embedded = await startEmbeddedStore({ inMemory: true });
-  });
-
-  afterEach(async () => {
-    await pair?.close();
-    await embedded.close();
-  });
 
   function cycle(publisher: RecordingPublisher, day: number, cycleId?: string) {
     return runWatchCycle(
-      { prober: new SmtpProber(), store: embedded.store, publisher },
+      { prober: new SmtpProber(), store: ws.embedded.store, publisher },
       { targets: [pair.target], probeOptions: pair.probeOptions, now: at(day), cycleId },
     );
   }
 
   it('publishes each notice once when two cycles overlap on one store', async () => {
     // Prepare
-    const first = await pki.leaf();
-    const second = await pki.leaf();
-    pair = await startPair(pki, first);
+    const first = await ws.pki.leaf();
+    const second = await ws.pki.leaf();
+    pair = await ws.startPair(first);
     const left = new RecordingPublisher();
     const right = new RecordingPublisher();
 
@@ -53,19 +38,19 @@ describe('watch cycle outbox on dynalite: exactly once', () => {
     expect(round2.flatMap((r) => r.notices).filter((n) => n.type === 'NEW_CERTIFICATE').length).toBeGreaterThanOrEqual(
       1,
     );
-    const history = await embedded.store.loadTarget(pair.target.url);
+    const history = await ws.embedded.store.loadTarget(pair.target.url);
     // Overlapping cycles of one instant count once: 1 quiet cycle since the old leaf left, not 3 (no retirement).
     expect(history.state?.cycles).toBe(3);
     expect(Object.values(history.state?.keyTypes ?? {}).map((k) => k?.cycles)).toEqual(
       Object.keys(history.state?.keyTypes ?? {}).map(() => 3),
     );
     expect(history.certs.find((c) => c.sha256 === first.chain.leaf.sha256)).toMatchObject({ status: 'active' });
-    expect(await embedded.store.pendingNotices()).toEqual([]);
+    expect(await ws.embedded.store.pendingNotices()).toEqual([]);
   });
 
   it('redoes detection on fresh history when an overlapping cycle saved the target first', async () => {
     // Prepare
-    pair = await startPair(pki, await pki.leaf());
+    pair = await ws.startPair(await ws.pki.leaf());
     const slow = new RecordingPublisher();
     const fast = new RecordingPublisher();
     let fastDone: () => void = () => undefined;
@@ -77,7 +62,7 @@ describe('watch cycle outbox on dynalite: exactly once', () => {
       slowLoaded = resolve;
     });
     // The real store, seen by the slow cycle: it reads before the fast cycle runs and saves after it finished.
-    const held = new Proxy(embedded.store, {
+    const held = new Proxy(ws.embedded.store, {
       get(store, property) {
         if (property === 'loadTarget') {
           return async (target: string) => {
@@ -105,7 +90,7 @@ describe('watch cycle outbox on dynalite: exactly once', () => {
     );
     await slowHasLoaded;
     const fastRun = await runWatchCycle(
-      { prober: new SmtpProber(), store: embedded.store, publisher: fast },
+      { prober: new SmtpProber(), store: ws.embedded.store, publisher: fast },
       { ...input, cycleId: 'fast' },
     );
     fastDone();
@@ -116,19 +101,19 @@ describe('watch cycle outbox on dynalite: exactly once', () => {
     expect(slowResult.summary).toMatchObject({ conflicts: 1, unsaved: [], published: 0 });
     expect(fast.types()).toEqual(['BASELINE']);
     expect(slowResult.notices.map((n) => n.type)).toEqual(['BASELINE']);
-    expect((await embedded.store.loadTarget(pair.target.url)).state).toMatchObject({ version: 2, cycles: 1 });
+    expect((await ws.embedded.store.loadTarget(pair.target.url)).state).toMatchObject({ version: 2, cycles: 1 });
   });
 
   it('keeps a notice whose publish failed pending and publishes it first in the next cycle', async () => {
     // Prepare
-    const first = await pki.leaf();
-    const second = await pki.leaf();
-    pair = await startPair(pki, first);
+    const first = await ws.pki.leaf();
+    const second = await ws.pki.leaf();
+    pair = await ws.startPair(first);
     const publisher = new RecordingPublisher(1);
 
     // Act
     const failed = await cycle(publisher, 0);
-    const pendingAfterFailure = await embedded.store.pendingNotices();
+    const pendingAfterFailure = await ws.embedded.store.pendingNotices();
     for (const s of pair.servers) s.setCerts([second]);
     const retried = await cycle(publisher, 1);
 
@@ -142,6 +127,6 @@ describe('watch cycle outbox on dynalite: exactly once', () => {
     expect(retried.published.map((n) => n.type)).toEqual(['BASELINE', 'NEW_CERTIFICATE']);
     expect(publisher.types()).toEqual(['BASELINE', 'NEW_CERTIFICATE']);
     expect(publisher.attempts).toBe(3);
-    expect(await embedded.store.pendingNotices()).toEqual([]);
+    expect(await ws.embedded.store.pendingNotices()).toEqual([]);
   });
 });

@@ -62,7 +62,7 @@ describe('watch cycle over real loopback servers and dynalite: rotation', () => 
     expect(baseline.summary).toMatchObject({ failedProbes: 0, published: 1, critical: 0 });
     const created = publisher.published[1].facts as NoticeFactsMap['NEW_CERTIFICATE'];
     expect(created.cert.sha256).toBe(newCert.chain.leaf.sha256);
-    expect(created.rollout).toEqual({ addresses: ['127.0.0.3'], serving: 1, total: 2 });
+    expect(created.rollout).toEqual({ addresses: ['127.0.0.3'], serving: 1, total: 2, share: expect.any(Number) });
     expect(created.replaces.map((r) => r.sha256)).toEqual([oldCert.chain.leaf.sha256]);
     expect(rollout.observations.map((o) => o.chain[0]?.sha256)).toEqual([
       oldCert.chain.leaf.sha256,

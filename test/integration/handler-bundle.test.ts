@@ -9,41 +9,27 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
 import type { CycleSummary } from '../../lambdas/run/cycle';
-import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { type HandlerBundle, synthHandlerBundle } from '../bench/bundle-bench';
 import { createChain, createRoot, type Issued } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
+import { bundleWorld, captureMetrics, lambdaContext } from './bundle-harness';
 
 const HOST = 'mx.bundle.test';
-const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:certwatch-bundle-test';
 
 type Handler = (event: unknown, context: Context) => Promise<CycleSummary>;
 
-const context = {
-  functionName: 'certwatch-bundle-test',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:certwatch-bundle-test',
-  memoryLimitInMB: '512',
-  awsRequestId: 'bundle-test-request',
-  getRemainingTimeInMillis: () => 60_000,
-} as unknown as Context;
-
-let bundle: HandlerBundle;
-let store: EmbeddedStore;
+const world = bundleWorld('certwatch-bundle-test');
+const context = lambdaContext('certwatch-bundle-test');
+const { sns } = world;
 let root: Issued;
 let servers: SmtpTestServer[] = [];
-const savedEnv = { ...process.env };
-const sns = mockClient(SNSClient);
 
 beforeAll(async () => {
-  bundle = synthHandlerBundle();
-  store = await startEmbeddedStore({ inMemory: true });
+  await world.start();
   root = await createRoot({ name: 'Bundle Test Root', keyType: 'ecdsa' });
   const rsa = await createChain({ keyType: 'rsa', hostnames: [HOST], root, tag: 'bundle-rsa' });
   const ecdsa = await createChain({ keyType: 'ecdsa', hostnames: [HOST], root, tag: 'bundle-ecdsa' });
@@ -55,62 +41,30 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  process.env = savedEnv;
-  sns.restore();
   await Promise.all(servers.map((s) => s.close()));
-  await store?.close();
-  bundle?.cleanup();
+  await world.stop();
 });
 
 /** Points the stack's environment at the loopback servers, the embedded store and the mocked topic. */
 function bundleEnvironment(): Record<string, string> {
   const [starttls, implicit] = servers;
-  return {
-    ...bundle.environment,
-    CERTWATCH_TABLE_NAME: store.tableName,
-    CERTWATCH_TOPIC_ARN: TOPIC_ARN,
-    CERTWATCH_TARGETS: `smtp://${HOST}:${starttls.port},smtps://${HOST}:${implicit.port}`,
-    CERTWATCH_RESOLVE: servers.map((s) => `${HOST}:${s.port}:127.0.0.1`).join(' '),
-    CERTWATCH_EXTRA_CA_PEM: root.certPem,
-    CERTWATCH_EHLO_NAME: 'certwatch.test',
-    CERTWATCH_PROBE_TIMEOUT_MS: '5000',
-    DYNAMODB_ENDPOINT: store.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'certwatch',
-    AWS_SECRET_ACCESS_KEY: 'certwatch',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-}
-
-/** Runs `act` with stdout and stderr captured (the handler's logs); returns the EMF metrics written. */
-async function captureMetrics(act: () => Promise<void>): Promise<Array<{ name: string; value: unknown }>> {
-  const output: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output.push(String(chunk));
-    return true;
+  return world.environment({
+    targets: [`smtp://${HOST}:${starttls.port}`, `smtps://${HOST}:${implicit.port}`],
+    resolve: servers.map((s) => `${HOST}:${s.port}:127.0.0.1`),
+    rootPem: root.certPem,
   });
-  const writeError = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await act();
-  } finally {
-    write.mockRestore();
-    writeError.mockRestore();
-  }
-  return output
-    .flatMap((text) => text.split('\n'))
-    .filter((line) => line.includes('"_aws"'))
-    .flatMap((line) => {
-      const emf = JSON.parse(line);
-      return emf._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => ({ name: m.Name, value: emf[m.Name] }));
-    });
 }
 
 test('the synthesized handler bundle runs one cycle on dynalite and loopback SMTP servers and publishes a BASELINE (SNS mocked with aws-sdk-client-mock)', async () => {
   // Prepare
   sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
-  Object.assign(process.env, bundleEnvironment());
+  const [starttlsUrl, implicitUrl] = servers.map((s) => `${s === servers[0] ? 'smtp' : 'smtps'}://${HOST}:${s.port}`);
+  // One target marked for its own expiry metric in the context list, the other on the watch list.
+  Object.assign(process.env, bundleEnvironment(), { CERTWATCH_METRIC_TARGETS: starttlsUrl });
+  await world.store.store.addWatchTargets([implicitUrl], 'cli', new Date(), { reactivate: false });
+  await world.store.store.setWatchMetric(implicitUrl, true);
   let summary: CycleSummary | undefined;
-  const { handler } = require(bundle.file) as { handler: Handler };
+  const handler = world.handler() as Handler;
 
   // Act
   const metrics = await captureMetrics(async () => {
@@ -122,18 +76,18 @@ test('the synthesized handler bundle runs one cycle on dynalite and loopback SMT
   const published = sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
   expect(published).toHaveLength(1);
   expect(published[0]).toMatchObject({
-    TopicArn: TOPIC_ARN,
+    TopicArn: world.topicArn,
     MessageAttributes: {
       type: { DataType: 'String', StringValue: 'BASELINE' },
       severity: { DataType: 'String', StringValue: 'info' },
     },
   });
 
-  const doc = DynamoDBDocumentClient.from(store.client);
+  const doc = DynamoDBDocumentClient.from(world.store.client);
   for (const server of servers) {
     const { Items = [] } = await doc.send(
       new QueryCommand({
-        TableName: store.tableName,
+        TableName: world.store.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': `TARGET#${server.url.replace('127.0.0.1', HOST)}` },
       }),
@@ -144,7 +98,7 @@ test('the synthesized handler bundle runs one cycle on dynalite and loopback SMT
   }
   const { Items: outbox = [] } = await doc.send(
     new QueryCommand({
-      TableName: store.tableName,
+      TableName: world.store.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': 'OUTBOX' },
     }),
@@ -152,23 +106,39 @@ test('the synthesized handler bundle runs one cycle on dynalite and loopback SMT
   expect(outbox.map((item) => [item.type, item.status])).toEqual([['BASELINE', 'sent']]);
 
   expect(metrics.map((m) => m.name)).toEqual(
-    expect.arrayContaining(['CycleSucceeded', 'DaysToExpiry', 'ProbeFailures', 'Notices']),
+    expect.arrayContaining([
+      'CycleSucceeded',
+      'MinDaysToExpiry',
+      'Targets',
+      'DaysToExpiry',
+      'ProbeFailures',
+      'Notices',
+    ]),
   );
   expect(metrics.find((m) => m.name === 'CycleSucceeded')?.value).toBe(1);
+  expect(metrics.filter((m) => m.name === 'Targets').map((m) => [m.dimensions.state, m.value])).toEqual(
+    expect.arrayContaining([
+      ['ok', 2],
+      ['failing', 0],
+    ]),
+  );
+  expect(
+    metrics
+      .filter((m) => m.name === 'DaysToExpiry')
+      .map((m) => `${m.dimensions.target} ${m.dimensions.keyType}`)
+      .sort(),
+  ).toEqual([`${implicitUrl} ecdsa`, `${implicitUrl} rsa`, `${starttlsUrl} ecdsa`, `${starttlsUrl} rsa`].sort());
 });
 
 test('the synthesized handler bundle fails the invocation when the table is missing, so Lambda retries it (counted a failed step: a direct invocation)', async () => {
   // Prepare
   Object.assign(process.env, bundleEnvironment(), { CERTWATCH_TABLE_NAME: 'no-such-table' });
-  let handler: Handler | undefined;
-  jest.isolateModules(() => {
-    handler = (require(bundle.file) as { handler: Handler }).handler;
-  });
+  const handler = world.handler({ fresh: true }) as Handler;
   let failure: unknown;
 
   // Act
   const metrics = await captureMetrics(async () => {
-    failure = await (handler as Handler)({ source: 'aws.scheduler' }, context).then(
+    failure = await handler({ source: 'aws.scheduler' }, context).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -176,7 +146,7 @@ test('the synthesized handler bundle fails the invocation when the table is miss
 
   // Assess
   expect(failure).toMatchObject({ name: 'StoreError', message: expect.stringMatching(/no-such-table|not found/i) });
-  expect(metrics).toEqual([
+  expect(metrics.map(({ name, value }) => ({ name, value }))).toEqual([
     { name: 'CycleSucceeded', value: 0 },
     { name: 'StepFailed', value: 1 },
   ]);
@@ -187,7 +157,7 @@ test('the synthesized handler bundle runs a posture cycle on { kind: posture } a
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
   Object.assign(process.env, bundleEnvironment());
-  const { handler } = require(bundle.file) as { handler: Handler };
+  const handler = world.handler() as Handler;
   let summary: unknown;
 
   // Act
@@ -197,10 +167,10 @@ test('the synthesized handler bundle runs a posture cycle on { kind: posture } a
 
   // Assess
   expect(summary).toMatchObject({ kind: 'posture', addresses: 2, incomplete: 0, notices: 0 });
-  const doc = DynamoDBDocumentClient.from(store.client);
+  const doc = DynamoDBDocumentClient.from(world.store.client);
   const { Items = [] } = await doc.send(
     new QueryCommand({
-      TableName: store.tableName,
+      TableName: world.store.tableName,
       KeyConditionExpression: 'pk = :pk AND sk = :sk',
       ExpressionAttributeValues: { ':pk': `TARGET#smtp://${HOST}:${servers[0].port}`, ':sk': 'POSTURE' },
     }),
@@ -211,7 +181,7 @@ test('the synthesized handler bundle runs a posture cycle on { kind: posture } a
 
 test('the synthesized handler bundle ships the pki.goog root bundle beside index.js for --trust google', () => {
   // Act
-  const pem = readFileSync(join(dirname(bundle.file), 'data', 'pki-goog-roots.pem'), 'utf8');
+  const pem = readFileSync(join(dirname(world.bundle.file), 'data', 'pki-goog-roots.pem'), 'utf8');
 
   // Assess
   expect(pem.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(36);
@@ -222,15 +192,12 @@ test('the synthesized handler bundle validates with --trust google from the pki.
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
   Object.assign(process.env, bundleEnvironment(), { CERTWATCH_TRUST: 'google' });
-  let handler: Handler | undefined;
-  jest.isolateModules(() => {
-    handler = (require(bundle.file) as { handler: Handler }).handler;
-  });
+  const handler = world.handler({ fresh: true }) as Handler;
   let summary: CycleSummary | undefined;
 
   // Act
   await captureMetrics(async () => {
-    summary = await (handler as Handler)({ source: 'aws.scheduler' }, context);
+    summary = await handler({ source: 'aws.scheduler' }, context);
   });
 
   // Assess
@@ -239,13 +206,13 @@ test('the synthesized handler bundle validates with --trust google from the pki.
 
 test('the synthesized handler bundle ships the deployed target list beside index.js, not in its environment', () => {
   // Act
-  const shipped = readFileSync(join(dirname(bundle.file), 'data', 'watch-targets.txt'), 'utf8')
+  const shipped = readFileSync(join(dirname(world.bundle.file), 'data', 'watch-targets.txt'), 'utf8')
     .trim()
     .split('\n');
 
   // Assess
   expect(shipped).toEqual(DEFAULT_TARGET_URLS.filter((url) => !url.endsWith(':25')));
-  expect(bundle.environment.CERTWATCH_TARGETS).toBeUndefined();
+  expect(world.bundle.environment.CERTWATCH_TARGETS).toBeUndefined();
 });
 
 test('the synthesized handler bundle runs the state machine steps: plan, each shard, merge', async () => {
@@ -253,7 +220,7 @@ test('the synthesized handler bundle runs the state machine steps: plan, each sh
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
   Object.assign(process.env, bundleEnvironment());
-  const { handler } = require(bundle.file) as { handler: (event: unknown, context: Context) => Promise<unknown> };
+  const handler = world.handler();
   let plan: { runId: string; now: string; shardCount: number; shards: number[] } | undefined;
   const shards: unknown[] = [];
   let merged: unknown;
@@ -280,7 +247,7 @@ test('the synthesized handler bundle runs the state machine steps: plan, each sh
 
 test('the synthesized handler bundle stays within the 600 kB cold-start budget', () => {
   // Act
-  const bytes = statSync(bundle.file).size;
+  const bytes = statSync(world.bundle.file).size;
 
   // Assess
   expect(bytes).toBeLessThanOrEqual(600_000);
@@ -291,7 +258,7 @@ test('the synthesized handler bundle leaves out the pkijs classes the handler ne
   const published = readFileSync(require.resolve('pkijs'), 'utf8');
 
   // Act
-  const code = readFileSync(bundle.file, 'utf8');
+  const code = readFileSync(world.bundle.file, 'utf8');
 
   // Assess
   expect(published).toContain('this.CLASS_NAME = "PFX"');
@@ -303,16 +270,19 @@ test('the synthesized handler bundle reports errors at their TypeScript source l
   // Prepare: an invalid table name fails the handler's module init, in a fresh process as Lambda runs it
   const env = {
     PATH: process.env.PATH,
-    ...bundle.environment,
+    ...world.bundle.environment,
     CERTWATCH_TABLE_NAME: 'x',
-    CERTWATCH_TOPIC_ARN: TOPIC_ARN,
+    CERTWATCH_TOPIC_ARN: world.topicArn,
   };
 
   // Act
-  const child = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', bundle.file], { env, encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', world.bundle.file], {
+    env,
+    encoding: 'utf8',
+  });
 
   // Assess
-  expect(bundle.environment.NODE_OPTIONS).toBe('--enable-source-maps');
+  expect(world.bundle.environment.NODE_OPTIONS).toBe('--enable-source-maps');
   expect(child.status).not.toBe(0);
   expect(child.stderr).toMatch(/at readValue \(\S*lambdas\/settings\/read\.ts:\d+:\d+\)/);
 });
@@ -322,10 +292,10 @@ test('the synthesized handler bundle leaves out a target whose stored policy no 
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'mocked-message' });
   Object.assign(process.env, bundleEnvironment());
-  const { handler } = require(bundle.file) as { handler: Handler };
+  const handler = world.handler() as Handler;
   const bad = `smtp://${HOST}:${servers[0].port}`;
   await handler({ kind: 'plan' }, context); // the list exists before the policy is set on it
-  await store.store.setWatchPolicy(bad, { policies: [{ targets: ['*'], pins: ['not-a-pin'] }] });
+  await world.store.store.setWatchPolicy(bad, { policies: [{ targets: ['*'], pins: ['not-a-pin'] }] });
   let summary: CycleSummary | undefined;
   const logs: string[] = [];
   const capture = (chunk: string | Uint8Array) => {
@@ -341,7 +311,7 @@ test('the synthesized handler bundle leaves out a target whose stored policy no 
   } finally {
     write.mockRestore();
     writeError.mockRestore();
-    await store.store.setWatchPolicy(bad, null);
+    await world.store.store.setWatchPolicy(bad, null);
   }
 
   // Assess
@@ -355,14 +325,11 @@ test('the synthesized handler bundle leaves out a target whose stored policy no 
 test('the synthesized handler bundle counts a failed step only on its last attempt (FunctionErrors ignores what a retry recovers)', async () => {
   // Prepare: the table is missing, so every step fails
   Object.assign(process.env, bundleEnvironment(), { CERTWATCH_TABLE_NAME: 'no-such-table' });
-  let handler: Handler | undefined;
-  jest.isolateModules(() => {
-    handler = (require(bundle.file) as { handler: Handler }).handler;
-  });
+  const handler = world.handler({ fresh: true }) as Handler;
   const shard = { kind: 'shard', mode: 'watch', runId: 'r', now: new Date().toISOString(), shard: 0, shardCount: 1 };
   const invoke = (attempt: number) =>
     captureMetrics(async () => {
-      await (handler as Handler)({ ...shard, attempt, attempts: 2 }, context).catch(() => undefined);
+      await handler({ ...shard, attempt, attempts: 2 }, context).catch(() => undefined);
     });
 
   // Act
@@ -371,5 +338,5 @@ test('the synthesized handler bundle counts a failed step only on its last attem
 
   // Assess
   expect(first).toEqual([]);
-  expect(last).toEqual([{ name: 'StepFailed', value: 1 }]);
+  expect(last.map(({ name, value }) => ({ name, value }))).toEqual([{ name: 'StepFailed', value: 1 }]);
 });

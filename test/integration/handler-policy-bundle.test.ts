@@ -4,29 +4,24 @@
  * the environment) is loaded in-process and invoked against the embedded DynamoDB engine and a real
  * loopback SMTP server. SNS is mocked at the SDK boundary (aws-sdk-client-mock), as in handler-bundle.
  */
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { portablePolicy } from '../../lambdas/policy-file/context-policy';
 import type { CycleSummary } from '../../lambdas/run/cycle';
-import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { type HandlerBundle, synthHandlerBundle } from '../bench/bundle-bench';
 import { createChain, createRoot, type Issued, type TestChain } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
+import { bundleWorld, captureMetrics, lambdaContext } from './bundle-harness';
 
 const HOST = 'mx.policy-bundle.test';
-const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:certwatch-policy-bundle';
 type Handler = (event: unknown, context: Context) => Promise<CycleSummary>;
-const context = { awsRequestId: 'policy-bundle-test', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
-let bundle: HandlerBundle;
-let store: EmbeddedStore;
+const world = bundleWorld('certwatch-policy-bundle');
+const context = lambdaContext('policy-bundle-test');
+const { sns } = world;
 let root: Issued;
 let rsa: TestChain;
 let ecdsa: TestChain;
 let server: SmtpTestServer;
-const savedEnv = { ...process.env };
-const sns = mockClient(SNSClient);
 
 beforeAll(async () => {
   root = await createRoot({ name: 'Policy Bundle Root', keyType: 'ecdsa' });
@@ -34,51 +29,37 @@ beforeAll(async () => {
   ecdsa = await createChain({ keyType: 'ecdsa', hostnames: [HOST], root, tag: 'policy-bundle-ecdsa' });
   // The consumer pinned the RSA leaf only: the ECDSA leaf is refused.
   const policy = portablePolicy({ document: { policies: [{ targets: ['*'], pins: [rsa.leaf.sha256] }] } });
-  bundle = synthHandlerBundle({ consumerPolicy: policy });
-  store = await startEmbeddedStore({ inMemory: true });
+  await world.start({ consumerPolicy: policy });
   const certs = [rsa, ecdsa].map((c) => ({ keyPem: c.leaf.keyPem, chainPem: c.chainPem }));
   server = await startSmtpTestServer({ certs, greeting: HOST, mode: 'starttls' });
 }, 180_000);
 
 afterAll(async () => {
-  process.env = savedEnv;
-  sns.restore();
   await server?.close();
-  await store?.close();
-  bundle?.cleanup();
+  await world.stop();
 });
 
 test('a bundle synthesized with context policy judges each chain and publishes POLICY_MISMATCH for the refused leaf', async () => {
   // Prepare
   sns.on(PublishCommand).resolves({ MessageId: 'mocked' });
-  Object.assign(process.env, {
-    ...bundle.environment,
-    CERTWATCH_TABLE_NAME: store.tableName,
-    CERTWATCH_TOPIC_ARN: TOPIC_ARN,
-    CERTWATCH_TARGETS: `smtp://${HOST}:${server.port}`,
-    CERTWATCH_RESOLVE: `${HOST}:${server.port}:127.0.0.1`,
-    CERTWATCH_EXTRA_CA_PEM: root.certPem,
-    CERTWATCH_EHLO_NAME: 'certwatch.test',
-    CERTWATCH_PROBE_TIMEOUT_MS: '5000',
-    DYNAMODB_ENDPOINT: store.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'certwatch',
-    AWS_SECRET_ACCESS_KEY: 'certwatch',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  Object.assign(
+    process.env,
+    world.environment({
+      targets: [`smtp://${HOST}:${server.port}`],
+      resolve: [`${HOST}:${server.port}:127.0.0.1`],
+      rootPem: root.certPem,
+    }),
+  );
+  const handler = world.handler() as Handler;
   let summary: CycleSummary | undefined;
 
   // Act
-  try {
-    const { handler } = require(bundle.file) as { handler: Handler };
+  await captureMetrics(async () => {
     summary = await handler({ source: 'aws.scheduler' }, context);
-  } finally {
-    write.mockRestore();
-  }
+  });
 
   // Assess
-  expect(bundle.environment.CERTWATCH_POLICY_SHA256).toMatch(/^[0-9a-f]{64}$/);
+  expect(world.bundle.environment.CERTWATCH_POLICY_SHA256).toMatch(/^[0-9a-f]{64}$/);
   expect(summary).toMatchObject({ observations: 2, failedProbes: 0, critical: 1 });
   const published = sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
   const types = published.map((p) => p.MessageAttributes?.type?.StringValue);

@@ -1,51 +1,26 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { colonUpper } from '../../lambdas/core/policy/pins';
 import { cli as certwatch } from '../support/cli';
-import { createPki, HOST, type Pki, type ServerPair, startPair } from './cycle-harness';
+import { HOST, useCliWorkspace } from './cycle-harness';
 
 describe('certwatch --policy and pins (in-process CLI, real loopback servers, embedded store)', () => {
-  let pki: Pki;
-  let dir: string;
-  let caFile: string;
-  let pair: ServerPair | undefined;
-
-  beforeAll(async () => {
-    pki = await createPki('policy-cli');
-  });
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'certwatch-policy-'));
-    caFile = join(dir, 'root.pem');
-    writeFileSync(caFile, pki.root.certPem);
-  });
-
-  afterEach(async () => {
-    await pair?.close();
-    pair = undefined;
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  function probeArgs(p: ServerPair): string[] {
-    const pins = `${HOST}:${p.port}:127.0.0.2,127.0.0.3`;
-    return [p.target.url, '--resolve', pins, '--ca', caFile, '--key-types', 'ecdsa', '--timeout', '3000'];
-  }
+  const ws = useCliWorkspace('policy-cli');
 
   it('probe --policy: a YAML pin file judges each address; the refused one fails with exit 1', async () => {
     // Prepare
-    const oldCert = await pki.leaf();
-    const newCert = await pki.leaf();
-    pair = await startPair(pki, oldCert, newCert);
-    const policy = join(dir, 'policy.yaml');
+    const oldCert = await ws.pki.leaf();
+    const newCert = await ws.pki.leaf();
+    const pair = await ws.startPair(oldCert, newCert);
+    const policy = join(ws.dir, 'policy.yaml');
     writeFileSync(
       policy,
       `policies:\n  - targets: ["${pair.target.url}"]\n    pins: ["${colonUpper(oldCert.chain.leaf.sha256)}"]\n`,
     );
 
     // Act
-    const json = await certwatch(['probe', ...probeArgs(pair), '--policy', policy, '--json']);
-    const human = await certwatch(['probe', ...probeArgs(pair), '--policy', policy]);
+    const json = await certwatch(['probe', ...ws.probeArgs(pair), '--policy', policy, '--json']);
+    const human = await certwatch(['probe', ...ws.probeArgs(pair), '--policy', policy]);
 
     // Assess
     expect(json.code).toBe(1);
@@ -61,7 +36,7 @@ describe('certwatch --policy and pins (in-process CLI, real loopback servers, em
   });
 
   it('probe --policy with a bad pin is a usage error naming the entry', async () => {
-    const policy = join(dir, 'policy.json');
+    const policy = join(ws.dir, 'policy.json');
     writeFileSync(policy, JSON.stringify({ policies: [{ targets: ['*'], pins: ['md5:abc'] }] }));
     const outcome = await certwatch(['probe', 'smtp://127.0.0.1:1', '--policy', policy]);
     expect(outcome.code).toBe(2);
@@ -70,16 +45,16 @@ describe('certwatch --policy and pins (in-process CLI, real loopback servers, em
 
   it('pins lists old and new leaves during a rollout with a keep-both line, in each format', async () => {
     // Prepare
-    const oldCert = await pki.leaf();
-    const newCert = await pki.leaf();
-    pair = await startPair(pki, oldCert, newCert);
-    const store = join(dir, 'store');
-    await certwatch(['check', ...probeArgs(pair), '--store', store, '--json']);
+    const oldCert = await ws.pki.leaf();
+    const newCert = await ws.pki.leaf();
+    const pair = await ws.startPair(oldCert, newCert);
+    const store = join(ws.dir, 'store');
+    await certwatch(['check', ...ws.probeArgs(pair), '--store', store, '--json']);
 
     // Act
     const postfix = await certwatch(['pins', '--store', store, '--format', 'postfix']);
     const tlsa = await certwatch(['pins', pair.target.url, '--store', store, '--format', 'tlsa']);
-    const live = await certwatch(['pins', ...probeArgs(pair), '--probe', '--json']);
+    const live = await certwatch(['pins', ...ws.probeArgs(pair), '--probe', '--json']);
 
     // Assess
     expect(postfix.code).toBe(0);
@@ -96,13 +71,13 @@ describe('certwatch --policy and pins (in-process CLI, real loopback servers, em
 
   it('targets add --policy keeps the policy on the entry: check judges by it without --policy', async () => {
     // Prepare
-    const oldCert = await pki.leaf();
-    const newCert = await pki.leaf();
-    pair = await startPair(pki, oldCert, newCert);
-    const store = join(dir, 'store');
-    const policy = join(dir, 'pins.json');
+    const oldCert = await ws.pki.leaf();
+    const newCert = await ws.pki.leaf();
+    const pair = await ws.startPair(oldCert, newCert);
+    const store = join(ws.dir, 'store');
+    const policy = join(ws.dir, 'pins.json');
     writeFileSync(policy, JSON.stringify({ policies: [{ targets: ['*'], pins: [oldCert.chain.leaf.sha256] }] }));
-    const [url, ...probe] = probeArgs(pair);
+    const [url, ...probe] = ws.probeArgs(pair);
 
     // Act
     const added = await certwatch(['targets', 'add', url, '--policy', policy, '--store', store]);

@@ -29,7 +29,7 @@ describe('consumer policy over a pinned rollout: real loopback servers, real pro
     await embedded.close();
   });
 
-  it('raises POLICY_MISMATCH at the first address with the new digest in the Postfix line, then SATISFIED and PIN_UNUSED', async () => {
+  it('raises POLICY_MISMATCH at the first address with the new digest in the Postfix line, then SATISFIED, and PIN_UNUSED a week after the retirement', async () => {
     // Prepare
     const oldCert = await pki.leaf();
     const newCert = await pki.leaf();
@@ -53,7 +53,7 @@ describe('consumer policy over a pinned rollout: real loopback servers, real pro
     policy = pinPolicy(pair.target.url, [colonUpper(oldSha), newSha]); // the user pastes the remedy
     await cycle(3);
     a.setCerts([newCert]);
-    for (let day = 4; day <= 8; day++) await cycle(day);
+    for (let day = 4; day <= 16; day++) await cycle(day);
 
     // Assess
     expect(publisher.types()).toEqual([
@@ -78,6 +78,9 @@ describe('consumer policy over a pinned rollout: real loopback servers, real pro
     const unused = publisher.published[5].facts as NoticeFactsMap['PIN_UNUSED'];
     expect(unused.pin).toBe(colonUpper(oldSha));
     expect(unused.retired.sha256).toBe(oldSha);
+    // Not before the retirement has held for the confirmation period (pinUnusedAfterDays, 7).
+    const retiredAt = Date.parse(publisher.published[4].at);
+    expect(Date.parse(publisher.published[5].at) - retiredAt).toBeGreaterThanOrEqual(7 * 86_400_000);
     const history = await embedded.store.loadTarget(pair.target.url);
     const verdicts = Object.fromEntries(
       history.certs.filter((c) => c.role === 'leaf').map((c) => [c.sha256, c.policy?.ok]),

@@ -1,56 +1,63 @@
 /**
- * A rollout end to end through the real CLI: `certwatch check` as a child process under libfaketime
- * (simulated hours and days), one store directory, real SMTP servers on two loopback addresses, and a
- * `--resolve` pin that names a different address each cycle, as Google's DNS answers do.
+ * Rollouts end to end through the real compiled CLI: `certwatch check` as a child process under libfaketime
+ * (one run every six simulated hours for five days), one store directory, real SMTP servers on loopback.
+ * Three worlds, built apart from the simulator (test/fuzz/rollout-worlds.ts), watched in the same runs:
+ * - a DNS answer naming one of two addresses per run (old on one, new on the other), then the rollout
+ *   completing and, days later, a rollback;
+ * - one load-balanced address answering old or new per connection, the new leaf's share rising
+ *   0.1 → 1.0 over three days;
+ * - one address of four frontends our source sticks to (every handshake of a run reaches the same one,
+ *   moved now and then), switched one by one.
+ * Expected: one NEW_CERTIFICATE per world, no RETIRED/RETURNED storm, a RETURNED for the real rollback only.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Notice } from '../../lambdas/core/notice';
+import type { Observation } from '../../lambdas/core/observation';
+import { Rng } from '../fuzz/prng';
+import { type ServerCert, type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { createPki, HOST, type Pki, type ServerPair, startPair } from './cycle-harness';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'certwatch.js');
 const HOUR = 3_600_000;
-const A = '127.0.0.2';
-const B = '127.0.0.3';
+const STEP_HOURS = 6;
+const RUNS = 21;
+const [A, B] = ['127.0.0.2', '127.0.0.3'];
+const VIP = '127.0.0.4';
+const STICKY = '127.0.0.5';
 
 interface Run {
   code: number;
   notices: Notice[];
+  observations: Observation[];
   stderr: string;
 }
 
-/** `certwatch check` at a faked instant; the DNS answer is `addresses`. */
-function check(at: Date, pair: ServerPair, addresses: string[], store: string, caFile: string): Promise<Run> {
+type Leaf = ServerCert & { chain: { leaf: { sha256: string } } };
+
+/** `certwatch check` of every target at a faked instant; `--resolve` pins are the DNS answers. */
+function check(
+  at: Date,
+  targets: Array<{ url: string; port: number; addresses: string[] }>,
+  store: string,
+  caFile: string,
+): Promise<Run> {
   const stamp = at.toISOString().slice(0, 19).replace('T', ' ');
-  const args = [
-    stamp,
-    process.execPath,
-    BIN,
-    'check',
-    pair.target.url,
-    '--resolve',
-    `${HOST}:${pair.port}:${addresses.join(',')}`,
-    '--ca',
-    caFile,
-    '--key-types',
-    'ecdsa',
-    '--timeout',
-    '5000',
-    '--store',
-    store,
-    '--json',
-  ];
+  const args = [stamp, process.execPath, BIN, 'check', ...targets.map((t) => t.url)];
+  for (const t of targets) args.push('--resolve', `${HOST}:${t.port}:${t.addresses.join(',')}`);
+  args.push('--ca', caFile, '--key-types', 'ecdsa', '--timeout', '5000', '--store', store, '--json');
   return new Promise((resolve, reject) => {
     execFile(
       'faketime',
       args,
-      { env: { ...process.env, TZ: 'UTC' }, timeout: 60_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      { env: { ...process.env, TZ: 'UTC' }, timeout: 120_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         try {
-          resolve({ code, notices: (JSON.parse(stdout) as { notices: Notice[] }).notices, stderr });
+          const document = JSON.parse(stdout) as { notices: Notice[]; observations: Observation[] };
+          resolve({ code, notices: document.notices, observations: document.observations, stderr });
         } catch (cause) {
           reject(new Error(`certwatch check printed no JSON (exit ${code}): ${stderr}`, { cause }));
         }
@@ -59,9 +66,10 @@ function check(at: Date, pair: ServerPair, addresses: string[], store: string, c
   });
 }
 
-describe('a rollout seen through the CLI (faketime, changing --resolve answers)', () => {
+describe('rollouts seen through the CLI (faketime, load-balanced addresses)', () => {
   let pki: Pki;
   let pair: ServerPair | undefined;
+  const servers: SmtpTestServer[] = [];
   let dir: string;
 
   beforeAll(async () => {
@@ -71,42 +79,77 @@ describe('a rollout seen through the CLI (faketime, changing --resolve answers)'
   afterEach(async () => {
     await pair?.close();
     pair = undefined;
+    await Promise.all(servers.splice(0).map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('announces the new leaf once, retires the old one once, and says when it returns', async () => {
+  it('tells each rollout once, retires nothing still served, and says RETURNED for the real rollback only', async () => {
     // Prepare
     dir = mkdtempSync(join(tmpdir(), 'certwatch-rollout-'));
     const caFile = join(dir, 'root.pem');
     writeFileSync(caFile, pki.root.certPem);
     const store = join(dir, 'store');
-    const [oldLeaf, newLeaf] = [await pki.leaf(), await pki.leaf()];
-    pair = await startPair(pki, oldLeaf, newLeaf);
+    const leaves = (await Promise.all(Array.from({ length: 6 }, () => pki.leaf()))) as Leaf[];
+    const [pairOld, pairNew, vipOld, vipNew, stickyOld, stickyNew] = leaves;
+    const sha = (leaf: Leaf) => leaf.chain.leaf.sha256;
+    pair = await startPair(pki, pairOld, pairNew);
+    const vip = await startSmtpTestServer({ address: VIP, certs: [vipOld], greeting: HOST });
+    const sticky = await startSmtpTestServer({ address: STICKY, certs: [stickyOld], greeting: HOST });
+    servers.push(vip, sticky);
+    const rng = Rng.for(21, 'rollout-cli');
+    let share = 0;
+    vip.setPool(() => [rng.chance(share) ? vipNew : vipOld]);
+    const switchedAt = [3, 6, 9, 12]; // runs at which each sticky frontend moves to the new leaf
+    let frontend = 0;
+    let run = 0;
+    sticky.setPool(() => [run >= switchedAt[frontend] ? stickyNew : stickyOld]);
     const start = Math.ceil(Date.now() / HOUR) * HOUR;
-    const t = (hours: number) => new Date(start + hours * HOUR);
     const p = pair;
-    const run = (hours: number, addresses: string[]) => check(t(hours), p, addresses, store, caFile);
 
-    // Act: DNS names one address per cycle; A serves the old leaf, B the new one.
-    const rollout = [await run(0, [A]), await run(1, [B]), await run(2, [A]), await run(3, [B])];
-    pair.servers[0].setCerts([newLeaf]);
-    const done = [await run(4, [A]), await run(5, [B])];
-    pair.servers[0].setCerts([oldLeaf]);
-    const rollback = await run(29, [A]);
+    // Act
+    const runs: Run[] = [];
+    for (run = 0; run < RUNS; run++) {
+      share = run < 2 ? 0 : Math.min(1, 0.1 + (0.9 * (run - 2)) / 12);
+      if (run === 0 || rng.chance(0.5)) frontend = rng.int(switchedAt.length);
+      if (run === 8) p.servers[0].setCerts([pairNew]); // the rollout completes on A
+      if (run === 18) p.servers[0].setCerts([pairOld]); // a rollback on A
+      const targets = [
+        { url: p.target.url, port: p.port, addresses: [run % 2 === 0 ? A : B] },
+        { url: `smtp://${HOST}:${vip.port}`, port: vip.port, addresses: [VIP] },
+        { url: `smtp://${HOST}:${sticky.port}`, port: sticky.port, addresses: [STICKY] },
+      ];
+      runs.push(await check(new Date(start + run * STEP_HOURS * HOUR), targets, store, caFile));
+    }
 
     // Assess
-    const types = (runs: Run[]) => runs.map((r) => r.notices.map((n) => n.type));
-    expect(types(rollout)).toEqual([['BASELINE'], ['NEW_CERTIFICATE'], [], []]);
-    expect(rollout[1].notices[0].subject).toContain('(1 of 2 addresses)');
-    expect(types(done)).toEqual([[], ['CERTIFICATE_RETIRED']]);
-    const retired = done[1].notices[0] as Notice<'CERTIFICATE_RETIRED'>;
-    expect(retired.facts.cert.sha256).toBe(oldLeaf.chain.leaf.sha256);
-    expect(retired.facts.successors.map((s) => s.sha256)).toEqual([newLeaf.chain.leaf.sha256]);
-    expect(types([rollback])).toEqual([['CERTIFICATE_RETURNED']]);
-    const returned = rollback.notices[0] as Notice<'CERTIFICATE_RETURNED'>;
+    const all = runs.flatMap((r, i) => r.notices.map((n) => ({ run: i, notice: n })));
+    const about = (leaf: Leaf, type: string) =>
+      all.filter(
+        ({ notice }) =>
+          notice.type === type && (notice.facts as { cert?: { sha256: string } }).cert?.sha256 === sha(leaf),
+      );
+    expect(runs.map((r) => r.code)).toEqual(runs.map(() => 0));
+    expect(all.filter(({ notice }) => notice.type === 'BASELINE').map((n) => n.run)).toEqual([0]);
+    for (const leaf of [pairNew, vipNew, stickyNew]) expect(about(leaf, 'NEW_CERTIFICATE')).toHaveLength(1);
+    // The load-balanced address: progress as a share, never "0 of n"; nothing retired while served.
+    const vipCreated = about(vipNew, 'NEW_CERTIFICATE')[0].notice;
+    expect(vipCreated.text).toMatch(/New leaf on ~\d+ % of connections, 1 of 1 address/);
+    for (const leaf of [vipOld, vipNew, stickyOld, stickyNew]) {
+      expect(about(leaf, 'CERTIFICATE_RETURNED')).toEqual([]);
+    }
+    expect(about(vipNew, 'CERTIFICATE_RETIRED')).toEqual([]);
+    expect(about(stickyNew, 'CERTIFICATE_RETIRED')).toEqual([]);
+    expect(about(vipOld, 'CERTIFICATE_RETIRED').every(({ run }) => run >= 14)).toBe(true);
+    expect(about(stickyOld, 'CERTIFICATE_RETIRED').every(({ run }) => run >= 12)).toBe(true);
+    // Sampling: during the rollout the load-balanced address answered several handshakes a run.
+    const sampled = runs.flatMap((r) => r.observations).filter((o) => o.address === VIP && (o.samples ?? 1) > 1);
+    expect(sampled.length).toBeGreaterThan(0);
+    // The address pair: the old leaf retires once after the rollout completed, and returns with the rollback.
+    expect(about(pairOld, 'CERTIFICATE_RETIRED').map((n) => n.run)).toEqual([expect.any(Number)]);
+    expect(about(pairOld, 'CERTIFICATE_RETIRED')[0].run).toBeLessThan(18);
+    expect(about(pairOld, 'CERTIFICATE_RETURNED').map((n) => n.run)).toEqual([18]);
+    const returned = about(pairOld, 'CERTIFICATE_RETURNED')[0].notice as Notice<'CERTIFICATE_RETURNED'>;
     expect(returned.facts.addresses).toEqual([A]);
-    expect(returned.facts.goneHours).toBe(27);
-    expect(returned.facts.displaces.map((d) => d.sha256)).toEqual([newLeaf.chain.leaf.sha256]);
-    expect([...rollout, ...done, rollback].map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0, 0]);
-  }, 240_000);
+    expect(returned.facts.displaces.map((d) => d.sha256)).toEqual([sha(pairNew)]);
+  }, 900_000);
 });

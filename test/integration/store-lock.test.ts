@@ -13,8 +13,13 @@ describe('the store lock tells a live holder from a stale one by more than its P
     dir = mkdtempSync(join(tmpdir(), 'certwatch-lock-'));
   });
 
-  afterEach(() => {
-    holder?.kill();
+  afterEach(async () => {
+    // The holder is stopped before the test ends: a child left running would hold the jest worker open.
+    if (holder && holder.exitCode === null && holder.signalCode === null) {
+      const exited = new Promise((resolve) => holder?.once('exit', resolve));
+      holder.kill();
+      await exited;
+    }
     holder = undefined;
     rmSync(dir, { recursive: true, force: true });
   });

@@ -15,6 +15,7 @@ import { cert, day, INTERMEDIATE, obs, TARGET } from '../unit/detect-fixtures';
 import { engineContract } from './store-contract/engine-contract';
 import { outboxContract } from './store-contract/outbox-contract';
 import { parityContract } from './store-contract/parity';
+import { revocationContract } from './store-contract/revocation-contract';
 import { targetContract } from './store-contract/target-contract';
 import { watchListContract } from './store-contract/watch-list-contract';
 
@@ -33,6 +34,7 @@ describe.each(engines)('the store contract on $name', (engine) => {
   describe('target history', () => targetContract(engine));
   describe('the outbox and its publish lease', () => outboxContract(engine));
   describe('the watch list and runs', () => watchListContract(engine));
+  describe('the revocation verdict cache', () => revocationContract(engine));
 });
 
 describe('store engine parity', () => {

@@ -11,7 +11,7 @@ import { ctStepTiming, runTiming } from '../../lib/run-timing';
 import { ACCOUNT, logicalId, REGION, type Synth, synth } from './synth';
 
 /** The default stack reads CT logs between Plan and the shards (docs/ct.md): its step is in the run's sum. */
-const DEFAULT_CT_STEP = { beforeShards: [ctStepTiming(SETTINGS.ctBudgetSeconds.default)] };
+const DEFAULT_CT_STEP = { extraSteps: [ctStepTiming(SETTINGS.ctBudgetSeconds.default)] };
 
 const VPC_ID = 'vpc-0123456789abcdef0';
 const LOOKUP_KEY = `vpc-provider:account=${ACCOUNT}:filter.vpc-id=${VPC_ID}:region=${REGION}:returnAsymmetricSubnets=true`;

@@ -4,12 +4,13 @@
  * the ones the dashboard draws.
  */
 
-import { WATCH_METRICS } from '../../lambdas/contract/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { EXPIRY_LOG, WATCH_METRICS } from '../../lambdas/contract/metrics';
 import type { Observation } from '../../lambdas/core/observation';
 import type { CycleResult } from '../../lambdas/run/cycle';
 import { ConfigError } from '../../lambdas/settings/config-error';
 import { readHandlerConfig } from '../../lambdas/watch/handler-config';
-import { cycleMetrics } from '../../lambdas/watch/metrics';
+import { cycleMetrics, expiryLogLines, recordCycleMetrics } from '../../lambdas/watch/metrics';
 import { DEPLOYED_TOPIC_ARN, deployedEnvironment, synth } from './synth';
 
 const TOPIC_ARN = DEPLOYED_TOPIC_ARN;
@@ -39,6 +40,10 @@ test('the handler reads the default stack environment as the default settings', 
     expiryThresholdsDays: [21, 14, 7, 3, 1],
     staleAfterCycles: 3,
     staleAfterHours: 48,
+    mixWindowHours: 24,
+    retireShareFloor: 0.05,
+    rolloutSamples: 4,
+    pinUnusedAfterDays: 7,
     failingAfter: 3,
     rotationOverdueShare: 0.75,
   });
@@ -54,6 +59,10 @@ test('the handler reads customised context settings as the stack meant them', ()
       failingAfter: '5',
       staleAfterCycles: '4',
       staleAfterHours: '36',
+      mixWindowHours: '12',
+      retireShareFloor: '0.1',
+      rolloutSamples: '3',
+      pinUnusedAfterDays: '14',
       rotationOverdueShare: '0.8',
       keyTypes: 'ecdsa',
       trust: 'google',
@@ -78,6 +87,10 @@ test('the handler reads customised context settings as the stack meant them', ()
     expiryThresholdsDays: [30, 10],
     staleAfterCycles: 4,
     staleAfterHours: 36,
+    mixWindowHours: 12,
+    retireShareFloor: 0.1,
+    rolloutSamples: 3,
+    pinUnusedAfterDays: 14,
     failingAfter: 5,
     rotationOverdueShare: 0.8,
   });
@@ -116,37 +129,160 @@ test.each<[string, Record<string, string>, string]>([
   expect(read).toThrow(new RegExp(`^${variable}\\b`));
 });
 
-test('the handler measures days to expiry per target URL and key type, as the dashboard draws them', () => {
-  // Prepare
-  const s = synth({}, { quietPort25: true });
-  const now = new Date('2026-01-01T00:00:00Z');
-  const target = 'smtps://smtp.gmail.com:465';
-  const seen = (address: string, keyType: 'rsa' | 'ecdsa', notAfter: string) =>
-    ({ target, address, keyType, ok: true, chain: [{ notAfter }] }) as unknown as Observation;
-  const result = {
-    observations: [
-      seen('192.0.2.1', 'ecdsa', '2026-01-31T00:00:00Z'),
-      seen('192.0.2.2', 'ecdsa', '2026-01-11T12:00:00Z'), // a rollout: this address still serves the old leaf
-      seen('192.0.2.1', 'rsa', '2026-02-15T00:00:00Z'),
-    ],
+/** A cycle's result from observations only (what the metrics read). */
+function cycleOf(observations: Observation[]): CycleResult {
+  return {
+    observations,
     notices: [],
     published: [],
     summary: { failedProbes: 0, publishFailures: [] },
   } as unknown as CycleResult;
+}
+
+/** The dashboard's widgets, its CloudFormation tokens written as `<token>`. */
+// biome-ignore lint/suspicious/noExplicitAny: a CloudWatch dashboard body, read as plain JSON
+function dashboardWidgets(s: ReturnType<typeof synth>): any[] {
+  const [dashboard] = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard'));
+  const [, parts] = dashboard.Properties.DashboardBody['Fn::Join'] as [string, unknown[]];
+  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : '<token>')).join('')).widgets;
+}
+
+const seenAt =
+  (target: string) =>
+  (address: string, keyType: 'rsa' | 'ecdsa', notAfter: string): Observation =>
+    ({ target, address, keyType, ok: true, chain: [{ notAfter }] }) as unknown as Observation;
+
+test('the handler sums the list up per key type and per condition, as the dashboard draws it', () => {
+  // Prepare
+  const s = synth({}, { quietPort25: true });
+  const now = new Date('2026-01-01T00:00:00Z');
+  const gmail = seenAt('smtps://smtp.gmail.com:465');
+  const relay = seenAt('smtps://smtp-relay.gmail.com:465');
+  const old = seenAt('smtp://old.example:587');
+  const failing = {
+    target: 'smtp://down.example:587',
+    keyType: 'rsa',
+    ok: false,
+    error: { code: 'CONNECT_TIMEOUT' },
+    chain: [],
+  } as unknown as Observation;
+  const result = cycleOf([
+    gmail('192.0.2.1', 'ecdsa', '2026-01-31T00:00:00Z'),
+    gmail('192.0.2.2', 'ecdsa', '2026-01-11T12:00:00Z'), // a rollout: this address still serves the old leaf
+    gmail('192.0.2.1', 'rsa', '2026-02-15T00:00:00Z'),
+    relay('192.0.2.3', 'rsa', '2026-03-01T00:00:00Z'),
+    old('192.0.2.4', 'rsa', '2025-12-31T00:00:00Z'),
+    failing,
+  ]);
 
   // Act
-  const metrics = cycleMetrics(result, now);
+  const metrics = cycleMetrics(result, now, 21);
 
   // Assess
-  expect(metrics.expiry).toEqual([
-    { target, keyType: 'ecdsa', days: 10.5 },
-    { target, keyType: 'rsa', days: 45 },
-  ]);
-  const [dashboard] = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard'));
-  const body = JSON.stringify(dashboard.Properties.DashboardBody);
-  for (const point of metrics.expiry) {
-    expect(body).toContain(
-      `\\"${WATCH_METRICS.daysToExpiry}\\",\\"keyType\\",\\"${point.keyType}\\",\\"service\\",\\"${WATCH_METRICS.service}\\",\\"target\\",\\"${point.target}\\"`,
-    );
+  expect(metrics.expiry).toEqual(
+    expect.arrayContaining([
+      { target: 'smtps://smtp.gmail.com:465', keyType: 'ecdsa', days: 10.5 },
+      { target: 'smtps://smtp.gmail.com:465', keyType: 'rsa', days: 45 },
+    ]),
+  );
+  expect(metrics.minDays).toEqual({ ecdsa: 10.5, rsa: -1 });
+  expect(metrics.targets).toEqual({ expired: 1, expiring: 1, failing: 1, ok: 1 });
+  const drawn = dashboardWidgets(s).flatMap((w) => w.properties.metrics ?? []);
+  for (const keyType of Object.keys(metrics.minDays)) {
+    expect(drawn).toContainEqual([
+      WATCH_METRICS.namespace,
+      WATCH_METRICS.minDaysToExpiry,
+      'keyType',
+      keyType,
+      'service',
+      WATCH_METRICS.service,
+      expect.objectContaining({ stat: 'Minimum' }),
+    ]);
   }
+  for (const state of Object.keys(metrics.targets)) {
+    expect(drawn).toContainEqual([
+      WATCH_METRICS.namespace,
+      WATCH_METRICS.targets,
+      'service',
+      WATCH_METRICS.service,
+      'state',
+      state,
+      expect.objectContaining({ stat: 'Sum' }),
+    ]);
+  }
+});
+
+test("the handler logs one expiry line per target with the fields the dashboard's table reads", () => {
+  // Prepare
+  const s = synth({}, { quietPort25: true });
+  const gmail = seenAt('smtps://smtp.gmail.com:465');
+  const values = cycleMetrics(
+    cycleOf([gmail('192.0.2.1', 'ecdsa', '2026-01-31T00:00:00Z'), gmail('192.0.2.1', 'rsa', '2026-02-15T00:00:00Z')]),
+    new Date('2026-01-01T00:00:00Z'),
+    21,
+  );
+
+  // Act
+  const lines = expiryLogLines(values);
+
+  // Assess
+  expect(lines).toEqual([{ target: 'smtps://smtp.gmail.com:465', days: 30, ecdsa: 30, rsa: 45 }]);
+  const [table] = dashboardWidgets(s).filter((w) => w.type === 'log');
+  const query: string = table.properties.query;
+  expect(query).toContain(`filter message = "${EXPIRY_LOG.message}"`);
+  for (const field of Object.keys(lines[0]).filter((f) => f !== 'target')) expect(query).toContain(`latest(${field})`);
+  expect(query).toContain('by target');
+  expect(query).toContain('sort days asc');
+});
+
+test('a DaysToExpiry metric per target goes out for the marked targets only, under the dimensions the dashboard searches', () => {
+  // Prepare
+  const s = synth({}, { quietPort25: true });
+  const marked = 'smtps://smtp.gmail.com:465';
+  const result = cycleOf([
+    seenAt(marked)('192.0.2.1', 'rsa', '2026-02-15T00:00:00Z'),
+    seenAt('smtps://smtp-relay.gmail.com:465')('192.0.2.3', 'rsa', '2026-03-01T00:00:00Z'),
+  ]);
+  const lines: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((line) => line.includes('"_aws"')),
+    );
+    return true;
+  });
+  const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
+
+  // Act
+  try {
+    recordCycleMetrics(metrics, result, new Date('2026-01-01T00:00:00Z'), {
+      expiringWithinDays: 21,
+      marked: new Set([marked]),
+    });
+    metrics.publishStoredMetrics();
+  } finally {
+    write.mockRestore();
+  }
+
+  // Assess
+  const perTarget = lines
+    .map((line) => JSON.parse(line))
+    .filter((emf) => emf._aws.CloudWatchMetrics[0].Metrics.some((m: { Name: string }) => m.Name === 'DaysToExpiry'));
+  expect(perTarget).toHaveLength(1);
+  expect(perTarget[0]).toMatchObject({
+    target: marked,
+    keyType: 'rsa',
+    service: WATCH_METRICS.service,
+    DaysToExpiry: 45,
+  });
+  expect(perTarget[0]._aws.CloudWatchMetrics[0].Dimensions[0].sort()).toEqual(['keyType', 'service', 'target']);
+  const expressions = dashboardWidgets(s).flatMap((w) =>
+    (w.properties.metrics ?? []).flatMap((m: unknown[]) =>
+      m.map((part) => (part as { expression?: string }).expression),
+    ),
+  );
+  expect(expressions).toContain(
+    `SEARCH('{${WATCH_METRICS.namespace},keyType,service,target} MetricName="${WATCH_METRICS.daysToExpiry}"', 'Minimum', 3600)`,
+  );
 });

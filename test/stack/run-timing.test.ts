@@ -47,16 +47,16 @@ function timingProblems(template: Template, definition: Asl, periodSeconds: numb
     shard: worstSeconds(shard),
     merge: Math.max(worstSeconds(definition.States.Merge), worstSeconds(definition.States.MergeAfterShardFailure)),
   };
-  // Steps between Plan and the shards (the CT step): every other Task state at the top level.
-  const before = Object.entries(definition.States as Record<string, Asl>)
+  // Any other Task on the way (a step before the shards) adds its worst case too.
+  const others = Object.entries(definition.States as Record<string, Asl>)
     .filter(([name, state]) => state.Type === 'Task' && !['Plan', 'Merge', 'MergeAfterShardFailure'].includes(name))
     .reduce((sum, [, state]) => sum + worstSeconds(state), 0);
   const execution = definition.TimeoutSeconds as number;
-  const sum = steps.plan + before + steps.shard + steps.merge;
+  const sum = steps.plan + others + steps.shard + steps.merge;
   if (!(execution < periodSeconds))
     problems.push(`execution ${execution} s is not under the period ${periodSeconds} s`);
   if (!(sum <= execution))
-    problems.push(`plan ${steps.plan} + before ${before} + shard ${steps.shard} + merge ${steps.merge} > ${execution}`);
+    problems.push(`plan ${steps.plan} + before ${others} + shard ${steps.shard} + merge ${steps.merge} > ${execution}`);
   // Lambda runs the init phase (at most 10 s) before the function timeout starts.
   if (!(functionSeconds + 10 <= shard.TimeoutSeconds)) {
     problems.push(

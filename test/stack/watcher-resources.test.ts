@@ -9,7 +9,7 @@ import { ctStepTiming, runTiming } from '../../lib/run-timing';
 import { ACCOUNT, logicalId, type Synth, synth } from './synth';
 
 /** The default stack reads CT logs between Plan and the shards (docs/ct.md): its step is in the run's sum. */
-const DEFAULT_CT_STEP = { beforeShards: [ctStepTiming(SETTINGS.ctBudgetSeconds.default)] };
+const DEFAULT_CT_STEP = { extraSteps: [ctStepTiming(SETTINGS.ctBudgetSeconds.default)] };
 
 let s: Synth;
 let template: Template;
@@ -355,18 +355,29 @@ describe('monitoring', () => {
     });
   });
 
-  test('has a dashboard with a days-to-expiry line per probed target and key type', () => {
+  test('has a dashboard of the list that names no target: least days per key type, targets by condition, the expiry log table', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const url of DEFAULT_TARGET_URLS.filter((u) => !u.endsWith(':25'))) {
-      for (const keyType of ['rsa', 'ecdsa']) {
-        expect(body).toContain(
-          `\\"Certwatch\\",\\"DaysToExpiry\\",\\"keyType\\",\\"${keyType}\\",\\"service\\",\\"certwatch\\",\\"target\\",\\"${url}\\"`,
-        );
-      }
+    for (const keyType of ['rsa', 'ecdsa']) {
+      expect(body).toContain(
+        `\\"Certwatch\\",\\"MinDaysToExpiry\\",\\"keyType\\",\\"${keyType}\\",\\"service\\",\\"certwatch\\"`,
+      );
     }
-    expect(body).not.toContain(':25\\"');
+    for (const state of ['expired', 'expiring', 'failing', 'ok']) {
+      expect(body).toContain(`\\"Certwatch\\",\\"Targets\\",\\"service\\",\\"certwatch\\",\\"state\\",\\"${state}\\"`);
+    }
+    expect(body).toContain('\\"log\\"');
+    for (const url of DEFAULT_TARGET_URLS) expect(body).not.toContain(url);
+  });
+
+  test('ships the marked targets of context metricTargets to the function, and no per-target line to the dashboard', () => {
+    const marked = synth({ metricTargets: 'smtps://smtp.gmail.com:465' }, { quietPort25: true }).template;
+    marked.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CERTWATCH_METRIC_TARGETS: 'smtps://smtp.gmail.com:465' }) },
+    });
+    const [dashboard] = Object.values(marked.findResources('AWS::CloudWatch::Dashboard'));
+    expect(JSON.stringify(dashboard.Properties.DashboardBody)).not.toContain('smtp.gmail.com');
   });
 });
 

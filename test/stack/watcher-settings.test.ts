@@ -43,8 +43,9 @@ test('refuses a probe timeout under which a shard cannot finish one target at wo
   // Act
   const act = build({ probeTimeoutMs: 300_000 });
 
-  // Assess: in range for the setting, but one target takes 2 × 300 s to resolve, its 8 probes and one more.
-  expect(act).toThrow(/probeTimeoutMs: a 300000 ms probe timeout needs 975 s for one target at worst/);
+  // Assess: in range for the setting, but one target takes 2 × 300 s to resolve, its 8 probes and one more,
+  // with its leaves' revocation fetches (2 key types × crl,ocsp) shared among 32 slots (docs/revocation.md).
+  expect(act).toThrow(/probeTimeoutMs: a 300000 ms probe timeout needs 1013 s for one target at worst/);
 });
 
 test('accepts the defaults and applies them', () => {

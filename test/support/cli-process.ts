@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-/** The package bin. */
-export const CERTWATCH_BIN = join(__dirname, '..', '..', 'bin', 'certwatch.js');
+/** The package bin (CERTWATCH_TEST_BIN: another build's, e.g. a release's, to compare how it fares). */
+export const CERTWATCH_BIN = process.env.CERTWATCH_TEST_BIN ?? join(__dirname, '..', '..', 'bin', 'certwatch.js');
 
 /** What a run of the built CLI did. */
 export interface ProcessOutcome {

@@ -44,9 +44,13 @@ function jarHome(): string {
   return HOME;
 }
 
-/** A port that is free on every interface now (DynamoDB Local binds them all). */
+/**
+ * A port that is free on every interface now (DynamoDB Local binds them all), below Linux's ephemeral
+ * range (32768–60999): the ports other tests get by binding port 0, and outgoing connections, come from
+ * that range, so a JVM listening on every interface never takes one of theirs.
+ */
 function freeHighPort(): Promise<number> {
-  const candidate = 20_000 + Math.floor(Math.random() * 40_000);
+  const candidate = 20_000 + Math.floor(Math.random() * 12_000);
   return new Promise((resolve) => {
     const probe = createServer();
     probe.once('error', () => resolve(freeHighPort()));

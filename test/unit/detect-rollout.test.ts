@@ -1,13 +1,14 @@
 /**
- * The rollout model over days of simulated cycles: evidence per frontend, retirement once, return,
- * rollout progress, first light, shared certificates. Pure detection, `now` injected, DNS answers
- * that change per cycle.
+ * The rollout model over days of simulated cycles: the serving mix per address, retirement with bounded
+ * error, return, rollout progress as a share, first light, shared certificates. Pure detection, `now`
+ * injected, DNS answers that change per cycle. Pauses, clock steps and late retries: detect-rollout-time.
  */
 import { type DetectTarget, detectCycle } from '../../lambdas/core/detect';
 import type { TargetHistory } from '../../lambdas/core/history';
 import type { Notice, NoticeFactsMap } from '../../lambdas/core/notice';
 import type { Cert, Observation } from '../../lambdas/core/observation';
 import { DEFAULT_WATCH_CONFIG } from '../../lambdas/core/watch-config';
+import { Rng } from '../fuzz/prng';
 import { cert, failed, INTERMEDIATE, obs, T0, TARGET, Watcher } from './detect-fixtures';
 
 const HOUR = 3_600_000;
@@ -21,13 +22,20 @@ function hour(n: number): Date {
   return new Date(T0.getTime() + n * HOUR);
 }
 
-/** The observation of one address of a DNS answer. */
-function at(address: string, leaf: Cert): Observation {
-  return obs(address, [leaf, INTERMEDIATE]);
+/** The observation of one address of a DNS answer (`samples` handshakes presented `leaf`). */
+function at(address: string, leaf: Cert, samples = 1): Observation {
+  return { ...obs(address, [leaf, INTERMEDIATE]), ...(samples > 1 ? { samples } : {}) };
 }
 
 function types(notices: readonly Notice[]): string[] {
   return notices.map((n) => n.type);
+}
+
+/** Quarter-hourly cycles from `from` to `to` hours, each seeing what `see(h)` returns. */
+function quarterHours(watcher: Watcher, from: number, to: number, see: (h: number) => Observation[]): Notice[] {
+  const out: Notice[] = [];
+  for (let h = from; h < to; h += 0.25) out.push(...watcher.cycle(hour(h), see(h)));
+  return out;
 }
 
 describe('rollout model', () => {
@@ -45,6 +53,19 @@ describe('rollout model', () => {
     // Assess
     expect(watcher.types()).toEqual(['BASELINE', 'NEW_CERTIFICATE']);
     expect(watcher.history.certs.find((c) => c.sha256 === OLD.sha256)?.status).toBe('active');
+  });
+
+  it('never retires either leaf of one address that serves old and new at random for a week', () => {
+    // Prepare: one load-balanced address, every handshake reaching old or new at even odds.
+    const watcher = new Watcher();
+    const rng = Rng.for(21, 'two-backends');
+    watcher.cycle(hour(0), [at(A, OLD)]);
+
+    // Act
+    quarterHours(watcher, 1, 7 * 24, () => [at(A, rng.chance(0.5) ? OLD : NEW)]);
+
+    // Assess
+    expect(watcher.types()).toEqual(['BASELINE', 'NEW_CERTIFICATE']);
   });
 
   it('reads a timeout, a reset or KEY_TYPE_UNAVAILABLE as unobserved, not changed', () => {
@@ -70,26 +91,42 @@ describe('rollout model', () => {
     expect(retired.text).toContain('unobserved since');
   });
 
-  it('retires a leaf once, a few quiet cycles after its last address moved on, naming its successor', () => {
-    // Prepare
+  it('retires a leaf on sampling evidence once the rollout is a window old and busy addresses moved on', () => {
+    // Prepare: a day of quarter-hourly cycles on three addresses serving the old leaf, then a rollout.
     const watcher = new Watcher();
-    watcher.cycle(hour(0), [at(A, OLD), at(B, OLD), at(C, OLD)]);
-    watcher.cycle(hour(1), [at(A, NEW), at(B, OLD)]);
-    watcher.cycle(hour(2), [at(B, NEW), at(C, OLD)]);
+    quarterHours(watcher, 0, 24, () => [at(A, OLD), at(B, OLD), at(C, OLD)]);
+    quarterHours(watcher, 24, 36, () => [at(A, NEW), at(B, OLD), at(C, OLD)]);
 
     // Act
-    const quiet = [3, 4].map((h) => watcher.cycle(hour(h), [at(C, NEW)]));
-    const retiredIn = watcher.cycle(hour(5), [at(A, NEW)]);
-    for (let h = 6; h < 100; h++) watcher.cycle(hour(h), [at([A, B, C][h % 3], NEW)]);
+    const after = quarterHours(watcher, 36, 60, () => [at(A, NEW), at(B, NEW), at(C, NEW)]);
 
-    // Assess
-    expect(quiet.flat()).toEqual([]);
-    expect(types(retiredIn)).toEqual(['CERTIFICATE_RETIRED']);
-    const facts = retiredIn[0].facts as NoticeFactsMap['CERTIFICATE_RETIRED'];
+    // Assess: not before the new leaf has been in the mix for the window (24 h), then at once.
+    expect(types(after)).toEqual(['CERTIFICATE_RETIRED']);
+    const facts = after[0].facts as NoticeFactsMap['CERTIFICATE_RETIRED'];
+    expect(after[0].at).toBe(hour(48).toISOString());
     expect(facts.successors.map((s) => s.sha256)).toEqual([NEW.sha256]);
-    expect(facts.lastSeen).toBe(hour(2).toISOString());
-    expect(retiredIn[0].text).toContain(`moved on to new (sha256 ${NEW.sha256.slice(0, 16)})`);
-    expect(watcher.types()).toEqual(['BASELINE', 'NEW_CERTIFICATE', 'CERTIFICATE_RETIRED']);
+    expect(facts.lastSeen).toBe(hour(35.75).toISOString());
+    expect(facts.evidence).toEqual({ rule: 'sampling', predicted: expect.any(Number), looks: expect.any(Number) });
+    expect(facts.evidence?.predicted).toBeLessThanOrEqual(0.01);
+    expect(after[0].text).toContain(`moved on to new (sha256 ${NEW.sha256.slice(0, 16)})`);
+  });
+
+  it('retires a leaf first seen within the window on duration only, even when busy addresses dropped it', () => {
+    // Prepare: the new leaf replaces the old on a busy address for two hours, then the rollout is called off.
+    const watcher = new Watcher();
+    quarterHours(watcher, 0, 24, () => [at(A, OLD)]);
+    quarterHours(watcher, 24, 26, () => [at(A, NEW)]);
+
+    // Act
+    const after = quarterHours(watcher, 26, 80, () => [at(A, OLD)]);
+
+    // Assess: the old leaf never retired (the rollout was not a window old); the new one waits for the
+    // stale window (48 h of watched time) after its last sighting.
+    expect(types(after)).toEqual(['CERTIFICATE_RETIRED']);
+    const retired = after[0] as Notice<'CERTIFICATE_RETIRED'>;
+    expect(retired.facts.cert.sha256).toBe(NEW.sha256);
+    expect(retired.facts.evidence?.rule).toBe('duration');
+    expect(Date.parse(retired.at) - hour(25.75).getTime()).toBeGreaterThanOrEqual(48 * HOUR);
   });
 
   it('forgets an address unobserved for two weeks, so the state does not grow with every frontend ever seen', () => {
@@ -105,49 +142,46 @@ describe('rollout model', () => {
     expect(watcher.types()).toEqual(['BASELINE']);
   });
 
-  it('reports rollout progress as k of n addresses observed in the window', () => {
+  it('reports rollout progress as the share of connections and the addresses whose mix holds the leaf', () => {
     // Prepare
     const watcher = new Watcher();
-    watcher.cycle(hour(0), [at(A, OLD)]);
-    watcher.cycle(hour(1), [at(B, OLD)]);
-    watcher.cycle(hour(2), [at(C, OLD)]);
+    watcher.cycle(hour(0), [at(A, OLD, 4), at(B, OLD, 4), at(C, OLD, 4)]);
 
-    // Act
-    const first = watcher.cycle(hour(3), [at(A, NEW)]);
-    const spread = watcher.cycle(hour(4), [at(B, NEW)]);
+    // Act: one handshake of four on A presents the new leaf.
+    const first = watcher.cycle(hour(1), [at(A, OLD, 3), at(A, NEW), at(B, OLD, 4)]);
+    const spread = watcher.cycle(hour(2), [at(B, NEW, 2), at(B, OLD, 2)]);
 
-    // Assess: new on 1 of the 3 addresses seen; the second address is progress, not a notice.
+    // Assess: never "0 of n"; the second address is progress, not a notice.
     const facts = first[0].facts as NoticeFactsMap['NEW_CERTIFICATE'];
-    expect(facts.rollout).toEqual({ addresses: [A], serving: 1, total: 3 });
-    expect(first[0].subject).toContain('(1 of 3 addresses)');
+    expect(facts.rollout).toEqual({ addresses: [A], serving: 1, total: 3, share: expect.any(Number) });
+    expect(facts.rollout.share).toBeGreaterThan(0);
+    expect(facts.rollout.share).toBeLessThan(0.25);
+    expect(first[0].subject).toMatch(/\(~\d+ % of connections, 1 of 3 addresses\)/);
     expect(spread).toEqual([]);
   });
 
-  it('raises CERTIFICATE_RETURNED on a rollback and retires the leaf again once when it goes again', () => {
+  it('raises CERTIFICATE_RETURNED on a rollback, lengthens the windows, and retires the leaf again once', () => {
     // Prepare: rollout to NEW completes, OLD retires.
     const watcher = new Watcher();
-    watcher.cycle(hour(0), [at(A, OLD), at(B, OLD)]);
-    for (let h = 1; h <= 6; h++) watcher.cycle(hour(h), [at(A, NEW), at(B, NEW)]);
+    quarterHours(watcher, 0, 24, () => [at(A, OLD), at(B, OLD)]);
+    quarterHours(watcher, 24, 50, () => [at(A, NEW), at(B, NEW)]);
     expect(watcher.types()).toEqual(['BASELINE', 'NEW_CERTIFICATE', 'CERTIFICATE_RETIRED']);
 
-    // Act: rollback on B, then the rollout again.
-    const back = watcher.cycle(hour(30), [at(A, NEW), at(B, OLD)]);
-    for (let h = 31; h < 40; h++) watcher.cycle(hour(h), [at(A, NEW), at(B, h < 34 ? OLD : NEW)]);
+    // Act: rollback on B for six hours, then the rollout again.
+    const back = watcher.cycle(hour(60), [at(A, NEW), at(B, OLD)]);
+    quarterHours(watcher, 60.25, 66, () => [at(A, NEW), at(B, OLD)]);
+    const again = quarterHours(watcher, 66, 150, () => [at(A, NEW), at(B, NEW)]);
 
     // Assess
     expect(types(back)).toEqual(['CERTIFICATE_RETURNED']);
     const facts = back[0].facts as NoticeFactsMap['CERTIFICATE_RETURNED'];
     expect(facts.addresses).toEqual([B]);
     expect(facts.displaces.map((d) => d.sha256)).toEqual([NEW.sha256]);
-    expect(facts.goneHours).toBe(30);
     expect(back[0].severity).toBe('warning');
-    expect(watcher.types()).toEqual([
-      'BASELINE',
-      'NEW_CERTIFICATE',
-      'CERTIFICATE_RETIRED',
-      'CERTIFICATE_RETURNED',
-      'CERTIFICATE_RETIRED',
-    ]);
+    expect(types(again)).toEqual(['CERTIFICATE_RETIRED']);
+    // Not before a window after the return, the windows doubled for a week of watched time.
+    expect(Date.parse(again[0].at)).toBeGreaterThanOrEqual(hour(84).getTime());
+    expect(watcher.history.state?.keyTypes.ecdsa?.hold?.factor).toBe(2);
     const keys = watcher.log.flat().map((n) => n.dedupeKey);
     expect(new Set(keys).size).toBe(keys.length);
   });
@@ -217,11 +251,11 @@ describe('shared certificates', () => {
   it('sends one NEW_CERTIFICATE and one CERTIFICATE_RETIRED for a leaf two targets share, naming both', () => {
     // Prepare
     const fleet = new Fleet();
-    fleet.cycle(hour(0), both(OLD));
+    for (let h = 0; h < 24; h += 0.25) fleet.cycle(hour(h), both(OLD));
 
     // Act
-    const created = fleet.cycle(hour(1), both(NEW));
-    for (let h = 2; h <= 4; h++) fleet.cycle(hour(h), both(NEW));
+    const created = fleet.cycle(hour(24), both(NEW));
+    for (let h = 24.25; h <= 50; h += 0.25) fleet.cycle(hour(h), both(NEW));
 
     // Assess
     expect(types(created)).toEqual(['NEW_CERTIFICATE']);
@@ -230,8 +264,9 @@ describe('shared certificates', () => {
     expect(created[0].hosts).toEqual([TARGET.host, T2.host]);
     const facts = created[0].facts as NoticeFactsMap['NEW_CERTIFICATE'];
     expect(facts.targets?.map((t) => t.target)).toEqual([TARGET.url, T2.url].sort());
-    expect(fleet.log.flat().map((n) => n.type)).toEqual(['BASELINE', 'NEW_CERTIFICATE', 'CERTIFICATE_RETIRED']);
-    expect(fleet.log.flat()[2].subject).toContain('on 2 targets');
+    const all = fleet.log.flat();
+    expect(all.map((n) => n.type)).toEqual(['BASELINE', 'NEW_CERTIFICATE', 'CERTIFICATE_RETIRED']);
+    expect(all[2].subject).toContain('on 2 targets');
     for (const url of [TARGET.url, T2.url]) {
       expect(fleet.histories.get(url)?.certs.find((c) => c.sha256 === OLD.sha256)?.status).toBe('retired');
     }

@@ -34,24 +34,24 @@ describe('rotation detection', () => {
     watcher.cycle(day(1), both(OLD, NEW));
     watcher.cycle(day(2), both(NEW, OLD)); // alternation, as during Google's rollouts
     watcher.cycle(day(3), both(OLD, NEW));
-    watcher.cycle(day(4), both(NEW, NEW));
-    watcher.cycle(day(5), both(NEW, NEW));
-    const retiredIn = watcher.cycle(day(6), both(NEW, NEW));
-    watcher.cycle(day(7), both(NEW, NEW));
+    for (let d = 4; d <= 9; d++) watcher.cycle(day(d), both(NEW, NEW));
 
     // Assess
     expect(watcher.types()).toEqual(['BASELINE', 'NEW_CERTIFICATE', 'CERTIFICATE_RETIRED']);
     const created = watcher.log[1][0].facts as NoticeFactsMap['NEW_CERTIFICATE'];
     expect(created.cert.sha256).toBe(NEW.sha256);
     expect(created.replaces.map((r) => r.sha256)).toEqual([OLD.sha256]);
-    expect(created.rollout).toEqual({ addresses: [B], serving: 1, total: 2 });
-    expect(watcher.log[1][0].text).toContain('New leaf on 1 of 2 addresses');
+    expect(created.rollout).toEqual({ addresses: [B], serving: 1, total: 2, share: expect.any(Number) });
+    expect(watcher.log[1][0].text).toMatch(/New leaf on ~\d+ % of connections, 1 of 2 addresses/);
+    const retiredIn = watcher.log.find((n) => n[0]?.type === 'CERTIFICATE_RETIRED') ?? [];
     const retired = retiredIn[0].facts as NoticeFactsMap['CERTIFICATE_RETIRED'];
     expect(retired.cert.sha256).toBe(OLD.sha256);
     expect(retired.lastSeen).toBe(day(3).toISOString());
     expect(retired.successors.map((s) => s.sha256)).toEqual([NEW.sha256]);
+    // Daily cycles: the stale window (48 watched hours) after the last sighting, the first interval capped.
+    expect(Date.parse(retiredIn[0].at)).toBeGreaterThanOrEqual(day(5).getTime());
     const old = watcher.history.certs.find((c) => c.sha256 === OLD.sha256);
-    expect(old).toMatchObject({ status: 'retired', retiredAt: day(6).toISOString(), lastSeen: day(3).toISOString() });
+    expect(old).toMatchObject({ status: 'retired', retiredAt: retiredIn[0].at, lastSeen: day(3).toISOString() });
   });
 
   it('does not count a cycle in which the key type did not answer towards retirement', () => {
@@ -151,9 +151,11 @@ describe('rotation detection', () => {
     const otherIntermediate = cert('Other Intermediate', { from: -365, to: 3650, issuer: 'CN=Test Root' });
     watcher.cycle(day(0), [obs(A, [OLD, INTERMEDIATE]), obs(A, [rsaLeaf, INTERMEDIATE], { keyType: 'rsa' })]);
 
-    // Act
+    // Act: RSA refused for two days (shorter than the window of a withdrawn key type), then served again.
     for (let i = 1; i <= 4; i++) {
-      watcher.cycle(day(i), [obs(A, [OLD, otherIntermediate]), failed(A, 'KEY_TYPE_UNAVAILABLE', 'rsa')]);
+      const rsa =
+        i <= 2 ? failed(A, 'KEY_TYPE_UNAVAILABLE', 'rsa') : obs(A, [rsaLeaf, otherIntermediate], { keyType: 'rsa' });
+      watcher.cycle(day(i), [obs(A, [OLD, otherIntermediate]), rsa]);
     }
 
     // Assess

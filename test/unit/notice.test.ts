@@ -18,9 +18,12 @@ describe('notices', () => {
       'NEW_CERTIFICATE',
       'CERTIFICATE_RETIRED',
       'CERTIFICATE_RETURNED',
+      'KEY_TYPE_WITHDRAWN',
       'EXPIRY_WARNING',
       'ROTATION_OVERDUE',
       'EXPIRED',
+      'CERTIFICATE_REVOKED',
+      'REVOCATION_UNKNOWN',
       'CHAIN_INVALID',
       'HOSTNAME_MISMATCH',
       'ISSUER_CHANGED',
@@ -52,6 +55,7 @@ describe('notices', () => {
     expect(severities.every((s) => ['info', 'warning', 'critical'].includes(s))).toBe(true);
     expect(contract.filter((t) => NOTICE_SEVERITY[t] === 'critical')).toEqual([
       'EXPIRED',
+      'CERTIFICATE_REVOKED',
       'CHAIN_INVALID',
       'HOSTNAME_MISMATCH',
       'STARTTLS_MISSING',

@@ -211,6 +211,31 @@ const CASES: Record<SettingName, Case> = {
     ],
     refused: [['-1', /whole number from 0 to 8760/]],
   },
+  mixWindowHours: {
+    accepted: [
+      ['1', 1],
+      ['720', 720],
+    ],
+    refused: [['0', /whole number from 1 to 720/]],
+  },
+  retireShareFloor: {
+    accepted: [['0.05', 0.05]],
+    refused: [['1', /a fraction in \(0, 1\)/]],
+  },
+  rolloutSamples: {
+    accepted: [
+      ['1', 1],
+      ['16', 16],
+    ],
+    refused: [['17', /whole number from 1 to 16/]],
+  },
+  pinUnusedAfterDays: {
+    accepted: [
+      ['0', 0],
+      ['365', 365],
+    ],
+    refused: [['-1', /whole number from 0 to 365/]],
+  },
   retireAfterCycles: {
     accepted: [],
     refused: [['3', /replaced by staleAfterCycles \(default 3\) and staleAfterHours \(default 48\)/]],
@@ -236,6 +261,10 @@ const CASES: Record<SettingName, Case> = {
     ],
   },
   heartbeat: { accepted: [['Weekly', 'weekly']], refused: [['daily', /"weekly" or "off"/]] },
+  metricTargets: {
+    accepted: [['smtps://SMTP.example.com', ['smtps://smtp.example.com:465']]],
+    refused: [['mx:example.com', /an MX target names a domain's mail hosts/]],
+  },
   schedule: {
     accepted: [
       ['rate(5 minutes)', 5],
@@ -402,7 +431,10 @@ describe.each(spellings)('%s as %s %s', (name, source, spelling) => {
       const value = readerWith(setting, source, raw)(setting);
 
       // Assess
-      const shown = Array.isArray(value) && name === 'targets' ? value.map((t) => (t as { url: string }).url) : value;
+      const shown =
+        Array.isArray(value) && (name === 'targets' || name === 'metricTargets')
+          ? value.map((t) => (t as { url: string }).url)
+          : value;
       expect(shown).toEqual(parsed);
     },
   );

@@ -5,7 +5,7 @@
  */
 
 import { daysBetween } from '../days';
-import type { CertRecord, EvidenceSlot, KeyTypeEvidence, TargetState } from '../history';
+import type { AddressEvidence, CertRecord, KeyTypeEvidence, TargetState } from '../history';
 import { type CertFacts, createNotice, type Notice, type NoticeFactsMap, type NoticeType, noticeKind } from '../notice';
 import type { TargetKeyParts } from '../notices/registry';
 import type { Cert, KeyType } from '../observation';
@@ -48,10 +48,12 @@ export interface DetectContext {
   newLeaves: string[];
   /** Chain certificates missing, as this cycle leaves them (see `TargetState.missing`). */
   missing: Record<string, number>;
-  /** The evidence before this cycle (never mutated), by {@link slotKey}. */
-  prevEvidence: ReadonlyMap<string, EvidenceSlot>;
+  /** The evidence before this cycle (never mutated), by `keyType address`. */
+  prevEvidence: ReadonlyMap<string, AddressEvidence>;
   /** The evidence as this cycle leaves it, by `keyType address`. */
-  evidence: Map<string, EvidenceSlot>;
+  evidence: Map<string, AddressEvidence>;
+  /** The target's cadence (minutes between cycles) as this cycle leaves it. */
+  cadence: number | undefined;
   /** Per key type counters as this cycle leaves them. */
   keyTypes: Partial<Record<KeyType, KeyTypeEvidence>>;
   notices: Notice[];

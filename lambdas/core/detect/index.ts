@@ -10,16 +10,18 @@ import type { WatchConfig } from '../watch-config';
 import { baselineFacts, baselineNotices } from './baseline';
 import { checkChains } from './chain';
 import type { DetectContext, DetectTarget } from './context';
-import { slotKey, sortedEvidence, updateEvidence } from './evidence';
+import { nextCadence, slotKey, sortedEvidence, updateEvidence } from './evidence';
 import { checkExpiry } from './expiry';
 import { checkConsumerPolicy } from './policy';
 import { checkProbeHealth } from './probe-health';
 import { retireGone, returnRetired } from './retirement';
+import { checkRevocation } from './revocation';
 import { announceNewLeaves, recordServed } from './rotation';
 import { collectServed } from './served';
 import { mergeShared } from './shared';
 import { checkStarttls } from './starttls';
 import { upgradeHistory } from './upgrade';
+import { checkWithdrawnKeyTypes } from './withdrawn';
 
 export { BASELINE_TARGETS_PER_NOTICE, baselineNotices } from './baseline';
 export type { DetectTarget } from './context';
@@ -91,14 +93,17 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
     prevEvidence,
     evidence: new Map(prevEvidence),
     keyTypes: structuredClone(prev.keyTypes),
+    cadence: advances ? nextCadence(prev.cadence, prev.lastCycleAt, now) : prev.cadence,
     notices: [],
   };
   updateEvidence(ctx);
   recordServed(ctx);
   returnRetired(ctx);
   retireGone(ctx);
+  checkWithdrawnKeyTypes(ctx);
   announceNewLeaves(ctx);
   checkExpiry(ctx);
+  checkRevocation(ctx);
   checkChains(ctx);
   checkConsumerPolicy(ctx);
   const starttls = checkStarttls(ctx, observations);
@@ -126,6 +131,7 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
     missing: ctx.missing,
     evidence: sortedEvidence(ctx.evidence),
     keyTypes: ctx.keyTypes,
+    ...(ctx.cadence === undefined ? {} : { cadence: ctx.cadence }),
     raised: ctx.advances ? [] : prev.lastCycleAt === ctx.nowIso ? [...prev.raised] : prev.raised,
   };
   const ghosts = (input.ghosts ?? prev.lastCycleAt === nowIso) && prev.lastCycleAt !== null;
@@ -225,5 +231,6 @@ function cloneRecord(record: CertRecord): CertRecord {
     addresses: [...record.addresses],
     warned: [...record.warned],
     noticed: [...record.noticed],
+    ...(record.revocation ? { revocation: { ...record.revocation } } : {}),
   };
 }

@@ -2,10 +2,11 @@
  * Consumer policy notices, a step of change detection: POLICY_MISMATCH the first time any address
  * serves a leaf the policy refuses (usually the first frontend of a rollout), POLICY_WARNING for rules
  * whose failure is a warning (MTA-STS `testing`), POLICY_SATISFIED once every refused leaf passes or is
- * gone, PIN_UNUSED when a pin matched only leaves that are now retired. The verdict of each leaf is kept
+ * gone, PIN_UNUSED when a pin matched only leaves whose retirement has held for a confirmation period. The verdict of each leaf is kept
  * on its record. Exactly-once rides on stable dedupe keys: memos on the leaf's record, counted in
  * generations (`POLICY_MISMATCH:g` open, `POLICY_SATISFIED:g` closed).
  */
+import { DAY_MS } from '../days';
 import type { CertRecord, LeafPolicyRecord } from '../history';
 import { createNotice } from '../notice';
 import { MTA_STS_CHANGED, mtaStsText } from '../notices/types/mta-sts-changed';
@@ -184,22 +185,38 @@ function checkSatisfied(ctx: DetectContext, leaves: ReturnType<typeof servedLeav
   });
 }
 
+/**
+ * PIN_UNUSED once a retirement has held for `pinUnusedAfterDays` with the leaf seen nowhere at the target
+ * (a return re-activates it and a later retirement starts the wait again), for each pin or TLSA record that
+ * matched it and matches no active leaf; never for the target's newest leaf of its key type (a rollout
+ * called off for now is likely to resume). Once per retirement: a memo on the record.
+ */
 function checkUnusedPins(ctx: DetectContext): void {
-  const retired = [...ctx.activeBefore]
-    .map((sha) => ctx.records.get(sha))
-    .filter(
-      (r): r is CertRecord => r?.role === 'leaf' && r.status === 'retired' && (r.policy?.matched.length ?? 0) > 0,
-    );
-  if (retired.length === 0) return;
+  if (!ctx.advances) return;
+  const waitMs = ctx.config.pinUnusedAfterDays * DAY_MS;
+  const due = [...ctx.records.values()].filter(
+    (r) =>
+      r.role === 'leaf' &&
+      r.status === 'retired' &&
+      r.retiredAt !== null &&
+      (r.policy?.matched.length ?? 0) > 0 &&
+      ctx.served.answeredKeyTypes.has(r.keyType) &&
+      ctx.now.getTime() - Date.parse(r.retiredAt) >= waitMs &&
+      !r.noticed.includes(pinMemo(r)),
+  );
+  if (due.length === 0) return;
   const stillUsed = new Set(
     [...ctx.records.values()]
       .filter((r) => r.role === 'leaf' && r.status === 'active')
       .flatMap((r) => r.policy?.matched ?? []),
   );
-  for (const record of retired) {
+  for (const record of due) {
+    if (isNewest(ctx, record)) continue;
+    record.noticed = [...record.noticed, pinMemo(record)];
+    touch(ctx, record);
     for (const pin of record.policy?.matched ?? []) {
       if (stillUsed.has(pin)) continue;
-      raise(ctx, 'PIN_UNUSED', [pin, record.sha256], {
+      raise(ctx, 'PIN_UNUSED', [pin, record.sha256, `r${record.retirements}`], {
         keyType: record.keyType,
         pin,
         kind: /^\d \d \d /.test(pin) ? 'tlsa' : 'pin',
@@ -207,4 +224,17 @@ function checkUnusedPins(ctx: DetectContext): void {
       });
     }
   }
+}
+
+/** The memo of a retirement's PIN_UNUSED check (one per retirement). */
+function pinMemo(record: CertRecord): string {
+  return `PIN_UNUSED:${record.retirements}`;
+}
+
+/** Whether no leaf of the same key type at the target is newer (by notBefore, then first sighting). */
+function isNewest(ctx: DetectContext, record: CertRecord): boolean {
+  const rank = (r: CertRecord) => `${r.notBefore} ${r.firstSeen}`;
+  return ![...ctx.records.values()].some(
+    (r) => r.role === 'leaf' && r.keyType === record.keyType && rank(r) > rank(record),
+  );
 }

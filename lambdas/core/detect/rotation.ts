@@ -5,7 +5,7 @@
 import type { CertRecord } from '../history';
 import type { RotationFacts } from '../notice';
 import { activeLeaves, certFacts, type DetectContext, raise, sortedAddresses, touch } from './context';
-import { slotKey, windowSlots } from './evidence';
+import { rolloutOf, slotKey } from './evidence';
 import type { ServedCert } from './served';
 
 /**
@@ -67,6 +67,9 @@ function newRecord(ctx: DetectContext, served: ServedCert): CertRecord {
     warned: [],
     noticed: [],
     retirements: 0,
+    ...(served.role === 'leaf'
+      ? { since: { mark: ctx.keyTypes[served.keyType]?.cycles ?? 0, clock: ctx.keyTypes[served.keyType]?.clock ?? 0 } }
+      : {}),
     rev: 0,
   };
 }
@@ -81,7 +84,7 @@ export function announceNewLeaves(ctx: DetectContext): void {
     const previous = replaces[0];
     const newRecordOf = ctx.records.get(sha);
     const rotation = previous && newRecordOf ? classifyRotation(previous, newRecordOf) : null;
-    const window = windowSlots(ctx, keyType);
+    const progress = rolloutOf(ctx, keyType, sha);
     raise(ctx, 'NEW_CERTIFICATE', [sha], {
       keyType,
       cert: certFacts(ctx, served.cert, 'leaf'),
@@ -89,11 +92,7 @@ export function announceNewLeaves(ctx: DetectContext): void {
       anchor: newRecordOf?.anchor ?? null,
       replaces: replaces.map((r) => certFacts(ctx, r)),
       rotation,
-      rollout: {
-        addresses: sortedAddresses(served.addresses),
-        serving: window.filter((slot) => slot.sha256 === sha).length,
-        total: window.length,
-      },
+      rollout: { addresses: sortedAddresses(served.addresses), ...progress },
     });
     if (previous && newRecordOf && rotation && (!rotation.sameIssuer || rotation.sameAnchor === false)) {
       raise(ctx, 'ISSUER_CHANGED', [sha], {
@@ -120,8 +119,8 @@ function predecessors(ctx: DetectContext, served: ServedCert): CertRecord[] {
   const wasActive = (r: CertRecord | undefined): r is CertRecord =>
     r !== undefined && r.sha256 !== served.cert.sha256 && ctx.activeBefore.has(r.sha256);
   const bySlot = [...served.addresses]
-    .map((address) => ctx.prevEvidence.get(slotKey(address, served.keyType))?.sha256)
-    .map((prior) => (prior ? ctx.records.get(prior) : undefined))
+    .flatMap((address) => ctx.prevEvidence.get(slotKey(address, served.keyType))?.leaves ?? [])
+    .map((prior) => ctx.records.get(prior.sha256))
     .filter(wasActive);
   const found = bySlot.length > 0 ? bySlot : activeLeaves(ctx, served.keyType).filter(wasActive);
   return [...new Map(found.map((r) => [r.sha256, r])).values()].sort((a, b) => b.notBefore.localeCompare(a.notBefore));

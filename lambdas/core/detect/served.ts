@@ -22,8 +22,17 @@ export interface Served {
   answeredKeyTypes: Set<KeyType>;
   /** Per key type, the addresses that presented a chain. */
   addressesByKeyType: Map<KeyType, Set<string>>;
-  /** The leaf each address × key type presented (key: `keyType address`). */
-  leafAt: Map<string, string>;
+  /**
+   * Per address × key type (key: `keyType address`), the leaves its handshakes presented this cycle and how
+   * many handshakes presented each: one address may be a pool of frontends (a sampled address answers
+   * several handshakes per cycle, old and new mid-rollout).
+   */
+  mixAt: Map<string, Map<string, number>>;
+  /**
+   * Per key type, the addresses whose every handshake of that key type was refused as KEY_TYPE_UNAVAILABLE
+   * this cycle (the server answered the other key type).
+   */
+  unavailableAt: Map<KeyType, Set<string>>;
   /** Probes that failed, except "no certificate of that key type" (not a failure of the target). */
   failures: ProbeFailureFacts[];
   /** At least one probe reached the server and got an answer (a chain, an alert 40, or an EHLO without STARTTLS). */
@@ -40,7 +49,8 @@ export function collectServed(observations: readonly Observation[]): Served {
   const certs = new Map<string, ServedCert>();
   const answeredKeyTypes = new Set<KeyType>();
   const addressesByKeyType = new Map<KeyType, Set<string>>();
-  const leafAt = new Map<string, string>();
+  const mixAt = new Map<string, Map<string, number>>();
+  const unavailableAt = new Map<KeyType, Set<string>>();
   const failures: ProbeFailureFacts[] = [];
   let answered = false;
   for (const o of observations) {
@@ -50,7 +60,10 @@ export function collectServed(observations: readonly Observation[]): Served {
       const set = addressesByKeyType.get(o.keyType) ?? new Set<string>();
       set.add(o.address);
       addressesByKeyType.set(o.keyType, set);
-      leafAt.set(`${o.keyType} ${o.address}`, o.chain[0].sha256);
+      const slot = `${o.keyType} ${o.address}`;
+      const mix = mixAt.get(slot) ?? new Map<string, number>();
+      mix.set(o.chain[0].sha256, (mix.get(o.chain[0].sha256) ?? 0) + Math.max(1, o.samples ?? 1));
+      mixAt.set(slot, mix);
       o.chain.forEach((cert, index) => {
         const entry = certs.get(cert.sha256) ?? {
           cert,
@@ -68,7 +81,12 @@ export function collectServed(observations: readonly Observation[]): Served {
     const code = o.error?.code;
     if (code && ANSWERED_CODES.has(code)) {
       answered = true;
-      if (code === 'KEY_TYPE_UNAVAILABLE') continue;
+      if (code === 'KEY_TYPE_UNAVAILABLE') {
+        const set = unavailableAt.get(o.keyType) ?? new Set<string>();
+        set.add(o.address);
+        unavailableAt.set(o.keyType, set);
+        continue;
+      }
     }
     failures.push({
       address: o.address,
@@ -81,7 +99,8 @@ export function collectServed(observations: readonly Observation[]): Served {
     certs,
     answeredKeyTypes,
     addressesByKeyType,
-    leafAt,
+    mixAt,
+    unavailableAt,
     failures,
     answered,
     addresses: [...new Set(observations.map((o) => o.address))].sort(),

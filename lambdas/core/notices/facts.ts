@@ -47,7 +47,25 @@ export interface SharedTargetFacts {
   /** The addresses this notice is about at that target (serving, retired from, or returned to). */
   addresses: string[];
   /** NEW_CERTIFICATE only: the rollout at that target. */
-  rollout?: { serving: number; total: number };
+  rollout?: RolloutFacts;
+}
+
+/**
+ * Rollout progress of a leaf at a target, from the serving mix over the window (docs/rollouts.md): `share` =
+ * its share of the handshakes (0–1, two decimals), `serving` = the addresses whose mix holds it, `total` =
+ * the addresses of that key type observed within the window. One load-balanced address serves old and new
+ * alike, so the share is the measure; the address counts only say where.
+ */
+export interface RolloutFacts {
+  share: number;
+  serving: number;
+  total: number;
+}
+
+/** "~40 % of connections, 1 of 2 addresses" (a notice of an earlier release has no share). */
+export function rolloutText(r: { share?: number; serving: number; total: number }): string {
+  const where = `${r.serving} of ${r.total} ${r.total === 1 ? 'address' : 'addresses'}`;
+  return r.share === undefined ? where : `~${Math.round(r.share * 100)} % of connections, ${where}`;
 }
 
 /** A certificate for the catalogue's examples (docs/notices.md, the render tests). */

@@ -36,7 +36,7 @@ export interface SharedPolicy<F> {
   /** What makes two targets' notices the same event (after the type), e.g. the leaf's sha256; null: never merged. */
   event(facts: F): string | null;
   /** The addresses one target's notice is about, and its rollout when the type reports one. */
-  member(facts: F): { addresses: string[]; rollout?: { serving: number; total: number } };
+  member(facts: F): { addresses: string[]; rollout?: { share: number; serving: number; total: number } };
 }
 
 /** A value of an SNS message attribute: a string, or a list (sent as String.Array). */

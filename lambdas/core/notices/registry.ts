@@ -8,6 +8,7 @@ import { BASELINE } from './types/baseline';
 import { CERTIFICATE_ISSUED } from './types/certificate-issued';
 import { CERTIFICATE_RETIRED } from './types/certificate-retired';
 import { CERTIFICATE_RETURNED } from './types/certificate-returned';
+import { CERTIFICATE_REVOKED } from './types/certificate-revoked';
 import { CHAIN_INVALID } from './types/chain-invalid';
 import { CT_LOG_BEHIND } from './types/ct-log-behind';
 import { CT_LOG_INCONSISTENT } from './types/ct-log-inconsistent';
@@ -16,6 +17,7 @@ import { EXPIRY_WARNING } from './types/expiry-warning';
 import { HEARTBEAT } from './types/heartbeat';
 import { HOSTNAME_MISMATCH } from './types/hostname-mismatch';
 import { ISSUER_CHANGED } from './types/issuer-changed';
+import { KEY_TYPE_WITHDRAWN } from './types/key-type-withdrawn';
 import { MTA_STS_CHANGED } from './types/mta-sts-changed';
 import { MX_CHANGED } from './types/mx-changed';
 import { NEW_CERTIFICATE } from './types/new-certificate';
@@ -26,6 +28,7 @@ import { POLICY_SATISFIED } from './types/policy-satisfied';
 import { POLICY_WARNING } from './types/policy-warning';
 import { PROBE_FAILING } from './types/probe-failing';
 import { PROBE_RECOVERED } from './types/probe-recovered';
+import { REVOCATION_UNKNOWN } from './types/revocation-unknown';
 import { ROTATION_OVERDUE } from './types/rotation-overdue';
 import { STARTTLS_MISSING } from './types/starttls-missing';
 import { TEST } from './types/test';
@@ -39,9 +42,12 @@ export const NOTICE_KINDS = [
   NEW_CERTIFICATE,
   CERTIFICATE_RETIRED,
   CERTIFICATE_RETURNED,
+  KEY_TYPE_WITHDRAWN,
   EXPIRY_WARNING,
   ROTATION_OVERDUE,
   EXPIRED,
+  CERTIFICATE_REVOKED,
+  REVOCATION_UNKNOWN,
   CHAIN_INVALID,
   HOSTNAME_MISMATCH,
   ISSUER_CHANGED,

@@ -3,7 +3,7 @@
  * words live in its module.
  */
 import { wholeDays } from '../days';
-import type { CertFacts, RotationClass } from './facts';
+import { type CertFacts, type RotationClass, rolloutText } from './facts';
 
 /** SNS refuses longer subjects. */
 export const MAX_SUBJECT_LENGTH = 100;
@@ -80,9 +80,6 @@ export function targetLines(
   if (targets.length < 2) return [];
   return [
     'Targets:',
-    ...targets.map(
-      (t) =>
-        `  ${t.target}${t.rollout ? ` (${t.rollout.serving} of ${t.rollout.total} addresses)` : ''}: ${t.addresses.join(', ')}`,
-    ),
+    ...targets.map((t) => `  ${t.target}${t.rollout ? ` (${rolloutText(t.rollout)})` : ''}: ${t.addresses.join(', ')}`),
   ];
 }

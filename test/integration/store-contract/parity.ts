@@ -43,6 +43,32 @@ async function otherWrites(store: HistoryStore, now: Date): Promise<void> {
     now,
   );
   await store.saveProbeRate({ entries: 2, seconds: 0.5, at });
+  await store.saveCtListCache({
+    url: 'http://127.0.0.1/log_list.json',
+    json: '{"logs":[]}',
+    signature: null,
+    fetchedAt: at,
+  });
+  const log = {
+    logId: 'bG9n',
+    name: 'log',
+    url: 'http://127.0.0.1/log/',
+    protocol: 'static-ct' as const,
+    position: 1024,
+    range: null,
+    head: { size: 2048, timestamp: now.getTime(), root: 'cm9vdA==' },
+    firstMetAt: at,
+    caughtUpAt: at,
+    lastAttemptAt: at,
+    lastError: null,
+    inconsistent: null,
+    incidents: 0,
+    behind: null,
+    behindIncidents: 0,
+    rev: 0,
+  };
+  await store.saveCtLogState(log);
+  await store.saveCtLogState({ ...log, position: 2048, rev: 1 });
 }
 
 /** `certwatch export`'s items, by key. */

@@ -94,6 +94,23 @@ export function watchListContract(under: StoreEngineUnderTest): void {
     expect((await table.store.loadWatchList())?.items).toEqual([{ ...entry(A), policy }]);
   });
 
+  it('marks an entry that exists for a metric of its own and unmarks it, and refuses one that does not exist', async () => {
+    // Prepare
+    await table.store.putWatchItemsIfAbsent([entry(A)]);
+    await table.store.putWatchListMeta({ initializedAt: at, initializedWith: 'cli' });
+
+    // Act
+    const marked = await table.store.setWatchMetric(A, true);
+    const missing = await table.store.setWatchMetric(B, true);
+    const afterMark = (await table.store.loadWatchList())?.items;
+    const unmarked = await table.store.setWatchMetric(A, false);
+
+    // Assess
+    expect([marked, missing, unmarked]).toEqual([true, false, true]);
+    expect(afterMark).toEqual([{ ...entry(A), metric: true }]);
+    expect((await table.store.loadWatchList())?.items).toEqual([entry(A)]);
+  });
+
   it('stores an MX set over the revision read and refuses one written over a stale revision', async () => {
     // Prepare
     const record: MxRecord = {

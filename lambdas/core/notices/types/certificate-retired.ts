@@ -15,6 +15,28 @@ export interface ReplacedOnFacts {
   at: string;
 }
 
+/**
+ * How a retirement was decided (docs/rollouts.md): `rule` = the weakest release among the addresses that
+ * served the leaf (`sampling` — cycles without it at a share that makes its continued service improbable;
+ * `duration` — absent for the address's window; `stale` — addresses unobserved past their window;
+ * `withdrawn` — its key type is offered nowhere any more); `predicted` = the false-retirement probability
+ * the sampling test allowed for it (0 unless sampling decided), `looks` = cycles of the rollout the test ran.
+ */
+export interface RetirementEvidenceFacts {
+  rule: 'sampling' | 'duration' | 'stale' | 'withdrawn';
+  predicted: number;
+  looks: number;
+}
+
+/** How a retirement was decided, in words. */
+const RETIREMENT_WORDS: Record<RetirementEvidenceFacts['rule'], (predicted: number) => string> = {
+  sampling: (p) =>
+    `Decided on sampling evidence: continued service is improbable (false-retirement probability <= ${p < 0.0001 ? '0.01' : Math.round(p * 10000) / 100} %).`,
+  duration: () => 'Decided on duration: not seen for the stale window of watched time.',
+  stale: () => 'Decided on staleness: the addresses that served it have gone unobserved past their window.',
+  withdrawn: () => 'Its key type is offered by no address any more (KEY_TYPE_WITHDRAWN).',
+};
+
 /** The body of a CERTIFICATE_RETIRED notice. */
 export interface CertificateRetiredFacts {
   keyType: KeyType;
@@ -26,13 +48,15 @@ export interface CertificateRetiredFacts {
   replacedOn: ReplacedOnFacts[];
   /** The leaves that replaced it (what its addresses serve now). */
   successors: CertFacts[];
+  /** How the retirement was decided (absent on notices of earlier releases). */
+  evidence?: RetirementEvidenceFacts;
   targets?: SharedTargetFacts[];
 }
 
 export const CERTIFICATE_RETIRED = defineNotice<CertificateRetiredFacts>()({
   type: 'CERTIFICATE_RETIRED',
   severity: 'info',
-  when: 'every address that served a leaf has since served another leaf or gone stale: rollout complete, once per disappearance; names what replaced it',
+  when: 'every address that served a leaf has let it go (stale, absent for the window of watched time, or improbable on sampling evidence: docs/rollouts.md): rollout complete, once per disappearance; names what replaced it and how it was decided',
   fields: {
     keyType: '`rsa` or `ecdsa`',
     cert: 'the retired leaf (certificate facts)',
@@ -42,6 +66,8 @@ export const CERTIFICATE_RETIRED = defineNotice<CertificateRetiredFacts>()({
     replacedOn:
       'per address: `address`, `by` (the leaf served there now, or null when gone stale), `at` (last observed)',
     successors: 'the leaves that replaced it (certificate facts)',
+    evidence:
+      'how it was decided: `rule` (`sampling`, `duration`, `stale` or `withdrawn`), `predicted` (the false-retirement probability the sampling test allowed, else 0), `looks` (cycles of the rollout the test ran)',
     targets: 'when several targets served it: per target `target`, `host`, `addresses`',
   },
   dedupeKey: 'CERTIFICATE_RETIRED#<target>#<sha256>#r<retirements before this one>',
@@ -54,6 +80,7 @@ export const CERTIFICATE_RETIRED = defineNotice<CertificateRetiredFacts>()({
       title: `${f.keyType} certificate ${shortSha(f.cert.sha256)} retired on ${where}`,
       lines: [
         `Rollout complete: every address that served it has moved on${by ? ` to ${by}` : ''} (first seen ${f.firstSeen}, last seen ${f.lastSeen}).`,
+        ...(f.evidence ? [RETIREMENT_WORDS[f.evidence.rule](f.evidence.predicted)] : []),
         ...certLines(f.cert),
         ...f.replacedOn.map(
           (r) =>
@@ -77,6 +104,7 @@ export const CERTIFICATE_RETIRED = defineNotice<CertificateRetiredFacts>()({
       addresses: ['192.0.2.10'],
       replacedOn: [{ address: '192.0.2.10', by: null, at: '2026-06-01T00:00:00.000Z' }],
       successors: [],
+      evidence: { rule: 'sampling', predicted: 0.0004, looks: 212 },
     },
   },
 });

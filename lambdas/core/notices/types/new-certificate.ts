@@ -1,10 +1,17 @@
 /** NEW_CERTIFICATE: a leaf first seen at a target, with what it replaces and how far it has rolled out. */
 import type { KeyType } from '../../observation';
 import { commonName } from '../../x509/dn';
-import { type CertFacts, EXAMPLE_CERT, type RotationFacts, type SharedTargetFacts } from '../facts';
+import {
+  type CertFacts,
+  EXAMPLE_CERT,
+  type RolloutFacts,
+  type RotationFacts,
+  rolloutText,
+  type SharedTargetFacts,
+} from '../facts';
 import { noticeKey } from '../keys';
 import { defineNotice } from '../kind';
-import { certLines, daysText, hoursText, plural, ROTATION_WORDS, shortSha } from '../text';
+import { certLines, daysText, hoursText, ROTATION_WORDS, shortSha } from '../text';
 
 /** The body of a NEW_CERTIFICATE notice. */
 export interface NewCertificateFacts {
@@ -14,11 +21,8 @@ export interface NewCertificateFacts {
   anchor: string | null;
   replaces: CertFacts[];
   rotation: RotationFacts | null;
-  /**
-   * Rollout progress against the evidence: `total` = addresses of that key type observed within the stale
-   * window, `serving` = those whose latest leaf is this one; `addresses` = those serving it this cycle.
-   */
-  rollout: { addresses: string[]; serving: number; total: number };
+  /** Rollout progress from the serving mix; `addresses` = those that presented it this cycle. */
+  rollout: RolloutFacts & { addresses: string[] };
   targets?: SharedTargetFacts[];
   /** When Certificate Transparency first showed this certificate (docs/ct.md); absent when it was not seen logged. */
   loggedAt?: string;
@@ -29,7 +33,7 @@ export interface NewCertificateFacts {
 export const NEW_CERTIFICATE = defineNotice<NewCertificateFacts>()({
   type: 'NEW_CERTIFICATE',
   severity: 'info',
-  when: 'a leaf is first seen at a target, with what it replaces, the rollout progress ("3 of 8 addresses": of the addresses observed in the window, those whose latest leaf is the new one) and the change classified (same-key renewal, re-key, issuer change, key-type change); the leaf spreading to more addresses, or old and new alternating, raises nothing more',
+  when: 'a leaf is first seen at a target, with what it replaces, the rollout progress ("~25 % of connections, 1 of 2 addresses": its share of the handshakes in the window, and the addresses whose mix holds it) and the change classified (same-key renewal, re-key, issuer change, key-type change); the leaf spreading to more addresses, or old and new alternating, raises nothing more',
   fields: {
     keyType: '`rsa` or `ecdsa`',
     cert: 'the new leaf (certificate facts)',
@@ -38,7 +42,8 @@ export const NEW_CERTIFICATE = defineNotice<NewCertificateFacts>()({
     replaces: 'the leaves it replaces (certificate facts)',
     rotation:
       'the change classified: `classification`, `sameKey`, `sameKeyAlgorithm`, `sameIssuer`, `sameAnchor`; null without a predecessor',
-    rollout: '`addresses` serving it this cycle; `serving` of `total` addresses observed in the window',
+    rollout:
+      '`addresses` that presented it this cycle; `share` of the handshakes over the window (0–1); `serving` = addresses whose mix holds it, of `total` observed in the window',
     targets: 'when several targets serve it: per target `target`, `host`, `addresses`, `rollout`',
     loggedAt: 'with CT on: when a CT log first showed it (its CERTIFICATE_ISSUED came then); absent otherwise',
     leadHours: 'with `loggedAt`: hours from logging to this first service',
@@ -49,13 +54,13 @@ export const NEW_CERTIFICATE = defineNotice<NewCertificateFacts>()({
     event: (f) => f.cert.sha256,
     member: (f) => ({
       addresses: f.rollout.addresses,
-      rollout: { serving: f.rollout.serving, total: f.rollout.total },
+      rollout: { share: f.rollout.share, serving: f.rollout.serving, total: f.rollout.total },
     }),
   },
   describe: ({ facts: f }, where) => {
-    const title = `new ${f.keyType} certificate on ${where} (${f.rollout.serving} of ${f.rollout.total} addresses)`;
+    const title = `new ${f.keyType} certificate on ${where} (${rolloutText(f.rollout)})`;
     const lines = [
-      `New leaf on ${f.rollout.serving} of ${plural(f.rollout.total, 'address', 'addresses')}: ${f.rollout.addresses.join(', ')}.`,
+      `New leaf on ${rolloutText(f.rollout)} (this cycle: ${f.rollout.addresses.join(', ')}).`,
       ...certLines(f.cert),
       ...f.replaces.map(
         (r) => `Replaces ${commonName(r.subject)} (sha256 ${shortSha(r.sha256)}, ${daysText(r.daysLeft)}).`,
@@ -80,7 +85,7 @@ export const NEW_CERTIFICATE = defineNotice<NewCertificateFacts>()({
       anchor: 'C=US, O=Google Trust Services LLC, CN=GTS Root R1',
       replaces: [],
       rotation: null,
-      rollout: { addresses: ['192.0.2.10'], serving: 1, total: 4 },
+      rollout: { addresses: ['192.0.2.10'], share: 0.08, serving: 1, total: 4 },
     },
   },
 });

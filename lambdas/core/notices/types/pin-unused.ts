@@ -1,4 +1,4 @@
-/** PIN_UNUSED: a pin or TLSA record matched only leaves that are now retired (safe to remove). */
+/** PIN_UNUSED: a pin or TLSA record matched only leaves whose retirement has held a week (safe to remove). */
 import type { KeyType } from '../../observation';
 import { commonName } from '../../x509/dn';
 import { type CertFacts, EXAMPLE_CERT } from '../facts';
@@ -18,20 +18,20 @@ export interface PinUnusedFacts {
 export const PIN_UNUSED = defineNotice<PinUnusedFacts>()({
   type: 'PIN_UNUSED',
   severity: 'info',
-  when: 'a pin or TLSA record matched only leaves that are now retired: safe to remove',
+  when: "a pin or TLSA record matched only leaves whose retirement has held for `pinUnusedAfterDays` (7) with the leaf seen nowhere, and never the target's newest leaf: safe to remove",
   fields: {
     keyType: '`rsa` or `ecdsa`',
     pin: 'the pin or TLSA record as written',
     kind: '`pin` or `tlsa`',
     retired: 'the retired leaf it matched (certificate facts)',
   },
-  dedupeKey: 'PIN_UNUSED#<target>#<pin, blanks as _>#<sha256 of the retired leaf>',
-  key: (target: string, pin: string, sha256: string) =>
-    noticeKey('PIN_UNUSED', target, pin.replace(/\s+/g, '_'), sha256),
+  dedupeKey: 'PIN_UNUSED#<target>#<pin, blanks as _>#<sha256 of the retired leaf>#r<retirements>',
+  key: (target: string, pin: string, sha256: string, retirement: `r${number}`) =>
+    noticeKey('PIN_UNUSED', target, pin.replace(/\s+/g, '_'), sha256, retirement),
   describe: ({ facts: f }, where) => ({
     title: `${f.kind === 'pin' ? 'pin' : 'TLSA record'} unused on ${where}: its ${f.keyType} leaf retired`,
     lines: [
-      `${f.pin} matched only ${commonName(f.retired.subject)} (sha256 ${shortSha(f.retired.sha256)}), now retired; no served leaf matches it: safe to remove.`,
+      `${f.pin} matched only ${commonName(f.retired.subject)} (sha256 ${shortSha(f.retired.sha256)}), retired a while ago and seen nowhere since; no served leaf matches it: safe to remove.`,
       ...certLines(f.retired),
     ],
   }),
@@ -41,6 +41,7 @@ export const PIN_UNUSED = defineNotice<PinUnusedFacts>()({
       'smtp://smtp.gmail.com:587',
       `sha256/${EXAMPLE_CERT.spkiSha256}`,
       EXAMPLE_CERT.sha256,
+      'r1',
     ),
     target: 'smtp://smtp.gmail.com:587',
     hosts: ['smtp.gmail.com'],

@@ -1,0 +1,52 @@
+/**
+ * Revocation verdicts on the table (docs/revocation.md "Fetching"): one `REVOCATION#<url>` / `SERIAL#<serial>`
+ * item per certificate asked of a source, holding the verdict until the answer's nextUpdate — never a
+ * CRL. Writes are last-writer-wins (two runs that fetched the same answer write the same verdict); TTL
+ * drops an item a week after it stops counting, and a read ignores one past its time anyway (dynalite
+ * never expires items).
+ */
+import { keys, TABLE_SCHEMA } from '../contract/table-schema';
+import type { CachedVerdict, RevocationCache } from '../core/revocation/cache';
+import type { SourceVerdict } from '../core/revocation/model';
+import type { Item, TableEngine } from './engine';
+
+const RETENTION_SECONDS = 7 * 86_400;
+
+/** {@link RevocationCache} on a table engine. */
+export function revocationStoreOn(engine: TableEngine): RevocationCache {
+  return {
+    async getVerdicts(wanted, now) {
+      const unique = new Map(wanted.map((w) => [`${w.url} ${w.serial}`, w]));
+      if (unique.size === 0) return [];
+      const items = await engine.batchGet(
+        [...unique.values()].map((w) => ({ pk: keys.revocation(w.url), sk: keys.revocationSerial(w.serial) })),
+      );
+      return items
+        .map((item) => ({
+          url: String(item.url),
+          serial: String(item.serial),
+          issuerSha256: String(item.issuerSha256),
+          verdict: item.verdict as SourceVerdict,
+          expiresAt: String(item.validUntil),
+        }))
+        .filter((entry) => Date.parse(entry.expiresAt) > now.getTime());
+    },
+
+    async putVerdicts(entries: readonly CachedVerdict[]) {
+      if (entries.length === 0) return;
+      const items: Item[] = entries.map((entry) => ({
+        pk: keys.revocation(entry.url),
+        sk: keys.revocationSerial(entry.serial),
+        kind: 'REVOCATION',
+        url: entry.url,
+        serial: entry.serial,
+        issuerSha256: entry.issuerSha256,
+        // A plain copy: no undefined fields for the wire.
+        verdict: JSON.parse(JSON.stringify(entry.verdict)),
+        validUntil: entry.expiresAt,
+        [TABLE_SCHEMA.ttlAttribute]: Math.floor(Date.parse(entry.expiresAt) / 1000) + RETENTION_SECONDS,
+      }));
+      await engine.batchWrite({ put: items });
+    },
+  };
+}
