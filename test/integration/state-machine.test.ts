@@ -144,6 +144,16 @@ interface Invoked {
   error?: string;
 }
 
+/**
+ * Every Task invoking the watch bundle, but ReadCtLogs the CT reader's bundle (lambdas/ct/handler.ts) with the
+ * same environment.
+ */
+function runTask(bundle: BundleInvoker, hook?: Parameters<typeof bundleTask>[1]) {
+  const main = bundleTask(bundle, hook);
+  const ct = bundleTask({ ...bundle, bundleFile: synthesized.ctBundleFile as string }, hook);
+  return (state: string, payload: unknown) => (state === 'ReadCtLogs' ? ct : main)(state, payload);
+}
+
 /** Runs the scaled watch (or posture) state machine once, every Task invoking the bundle. */
 async function execute(
   bundle: BundleInvoker,
@@ -151,10 +161,7 @@ async function execute(
   machine: Asl = watch,
 ): Promise<Execution & { invocations: Invoked[] }> {
   const invocations: Invoked[] = [];
-  const main = bundleTask(bundle, hook);
-  // The CT reader is a bundle of its own (lambdas/ct/handler.ts) with the same environment.
-  const ct = bundleTask({ ...bundle, bundleFile: synthesized.ctBundleFile as string }, hook);
-  const task = (state: string, payload: unknown) => (state === 'ReadCtLogs' ? ct : main)(state, payload);
+  const task = runTask(bundle, hook);
   const execution = await executeDefinition(
     scaledDefinition(machine, factor),
     async (state, payload) => {
@@ -285,8 +292,8 @@ test('a shard failing on every attempt is retried, the merge still publishes the
   const healthy = invoker(targets, targets);
   const broken = invoker(targets, targets, { CERTWATCH_TABLE_NAME: 'no-such-table' });
   let brokenShard = -1;
-  const task = bundleTask(healthy);
-  const brokenTask = bundleTask(broken);
+  const task = runTask(healthy);
+  const brokenTask = runTask(broken);
 
   // Act
   const invocations: string[] = [];
