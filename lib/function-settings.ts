@@ -40,7 +40,9 @@ export const WATCH_HANDLER_BUNDLING: BundlingOptions = Object.freeze({
   // pkijs as published keeps every class in the bundle (class static blocks count as side effects):
   // scripts/shakeable-pki.mjs writes a copy with those blocks as static fields, which esbuild can
   // tree-shake (302 KB of pkijs down to 134 KB). The path is relative to the project root, esbuild's cwd.
-  esbuildArgs: { '--alias': `pkijs=./${SHAKEABLE_PKIJS}` },
+  // License texts of the bundled packages go beside index.js (index.js.LEGAL.txt, deployed with it) instead
+  // of at its end: 4 KB less to read at every cold start.
+  esbuildArgs: { '--alias': `pkijs=./${SHAKEABLE_PKIJS}`, '--legal-comments': 'external' },
   // The pki.goog root bundle (`--trust google`) is data, read on first use: it ships beside index.js
   // (where lambdas/trust/trust-stores.ts looks for `data/`) rather than inflating the code by 47 KB.
   commandHooks: {

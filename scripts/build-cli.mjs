@@ -14,7 +14,7 @@
  * the external packages resolve from its node_modules)
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,14 +28,37 @@ export const CLI_EXTERNAL = ['dynalite', 'level', 'classic-level', '@aws-sdk/*']
  * `require`, `__filename` and `__dirname`: each chunk defines them for itself. Every chunk sits directly
  * in the output directory, so `__dirname` is that directory and `data/` beside it (lambdas/trust/trust-stores.ts).
  */
-const BANNER = [
-  "import { createRequire as __cwCreateRequire } from 'node:module';",
+const REQUIRE_BANNER =
+  "import { createRequire as __cwCreateRequire } from 'node:module'; const require = __cwCreateRequire(import.meta.url);";
+const PATH_BANNER = [
   "import { dirname as __cwDirname } from 'node:path';",
   "import { fileURLToPath as __cwFileURLToPath } from 'node:url';",
-  'const require = __cwCreateRequire(import.meta.url);',
   'const __filename = __cwFileURLToPath(import.meta.url);',
   'const __dirname = __cwDirname(__filename);',
 ].join(' ');
+const BANNER = `${REQUIRE_BANNER} ${PATH_BANNER}`;
+
+/**
+ * Keeps, of each chunk's banner line, only what its code uses: most chunks use none of `require`,
+ * `__filename`, `__dirname`, and a banner costs every chunk a createRequire and a URL conversion at load
+ * (`certwatch --help` loads two dozen chunks; its start is budgeted, docs/performance.md). The banner is
+ * the first line of each file and stays a line (empty or shorter), so the source maps still match.
+ * A word that only looks used (in a string) keeps its part: the trim errs on the side of the banner.
+ */
+function trimBanners(dir) {
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.mjs')) continue;
+    const file = join(dir, name);
+    const text = readFileSync(file, 'utf8');
+    if (!text.startsWith(`${BANNER}\n`)) continue;
+    const code = text.slice(BANNER.length + 1);
+    const parts = [
+      ...(/\brequire\b/.test(code) ? [REQUIRE_BANNER] : []),
+      ...(/\b__(dirname|filename)\b/.test(code) ? [PATH_BANNER] : []),
+    ];
+    writeFileSync(file, `${parts.join(' ')}\n${code}`);
+  }
+}
 
 /**
  * commander requires node:child_process at load for executable subcommands (`git-style` separate
@@ -100,6 +123,7 @@ export async function buildCli(outdir = join(ROOT, 'dist', 'cli')) {
     plugins: [lazyChildProcessForCommander],
     logLevel: 'warning',
   });
+  trimBanners(next);
   mkdirSync(join(next, 'data'), { recursive: true });
   copyFileSync(
     join(ROOT, 'lambdas', 'core', 'x509', 'data', 'pki-goog-roots.pem'),

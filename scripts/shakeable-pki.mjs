@@ -14,6 +14,11 @@
  * carry no import/require conditions, so require.resolve names the same files esbuild would). asn1js has the
  * same layout, but its static blocks register types (real side effects): rewriting it saves nothing.
  *
+ * One more change: pkijs hashes with @noble/hashes only in PKCS#12's key derivation (`md(data)`, one-shot),
+ * which its CryptoEngine keeps reachable though certwatch never calls it; those four hash functions are
+ * Node's own (node:crypto, same bytes), which keeps 12 KB of JavaScript hashing out of the bundle and the
+ * CLI's pkijs chunk (the handler bundle is budgeted, docs/performance.md).
+ *
  * Usage: node scripts/shakeable-pki.mjs OUTFILE   (default node_modules/.cache/certwatch/pkijs-shakeable.mjs)
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -40,6 +45,28 @@ function staticBlocksToFields(text) {
   return { text: out, rewritten };
 }
 
+/** The @noble/hashes imports pkijs 4 has, and what replaces each: one-shot digests from node:crypto. */
+const NOBLE_IMPORTS = [
+  ['import { sha1 } from "@noble/hashes/legacy.js";', ['sha1']],
+  ['import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";', ['sha256', 'sha384', 'sha512']],
+];
+
+/** Replaces pkijs' @noble/hashes imports with node:crypto digests; returns the text and how many it replaced. */
+function nodeHashes(text) {
+  let out = text;
+  let replaced = 0;
+  for (const [line, names] of NOBLE_IMPORTS) {
+    if (!out.includes(line)) continue;
+    const digests = names.map(
+      (n) => `const ${n} = (data) => new Uint8Array(__cwCreateHash("${n}").update(data).digest());`,
+    );
+    out = out.replace(line, digests.join('\n'));
+    replaced += 1;
+  }
+  if (replaced > 0) out = `import { createHash as __cwCreateHash } from "node:crypto";\n${out}`;
+  return { text: out, replaced };
+}
+
 /** Pins `from "bare"` imports to absolute files, resolved as the original module resolves them. */
 function pinImports(text, entry) {
   const require = createRequire(entry);
@@ -55,9 +82,11 @@ function main() {
   const { text, rewritten } = staticBlocksToFields(readFileSync(entry, 'utf8'));
   // A release laid out differently is still correct, only larger: the bundle size test says so.
   if (rewritten === 0) process.stderr.write('shakeable-pki: no static block of pkijs rewritten\n');
+  const hashed = nodeHashes(text);
+  if (hashed.replaced === 0) process.stderr.write('shakeable-pki: no @noble/hashes import of pkijs replaced\n');
   // Several synths may run at once: each writes its own file and renames it into place.
   const temporary = `${target}.${process.pid}.tmp`;
-  writeFileSync(temporary, pinImports(text, entry));
+  writeFileSync(temporary, pinImports(hashed.text, entry));
   renameSync(temporary, target);
 }
 

@@ -23,7 +23,7 @@ import { registerTimelineCommand } from './timeline-command';
 import { registerExportCommand, registerImportCommand } from './transfer-command';
 
 /*
- * Start time is budgeted (docs/performance.md: `certwatch --help` ≤ 2× a bare `node -e 0`), so commands load lazily:
+ * Start time is budgeted (docs/performance.md: `certwatch --help` ≤ 1.5× a bare `node -e 0`), so commands load lazily:
  * - every command is registered here, eagerly, by a `registerXCommand(program, run)` whose module declares
  *   only its arguments and options: its top-level imports stay light (commander, ./cli-io, ./format, the
  *   option parsers, core modules without dependencies, and `import type` for anything else);

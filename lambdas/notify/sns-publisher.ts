@@ -4,7 +4,7 @@
  * the JSON body for machines and the text for e-mail.
  */
 import { createHash } from 'node:crypto';
-import { type MessageAttributeValue, PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import type { MessageAttributeValue, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { isNoticeType, type Notice, noticeKind } from '../core/notice';
 import { toSubject } from '../core/notices/text';
@@ -87,20 +87,29 @@ export interface SnsPublisherOptions {
   client?: SNSClient;
 }
 
-/** {@link NoticePublisher} on an SNS topic. */
+type Sdk = typeof import('@aws-sdk/client-sns');
+
+/**
+ * {@link NoticePublisher} on an SNS topic. The AWS SDK's SNS client is made (and its module loaded) at the
+ * first publish: most invocations publish nothing (a shard never does), and module init is budgeted
+ * (docs/performance.md).
+ */
 export class SnsPublisher implements NoticePublisher {
   readonly topicArn: string;
-  private readonly client: SNSClient;
+  private readonly region: string;
+  private client: SNSClient | undefined;
 
   constructor(options: SnsPublisherOptions) {
-    const region = topicRegion(options.topicArn);
+    this.region = topicRegion(options.topicArn);
     this.topicArn = options.topicArn;
-    this.client = options.client ?? new SNSClient({ region, requestHandler: { ...AWS_REQUEST_TIMEOUTS } });
+    this.client = options.client;
   }
 
   async publish(notice: Notice): Promise<PublishReceipt> {
     try {
-      const { MessageId } = await this.client.send(new PublishCommand(toPublishInput(notice, this.topicArn)));
+      const sdk = require('@aws-sdk/client-sns') as Sdk;
+      this.client ??= new sdk.SNSClient({ region: this.region, requestHandler: { ...AWS_REQUEST_TIMEOUTS } });
+      const { MessageId } = await this.client.send(new sdk.PublishCommand(toPublishInput(notice, this.topicArn)));
       return { messageId: MessageId ?? null };
     } catch (cause) {
       const message = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);

@@ -2,15 +2,15 @@
  * The history store on a DynamoDB client: DynamoDB itself (the Lambda, `--table`), DynamoDB Local, or a
  * local engine's endpoint (a shard worker reaching its parent's embedded store).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { historyStoreOn, type TableHistoryStore } from './history-store';
-import { sdkEngine } from './sdk-transport';
+import { type DynamoClientSource, sdkEngine } from './sdk-transport';
 
 export type { TableHistoryStore } from './history-store';
 
 /** Options of {@link dynamoHistoryStore}. */
 export interface DynamoHistoryStoreOptions {
-  client: DynamoDBClient;
+  /** A client, or how to make one on the first request (the SDK then loads only then). */
+  client: DynamoClientSource;
   tableName: string;
 }
 

@@ -1,41 +1,41 @@
 /**
  * The wire transport through the AWS SDK's DynamoDB client: DynamoDB itself, DynamoDB Local, or dynalite
- * over HTTP. The client's own retries, timeouts and signing apply.
+ * over HTTP. The client's own retries, timeouts and signing apply. The SDK module is required on the first
+ * request, not when this module loads.
  */
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  CreateTableCommand,
-  DeleteItemCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TableEngine } from './engine';
 import { WireEngine, type WireMessage, type WireOperation, type WireTransport } from './wire-engine';
 
-const COMMANDS = {
-  GetItem: GetItemCommand,
-  PutItem: PutItemCommand,
-  UpdateItem: UpdateItemCommand,
-  DeleteItem: DeleteItemCommand,
-  Query: QueryCommand,
-  Scan: ScanCommand,
-  BatchGetItem: BatchGetItemCommand,
-  BatchWriteItem: BatchWriteItemCommand,
-  CreateTable: CreateTableCommand,
-  DescribeTable: DescribeTableCommand,
-} as const satisfies Record<WireOperation, unknown>;
+type Sdk = typeof import('@aws-sdk/client-dynamodb');
 
-/** Sends each request as the SDK command of the same name. */
-export function sdkTransport(client: DynamoDBClient): WireTransport {
+const COMMANDS = {
+  GetItem: 'GetItemCommand',
+  PutItem: 'PutItemCommand',
+  UpdateItem: 'UpdateItemCommand',
+  DeleteItem: 'DeleteItemCommand',
+  Query: 'QueryCommand',
+  Scan: 'ScanCommand',
+  BatchGetItem: 'BatchGetItemCommand',
+  BatchWriteItem: 'BatchWriteItemCommand',
+  CreateTable: 'CreateTableCommand',
+  DescribeTable: 'DescribeTableCommand',
+} as const satisfies Record<WireOperation, keyof Sdk>;
+
+/**
+ * A DynamoDB client, or how to make one on the first request: the AWS SDK then loads with that request,
+ * not with the module that holds the store (the Lambda handler's init, docs/performance.md).
+ */
+export type DynamoClientSource = DynamoDBClient | (() => DynamoDBClient);
+
+/** Sends each request as the SDK command of the same name (the SDK is loaded on the first one). */
+export function sdkTransport(source: DynamoClientSource): WireTransport {
+  let client = typeof source === 'function' ? undefined : source;
   return {
     async send(operation: WireOperation, request: WireMessage): Promise<WireMessage> {
-      const Command = COMMANDS[operation] as unknown as new (
+      client ??= (source as () => DynamoDBClient)();
+      const sdk = require('@aws-sdk/client-dynamodb') as Sdk;
+      const Command = sdk[COMMANDS[operation]] as unknown as new (
         input: WireMessage,
       ) => Parameters<DynamoDBClient['send']>[0];
       return (await client.send(new Command(request))) as unknown as WireMessage;
@@ -44,6 +44,6 @@ export function sdkTransport(client: DynamoDBClient): WireTransport {
 }
 
 /** The store engine on a DynamoDB client. */
-export function sdkEngine(client: DynamoDBClient, tableName: string): TableEngine {
-  return new WireEngine(sdkTransport(client), tableName);
+export function sdkEngine(source: DynamoClientSource, tableName: string): TableEngine {
+  return new WireEngine(sdkTransport(source), tableName);
 }

@@ -12,7 +12,6 @@
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { EXPIRY_LOG, WATCH_METRICS } from '../contract/metrics';
@@ -34,15 +33,18 @@ import { loadShippedTargets } from './shipped-targets';
 const config = readHandlerConfig(process.env);
 if (config.policySha256) config.probeOptions.policy = loadShippedPolicy(config.policySha256);
 const logger = new Logger({ serviceName: WATCH_METRICS.service });
-const expiryLogger = new Logger({ serviceName: WATCH_METRICS.service });
 const markedInContext = config.deployed.metricTargets.map((t) => t.url);
 const expiringWithinDays = Math.max(0, ...config.watch.expiryThresholdsDays);
 const metrics = new Metrics({ namespace: WATCH_METRICS.namespace, serviceName: WATCH_METRICS.service });
+// The AWS SDK's clients are made at their first request, not at module init (docs/performance.md).
 const store = dynamoHistoryStore({
-  client: new DynamoDBClient({
-    requestHandler: { ...AWS_REQUEST_TIMEOUTS },
-    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
-  }),
+  client: () => {
+    const sdk = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+    return new sdk.DynamoDBClient({
+      requestHandler: { ...AWS_REQUEST_TIMEOUTS },
+      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    });
+  },
   tableName: config.tableName,
 });
 /**
@@ -234,13 +236,17 @@ async function postureStep(now: Date, step: { invocationEnd: number; cycleId: st
 }
 
 /**
- * The cycle's metrics, and one expiry line per target in a logger of its own: without the invocation's
- * context fields a line is about 200 bytes, and a 5,000-target list writes 5,000 of them a cycle.
+ * The cycle's metrics, and one expiry line per target written straight to the log (one JSON line, as
+ * the logger's): without the invocation's context fields a line is about 200 bytes, and a 5,000-target
+ * list writes 5,000 of them a cycle (docs/deploy.md "What it costs").
  */
 function recordMetrics(result: ShardResult, now: Date, wholeCycle: boolean): void {
   const marked = new Set([...markedInContext, ...result.marked]);
   const lines = recordCycleMetrics(metrics, result, now, { expiringWithinDays, marked, wholeCycle });
-  for (const line of lines) expiryLogger.info(EXPIRY_LOG.message, line);
+  const head = { level: 'INFO', message: EXPIRY_LOG.message, timestamp: new Date().toISOString() };
+  const service = WATCH_METRICS.service;
+  if (lines.length > 0)
+    process.stdout.write(lines.map((line) => `${JSON.stringify({ ...head, service, ...line })}\n`).join(''));
 }
 
 /** One line per thing a person should look at: entries left out, failed probes, unreached targets, leftovers. */

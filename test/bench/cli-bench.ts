@@ -1,7 +1,7 @@
 /**
  * Start-up and whole-process figures of the built CLI (`node bin/certwatch.js`, what `npx certwatch` runs,
  * without npx's own ≈ 0.7 s), each measured as wall time of a fresh process, against a bare `node -e 0` in
- * the same run. Budgets (docs/performance.md, issue 13): --help ≤ 2× bare node; a one-endpoint probe ≤ 0.35 s and
+ * the same run. Budgets (docs/performance.md, issue 13): --help ≤ 1.5× bare node; a one-endpoint probe ≤ 0.35 s and
  * ≤ 3× bare node; 200 endpoints in one probe run ≥ 10× faster per endpoint than the openssl recipe looped;
  * a check over 500 endpoints ≤ 10 s.
  */

@@ -123,7 +123,8 @@ async function scaleFigures(budgets: Budget[]): Promise<void> {
 async function bundleFigures(budgets: Budget[]): Promise<void> {
   const bundle = await runBundleBench();
   console.log(
-    `handler bundle: ${(bundle.bundleBytes / 1000).toFixed(1)} kB minified, module init ${bundle.initMs.toFixed(1)} ms`,
+    `handler bundle: ${(bundle.bundleBytes / 1000).toFixed(1)} kB minified, module init ${bundle.initMs.toFixed(1)} ms ` +
+      `(${bundle.initWithClientMs.toFixed(1)} ms with the DynamoDB client its first store request loads; load average ${loadAverage()})`,
   );
   budgets.push({
     name: 'handler bundle size',
@@ -135,11 +136,15 @@ async function bundleFigures(budgets: Budget[]): Promise<void> {
   budgets.push({ name: 'handler module init', value: bundle.initMs, unit: ' ms', limit: 150, atMost: true });
 }
 
+/** The 1, 5 and 15 minute load averages, as printed beside each figure. */
+function loadAverage(): string {
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
+}
+
 async function cliFigures(budgets: Budget[]): Promise<void> {
-  const load = () =>
-    loadavg()
-      .map((n) => n.toFixed(2))
-      .join(', ');
+  const load = loadAverage;
   const loadBefore = load();
   const cli = await runCliBench();
   console.log(
@@ -152,7 +157,7 @@ async function cliFigures(budgets: Budget[]): Promise<void> {
     name: 'CLI --help vs bare node',
     value: cli.helpMs / cli.bareNodeMs,
     unit: '×',
-    limit: 2,
+    limit: 1.5,
     atMost: true,
   });
   budgets.push({ name: 'CLI probe, 1 endpoint', value: cli.probeOneMs / 1000, unit: ' s', limit: 0.35, atMost: true });
