@@ -164,7 +164,10 @@ export class WatchRun {
     const prepared = await this.targets(now, { shard: order.shard, shardCount: order.shardCount });
     const result = await runWatchCycle(this.cycleDeps(), {
       ...this.cycleInput(prepared, now, { ...step, invocationEnd: end }, started),
-      shard: { saveBaselines: (facts) => store.saveRunBaselines(order.runId, facts, now) },
+      shard: {
+        saveBaselines: (facts) => store.saveRunBaselines(order.runId, facts, now),
+        saveNotices: (notices) => store.saveRunNotices(order.runId, notices, now),
+      },
     });
     const targets = prepared.targets.length;
     const reached = targets - result.summary.unreached.length;
@@ -184,7 +187,7 @@ export class WatchRun {
 
   /** Merges a run: one BASELINE for the whole run, then the outbox drained. */
   merge(run: { runId: string; now: string }, claimant?: string): Promise<MergeSummary> {
-    return mergeRun(this.ports, run, claimant, this.settings.claimLeaseMs);
+    return mergeRun(this.ports, run, claimant, this.settings.claimLeaseMs, this.settings.watch);
   }
 
   /** This week's heartbeat when it is due (the list's URLs and the stored MX hosts; no DNS). */

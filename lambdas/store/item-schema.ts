@@ -178,6 +178,11 @@ const KINDS: readonly ItemKind[] = [
     fields: { facts: req('object') },
   },
   {
+    name: 'run notice',
+    matches: (pk, sk) => pk.startsWith('RUN#') && sk.startsWith('NOTICE#'),
+    fields: { notice: req('object') },
+  },
+  {
     name: 'probe rate',
     matches: (pk, sk) => pk === keys.runs && sk === keys.probeRate,
     fields: { entries: req('number'), seconds: req('number'), at: req('time') },

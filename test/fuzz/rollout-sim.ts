@@ -11,7 +11,6 @@
  * follow a real rollback and those that follow a flap; hours from the true end of service to the RETIRED;
  * handshakes per cycle, and those sampling added.
  */
-import { detectCycle } from '../../lambdas/core/detect';
 import { samplesFor, samplingPlan } from '../../lambdas/core/detect/sampling';
 import type { TargetHistory } from '../../lambdas/core/history';
 import type { Notice, NoticeFactsMap } from '../../lambdas/core/notice';
@@ -31,6 +30,7 @@ import {
   WORLDS,
   type World,
 } from './rollout-worlds';
+import { SettledFleet } from './settled-fleet';
 
 /**
  * A sticky address keeps our source on one frontend across cycles, moving it with this probability per
@@ -76,6 +76,8 @@ export interface RolloutSimResult {
   earlyMinutes: number[];
   handshakes: number;
   extraHandshakes: number;
+  /** PIN_UNUSED notices (each checked: the leaf served nowhere then). */
+  pinUnused: number;
 }
 
 /** Runs one seeded world. */
@@ -85,9 +87,11 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
   const world = build(options.seed, options.cycleMinutes ?? 15);
   const config = options.config ?? DEFAULT_WATCH_CONFIG;
   const rng = Rng.for(options.seed, 'rollout-sim', world.name);
-  const histories = new Map<string, TargetHistory>(
-    world.targets.map((t) => [t.target.url, { state: null, certs: [] }]),
+  const fleet = new SettledFleet(
+    world.targets.map((t) => t.target),
+    config,
   );
+  const histories = fleet.histories;
   const dns = new DnsAnswers(rng);
   const sticky = new Map<string, number>();
   /** When each key type × address last completed a handshake. */
@@ -108,9 +112,11 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
     earlyMinutes: [],
     handshakes: 0,
     extraHandshakes: 0,
+    pinUnused: 0,
   };
   const newCount = new Map<string, number>();
   const withdrawnCount = new Map<KeyType, number>();
+  const progressDays = new Set<string>();
   /**
    * Retired leaves (by fingerprint): until when the world still served it then (null: it did not), and what
    * to say should an observation contradict the retirement (a flap).
@@ -129,20 +135,11 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
     if (options.forgetEvidence) {
       for (const [url, h] of histories) if (h.state) histories.set(url, { ...h, state: { ...h.state, evidence: [] } });
     }
-    const result = detectCycle({
-      targets: watched.map((t) => t.target),
-      histories,
-      observations,
-      now: new Date(cycle.at),
-      config,
+    const notices = fleet.cycle(new Date(cycle.at), observations, {
+      urls: watched.map((t) => t.target.url),
+      shards: world.shards,
     });
-    for (const d of result.targets) {
-      const before = histories.get(d.target) as TargetHistory;
-      const certs = new Map(before.certs.map((c) => [c.sha256, c]));
-      for (const c of d.changedCerts) certs.set(c.sha256, { ...c, rev: c.rev + 1 });
-      histories.set(d.target, { state: { ...d.state, version: d.state.version + 1 }, certs: [...certs.values()] });
-    }
-    check(result.notices, observations, cycle.real);
+    check(notices, observations, cycle.real);
   }
   for (const entry of retired.values()) {
     if (entry.until !== null) r.earlyMinutes.push(Math.round((entry.until - entry.at) / 60_000));
@@ -194,9 +191,11 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
           continue;
         }
         for (const [leaf, count] of seen) {
-          out.push(
-            on({ ...obs(a.address, [LEAVES[k][leaf], INTERMEDIATE], at), ...(count > 1 ? { samples: count } : {}) }),
-          );
+          const o = on({
+            ...obs(a.address, [LEAVES[k][leaf], INTERMEDIATE], at),
+            ...(count > 1 ? { samples: count } : {}),
+          });
+          out.push({ ...o, consumerPolicy: pinned(LEAVES[k][leaf].spkiSha256) });
         }
       }
     }
@@ -240,6 +239,24 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
         returned.add(sha);
       }
       if (n.type === 'CERTIFICATE_RETIRED') onRetired(n as Notice<'CERTIFICATE_RETIRED'>, real, when);
+      if (n.type === 'ROLLOUT_PROGRESS') {
+        const f = n.facts as NoticeFactsMap['ROLLOUT_PROGRESS'];
+        const key = `${f.cert.sha256} ${when.slice(0, 10)}`;
+        if (progressDays.has(key))
+          r.violations.push(`${when}: second ROLLOUT_PROGRESS for ${LEAF_NAME.get(f.cert.sha256)} today`);
+        progressDays.add(key);
+        if ((newCount.get(f.cert.sha256) ?? 0) === 0) {
+          r.violations.push(`${when}: ROLLOUT_PROGRESS for ${LEAF_NAME.get(f.cert.sha256)} before its NEW_CERTIFICATE`);
+        }
+      }
+      if (n.type === 'PIN_UNUSED') {
+        const f = n.facts as NoticeFactsMap['PIN_UNUSED'];
+        const leaf = LEAVES[f.keyType].findIndex((c) => c.sha256 === f.retired.sha256);
+        r.pinUnused += 1;
+        if (servingNow(world, f.keyType, leaf, real).length > 0) {
+          r.violations.push(`${when}: PIN_UNUSED for ${LEAF_NAME.get(f.retired.sha256)} while it is served`);
+        }
+      }
       if (n.type === 'KEY_TYPE_WITHDRAWN') {
         const k = (n.facts as NoticeFactsMap['KEY_TYPE_WITHDRAWN']).keyType;
         withdrawnCount.set(k, (withdrawnCount.get(k) ?? 0) + 1);
@@ -259,6 +276,19 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
     if (retired.has(cert.sha256))
       r.violations.push(`${when}: second RETIRED for ${LEAF_NAME.get(cert.sha256)} without a return between`);
     const leaf = LEAVES[keyType].findIndex((c) => c.sha256 === cert.sha256);
+    const servedBy = world.targets
+      .filter((t) =>
+        t.addresses.some((a) =>
+          a.frontends.some((f) => f.serves[keyType].some(([from, l]) => l === leaf && from <= real)),
+        ),
+      )
+      .map((t) => t.target.host)
+      .sort();
+    if ([...n.hosts].sort().join() !== servedBy.join()) {
+      r.violations.push(
+        `${when}: RETIRED ${LEAF_NAME.get(cert.sha256)} names hosts ${n.hosts.join(', ')}, not every host that served it`,
+      );
+    }
     if (evidence?.rule === 'sampling') {
       r.samplingRetirements += 1;
       r.predicted += evidence.predicted;
@@ -283,6 +313,18 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
     const end = lastServed(world, keyType, leaf, real);
     if (end !== null) r.retireLagHours.push(Math.round(((real - end) / HOUR) * 10) / 10);
   }
+}
+
+/** The verdict of a policy pinning every leaf of the world (the user pasted each remedy): this leaf's pin matched. */
+function pinned(spki: string): Observation['consumerPolicy'] {
+  const pin = `sha256/${spki}`;
+  return {
+    ok: true,
+    policies: [0],
+    rules: [
+      { policy: 0, kind: 'pins', status: 'pass', severity: 'critical', reason: `${pin} matched`, matched: [pin] },
+    ],
+  };
 }
 
 /** DNS answers: every live address, or 1–2 weighted ones with each live address at least once per max gap. */

@@ -321,6 +321,23 @@ const withdrawn: Builder = (seed, cycleMinutes) => {
   };
 };
 
+/**
+ * Three targets sharing their leaves, one load-balanced address each (10 frontends); each target's rollout
+ * starts a day after the previous one's (or, `sameDay`, within hours of it) and takes a day and a half.
+ */
+function sharedWorld(name: string, sameDay: boolean, shards: number): Builder {
+  return (seed, cycleMinutes) => {
+    const rng = Rng.for(seed, 'world', name);
+    const start = T0.getTime() + rng.range(2 * 24, 3 * 24) * HOUR;
+    const targets = [1, 2, 3].map((n, i) => ({
+      target: target(n),
+      addresses: [risingVip(rng, `203.0.113.${50 + n}`, start + (sameDay ? rng.int(6) : i * 24) * HOUR, 1.5, 0.1, 10)],
+      dns: 'all' as const,
+    }));
+    return { name, targets, cycles: regularCycles(14, cycleMinutes), shards, cycleMinutes, failRate: 0.02 };
+  };
+}
+
 /** Every world, by name. */
 export const WORLDS: Record<string, Builder> = {
   google,
@@ -334,4 +351,6 @@ export const WORLDS: Record<string, Builder> = {
   'late-retries': lateRetries,
   rollback,
   withdrawn,
+  'shared-days': sharedWorld('shared-days', false, 1),
+  shards: sharedWorld('shards', true, 3),
 };

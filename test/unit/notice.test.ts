@@ -18,6 +18,7 @@ describe('notices', () => {
       'NEW_CERTIFICATE',
       'CERTIFICATE_RETIRED',
       'CERTIFICATE_RETURNED',
+      'ROLLOUT_PROGRESS',
       'KEY_TYPE_WITHDRAWN',
       'EXPIRY_WARNING',
       'ROTATION_OVERDUE',

@@ -29,6 +29,7 @@ import { POLICY_WARNING } from './types/policy-warning';
 import { PROBE_FAILING } from './types/probe-failing';
 import { PROBE_RECOVERED } from './types/probe-recovered';
 import { REVOCATION_UNKNOWN } from './types/revocation-unknown';
+import { ROLLOUT_PROGRESS } from './types/rollout-progress';
 import { ROTATION_OVERDUE } from './types/rotation-overdue';
 import { STARTTLS_MISSING } from './types/starttls-missing';
 import { TEST } from './types/test';
@@ -42,6 +43,7 @@ export const NOTICE_KINDS = [
   NEW_CERTIFICATE,
   CERTIFICATE_RETIRED,
   CERTIFICATE_RETURNED,
+  ROLLOUT_PROGRESS,
   KEY_TYPE_WITHDRAWN,
   EXPIRY_WARNING,
   ROTATION_OVERDUE,
