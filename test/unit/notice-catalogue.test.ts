@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNotice, NOTICE_KINDS, NOTICE_TYPES, type NoticeType, noticeKind } from '../../lambdas/core/notice';
-import type { NoticeKind } from '../../lambdas/core/notices/kind';
+import { type NoticeKind, noticeDocs } from '../../lambdas/core/notices/kind';
 import { NOTICES_DOC, renderNoticesDoc } from '../../scripts/notices-doc';
 
 const KINDS = NOTICE_KINDS as readonly NoticeKind[];
@@ -28,7 +28,11 @@ function keyPattern(shape: string): RegExp {
 }
 
 function exampleNotice(kind: NoticeKind) {
-  return createNotice({ type: kind.type as NoticeType, at: '2026-06-01T00:00:00.000Z', ...kind.example } as never);
+  return createNotice({
+    type: kind.type as NoticeType,
+    at: '2026-06-01T00:00:00.000Z',
+    ...noticeDocs(kind).example,
+  } as never);
 }
 
 describe('notice catalogue', () => {
@@ -49,14 +53,14 @@ describe('notice catalogue', () => {
   it.each(KINDS.map((k) => [k.type, k] as const))('%s example key has the documented shape', (type, kind) => {
     // Assess
     expect(kind.dedupeKey.startsWith(`${type}#`)).toBe(true);
-    expect(kind.example.dedupeKey).toMatch(keyPattern(kind.dedupeKey));
+    expect(noticeDocs(kind).example.dedupeKey).toMatch(keyPattern(kind.dedupeKey));
   });
 
   it('documents every facts field of each example and no field the example lacks a place for', () => {
     // Act
     const undocumented = KINDS.flatMap((k) =>
-      Object.keys(k.example.facts as object)
-        .filter((f) => !(f in (k.fields as object)))
+      Object.keys(noticeDocs(k).example.facts as object)
+        .filter((f) => !(f in (noticeDocs(k).fields as object)))
         .map((f) => `${k.type}.${f}`),
     );
 

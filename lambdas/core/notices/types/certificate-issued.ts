@@ -3,7 +3,7 @@
  * Its facts are shared by the other CT certificate notices (POLICY_FORECAST, UNEXPECTED_ISSUER). docs/ct.md.
  */
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { plural } from '../text';
 
 /** One log entry of a logged certificate. */
@@ -103,28 +103,6 @@ export type CertificateIssuedFacts = LoggedCertificateFacts;
 export const CERTIFICATE_ISSUED = defineNotice<CertificateIssuedFacts>()({
   type: 'CERTIFICATE_ISSUED',
   severity: 'info',
-  when:
-    'a CT log shows a certificate (or precertificate) naming a watched host that no frontend serves yet: once per ' +
-    'certificate whatever the number of logs and forms; the text gives the SPKI pin and TLSA 3 1 1 line to add now',
-  fields: {
-    linkKey: 'SHA-256 of the TBS without poison and SCT list: links precertificate, certificate and served leaf',
-    names: 'the dNSNames of the certificate',
-    hosts: 'the watched hosts it covers (exact or by wildcard)',
-    targets: 'the watched targets at those hosts',
-    subject: 'subject DN',
-    issuer: 'issuer DN',
-    operator: 'the issuing CA operator (organisation of the issuer name)',
-    root: 'the root the logged chain leads to, or null',
-    serial: 'serial number, hex',
-    notBefore: 'ISO 8601',
-    notAfter: 'ISO 8601',
-    keyAlgorithm: 'e.g. `ECDSA P-256`',
-    spkiSha256: 'base64 SHA-256 of the public key (the observation’s form)',
-    precertificate: 'true when only the precertificate was logged when announced',
-    sha256: 'SHA-256 of the final certificate, or null until it is logged',
-    logs: 'per log entry: `log`, `logId`, `index`, `timestamp`, `form` (`precertificate` or `certificate`)',
-    loggedAt: 'the earliest entry timestamp',
-  },
   dedupeKey: 'CERTIFICATE_ISSUED#<link key>',
   key: (linkKey: string) => noticeKey('CERTIFICATE_ISSUED', linkKey),
   describe: ({ facts: f }) => {
@@ -143,10 +121,34 @@ export const CERTIFICATE_ISSUED = defineNotice<CertificateIssuedFacts>()({
       ],
     };
   },
-  example: {
-    dedupeKey: noticeKey('CERTIFICATE_ISSUED', EXAMPLE_LOGGED.linkKey),
-    target: null,
-    hosts: ['smtp.gmail.com'],
-    facts: EXAMPLE_LOGGED,
-  },
+  ...(NOTICE_DOCS && {
+    when:
+      'a CT log shows a certificate (or precertificate) naming a watched host that no frontend serves yet: once per ' +
+      'certificate whatever the number of logs and forms; the text gives the SPKI pin and TLSA 3 1 1 line to add now',
+    fields: {
+      linkKey: 'SHA-256 of the TBS without poison and SCT list: links precertificate, certificate and served leaf',
+      names: 'the dNSNames of the certificate',
+      hosts: 'the watched hosts it covers (exact or by wildcard)',
+      targets: 'the watched targets at those hosts',
+      subject: 'subject DN',
+      issuer: 'issuer DN',
+      operator: 'the issuing CA operator (organisation of the issuer name)',
+      root: 'the root the logged chain leads to, or null',
+      serial: 'serial number, hex',
+      notBefore: 'ISO 8601',
+      notAfter: 'ISO 8601',
+      keyAlgorithm: 'e.g. `ECDSA P-256`',
+      spkiSha256: 'base64 SHA-256 of the public key (the observation’s form)',
+      precertificate: 'true when only the precertificate was logged when announced',
+      sha256: 'SHA-256 of the final certificate, or null until it is logged',
+      logs: 'per log entry: `log`, `logId`, `index`, `timestamp`, `form` (`precertificate` or `certificate`)',
+      loggedAt: 'the earliest entry timestamp',
+    },
+    example: {
+      dedupeKey: noticeKey('CERTIFICATE_ISSUED', EXAMPLE_LOGGED.linkKey),
+      target: null,
+      hosts: ['smtp.gmail.com'],
+      facts: EXAMPLE_LOGGED,
+    },
+  }),
 });
