@@ -224,7 +224,8 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       const others = detection.targets.filter((d) => d.target !== target.url);
       // In a shard, the BASELINE facts go to the run's merge step instead.
       if (input.shard) await input.shard.saveBaselines(current.baseline ? [current.baseline] : []);
-      if (input.shard) await input.shard.saveNotices(await amend(current.notices.filter((n) => SETTLED_TYPES.has(n.type))));
+      if (input.shard)
+        await input.shard.saveNotices(await amend(current.notices.filter((n) => SETTLED_TYPES.has(n.type))));
       let redone = cycleNotices([...others, current], detectTargets, now).filter(
         (n) =>
           (current.notices.some((c) => c.dedupeKey === n.dedupeKey) || n.target === null) &&

@@ -493,7 +493,7 @@ export const SETTINGS = {
     name: 'ctBudgetSeconds',
     doc: 'Time the CT step may take per run (all logs together); logs not done resume next run.',
     parser: integer(5, 900),
-    default: 120,
+    default: 60,
     flag: '--ct-budget',
     env: 'CERTWATCH_CT_BUDGET_SECONDS',
     context: 'ctBudgetSeconds',

@@ -24,11 +24,11 @@ describe('CT reader, default stack', () => {
   test("reads Chrome's published log list, verified with Google's key shipped in the bundle", () => {
     expect(reader).toBeDefined();
     expect(fn().Environment.Variables.CERTWATCH_CT_LOGS).toBe(CHROME_LOG_LIST_URL);
-    expect(fn().Environment.Variables.CERTWATCH_CT_BUDGET_SECONDS).toBe('120');
+    expect(fn().Environment.Variables.CERTWATCH_CT_BUDGET_SECONDS).toBe('60');
   });
 
   test('has a full vCPU and its budget plus 30 s, no VPC', () => {
-    expect(fn()).toMatchObject({ MemorySize: 1769, Timeout: 150, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    expect(fn()).toMatchObject({ MemorySize: 1769, Timeout: 90, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     expect(fn().VpcConfig).toBeUndefined();
   });
 
@@ -55,7 +55,7 @@ describe('CT reader, default stack', () => {
       Type: 'Task',
       Next: 'Shards',
       ResultPath: null,
-      TimeoutSeconds: 160,
+      TimeoutSeconds: 100,
       Parameters: expect.objectContaining({ kind: 'ct' }),
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Shards' }],
     });
@@ -81,6 +81,17 @@ test('ctLogs=off leaves the reader out and the run starts with Plan', () => {
   expect(s.stack.watcher.ctReader).toBeUndefined();
   s.template.resourceCountIs('AWS::Lambda::Function', 1);
   expect(definition(s.template).States.Plan.Next).toBe('Shards');
+});
+
+test("the CT step's worst case is taken from the shards: 175 s and 32 entries at worst instead of 225 s and 40", () => {
+  // Act
+  const on = synth({}, { quietPort25: true });
+  const off = synth({ ctLogs: 'off' }, { quietPort25: true });
+
+  // Assess
+  const timeout = (s: typeof on) => s.template.toJSON().Resources[logicalId(s, s.stack.watcher.fn)].Properties.Timeout;
+  expect([timeout(on), on.stack.watcher.timings.shardTargetsAtWorst]).toEqual([175, 32]);
+  expect([timeout(off), off.stack.watcher.timings.shardTargetsAtWorst]).toEqual([225, 40]);
 });
 
 test('a log list file is refused for the stack, naming the setting', () => {

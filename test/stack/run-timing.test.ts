@@ -97,7 +97,7 @@ test.each([
 test('a 5-minute schedule with the Certificate Transparency step is refused, naming what to change', () => {
   // Act / Assess
   expect(() => synth({ schedule: 'rate(5 minutes)' }, { quietPort25: true })).toThrow(
-    /ctBudgetSeconds: the Certificate Transparency step takes up to 160 s of a 5-minute run.*ctLogs=off/,
+    /ctBudgetSeconds: the Certificate Transparency step takes up to 100 s of a 5-minute run.*ctLogs=off/,
   );
 });
 
