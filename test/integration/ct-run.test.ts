@@ -2,7 +2,8 @@
  * Certificate Transparency in a whole run, with real parts only: two test logs (one per protocol) on
  * loopback, certificates issued through them by openssl, a real SMTP server serving them, the real prober
  * and the embedded store. Precertificate, then final certificate, then served: CERTIFICATE_ISSUED once,
- * POLICY_FORECAST before service (again with the digest), NEW_CERTIFICATE with the lead time.
+ * POLICY_FORECAST before service (again with the digest), NEW_CERTIFICATE with the lead time (from a
+ * scheduled run's shard: plan, shard, merge).
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { ctLogsSource } from '../../lambdas/core/ct/logs-setting';
@@ -68,7 +69,7 @@ afterAll(async () => {
   ca?.close();
 });
 
-test('precertificate, final certificate, then served: issued once, forecast, and the lead on NEW_CERTIFICATE', async () => {
+test('precertificate, final certificate, then served (in a shard): issued once, forecast, and the lead on NEW_CERTIFICATE', async () => {
   // Prepare: certificate A served and logged; a policy that pins A's key.
   const a = issueLeaf('0a01', logs);
   smtp = await startSmtpTestServer({ address: '127.0.0.2', certs: [a.served], greeting: HOST });
@@ -128,7 +129,16 @@ test('precertificate, final certificate, then served: issued once, forecast, and
   logs[0].publish();
   await cycle(); // day 2: B's final certificate is logged
   smtp.setCerts([b.served]);
-  await cycle(); // day 3: B is served
+  // day 3: B is served, seen by a scheduled run's shard (the leaf notices go to the merge step)
+  const now = new Date(clock);
+  const plan = await run.plan(now, { invocationMs: 60_000 });
+  const published = publisher.published.length;
+  for (const shard of plan.shards) {
+    await run.shard({ runId: plan.runId, now: plan.now, shard, shardCount: plan.shardCount });
+  }
+  await run.merge({ runId: plan.runId, now: plan.now });
+  byDay.push(publisher.published.slice(published));
+  clock += DAY;
 
   // Assess
   const types = byDay.map((notices) => notices.map((n) => n.type).sort());
