@@ -251,6 +251,18 @@ export const SETTINGS = {
     context: 'expiryThresholdsDays',
     deploy: 'watch',
   }),
+  expiryLifetimeShare: defineSetting({
+    name: 'expiryLifetimeShare',
+    doc:
+      "Each expiry threshold applies as min(days, the certificate's lifetime × this): a fresh short-lived " +
+      'certificate raises nothing at first sight; thresholds that collapse to one value warn once. off: as configured.',
+    parser: orWord('off', fraction(0.3333)),
+    default: DEFAULT_WATCH_CONFIG.expiryLifetimeShare,
+    defaultText: '1/3',
+    env: 'CERTWATCH_EXPIRY_LIFETIME_SHARE',
+    context: 'expiryLifetimeShare',
+    deploy: 'watch',
+  }),
   staleAfterCycles: defineSetting({
     name: 'staleAfterCycles',
     doc:

@@ -72,7 +72,11 @@ beforeAll(async () => {
       certs: [await pki.leaf({ hostnames: ['other.example'] })],
       greeting: HOST,
     }),
-    expiring: await startSmtpTestServer({ address: '127.0.0.2', certs: [await pki.leaf({ to: 10 })], greeting: HOST }),
+    expiring: await startSmtpTestServer({
+      address: '127.0.0.2',
+      certs: [await pki.leaf({ from: -80, to: 10 })],
+      greeting: HOST,
+    }),
   };
   silent = await startScriptedServer(hostile.silence(), '127.0.0.2');
   ctLog = new TestCtLog({ name: 'executed', protocol: 'static-ct', now: () => Date.now() });

@@ -155,6 +155,16 @@ const CASES: Record<SettingName, Case> = {
       ['off,crl', /"off" is not crl or ocsp/],
     ],
   },
+  expiryLifetimeShare: {
+    accepted: [
+      ['0.5', 0.5],
+      ['off', 'off'],
+    ],
+    refused: [
+      ['1', /"off" or a fraction in \(0, 1\)/],
+      ['third', /"off" or a fraction in \(0, 1\)/],
+    ],
+  },
   revocationMaxBytes: {
     accepted: [
       ['65536', 65_536],

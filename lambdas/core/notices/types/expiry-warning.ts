@@ -11,6 +11,8 @@ export interface ExpiryWarningFacts {
   keyType: KeyType;
   cert: CertFacts;
   thresholdDays: number;
+  /** When the lifetime scaled the threshold (min(days, lifetime/3)): the configured thresholds it stands for. */
+  scaledFrom?: number[];
   addresses: string[];
   targets?: SharedTargetFacts[];
 }
@@ -29,17 +31,19 @@ export const EXPIRY_WARNING = defineNotice<ExpiryWarningFacts>()({
   describe: ({ facts: f }, where) => ({
     title: `${f.keyType} ${f.cert.role === 'leaf' ? '' : 'intermediate '}certificate on ${where} expires in ${wholeDays(f.cert.daysLeft)} days`,
     lines: [
-      `A served ${f.keyType} ${f.cert.role === 'leaf' ? 'leaf' : 'chain certificate'} crossed the ${f.thresholdDays}-day threshold.`,
+      `A served ${f.keyType} ${f.cert.role === 'leaf' ? 'leaf' : 'chain certificate'} crossed the ${f.thresholdDays}-day threshold${f.scaledFrom ? ` (${f.scaledFrom.join(', ')} days, scaled to a third of its lifetime)` : ''}.`,
       ...certLines(f.cert),
       `Served on: ${f.addresses.join(', ')}.`,
     ],
   }),
   ...(NOTICE_DOCS && {
-    when: 'a still-served leaf or intermediate crosses a threshold (21, 14, 7, 3, 1 days) — once per threshold',
+    when: "a still-served leaf or intermediate crosses a threshold (21, 14, 7, 3, 1 days, each at most a third of the certificate's lifetime: `expiryLifetimeShare`) — once per threshold; thresholds that a short lifetime collapses to one value warn once",
     fields: {
       keyType: '`rsa` or `ecdsa`',
       cert: 'the certificate (certificate facts; `role` leaf or chain)',
-      thresholdDays: 'the threshold crossed, in days',
+      thresholdDays: 'the threshold crossed, in days (as it applies to this certificate)',
+      scaledFrom:
+        "when the certificate's lifetime lowered it: the configured thresholds it stands for, e.g. `[21, 14, 7, 3]` for a 6-day certificate",
       addresses: 'the addresses serving it',
       targets: 'when several targets serve the leaf: per target `target`, `host`, `addresses`',
     },
