@@ -1,7 +1,7 @@
 /**
  * The notice catalogue (lambdas/core/notices): every registered type renders a valid SNS subject from its
- * example, its example's dedupe key has the documented shape, each type module is registered, and
- * docs/notices.md is generated from the registry.
+ * example, its example's dedupe key has the documented shape, each type module is registered (its words in
+ * the NOTICE_DOCS guard), and docs/notices.md is generated from the registry.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,6 +80,20 @@ describe('notice catalogue', () => {
     // Assess
     expect(files).toEqual(expected);
     expect(new Set(NOTICE_TYPES).size).toBe(NOTICE_TYPES.length);
+  });
+
+  it("gives each type's words inside the NOTICE_DOCS guard, so the Lambda bundles leave them out", () => {
+    // Act: a type's own `when`, `fields` or `example` outside `...(NOTICE_DOCS && { ... })` sits at the
+    // kind's first indentation level
+    const unguarded = readdirSync(TYPES_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => {
+        const source = readFileSync(join(TYPES_DIR, f), 'utf8');
+        return /^ {2}(when|fields|example)\b/m.test(source) || !source.includes('...(NOTICE_DOCS && {');
+      });
+
+    // Assess
+    expect(unguarded).toEqual([]);
   });
 
   it('looks a type up by name and refuses a name it does not know', () => {
