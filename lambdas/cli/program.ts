@@ -8,6 +8,7 @@ import { TimelineError } from '../timeline/errors';
 import { registerCheckCommand } from './check-command';
 import { type CliIo, type CliRun, EXIT, flushed, OutputError, oneLine, outputStateOf, UsageError } from './cli-io';
 import { checkCliEnvironment } from './cli-settings';
+import { registerCtCommand } from './ct-command';
 import { registerHistoryCommand } from './history-command';
 import { registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
@@ -144,6 +145,7 @@ export async function runCli(
   registerProbeCommand(program, run);
   registerCheckCommand(program, run);
   registerHistoryCommand(program, run);
+  registerCtCommand(program, run);
   registerInspectCommand(program, run, stdin);
   registerPostureCommand(program, run);
   registerTimelineCommand(program, run);

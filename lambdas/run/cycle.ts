@@ -77,6 +77,8 @@ export interface CycleInput {
     targets: readonly Target[],
     samplePlan: Readonly<Record<string, SamplePlan>>,
   ): Promise<{ observations: Observation[]; unreached: readonly Target[] }>;
+  /** Amends the detected notices before they are recorded (same order, same dedupe keys): the run's extensions. */
+  amend?(notices: Notice[], observations: readonly Observation[]): Promise<Notice[]>;
   /** Watch-list entries the run left out before probing, with why (reported in the summary). */
   problems?: readonly RunProblem[];
 }
@@ -178,14 +180,20 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
     held.set(d.target, { host: hostOf(detectTargets, d.target), certs: [...certs.values()] });
   };
   for (const d of detection.targets) hold(d, histories.get(d.target) as TargetHistory);
+  // Extensions amend the notices before they leave this cycle (a shard's leaf notices with this shard's
+  // observations: the merge step has none).
+  const amend = (notices: Notice[]) => (input.amend ? input.amend(notices, observations) : Promise.resolve(notices));
   if (input.shard) {
     await input.shard.saveBaselines(detection.targets.flatMap((t) => (t.baseline ? [t.baseline] : [])));
     // Notices about leaves go to the run's merge step, to be settled across every shard.
-    await input.shard.saveNotices(detection.targets.flatMap((t) => t.notices.filter((n) => SETTLED_TYPES.has(n.type))));
+    await input.shard.saveNotices(
+      await amend(detection.targets.flatMap((t) => t.notices.filter((n) => SETTLED_TYPES.has(n.type)))),
+    );
     detection.notices = detection.notices.filter((n) => n.type !== 'BASELINE' && !SETTLED_TYPES.has(n.type));
   } else {
     detection.notices = await settleWithStore({ store, notices: detection.notices, now, config, held });
   }
+  detection.notices = await amend(detection.notices);
   await store.recordNotices(detection.notices, now);
 
   let conflicts = 0;
@@ -216,7 +224,8 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       const others = detection.targets.filter((d) => d.target !== target.url);
       // In a shard, the BASELINE facts go to the run's merge step instead.
       if (input.shard) await input.shard.saveBaselines(current.baseline ? [current.baseline] : []);
-      if (input.shard) await input.shard.saveNotices(current.notices.filter((n) => SETTLED_TYPES.has(n.type)));
+      if (input.shard)
+        await input.shard.saveNotices(await amend(current.notices.filter((n) => SETTLED_TYPES.has(n.type))));
       let redone = cycleNotices([...others, current], detectTargets, now).filter(
         (n) =>
           (current.notices.some((c) => c.dedupeKey === n.dedupeKey) || n.target === null) &&
@@ -226,6 +235,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         hold(current, await store.loadTarget(target.url));
         redone = await settleWithStore({ store, notices: redone, now, config, held });
       }
+      redone = await amend(redone);
       // The events the first detection raised stay this cycle's, though the records written before the
       // conflict no longer raise them again.
       current.state.raised = [...new Set([...(first?.state.raised ?? []), ...current.state.raised])].sort();

@@ -306,7 +306,18 @@ export class WatchRun {
           extraHandshakes: (target) => mostSamples(samplePlan[target.url]) - 1,
           enrich: (observations) => this.enrich(observations, options, now, deadline),
         }),
+      amend: (notices: Notice[], observations: readonly Observation[]) => this.amend(notices, observations, now),
     };
+  }
+
+  private async amend(notices: Notice[], observations: readonly Observation[], now: Date): Promise<Notice[]> {
+    let amended = notices;
+    for (const extension of this.extensions) {
+      if (extension.amendNotices) {
+        amended = await extension.amendNotices(amended, { store: this.ports.store, observations, now });
+      }
+    }
+    return amended;
   }
 
   private extraHandshakes(): number {

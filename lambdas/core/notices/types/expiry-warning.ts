@@ -3,7 +3,7 @@ import { wholeDays } from '../../days';
 import type { KeyType } from '../../observation';
 import { type CertFacts, EXAMPLE_CERT, type SharedTargetFacts } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { certLines } from '../text';
 
 /** The body of an EXPIRY_WARNING notice. */
@@ -20,16 +20,6 @@ export interface ExpiryWarningFacts {
 export const EXPIRY_WARNING = defineNotice<ExpiryWarningFacts>()({
   type: 'EXPIRY_WARNING',
   severity: 'warning',
-  when: "a still-served leaf or intermediate crosses a threshold (21, 14, 7, 3, 1 days, each at most a third of the certificate's lifetime: `expiryLifetimeShare`) — once per threshold; thresholds that a short lifetime collapses to one value warn once",
-  fields: {
-    keyType: '`rsa` or `ecdsa`',
-    cert: 'the certificate (certificate facts; `role` leaf or chain)',
-    thresholdDays: 'the threshold crossed, in days (as it applies to this certificate)',
-    scaledFrom:
-      "when the certificate's lifetime lowered it: the configured thresholds it stands for, e.g. `[21, 14, 7, 3]` for a 6-day certificate",
-    addresses: 'the addresses serving it',
-    targets: 'when several targets serve the leaf: per target `target`, `host`, `addresses`',
-  },
   dedupeKey: 'EXPIRY_WARNING#<target>#<sha256>#<threshold days>',
   key: (target: string, sha256: string, thresholdDays: number) =>
     noticeKey('EXPIRY_WARNING', target, sha256, thresholdDays),
@@ -46,15 +36,27 @@ export const EXPIRY_WARNING = defineNotice<ExpiryWarningFacts>()({
       `Served on: ${f.addresses.join(', ')}.`,
     ],
   }),
-  example: {
-    dedupeKey: noticeKey('EXPIRY_WARNING', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 14),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      keyType: 'ecdsa',
-      cert: { ...EXAMPLE_CERT, daysLeft: 13.6 },
-      thresholdDays: 14,
-      addresses: ['192.0.2.10', '192.0.2.11'],
+  ...(NOTICE_DOCS && {
+    when: "a still-served leaf or intermediate crosses a threshold (21, 14, 7, 3, 1 days, each at most a third of the certificate's lifetime: `expiryLifetimeShare`) — once per threshold; thresholds that a short lifetime collapses to one value warn once",
+    fields: {
+      keyType: '`rsa` or `ecdsa`',
+      cert: 'the certificate (certificate facts; `role` leaf or chain)',
+      thresholdDays: 'the threshold crossed, in days (as it applies to this certificate)',
+      scaledFrom:
+        "when the certificate's lifetime lowered it: the configured thresholds it stands for, e.g. `[21, 14, 7, 3]` for a 6-day certificate",
+      addresses: 'the addresses serving it',
+      targets: 'when several targets serve the leaf: per target `target`, `host`, `addresses`',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('EXPIRY_WARNING', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 14),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        keyType: 'ecdsa',
+        cert: { ...EXAMPLE_CERT, daysLeft: 13.6 },
+        thresholdDays: 14,
+        addresses: ['192.0.2.10', '192.0.2.11'],
+      },
+    },
+  }),
 });

@@ -6,7 +6,7 @@
 import type { KeyType } from '../../observation';
 import { type CertFacts, EXAMPLE_CERT, rolloutText, type SharedTargetFacts } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { certLines, hostPort, plural, shortSha } from '../text';
 
 /** The body of a ROLLOUT_PROGRESS notice. */
@@ -24,14 +24,6 @@ export interface RolloutProgressFacts {
 export const ROLLOUT_PROGRESS = defineNotice<RolloutProgressFacts>()({
   type: 'ROLLOUT_PROGRESS',
   severity: 'info',
-  when: 'a target starts serving a leaf already announced (NEW_CERTIFICATE) at another target: at most one per leaf and day, its `host` attribute naming the adopting hosts',
-  fields: {
-    keyType: '`rsa` or `ecdsa`',
-    cert: 'the leaf (certificate facts)',
-    announcedAt: 'when it was first seen at any target (its NEW_CERTIFICATE)',
-    targets: 'the adopting targets: per target `target`, `host`, `addresses`, `rollout`',
-    servingTargets: 'targets serving it now, the adopting ones included',
-  },
   dedupeKey: 'ROLLOUT_PROGRESS#<sha256>#<day, YYYY-MM-DD>',
   key: (sha256: string, day: string) => noticeKey('ROLLOUT_PROGRESS', sha256, day),
   describe: ({ facts: f }) => ({
@@ -44,23 +36,33 @@ export const ROLLOUT_PROGRESS = defineNotice<RolloutProgressFacts>()({
       ...certLines(f.cert),
     ],
   }),
-  example: {
-    dedupeKey: noticeKey('ROLLOUT_PROGRESS', EXAMPLE_CERT.sha256, '2026-06-02'),
-    target: null,
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      keyType: 'ecdsa',
-      cert: EXAMPLE_CERT,
-      announcedAt: '2026-06-01T00:00:00.000Z',
-      targets: [
-        {
-          target: 'smtps://smtp.gmail.com:465',
-          host: 'smtp.gmail.com',
-          addresses: ['192.0.2.10'],
-          rollout: { share: 0.3, serving: 1, total: 2 },
-        },
-      ],
-      servingTargets: 2,
+  ...(NOTICE_DOCS && {
+    when: 'a target starts serving a leaf already announced (NEW_CERTIFICATE) at another target: at most one per leaf and day, its `host` attribute naming the adopting hosts',
+    fields: {
+      keyType: '`rsa` or `ecdsa`',
+      cert: 'the leaf (certificate facts)',
+      announcedAt: 'when it was first seen at any target (its NEW_CERTIFICATE)',
+      targets: 'the adopting targets: per target `target`, `host`, `addresses`, `rollout`',
+      servingTargets: 'targets serving it now, the adopting ones included',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('ROLLOUT_PROGRESS', EXAMPLE_CERT.sha256, '2026-06-02'),
+      target: null,
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        keyType: 'ecdsa',
+        cert: EXAMPLE_CERT,
+        announcedAt: '2026-06-01T00:00:00.000Z',
+        targets: [
+          {
+            target: 'smtps://smtp.gmail.com:465',
+            host: 'smtp.gmail.com',
+            addresses: ['192.0.2.10'],
+            rollout: { share: 0.3, serving: 1, total: 2 },
+          },
+        ],
+        servingTargets: 2,
+      },
+    },
+  }),
 });

@@ -2,7 +2,7 @@
 import type { KeyType } from '../../observation';
 import { type CertFacts, EXAMPLE_CERT } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { certLines } from '../text';
 
 /** The body of a ROTATION_OVERDUE notice. */
@@ -22,16 +22,6 @@ export interface RotationOverdueFacts {
 export const ROTATION_OVERDUE = defineNotice<RotationOverdueFacts>()({
   type: 'ROTATION_OVERDUE',
   severity: 'warning',
-  when: "a leaf past a share of its lifetime (default 75 %) with no successor seen — or, once the target's history holds two rotations, past 1.25 × the longest time after notBefore its leaves were replaced, when that comes first",
-  fields: {
-    keyType: '`rsa` or `ecdsa`',
-    cert: 'the leaf (certificate facts)',
-    lifetimeShare: 'the share of its lifetime used, 0–1',
-    thresholdShare: 'the configured threshold, 0–1',
-    cadence:
-      "when the target's cadence raised it first: `rotations` in its history, `replacedAfterDays` (the longest time after notBefore a leaf was replaced) and `thresholdDays` (1.25 × that)",
-    addresses: 'the addresses serving it',
-  },
   dedupeKey: 'ROTATION_OVERDUE#<target>#<sha256>',
   key: (target: string, sha256: string) => noticeKey('ROTATION_OVERDUE', target, sha256),
   describe: ({ facts: f }, where) => {
@@ -46,16 +36,28 @@ export const ROTATION_OVERDUE = defineNotice<RotationOverdueFacts>()({
       ],
     };
   },
-  example: {
-    dedupeKey: noticeKey('ROTATION_OVERDUE', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      keyType: 'ecdsa',
-      cert: EXAMPLE_CERT,
-      lifetimeShare: 0.76,
-      thresholdShare: 0.75,
-      addresses: ['192.0.2.10'],
+  ...(NOTICE_DOCS && {
+    when: "a leaf past a share of its lifetime (default 75 %) with no successor seen — or, once the target's history holds two rotations, past 1.25 × the longest time after notBefore its leaves were replaced, when that comes first",
+    fields: {
+      keyType: '`rsa` or `ecdsa`',
+      cert: 'the leaf (certificate facts)',
+      lifetimeShare: 'the share of its lifetime used, 0–1',
+      thresholdShare: 'the configured threshold, 0–1',
+      cadence:
+        "when the target's cadence raised it first: `rotations` in its history, `replacedAfterDays` (the longest time after notBefore a leaf was replaced) and `thresholdDays` (1.25 × that)",
+      addresses: 'the addresses serving it',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('ROTATION_OVERDUE', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        keyType: 'ecdsa',
+        cert: EXAMPLE_CERT,
+        lifetimeShare: 0.76,
+        thresholdShare: 0.75,
+        addresses: ['192.0.2.10'],
+      },
+    },
+  }),
 });
