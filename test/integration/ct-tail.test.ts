@@ -326,6 +326,27 @@ test('a truncated hash tile is refused as a bad answer, not an inconsistency', a
   expect(r.state.lastError?.message).toMatch(/bytes, not/);
 });
 
+test('a partial tile dropped once its full tile exists is read from the full tile', async () => {
+  // Prepare: met at 100; then a certificate and 300 more entries are sequenced (tiles written), but the
+  // checkpoint the reader gets is at 200, whose partial tiles (width 200) the log has already dropped.
+  current = await world(['static-ct']);
+  const [log] = current.logs;
+  log.addFiller(100);
+  await current.cycle();
+  log.faults.partialsGone = true;
+  log.addFiller(50);
+  certFor(['smtp.tail.example'], [log]);
+  log.addFiller(349);
+  log.publish(200);
+
+  // Act
+  const [r] = await current.cycle();
+
+  // Assess
+  expect(r).toMatchObject({ outcome: 'ok', state: { position: 200, lastError: null } });
+  expect(r.matches.map((m) => m.entry.index)).toEqual([150]);
+});
+
 test('a log going readonly is read to its final tree head, then no more is fetched from it', async () => {
   // Prepare
   current = await world(['rfc6962']);

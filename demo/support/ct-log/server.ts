@@ -145,9 +145,13 @@ export async function startCtLogServer(logs: TestCtLog[], options: CtLogServerOp
     if (parts[0] !== 'tile' || parts.length < 3) return notFound(res);
     const at = parseTileIndex(parts.slice(2));
     if (!at) return notFound(res);
+    // With partialsGone, tiles exist for every entry sequenced, and a partial one only until it is full.
+    const stored = log.faults.partialsGone ? log.entries.length : size;
+    const levelSize = parts[1] === 'data' ? stored : Math.floor(stored / 256 ** Number(parts[1]));
+    if (log.faults.partialsGone && at.width < 256 && levelSize >= (at.index + 1) * 256) return notFound(res);
     if (parts[1] === 'data') {
       const first = at.index * 256;
-      if (first + at.width > size) return notFound(res);
+      if (first + at.width > stored) return notFound(res);
       let body = Buffer.concat(
         Array.from({ length: at.width }, (_, i) => log.served(first + i, log.tileLeaf(first + i), 0)),
       );
@@ -158,7 +162,7 @@ export async function startCtLogServer(logs: TestCtLog[], options: CtLogServerOp
     }
     const level = Number(parts[1]);
     if (!/^[0-5]$/.test(parts[1])) return notFound(res);
-    const tile = log.tree.tile(level, at.index, size);
+    const tile = log.tree.tile(level, at.index, stored);
     if (!tile || tile.length < at.width * 32) return notFound(res);
     let body = tile.subarray(0, at.width * 32);
     if (log.faults.hashTile === 'truncate') body = body.subarray(0, body.length - 1);
