@@ -122,7 +122,8 @@ export async function startCtLogServer(logs: TestCtLog[], options: CtLogServerOp
     if (rest === 'ct/v1/get-sth-consistency') {
       const first = Number(query.get('first'));
       const second = Number(query.get('second'));
-      if (!Number.isInteger(first) || !Number.isInteger(second) || first < 0 || first > second || second > size) {
+      // RFC 6962 defines consistency proofs for 0 < first only.
+      if (!Number.isInteger(first) || !Number.isInteger(second) || first < 1 || first > second || second > size) {
         return send(res, 400, Buffer.from('bad sizes\n'));
       }
       return json(res, { consistency: log.tree.consistency(first, second).map((h) => h.toString('base64')) });
