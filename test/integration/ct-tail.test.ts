@@ -331,6 +331,49 @@ test('a truncated hash tile is refused as a bad answer, not an inconsistency', a
   expect(r.state.lastError?.message).toMatch(/bytes, not/);
 });
 
+test.each(['rfc6962', 'static-ct'] as const)(
+  '%s: a log met while empty is read from its first entry (no proof is asked from the empty tree)',
+  async (protocol) => {
+    // Prepare
+    current = await world([protocol]);
+    const [log] = current.logs;
+    await current.cycle();
+    certFor(['smtp.tail.example'], [log]);
+    log.addFiller(2);
+    log.publish();
+
+    // Act
+    const [r] = await current.cycle();
+    const [again] = await current.cycle();
+
+    // Assess
+    expect(r).toMatchObject({ outcome: 'ok', state: { position: 3, lastError: null } });
+    expect(r.matches.map((m) => m.entry.index)).toEqual([0]);
+    expect(again).toMatchObject({ outcome: 'ok', matches: [], state: { position: 3 } });
+  },
+);
+
+test('a partial tile dropped once its full tile exists is read from the full tile', async () => {
+  // Prepare: met at 100; then a certificate and 300 more entries are sequenced (tiles written), but the
+  // checkpoint the reader gets is at 200, whose partial tiles (width 200) the log has already dropped.
+  current = await world(['static-ct']);
+  const [log] = current.logs;
+  log.addFiller(100);
+  await current.cycle();
+  log.faults.partialsGone = true;
+  log.addFiller(50);
+  certFor(['smtp.tail.example'], [log]);
+  log.addFiller(349);
+  log.publish(200);
+
+  // Act
+  const [r] = await current.cycle();
+
+  // Assess
+  expect(r).toMatchObject({ outcome: 'ok', state: { position: 200, lastError: null } });
+  expect(r.matches.map((m) => m.entry.index)).toEqual([150]);
+});
+
 test('a log going readonly is read to its final tree head, then no more is fetched from it', async () => {
   // Prepare
   current = await world(['rfc6962']);
