@@ -29,17 +29,20 @@ beforeAll(async () => {
 
 afterAll(() => ca?.close());
 
-/** A world: logs, their server, the reader's transport and stored states. */
+/** A world: logs, their server and the stored states; each cycle reads through a transport of its own. */
 async function world(protocols: TestLogProtocol[]) {
   const logs = protocols.map((protocol, i) => new TestCtLog({ name: `log${i}-${protocol}`, protocol, now }));
   for (const log of logs) log.publish();
   const server = await startCtLogServer(logs, { maxBatch: 40 });
-  const http = openCtHttp();
   const states = new Map<string, CtLogState>();
   const matcher = new HostMatcher(['smtp.tail.example', 'mx.other.example']);
   const cycle = async (options: { maxEntries?: number; backfill?: number; timeoutMs?: number } = {}) => {
     clock += 60_000;
     const list = parseLogList(server.logList());
+    // One transport per cycle, as the CT step opens one per run: a connection kept alive from an earlier
+    // cycle may meet the server closing it as idle (its keep-alive timeout passes between cycles on a
+    // loaded machine) and reset.
+    const http = openCtHttp();
     const results = await tailLogs({
       logs: list.logs,
       states,
@@ -55,15 +58,12 @@ async function world(protocols: TestLogProtocol[]) {
         backfill: options.backfill ?? 0,
       },
       timeoutMs: options.timeoutMs ?? 60_000,
-    });
+    }).finally(() => http.close());
     for (const r of results) states.set(r.log.id, r.state);
     return results;
   };
-  const close = async () => {
-    http.close();
-    await server.close();
-  };
-  return { logs, server, http, states, cycle, close };
+  const close = () => server.close();
+  return { logs, server, states, cycle, close };
 }
 
 function certFor(names: string[], logs: TestCtLog[]) {
