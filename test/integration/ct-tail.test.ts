@@ -30,14 +30,16 @@ beforeAll(async () => {
 afterAll(() => ca?.close());
 
 /** A world: logs, their server, the reader's transport and stored states. */
-async function world(protocols: TestLogProtocol[]) {
+async function world(protocols: TestLogProtocol[], maxBatch = 40) {
   const logs = protocols.map((protocol, i) => new TestCtLog({ name: `log${i}-${protocol}`, protocol, now }));
   for (const log of logs) log.publish();
-  const server = await startCtLogServer(logs, { maxBatch: 40 });
+  const server = await startCtLogServer(logs, { maxBatch });
   const http = openCtHttp();
   const states = new Map<string, CtLogState>();
   const matcher = new HostMatcher(['smtp.tail.example', 'mx.other.example']);
-  const cycle = async (options: { maxEntries?: number; backfill?: number; timeoutMs?: number } = {}) => {
+  const cycle = async (
+    options: { maxEntries?: number; backfill?: number; timeoutMs?: number; budgetMs?: number } = {},
+  ) => {
     clock += 60_000;
     const list = parseLogList(server.logList());
     const results = await tailLogs({
@@ -49,7 +51,7 @@ async function world(protocols: TestLogProtocol[]) {
       bounds: {
         maxEntries: options.maxEntries ?? 100_000,
         maxBytes: 64 * 1024 * 1024,
-        deadline: Date.now() + 60_000,
+        deadline: Date.now() + (options.budgetMs ?? 60_000),
         backfill: options.backfill ?? 0,
       },
       timeoutMs: options.timeoutMs ?? 10_000,
@@ -405,6 +407,28 @@ test('a slow log fails within the deadline and is retried, not called inconsiste
     ['failed', 'CT_TIMEOUT', null],
     ['failed', 'CT_TIMEOUT', null],
   ]);
+});
+
+test('a log serving short pages slowly is read only until the deadline: the rest waits for the next cycle', async () => {
+  // Prepare: 2,000 new entries served 4 per answer, each answer late; a 1.5 s budget.
+  current = await world(['rfc6962'], 4);
+  const [log] = current.logs;
+  await current.cycle();
+  log.addFiller(2000);
+  log.publish();
+  log.faults.delayMs = 300;
+  const asked = () => current?.server.requests.filter((r) => r.includes('get-entries')).length ?? 0;
+
+  // Act
+  const before = asked();
+  const [r] = await current.cycle({ budgetMs: 1500 });
+
+  // Assess: without the deadline inside a window, each window of 256 would take 64 answers.
+  expect(asked() - before).toBeLessThan(64);
+  expect(r).toMatchObject({ outcome: 'ok', state: { lastError: null, inconsistent: null } });
+  // What was read before the deadline is verified and kept.
+  expect(r.state.position).toBeGreaterThan(0);
+  expect(r.state.position).toBeLessThan(2000);
 });
 
 test('an RFC 6962 log holding entries back (its merge delay) shows them once its head includes them', async () => {
