@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { stopChild } from '../support/child-process';
 import { cli, expectOneLineRefusal } from '../support/cli';
 import { createChain, type TestChain } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
@@ -140,8 +141,8 @@ describe('bad input through the real CLI: one clear line, exit 2, nothing sent',
   describe('inspect reads pipes with the cap enforced while reading', () => {
     let writer: ChildProcess | undefined;
 
-    afterEach(() => {
-      writer?.kill();
+    afterEach(async () => {
+      await stopChild(writer);
       writer = undefined;
     });
 

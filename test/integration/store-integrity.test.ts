@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockRecordFor } from '../../lambdas/store/dir-lock';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
+import { stopChild } from '../support/child-process';
 import { cli as certwatch, expectOneLineRefusal } from '../support/cli';
 import { useLocalAwsCredentials } from '../support/local-aws-credentials';
 import { snapshotTree } from '../support/tree-snapshot';
@@ -38,7 +39,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
   });
 
   afterEach(async () => {
-    holder?.kill();
+    await stopChild(holder);
     holder = undefined;
     await pair?.close();
     pair = undefined;
