@@ -255,10 +255,20 @@ export interface TargetState {
   legacyMissing?: Record<string, number>;
 }
 
-/** Everything stored about one target. */
+/**
+ * Everything stored about one target, or — read through the store's live view — the state with the
+ * records detection reads when nothing new is served (`detect/live-records.ts`; docs/history-table.md
+ * "The live view").
+ */
 export interface TargetHistory {
   state: TargetState | null;
   certs: CertRecord[];
+  /**
+   * How the store read it, for its own next write: the live view's revision (0 = none), whether that view
+   * matches this history (`current`: nothing to rewrite), and whether `certs` are the view's records or
+   * the whole history. Absent on histories not read from a store.
+   */
+  view?: { rev: number; current: boolean; from: 'view' | 'full' };
 }
 
 /** The state of a target with no history. */

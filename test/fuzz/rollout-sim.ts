@@ -17,6 +17,7 @@ import type { TargetHistory } from '../../lambdas/core/history';
 import type { Notice, NoticeFactsMap } from '../../lambdas/core/notice';
 import type { KeyType, Observation } from '../../lambdas/core/observation';
 import { DEFAULT_WATCH_CONFIG, type WatchConfig } from '../../lambdas/core/watch-config';
+import { LiveViews } from '../support/live-view-check';
 import { failed, INTERMEDIATE, obs } from '../unit/detect-fixtures';
 import { Rng } from './prng';
 import {
@@ -76,6 +77,8 @@ export interface RolloutSimResult {
   earlyMinutes: number[];
   handshakes: number;
   extraHandshakes: number;
+  /** Cycles × targets read through the store's live view, and of those with fewer records than the history. */
+  liveView: { viewed: number; smaller: number };
 }
 
 /** Runs one seeded world. */
@@ -88,6 +91,7 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
   const histories = new Map<string, TargetHistory>(
     world.targets.map((t) => [t.target.url, { state: null, certs: [] }]),
   );
+  const views = new LiveViews();
   const dns = new DnsAnswers(rng);
   const sticky = new Map<string, number>();
   /** When each key type × address last completed a handshake. */
@@ -108,6 +112,7 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
     earlyMinutes: [],
     handshakes: 0,
     extraHandshakes: 0,
+    liveView: views.counts,
   };
   const newCount = new Map<string, number>();
   const withdrawnCount = new Map<KeyType, number>();
@@ -129,18 +134,27 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
     if (options.forgetEvidence) {
       for (const [url, h] of histories) if (h.state) histories.set(url, { ...h, state: { ...h.state, evidence: [] } });
     }
-    const result = detectCycle({
-      targets: watched.map((t) => t.target),
+    // Detection also on the live views the store would read through, checked to decide alike.
+    const { result, viewed } = views.detect(
       histories,
       observations,
-      now: new Date(cycle.at),
-      config,
-    });
+      (read) =>
+        detectCycle({
+          targets: watched.map((t) => t.target),
+          histories: read,
+          observations,
+          now: new Date(cycle.at),
+          config,
+        }),
+      `${world.name} seed ${options.seed} cycle ${r.cycles}`,
+    );
     for (const d of result.targets) {
       const before = histories.get(d.target) as TargetHistory;
       const certs = new Map(before.certs.map((c) => [c.sha256, c]));
       for (const c of d.changedCerts) certs.set(c.sha256, { ...c, rev: c.rev + 1 });
-      histories.set(d.target, { state: { ...d.state, version: d.state.version + 1 }, certs: [...certs.values()] });
+      const after = { state: { ...d.state, version: d.state.version + 1 }, certs: [...certs.values()] };
+      histories.set(d.target, after);
+      views.saved(d.target, after, d.changedCerts.length, viewed.has(d.target));
     }
     check(result.notices, observations, cycle.real);
   }
