@@ -1,23 +1,29 @@
 /**
  * The demo: a loopback imitation of Google's SMTP fleet watched for 25 simulated days, one watch cycle
- * per day (`now` injected), on the embedded store in a temporary directory. Along the way submission
- * rolls a new certificate out address by address, the MX certificate nears expiry before it is renewed,
- * and one relay address stops offering STARTTLS. Every notice is printed as it is published, and the
- * run ends by drawing the timeline. Everything it starts is stopped, and its directory removed, even
- * when it fails or is interrupted.
+ * per day (`now` injected), on the embedded store in a temporary directory, two Certificate Transparency
+ * logs read before each cycle (demo/ct.ts). Along the way submission's next certificate is issued and
+ * logged (CERTIFICATE_ISSUED with the pins to add, POLICY_FORECAST against a policy that pins the current
+ * keys), the operator adds the new pins, and days later submission rolls it out address by address; the
+ * MX certificate nears expiry before it is renewed, and one relay address stops offering STARTTLS. Every
+ * notice is printed as it is published, and the run ends by drawing the timeline. Everything it starts is
+ * stopped, and its directory removed, even when it fails or is interrupted.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Notice } from '../lambdas/core/notice';
 import type { NoticePublisher, PublishReceipt } from '../lambdas/core/ports';
+import type { ProbeOptions } from '../lambdas/core/probe-options';
+import { amendNewCertificates } from '../lambdas/ct/link-extension';
 import { SmtpProber } from '../lambdas/probe/prober';
 import { runWatchCycle } from '../lambdas/run/cycle';
 import { type EmbeddedStore, startEmbeddedStore } from '../lambdas/store/embedded-store';
 import { buildTimeline } from '../lambdas/timeline/layout';
 import { renderTimelineHtml, renderTimelineSvg } from '../lambdas/timeline/render-svg';
 import { screenshotHtml } from './chromium';
-import { type CertPair, createDemoPki, type DemoPki, type Fleet, HOSTS, startFleet } from './fleet';
+import { type DemoCt, pinPolicy, startDemoCt } from './ct';
+import { createDemoPki, type DemoPki, type Fleet, startFleet } from './fleet';
+import { type Certs, MX, RELAY, SMTP, STEPS, type World } from './story';
 
 const DAY = 86_400_000;
 /** The last simulated day: the demo's "today". */
@@ -91,52 +97,20 @@ class DemoPublisher implements NoticePublisher {
   async publish(notice: Notice): Promise<PublishReceipt> {
     if (!this.told) this.say('');
     this.seen.push({ day: this.day, notice });
-    const title = notice.text.split('\n')[0];
+    const [title, ...rest] = notice.text.split('\n');
     this.log(`        ${notice.severity.toUpperCase().padEnd(8)}  ${notice.type.padEnd(19)} ${title}`);
+    // What to paste now: the pin and TLSA lines of the CT notices.
+    if (notice.type === 'CERTIFICATE_ISSUED' || notice.type === 'POLICY_FORECAST') {
+      for (const line of rest.filter((l) => /^\s+(pin|TLSA|add pin|add tlsa)\b/.test(l)))
+        this.log(`${' '.repeat(38)}${line.trim()}`);
+    }
+    if (notice.type === 'NEW_CERTIFICATE') {
+      for (const line of rest.filter((l) => l.startsWith('Logged in Certificate Transparency')))
+        this.log(`${' '.repeat(38)}${line}`);
+    }
     return { messageId: `demo-${this.seen.length}` };
   }
 }
-
-interface Certs {
-  mxOld: CertPair;
-  mxNew: CertPair;
-  relay: CertPair;
-  smtpOld: CertPair;
-  smtpNew: CertPair;
-}
-
-/** What happens on which day, told before that day's cycle runs. */
-interface Step {
-  day: number;
-  say: string;
-  act(fleet: Fleet, certs: Certs): void;
-}
-
-const [MX, RELAY, SMTP] = HOSTS;
-
-const STEPS: Step[] = [
-  { day: 0, say: 'first cycle: certwatch records what every address presents', act: () => undefined },
-  ...SMTP.addresses.map((address, i) => ({
-    day: 6 + i,
-    say: `smtp.gmail.com rolls out new RSA + ECDSA certificates: ${address} (${i + 1} of 3)`,
-    act: (fleet: Fleet, certs: Certs) => fleet.hosts.get(SMTP.name)?.serve(address, certs.smtpNew),
-  })),
-  {
-    day: 13,
-    say: `smtp-relay.gmail.com stops offering STARTTLS on ${RELAY.addresses[1]} (ports 25 and 587)`,
-    act: (fleet) => fleet.hosts.get(RELAY.name)?.hideStartTls(RELAY.addresses[1], true),
-  },
-  {
-    day: 16,
-    say: `STARTTLS is back on ${RELAY.addresses[1]}`,
-    act: (fleet) => fleet.hosts.get(RELAY.name)?.hideStartTls(RELAY.addresses[1], false),
-  },
-  ...MX.addresses.map((address, i) => ({
-    day: 19 + i,
-    say: `aspmx.l.google.com is renewed at last: ${address} (${i + 1} of 3)`,
-    act: (fleet: Fleet, certs: Certs) => fleet.hosts.get(MX.name)?.serve(address, certs.mxNew),
-  })),
-];
 
 async function issueCerts(pki: DemoPki, at: (day: number) => Date): Promise<Certs> {
   return {
@@ -145,7 +119,6 @@ async function issueCerts(pki: DemoPki, at: (day: number) => Date): Promise<Cert
     mxNew: await pki.pair(MX, 'mx new', at(16), at(100)),
     relay: await pki.pair(RELAY, 'relay', at(-20), at(64)),
     smtpOld: await pki.pair(SMTP, 'smtp old', at(-50), at(34)),
-    smtpNew: await pki.pair(SMTP, 'smtp new', at(2), at(86)),
   };
 }
 
@@ -159,6 +132,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const timeline = resolve(options.out ?? 'certwatch-timeline.svg');
   let fleet: Fleet | undefined;
   let embedded: EmbeddedStore | undefined;
+  let ct: DemoCt | undefined;
+  let clock = at(0).getTime();
   const stopIfAsked = () => {
     if (options.signal?.aborted) throw new DemoAborted();
   };
@@ -176,24 +151,45 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ]),
     );
     embedded = await startEmbeddedStore({ dir: tempDir });
+    ct = await startDemoCt(pki, () => clock);
+    const submission = fleet.targets.filter((t) => t.host === SMTP.name).map((t) => t.url);
+    const probeOptions: ProbeOptions = {
+      ...fleet.probeOptions,
+      policy: pinPolicy(submission, certs.smtpOld),
+      ctLinkKeys: true,
+    };
     log(`  ${fleet.targets.length} targets, 3 loopback addresses each, RSA + ECDSA chains from "Demo Root R1"`);
     log(`  history in ${tempDir} (removed at the end); one watch cycle per simulated day`);
+    log(`  CT logs read before each cycle: ${ct.logs.map((l) => `${l.name} (${l.protocol})`).join(', ')}`);
+    log(`  consumer policy: ${SMTP.name} pins its current RSA and ECDSA keys`);
     for (const t of fleet.targets) log(`    ${t.url}`);
     log('');
 
     const publisher = new DemoPublisher(log);
     const prober = new SmtpProber();
+    const world: World = { fleet, certs, ct, options: probeOptions, at, seen: publisher.seen };
     for (let day = 0; day <= LAST_DAY; day++) {
       stopIfAsked();
       const now = at(day);
+      clock = now.getTime();
+      ct.dawn();
       publisher.startDay(day, now.toISOString().slice(0, 10));
       for (const step of STEPS.filter((s) => s.day === day)) {
-        step.act(fleet, certs);
+        await step.act(world);
         publisher.say(step.say);
       }
+      const store = embedded.store;
+      const read = await ct.read({ store, targets: fleet.targets, probeOptions, now });
+      for (const failed of read.logs.filter((l) => l.outcome !== 'ok'))
+        publisher.say(`CT: ${failed.log}: ${failed.error}`);
       await runWatchCycle(
-        { prober, store: embedded.store, publisher },
-        { targets: fleet.targets, probeOptions: fleet.probeOptions, now },
+        { prober, store, publisher },
+        {
+          targets: fleet.targets,
+          probeOptions,
+          now,
+          amend: (notices, observations) => amendNewCertificates(notices, { store, observations, now }),
+        },
       );
     }
 
@@ -229,6 +225,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     };
   } finally {
     await fleet?.close();
+    await ct?.close();
     await embedded?.close();
     rmSync(tempDir, { recursive: true, force: true });
   }

@@ -13,6 +13,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Target } from '../lambdas/core/targets';
 import { SETTINGS } from '../lambdas/settings/table';
+import { CtReaderFunction } from './ct-function';
 import { PORT25_WARNING_ID, planEgress, port25Warning, WatcherNetwork } from './egress';
 import { HistoryTable } from './history-table';
 import { WatcherMonitoring } from './monitoring';
@@ -47,6 +48,8 @@ export class CertificateWatcher extends Construct {
   /** The times of both runs and the function timeout they share (lib/run-timing.ts). */
   readonly timings: WatcherTimings;
   readonly network?: WatcherNetwork;
+  /** The Certificate Transparency reader (outside any VPC), unless `ctLogs` is off. */
+  readonly ctReader?: CtReaderFunction;
   /** Targets the function probes, and those left out by the egress mode. */
   readonly probedTargets: readonly Target[];
   readonly skippedTargets: readonly Target[];
@@ -91,11 +94,34 @@ export class CertificateWatcher extends Construct {
     });
     this.fn = this.function.handler;
     this.deadLetters = this.function.deadLetters;
+    if (settings.ctLogs.kind === 'file') {
+      throw watcherRefusal(
+        SETTINGS.ctLogs,
+        'the stack reads a log list URL (a file is for the CLI): give an https:// URL, or off',
+      );
+    }
+    if (settings.ctLogs.kind === 'url') {
+      this.ctReader = new CtReaderFunction(this, 'CtReader', {
+        table: this.table,
+        settings,
+        targets: plan.probed,
+        tableName: this.table.tableName,
+        topicArn: this.topic.topicArn,
+        consumerPolicy: props.consumerPolicy,
+      });
+    }
     this.run = new RunStateMachine(this, 'RunMachine', {
       fn: this.fn,
       timing: this.timings.watch,
       mode: 'watch',
       logRetention: settings.logRetention,
+      ...(this.ctReader
+        ? {
+            beforeShards: [
+              { name: 'ReadCtLogs', fn: this.ctReader.handler, payload: { kind: 'ct' }, continueOnFailure: true },
+            ],
+          }
+        : {}),
     });
     if (this.timings.posture) {
       this.postureRun = new RunStateMachine(this, 'PostureMachine', {

@@ -43,6 +43,9 @@ export const WATCH_HANDLER_BUNDLING: BundlingOptions = Object.freeze({
   // License texts of the bundled packages go beside index.js (index.js.LEGAL.txt, deployed with it) instead
   // of at its end: 4 KB less to read at every cold start.
   esbuildArgs: { '--alias': `pkijs=./${SHAKEABLE_PKIJS}`, '--legal-comments': 'external' },
+  // The notice catalogue's words for docs/notices.md (`when`, `fields`, `example` of each type) are never
+  // read by a function: folded out (lambdas/core/notices/kind.ts, NOTICE_DOCS), about 25 kB.
+  define: { 'process.env.CERTWATCH_NOTICE_DOCS': JSON.stringify('off') },
   // The pki.goog root bundle (`--trust google`) is data, read on first use: it ships beside index.js
   // (where lambdas/trust/trust-stores.ts looks for `data/`) rather than inflating the code by 47 KB.
   commandHooks: {

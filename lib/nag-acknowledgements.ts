@@ -42,6 +42,14 @@ export function acknowledgeWatcherFindings(watcher: CertificateWatcher): void {
           'The state machine invokes the one watch function; Step Functions grants lambda:InvokeFunction on the ' +
           'function and its qualified ARNs (versions and aliases of that same function), never another function.',
       });
+      if (watcher.ctReader && run === watcher.run) {
+        Validations.of(machineRole).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(watcher.ctReader.handler)}.Arn>:*]`,
+          reason:
+            'The watch run invokes the one CT reader function before its shards; Step Functions grants ' +
+            'lambda:InvokeFunction on the function and its qualified ARNs (versions and aliases of it), never another.',
+        });
+      }
       Validations.of(machineRole).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:

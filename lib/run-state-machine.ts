@@ -15,7 +15,6 @@ import {
   DefinitionBody,
   DistributedMap,
   Fail,
-  type IChainable,
   type INextable,
   JsonPath,
   LogLevel,
@@ -40,10 +39,20 @@ export interface RunStateMachineProps {
   mode: RunMode;
   logRetention: RetentionDays;
   /**
-   * Steps run between Plan and the shards (e.g. a log-reading step), each with its timing: add its
-   * worst case to the run's sum (lib/run-timing.ts `extraSteps`).
+   * Steps run between Plan and the shards (the Certificate Transparency step), each a function invoked
+   * with `payload` and its timing (`timing.beforeShards`, in the run's sum: lib/run-timing.ts); a step
+   * that may fail without stopping the run catches every error and goes on.
    */
-  beforeShards?: ReadonlyArray<IChainable & INextable>;
+  beforeShards?: ReadonlyArray<BeforeShardsStep>;
+}
+
+/** One step between Plan and the shards. */
+export interface BeforeShardsStep {
+  name: string;
+  fn: IFunction;
+  payload: Record<string, unknown>;
+  /** A failure is caught: the run goes on to the shards (the step's output is discarded either way). */
+  continueOnFailure: boolean;
 }
 
 /** The state machine of one scheduled run. */
@@ -86,12 +95,19 @@ export class RunStateMachine extends Construct {
     }).next(new Fail(this, 'ShardFailed', { error: 'ShardFailed', cause: 'a shard failed after its retries' }));
     shards.addCatch(mergeAfterFailure, { resultPath: '$.failure' });
 
-    // Plan → (steps before the shards) → Shards → Merge.
+    // Plan → (steps before the shards) → Shards → Merge; a step's output is discarded (Plan's goes on).
+    const steps = (props.beforeShards ?? []).map((step, i) => {
+      const task = this.invoke(step.name, timing.beforeShards[i], { ...props, fn: step.fn }, step.payload, {
+        resultPath: JsonPath.DISCARD,
+      });
+      return { task, step };
+    });
     let tail: INextable = plan;
-    for (const step of props.beforeShards ?? []) {
-      tail.next(step);
-      tail = step;
-    }
+    steps.forEach(({ task, step }, i) => {
+      tail.next(task);
+      if (step.continueOnFailure) task.addCatch(steps[i + 1]?.task ?? shards, { resultPath: JsonPath.DISCARD });
+      tail = task;
+    });
     tail.next(shards);
     shards.next(merge);
     const logs = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
@@ -108,8 +124,14 @@ export class RunStateMachine extends Construct {
    * A Task invoking the function with `payload` (plus the mode and which attempt this is), its timeout
    * and one Retry on every error, waits not growing (backoff 1): what lib/run-timing.ts adds up.
    */
-  private invoke(name: string, timing: StepTiming, props: RunStateMachineProps, payload: Record<string, unknown>) {
-    return new LambdaInvoke(this, name, {
+  private invoke(
+    name: string,
+    timing: StepTiming,
+    props: RunStateMachineProps,
+    payload: Record<string, unknown>,
+    extra: { resultPath?: string } = {},
+  ) {
+    const task = new LambdaInvoke(this, name, {
       lambdaFunction: props.fn,
       payload: TaskInput.fromObject({
         ...payload,
@@ -121,7 +143,10 @@ export class RunStateMachine extends Construct {
       // One Retry on States.ALL covers Lambda's service errors too: no hidden second retry policy.
       retryOnServiceExceptions: false,
       taskTimeout: Timeout.duration(Duration.seconds(timing.timeoutSeconds)),
-    }).addRetry({
+      ...(extra.resultPath ? { resultPath: extra.resultPath } : {}),
+    });
+    if (timing.attempts < 2) return task;
+    return task.addRetry({
       errors: ['States.ALL'],
       maxAttempts: timing.attempts - 1,
       interval: Duration.seconds(timing.intervalSeconds),

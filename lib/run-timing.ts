@@ -33,6 +33,8 @@ export interface RunTiming {
   /** The Lambda function's timeout: one shard invocation. */
   functionSeconds: number;
   plan: StepTiming;
+  /** Steps between Plan and the shards (the CT step), in order. */
+  beforeShards: StepTiming[];
   shard: StepTiming;
   merge: StepTiming;
   /**
@@ -65,9 +67,12 @@ export function stepWorstSeconds(step: StepTiming): number {
   return step.attempts * step.timeoutSeconds + (step.attempts - 1) * step.intervalSeconds;
 }
 
-/** The worst a whole run can take: Plan, the worst shard, Merge. */
-export function runWorstSeconds(timing: Pick<RunTiming, 'plan' | 'shard' | 'merge'>): number {
-  return stepWorstSeconds(timing.plan) + stepWorstSeconds(timing.shard) + stepWorstSeconds(timing.merge);
+/** The worst a whole run can take: Plan, the steps before the shards, the worst shard, Merge. */
+export function runWorstSeconds(
+  timing: Pick<RunTiming, 'plan' | 'shard' | 'merge'> & { beforeShards?: readonly StepTiming[] },
+): number {
+  const before = (timing.beforeShards ?? []).reduce((sum, step) => sum + stepWorstSeconds(step), 0);
+  return stepWorstSeconds(timing.plan) + before + stepWorstSeconds(timing.shard) + stepWorstSeconds(timing.merge);
 }
 
 const clamp = (value: number, bounds: { min: number; max: number }) =>
@@ -96,7 +101,8 @@ export function runTiming(
     intervalSeconds: t.mergeIntervalSeconds,
   };
   // Steps between Plan and the shards (lib/run-state-machine.ts `beforeShards`) come out of the shards' time.
-  const extra = (options.extraSteps ?? []).reduce((sum, step) => sum + stepWorstSeconds(step), 0);
+  const beforeShards = [...(options.extraSteps ?? [])];
+  const extra = beforeShards.reduce((sum, step) => sum + stepWorstSeconds(step), 0);
   const forShards =
     executionSeconds -
     stepWorstSeconds(plan) -
@@ -116,10 +122,26 @@ export function runTiming(
     executionSeconds,
     functionSeconds,
     plan,
+    beforeShards,
     shard,
     merge,
     // A first attempt that stops at the window's end still has its wait and retry before the merge.
     shardWindowSeconds: executionSeconds - stepWorstSeconds(merge) - shard.intervalSeconds - shard.timeoutSeconds,
+  };
+}
+
+/** Seconds the CT reader has beyond its budget (the list, the writes) and its function timeout (lib/ct-function.ts). */
+export const CT_MARGIN_SECONDS = 30;
+
+/**
+ * The CT step (before the shards, docs/ct.md): one attempt (a failure is caught and the next run reads on
+ * from the stored positions), waiting for the reader's init phase and its timeout.
+ */
+export function ctStepTiming(budgetSeconds: number): StepTiming {
+  return {
+    timeoutSeconds: budgetSeconds + CT_MARGIN_SECONDS + RUN_TIMING.initSeconds,
+    attempts: 1,
+    intervalSeconds: 0,
   };
 }
 
@@ -139,10 +161,14 @@ export interface WatcherTimings {
  * @throws ConfigError naming the probe timeout
  */
 export function watcherTimings(
-  settings: Pick<WatcherSettings, 'schedule' | 'postureSchedule' | 'probeTimeoutMs' | 'keyTypes'> &
+  settings: Pick<
+    WatcherSettings,
+    'schedule' | 'postureSchedule' | 'probeTimeoutMs' | 'keyTypes' | 'ctLogs' | 'ctBudgetSeconds'
+  > &
     Partial<Pick<WatcherSettings, 'revocation'>>,
 ): WatcherTimings {
-  const watch = runTiming(settings.schedule.toSeconds());
+  const ct = settings.ctLogs.kind === 'url' ? ctStepTiming(settings.ctBudgetSeconds) : null;
+  const watch = runTiming(settings.schedule.toSeconds(), { extraSteps: ct ? [ct] : [] });
   const worst: WorstCaseInput = {
     probeTimeoutMs: settings.probeTimeoutMs,
     keyTypes: settings.keyTypes,
@@ -158,6 +184,17 @@ export function watcherTimings(
           ),
   };
   const shardTargetsAtWorst = targetsWithinMs(probingMs(watch.functionSeconds * 1000), worst);
+  // The CT step is named only when it is what leaves no room (the probe timeout alone may be the cause).
+  const withoutCt = targetsWithinMs(probingMs(runTiming(settings.schedule.toSeconds()).functionSeconds * 1000), worst);
+  if (shardTargetsAtWorst < 1 && ct && withoutCt >= 1) {
+    throw watcherRefusal(
+      SETTINGS.ctBudgetSeconds,
+      `the Certificate Transparency step takes up to ${stepWorstSeconds(ct)} s of a ` +
+        `${settings.schedule.toMinutes()}-minute run, which leaves a shard ${watch.functionSeconds} s, less than one ` +
+        `target needs at worst (${Math.ceil(batchWorstCaseMs(1, worst) / 1000)} s): lower ctBudgetSeconds, choose ` +
+        'a slower schedule, or set ctLogs=off',
+    );
+  }
   if (shardTargetsAtWorst < 1) {
     throw watcherRefusal(
       SETTINGS.probeTimeoutMs,

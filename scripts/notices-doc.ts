@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNotice, NOTICE_KINDS, type NoticeType } from '../lambdas/core/notice';
-import type { NoticeKind } from '../lambdas/core/notices/kind';
+import { type NoticeKind, noticeDocs } from '../lambdas/core/notices/kind';
 
 /** The path of the generated page. */
 export const NOTICES_DOC = join(__dirname, '..', 'docs', 'notices.md');
@@ -15,7 +15,11 @@ const pipes = (text: string) => text.replace(/\|/g, '\\|');
 const anchor = (type: string) => type.toLowerCase();
 
 function exampleOf(kind: NoticeKind) {
-  return createNotice({ type: kind.type as NoticeType, at: '2026-06-01T00:00:00.000Z', ...kind.example } as never);
+  return createNotice({
+    type: kind.type as NoticeType,
+    at: '2026-06-01T00:00:00.000Z',
+    ...noticeDocs(kind).example,
+  } as never);
 }
 
 function attributesText(kind: NoticeKind): string {
@@ -24,13 +28,13 @@ function attributesText(kind: NoticeKind): string {
 }
 
 function section(kind: NoticeKind): string[] {
-  const fields = Object.entries(kind.fields as Record<string, string>).map(
+  const fields = Object.entries(noticeDocs(kind).fields as Record<string, string>).map(
     ([name, doc]) => `| \`${name}\` | ${pipes(doc)} |`,
   );
   return [
     `### ${kind.type}`,
     '',
-    `**${kind.severity}** — ${kind.when}.`,
+    `**${kind.severity}** — ${noticeDocs(kind).when}.`,
     '',
     `- Dedupe key: \`${kind.dedupeKey}\`${kind.shared ? ' (merged over targets: see above)' : ''}`,
     `- SNS attributes: ${attributesText(kind)}`,
@@ -74,7 +78,7 @@ export function renderNoticesDoc(): string {
     '',
     '| Type | Severity | When |',
     '|---|---|---|',
-    ...kinds.map((k) => `| [\`${k.type}\`](#${anchor(k.type)}) | ${k.severity} | ${pipes(k.when)} |`),
+    ...kinds.map((k) => `| [\`${k.type}\`](#${anchor(k.type)}) | ${k.severity} | ${pipes(noticeDocs(k).when)} |`),
     '',
     '## Types',
     '',

@@ -32,6 +32,8 @@ export interface CtIssue {
   notAfter: Date;
   /** The leaf's private key (PEM); a fresh P-256 key when absent. */
   keyPem?: string;
+  /** More extension lines of the openssl config section (`name = value`), e.g. certificatePolicies. */
+  extensions?: string[];
 }
 
 /** An issued pair's leaf key. */
@@ -61,13 +63,13 @@ export function openCtCa(ca: { certPem: string; keyPem: string }): CtCa {
   };
 }
 
-/** A fresh P-256 leaf key. */
-export function leafKey(keyPem?: string): CtLeafKey {
-  const pem =
-    keyPem ??
-    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], {
-      encoding: 'utf8',
-    });
+/** A fresh leaf key: P-256 by default, or RSA 2048. */
+export function leafKey(keyPem?: string, type: 'ecdsa' | 'rsa' = 'ecdsa'): CtLeafKey {
+  const args =
+    type === 'rsa'
+      ? ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048']
+      : ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+  const pem = keyPem ?? execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const spki = createPublicKey(pem).export({ type: 'spki', format: 'der' });
   return { keyPem: pem, spkiSha256: createHash('sha256').update(spki).digest('base64') };
 }
@@ -94,6 +96,7 @@ function config(issue: CtIssue, last: string): string {
     'subjectKeyIdentifier = hash',
     'authorityKeyIdentifier = keyid',
     `subjectAltName = ${issue.names.map((n) => `DNS:${n}`).join(',')}`,
+    ...(issue.extensions ?? []),
     last,
     '',
   ].join('\n');
@@ -104,7 +107,8 @@ function sign(ca: CtCa, issue: CtIssue, key: CtLeafKey, last: string): Buffer {
   try {
     writeFileSync(join(work, 'leaf.key'), key.keyPem, { mode: 0o600 });
     writeFileSync(join(work, 'index.txt'), '');
-    writeFileSync(join(work, 'serial'), `${issue.serial}\n`);
+    // openssl reads the serial file as hex octets: an even number of digits.
+    writeFileSync(join(work, 'serial'), `${issue.serial.length % 2 === 1 ? `0${issue.serial}` : issue.serial}\n`);
     writeFileSync(join(work, 'ca.cnf'), config(issue, last));
     const run = (args: string[]) => execFileSync('openssl', args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
     run(['req', '-new', '-key', 'leaf.key', '-subj', `/CN=${issue.names[0]}`, '-out', 'leaf.csr']);

@@ -9,12 +9,14 @@ import type { PolicyRule } from '../core/posture/policy';
 import { ConsolePublisher } from '../notify/console-publisher';
 import type { CycleResult } from '../run/cycle';
 import type { PostureCycleResult } from '../run/posture-cycle';
+import type { PreProbeReport } from '../run/watch-run';
 import { SETTINGS } from '../settings/table';
 import type { OpenedStore } from '../store/open-store';
 import type { ShardReport } from './check-sharded';
 import { snsPublisherFor, watchConfigFromCliEnv } from './cli-adapters';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import { cliSettings } from './cli-settings';
+import { addCtOptions, type CtCliValues, ctExtensionFromCli } from './ct-options';
 import { addPolicyOption, loadPolicyFile, renderPolicyVerdicts } from './policy-file';
 import { addProbeOptions, flagOption, type ProbeCliValues, toProbeOptions } from './probe-options-cli';
 import { type RevocationCliValues, revocationFrom } from './revocation-cli';
@@ -31,7 +33,7 @@ import { terminalOf } from './shared/terminal';
 import { reportUnusedPins } from './shared/unused-pins';
 import { CLI_DEFAULT_SEED, commandTargets, watchTargetsFrom } from './watch-list-cli';
 
-interface CheckValues extends ProbeCliValues, StoreCliValues, RevocationCliValues {
+interface CheckValues extends ProbeCliValues, StoreCliValues, RevocationCliValues, CtCliValues {
   topicArn?: string;
   json?: boolean;
   wide?: boolean;
@@ -51,16 +53,18 @@ class JsonDocumentPublisher implements NoticePublisher {
 
 /** `certwatch check`. */
 export function registerCheckCommand(program: Command, run: CliRun): void {
-  addPolicyOption(
-    addStoreOptions(
-      addProbeOptions(
-        program
-          .command('check')
-          .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
-          .argument(
-            '[targets...]',
-            "smtp://host[:port] (STARTTLS), smtps://host[:port] (implicit TLS), mx:DOMAIN or a set name; default: the store's watch list",
-          ),
+  addCtOptions(
+    addPolicyOption(
+      addStoreOptions(
+        addProbeOptions(
+          program
+            .command('check')
+            .description('run one watch cycle: probe, compare with the stored history, record it and print the notices')
+            .argument(
+              '[targets...]',
+              "smtp://host[:port] (STARTTLS), smtps://host[:port] (implicit TLS), mx:DOMAIN or a set name; default: the store's watch list",
+            ),
+        ),
       ),
     ),
   )
@@ -89,6 +93,9 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       const rules = postureRulesFrom(values);
       const config = watchConfigFromCliEnv();
       const publisher = await publisherFor(values, run);
+      const ct = await ctExtensionFromCli(values);
+      if (ct && sharding)
+        throw new UsageError('--ct-logs cannot be combined with --shards (the stack reads CT logs before its shards)');
       const now = new Date();
       const [{ SmtpProber }, { WatchRun }, { REVOCATION_EXTENSION }] = await Promise.all([
         import('../probe/prober.js'),
@@ -97,6 +104,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       ]);
       const progress = new ProgressLine(run.stderr, 'probing');
       let shardReports: ShardReport[] | undefined;
+      let preProbe: PreProbeReport[] = [];
       const { result, posture } = await withStore(location, { run }, async (opened) => {
         const { store, where } = opened as OpenedStore;
         // Sets the list up from the default set when it never was, and refuses an empty list (exit 2).
@@ -108,7 +116,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
             watch: config,
             list: given ? { kind: 'given', entries: given } : { kind: 'store', seed: CLI_DEFAULT_SEED },
             postureRules: rules,
-            extensions: [REVOCATION_EXTENSION],
+            extensions: [REVOCATION_EXTENSION, ...(ct ? [ct] : [])],
           },
         );
         if (sharding) {
@@ -127,6 +135,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
         }
         const certificates = await watchRun.cycle(now);
         const postureResult = values.posture ? await watchRun.posture(now) : undefined;
+        preProbe = certificates.preProbe;
         return { result: certificates, posture: postureResult };
       }).finally(() => progress.stop());
       if (values.json) {
@@ -138,6 +147,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
           summary,
           ...(posture ? { posture } : {}),
           ...(shardReports ? { shards: shardReports } : {}),
+          ...(preProbe.length > 0 ? { preProbe } : {}),
         };
         run.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       } else {
@@ -154,6 +164,11 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
             `pending for the next cycle (${publishFailures[0].message})\n`,
         );
       }
+      for (const step of preProbe) {
+        if (step.error) run.stderr.write(`certwatch: ${step.extension}: ${step.error}\n`);
+        else if (step.summary && !values.json) run.stderr.write(`certwatch: ${step.summary}\n`);
+      }
+      const preProbeFailed = preProbe.some((p) => p.error || p.notices.some((n) => n.severity === 'critical'));
       for (const problem of result.summary.problems) {
         const remedy = problem.badItem ? `: ${badItemRemedy(location)}` : '';
         run.stderr.write(`certwatch: ${problem.target} left out of this cycle: ${problem.message}${remedy}\n`);
@@ -179,6 +194,7 @@ export function registerCheckCommand(program: Command, run: CliRun): void {
       run.exitCode =
         result.summary.failedProbes > 0 ||
         result.summary.critical > 0 ||
+        preProbeFailed ||
         result.summary.problems.length > 0 ||
         result.summary.unreached.length > 0 ||
         postureFailed ||

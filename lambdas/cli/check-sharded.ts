@@ -99,13 +99,14 @@ function combine(
   outcomes: readonly ShardOutcome[],
   at: string,
   published: Notice[],
-  merged: { published: number; publishFailures: Array<{ dedupeKey: string; message: string }> },
+  merged: { settled: Notice[]; published: number; publishFailures: Array<{ dedupeKey: string; message: string }> },
 ): CycleResult {
   const results = outcomes.flatMap((o) => (o.answer ? [o.answer.result] : []));
   const sum = (pick: (r: CycleResult) => number) => results.reduce((total, r) => total + pick(r), 0);
-  // The run's BASELINE is raised by the merge, not by a shard: list it with the shards' notices.
+  // The run's BASELINE and its notices about leaves are the merge's, not a shard's: list them with the
+  // shards' notices.
   const baselines = published.filter((n) => n.type === 'BASELINE');
-  const notices = [...results.flatMap((r) => r.notices), ...baselines];
+  const notices = [...results.flatMap((r) => r.notices), ...baselines, ...merged.settled];
   return {
     observations: results.flatMap((r) => r.observations),
     notices,

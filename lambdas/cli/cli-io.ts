@@ -1,5 +1,6 @@
 /** Where a command writes: injected so tests can run commands in-process. */
 import { CertwatchError } from '../core/errors';
+import { escapeControls } from '../core/quote';
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -35,6 +36,30 @@ export function withContext<E>(error: E, prefix: string, suffix = ''): E {
  */
 export class OutputError extends CertwatchError<'OUTPUT_CLOSED' | 'OUTPUT_FAILED'> {
   override name = 'OutputError';
+}
+
+/**
+ * `text` as one printable line (lambdas/core/quote.ts `escapeControls`): every line runCli writes goes
+ * through it, so input a message repeats never breaks the one-line rule (docs/cli.md "Exit codes").
+ */
+export const oneLine = escapeControls;
+
+/**
+ * Waits until everything written to `stream` has been handed to the system, so that a write that fails
+ * at the end (a table written last to a full disk) is known before the exit code is: a write's error
+ * reaches its callback, and the stream's 'error' listeners, before this resolves.
+ */
+export function flushed(stream: NodeJS.WritableStream): Promise<void> {
+  if ((stream as { destroyed?: boolean }).destroyed || (stream as { writableEnded?: boolean }).writableEnded) {
+    return Promise.resolve();
+  }
+  return new Promise((done) => {
+    try {
+      stream.write('', () => setImmediate(done));
+    } catch {
+      done();
+    }
+  });
 }
 
 /** The exit codes (docs/cli.md "Exit codes"). */

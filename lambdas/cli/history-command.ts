@@ -3,6 +3,7 @@
  * target that served it (Google shares certificates across hosts). Embedded store or DynamoDB table.
  */
 import type { Command } from 'commander';
+import { type IssuedCert, issuedNotYetServed } from '../core/ct/issued';
 import { daysUntil } from '../core/days';
 import { type CertRecord, effectiveLastSeen, type TargetHistory } from '../core/history';
 import type { HistoryStore } from '../core/ports';
@@ -10,6 +11,7 @@ import { parseTarget } from '../core/targets';
 import { commonName } from '../core/x509/dn';
 import type { CliRun } from './cli-io';
 import { UsageError, withContext } from './cli-io';
+import { renderIssued } from './ct-command';
 import { type Column, colonHex, table } from './format';
 import { addStoreOptions, type StoreCliValues, storeLocationFrom, withStore } from './shared/store-options';
 import { DATE_CUT, FINGERPRINT_CUT, NAME_CUT, type TableView } from './shared/table';
@@ -107,15 +109,21 @@ export function registerHistoryCommand(program: Command, run: CliRun): void {
         if (wanted.kind === 'prefix' && !sha256) return { entries: [], where: opened.where, noStore: false };
         const fingerprint = sha256 ?? (wanted.kind === 'fingerprint' ? wanted.sha256 : null);
         const target = wanted.kind === 'target' ? wanted.url : null;
+        const now = new Date();
         return {
-          entries: await lookUp(opened.store, fingerprint, target, new Date()),
+          entries: await lookUp(opened.store, fingerprint, target, now),
+          issued: fingerprint ? [] : await notYetServed(opened.store, target, now),
           where: opened.where,
           noStore: false,
         };
       });
+      const issued = 'issued' in result ? (result.issued ?? []) : [];
       if (values.json) {
-        run.stdout.write(`${JSON.stringify({ targets: result.entries }, null, 2)}\n`);
+        run.stdout.write(`${JSON.stringify({ targets: result.entries, issued }, null, 2)}\n`);
         return;
+      }
+      if (issued.length > 0) {
+        run.stdout.write(`${renderIssued(issued, { terminal: terminalOf(run.stdout), wide: values.wide })}\n\n`);
       }
       if (result.entries.length === 0) {
         const what =
@@ -134,6 +142,14 @@ export function registerHistoryCommand(program: Command, run: CliRun): void {
         `${renderHistory(result.entries, new Date(), { terminal: terminalOf(run.stdout), wide: values.wide })}\n`,
       );
     });
+}
+
+/** Issued certificates not yet served (Certificate Transparency), at one target's host or all. */
+async function notYetServed(store: HistoryStore, target: string | null, now: Date): Promise<IssuedCert[]> {
+  const records = issuedNotYetServed(await store.loadIssued(), now);
+  if (!target) return records;
+  const host = parseTarget(target).host;
+  return records.filter((r) => r.hosts.includes(host));
 }
 
 /** The one stored fingerprint starting with `prefix`, null when none does; several are a usage error. */

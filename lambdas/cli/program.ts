@@ -6,8 +6,9 @@ import { ConfigError } from '../settings/config-error';
 import { StoreError, type StoreErrorCode } from '../store/errors';
 import { TimelineError } from '../timeline/errors';
 import { registerCheckCommand } from './check-command';
-import { type CliIo, type CliRun, EXIT, OutputError, outputStateOf, UsageError } from './cli-io';
+import { type CliIo, type CliRun, EXIT, flushed, OutputError, oneLine, outputStateOf, UsageError } from './cli-io';
 import { checkCliEnvironment } from './cli-settings';
+import { registerCtCommand } from './ct-command';
 import { registerHistoryCommand } from './history-command';
 import { registerInspectCommand } from './inspect-command';
 import { registerNotifyTestCommand } from './notify-test-command';
@@ -42,7 +43,7 @@ export function commanderErrorLine(text: string): string {
     .map((line) => line.trim())
     .filter(Boolean)
     .join(' ');
-  return `certwatch: ${message}\n`;
+  return `certwatch: ${oneLine(message)}\n`;
 }
 
 /** An error class: any constructor of errors. */
@@ -144,6 +145,7 @@ export async function runCli(
   registerProbeCommand(program, run);
   registerCheckCommand(program, run);
   registerHistoryCommand(program, run);
+  registerCtCommand(program, run);
   registerInspectCommand(program, run, stdin);
   registerPostureCommand(program, run);
   registerTimelineCommand(program, run);
@@ -159,7 +161,7 @@ export async function runCli(
   program.hook('preAction', (_program, command) => {
     if (command.name() === 'shard-worker') return;
     const ignored = checkCliEnvironment();
-    if (ignored) io.stderr.write(`certwatch: ${ignored}\n`);
+    if (ignored) io.stderr.write(`certwatch: ${oneLine(ignored)}\n`);
   });
   let code: number;
   try {
@@ -167,14 +169,16 @@ export async function runCli(
     code = run.exitCode;
   } catch (error) {
     const { exit, printed } = exitFor(error);
-    if (!printed) io.stderr.write(`certwatch: ${(error as Error)?.message ?? String(error)}\n`);
+    if (!printed) io.stderr.write(`certwatch: ${oneLine((error as Error)?.message ?? String(error))}\n`);
     code = exit;
   }
   // Failures a command got past (a bad item left out): one line each, and at least exit 1.
-  for (const line of run.failures ?? []) io.stderr.write(`certwatch: ${line}\n`);
+  for (const line of run.failures ?? []) io.stderr.write(`certwatch: ${oneLine(line)}\n`);
   if ((run.failures ?? []).length > 0) code = Math.max(code, EXIT.FAILED);
-  // Output is judged last: a command may have finished before its write to a closed pipe failed. A
+  // Output is judged last, once written out: a command may have finished before its write to a closed
+  // pipe or a full disk failed (the table of `history > /dev/full` is its last write). A
   // closed pipe is no failure of certwatch (`export | head -1`): the command's own verdict stands.
+  await flushed(io.stdout);
   if (output.error?.code === 'OUTPUT_CLOSED') return code;
   if (output.error) {
     io.stderr.write(`certwatch: ${output.error.message}\n`);

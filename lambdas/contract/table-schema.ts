@@ -44,6 +44,8 @@ export const keys = {
   /** A fanned-out run: `BASELINE#<target>` items until its merge step (TTL drops them). */
   run: (runId: string) => `RUN#${runId}`,
   runBaseline: (target: string) => `BASELINE#${target}`,
+  /** A shard's notice about a leaf, until the run's merge step settles it across shards. */
+  runNotice: (dedupeKey: string) => `NOTICE#${dedupeKey}`,
   /** The measured probe rate that sizes the next run's shards. */
   runs: 'RUNS',
   probeRate: 'RATE',

@@ -27,6 +27,11 @@ export interface CertFields {
   signatureAlgorithm: string;
   /** Subject equals issuer and the certificate's signature verifies with its own key. */
   selfSigned: boolean;
+  /**
+   * Leaves only, when Certificate Transparency is on (docs/ct.md): SHA-256 of the tbsCertificate without the
+   * SCT-list and poison extensions, the key that links the served leaf to its logged (pre)certificate.
+   */
+  ctLinkKey?: string;
 }
 
 /** Where a certificate sat in the presented chain. */

@@ -115,6 +115,11 @@ export interface LeafMix {
   h: number;
   /** Cycles that saw it there (decayed). */
   n: number;
+  /**
+   * Cycles that saw it there, decayed four times faster: the share over the last hours, which catches a
+   * share falling during the window (the old leaf's at the end of a rollout).
+   */
+  f: number;
   /** Handshakes that presented it there (decayed). */
   s: number;
   /** Cycles that observed the address since, without it (misses). */
@@ -127,8 +132,8 @@ export interface LeafMix {
   g: number;
   /**
    * Its conservative per-cycle share there at its last sighting: the lower confidence bound of `n` over the
-   * address's cycles, both divided by `k` (see `detect/bounds.ts`). A retirement from sampling evidence tests
-   * the misses against it.
+   * address's cycles, or of `f` over the address's fast count when lower, both divided by `k` (see
+   * `detect/bounds.ts`). A retirement from sampling evidence tests the misses against it.
    */
   q: number;
   /** Runs of cycles that saw it there, each after a miss (decayed like `n`): bursts, when far fewer than `n`. */
@@ -164,6 +169,8 @@ export interface AddressEvidence {
   gap: number;
   /** Cycles that observed it (decayed). */
   n: number;
+  /** Cycles that observed it, decayed four times faster (see {@link LeafMix.f}). */
+  f: number;
   /** Handshakes that observed it (decayed). */
   s: number;
   /** The leaves seen there within the window, newest sighting first. */

@@ -131,6 +131,13 @@ export interface RunStore {
   saveRunBaselines(runId: string, facts: readonly BaselineTargetFacts[], now: Date): Promise<void>;
   /** Every BASELINE fact stored for a run. */
   loadRunBaselines(runId: string): Promise<BaselineTargetFacts[]>;
+  /**
+   * Stores a shard's notices about leaves, per target, for the run's merge step to settle across every shard
+   * (docs/rollouts.md, "Shared leaves"): one item per dedupe key, so a retried shard never loses one.
+   */
+  saveRunNotices(runId: string, notices: readonly Notice[], now: Date): Promise<void>;
+  /** Every notice stored for a run's merge step. */
+  loadRunNotices(runId: string): Promise<Notice[]>;
   saveProbeRate(rate: ProbeRate): Promise<void>;
   loadProbeRate(): Promise<ProbeRate | null>;
 }

@@ -41,6 +41,8 @@ export interface ProbeOptions {
   port25Blocked?: boolean;
   /** The consumer policy (`--policy`, context `policy`): each observation then carries its verdict. */
   policy?: PolicySet;
+  /** Give each presented leaf its CT link key (`ctLinkKey`): set by the Certificate Transparency step. */
+  ctLinkKeys?: boolean;
   /**
    * Revocation checks of every presented certificate (docs/revocation.md): each chain entry then carries
    * `revocation`, and the handshake asks for a stapled OCSP response. Absent = off.

@@ -12,3 +12,18 @@ export function quoteInput(text: string, max = MAX_QUOTED_CHARS): string {
   if (escaped.length <= max) return `"${escaped}"`;
   return `"${escaped.slice(0, max - 20)}…" (${text.length} characters)`;
 }
+
+/**
+ * `text` with its control characters (C0, DEL, C1) shown escaped as JSON would (`\n`, `\u001b`), so that
+ * input repeated in a one-line message (a newline in a path, an escape sequence in a refused line) neither
+ * breaks the line nor reaches the terminal as a command. Everything else is left as it is.
+ */
+export function escapeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}

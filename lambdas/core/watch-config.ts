@@ -8,6 +8,11 @@ export interface WatchConfig {
   /** Days-left thresholds that raise EXPIRY_WARNING once each, largest first (default 21, 14, 7, 3, 1). */
   expiryThresholdsDays: readonly number[];
   /**
+   * Each threshold applies as min(days, lifetime × this) (default 1/3, docs/expiry.md): a short-lived
+   * certificate is not announced as expiring at first sight. `off`: the thresholds as configured.
+   */
+  expiryLifetimeShare: number | 'off';
+  /**
    * The fewest cycles of its key type that must observe an address without a leaf (or, for an unobserved
    * address, observe the key type elsewhere) before that address stops holding the leaf active (default 3)...
    */
@@ -45,6 +50,7 @@ export interface WatchConfig {
 /** The defaults (docs/settings.md). */
 export const DEFAULT_WATCH_CONFIG: WatchConfig = Object.freeze({
   expiryThresholdsDays: Object.freeze([21, 14, 7, 3, 1]),
+  expiryLifetimeShare: 1 / 3,
   staleAfterCycles: 3,
   staleAfterHours: 48,
   mixWindowHours: 24,

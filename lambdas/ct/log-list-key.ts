@@ -18,6 +18,3 @@ K0RlqbFDl2JXMBquwlQpm8u5wrsic1ksIv9z8x9zh4PJqNpCah0ciemI3YGRQqSe
 1w22i9uGHMn/uGQKo28u7AsCAwEAAQ==
 -----END PUBLIC KEY-----
 `;
-
-/** Where Chrome's log list is published (the detached signature is `log_list.sig` beside it). */
-export const CHROME_LOG_LIST_URL = 'https://www.gstatic.com/ct/log_list/v3/log_list.json';

@@ -9,12 +9,10 @@ import { readFile, stat } from 'node:fs/promises';
 import type { CtListCache, CtStore } from '../core/ct/ct-store';
 import { CtError } from '../core/ct/errors';
 import { type LogList, parseLogList, verifyLogListSignature } from '../core/ct/log-list';
+import { CHROME_LOG_LIST_URL, type CtLogsSource } from '../core/ct/logs-setting';
 import { CtReadError } from './errors';
 import type { CtHttp } from './http';
-import { CHROME_LOG_LIST_URL, GOOGLE_LOG_LIST_KEY_PEM } from './log-list-key';
-
-/** Where the list comes from. */
-export type CtLogsSource = { kind: 'off' } | { kind: 'file'; path: string } | { kind: 'url'; url: string };
+import { GOOGLE_LOG_LIST_KEY_PEM } from './log-list-key';
 
 /** A list, loaded. */
 export interface LoadedLogList {
@@ -45,14 +43,6 @@ export interface LogListOptions {
 export const MAX_LIST_BYTES = 4 * 1024 * 1024;
 const MAX_SIGNATURE_BYTES = 64 * 1024;
 const DAY_MS = 86_400_000;
-
-/** Reads a `ctLogs` value: `off`, an http(s) URL, or a file name. */
-export function ctLogsSource(value: string): CtLogsSource {
-  const text = value.trim();
-  if (text === '' || text.toLowerCase() === 'off') return { kind: 'off' };
-  if (/^https?:\/\//i.test(text)) return { kind: 'url', url: text };
-  return { kind: 'file', path: text };
-}
 
 /** Where the detached signature of a list URL is published. */
 export function signatureUrl(url: string): string {

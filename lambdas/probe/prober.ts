@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { certificateLinkKey } from '../core/ct/tbs';
 import { samplesFor } from '../core/detect/sampling';
 import type { KeyType, Observation } from '../core/observation';
 import { evaluateConsumerPolicy } from '../core/policy/evaluate';
@@ -284,6 +285,13 @@ async function toObservation(
     return observation;
   }
   observation.chain = await Promise.all(parsed.certificates.map((c) => c.toModel()));
+  if (options.ctLinkKeys) {
+    try {
+      observation.chain[0] = { ...observation.chain[0], ctLinkKey: certificateLinkKey(raw.chainDer[0]) };
+    } catch {
+      // A leaf whose TBS does not re-encode has no link key: it links to no logged certificate.
+    }
+  }
   const { validation, hostnameMatch } = await validateChain(parsed.certificates, {
     trust,
     at: options.validationTime ?? observedAt,

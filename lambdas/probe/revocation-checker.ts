@@ -7,24 +7,20 @@
  * (`unknown` with the reason), never exceptions.
  */
 
+import { setMaxListeners } from 'node:events';
 import { revocationBudgetMs } from '../core/budgets';
 import type { AddressFamily } from '../core/probe-options';
 import { type CachedVerdict, cacheable, cacheKey, type RevocationCache } from '../core/revocation/cache';
 import { type CheckPlan, type CrlCheck, combineVerdicts, planChecks } from '../core/revocation/combine';
-import { CrlScanner, serialOctets } from '../core/revocation/crl-scanner';
-import { judgeCrl } from '../core/revocation/crl-verdict';
 import type { Revocation, RevocationMethod, SourceVerdict } from '../core/revocation/model';
 import { unknownVerdict } from '../core/revocation/model';
-import { buildOcspRequest, judgeOcspResponse } from '../core/revocation/ocsp';
+import { judgeOcspResponse } from '../core/revocation/ocsp';
 import type { ResolvePin } from '../core/targets';
 import type { Certificate } from '../core/x509/certificate';
-import { DerError } from '../core/x509/der';
 import type { TrustStore } from '../core/x509/trust-store';
-import { HttpFetchError, type HttpFetchOptions, type HttpFetchResult, httpFetch } from './http-fetch';
+import { HttpFetchError, httpFetch } from './http-fetch';
 import { mapWithLimit } from './pool';
-
-/** Largest OCSP response read (the SMTP reply limit of docs/observation.md; docs/revocation.md). */
-export const MAX_OCSP_RESPONSE_BYTES = 64 * 1024;
+import { type Fetcher, fetchCrlVerdicts, fetchOcspVerdict } from './revocation-fetches';
 
 /** Fetches in flight at once, unless the caller says. */
 const FETCH_CONCURRENCY = 8;
@@ -67,7 +63,7 @@ export interface RevocationDeps {
   cache: RevocationCache;
   trust: TrustStore;
   /** The HTTP client (tests count its calls); default the real one. */
-  fetch?: (url: string, options: HttpFetchOptions) => Promise<HttpFetchResult>;
+  fetch?: Fetcher;
 }
 
 /** A certificate with the issuer its verdicts are made against. */
@@ -101,12 +97,6 @@ function issuerOf(chain: ChainToCheck, index: number, trust: TrustStore): Certif
   return candidates.find((c) => c !== cert && c.subjectKey === cert.issuerKey && cert.isSignedBy(c)) ?? null;
 }
 
-function describeFailure(error: unknown): { code: 'FETCH_FAILED' | 'MALFORMED'; message: string } {
-  if (error instanceof DerError) return { code: 'MALFORMED', message: `not a DER CRL: ${error.message}` };
-  if (error instanceof HttpFetchError) return { code: 'FETCH_FAILED', message: error.message };
-  return { code: 'FETCH_FAILED', message: (error as Error)?.message ?? String(error) };
-}
-
 /** Checks every chain; returns each chain's revocation verdicts, entry by entry. */
 export async function checkRevocation(
   chains: readonly ChainToCheck[],
@@ -135,14 +125,16 @@ export async function checkRevocation(
   const fetch = deps.fetch ?? httpFetch;
   const jobs: Array<(signal: AbortSignal) => Promise<void>> = [
     ...crlJobs.map((job) => async (signal: AbortSignal) => {
-      const verdicts = await runCrlJob(job, { ...settings, signal }, fetch, now);
+      const items = job.items.map((i) => ({ cert: i.subject.cert, point: i.check.point }));
+      const verdicts = await fetchCrlVerdicts(job.url, job.issuer, items, { ...settings, signal }, fetch, now);
       job.items.forEach(({ subject }, i) => {
         subject.verdicts.push(verdicts[i]);
         if (cacheable(verdicts[i], now)) fresh.push(entry(job.url, subject, verdicts[i]));
       });
     }),
     ...ocspJobs.map((job) => async (signal: AbortSignal) => {
-      const verdict = await runOcspJob(job, { ...settings, signal }, fetch, now);
+      const { cert, issuer } = job.subject;
+      const verdict = await fetchOcspVerdict(job.url, cert, issuer, { ...settings, signal }, fetch, now);
       job.subject.verdicts.push(verdict);
       if (cacheable(verdict, now)) fresh.push(entry(job.url, job.subject, verdict));
     }),
@@ -151,6 +143,8 @@ export async function checkRevocation(
   const left = settings.deadline === undefined ? ownBudget : settings.deadline - DEADLINE_MARGIN_MS - Date.now();
   const budgetMs = Math.max(0, Math.min(ownBudget, left));
   const budget = new AbortController();
+  // Every fetch in flight listens to the one budget signal.
+  setMaxListeners(0, budget.signal);
   const timer = setTimeout(
     () => budget.abort(new HttpFetchError('HTTP_TIMEOUT', `the batch's revocation time (${budgetMs} ms) is spent`)),
     budgetMs,
@@ -239,70 +233,4 @@ async function plan(
     }
   }
   return { crlJobs: [...crlJobs.values()], ocspJobs };
-}
-
-type JobSettings = RevocationSettings & { signal: AbortSignal };
-
-function fetchOptions(settings: JobSettings): Omit<HttpFetchOptions, 'onData' | 'maxBytes'> {
-  return {
-    signal: settings.signal,
-    timeoutMs: settings.timeoutMs,
-    dnsServers: settings.dnsServers,
-    resolve: settings.resolve,
-    addressFamilies: settings.addressFamilies,
-    ca: settings.ca,
-  };
-}
-
-async function runCrlJob(
-  job: CrlJob,
-  settings: JobSettings,
-  fetch: NonNullable<RevocationDeps['fetch']>,
-  now: Date,
-): Promise<SourceVerdict[]> {
-  const scanner = new CrlScanner(
-    job.items.map((i) => serialOctets(i.subject.cert.der)),
-    job.issuer.spkiDer,
-  );
-  try {
-    await fetch(job.url, {
-      ...fetchOptions(settings),
-      maxBytes: settings.maxCrlBytes,
-      headers: { accept: 'application/pkix-crl' },
-      onData: (chunk) => scanner.push(chunk),
-    });
-    const scan = scanner.finish();
-    return judgeCrl(
-      scan,
-      job.items.map((i) => ({ cert: i.subject.cert, point: i.check.point })),
-      { url: job.url, issuer: job.issuer, now },
-    );
-  } catch (error) {
-    const { code, message } = describeFailure(error);
-    return job.items.map(() => unknownVerdict('crl', job.url, code, message));
-  }
-}
-
-async function runOcspJob(
-  job: OcspJob,
-  settings: JobSettings,
-  fetch: NonNullable<RevocationDeps['fetch']>,
-  now: Date,
-): Promise<SourceVerdict> {
-  const { cert, issuer } = job.subject;
-  const chunks: Buffer[] = [];
-  try {
-    await fetch(job.url, {
-      ...fetchOptions(settings),
-      method: 'POST',
-      body: buildOcspRequest(cert, issuer),
-      headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
-      maxBytes: MAX_OCSP_RESPONSE_BYTES,
-      onData: (chunk) => chunks.push(chunk),
-    });
-  } catch (error) {
-    const { code, message } = describeFailure(error);
-    return unknownVerdict('ocsp', job.url, code, message);
-  }
-  return judgeOcspResponse(Buffer.concat(chunks), { cert, issuer, now, source: 'ocsp', url: job.url });
 }

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { CLAIM_LEASE_MS } from '../core/budgets';
 import { cycleNotices, type DetectTarget, detectCycle, detectTarget, type TargetDetection } from '../core/detect';
 import { type SamplePlan, samplingPlan } from '../core/detect/sampling';
+import { SETTLED_TYPES } from '../core/detect/settle';
 import type { TargetHistory } from '../core/history';
 import type { BaselineTargetFacts, Notice } from '../core/notice';
 import type { Observation } from '../core/observation';
@@ -21,6 +22,7 @@ import { DEFAULT_WATCH_CONFIG, type WatchConfig } from '../core/watch-config';
 import { mapWithLimit } from '../probe/pool';
 import { StoreError } from '../store/errors';
 import { drainOutbox, type OutboxHooks } from './outbox';
+import { type HeldTarget, settleWithStore } from './settle-leaves';
 
 /** Test hook points of a cycle; production passes none. */
 export interface CycleHooks extends OutboxHooks {
@@ -56,7 +58,14 @@ export interface CycleInput {
    * which raises one BASELINE) before any history is saved, and nothing is published here (the merge
    * step drains the outbox). Absent = a whole cycle, published at the end.
    */
-  shard?: { saveBaselines(facts: readonly BaselineTargetFacts[]): Promise<void> };
+  shard?: {
+    saveBaselines(facts: readonly BaselineTargetFacts[]): Promise<void>;
+    /**
+     * Each target's notices about leaves (core/detect/settle.ts): stored for the merge step, which settles
+     * them across every shard (one NEW_CERTIFICATE and one CERTIFICATE_RETIRED per leaf) before recording.
+     */
+    saveNotices(notices: readonly Notice[]): Promise<void>;
+  };
   /** Made before the cycle and already stored: MX lookups that failed (observations), MX_CHANGED (notices). */
   expansion?: { observations: readonly Observation[]; notices: readonly Notice[] };
   /**
@@ -68,6 +77,8 @@ export interface CycleInput {
     targets: readonly Target[],
     samplePlan: Readonly<Record<string, SamplePlan>>,
   ): Promise<{ observations: Observation[]; unreached: readonly Target[] }>;
+  /** Amends the detected notices before they are recorded (same order, same dedupe keys): the run's extensions. */
+  amend?(notices: Notice[], observations: readonly Observation[]): Promise<Notice[]>;
   /** Watch-list entries the run left out before probing, with why (reported in the summary). */
   problems?: readonly RunProblem[];
 }
@@ -167,10 +178,27 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
     .map((t) => ({ url: t.url, host: t.host, mode: t.mode }));
   const expectedName = input.probeOptions.servername;
   const detection = detectCycle({ targets: detectTargets, histories, observations, now, config, expectedName });
+  const held = new Map<string, HeldTarget>();
+  const hold = (d: TargetDetection, history: TargetHistory) => {
+    const certs = new Map(history.certs.map((c) => [c.sha256, c]));
+    for (const c of d.changedCerts) certs.set(c.sha256, c);
+    held.set(d.target, { host: hostOf(detectTargets, d.target), certs: [...certs.values()] });
+  };
+  for (const d of detection.targets) hold(d, histories.get(d.target) as TargetHistory);
+  // Extensions amend the notices before they leave this cycle (a shard's leaf notices with this shard's
+  // observations: the merge step has none).
+  const amend = (notices: Notice[]) => (input.amend ? input.amend(notices, observations) : Promise.resolve(notices));
   if (input.shard) {
     await input.shard.saveBaselines(detection.targets.flatMap((t) => (t.baseline ? [t.baseline] : [])));
-    detection.notices = detection.notices.filter((n) => n.type !== 'BASELINE');
+    // Notices about leaves go to the run's merge step, to be settled across every shard.
+    await input.shard.saveNotices(
+      await amend(detection.targets.flatMap((t) => t.notices.filter((n) => SETTLED_TYPES.has(n.type)))),
+    );
+    detection.notices = detection.notices.filter((n) => n.type !== 'BASELINE' && !SETTLED_TYPES.has(n.type));
+  } else {
+    detection.notices = await settleWithStore({ store, notices: detection.notices, now, config, held });
   }
+  detection.notices = await amend(detection.notices);
   await store.recordNotices(detection.notices, now);
 
   let conflicts = 0;
@@ -204,11 +232,18 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
       const others = detection.targets.filter((d) => d.target !== target.url);
       // In a shard, the BASELINE facts go to the run's merge step instead.
       if (input.shard) await input.shard.saveBaselines(current.baseline ? [current.baseline] : []);
-      const redone = cycleNotices([...others, current], detectTargets, now).filter(
+      if (input.shard)
+        await input.shard.saveNotices(await amend(current.notices.filter((n) => SETTLED_TYPES.has(n.type))));
+      let redone = cycleNotices([...others, current], detectTargets, now).filter(
         (n) =>
           (current.notices.some((c) => c.dedupeKey === n.dedupeKey) || n.target === null) &&
-          !(input.shard && n.type === 'BASELINE'),
+          !(input.shard && (n.type === 'BASELINE' || SETTLED_TYPES.has(n.type))),
       );
+      if (!input.shard) {
+        hold(current, await store.loadTarget(target.url));
+        redone = await settleWithStore({ store, notices: redone, now, config, held });
+      }
+      redone = await amend(redone);
       // The events the first detection raised stay this cycle's, though the records written before the
       // conflict no longer raise them again.
       current.state.raised = [...new Set([...(first?.state.raised ?? []), ...current.state.raised])].sort();
@@ -264,4 +299,8 @@ function servedOutside(loaded: ReadonlyMap<string, TargetHistory>, observations:
     if (o.chain.some((cert) => !history.certs.some((c) => c.sha256 === cert.sha256))) outside.add(o.target);
   }
   return [...outside];
+}
+
+function hostOf(targets: readonly DetectTarget[], url: string): string {
+  return targets.find((t) => t.url === url)?.host ?? url;
 }

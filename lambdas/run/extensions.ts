@@ -11,6 +11,8 @@
  *   worst case while probing, docs/rollouts.md "Sampling".)
  * - `worstCaseMsPerTarget` (d): the extension's term of a target's worst-case time, so that a shard
  *   started only with what it can finish stays within its invocation.
+ * - `amendNotices` (e): after detection, before the notices are recorded: add facts to detected notices
+ *   (e.g. when a new leaf was logged in Certificate Transparency). Dedupe keys must not change.
  */
 import type { Notice } from '../core/notice';
 import type { Observation } from '../core/observation';
@@ -44,6 +46,14 @@ export interface EnrichInput {
   deadline: number;
 }
 
+/** What a notice amendment is given beside the notices. */
+export interface AmendInput {
+  store: HistoryStore;
+  /** This cycle's observations (the notices were detected from them). */
+  observations: readonly Observation[];
+  now: Date;
+}
+
 /** One feature's part in the run. */
 export interface RunExtension {
   /** Names the extension in logs and errors. */
@@ -61,4 +71,6 @@ export interface RunExtension {
   extraHandshakesPerAddress?: number;
   /** (d) Further slot-milliseconds one target may cost at worst (fetches, log reads), done `concurrency` at a time. */
   worstCaseMsPerTarget?(options: ProbeOptions): number;
+  /** (e) Amends detected notices (same order, same dedupe keys) before they are recorded. */
+  amendNotices?(notices: Notice[], input: AmendInput): Promise<Notice[]>;
 }

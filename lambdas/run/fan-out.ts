@@ -6,9 +6,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { CLAIM_LEASE_MS } from '../core/budgets';
 import { baselineNotices } from '../core/detect';
+import { mergeTargetNotices, settledLeaf } from '../core/detect/settle';
+import type { Notice } from '../core/notice';
 import type { HistoryStore, NoticePublisher, ProbeRate } from '../core/ports';
 import { shardCapacity, shardCountFor, type WorstCaseInput } from '../core/run-budget';
+import { DEFAULT_WATCH_CONFIG, type WatchConfig } from '../core/watch-config';
 import { drainOutbox } from './outbox';
+import { settleWithStore } from './settle-leaves';
 
 /** What the planner hands the state machine: shard numbers, never the list (state payloads are capped). */
 export interface RunPlan {
@@ -38,6 +42,8 @@ export interface ShardOrder {
 export interface MergeSummary {
   runId: string;
   baselineTargets: number;
+  /** The shards' notices about leaves, as the merge settled and recorded them (docs/rollouts.md). */
+  settled: Notice[];
   published: number;
   publishFailures: Array<{ dedupeKey: string; message: string }>;
 }
@@ -81,22 +87,50 @@ export async function saveShardRate(store: HistoryStore, order: ShardOrder, rate
   await store.saveProbeRate(rate);
 }
 
-/** Merges a run: one BASELINE over every shard's new targets, then the outbox drained. */
+/**
+ * Merges a run: one BASELINE over every shard's new targets; the shards' notices about leaves merged
+ * (one notice per event over every shard's targets) and settled across every target that has the leaf;
+ * then the outbox drained.
+ */
 export async function mergeRun(
   deps: { store: HistoryStore; publisher: NoticePublisher },
   run: { runId: string; now: string },
   claimant: string = randomUUID(),
   leaseMs = CLAIM_LEASE_MS,
+  config: WatchConfig = DEFAULT_WATCH_CONFIG,
 ): Promise<MergeSummary> {
   const { store, publisher } = deps;
   const now = new Date(run.now);
   const facts = await store.loadRunBaselines(run.runId);
   if (facts.length > 0) await store.recordNotices(baselineNotices(facts, now), now);
+  const settled = await settleRunNotices(store, await store.loadRunNotices(run.runId), now, config);
+  if (settled.length > 0) await store.recordNotices(settled, now);
   const drained = await drainOutbox({ store, publisher, claimant, now: new Date(), leaseMs, attempted: new Set() });
   return {
     runId: run.runId,
     baselineTargets: facts.length,
+    settled,
     published: drained.published.length,
     publishFailures: drained.failures,
   };
+}
+
+/**
+ * The shards' per-target notices merged as one cycle's would be, then settled. Every target with a notice
+ * about a leaf is read for it besides the fingerprint index (its item may be too new for the index).
+ */
+async function settleRunNotices(
+  store: HistoryStore,
+  notices: readonly Notice[],
+  now: Date,
+  config: WatchConfig,
+): Promise<Notice[]> {
+  if (notices.length === 0) return [];
+  const merged = mergeTargetNotices(notices, now);
+  const alsoRead = new Map<string, string[]>();
+  for (const n of notices) {
+    const sha = settledLeaf(n);
+    if (sha && n.target) alsoRead.set(sha, [...(alsoRead.get(sha) ?? []), n.target]);
+  }
+  return settleWithStore({ store, notices: merged, now, config, alsoRead });
 }

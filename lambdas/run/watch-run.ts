@@ -16,7 +16,7 @@ import type { Observation } from '../core/observation';
 import type { HistoryStore, NoticePublisher, Prober } from '../core/ports';
 import type { PolicyRule } from '../core/posture/policy';
 import type { ProbeOptions } from '../core/probe-options';
-import { POSTURE_BUDGET, probingMs, type WorstCaseInput } from '../core/run-budget';
+import { batchWorstCaseMs, POSTURE_BUDGET, probingMs, type WorstCaseInput } from '../core/run-budget';
 import type { Target } from '../core/targets';
 import type { WatchConfig } from '../core/watch-config';
 import { activeTargets, parseWatchTargets } from '../core/watch-list';
@@ -161,10 +161,17 @@ export class WatchRun {
     const now = new Date(order.now);
     const started = Date.now();
     const end = Math.min(step.invocationEnd ?? Number.POSITIVE_INFINITY, order.deadline ?? Number.POSITIVE_INFINITY);
+    // A shard given less time than one target takes at worst (a Map item started after the run's window,
+    // a late retry) probes nothing: it measures no rate, and must not leave its list reading and MX lookups
+    // behind as one, or the next plan would cut smaller shards, more of them late in turn.
+    const couldProbe = probingMs(end - started) >= batchWorstCaseMs(1, this.worstCase());
     const prepared = await this.targets(now, { shard: order.shard, shardCount: order.shardCount });
     const result = await runWatchCycle(this.cycleDeps(), {
       ...this.cycleInput(prepared, now, { ...step, invocationEnd: end }, started),
-      shard: { saveBaselines: (facts) => store.saveRunBaselines(order.runId, facts, now) },
+      shard: {
+        saveBaselines: (facts) => store.saveRunBaselines(order.runId, facts, now),
+        saveNotices: (notices) => store.saveRunNotices(order.runId, notices, now),
+      },
     });
     const targets = prepared.targets.length;
     const reached = targets - result.summary.unreached.length;
@@ -172,7 +179,7 @@ export class WatchRun {
     const seconds = (Date.now() - started) / 1000;
     // Entries reached, in proportion to their targets (an `mx:` entry is several).
     const reachedEntries = targets === 0 ? entries : Math.round((entries * reached) / targets);
-    if (reachedEntries > 0 || (entries > 0 && seconds >= 1)) {
+    if (reachedEntries > 0 || (entries > 0 && couldProbe && seconds >= 1)) {
       await saveShardRate(store, order, {
         entries: Math.max(1, reachedEntries),
         seconds,
@@ -184,7 +191,7 @@ export class WatchRun {
 
   /** Merges a run: one BASELINE for the whole run, then the outbox drained. */
   merge(run: { runId: string; now: string }, claimant?: string): Promise<MergeSummary> {
-    return mergeRun(this.ports, run, claimant, this.settings.claimLeaseMs);
+    return mergeRun(this.ports, run, claimant, this.settings.claimLeaseMs, this.settings.watch);
   }
 
   /** This week's heartbeat when it is due (the list's URLs and the stored MX hosts; no DNS). */
@@ -299,7 +306,18 @@ export class WatchRun {
           extraHandshakes: (target) => mostSamples(samplePlan[target.url]) - 1,
           enrich: (observations) => this.enrich(observations, options, now, deadline),
         }),
+      amend: (notices: Notice[], observations: readonly Observation[]) => this.amend(notices, observations, now),
     };
+  }
+
+  private async amend(notices: Notice[], observations: readonly Observation[], now: Date): Promise<Notice[]> {
+    let amended = notices;
+    for (const extension of this.extensions) {
+      if (extension.amendNotices) {
+        amended = await extension.amendNotices(amended, { store: this.ports.store, observations, now });
+      }
+    }
+    return amended;
   }
 
   private extraHandshakes(): number {

@@ -12,6 +12,7 @@
  * Logic-light on purpose: the CDK app imports this, so it may import only core types and parsers.
  */
 
+import { CHROME_LOG_LIST_URL, ctLogsSource } from '../core/ct/logs-setting';
 import { parseDnsServers } from '../core/dns-servers';
 import { CoreError } from '../core/errors';
 import { POSTURE_DEFAULTS } from '../core/posture/defaults';
@@ -20,7 +21,7 @@ import { DEFAULT_REVOCATION_MAX_BYTES, REVOCATION_METHODS } from '../core/revoca
 import { DEFAULT_TARGET_URLS, parseTargets, type ResolvePin, type Target } from '../core/targets';
 import { DEFAULT_WATCH_CONFIG } from '../core/watch-config';
 import { InvalidValue } from './config-error';
-import { boolean, fraction, integer, oneOf, orWord, type Parser, rate, scalar, text, via } from './parsers';
+import { boolean, fraction, integer, listOf, oneOf, orWord, type Parser, rate, scalar, text, via } from './parsers';
 import { defineOptional, defineSetting } from './setting';
 import {
   EHLO_NAME,
@@ -250,6 +251,18 @@ export const SETTINGS = {
     context: 'expiryThresholdsDays',
     deploy: 'watch',
   }),
+  expiryLifetimeShare: defineSetting({
+    name: 'expiryLifetimeShare',
+    doc:
+      "Each expiry threshold applies as min(days, the certificate's lifetime × this): a fresh short-lived " +
+      'certificate raises nothing at first sight; thresholds that collapse to one value warn once. off: as configured.',
+    parser: orWord('off', fraction(0.3333)),
+    default: DEFAULT_WATCH_CONFIG.expiryLifetimeShare,
+    defaultText: '1/3',
+    env: 'CERTWATCH_EXPIRY_LIFETIME_SHARE',
+    context: 'expiryLifetimeShare',
+    deploy: 'watch',
+  }),
   staleAfterCycles: defineSetting({
     name: 'staleAfterCycles',
     doc:
@@ -442,6 +455,80 @@ export const SETTINGS = {
     parser: text(/^arn:\S+:sns:\S+$/, 'an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)'),
     env: 'CERTWATCH_TOPIC_ARN',
     deploy: 'stack',
+  }),
+  ctLogs: defineSetting({
+    name: 'ctLogs',
+    doc:
+      'Certificate Transparency logs to read before each cycle: a log list (Chrome log list v3 schema) file or URL ' +
+      '(its detached signature beside it is verified), or off (docs/ct.md).',
+    parser: {
+      accepts: 'off, a log list URL (https://...) or a log list file name',
+      parse: (raw) => ctLogsSource(text(/^\S{1,4096}$/, 'off, a log list URL or a log list file name').parse(raw)),
+    },
+    default: ctLogsSource('off'),
+    defaultText: "off (the stack: Chrome's published log list)",
+    stackDefault: ctLogsSource(CHROME_LOG_LIST_URL),
+    flag: '--ct-logs',
+    env: 'CERTWATCH_CT_LOGS',
+    context: 'ctLogs',
+    deploy: 'function',
+  }),
+  ctBackfill: defineSetting({
+    name: 'ctBackfill',
+    doc: "Entries to read back from a CT log's current size the first time it is met (0: only what is logged next).",
+    parser: integer(0, 100_000_000),
+    default: 0,
+    flag: '--ct-backfill',
+    env: 'CERTWATCH_CT_BACKFILL',
+    context: 'ctBackfill',
+    deploy: 'function',
+  }),
+  ctMaxEntries: defineSetting({
+    name: 'ctMaxEntries',
+    doc: 'Entries read from one CT log per cycle at most; the rest is read by the next cycles.',
+    parser: integer(256, 100_000_000),
+    default: 1_000_000,
+    env: 'CERTWATCH_CT_MAX_ENTRIES',
+    context: 'ctMaxEntries',
+    deploy: 'function',
+  }),
+  ctMaxMegabytes: defineSetting({
+    name: 'ctMaxMegabytes',
+    doc: 'Megabytes received from one CT log per cycle at most (compressed, as transferred).',
+    parser: integer(1, 100_000),
+    default: 2048,
+    env: 'CERTWATCH_CT_MAX_MEGABYTES',
+    context: 'ctMaxMegabytes',
+    deploy: 'function',
+  }),
+  ctBudgetSeconds: defineSetting({
+    name: 'ctBudgetSeconds',
+    doc: 'Time the CT step may take per run (all logs together); logs not done resume next run.',
+    parser: integer(5, 900),
+    default: 60,
+    flag: '--ct-budget',
+    env: 'CERTWATCH_CT_BUDGET_SECONDS',
+    context: 'ctBudgetSeconds',
+    deploy: 'function',
+  }),
+  ctLogListKey: defineOptional<string>({
+    name: 'ctLogListKey',
+    doc: "A PEM public key that must verify a log list URL's signature, instead of Google's (a private list).",
+    parser: text(/^.{1,4096}$/, 'a PEM file name'),
+    flag: '--ct-log-list-key',
+    env: 'CERTWATCH_CT_LOG_LIST_KEY',
+  }),
+  expectIssuers: defineSetting({
+    name: 'expectIssuers',
+    doc:
+      'CA operators or roots (organisation or common name) expected to issue for the watched hosts: no ' +
+      'UNEXPECTED_ISSUER for them.',
+    parser: listOf((name) => name, { min: 0, separator: /\s*,\s*/, example: '"Google Trust Services,GTS Root R4"' }),
+    default: [] as string[],
+    flag: '--expect-issuers',
+    env: 'CERTWATCH_EXPECT_ISSUERS',
+    context: 'expectIssuers',
+    deploy: 'function',
   }),
   dynamodbEndpoint: defineOptional<string>({
     name: 'dynamodbEndpoint',

@@ -6,7 +6,8 @@
  * decayed counts in hundredths, leaves by a 12-hex-digit prefix of their fingerprint (resolved against the
  * target's `CERT#` items when read).
  *
- * One entry: `<k><address> <at> <c> <h> <gap> <n> <s>` then per leaf ` <id>:<at>:<h>:<n>:<s>:<m>:<q>:<g>:<r>:<k>`, where
+ * One entry: `<k><address> <at> <c> <h> <gap> <n> <f> <s>` then per leaf ` <id>:<at>:<h>:<n>:<f>:<s>:<m>:<q>:<g>:<r>:<k>`,
+ * where
  * `k` is `r` (RSA) or `e` (ECDSA), `at` = milliseconds before `lastCycleAt`, `c` = key-type cycles before
  * its count, `h` = hundredths of a watched hour before its clock, `gap` = tenths of an hour, `n`/`s` =
  * hundredths, `m` = misses, `q`/`g`/`r`/`k` = hundredths. A negative offset is written with a leading `-`.
@@ -52,6 +53,7 @@ export function encodeMix(evidence: readonly AddressEvidence[], base: MixBase): 
       hundredths(e.h),
       int(e.gap * 10),
       int(e.n * 100),
+      int(e.f * 100),
       int(e.s * 100),
     ];
     const leaves = e.leaves.map((l) =>
@@ -60,6 +62,7 @@ export function encodeMix(evidence: readonly AddressEvidence[], base: MixBase): 
         ms(l.at),
         hundredths(l.h),
         int(l.n * 100),
+        int(l.f * 100),
         int(l.s * 100),
         int(l.m),
         int(l.q * 100),
@@ -86,21 +89,22 @@ export function decodeMix(
   return entries.map((text) => {
     const [head, ...rest] = text.split(' ');
     const keyType = LETTER_KEY[head?.[0] ?? ''];
-    if (!keyType || rest.length < 6) throw new StoreError('ITEM_INVALID', `STATE mix: entry "${text}" is not evidence`);
+    if (!keyType || rest.length < 7) throw new StoreError('ITEM_INVALID', `STATE mix: entry "${text}" is not evidence`);
     const kt = base.keyTypes[keyType];
     const c0 = kt?.cycles ?? 0;
     const h0 = kt?.clock ?? 0;
     const iso = (t: string) => new Date(at0 - parseInt36(t, 'time')).toISOString();
     const clock = (t: string) => Math.round((h0 - parseInt36(t, 'clock') / 100) * 100) / 100;
-    const [at, c, h, gap, n, s, ...leafTexts] = rest;
+    const [at, c, h, gap, n, f, s, ...leafTexts] = rest;
     const leaves: LeafMix[] = leafTexts.map((leafText) => {
-      const [id, lAt, lH, lN, lS, lM, lQ, lG, lR, lK] = leafText.split(':');
+      const [id, lAt, lH, lN, lF, lS, lM, lQ, lG, lR, lK] = leafText.split(':');
       if (lK === undefined) throw new StoreError('ITEM_INVALID', `STATE mix: leaf "${leafText}" is not evidence`);
       return {
         sha256: byPrefix.get(id) ?? id,
         at: iso(lAt),
         h: clock(lH),
         n: parseInt36(lN, 'count') / 100,
+        f: parseInt36(lF, 'count') / 100,
         s: parseInt36(lS, 'count') / 100,
         m: parseInt36(lM, 'misses'),
         q: parseInt36(lQ, 'share') / 100,
@@ -117,6 +121,7 @@ export function decodeMix(
       h: clock(h),
       gap: parseInt36(gap, 'gap') / 10,
       n: parseInt36(n, 'count') / 100,
+      f: parseInt36(f, 'count') / 100,
       s: parseInt36(s, 'count') / 100,
       leaves,
     };

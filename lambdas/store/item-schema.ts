@@ -196,6 +196,11 @@ const KINDS: readonly ItemKind[] = [
     fields: { facts: req('object') },
   },
   {
+    name: 'run notice',
+    matches: (pk, sk) => pk.startsWith('RUN#') && sk.startsWith('NOTICE#'),
+    fields: { notice: req('object') },
+  },
+  {
     name: 'probe rate',
     matches: (pk, sk) => pk === keys.runs && sk === keys.probeRate,
     fields: { entries: req('number'), seconds: req('number'), at: req('time') },
@@ -285,11 +290,74 @@ export function checkItem(item: StoredItem, options: { size?: boolean } = {}): I
       }
     }
   }
+  const unwritable = options.size ? dynamoWriteProblem(item) : null;
+  if (unwritable) return unwritable;
   const size = options.size ? dynamoItemSize(item) : 0;
   if (size > MAX_ITEM_BYTES) {
     return {
       reason: `${size} bytes as DynamoDB counts them, over the ${MAX_ITEM_BYTES} (400 KB) an item may hold`,
     };
+  }
+  return null;
+}
+
+/** DynamoDB's limits on a key attribute's value (developer guide, "Quotas": partition and sort key). */
+const KEY_BYTES: Readonly<Record<string, number>> = { pk: 2048, sk: 1024, gsi1pk: 2048, gsi1sk: 1024 };
+/** The smallest magnitude of a number DynamoDB stores (below it: "Number underflow"), besides 0. */
+const MIN_NUMBER_MAGNITUDE = 1e-130;
+/** The longest attribute name DynamoDB accepts, in UTF-8 bytes. */
+const MAX_NAME_BYTES = 65_535;
+
+/**
+ * What DynamoDB (or the SDK that marshals the item) would refuse at the write itself, checked before
+ * anything is written so that a refused import leaves nothing behind: key values and index keys as
+ * non-empty strings within their length, attribute names within theirs, and numbers DynamoDB can hold
+ * (integers beyond 2^53 lose digits in JSON and the SDK refuses them; magnitudes below 1e-130 underflow).
+ */
+function dynamoWriteProblem(item: StoredItem): ItemProblem | null {
+  for (const [field, max] of Object.entries(KEY_BYTES)) {
+    const value = item[field];
+    if (value === undefined || (field.startsWith('gsi') && value === null)) continue;
+    if (typeof value !== 'string' || value === '') {
+      return { field, reason: `"${field}" is ${shown(value)}: a key attribute must be a non-empty string` };
+    }
+    const bytes = Buffer.byteLength(value);
+    if (bytes > max) return { field, reason: `"${field}" is ${bytes} bytes long, over the ${max} a key may have` };
+  }
+  return valueProblem(item, '');
+}
+
+function valueProblem(value: unknown, path: string): ItemProblem | null {
+  const field = path === '' ? undefined : path.length > 60 ? `${path.slice(0, 59)}…` : path;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return { field, reason: `"${field}" is not a finite number` };
+    if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      return { field, reason: `"${field}" is ${value}, an integer beyond 2^53 that JSON cannot carry exactly` };
+    }
+    if (value !== 0 && Math.abs(value) < MIN_NUMBER_MAGNITUDE) {
+      return { field, reason: `"${field}" is ${value}, smaller than the 1e-130 DynamoDB can store` };
+    }
+    return null;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, element] of value.entries()) {
+      const problem = valueProblem(element, `${path}[${i}]`);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
+    for (const [name, element] of Object.entries(value as Record<string, unknown>)) {
+      const at = path === '' ? name : `${path}.${name}`;
+      if (path === '' && (name === '' || Buffer.byteLength(name) > MAX_NAME_BYTES)) {
+        return {
+          field: name.slice(0, 40),
+          reason: `an attribute name of ${Buffer.byteLength(name)} bytes (DynamoDB takes 1 to ${MAX_NAME_BYTES})`,
+        };
+      }
+      const problem = valueProblem(element, at);
+      if (problem) return problem;
+    }
   }
   return null;
 }

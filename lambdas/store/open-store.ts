@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import type { HistoryStore } from '../core/ports';
+import { escapeControls } from '../core/quote';
 import type { ShardStore } from '../run/shard-job';
 import type { StoreError } from './errors';
 import { hasEngineFiles, storeDirState } from './store-paths';
@@ -56,7 +57,7 @@ export async function openHistoryStore(
     });
     return {
       store: embedded.store,
-      where: location.dir,
+      where: escapeControls(location.dir),
       transfer: new TableTransfer(embedded.store.engine),
       reach: { kind: 'local', endpoint: embedded.endpoint, tableName: embedded.tableName },
       badItems: () => embedded.store.badItems.found,

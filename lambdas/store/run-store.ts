@@ -1,9 +1,10 @@
 /**
  * Fanned-out runs on the table: each shard's BASELINE facts (one item per target, dropped by TTL a week
- * later) until the merge step raises the run's one BASELINE, and the probe rate the planner sizes shards by.
+ * later) until the merge step raises the run's one BASELINE, its notices about leaves until the merge step
+ * settles them across shards, and the probe rate the planner sizes shards by.
  */
 import { keys, TABLE_SCHEMA } from '../contract/table-schema';
-import type { BaselineTargetFacts } from '../core/notice';
+import type { BaselineTargetFacts, Notice } from '../core/notice';
 import type { RunStore } from '../core/ports';
 import type { TableEngine } from './engine';
 
@@ -31,6 +32,26 @@ export function runStoreOn(engine: TableEngine): RunStore {
     async loadRunBaselines(runId) {
       const items = await engine.query({ partition: keys.run(runId), sortKeyPrefix: 'BASELINE#', consistent: true });
       return items.map((i) => i.facts as BaselineTargetFacts);
+    },
+
+    async saveRunNotices(runId, notices, now) {
+      if (notices.length === 0) return;
+      const expiresAt = Math.floor(now.getTime() / 1000) + RUN_RETENTION_SECONDS;
+      const latest = new Map(notices.map((notice) => [notice.dedupeKey, notice]));
+      await engine.batchWrite({
+        put: [...latest.values()].map((notice) => ({
+          pk: keys.run(runId),
+          sk: keys.runNotice(notice.dedupeKey),
+          kind: 'RUN_NOTICE',
+          notice,
+          [TABLE_SCHEMA.ttlAttribute]: expiresAt,
+        })),
+      });
+    },
+
+    async loadRunNotices(runId) {
+      const items = await engine.query({ partition: keys.run(runId), sortKeyPrefix: 'NOTICE#', consistent: true });
+      return items.map((i) => i.notice as Notice);
     },
 
     async saveProbeRate(rate) {

@@ -22,6 +22,7 @@ interface Extent {
   cert: CertRecord;
   validity: Span;
   served: Span | null;
+  lead: Span | null;
   start: number;
   end: number;
 }
@@ -32,6 +33,8 @@ export interface BarContext {
   now: number;
   state: TargetState | null;
   thresholdsDays: readonly number[];
+  /** When each leaf (by sha256) was logged in Certificate Transparency, when known (epoch ms). */
+  loggedAt?: ReadonlyMap<string, number>;
 }
 
 /** Bars of a lane with rows assigned but y still relative to the lane's first row (0). */
@@ -50,12 +53,17 @@ export function layoutBars(leaves: readonly CertRecord[], ctx: BarContext): Lane
     const first = Date.parse(cert.firstSeen);
     const notBefore = Date.parse(cert.notBefore);
     const notAfter = Date.parse(cert.notAfter);
-    const start = Math.min(notBefore, first);
+    const logged = ctx.loggedAt?.get(cert.sha256);
+    const start = Math.min(notBefore, first, logged ?? first);
     const end = Math.max(notAfter, lastSeen);
     if (end < scale.from || start > scale.to) continue;
     const validity = { x1: scale.clamp(notBefore), x2: scale.clamp(notAfter) };
     const served = lastSeen < scale.from || first > scale.to ? null : servedSpan(scale, first, lastSeen);
-    extents.push({ cert, validity, served, start: scale.clamp(start), end: scale.clamp(end) });
+    const lead =
+      logged === undefined || logged >= first || first < scale.from || logged > scale.to
+        ? null
+        : { x1: round(scale.clamp(logged)), x2: round(scale.clamp(first)) };
+    extents.push({ cert, validity, served, lead, start: scale.clamp(start), end: scale.clamp(end) });
   }
   extents.sort((a, b) => a.start - b.start || a.cert.notBefore.localeCompare(b.cert.notBefore));
 
@@ -136,6 +144,7 @@ function toBar(extent: Extent, row: number, span: Parameters<typeof placeLabel>[
       clippedEnd: notAfter > scale.to,
     },
     served: extent.served,
+    lead: extent.lead,
     y: rowTop + ROW.barTop,
     height: ROW.barHeight,
     thresholds,
@@ -146,6 +155,9 @@ function toBar(extent: Extent, row: number, span: Parameters<typeof placeLabel>[
       `sha256 ${cert.sha256}`,
       `valid ${isoDay(Date.parse(cert.notBefore))} → ${isoDay(notAfter)} (${status})`,
       `served ${cert.firstSeen.slice(0, 16)} → ${lastSeen.slice(0, 16)} on ${cert.addresses.join(', ')}`,
+      ...(ctx.loggedAt?.has(cert.sha256)
+        ? [`logged in CT ${new Date(ctx.loggedAt.get(cert.sha256) as number).toISOString().slice(0, 16)}`]
+        : []),
     ].join('\n'),
   };
 }

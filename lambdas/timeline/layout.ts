@@ -13,7 +13,7 @@ import { layoutBars, ROW } from './bars';
 import { TimelineError } from './errors';
 import { eventsFromHistory, eventsFromNotices, mergeEvents, type TimelineEvent } from './events';
 import { layoutLegend } from './legend';
-import type { Bar, Lane, Marker, TimelineInput, TimelineModel } from './model';
+import type { Bar, Lane, Marker, TimelineInput, TimelineModel, TimelineNotice } from './model';
 import { fitText, round, textItem } from './text';
 
 const MARGIN = 20;
@@ -27,6 +27,18 @@ const DEFAULT_WIDTH = 1400;
 const LOOK_BACK_DAYS = 395;
 /** …and ahead at most this far past today. */
 const LOOK_AHEAD_DAYS = 120;
+
+/** When leaves were logged in Certificate Transparency, from NEW_CERTIFICATE notices carrying `loggedAt`. */
+function loggedTimes(notices: readonly TimelineNotice[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const n of notices) {
+    if (n.type !== 'NEW_CERTIFICATE') continue;
+    const facts = n.facts as { cert?: { sha256?: string }; loggedAt?: string };
+    const at = facts.loggedAt ? Date.parse(facts.loggedAt) : Number.NaN;
+    if (facts.cert?.sha256 && Number.isFinite(at)) out.set(facts.cert.sha256, at);
+  }
+  return out;
+}
 
 /** Lays out the timeline of `input.histories` as of `input.now`. */
 export function buildTimeline(input: TimelineInput): TimelineModel {
@@ -44,12 +56,13 @@ export function buildTimeline(input: TimelineInput): TimelineModel {
   const plot = { x: MARGIN + GUTTER, y: PLOT_TOP, width: width - 2 * MARGIN - GUTTER, height: 0 };
   const scale = timeScale(from, to, plot.x, plot.x + plot.width);
 
+  const loggedAt = loggedTimes(input.notices ?? []);
   const lanes: Lane[] = [];
   let y = plot.y;
   for (const [target, history] of histories) {
     for (const keyType of laneKeyTypes(history)) {
       const leaves = history.certs.filter((c) => c.role === 'leaf' && c.keyType === keyType);
-      const laid = layoutBars(leaves, { scale, now, state: history.state, thresholdsDays });
+      const laid = layoutBars(leaves, { scale, now, state: history.state, thresholdsDays, loggedAt });
       const height = 2 * LANE_PAD + laid.rows * ROW.height;
       const top = y + LANE_PAD;
       const bars = laid.bars.map((b) => shiftBar(b, top));

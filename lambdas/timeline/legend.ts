@@ -15,6 +15,7 @@ const ENTRIES: Array<Omit<LegendItem, 'x' | 'y' | 'label'> & { text: string }> =
   { kind: 'served', tone: 'expiring', text: 'served, near expiry' },
   { kind: 'served', tone: 'expired', text: 'served, expired' },
   { kind: 'served', tone: 'retired', text: 'retired' },
+  { kind: 'lead', text: 'logged in CT, not yet served' },
   { kind: 'overlap', text: 'rollout: old and new served' },
   { kind: 'threshold', text: 'expiry thresholds' },
   { kind: 'today', text: 'today' },

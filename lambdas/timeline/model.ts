@@ -75,6 +75,11 @@ export interface Bar {
   validity: Span & { clippedStart: boolean; clippedEnd: boolean };
   /** First seen → last seen, clipped; null when outside the window. */
   served: Span | null;
+  /**
+   * Logged in Certificate Transparency → first served (the lead CT gave, docs/ct.md), clipped; null when the
+   * leaf was not seen logged (no NEW_CERTIFICATE with `loggedAt`) or outside the window.
+   */
+  lead: Span | null;
   /** Top of the validity bar and its height; the served span is drawn inside it. */
   y: number;
   height: number;
@@ -127,7 +132,7 @@ export interface AxisTick {
 
 /** An entry of the legend. */
 export interface LegendItem {
-  kind: 'bar' | 'served' | 'overlap' | 'today' | 'threshold' | 'marker';
+  kind: 'bar' | 'served' | 'lead' | 'overlap' | 'today' | 'threshold' | 'marker';
   tone?: BarTone;
   severity?: Severity;
   x: number;

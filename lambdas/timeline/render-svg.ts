@@ -8,6 +8,7 @@ import { FONT_FAMILY } from './text';
 
 const INK = '#1f2328';
 const MUTED = '#656d76';
+const LEAD = '#8250df';
 const ALERT = '#cf222e';
 const SERVED: Record<BarTone, string> = {
   current: '#0969da',
@@ -64,6 +65,11 @@ function lane(l: Lane, index: number, plot: TimelineModel['plot']): string {
     g.push(
       `<rect class="validity" x="${b.validity.x1}" y="${b.y}" width="${w}" height="${b.height}" rx="${rx}" fill="#eaeef2" stroke="${edge}"/>`,
     );
+    if (b.lead) {
+      g.push(
+        `<rect class="lead" x="${b.lead.x1}" y="${b.y + 5}" width="${Math.max(2, b.lead.x2 - b.lead.x1)}" height="${b.height - 10}" fill="${LEAD}"><title>logged in Certificate Transparency before it was served</title></rect>`,
+      );
+    }
     if (b.served) {
       g.push(
         `<rect class="served" x="${b.served.x1}" y="${b.y + 3}" width="${Math.max(2, b.served.x2 - b.served.x1)}" height="${b.height - 6}" rx="2" fill="${SERVED[b.tone]}"/>`,
@@ -95,6 +101,8 @@ function legendSwatch(item: LegendItem): string {
       return `<rect x="${x}" y="${y - 5}" width="18" height="12" rx="3" fill="#eaeef2" stroke="#afb8c1"/>`;
     case 'served':
       return `<rect x="${x}" y="${y - 2}" width="18" height="7" rx="2" fill="${SERVED[item.tone ?? 'current']}"/>`;
+    case 'lead':
+      return `<rect x="${x}" y="${y}" width="18" height="4" fill="${LEAD}"/>`;
     case 'overlap':
       return `<rect x="${x}" y="${y - 6}" width="18" height="14" fill="url(#rollout)"/>`;
     case 'threshold':

@@ -5,7 +5,9 @@
  * behaviour is the same as `certwatch check`'s. Events:
  * - none (or `{ "kind": "watch" }`): one whole cycle in this invocation, then the weekly heartbeat;
  * - `{ "kind": "plan" | "shard" | "merge" }`: the steps of the scheduled run's state machine;
- * - `{ "kind": "posture" }`: one TLS posture cycle.
+ * - `{ "kind": "posture" }`: one TLS posture cycle;
+ * With Certificate Transparency on, the probed leaves get their link keys and NEW_CERTIFICATE of a logged
+ * leaf its lead; the logs themselves are read by the CT reader (lambdas/ct/handler.ts, docs/ct.md).
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -13,6 +15,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import { EXPIRY_LOG, WATCH_METRICS } from '../contract/metrics';
+import { ctLinkExtension } from '../ct/link-extension';
 import { SnsPublisher } from '../notify/sns-publisher';
 import { SmtpProber } from '../probe/prober';
 import { REVOCATION_EXTENSION } from '../probe/revocation-extension';
@@ -51,6 +54,7 @@ const store = dynamoHistoryStore({
 const contextTargets =
   (process.env[envName(SETTINGS.targets)] === undefined ? loadShippedTargets() : null) ??
   config.targets.map((t) => t.url);
+const ct = config.deployed.ctLogs.kind === 'off' ? null : ctLinkExtension();
 const run = new WatchRun(
   {
     store,
@@ -63,7 +67,7 @@ const run = new WatchRun(
     watch: config.watch,
     list: { kind: 'context', targets: contextTargets },
     postureRules: config.postureRules,
-    extensions: [REVOCATION_EXTENSION],
+    extensions: [REVOCATION_EXTENSION, ...(ct ? [ct] : [])],
   },
 );
 

@@ -5,9 +5,11 @@
 import { loadavg } from 'node:os';
 import { runBundleBench } from './bundle-bench';
 import { runCliBench } from './cli-bench';
+import { runCtBench } from './ct-bench';
 import { describeLimboBench, runLimboBench } from './limbo-bench';
 import { runPolicyBench } from './policy-bench';
 import { runProbeBench } from './probe-bench';
+import { runRevocationBench } from './revocation-bench';
 import { runRunBench } from './run-bench';
 import { runScaleBench } from './scale-bench';
 
@@ -20,7 +22,10 @@ interface Budget {
   atMost: boolean;
 }
 
-/** `npm run bench -- --only cli,bundle` runs some parts (probe, scale, bundle, policy, cli, limbo, run); default all. */
+/**
+ * `npm run bench -- --only cli,bundle` runs some parts (probe, scale, bundle, policy, cli, limbo, run,
+ * revocation, ct); default all.
+ */
 function wanted(part: string): boolean {
   const at = process.argv.indexOf('--only');
   return at < 0 || (process.argv[at + 1] ?? '').split(',').includes(part);
@@ -35,7 +40,42 @@ async function main(): Promise<void> {
   if (wanted('cli')) await cliFigures(budgets);
   if (wanted('limbo')) await limboFigures(budgets);
   if (wanted('run')) await runFigures();
+  if (wanted('revocation')) await revocationFigures();
+  if (wanted('ct')) await ctFigures(budgets);
   report(budgets);
+}
+
+async function revocationFigures(): Promise<void> {
+  const loadBefore = loadavg()[0];
+  const r = await runRevocationBench();
+  const added = (ms: number) => `${(ms - r.offMs).toFixed(0)} ms (${((ms / r.offMs - 1) * 100).toFixed(0)} %)`;
+  console.log(
+    `revocation, steady cycle over ${r.targets} loopback targets (leaves on ${r.crlShards} CRL shards + one OCSP responder, issuing CA on a root CRL): off ${r.offMs.toFixed(0)} ms; cold cache ${r.coldMs.toFixed(0)} ms, +${added(r.coldMs)}, ${r.coldCrlFetches} CRL fetches; warm (store) ${r.warmMs.toFixed(0)} ms, +${added(r.warmMs)}, ${r.warmCrlFetches} CRL fetches`,
+  );
+  const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
+  console.log(
+    `revocation, inspect --revocation crl: ${(r.bigCrlBytes / 1e6).toFixed(1)} MB CRL in ${r.big.ms.toFixed(0)} ms, peak RSS ${mb(r.big.maxRssKb)}; 50 KB CRL in ${r.small.ms.toFixed(0)} ms, peak RSS ${mb(r.small.maxRssKb)} (load ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after)`,
+  );
+}
+
+async function ctFigures(budgets: Budget[]): Promise<void> {
+  const ct = await runCtBench();
+  console.log(
+    `CT scan: ${ct.entries} entries in ${ct.tiles} data tiles, ${ct.bytesPerEntry.toFixed(0)} B/entry (${ct.gzipBytesPerEntry.toFixed(0)} B gzipped); ` +
+      `parts per CPU second: gunzip ${ct.parts.gunzip.toFixed(0)}, parse + leaf hash ${ct.parts.parse.toFixed(0)}, filter ${ct.parts.filter.toFixed(0)} entries`,
+  );
+  for (const r of ct.rate) {
+    console.log(
+      `CT scan with ${r.names} watched names (${r.filterStates} filter states): ${r.entriesPerSecond.toFixed(0)} entries per CPU second`,
+    );
+    budgets.push({
+      name: `CT entries/s per core, ${r.names} names`,
+      value: r.entriesPerSecond,
+      unit: '/s',
+      limit: 50_000,
+      atMost: false,
+    });
+  }
 }
 
 async function probeFigures(budgets: Budget[]): Promise<void> {

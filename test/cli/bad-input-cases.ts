@@ -67,6 +67,13 @@ const BAD_ENV: Array<[string, string, RegExp]> = [
   ['CERTWATCH_RESOLVE', 'a:b', /CERTWATCH_RESOLVE="a:b": expected host:port:addr/],
   ['CERTWATCH_EHLO_NAME', 'x\r\nMAIL FROM:<a@b>', /CERTWATCH_EHLO_NAME="x\\r\\nMAIL FROM:<a@b>": expected a domain/],
   ['CERTWATCH_POSTURE_REQUIRE', 'bogus', /CERTWATCH_POSTURE_REQUIRE="bogus": unknown rule "bogus"/],
+  // A newline inside a value is shown escaped: the message stays one line.
+  [
+    'CERTWATCH_DNS',
+    '127.0.0.1\n::1',
+    /CERTWATCH_DNS="127\.0\.0\.1\\n::1": DNS server "127\.0\.0\.1\\n::1" is not ADDR/,
+  ],
+  ['CERTWATCH_POSTURE_REQUIRE', 'no-rc4\nno-cbc', /unknown rule "no-rc4\\nno-cbc"/],
 ];
 
 /** Variables only the Lambda reads: named on one line, and the command still runs. */
@@ -125,6 +132,56 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     code: 2,
     stderr: /stdin: line 1: longer than 1048576 bytes/,
     creates: 'nothing',
+  },
+  // what DynamoDB itself would refuse at the write is refused before anything is written
+  ...(
+    [
+      ['an integer beyond 2^53', { cycles: 1e40 }, /"cycles" is 1e\+40, an integer beyond 2\^53/],
+      [
+        'a number below 1e-130',
+        { cadence: 1.5e-200 },
+        /"cadence" is 1\.5e-200, smaller than the 1e-130 DynamoDB can store/,
+      ],
+      [
+        'an index key that is a number',
+        { gsi1pk: 5, gsi1sk: 'x' },
+        /"gsi1pk" is 5: a key attribute must be a non-empty string/,
+      ],
+      ['a sort key over 1024 bytes', { sk: `STATE${'y'.repeat(1500)}` }, /"sk" is 1505 bytes long, over the 1024/],
+      ['an empty attribute name', { '': 1 }, /an attribute name of 0 bytes \(DynamoDB takes 1 to 65535\)/],
+    ] as const
+  ).map(
+    ([what, change, stderr]): BadInputCase => ({
+      name: `import: ${what} on line 4 writes nothing`,
+      run: (f) => {
+        const url = 'smtp://new.example:25';
+        const state = f.baseItems.find((item) => item.sk === 'STATE') as Record<string, unknown>;
+        const lines = [...f.baseItems.slice(0, 3), { ...state, pk: `TARGET#${url}`, target: url, ...change }];
+        const file = f.file(
+          `dynamo-${what.replace(/\W+/g, '-')}.jsonl`,
+          lines.map((i) => JSON.stringify(i)).join('\n'),
+        );
+        const store = join(f.work, `never-${what.replace(/\W+/g, '-')}`);
+        return { argv: ['import', file, '--store', store], store };
+      },
+      code: 2,
+      stderr: new RegExp(
+        `line 4: item TARGET#smtp://new\\.example:25 / STATE.*: ${stderr.source}.*; nothing was imported`,
+      ),
+      creates: 'nothing',
+    }),
+  ),
+  {
+    name: "import: a refused line's control characters are shown escaped, on one line",
+    run: (f) => {
+      const store = f.copyOf('base');
+      return {
+        argv: ['import', f.file('escapes.jsonl', '\u001b[31mred\u0000\r\n'), '--merge', '--store', store],
+        store,
+      };
+    },
+    code: 2,
+    stderr: /^certwatch: .*escapes\.jsonl: line 1: not JSON \(.*\\u001b\[31mred\\u0000.*nothing was imported\n$/,
   },
   // readers meeting a bad item: which item, the command that sets it aside, the rest still served
   {
@@ -207,6 +264,28 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     },
     code: 1,
     stderr: /^certwatch: cannot write the output \(ENOSPC: no space left on the device\)\n$/,
+    unlocked: true,
+  },
+  {
+    name: 'history > /dev/full (its table is its last write)',
+    run: (f) => {
+      const store = f.copyOf('base');
+      return { sh: `$CW history --store ${store} > /dev/full`, store };
+    },
+    code: 1,
+    stderr: /^certwatch: cannot write the output \(ENOSPC: no space left on the device\)\n$/,
+    unlocked: true,
+  },
+  {
+    name: 'targets list --json > /dev/full',
+    run: (f) => {
+      const store = f.copyOf('base');
+      return { sh: `$CW targets list --json --store ${store} > /dev/full`, store };
+    },
+    code: 1,
+    stderr: /^certwatch: cannot write the output \(ENOSPC/,
+    // The store's first `targets` use sets its list up (docs/cli.md "targets").
+    writes: true,
     unlocked: true,
   },
   {

@@ -4,8 +4,8 @@
  * finding, a fault or kill point that lost history or a notice, or duplicated one outside the
  * publish → mark-sent window, or a store client without a request timeout.
  *
- *   npm run fuzz -- [--seed N] [--cert-inputs N] [--smtp-sessions N] [--rollout-runs N]
- *                   [--only cert,smtp,faults,crash,rollout]
+ *   npm run fuzz -- [--seed N] [--cert-inputs N] [--smtp-sessions N] [--rollout-runs N] [--ct-worlds N]
+ *                   [--only cert,smtp,faults,crash,rollout,ct]
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { type CertCampaignResult, type CertFinding, campaignTrust, checkCertInput } from './cert-fuzz';
 import { runGuardedCertCampaign } from './cert-fuzz-guard';
 import { type CrashCampaignResult, crashViolations, runCrashCampaign } from './crash-anywhere';
+import { runCtCampaign } from './ct-campaign';
 import { type FaultCampaignResult, faultViolations, runFaultCampaign, stockClientStall } from './faults';
 import { type RolloutCampaignResult, runRolloutCampaign } from './rollout-sim';
 import { WORLDS } from './rollout-worlds';
@@ -25,7 +26,8 @@ const { values } = parseArgs({
     'cert-inputs': { type: 'string', default: '10000' },
     'smtp-sessions': { type: 'string', default: '2000' },
     'rollout-runs': { type: 'string', default: '100' },
-    only: { type: 'string', default: 'cert,smtp,faults,crash,rollout' },
+    'ct-worlds': { type: 'string', default: '10' },
+    only: { type: 'string', default: 'cert,smtp,faults,crash,rollout,ct' },
   },
 });
 const seed = Number(values.seed);
@@ -250,6 +252,33 @@ async function main(): Promise<void> {
     const results = worlds.map((world) => runRolloutCampaign({ world, seed, runs, cycleMinutes: 15 }));
     writeFileSync(join(findingsDir, 'rollout-runs.json'), JSON.stringify(results, null, 2));
     for (const r of results) rows.push(...rolloutRows(`rollouts (${r.world})`, r, check));
+  }
+
+  if (only.has('ct')) {
+    const worlds = Number(values['ct-worlds']);
+    log(`CT: ${worlds} worlds of two loopback logs, runs cut and restarted …`);
+    const ctStarted = performance.now();
+    const ct = await runCtCampaign({
+      seed,
+      worlds,
+      steps: 80,
+      certs: 12,
+      onWorld: (w) => log(`  world ${w.seed}: ${w.runs} runs, ${w.crashes} cut, ${w.expected} certificates`),
+    });
+    writeFileSync(join(findingsDir, 'ct-worlds.json'), JSON.stringify(ct.worlds, null, 2));
+    rows.push(
+      [
+        'CT (cut + restarted runs)',
+        'worlds, runs (cut)',
+        `${worlds}, ${ct.runs} (${ct.crashes}) in ${Math.round((performance.now() - ctStarted) / 1000)} s`,
+        '',
+      ],
+      ['', 'entries read', count(ct.entries), ''],
+      ['', 'certificates for watched hosts', count(ct.expected), ''],
+      ['', 'CERTIFICATE_ISSUED missed', String(ct.missed), check(ct.missed === 0, 'CT missed')],
+      ['', 'CERTIFICATE_ISSUED twice', String(ct.duplicated), check(ct.duplicated === 0, 'CT duplicated')],
+      ['', 'announced, not watched', String(ct.unexpected), check(ct.unexpected === 0, 'CT unexpected')],
+    );
   }
 
   const seconds = Math.round((performance.now() - started) / 1000);

@@ -69,8 +69,9 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
   });
 
   it('says the same whole days to expiry in the notice text and the history table (issue #12)', async () => {
-    // Prepare: 4 days and 23 h 40 min left; a tenth rounded up would read "5 days" in the notice.
-    const cert = await ws.pki.leaf({ to: 4 + 23 / 24 + 40 / 1440 });
+    // Prepare: 4 days and 23 h 40 min left; a tenth rounded up would read "5 days" in the notice. Issued 60
+    // days ago: a lifetime long enough that the 7-day threshold applies as configured (docs/expiry.md).
+    const cert = await ws.pki.leaf({ from: -60, to: 4 + 23 / 24 + 40 / 1440 });
     const pair = await ws.startPair(cert);
     const store = join(ws.dir, 'store');
 

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryCtStore } from '../../lambdas/core/ct/ct-store';
 import { CtError } from '../../lambdas/core/ct/errors';
+import { ctLogsSource } from '../../lambdas/core/ct/logs-setting';
 import { openCtHttp } from '../../lambdas/ct/http';
-import { ctLogsSource, loadLogList, signatureUrl } from '../../lambdas/ct/log-list-source';
+import { loadLogList, signatureUrl } from '../../lambdas/ct/log-list-source';
 import { type CtLogServer, startCtLogServer, TestCtLog } from '../support/ct-log';
 
 const NOW = new Date('2026-03-01T00:00:00Z');
@@ -43,12 +44,9 @@ test('a list URL is fetched, its signature beside it verified, and cached for a 
   const store = new MemoryCtStore();
 
   // Act
-  const first = await loadLogList({ kind: 'url', url: server.listUrl }, options(store));
+  const first = await loadLogList(ctLogsSource(server.listUrl), options(store));
   const fetches = server.requests.filter((r) => r.startsWith('/log_list')).length;
-  const again = await loadLogList(
-    { kind: 'url', url: server.listUrl },
-    options(store, new Date(NOW.getTime() + 3_600_000)),
-  );
+  const again = await loadLogList(ctLogsSource(server.listUrl), options(store, new Date(NOW.getTime() + 3_600_000)));
 
   // Assess
   expect(first).toMatchObject({ signed: true, cached: false, warning: null });
@@ -64,14 +62,14 @@ test('a list URL is fetched, its signature beside it verified, and cached for a 
 test('a list whose signature does not verify is refused; the cached copy stands in, said so', async () => {
   // Prepare
   const store = new MemoryCtStore();
-  await loadLogList({ kind: 'url', url: server.listUrl }, options(store));
+  await loadLogList(ctLogsSource(server.listUrl), options(store));
   const tampered = Buffer.from(JSON.stringify({ operators: [] }));
   server.overrideList(tampered, Buffer.alloc(70, 1));
 
   // Act
   const later = new Date(NOW.getTime() + 2 * 86_400_000);
-  const fallback = await loadLogList({ kind: 'url', url: server.listUrl }, options(store, later));
-  const none = loadLogList({ kind: 'url', url: server.listUrl }, options(new MemoryCtStore(), later));
+  const fallback = await loadLogList(ctLogsSource(server.listUrl), options(store, later));
+  const none = loadLogList(ctLogsSource(server.listUrl), options(new MemoryCtStore(), later));
 
   // Assess
   expect(fallback?.cached).toBe(true);
@@ -87,7 +85,7 @@ test('a list URL with no signature beside it is taken unsigned', async () => {
   server.overrideList(Buffer.from(JSON.stringify(server.logList())), null);
 
   // Act
-  const loaded = await loadLogList({ kind: 'url', url: server.listUrl }, options(new MemoryCtStore()));
+  const loaded = await loadLogList(ctLogsSource(server.listUrl), options(new MemoryCtStore()));
 
   // Assess
   expect(loaded).toMatchObject({ signed: false, cached: false });

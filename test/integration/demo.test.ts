@@ -75,6 +75,14 @@ describe('the demo', () => {
     ];
     expect(sequence).toEqual([
       [0, 'BASELINE', '-', '-'],
+      // The next submission certificates (RSA and ECDSA) are logged on day 2: announced with their pins,
+      // and forecast against the policy that pins the current keys, at both submission targets.
+      [2, 'CERTIFICATE_ISSUED', '-', '-'],
+      [2, 'CERTIFICATE_ISSUED', '-', '-'],
+      [2, 'POLICY_FORECAST', 'smtp:465', '-'],
+      [2, 'POLICY_FORECAST', 'smtp:587', '-'],
+      [2, 'POLICY_FORECAST', 'smtp:465', '-'],
+      [2, 'POLICY_FORECAST', 'smtp:587', '-'],
       ...both(4, 'EXPIRY_WARNING', 'mx:25'),
       ...both(5, 'ROTATION_OVERDUE', 'mx:25'),
       // smtp.gmail.com:465 and :587 share their leaves: one notice each, listing both targets.
@@ -83,11 +91,33 @@ describe('the demo', () => {
       ...both(11, 'EXPIRY_WARNING', 'mx:25'),
       [13, 'STARTTLS_MISSING', 'relay:25', '-'],
       [13, 'STARTTLS_MISSING', 'relay:587', '-'],
+      // The old keys' pins, added to on day 3, match no served leaf a week (pinUnusedAfterDays) after the
+      // old leaves retired.
+      ...both(17, 'PIN_UNUSED', 'smtp:465'),
+      ...both(17, 'PIN_UNUSED', 'smtp:587'),
       ...both(18, 'EXPIRY_WARNING', 'mx:25'),
       ...both(19, 'NEW_CERTIFICATE', 'mx:25'),
       ...both(23, 'CERTIFICATE_RETIRED', 'mx:25'),
     ]);
-    const shared = result.notices.filter((n) => n.notice.target === null && n.notice.type !== 'BASELINE');
+    // Certificate Transparency's lead: announced (with the pin and TLSA lines to add) and forecast days
+    // before the first frontend serves the certificate; NEW_CERTIFICATE says how long before.
+    const issued = result.notices.filter((n) => n.notice.type === 'CERTIFICATE_ISSUED');
+    const served = result.notices.filter((n) => n.notice.type === 'NEW_CERTIFICATE' && n.day === 6);
+    expect(served.map((n) => (n.notice.facts as { loggedAt?: string }).loggedAt)).toEqual(
+      served.map(() => (issued[0].notice.facts as { loggedAt: string }).loggedAt),
+    );
+    expect(served.every((n) => (n.notice.facts as { leadHours: number }).leadHours >= 24)).toBe(true);
+    expect(Math.min(...served.map((n) => n.day)) - Math.max(...issued.map((n) => n.day))).toBeGreaterThanOrEqual(1);
+    expect(
+      issued.every((n) => /pin {6}sha256\//.test(n.notice.text) && /TLSA {5}3 1 1 [0-9a-f]{64}/.test(n.notice.text)),
+    ).toBe(true);
+    expect(lines.filter((l) => /^\s+(pin|TLSA)\s/.test(l))).toHaveLength(4);
+    expect(
+      lines.filter((l) => l.includes('Logged in Certificate Transparency 4 days before first service')),
+    ).toHaveLength(2);
+    const shared = result.notices.filter(
+      (n) => n.notice.target === null && !['BASELINE', 'CERTIFICATE_ISSUED'].includes(n.notice.type),
+    );
     expect(shared.every((n) => n.notice.subject.includes('on 2 targets'))).toBe(true);
     const thresholds = result.notices
       .filter((n) => n.notice.type === 'EXPIRY_WARNING')
@@ -108,6 +138,8 @@ describe('the demo', () => {
     const svg = readFileSync(out, 'utf8');
     expect(result.timeline).toBe(out);
     expect(svg.match(/<g class="lane" /g)).toHaveLength(12);
+    // The lead CT gave, drawn before the new submission leaves' served spans (2 targets × 2 key types).
+    expect(svg.match(/<rect class="lead" /g)).toHaveLength(4);
     // Two targets lost STARTTLS; a notice without a key type is marked on both lanes of its target.
     expect(svg.match(/<g class="marker" data-type="STARTTLS_MISSING" data-severity="critical">/g)).toHaveLength(4);
     expect(svg).toContain('<line class="today"');

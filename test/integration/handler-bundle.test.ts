@@ -12,6 +12,8 @@ import { dirname, join } from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { noticeDocs } from '../../lambdas/core/notices/kind';
+import { EXPIRED } from '../../lambdas/core/notices/types/expired';
 import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
 import type { CycleSummary } from '../../lambdas/run/cycle';
 import { createChain, createRoot, type Issued } from '../support/pki';
@@ -264,6 +266,19 @@ test('the synthesized handler bundle leaves out the pkijs classes the handler ne
   expect(published).toContain('this.CLASS_NAME = "PFX"');
   expect(code.includes('"PFX"')).toBe(false);
   expect(code.includes('"Certificate"')).toBe(true);
+});
+
+test("the synthesized handler bundle leaves out the notice catalogue's words (they are docs/notices.md's)", () => {
+  // Prepare: a type's `when` and a field's description, as the catalogue gives them to the docs
+  const docs = noticeDocs(EXPIRED);
+
+  // Act
+  const code = readFileSync(world.bundle.file, 'utf8');
+
+  // Assess
+  expect(code.includes(docs.when)).toBe(false);
+  expect(code.includes(docs.fields.addresses)).toBe(false);
+  expect(code.includes('EXPIRED#')).toBe(true);
 });
 
 test('the synthesized handler bundle reports errors at their TypeScript source lines (source map and NODE_OPTIONS of the stack)', () => {

@@ -4,6 +4,7 @@
  * time, records what it did not reach as not observed (no history written, nothing retired), saves the
  * rate it measured, and the next plan cuts the grown list into shards that each reach their slice.
  */
+import { createSocket, type Socket } from 'node:dgram';
 import { DEFAULT_WATCH_CONFIG } from '../../lambdas/core/watch-config';
 import { SmtpProber } from '../../lambdas/probe/prober';
 import type { ShardOrder } from '../../lambdas/run/fan-out';
@@ -98,5 +99,51 @@ describe('a shard within its invocation (dynalite, loopback servers, black-holed
     for (const target of all) expect((await store.store.loadTarget(target)).state).not.toBeNull();
     const retired = shards.flatMap((s) => s.notices).filter((n) => n.type === 'CERTIFICATE_RETIRED');
     expect(retired).toEqual([]);
+  });
+
+  describe("a shard started after the run's window", () => {
+    let dns: Socket;
+    let dnsPort: number;
+
+    beforeAll(async () => {
+      // A DNS server that never answers: the shard's MX lookups take their whole timeout.
+      dns = createSocket('udp4');
+      await new Promise<void>((bound) => dns.bind(0, '127.0.0.1', bound));
+      dnsPort = dns.address().port;
+    });
+
+    afterAll(async () => {
+      await new Promise<void>((closed) => dns.close(() => closed()));
+    });
+
+    it('probes nothing and leaves the measured rate alone: it measured nothing', async () => {
+      // Prepare: the last run's rate, and a list whose MX lookups are slow
+      const measured = { entries: 40, seconds: 2, at: new Date(0).toISOString() };
+      await store.store.saveProbeRate(measured);
+      const late = new WatchRun(
+        { store: store.store, prober: new SmtpProber(), publisher: new RecordingPublisher() },
+        {
+          probeOptions: {
+            ...probeOptionsFor(servers[0].port, pki.root, ['127.0.0.2']),
+            timeoutMs: 3000,
+            dnsServers: [`127.0.0.1:${dnsPort}`],
+          },
+          watch: DEFAULT_WATCH_CONFIG,
+          list: { kind: 'context', targets: [...good(), 'mx:slow-1.test', 'mx:slow-2.test'] },
+        },
+      );
+      const plan = await late.plan(new Date(), { invocationMs: 20_000, forceShards: 1 });
+
+      // Act: the state machine's window closed before this shard started (a Map item run late)
+      const result = await late.shard(
+        { ...order(plan, 0), deadline: Date.now() - 1000 },
+        { invocationEnd: Date.now() + 20_000 },
+      );
+
+      // Assess
+      expect(result.observations.filter((o) => o.error?.code !== 'DNS_FAILED')).toEqual([]);
+      expect(result.summary.unreached.sort()).toEqual(good().sort());
+      expect(await store.store.loadProbeRate()).toEqual(measured);
+    });
   });
 });

@@ -3,7 +3,8 @@
  * template and validated with asl-validator) runs under npm aws-local-stepfunctions; every Task invokes
  * the synthesized handler bundle under npm lambda-local, one child process per invocation, with the
  * template's environment and its timeout; the table is dynalite, SNS the fauxqs emulator on loopback
- * (named as an emulator), the targets real SMTP servers on loopback. Every time of the template is scaled
+ * (named as an emulator), the targets real SMTP servers on loopback, the Certificate Transparency log a
+ * test log on loopback (its list unsigned, named by CERTWATCH_CT_LOGS). Every time of the template is scaled
  * by one factor and retry waits shortened, so each scenario takes seconds (test/support/local-aws/).
  */
 import type { ChildProcess } from 'node:child_process';
@@ -13,6 +14,8 @@ import { join } from 'node:path';
 import { probingMs } from '../../lambdas/core/run-budget';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { cli as certwatch } from '../support/cli';
+import { leafKey, openCtCa } from '../support/ct-certs';
+import { type CtLogServer, issueThroughLogs, startCtLogServer, TestCtLog } from '../support/ct-log';
 import { hostile, type ScriptedServer, startScriptedServer } from '../support/hostile-servers';
 import {
   type Asl,
@@ -50,6 +53,8 @@ let silent: ScriptedServer;
 let store: EmbeddedStore;
 let topicArn: string;
 let topics = 0;
+let ctLog: TestCtLog;
+let ctServer: CtLogServer;
 
 beforeAll(async () => {
   synthesized = synthesizeRun();
@@ -67,14 +72,24 @@ beforeAll(async () => {
       certs: [await pki.leaf({ hostnames: ['other.example'] })],
       greeting: HOST,
     }),
-    expiring: await startSmtpTestServer({ address: '127.0.0.2', certs: [await pki.leaf({ to: 10 })], greeting: HOST }),
+    expiring: await startSmtpTestServer({
+      address: '127.0.0.2',
+      certs: [await pki.leaf({ from: -80, to: 10 })],
+      greeting: HOST,
+    }),
   };
   silent = await startScriptedServer(hostile.silence(), '127.0.0.2');
+  ctLog = new TestCtLog({ name: 'executed', protocol: 'static-ct', now: () => Date.now() });
+  ctLog.publish();
+  ctServer = await startCtLogServer([ctLog]);
+  // Unsigned: a list URL with no signature beside it is taken as is (the deployed default is Chrome's, signed).
+  ctServer.overrideList(Buffer.from(JSON.stringify(ctServer.logList())), null);
 }, 180_000);
 
 afterAll(async () => {
   await Promise.all([...(good ?? []), ...Object.values(special ?? {})].map((s) => s.close()));
   await silent?.close();
+  await ctServer?.close();
   await sns?.close();
   synthesized?.cleanup();
 });
@@ -111,6 +126,7 @@ function invoker(context: string[], resolve: string[], overrides: Record<string,
       CERTWATCH_TOPIC_ARN: topicArn,
       AWS_ENDPOINT_URL_SNS: sns.endpoint,
       CERTWATCH_TARGETS: context.join(','),
+      CERTWATCH_CT_LOGS: ctServer.listUrl,
       CERTWATCH_RESOLVE: pins(resolve),
       CERTWATCH_EXTRA_CA_PEM: pki.root.certPem,
       CERTWATCH_EHLO_NAME: 'certwatch.test',
@@ -132,6 +148,16 @@ interface Invoked {
   error?: string;
 }
 
+/**
+ * Every Task invoking the watch bundle, but ReadCtLogs the CT reader's bundle (lambdas/ct/handler.ts) with the
+ * same environment.
+ */
+function runTask(bundle: BundleInvoker, hook?: Parameters<typeof bundleTask>[1]) {
+  const main = bundleTask(bundle, hook);
+  const ct = bundleTask({ ...bundle, bundleFile: synthesized.ctBundleFile as string }, hook);
+  return (state: string, payload: unknown) => (state === 'ReadCtLogs' ? ct : main)(state, payload);
+}
+
 /** Runs the scaled watch (or posture) state machine once, every Task invoking the bundle. */
 async function execute(
   bundle: BundleInvoker,
@@ -139,7 +165,7 @@ async function execute(
   machine: Asl = watch,
 ): Promise<Execution & { invocations: Invoked[] }> {
   const invocations: Invoked[] = [];
-  const task = bundleTask(bundle, hook);
+  const task = runTask(bundle, hook);
   const execution = await executeDefinition(
     scaledDefinition(machine, factor),
     async (state, payload) => {
@@ -188,11 +214,41 @@ test('a normal run plans, probes and merges: one BASELINE on the topic, every ta
 
   // Assess
   expect(run).toMatchObject({ status: 'SUCCEEDED' });
-  expect(run.invocations.map((i) => i.state)).toEqual(['Plan', 'Shard', 'Merge']);
+  expect(run.invocations.map((i) => i.state)).toEqual(['Plan', 'ReadCtLogs', 'Shard', 'Merge']);
   const notices = await published();
   expect(notices.map((n) => n.type)).toEqual(['BASELINE']);
   for (const target of targets) expect((await store.store.loadTarget(target)).state).not.toBeNull();
 }, 120_000);
+
+test('the CT step reads the loopback log between Plan and the shards; the merge publishes CERTIFICATE_ISSUED', async () => {
+  // Prepare: a first run meets the log at its size; then a certificate for the watched host is logged.
+  const targets = [url(good[0])];
+  await execute(invoker(targets, targets));
+  const ca = openCtCa(pki.intermediate);
+  try {
+    issueThroughLogs(
+      ca,
+      [pki.intermediate.der, pki.root.der],
+      { names: [HOST], serial: '0c7e01', notBefore: new Date(), notAfter: new Date(Date.now() + 30 * 86_400_000) },
+      leafKey(),
+      [ctLog],
+    );
+  } finally {
+    ca.close();
+  }
+
+  // Act
+  const run = await execute(invoker(targets, targets));
+
+  // Assess
+  expect(run).toMatchObject({ status: 'SUCCEEDED' });
+  expect(run.invocations.map((i) => i.state)).toEqual(['Plan', 'ReadCtLogs', 'Shard', 'Merge']);
+  const notices = await published();
+  const issued = notices.filter((n) => n.type === 'CERTIFICATE_ISSUED');
+  expect(issued).toHaveLength(1);
+  expect(JSON.stringify(issued[0])).toContain(HOST);
+  expect((await store.store.loadCtLogStates()).map((s) => s.position)).toEqual([ctLog.size]);
+}, 180_000);
 
 test('a run forced into 3 shards publishes what `certwatch check` prints, notice for notice', async () => {
   // Prepare: six targets, one of them with a certificate for another name and one expiring in 10 days
@@ -240,8 +296,8 @@ test('a shard failing on every attempt is retried, the merge still publishes the
   const healthy = invoker(targets, targets);
   const broken = invoker(targets, targets, { CERTWATCH_TABLE_NAME: 'no-such-table' });
   let brokenShard = -1;
-  const task = bundleTask(healthy);
-  const brokenTask = bundleTask(broken);
+  const task = runTask(healthy);
+  const brokenTask = runTask(broken);
 
   // Act
   const invocations: string[] = [];

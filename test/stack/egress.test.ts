@@ -5,9 +5,13 @@
 
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
+import { SETTINGS } from '../../lambdas/settings/table';
 import { PORT25_WARNING_ID } from '../../lib/egress';
-import { runTiming } from '../../lib/run-timing';
+import { ctStepTiming, runTiming } from '../../lib/run-timing';
 import { ACCOUNT, logicalId, REGION, type Synth, synth } from './synth';
+
+/** The default stack reads CT logs between Plan and the shards (docs/ct.md): its step is in the run's sum. */
+const DEFAULT_CT_STEP = { extraSteps: [ctStepTiming(SETTINGS.ctBudgetSeconds.default)] };
 
 const VPC_ID = 'vpc-0123456789abcdef0';
 const LOOKUP_KEY = `vpc-provider:account=${ACCOUNT}:filter.vpc-id=${VPC_ID}:region=${REGION}:returnAsymmetricSubnets=true`;
@@ -126,7 +130,9 @@ describe('with -c egress=vpc', () => {
   });
 
   test('gives the function the shard time of the schedule, in a VPC as without one', () => {
-    s.template.hasResourceProperties('AWS::Lambda::Function', { Timeout: runTiming(900).functionSeconds });
+    s.template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: runTiming(900, DEFAULT_CT_STEP).functionSeconds,
+    });
   });
 
   test('builds a VPC with one NAT gateway, its Elastic IP, a DynamoDB endpoint and a rejected-traffic flow log', () => {

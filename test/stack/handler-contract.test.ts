@@ -38,6 +38,7 @@ test('the handler reads the default stack environment as the default settings', 
   expect(config.dynamodbEndpoint).toBeUndefined();
   expect(config.watch).toEqual({
     expiryThresholdsDays: [21, 14, 7, 3, 1],
+    expiryLifetimeShare: 1 / 3,
     staleAfterCycles: 3,
     staleAfterHours: 48,
     mixWindowHours: 24,
@@ -85,6 +86,7 @@ test('the handler reads customised context settings as the stack meant them', ()
   });
   expect(config.watch).toEqual({
     expiryThresholdsDays: [30, 10],
+    expiryLifetimeShare: 1 / 3,
     staleAfterCycles: 4,
     staleAfterHours: 36,
     mixWindowHours: 12,

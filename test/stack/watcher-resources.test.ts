@@ -4,8 +4,12 @@
 
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
-import { runTiming } from '../../lib/run-timing';
+import { SETTINGS } from '../../lambdas/settings/table';
+import { ctStepTiming, runTiming } from '../../lib/run-timing';
 import { ACCOUNT, logicalId, type Synth, synth } from './synth';
+
+/** The default stack reads CT logs between Plan and the shards (docs/ct.md): its step is in the run's sum. */
+const DEFAULT_CT_STEP = { extraSteps: [ctStepTiming(SETTINGS.ctBudgetSeconds.default)] };
 
 let s: Synth;
 let template: Template;
@@ -104,13 +108,14 @@ describe('schedule', () => {
 
 describe('function', () => {
   test('is Node.js 24 on arm64, traced, without reserved concurrency, with the shard time of the schedule', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    // The watch function and the CT reader (test/stack/ct-reader.test.ts).
+    template.resourceCountIs('AWS::Lambda::Function', 2);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       ReservedConcurrentExecutions: Match.absent(),
       TracingConfig: { Mode: 'Active' },
-      Timeout: runTiming(900).functionSeconds,
+      Timeout: runTiming(900, DEFAULT_CT_STEP).functionSeconds,
       MemorySize: 512,
       Handler: 'index.handler',
       LoggingConfig: { LogGroup: { Ref: ids.logs } },
@@ -159,8 +164,9 @@ describe('function', () => {
     const roles = template.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } },
     });
-    expect(Object.keys(roles)).toHaveLength(1);
-    const [roleId] = Object.keys(roles);
+    // The watch function's role (the CT reader has its own: test/stack/ct-reader.test.ts).
+    const roleId = (template.toJSON().Resources[ids.fn].Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    expect(Object.keys(roles)).toContain(roleId);
     expect(roles[roleId].Properties.ManagedPolicyArns).toBeUndefined();
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
     expect(Object.values(policies).map((p) => p.Properties.PolicyDocument.Statement)).toEqual([
@@ -411,13 +417,15 @@ describe('run state machine (fan-out)', () => {
 
   test('plans, runs the shards in a Distributed Map over shard numbers, then merges', () => {
     const d = definition();
+    // The CT step between the plan and the shards (test/stack/ct-reader.test.ts).
     expect(d.StartAt).toBe('Plan');
-    expect(d.States.Plan).toMatchObject({ Type: 'Task', Next: 'Shards' });
+    expect(d.States.Plan).toMatchObject({ Type: 'Task', Next: 'ReadCtLogs' });
+    expect(d.States.ReadCtLogs).toMatchObject({ Type: 'Task', Next: 'Shards' });
     const step = { mode: 'watch', 'attempt.$': '$$.State.RetryCount', attempts: 2 };
     expect(d.States.Plan.Parameters).toEqual({
       kind: 'plan',
       'startedAt.$': '$$.Execution.StartTime',
-      windowSeconds: runTiming(900).shardWindowSeconds,
+      windowSeconds: runTiming(900, DEFAULT_CT_STEP).shardWindowSeconds,
       ...step,
     });
     const map = d.States.Shards;
@@ -454,7 +462,7 @@ describe('run state machine (fan-out)', () => {
     expect(d.States.ShardFailed.Type).toBe('Fail');
   });
 
-  test('logs every execution and traces it with X-Ray, as the function is; its role may invoke only the watch function', () => {
+  test('logs every execution and traces it with X-Ray, as the function is; its role may invoke only the watch function and the CT reader', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       TracingConfiguration: { Enabled: true },
@@ -466,8 +474,10 @@ describe('run state machine (fan-out)', () => {
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
     const invoke = statements.filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
     expect(invoke.length).toBeGreaterThan(0);
+    const reader = logicalId(s, s.stack.watcher.ctReader?.handler as never);
     for (const st of invoke) {
-      for (const resource of [st.Resource].flat()) expect(JSON.stringify(resource)).toContain(ids.fn);
+      for (const resource of [st.Resource].flat())
+        expect(JSON.stringify(resource)).toMatch(new RegExp(`${ids.fn}|${reader}`));
     }
   });
 

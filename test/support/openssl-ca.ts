@@ -298,7 +298,9 @@ export class OpensslCa {
    * `port` (default: any free one; it listens on every interface, clients use 127.0.0.1). The responder
    * notices a changed database only one request late: restart it on the same port after a revocation.
    */
-  startResponder(options: { signer?: CaIssued; path?: string; port?: number } = {}): Promise<OcspResponder> {
+  startResponder(
+    options: { signer?: CaIssued; path?: string; port?: number; validityMinutes?: number } = {},
+  ): Promise<OcspResponder> {
     const signer = options.signer ?? this.cert;
     const child: ChildProcess = spawn(
       'openssl',
@@ -314,8 +316,7 @@ export class OpensslCa {
         signer.certPath,
         '-rkey',
         signer.keyPath,
-        '-ndays',
-        '1',
+        ...(options.validityMinutes === undefined ? ['-ndays', '1'] : ['-nmin', String(options.validityMinutes)]),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

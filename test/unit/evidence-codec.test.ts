@@ -21,9 +21,10 @@ function entry(address: string, keyType: 'rsa' | 'ecdsa', mixed: boolean): Addre
     h: 103.25,
     gap: 0.3,
     n: 34.91,
+    f: 9.12,
     s: 139.64,
     leaves: [
-      { sha256: NEW, at: AT, h: 103.25, n: 12.5, s: 31.02, m: 0, q: 0.21, g: 3, r: 7.33, k: 1.12 },
+      { sha256: NEW, at: AT, h: 103.25, n: 12.5, f: 3.3, s: 31.02, m: 0, q: 0.21, g: 3, r: 7.33, k: 1.12 },
       ...(mixed
         ? [
             {
@@ -31,6 +32,7 @@ function entry(address: string, keyType: 'rsa' | 'ecdsa', mixed: boolean): Addre
               at: '2025-03-10T11:15:00.000Z',
               h: 102.5,
               n: 22.41,
+              f: 5.87,
               s: 108.62,
               m: 3,
               q: 0.47,

@@ -1,12 +1,12 @@
 /**
  * The notice catalogue (lambdas/core/notices): every registered type renders a valid SNS subject from its
- * example, its example's dedupe key has the documented shape, each type module is registered, and
- * docs/notices.md is generated from the registry.
+ * example, its example's dedupe key has the documented shape, each type module is registered (its words in
+ * the NOTICE_DOCS guard), and docs/notices.md is generated from the registry.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNotice, NOTICE_KINDS, NOTICE_TYPES, type NoticeType, noticeKind } from '../../lambdas/core/notice';
-import type { NoticeKind } from '../../lambdas/core/notices/kind';
+import { type NoticeKind, noticeDocs } from '../../lambdas/core/notices/kind';
 import { NOTICES_DOC, renderNoticesDoc } from '../../scripts/notices-doc';
 
 const KINDS = NOTICE_KINDS as readonly NoticeKind[];
@@ -28,7 +28,11 @@ function keyPattern(shape: string): RegExp {
 }
 
 function exampleNotice(kind: NoticeKind) {
-  return createNotice({ type: kind.type as NoticeType, at: '2026-06-01T00:00:00.000Z', ...kind.example } as never);
+  return createNotice({
+    type: kind.type as NoticeType,
+    at: '2026-06-01T00:00:00.000Z',
+    ...noticeDocs(kind).example,
+  } as never);
 }
 
 describe('notice catalogue', () => {
@@ -49,14 +53,14 @@ describe('notice catalogue', () => {
   it.each(KINDS.map((k) => [k.type, k] as const))('%s example key has the documented shape', (type, kind) => {
     // Assess
     expect(kind.dedupeKey.startsWith(`${type}#`)).toBe(true);
-    expect(kind.example.dedupeKey).toMatch(keyPattern(kind.dedupeKey));
+    expect(noticeDocs(kind).example.dedupeKey).toMatch(keyPattern(kind.dedupeKey));
   });
 
   it('documents every facts field of each example and no field the example lacks a place for', () => {
     // Act
     const undocumented = KINDS.flatMap((k) =>
-      Object.keys(k.example.facts as object)
-        .filter((f) => !(f in (k.fields as object)))
+      Object.keys(noticeDocs(k).example.facts as object)
+        .filter((f) => !(f in (noticeDocs(k).fields as object)))
         .map((f) => `${k.type}.${f}`),
     );
 
@@ -76,6 +80,20 @@ describe('notice catalogue', () => {
     // Assess
     expect(files).toEqual(expected);
     expect(new Set(NOTICE_TYPES).size).toBe(NOTICE_TYPES.length);
+  });
+
+  it("gives each type's words inside the NOTICE_DOCS guard, so the Lambda bundles leave them out", () => {
+    // Act: a type's own `when`, `fields` or `example` outside `...(NOTICE_DOCS && { ... })` sits at the
+    // kind's first indentation level
+    const unguarded = readdirSync(TYPES_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => {
+        const source = readFileSync(join(TYPES_DIR, f), 'utf8');
+        return /^ {2}(when|fields|example)\b/m.test(source) || !source.includes('...(NOTICE_DOCS && {');
+      });
+
+    // Assess
+    expect(unguarded).toEqual([]);
   });
 
   it('looks a type up by name and refuses a name it does not know', () => {

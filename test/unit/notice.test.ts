@@ -18,6 +18,7 @@ describe('notices', () => {
       'NEW_CERTIFICATE',
       'CERTIFICATE_RETIRED',
       'CERTIFICATE_RETURNED',
+      'ROLLOUT_PROGRESS',
       'KEY_TYPE_WITHDRAWN',
       'EXPIRY_WARNING',
       'ROTATION_OVERDUE',
@@ -38,6 +39,11 @@ describe('notices', () => {
       'MTA_STS_CHANGED',
       'PROBE_FAILING',
       'PROBE_RECOVERED',
+      'CERTIFICATE_ISSUED',
+      'POLICY_FORECAST',
+      'UNEXPECTED_ISSUER',
+      'CT_LOG_INCONSISTENT',
+      'CT_LOG_BEHIND',
       'HEARTBEAT',
       'TEST',
     ];
@@ -56,6 +62,8 @@ describe('notices', () => {
       'STARTTLS_MISSING',
       'TLS_POLICY_VIOLATED',
       'POLICY_MISMATCH',
+      'UNEXPECTED_ISSUER',
+      'CT_LOG_INCONSISTENT',
     ]);
   });
 

@@ -155,6 +155,16 @@ const CASES: Record<SettingName, Case> = {
       ['off,crl', /"off" is not crl or ocsp/],
     ],
   },
+  expiryLifetimeShare: {
+    accepted: [
+      ['0.5', 0.5],
+      ['off', 'off'],
+    ],
+    refused: [
+      ['1', /"off" or a fraction in \(0, 1\)/],
+      ['third', /"off" or a fraction in \(0, 1\)/],
+    ],
+  },
   revocationMaxBytes: {
     accepted: [
       ['65536', 65_536],
@@ -322,6 +332,47 @@ const CASES: Record<SettingName, Case> = {
   dynamodbEndpoint: {
     accepted: [['http://127.0.0.1:8000', 'http://127.0.0.1:8000']],
     refused: [['127.0.0.1:8000', /http:\/\/ or https:\/\/ URL/]],
+  },
+  ctLogs: {
+    accepted: [
+      ['off', { kind: 'off', text: 'off' }],
+      [
+        'https://ct.example/log_list.json',
+        { kind: 'url', url: 'https://ct.example/log_list.json', text: 'https://ct.example/log_list.json' },
+      ],
+      ['lists/logs.json', { kind: 'file', path: 'lists/logs.json', text: 'lists/logs.json' }],
+    ],
+    refused: [['a list.json', /off, a log list URL or a log list file name/]],
+  },
+  ctBackfill: {
+    accepted: [
+      ['0', 0],
+      ['100000000', 100_000_000],
+    ],
+    refused: [['-1', /whole number from 0 to 100000000/]],
+  },
+  ctMaxEntries: {
+    accepted: [['256', 256]],
+    refused: [['255', /whole number from 256/]],
+  },
+  ctMaxMegabytes: {
+    accepted: [['1', 1]],
+    refused: [['0', /whole number from 1 to 100000/]],
+  },
+  ctBudgetSeconds: {
+    accepted: [
+      ['5', 5],
+      ['900', 900],
+    ],
+    refused: [['901', /whole number from 5 to 900/]],
+  },
+  ctLogListKey: {
+    accepted: [['keys/list.pem', 'keys/list.pem']],
+    refused: [['k'.repeat(4097), /a PEM file name/]],
+  },
+  expectIssuers: {
+    accepted: [["Google Trust Services, Let's Encrypt", ['Google Trust Services', "Let's Encrypt"]]],
+    refused: [['a,,b', /empty item/]],
   },
 };
 

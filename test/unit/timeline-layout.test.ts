@@ -4,7 +4,7 @@ import { TimelineError } from '../../lambdas/timeline/errors';
 import { buildTimeline } from '../../lambdas/timeline/layout';
 import type { TextItem, TimelineModel } from '../../lambdas/timeline/model';
 import { boxesOverlap } from '../../lambdas/timeline/text';
-import { DAY, day, googleYear, leaf, NOW, state } from './timeline-fixtures';
+import { DAY, day, googleYear, leaf, NOW, notice, state } from './timeline-fixtures';
 
 const MX = 'smtp://mx.test.example:25';
 
@@ -253,5 +253,30 @@ describe('timeline layout', () => {
     expect(served).not.toBeNull();
     expect((served?.x2 ?? 0) - (served?.x1 ?? 0)).toBeGreaterThanOrEqual(MIN_SERVED_WIDTH);
     expect(served?.x2).toBeCloseTo(model.today?.x ?? Number.NaN, 0);
+  });
+
+  it('draws the Certificate Transparency lead: logged → first served, from NEW_CERTIFICATE loggedAt', () => {
+    // Prepare
+    const old = leaf(MX, 'ecdsa', 'mx.old', { from: -60, to: 30, seen: -58, last: -3 });
+    const fresh = leaf(MX, 'ecdsa', 'mx.new', { from: -10, to: 80, seen: -3, last: 0 });
+    const notices = [notice('NEW_CERTIFICATE', MX, -3, { cert: { sha256: fresh.sha256 }, loggedAt: day(-8) })];
+
+    // Act
+    const model = buildTimeline({
+      histories: histories([MX, { state: state(MX, [fresh]), certs: [old, fresh] }]),
+      notices,
+      now: NOW,
+    });
+
+    // Assess
+    const bars = model.lanes[0].bars;
+    const lead = bars.find((b) => b.sha256 === fresh.sha256)?.lead;
+    expect(bars.find((b) => b.sha256 === old.sha256)?.lead).toBeNull();
+    expect(lead?.x2).toBe(bars.find((b) => b.sha256 === fresh.sha256)?.served?.x1);
+    expect(
+      ((lead?.x2 ?? 0) - (lead?.x1 ?? 0)) /
+        ((model.plot.width * DAY) / (Date.parse(model.to) - Date.parse(model.from))),
+    ).toBeCloseTo(5, 0);
+    expect(model.legend.some((i) => i.kind === 'lead')).toBe(true);
   });
 });

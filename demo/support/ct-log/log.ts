@@ -68,7 +68,7 @@ function digitallySigned(key: KeyObject, data: Buffer): Buffer {
 
 /** Options of a log. */
 export interface TestLogOptions {
-  /** Path segment under the server, and the description in the log list. */
+  /** The description in the log list (its URL path segment is made from it). */
   name: string;
   protocol: TestLogProtocol;
   /** The clock (ms); timestamps of entries and tree heads. */
@@ -81,6 +81,8 @@ export interface TestLogOptions {
 /** One test log. */
 export class TestCtLog {
   readonly name: string;
+  /** The name as a URL path segment (where server.ts serves the log). */
+  readonly slug: string;
   readonly protocol: TestLogProtocol;
   readonly operator: string;
   readonly mmd: number;
@@ -100,10 +102,14 @@ export class TestCtLog {
 
   constructor(options: TestLogOptions) {
     this.name = options.name;
+    this.slug = options.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
     this.protocol = options.protocol;
     this.operator = options.operator ?? 'certwatch tests';
     this.mmd = options.mmd ?? (options.protocol === 'rfc6962' ? 86_400 : 60);
-    this.origin = `ct.test/${options.name}`;
+    this.origin = `ct.test/${this.slug}`;
     this.now = options.now;
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     this.key = pair.privateKey;

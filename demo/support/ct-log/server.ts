@@ -1,5 +1,5 @@
 /**
- * Serves test CT logs over HTTP on 127.0.0.1, each under `/<name>/`: an RFC 6962 log answers `ct/v1/get-sth`,
+ * Serves test CT logs over HTTP on 127.0.0.1, each under `/<slug>/` (its name made URL-safe): an RFC 6962 log answers `ct/v1/get-sth`,
  * `get-entries` (at most `maxBatch` per request, as real logs cap them), `get-sth-consistency` and
  * `get-roots`; a static-ct log serves `checkpoint`, `tile/<L>/<N>[.p/<W>]`, `tile/data/<N>[.p/<W>]` (gzip,
  * unasked, as the spec allows) and `issuer/<sha256>`. The log list is served at `/log_list.json`, signed in
@@ -92,7 +92,7 @@ export async function startCtLogServer(logs: TestCtLog[], options: CtLogServerOp
         .map((l) => l.listEntry(urlOf(l))),
     })),
   });
-  const urlOf = (log: TestCtLog) => `${base}${log.name}/`;
+  const urlOf = (log: TestCtLog) => `${base}${log.slug}/`;
 
   const send = (res: ServerResponse, status: number, body: Buffer, headers: Record<string, string> = {}) => {
     bytesSent += body.length;
@@ -177,7 +177,7 @@ export async function startCtLogServer(logs: TestCtLog[], options: CtLogServerOp
       return signature ? send(res, 200, signature) : notFound(res);
     }
     const slash = path.indexOf('/');
-    const log = logs.find((l) => l.name === path.slice(0, slash));
+    const log = logs.find((l) => l.slug === path.slice(0, slash));
     if (!log) return notFound(res);
     const answer = () => {
       if (log.faults.status) return send(res, log.faults.status, Buffer.from('unavailable\n'));

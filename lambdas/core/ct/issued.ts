@@ -4,9 +4,6 @@
  * certificate are one record, keyed by the link key (tbs.ts). A record stays "issued, not yet served"
  * until a frontend serves the certificate. Plain data and pure functions.
  */
-import { createHash } from 'node:crypto';
-import { certificateParts } from '../x509/der';
-import { formatName } from '../x509/dn';
 import type { LoggedCertFacts } from './logged-cert';
 
 /** One certificate of the chain a log was given (subject, fingerprint, key digest). */
@@ -149,22 +146,4 @@ export function issuedNotYetServed(records: readonly IssuedCert[], now: Date): I
   return records
     .filter((r) => r.servedAt === null && r.notAfter > at)
     .sort((a, b) => a.loggedAt.localeCompare(b.loggedAt));
-}
-
-/** The chain summary of DER certificates (issuer first); certificates that cannot be read are left out. */
-export function chainSummary(ders: readonly Uint8Array[]): IssuedChainCert[] {
-  return ders.flatMap((der) => {
-    try {
-      const parts = certificateParts(der);
-      return [
-        {
-          subject: formatName(parts.subject),
-          sha256: createHash('sha256').update(der).digest('hex'),
-          spkiSha256Hex: createHash('sha256').update(parts.spki).digest('hex'),
-        },
-      ];
-    } catch {
-      return [];
-    }
-  });
 }

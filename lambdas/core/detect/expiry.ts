@@ -4,6 +4,7 @@
  */
 import { DAY_MS } from '../days';
 import type { CertRecord } from '../history';
+import type { WatchConfig } from '../watch-config';
 import { certFacts, type DetectContext, raise, sortedAddresses, touch } from './context';
 import type { ServedCert } from './served';
 
@@ -36,20 +37,79 @@ function expired(ctx: DetectContext, record: CertRecord, served: ServedCert): vo
   });
 }
 
+/** A threshold as it applies to one certificate, and the configured thresholds it stands for. */
+export interface AppliedThreshold {
+  days: number;
+  from: number[];
+}
+
+/**
+ * The thresholds that apply to a certificate: each configured one as min(days, lifetime × share), floored
+ * to a tenth of a day (docs/notices.md), those that collapse to one value grouped; largest first.
+ */
+export function appliedThresholds(
+  config: Pick<WatchConfig, 'expiryThresholdsDays' | 'expiryLifetimeShare'>,
+  cert: Pick<CertRecord, 'notBefore' | 'notAfter'>,
+): AppliedThreshold[] {
+  const lifetimeDays = (Date.parse(cert.notAfter) - Date.parse(cert.notBefore)) / DAY_MS;
+  const cap =
+    config.expiryLifetimeShare === 'off' || !(lifetimeDays > 0)
+      ? Number.POSITIVE_INFINITY
+      : Math.floor(lifetimeDays * config.expiryLifetimeShare * 10) / 10;
+  const groups = new Map<number, number[]>();
+  for (const threshold of config.expiryThresholdsDays) {
+    const days = Math.min(threshold, cap);
+    groups.set(days, [...(groups.get(days) ?? []), threshold]);
+  }
+  return [...groups.entries()]
+    .map(([days, from]) => ({ days, from: from.sort((a, b) => b - a) }))
+    .sort((a, b) => b.days - a.days);
+}
+
 function warnThresholds(ctx: DetectContext, record: CertRecord, served: ServedCert, daysLeft: number): void {
-  const crossed = ctx.config.expiryThresholdsDays.filter((t) => daysLeft <= t);
-  const fresh = crossed.filter((t) => !record.warned.includes(t));
+  const crossed = appliedThresholds(ctx.config, record).filter((t) => daysLeft <= t.days);
+  const fresh = crossed.filter((t) => t.from.some((configured) => !record.warned.includes(configured)));
   if (fresh.length === 0) return;
-  // Several thresholds crossed at once (first sight, or a long gap) give one notice, for the nearest.
-  const threshold = Math.min(...fresh);
-  record.warned = [...new Set([...record.warned, ...crossed])].sort((a, b) => b - a);
+  // Several thresholds crossed at once (first sight, a long gap, or collapsed by a short lifetime) give
+  // one notice, for the nearest.
+  const nearest = fresh[fresh.length - 1];
+  record.warned = [...new Set([...record.warned, ...crossed.flatMap((t) => t.from)])].sort((a, b) => b - a);
   touch(ctx, record);
-  raise(ctx, 'EXPIRY_WARNING', [record.sha256, threshold], {
+  const scaled = nearest.from.length > 1 || nearest.from[0] !== nearest.days;
+  raise(ctx, 'EXPIRY_WARNING', [record.sha256, nearest.days], {
     keyType: served.keyType,
     cert: certFacts(ctx, record),
-    thresholdDays: threshold,
+    thresholdDays: nearest.days,
+    ...(scaled ? { scaledFrom: nearest.from } : {}),
     addresses: sortedAddresses(served.addresses),
   });
+}
+
+/** How much later than the longest replacement seen a leaf may be before the cadence calls it overdue. */
+export const CADENCE_MARGIN = 1.25;
+
+/** Rotations a target's history must hold before its cadence counts. */
+export const CADENCE_ROTATIONS = 2;
+
+/**
+ * The observed cadence of a target and key type: how long after notBefore its leaves were replaced (a
+ * successor first seen there), the longest of them, once the history holds {@link CADENCE_ROTATIONS}.
+ */
+export function observedCadence(
+  records: Iterable<CertRecord>,
+  keyType: CertRecord['keyType'],
+): { rotations: number; replacedAfterMs: number } | null {
+  const leaves = [...records]
+    .filter((r) => r.role === 'leaf' && r.keyType === keyType)
+    .sort((a, b) => a.notBefore.localeCompare(b.notBefore));
+  const ages: number[] = [];
+  for (let i = 1; i < leaves.length; i++) {
+    const [previous, next] = [leaves[i - 1], leaves[i]];
+    // A leaf first seen with its predecessor (the baseline of a rollout under way) replaced nothing here.
+    if (next.firstSeen > previous.firstSeen) ages.push(Date.parse(next.firstSeen) - Date.parse(previous.notBefore));
+  }
+  if (ages.length < CADENCE_ROTATIONS) return null;
+  return { rotations: ages.length, replacedAfterMs: Math.max(...ages) };
 }
 
 function rotationOverdue(ctx: DetectContext, record: CertRecord, served: ServedCert): void {
@@ -57,8 +117,13 @@ function rotationOverdue(ctx: DetectContext, record: CertRecord, served: ServedC
   const start = Date.parse(record.notBefore);
   const lifetime = Date.parse(record.notAfter) - start;
   if (lifetime <= 0) return;
-  const share = (ctx.now.getTime() - start) / lifetime;
-  if (share < ctx.config.rotationOverdueShare) return;
+  const age = ctx.now.getTime() - start;
+  const share = age / lifetime;
+  // The share rule, tightened (never loosened) by the target's own cadence once it is known.
+  const cadence = observedCadence(ctx.records.values(), record.keyType);
+  const cadenceAt = cadence ? cadence.replacedAfterMs * CADENCE_MARGIN : Number.POSITIVE_INFINITY;
+  const byCadence = cadenceAt < ctx.config.rotationOverdueShare * lifetime;
+  if (share < ctx.config.rotationOverdueShare && !(byCadence && age >= cadenceAt)) return;
   const successor = [...ctx.records.values()].some(
     (r) =>
       r.role === 'leaf' && r.keyType === record.keyType && r.sha256 !== record.sha256 && r.notBefore > record.notBefore,
@@ -71,6 +136,15 @@ function rotationOverdue(ctx: DetectContext, record: CertRecord, served: ServedC
     cert: certFacts(ctx, record),
     lifetimeShare: Math.round(share * 1000) / 1000,
     thresholdShare: ctx.config.rotationOverdueShare,
+    ...(cadence && byCadence
+      ? {
+          cadence: {
+            rotations: cadence.rotations,
+            replacedAfterDays: Math.round((cadence.replacedAfterMs / DAY_MS) * 10) / 10,
+            thresholdDays: Math.round((cadenceAt / DAY_MS) * 10) / 10,
+          },
+        }
+      : {}),
     addresses: sortedAddresses(served.addresses),
   });
 }

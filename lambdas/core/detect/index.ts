@@ -10,7 +10,7 @@ import type { WatchConfig } from '../watch-config';
 import { baselineFacts, baselineNotices } from './baseline';
 import { checkChains } from './chain';
 import type { DetectContext, DetectTarget } from './context';
-import { nextCadence, slotKey, sortedEvidence, updateEvidence } from './evidence';
+import { slotKey, updateEvidence } from './evidence';
 import { checkExpiry } from './expiry';
 import { checkConsumerPolicy } from './policy';
 import { checkProbeHealth } from './probe-health';
@@ -21,6 +21,8 @@ import { collectServed } from './served';
 import { mergeShared } from './shared';
 import { checkStarttls } from './starttls';
 import { upgradeHistory } from './upgrade';
+import { nextCadence } from './watched-time';
+import { sortedEvidence } from './windows';
 import { checkWithdrawnKeyTypes } from './withdrawn';
 
 export { BASELINE_TARGETS_PER_NOTICE, baselineNotices } from './baseline';

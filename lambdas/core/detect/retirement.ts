@@ -11,8 +11,10 @@ import type { CertFacts, ReplacedOnFacts, RetirementEvidenceFacts } from '../not
 import type { KeyType } from '../observation';
 import { lookBudget, missProbability, predictedFalseRetirement } from './bounds';
 import { certFacts, type DetectContext, raise, sortedAddresses, touch } from './context';
-import { absentForWindow, holdFactor, isStale, MIX_HALF_LIVES, slotKey } from './evidence';
+import { MIX_HALF_LIVES, slotKey } from './evidence';
 import { servedLeaves } from './served';
+import { holdFactor } from './watched-time';
+import { absentForWindow, isStale } from './windows';
 
 const HOUR_MS = 3_600_000;
 

@@ -5,8 +5,9 @@
 import type { CertRecord } from '../history';
 import type { RotationFacts } from '../notice';
 import { activeLeaves, certFacts, type DetectContext, raise, sortedAddresses, touch } from './context';
-import { rolloutOf, slotKey } from './evidence';
+import { slotKey } from './evidence';
 import type { ServedCert } from './served';
+import { rolloutOf } from './windows';
 
 /**
  * Creates the records of everything first served this cycle and extends the addresses of known ones. A

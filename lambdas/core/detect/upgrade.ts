@@ -64,8 +64,9 @@ function upgradeV2(state: TargetState, certs: readonly CertRecord[]): TargetStat
       h,
       gap: slot.gapHours ?? 0,
       n: 1,
+      f: 1,
       s: 1,
-      leaves: [{ sha256: slot.sha256, at: slot.at, h, n: 1, s: 1, m: 0, q: 0, g: 0, r: 1, k: 1 }],
+      leaves: [{ sha256: slot.sha256, at: slot.at, h, n: 1, f: 1, s: 1, m: 0, q: 0, g: 0, r: 1, k: 1 }],
     });
   }
   for (const leaf of certs) {
@@ -77,7 +78,7 @@ function upgradeV2(state: TargetState, certs: readonly CertRecord[]): TargetStat
       if (!entry || entry.leaves.some((l) => l.sha256 === leaf.sha256)) continue;
       const h = hoursBefore(leaf.keyType, leaf.lastSeen);
       const m = Math.max(0, kt.cycles - leaf.lastMark);
-      entry.leaves.push({ sha256: leaf.sha256, at: leaf.lastSeen, h, n: 1, s: 1, m, q: 0, g: 0, r: 1, k: 1 });
+      entry.leaves.push({ sha256: leaf.sha256, at: leaf.lastSeen, h, n: 1, f: 1, s: 1, m, q: 0, g: 0, r: 1, k: 1 });
     }
   }
   const { legacyEvidence: _dropped, ...rest } = state;

@@ -7,8 +7,8 @@
  */
 import type { KeyType } from '../observation';
 import { certFacts, type DetectContext, raise, sortedAddresses } from './context';
-import { countedHours, holdFactor } from './evidence';
 import { retireKeyType } from './retirement';
+import { countedHours, holdFactor } from './watched-time';
 
 /** Counts the cycles of each withdrawn key type; past the stale window, KEY_TYPE_WITHDRAWN and its leaves retire. */
 export function checkWithdrawnKeyTypes(ctx: DetectContext): void {

@@ -50,10 +50,13 @@ export type AttributeValue = string | string[];
 export interface NoticeKind<T extends string = string, F = unknown, A extends any[] = any[]> {
   type: T;
   severity: Severity;
-  /** When it is raised, one or two sentences (docs/notices.md). */
-  when: string;
-  /** Each facts field, described (docs/notices.md); the type makes every field, optional ones too, listed. */
-  fields: { readonly [K in keyof Required<F>]: string };
+  /** When it is raised, one or two sentences (docs/notices.md). Catalogue words: see {@link NOTICE_DOCS}. */
+  when?: string;
+  /**
+   * Each facts field, described (docs/notices.md); the type makes every field, optional ones too, listed.
+   * Catalogue words: see {@link NOTICE_DOCS}.
+   */
+  fields?: { readonly [K in keyof Required<F>]: string };
   /**
    * The dedupe key's shape for docs/notices.md, `<name>` for a variable part and `[...]` for an optional
    * one, e.g. `EXPIRED#<target>#<sha256>`; a test matches the example's key against it.
@@ -67,8 +70,32 @@ export interface NoticeKind<T extends string = string, F = unknown, A extends an
   attributes?(notice: NoticeDraft<F>): Readonly<Record<string, AttributeValue>>;
   /** Set when notices of this type about one leaf at several targets of a cycle are merged into one. */
   shared?: SharedPolicy<F>;
-  /** A complete notice of this type (tests render it; docs/notices.md shows its subject). */
-  example: { dedupeKey: string; target: string | null; hosts: string[]; facts: F };
+  /**
+   * A complete notice of this type (tests render it; docs/notices.md shows its subject). Catalogue words:
+   * see {@link NOTICE_DOCS}.
+   */
+  example?: { dedupeKey: string; target: string | null; hosts: string[]; facts: F };
+}
+
+/**
+ * Whether the catalogue's words are in this build. Each type module gives `when`, `fields` and `example`
+ * as `...(NOTICE_DOCS && { ... })`: the Lambda bundles define CERTWATCH_NOTICE_DOCS as `off`
+ * (lib/function-settings.ts), so esbuild folds this to false and leaves the words out (about 25 kB of code
+ * a function never reads); the CLI, the tests and scripts/notices-doc.ts have them.
+ */
+export const NOTICE_DOCS: boolean = process.env.CERTWATCH_NOTICE_DOCS !== 'off';
+
+/** A type's catalogue words, present. */
+export type NoticeDocs<F> = Required<Pick<NoticeKind<string, F>, 'when' | 'fields' | 'example'>>;
+
+/** The catalogue words of `kind` (docs/notices.md, the catalogue tests); throws in a build without them. */
+// biome-ignore lint/suspicious/noExplicitAny: see NoticeKind
+export function noticeDocs<F>(kind: NoticeKind<string, F, any[]>): NoticeDocs<F> {
+  const { when, fields, example } = kind;
+  if (when === undefined || fields === undefined || example === undefined) {
+    throw new Error(`notice type ${kind.type}: no catalogue words in this build (NOTICE_DOCS)`);
+  }
+  return { when, fields, example };
 }
 
 /**

@@ -5,10 +5,13 @@
  */
 import type { NoticeKind, Severity } from './kind';
 import { BASELINE } from './types/baseline';
+import { CERTIFICATE_ISSUED } from './types/certificate-issued';
 import { CERTIFICATE_RETIRED } from './types/certificate-retired';
 import { CERTIFICATE_RETURNED } from './types/certificate-returned';
 import { CERTIFICATE_REVOKED } from './types/certificate-revoked';
 import { CHAIN_INVALID } from './types/chain-invalid';
+import { CT_LOG_BEHIND } from './types/ct-log-behind';
+import { CT_LOG_INCONSISTENT } from './types/ct-log-inconsistent';
 import { EXPIRED } from './types/expired';
 import { EXPIRY_WARNING } from './types/expiry-warning';
 import { HEARTBEAT } from './types/heartbeat';
@@ -19,17 +22,20 @@ import { MTA_STS_CHANGED } from './types/mta-sts-changed';
 import { MX_CHANGED } from './types/mx-changed';
 import { NEW_CERTIFICATE } from './types/new-certificate';
 import { PIN_UNUSED } from './types/pin-unused';
+import { POLICY_FORECAST } from './types/policy-forecast';
 import { POLICY_MISMATCH } from './types/policy-mismatch';
 import { POLICY_SATISFIED } from './types/policy-satisfied';
 import { POLICY_WARNING } from './types/policy-warning';
 import { PROBE_FAILING } from './types/probe-failing';
 import { PROBE_RECOVERED } from './types/probe-recovered';
 import { REVOCATION_UNKNOWN } from './types/revocation-unknown';
+import { ROLLOUT_PROGRESS } from './types/rollout-progress';
 import { ROTATION_OVERDUE } from './types/rotation-overdue';
 import { STARTTLS_MISSING } from './types/starttls-missing';
 import { TEST } from './types/test';
 import { TLS_POLICY_VIOLATED } from './types/tls-policy-violated';
 import { TLS_POSTURE_CHANGED } from './types/tls-posture-changed';
+import { UNEXPECTED_ISSUER } from './types/unexpected-issuer';
 
 /** The catalogue. */
 export const NOTICE_KINDS = [
@@ -37,6 +43,7 @@ export const NOTICE_KINDS = [
   NEW_CERTIFICATE,
   CERTIFICATE_RETIRED,
   CERTIFICATE_RETURNED,
+  ROLLOUT_PROGRESS,
   KEY_TYPE_WITHDRAWN,
   EXPIRY_WARNING,
   ROTATION_OVERDUE,
@@ -57,6 +64,11 @@ export const NOTICE_KINDS = [
   MTA_STS_CHANGED,
   PROBE_FAILING,
   PROBE_RECOVERED,
+  CERTIFICATE_ISSUED,
+  POLICY_FORECAST,
+  UNEXPECTED_ISSUER,
+  CT_LOG_INCONSISTENT,
+  CT_LOG_BEHIND,
   HEARTBEAT,
   TEST,
 ] as const;

@@ -1,39 +1,28 @@
 /**
  * Reads a DER CRL (RFC 5280 §5.1) as it arrives, chunk by chunk, never holding the whole list: the
  * tbsCertList is hashed for the signature while the revokedCertificates are searched for the serials
- * asked about, entry by entry; crlExtensions (issuingDistributionPoint, delta indicator) and the signature
- * come last, so the verdict is made only once the whole CRL has been read (crl-verdict.ts).
- * Memory stays at one chunk plus one element (an entry, the issuer name, the extensions).
+ * asked about, entry by entry (crl-entry.ts); crlExtensions (issuingDistributionPoint, delta indicator)
+ * and the signature come last, so the verdict is made only once the whole CRL has been read
+ * (crl-verdict.ts). Memory stays at one chunk plus one element (core/x509/der-stream.ts).
  */
 import {
-  certificateParts,
   DerError,
   decodeTime,
   type RawExtension,
-  readExtensionList,
   readExtensions,
-  readHeader,
   readTlv,
   TAG_BIT_STRING,
   TAG_INTEGER,
   TAG_SEQUENCE,
-  type TlvHeader,
 } from '../x509/der';
-import { EXT_CERTIFICATE_ISSUER, EXT_CRL_REASON, EXT_HOLD_INSTRUCTION, EXT_INVALIDITY_DATE } from '../x509/oids';
+import { DerStream } from '../x509/der-stream';
+import { type CrlEntry, readCrlEntry } from './crl-entry';
 import { type SignatureCheck, startSignatureCheck } from './signature';
+
+export { type CrlEntry, serialOctets } from './crl-entry';
 
 /** Largest single element held at once (an entry, the issuer name, the CRL's extensions, the signature). */
 export const MAX_CRL_ELEMENT_BYTES = 64 * 1024;
-
-/** Entry extensions certwatch processes; any other marked critical makes the CRL unusable (RFC 5280 §5.3). */
-const KNOWN_ENTRY_EXTENSIONS = new Set([EXT_CRL_REASON, EXT_HOLD_INSTRUCTION, EXT_INVALIDITY_DATE]);
-
-/** What the CRL says about one serial asked about. */
-export interface CrlEntry {
-  revokedAt: number;
-  /** CRLReason code, or null when the entry has none. */
-  reasonCode: number | null;
-}
 
 /** The outcome of the signature check. */
 export type CrlSignature = { ok: true } | { ok: false; unsupported: boolean; message: string };
@@ -71,9 +60,7 @@ const isTime = (tag: number) => tag === 0x17 || tag === 0x18;
 export class CrlScanner {
   readonly #serials: readonly Uint8Array[];
   readonly #issuerSpki: Uint8Array;
-  #pending: Buffer = Buffer.alloc(0);
-  /** Offset in the CRL of `#pending[0]`. */
-  #pos = 0;
+  readonly #stream = new DerStream();
   #phase: Phase = 'outer';
   #field: Field = 'version';
   #outerEnd = 0;
@@ -106,13 +93,12 @@ export class CrlScanner {
 
   /** Octets read so far. */
   get bytes(): number {
-    return this.#pos + this.#pending.length;
+    return this.#stream.position + this.#stream.buffered;
   }
 
   /** Reads the next chunk of the CRL. */
   push(chunk: Uint8Array): void {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.#pending = this.#pending.length === 0 ? bytes : Buffer.concat([this.#pending, bytes]);
+    this.#stream.push(chunk);
     while (this.#step()) {
       // each step consumes one element or header
     }
@@ -120,10 +106,9 @@ export class CrlScanner {
 
   /** The scan of a complete CRL. Throws DerError when it ended early. */
   finish(): CrlScan {
-    if (this.#phase !== 'end' || this.#pending.length > 0) {
-      throw new DerError(
-        `the CRL ends after ${this.bytes} octets, inside its ${this.#phase === 'entries' ? 'revoked certificates' : this.#phase}`,
-      );
+    if (this.#phase !== 'end' || this.#stream.buffered > 0) {
+      const where = this.#phase === 'entries' ? 'revoked certificates' : this.#phase;
+      throw new DerError(`the CRL ends after ${this.bytes} octets, inside its ${where}`);
     }
     return {
       issuer: this.#issuer as Buffer,
@@ -135,34 +120,23 @@ export class CrlScanner {
       indirectEntries: this.#indirectEntries,
       unknownCriticalEntryExtensions: [...this.#unknownCritical],
       signature: this.#signature as CrlSignature,
-      bytes: this.#pos,
+      bytes: this.#stream.position,
     };
   }
 
-  #header(): TlvHeader | null {
-    return readHeader(this.#pending, 0, this.#pending.length);
-  }
-
-  /** The next element whole, once all of it has arrived; it must end by `containerEnd`. */
-  #take(containerEnd: number, what: string, hashed: boolean): Buffer | null {
-    const header = this.#header();
-    if (!header) return null;
-    const total = header.headerLength + header.length;
-    if (this.#pos + total > containerEnd) throw new DerError(`${what} runs past the end of its container`);
-    if (total > MAX_CRL_ELEMENT_BYTES) {
-      throw new DerError(`${what} of ${total} octets exceeds the ${MAX_CRL_ELEMENT_BYTES}-octet element limit`);
-    }
-    if (this.#pending.length < total) return null;
-    const element = this.#pending.subarray(0, total);
-    this.#consume(total, hashed);
+  /** The next element whole, once it has arrived; fed to the signature check when it is signed. */
+  #take(containerEnd: number, what: string, signed: boolean): Buffer | null {
+    const element = this.#stream.take(containerEnd, what, MAX_CRL_ELEMENT_BYTES);
+    if (element && signed) this.#feed(element);
     return element;
   }
 
-  #consume(count: number, hashed: boolean): void {
-    const bytes = this.#pending.subarray(0, count);
-    if (hashed) this.#feed(bytes);
-    this.#pending = this.#pending.subarray(count);
-    this.#pos += count;
+  /** Enters a constructed element: consumes its header, returns where it ends. */
+  #enter(headerLength: number, length: number, signed: boolean): number {
+    const end = this.#stream.position + headerLength + length;
+    const header = this.#stream.consume(headerLength);
+    if (signed) this.#feed(header);
+    return end;
   }
 
   #feed(bytes: Buffer): void {
@@ -180,29 +154,26 @@ export class CrlScanner {
 
   #step(): boolean {
     switch (this.#phase) {
-      case 'outer': {
-        const header = this.#header();
-        if (!header) return false;
-        if (header.tag !== TAG_SEQUENCE) throw new DerError('CertificateList: expected SEQUENCE');
-        this.#outerEnd = header.headerLength + header.length;
-        this.#consume(header.headerLength, false);
-        this.#phase = 'tbs';
-        return true;
-      }
+      case 'outer':
       case 'tbs': {
-        const header = this.#header();
+        const header = this.#stream.header();
         if (!header) return false;
-        if (header.tag !== TAG_SEQUENCE) throw new DerError('tbsCertList: expected SEQUENCE');
-        this.#tbsEnd = this.#pos + header.headerLength + header.length;
-        if (this.#tbsEnd > this.#outerEnd) throw new DerError('tbsCertList runs past the end of the CRL');
-        this.#consume(header.headerLength, true);
-        this.#phase = 'fields';
+        const what = this.#phase === 'outer' ? 'CertificateList' : 'tbsCertList';
+        if (header.tag !== TAG_SEQUENCE) throw new DerError(`${what}: expected SEQUENCE`);
+        if (this.#phase === 'outer') {
+          this.#outerEnd = this.#enter(header.headerLength, header.length, false);
+          this.#phase = 'tbs';
+        } else {
+          this.#tbsEnd = this.#enter(header.headerLength, header.length, true);
+          if (this.#tbsEnd > this.#outerEnd) throw new DerError('tbsCertList runs past the end of the CRL');
+          this.#phase = 'fields';
+        }
         return true;
       }
       case 'fields':
         return this.#stepField();
       case 'entries': {
-        if (this.#pos === this.#listEnd) {
+        if (this.#stream.position === this.#listEnd) {
           this.#phase = 'fields';
           return true;
         }
@@ -215,11 +186,8 @@ export class CrlScanner {
         const algorithm = this.#take(this.#outerEnd, 'signatureAlgorithm', false);
         if (!algorithm) return false;
         if (!this.#tbsAlgorithm?.equals(algorithm)) {
-          this.#signature = {
-            ok: false,
-            unsupported: false,
-            message: 'the outer signature algorithm differs from the signed one',
-          };
+          const message = 'the outer signature algorithm differs from the signed one';
+          this.#signature = { ok: false, unsupported: false, message };
         }
         this.#phase = 'signatureValue';
         return true;
@@ -229,13 +197,13 @@ export class CrlScanner {
         if (!value) return false;
         const tlv = readTlv(value, 0);
         if (tlv.tag !== TAG_BIT_STRING) throw new DerError('signatureValue: expected BIT STRING');
-        if (this.#pos !== this.#outerEnd) throw new DerError('unexpected element after the signature');
+        if (this.#stream.position !== this.#outerEnd) throw new DerError('unexpected element after the signature');
         this.#signature ??= this.#verify(value.subarray(tlv.contentStart, tlv.end));
         this.#phase = 'end';
         return true;
       }
       case 'end':
-        if (this.#pending.length > 0) throw new DerError(`${this.#pending.length} trailing octets after the CRL`);
+        if (this.#stream.buffered > 0) throw new DerError(`${this.#stream.buffered} trailing octets after the CRL`);
         return false;
     }
   }
@@ -248,80 +216,79 @@ export class CrlScanner {
       : { ok: false, unsupported: false, message: "the signature does not verify with the issuer's key" };
   }
 
+  /** One field of tbsCertList, in the order RFC 5280 §5.1 gives them (optional ones skipped by tag). */
   #stepField(): boolean {
-    if (this.#pos === this.#tbsEnd) {
+    if (this.#stream.position === this.#tbsEnd) {
       if (this.#thisUpdate === null) throw new DerError('tbsCertList: too few elements');
-      if (this.#field === 'revoked' || this.#field === 'nextUpdate') this.#field = 'done';
       this.#phase = 'signatureAlgorithm';
       return true;
     }
-    const header = this.#header();
+    const header = this.#stream.header();
     if (!header) return false;
     const { tag } = header;
-    switch (this.#field) {
+    const field = this.#field;
+    if (field === 'version' && tag !== TAG_INTEGER) return this.#next('signature');
+    if (field === 'nextUpdate' && !isTime(tag)) return this.#next('revoked');
+    if (field === 'revoked') {
+      if (tag !== TAG_SEQUENCE) return this.#next('extensions');
+      this.#listEnd = this.#enter(header.headerLength, header.length, true);
+      if (this.#listEnd > this.#tbsEnd) throw new DerError('revokedCertificates runs past the end of tbsCertList');
+      this.#phase = 'entries';
+      return this.#next('extensions');
+    }
+    const expected: Record<Exclude<Field, 'revoked'>, (t: number) => boolean> = {
+      version: (t) => t === TAG_INTEGER,
+      signature: (t) => t === TAG_SEQUENCE,
+      issuer: (t) => t === TAG_SEQUENCE,
+      thisUpdate: isTime,
+      nextUpdate: isTime,
+      extensions: (t) => t === 0xa0,
+      done: () => false,
+    };
+    if (!expected[field](tag))
+      throw new DerError(`tbsCertList ${field}: unexpected element (tag 0x${tag.toString(16)})`);
+    const element = this.#take(this.#tbsEnd, field, true);
+    if (!element) return false;
+    this.#readField(field, element);
+    return true;
+  }
+
+  #next(field: Field): boolean {
+    this.#field = field;
+    return true;
+  }
+
+  #readField(field: Field, element: Buffer): void {
+    switch (field) {
       case 'version': {
-        if (tag !== TAG_INTEGER) {
-          this.#field = 'signature';
-          return true;
-        }
-        const version = this.#take(this.#tbsEnd, 'version', true);
-        if (!version) return false;
-        const value = version.subarray(readTlv(version, 0).contentStart);
+        const value = element.subarray(readTlv(element, 0).contentStart);
         if (value.length !== 1 || value[0] !== 1) throw new DerError('CRL version must be v2 when present');
         this.#field = 'signature';
-        return true;
+        return;
       }
-      case 'signature': {
-        if (tag !== TAG_SEQUENCE) throw new DerError('tbsCertList signature: expected SEQUENCE');
-        const algorithm = this.#take(this.#tbsEnd, 'signature', true);
-        if (!algorithm) return false;
-        this.#tbsAlgorithm = Buffer.from(algorithm);
+      case 'signature':
+        this.#tbsAlgorithm = Buffer.from(element);
         this.#startCheck(this.#tbsAlgorithm);
         this.#field = 'issuer';
-        return true;
-      }
-      case 'issuer': {
-        if (tag !== TAG_SEQUENCE) throw new DerError('issuer: expected SEQUENCE');
-        const issuer = this.#take(this.#tbsEnd, 'issuer', true);
-        if (!issuer) return false;
-        this.#issuer = Buffer.from(issuer);
+        return;
+      case 'issuer':
+        this.#issuer = Buffer.from(element);
         this.#field = 'thisUpdate';
-        return true;
-      }
+        return;
       case 'thisUpdate':
-      case 'nextUpdate': {
-        if (!isTime(tag)) {
-          if (this.#field === 'thisUpdate') throw new DerError('thisUpdate: expected a time');
-          this.#field = 'revoked';
-          return true;
-        }
-        const time = this.#take(this.#tbsEnd, this.#field, true);
-        if (!time) return false;
-        const value = decodeTime(time, readTlv(time, 0));
-        if (this.#field === 'thisUpdate') this.#thisUpdate = value;
-        else this.#nextUpdate = value;
-        this.#field = this.#field === 'thisUpdate' ? 'nextUpdate' : 'revoked';
-        return true;
-      }
-      case 'revoked': {
-        this.#field = 'extensions';
-        if (tag !== TAG_SEQUENCE) return true;
-        this.#listEnd = this.#pos + header.headerLength + header.length;
-        if (this.#listEnd > this.#tbsEnd) throw new DerError('revokedCertificates runs past the end of tbsCertList');
-        this.#consume(header.headerLength, true);
-        this.#phase = 'entries';
-        return true;
-      }
-      case 'extensions': {
-        if (tag !== 0xa0) throw new DerError(`tbsCertList: unexpected element (tag 0x${tag.toString(16)})`);
-        const wrapper = this.#take(this.#tbsEnd, 'crlExtensions', true);
-        if (!wrapper) return false;
-        this.#extensions = readExtensions(wrapper, readTlv(wrapper, 0));
+        this.#thisUpdate = decodeTime(element, readTlv(element, 0));
+        this.#field = 'nextUpdate';
+        return;
+      case 'nextUpdate':
+        this.#nextUpdate = decodeTime(element, readTlv(element, 0));
+        this.#field = 'revoked';
+        return;
+      case 'extensions':
+        this.#extensions = readExtensions(element, readTlv(element, 0));
         this.#field = 'done';
-        return true;
-      }
-      case 'done':
-        throw new DerError(`tbsCertList: unexpected element (tag 0x${tag.toString(16)}) after crlExtensions`);
+        return;
+      default:
+        throw new DerError(`tbsCertList: unexpected ${field}`);
     }
   }
 
@@ -339,40 +306,9 @@ export class CrlScanner {
 
   #readEntry(entry: Buffer): void {
     this.#entries += 1;
-    const sequence = readTlv(entry, 0);
-    if (sequence.tag !== TAG_SEQUENCE) throw new DerError('revoked certificate entry: expected SEQUENCE');
-    const serial = readTlv(entry, sequence.contentStart, sequence.end);
-    if (serial.tag !== TAG_INTEGER) throw new DerError('userCertificate: expected INTEGER');
-    const date = readTlv(entry, serial.end, sequence.end);
-    if (!isTime(date.tag)) throw new DerError('revocationDate: expected a time');
-    const extensions = date.end < sequence.end ? readExtensionList(entry, readTlv(entry, date.end, sequence.end)) : [];
-    let reasonCode: number | null = null;
-    for (const extension of extensions) {
-      if (extension.oid === EXT_CERTIFICATE_ISSUER) this.#indirectEntries += 1;
-      else if (extension.oid === EXT_CRL_REASON) reasonCode = enumerated(extension.value);
-      else if (extension.critical && !KNOWN_ENTRY_EXTENSIONS.has(extension.oid))
-        this.#unknownCritical.add(extension.oid);
-    }
-    const length = serial.end - serial.contentStart;
-    for (let i = 0; i < this.#serials.length; i++) {
-      const wanted = this.#serials[i];
-      if (wanted.length !== length) continue;
-      if (entry.compare(wanted, 0, length, serial.contentStart, serial.end) !== 0) continue;
-      this.#found[i] = { revokedAt: decodeTime(entry, date), reasonCode };
-    }
+    const reading = readCrlEntry(entry, this.#serials);
+    if (reading.indirect) this.#indirectEntries += 1;
+    for (const oid of reading.unknownCritical) this.#unknownCritical.add(oid);
+    for (const match of reading.matches) this.#found[match.index] = match.entry;
   }
-}
-
-/** CRLReason: an ENUMERATED (RFC 5280 §5.3.1). */
-function enumerated(value: Uint8Array): number {
-  const tlv = readTlv(value, 0);
-  if (tlv.tag !== 0x0a || tlv.end !== value.length || tlv.end - tlv.contentStart !== 1) {
-    throw new DerError('reasonCode: expected a one-octet ENUMERATED');
-  }
-  return value[tlv.contentStart];
-}
-
-/** The serial number of a certificate as the scanner compares it (content octets of the INTEGER). */
-export function serialOctets(der: Uint8Array): Uint8Array {
-  return certificateParts(der).serial;
 }

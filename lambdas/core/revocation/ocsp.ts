@@ -1,15 +1,30 @@
 /**
- * OCSP (RFC 6960) with pkijs: the request for one certificate, and the verdict of a response — fetched
- * or stapled. A response counts when it is signed by the issuer or by a responder the issuer certified
- * directly for OCSP signing (§4.2.2.2), answers for this certificate's CertID, and is current.
+ * OCSP (RFC 6960): the request for one certificate, and the verdict of a response — fetched or stapled.
+ * A response counts when it is signed by the issuer or by a responder the issuer certified directly for
+ * OCSP signing (§4.2.2.2), answers for this certificate's CertID, and is current. Read and written with
+ * the core's strict DER reader (pkijs's OCSP classes would add 29 kB to the handler's 600 kB budget).
  */
 import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { Certificate } from '../x509/certificate';
-import { certificateParts, children, content, readTlv, serialHex } from '../x509/der';
+import {
+  certificateParts,
+  children,
+  content,
+  DerError,
+  decodeOid,
+  decodeTime,
+  encodeTlv,
+  encoding,
+  readTlv,
+  serialHex,
+  TAG_BIT_STRING,
+  TAG_OCTET_STRING,
+  TAG_OID,
+  TAG_SEQUENCE,
+  type Tlv,
+} from '../x509/der';
 import { canonicalName } from '../x509/dn';
-import { DIGEST_SHA1, DIGESTS, EKU_OCSP_SIGNING, OCSP_BASIC } from '../x509/oids';
+import { DIGESTS, EKU_OCSP_SIGNING, OCSP_BASIC } from '../x509/oids';
 import {
   currency,
   type RevocationErrorCode,
@@ -34,6 +49,9 @@ const RESPONSE_STATUS = [
   'unauthorized',
 ];
 
+/** id-sha1 with NULL parameters: the CertID hash responders expect (RFC 5019 §2.1.1). */
+const SHA1_ALGORITHM = Buffer.from('300906052b0e03021a0500', 'hex');
+
 /** The subjectPublicKey bits of a certificate (what CertID's issuerKeyHash and byKey responder IDs hash). */
 function keyBits(cert: Certificate): Uint8Array {
   const spki = cert.spkiDer;
@@ -45,18 +63,20 @@ function digest(algorithm: string, data: Uint8Array): Buffer {
   return createHash(algorithm).update(data).digest();
 }
 
-/** A DER OCSPRequest for `cert` (issued by `issuer`), CertID with SHA-1 as responders expect (RFC 5019 §2.1.1). */
+/** A DER OCSPRequest for `cert` (issued by `issuer`): one SHA-1 CertID, no nonce, unsigned. */
 export function buildOcspRequest(cert: Certificate, issuer: Certificate): Uint8Array {
-  const reqCert = new pkijs.CertID({
-    hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_SHA1, algorithmParams: new asn1js.Null() }),
-    issuerNameHash: new asn1js.OctetString({ valueHex: digest('sha1', certificateParts(cert.der).issuer) }),
-    issuerKeyHash: new asn1js.OctetString({ valueHex: digest('sha1', keyBits(issuer)) }),
-    serialNumber: new asn1js.Integer({ valueHex: certificateParts(cert.der).serial }),
-  });
-  const request = new pkijs.OCSPRequest({
-    tbsRequest: new pkijs.TBSRequest({ requestList: [new pkijs.Request({ reqCert })] }),
-  });
-  return new Uint8Array(request.toSchema(true).toBER(false));
+  const parts = certificateParts(cert.der);
+  const certId = encodeTlv(
+    TAG_SEQUENCE,
+    Buffer.concat([
+      SHA1_ALGORITHM,
+      encodeTlv(TAG_OCTET_STRING, digest('sha1', parts.issuer)),
+      encodeTlv(TAG_OCTET_STRING, digest('sha1', keyBits(issuer))),
+      encodeTlv(0x02, parts.serial),
+    ]),
+  );
+  const requestList = encodeTlv(TAG_SEQUENCE, encodeTlv(TAG_SEQUENCE, certId));
+  return encodeTlv(TAG_SEQUENCE, encodeTlv(TAG_SEQUENCE, requestList));
 }
 
 /** What a response is judged against. */
@@ -78,64 +98,89 @@ class Refusal extends Error {
   }
 }
 
-function parse<T>(
-  bytes: Uint8Array,
-  what: string,
-  build: (schema: asn1js.AsnType) => T,
-): { value: T; asn1: asn1js.AsnType } {
-  const asn1 = asn1js.fromBER(bytes);
-  if (asn1.offset === -1 || asn1.offset !== bytes.byteLength) throw new Refusal('MALFORMED', `not a DER ${what}`);
-  try {
-    return { value: build(asn1.result), asn1: asn1.result };
-  } catch (error) {
-    throw new Refusal('MALFORMED', `not a ${what}: ${(error as Error).message}`);
-  }
+/** The elements of a SEQUENCE that must be the whole of `buf` (or of `within`). */
+function sequence(buf: Uint8Array, what: string, within?: Tlv): { tlv: Tlv; parts: Tlv[] } {
+  const tlv = within ?? readTlv(buf, 0);
+  if (tlv.tag !== TAG_SEQUENCE) throw new DerError(`${what}: expected SEQUENCE`);
+  if (!within && tlv.end !== buf.length) throw new DerError(`${what}: trailing octets`);
+  return { tlv, parts: children(buf, tlv) };
 }
 
-function basicResponse(der: Uint8Array): { basic: pkijs.BasicOCSPResponse; certs: Certificate[] } {
-  const { value: response } = parse(der, 'OCSP response', (schema) => new pkijs.OCSPResponse({ schema }));
-  const status = response.responseStatus.valueBlock.valueDec;
-  if (status !== 0) {
-    throw new Refusal('RESPONDER_UNKNOWN', `the responder answered ${RESPONSE_STATUS[status] ?? `status ${status}`}`);
+/** A BasicOCSPResponse, located in its bytes. */
+interface Basic {
+  der: Uint8Array;
+  tbs: Tlv;
+  algorithm: Tlv;
+  signature: Tlv;
+  responderId: Tlv;
+  responses: Tlv[];
+  certs: Certificate[];
+}
+
+function basicResponse(der: Uint8Array): Basic {
+  const { parts: outer } = sequence(der, 'OCSPResponse');
+  const [status, bytes] = outer;
+  if (!status || status.tag !== 0x0a || status.end - status.contentStart !== 1) {
+    throw new DerError('OCSPResponse: no responseStatus');
   }
-  if (!response.responseBytes) throw new Refusal('MALFORMED', 'a successful response without responseBytes');
-  if (response.responseBytes.responseType !== OCSP_BASIC) {
-    throw new Refusal('UNSUPPORTED', `response type ${response.responseBytes.responseType} is not id-pkix-ocsp-basic`);
+  const code = der[status.contentStart];
+  if (code !== 0)
+    throw new Refusal('RESPONDER_UNKNOWN', `the responder answered ${RESPONSE_STATUS[code] ?? `status ${code}`}`);
+  if (!bytes || bytes.tag !== 0xa0) throw new Refusal('MALFORMED', 'a successful response without responseBytes');
+  const [typeTlv, octets] = sequence(der, 'ResponseBytes', children(der, bytes)[0]).parts;
+  if (!typeTlv || typeTlv.tag !== TAG_OID || !octets || octets.tag !== TAG_OCTET_STRING) {
+    throw new DerError('ResponseBytes: malformed');
   }
-  const { value: basic, asn1 } = parse(
-    response.responseBytes.response.valueBlock.valueHexView,
-    'BasicOCSPResponse',
-    (schema) => new pkijs.BasicOCSPResponse({ schema }),
-  );
-  // The certificates exactly as encoded (pkijs would re-encode them).
-  const wrapper = (asn1 as asn1js.Sequence).valueBlock.value.find((v) => v.idBlock.tagClass === 3);
-  const list = (wrapper as asn1js.Constructed | undefined)?.valueBlock.value[0] as asn1js.Sequence | undefined;
-  const ders = (list?.valueBlock.value ?? []).slice(0, MAX_RESPONSE_CERTS).map((c) => c.valueBeforeDecodeView);
+  const type = decodeOid(content(der, typeTlv));
+  if (type !== OCSP_BASIC) throw new Refusal('UNSUPPORTED', `response type ${type} is not id-pkix-ocsp-basic`);
+  const basic = content(der, octets);
+  const [tbs, algorithm, signature, certsWrapper] = sequence(basic, 'BasicOCSPResponse').parts;
+  if (!tbs || !algorithm || !signature || signature.tag !== TAG_BIT_STRING) {
+    throw new DerError('BasicOCSPResponse: malformed');
+  }
+  const fields = sequence(basic, 'ResponseData', tbs).parts;
+  const at = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const [responderId, producedAt, responses] = fields.slice(at);
+  if (!responderId || !producedAt || producedAt.tag !== 0x18 || !responses)
+    throw new DerError('ResponseData: malformed');
   const certs: Certificate[] = [];
-  for (const certDer of ders) {
-    try {
-      certs.push(Certificate.fromDer(certDer));
-    } catch {
-      // An unreadable certificate in the response cannot be the signer: skip it.
+  if (certsWrapper?.tag === 0xa0) {
+    const list = sequence(basic, 'certs', children(basic, certsWrapper)[0]).parts;
+    for (const cert of list.slice(0, MAX_RESPONSE_CERTS)) {
+      try {
+        certs.push(Certificate.fromDer(encoding(basic, cert)));
+      } catch {
+        // An unreadable certificate in the response cannot be the signer: skip it.
+      }
     }
   }
-  return { basic, certs };
+  return {
+    der: basic,
+    tbs,
+    algorithm,
+    signature,
+    responderId,
+    responses: sequence(basic, 'responses', responses).parts,
+    certs,
+  };
 }
 
-function matchingResponse(basic: pkijs.BasicOCSPResponse, context: OcspContext): pkijs.SingleResponse {
+/** The SingleResponse for this certificate's CertID (any hash algorithm the responder chose). */
+function matchingResponse(basic: Basic, context: OcspContext): Tlv[] {
   const parts = certificateParts(context.cert.der);
   const serial = Buffer.from(parts.serial);
   const bits = keyBits(context.issuer);
   const seen: string[] = [];
-  for (const single of basic.tbsResponseData.responses) {
-    const id = single.certID;
-    const algorithm = DIGESTS[id.hashAlgorithm.algorithmId];
-    const theirSerial = Buffer.from(id.serialNumber.valueBlock.valueHexView);
-    seen.push(serialHex(theirSerial));
-    if (!algorithm || !serial.equals(theirSerial)) continue;
-    const nameHash = Buffer.from(id.issuerNameHash.valueBlock.valueHexView);
-    const keyHash = Buffer.from(id.issuerKeyHash.valueBlock.valueHexView);
-    if (nameHash.equals(digest(algorithm, parts.issuer)) && keyHash.equals(digest(algorithm, bits))) return single;
+  for (const single of basic.responses) {
+    const fields = sequence(basic.der, 'SingleResponse', single).parts;
+    const [algorithm, nameHash, keyHash, theirSerial] = sequence(basic.der, 'CertID', fields[0]).parts;
+    if (!algorithm || !nameHash || !keyHash || !theirSerial) throw new DerError('CertID: malformed');
+    const hash = DIGESTS[decodeOid(content(basic.der, children(basic.der, algorithm)[0] ?? algorithm))];
+    const their = Buffer.from(content(basic.der, theirSerial));
+    seen.push(serialHex(their));
+    if (!hash || !serial.equals(their)) continue;
+    const names = Buffer.from(content(basic.der, nameHash)).equals(digest(hash, parts.issuer));
+    if (names && Buffer.from(content(basic.der, keyHash)).equals(digest(hash, bits))) return fields;
   }
   throw new Refusal(
     'OUT_OF_SCOPE',
@@ -144,19 +189,22 @@ function matchingResponse(basic: pkijs.BasicOCSPResponse, context: OcspContext):
 }
 
 /** The certificate that signed the response, checked for authority (RFC 6960 §4.2.2.2). */
-function signerOf(basic: pkijs.BasicOCSPResponse, certs: readonly Certificate[], context: OcspContext): Certificate {
+function signerOf(basic: Basic, context: OcspContext): Certificate {
   const { issuer, now } = context;
-  const id = basic.tbsResponseData.responderID as pkijs.RelativeDistinguishedNames | asn1js.OctetString;
+  const id = basic.responderId;
+  const inner = children(basic.der, id)[0];
   let matches: (candidate: Certificate) => boolean;
-  if (id instanceof asn1js.OctetString) {
-    const hash = Buffer.from(id.valueBlock.valueHexView);
+  if (id.tag === 0xa2 && inner?.tag === TAG_OCTET_STRING) {
+    const hash = Buffer.from(content(basic.der, inner));
     matches = (candidate) => digest('sha1', keyBits(candidate)).equals(hash);
-  } else {
-    const name = canonicalName(new Uint8Array(id.valueBeforeDecode));
+  } else if (id.tag === 0xa1 && inner?.tag === TAG_SEQUENCE) {
+    const name = canonicalName(encoding(basic.der, inner));
     matches = (candidate) => candidate.subjectKey === name;
+  } else {
+    throw new DerError('ResponderID: malformed');
   }
   if (matches(issuer)) return issuer;
-  const responder = certs.find(matches);
+  const responder = basic.certs.find(matches);
   if (!responder) {
     throw new Refusal(
       'UNAUTHORIZED_SIGNER',
@@ -179,13 +227,15 @@ function signerOf(basic: pkijs.BasicOCSPResponse, certs: readonly Certificate[],
   return responder;
 }
 
-function checkSignature(basic: pkijs.BasicOCSPResponse, signer: Certificate): void {
-  const algorithm = new Uint8Array(basic.signatureAlgorithm.toSchema().toBER(false));
-  const bits = basic.signature.valueBlock;
-  const signature = new Uint8Array([bits.unusedBits, ...bits.valueHexView]);
+function checkSignature(basic: Basic, signer: Certificate): void {
   let valid: boolean;
   try {
-    valid = verifySignature(algorithm, signer.spkiDer, basic.tbsResponseData.tbsView, signature);
+    valid = verifySignature(
+      encoding(basic.der, basic.algorithm),
+      signer.spkiDer,
+      encoding(basic.der, basic.tbs),
+      content(basic.der, basic.signature),
+    );
   } catch (error) {
     if (error instanceof UnsupportedSignatureError) throw new Refusal('UNSUPPORTED', error.message);
     throw error;
@@ -193,43 +243,47 @@ function checkSignature(basic: pkijs.BasicOCSPResponse, signer: Certificate): vo
   if (!valid) throw new Refusal('BAD_SIGNATURE', `the signature does not verify with ${signer.subject}'s key`);
 }
 
-function statusOf(single: pkijs.SingleResponse): {
+interface SingleAnswer {
   status: 'good' | 'revoked' | 'unknown';
-  revokedAt?: Date;
+  thisUpdate: number;
+  nextUpdate: number | null;
+  revokedAt?: number;
   reason?: number;
-} {
-  const status = single.certStatus as asn1js.BaseBlock & { valueBlock: { value?: asn1js.AsnType[] } };
-  switch (status.idBlock.tagNumber) {
-    case 0:
-      return { status: 'good' };
-    case 1: {
-      const [time, reason] = status.valueBlock.value ?? [];
-      if (!(time instanceof asn1js.GeneralizedTime))
-        throw new Refusal('MALFORMED', 'RevokedInfo without revocationTime');
-      const code = (reason as asn1js.Constructed | undefined)?.valueBlock.value[0] as asn1js.Enumerated | undefined;
-      return { status: 'revoked', revokedAt: time.toDate(), reason: code?.valueBlock.valueDec };
-    }
-    default:
-      return { status: 'unknown' };
-  }
 }
+
+function answerOf(der: Uint8Array, fields: Tlv[]): SingleAnswer {
+  const [, status, thisUpdate, ...rest] = fields;
+  if (!status || !thisUpdate || thisUpdate.tag !== 0x18) throw new DerError('SingleResponse: malformed');
+  const next = rest.find((f) => f.tag === 0xa0);
+  const nextTime = next ? children(der, next)[0] : undefined;
+  const answer: SingleAnswer = {
+    status: status.tag === 0x80 ? 'good' : status.tag === 0xa1 ? 'revoked' : 'unknown',
+    thisUpdate: decodeTime(der, thisUpdate),
+    nextUpdate: nextTime ? decodeTime(der, nextTime) : null,
+  };
+  if (answer.status === 'revoked') {
+    const [time, reason] = children(der, status);
+    if (!time || time.tag !== 0x18) throw new Refusal('MALFORMED', 'RevokedInfo without revocationTime');
+    answer.revokedAt = decodeTime(der, time);
+    const code = reason?.tag === 0xa0 ? children(der, reason)[0] : undefined;
+    if (code) answer.reason = der[code.contentStart];
+  }
+  return answer;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The verdict of an OCSP response on `context.cert`. Never throws. */
 export function judgeOcspResponse(der: Uint8Array, context: OcspContext): SourceVerdict {
   const { source, url } = context;
   let times: { thisUpdate: string | null; nextUpdate: string | null } = { thisUpdate: null, nextUpdate: null };
   try {
-    const { basic, certs } = basicResponse(der);
-    const single = matchingResponse(basic, context);
-    const nextUpdate = single.nextUpdate?.getTime() ?? null;
-    times = {
-      thisUpdate: single.thisUpdate.toISOString(),
-      nextUpdate: nextUpdate === null ? null : new Date(nextUpdate).toISOString(),
-    };
-    checkSignature(basic, signerOf(basic, certs, context));
-    const stale = currency(single.thisUpdate.getTime(), nextUpdate, context.now);
+    const basic = basicResponse(der);
+    const answer = answerOf(basic.der, matchingResponse(basic, context));
+    times = { thisUpdate: iso(answer.thisUpdate), nextUpdate: iso(answer.nextUpdate) };
+    checkSignature(basic, signerOf(basic, context));
+    const stale = currency(answer.thisUpdate, answer.nextUpdate, context.now);
     if (stale) throw new Refusal('NOT_CURRENT', stale);
-    const answer = statusOf(single);
     if (answer.status === 'unknown')
       throw new Refusal('RESPONDER_UNKNOWN', 'the responder does not know this certificate');
     if (answer.status === 'good') return { status: 'good', source, url, ...times };
@@ -238,7 +292,7 @@ export function judgeOcspResponse(der: Uint8Array, context: OcspContext): Source
       source,
       url,
       ...times,
-      revokedAt: answer.revokedAt?.toISOString(),
+      ...(answer.revokedAt === undefined ? {} : { revokedAt: iso(answer.revokedAt) as string }),
       reason: reasonName(answer.reason ?? 0) ?? 'unspecified',
     };
   } catch (error) {

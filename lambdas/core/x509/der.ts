@@ -91,6 +91,17 @@ export function readTlv(buf: Uint8Array, offset: number, limit: number = buf.len
   return { tag: header.tag, start: offset, contentStart, end };
 }
 
+/** Encodes one element: identifier octet, DER length, content (for the few structures certwatch writes). */
+export function encodeTlv(tag: number, content: Uint8Array): Buffer {
+  const length: number[] = [];
+  if (content.length < 0x80) length.push(content.length);
+  else {
+    for (let n = content.length; n > 0; n = Math.floor(n / 256)) length.unshift(n % 256);
+    length.unshift(0x80 | length.length);
+  }
+  return Buffer.concat([Buffer.from([tag, ...length]), content]);
+}
+
 /** The elements directly inside a constructed element. */
 export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];

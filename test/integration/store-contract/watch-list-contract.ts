@@ -4,7 +4,7 @@
  * only, MX sets over the revision read, a run's BASELINE facts one item per target.
  */
 import type { MxRecord } from '../../../lambdas/core/mx';
-import type { BaselineTargetFacts } from '../../../lambdas/core/notice';
+import { type BaselineTargetFacts, createTestNotice } from '../../../lambdas/core/notice';
 import type { WatchItem } from '../../../lambdas/core/watch-list';
 import type { OpenTable, StoreEngineUnderTest } from '../../support/store-engines';
 import { day } from '../../unit/detect-fixtures';
@@ -178,5 +178,21 @@ export function watchListContract(under: StoreEngineUnderTest): void {
     expect(loaded.find((f) => f.target === targets[0])?.host).toBe('again');
     expect(rateBefore).toBeNull();
     expect(await table.store.loadProbeRate()).toEqual({ entries: 30, seconds: 12.5, at });
+  });
+
+  it("keeps one item per dedupe key of a run's notices about leaves, until its merge step reads them", async () => {
+    // Prepare: notices of one shard, saved twice (a retried shard), and of another run.
+    const notices = Array.from({ length: 30 }, (_, i) => ({ ...createTestNotice(day(0)), dedupeKey: `TEST#${i}` }));
+
+    // Act
+    await table.store.saveRunNotices('run-1', notices, day(0));
+    await table.store.saveRunNotices('run-1', [{ ...notices[0], text: 'again' }], day(0));
+    await table.store.saveRunNotices('run-2', [notices[1]], day(0));
+
+    // Assess
+    const loaded = await table.store.loadRunNotices('run-1');
+    expect(loaded.map((n) => n.dedupeKey).sort()).toEqual(notices.map((n) => n.dedupeKey).sort());
+    expect(loaded.find((n) => n.dedupeKey === 'TEST#0')?.text).toBe('again');
+    expect(await table.store.loadRunNotices('run-3')).toEqual([]);
   });
 }

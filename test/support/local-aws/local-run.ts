@@ -39,6 +39,8 @@ export type Asl = Record<string, any>;
 /** What a synthesis gives the local run. */
 export interface SynthesizedRun {
   bundleFile: string;
+  /** The CT reader's bundle (lambdas/ct/handler.ts), when the stack has one. */
+  ctBundleFile: string | null;
   /** The function's environment as synthesized (CloudFormation references left out). */
   environment: Record<string, string>;
   functionSeconds: number;
@@ -63,13 +65,25 @@ export function synthesizeRun(context: Record<string, unknown> = {}): Synthesize
   const fnId = stack.getLogicalId(stack.watcher.fn.node.defaultChild as CfnFunction);
   const fn = template.Resources[fnId];
   const machines: Record<string, Asl> = {};
+  // Every function a Task may invoke: the watch function, and the CT reader (the same bundle).
+  const functions = new Set(
+    Object.entries(template.Resources as Record<string, Asl>)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+      .map(([id]) => id),
+  );
   for (const [id, resource] of Object.entries(template.Resources as Record<string, Asl>)) {
     if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
     const name = /Watcher(\w+Machine)Run/.exec(id)?.[1] ?? id;
-    machines[name] = JSON.parse(resolveJoin(resource.Properties.DefinitionString, fnId));
+    machines[name] = JSON.parse(resolveJoin(resource.Properties.DefinitionString, functions));
   }
+  const ctId = stack.watcher.ctReader
+    ? stack.getLogicalId(stack.watcher.ctReader.handler.node.defaultChild as CfnFunction)
+    : null;
+  const bundleOf = (resource: Asl) =>
+    join(outdir, `asset.${String(resource.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
   return {
-    bundleFile: join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js'),
+    bundleFile: bundleOf(fn),
+    ctBundleFile: ctId ? bundleOf(template.Resources[ctId]) : null,
     environment: Object.fromEntries(
       Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).filter(
         (entry): entry is [string, string] => typeof entry[1] === 'string',
@@ -81,8 +95,11 @@ export function synthesizeRun(context: Record<string, unknown> = {}): Synthesize
   };
 }
 
-/** The definition string with its intrinsic functions resolved: the function's ARN and the pseudo parameters. */
-function resolveJoin(value: unknown, fnId: string): string {
+/**
+ * The definition string with its intrinsic functions resolved: the functions' ARN (the Task handler picks
+ * the bundle by state: the CT reader's for ReadCtLogs) and the pseudo parameters.
+ */
+function resolveJoin(value: unknown, functions: ReadonlySet<string>): string {
   if (typeof value === 'string') return value;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   if (!join) throw new Error(`unexpected definition: ${JSON.stringify(value).slice(0, 200)}`);
@@ -91,7 +108,7 @@ function resolveJoin(value: unknown, fnId: string): string {
       if (typeof part === 'string') return part;
       const p = part as Record<string, unknown>;
       const att = p['Fn::GetAtt'] as [string, string] | undefined;
-      if (att && att[0] === fnId && att[1] === 'Arn') return FUNCTION_ARN;
+      if (att && functions.has(att[0]) && att[1] === 'Arn') return FUNCTION_ARN;
       const ref = p.Ref;
       if (ref === 'AWS::Partition') return 'aws';
       if (ref === 'AWS::Region') return REGION;

@@ -4,7 +4,7 @@ import type { KeyType } from '../../observation';
 import { commonName } from '../../x509/dn';
 import { type CertFacts, EXAMPLE_CERT, type ProbeFailureFacts } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { daysText, plural, shortSha, targetLines } from '../text';
 
 /** What a target serves, as the baseline summarises it. */
@@ -39,11 +39,6 @@ export function baselineKey(targets: readonly string[], pairs: readonly string[]
 export const BASELINE = defineNotice<BaselineFacts>()({
   type: 'BASELINE',
   severity: 'info',
-  when: 'first light of a target × key type (its first cycle with a successful observation): one summary per cycle of what is served, no storm; its leaves are never NEW_CERTIFICATE',
-  fields: {
-    targets:
-      'per target: `target`, `host`, `addresses`, `keyTypes` baselined, `leaves` (certificate facts with `keyType` and `addresses`), `failures`',
-  },
   dedupeKey: 'BASELINE#<digest of the cycle targets and the target × key type pairs>[#<part>]',
   key: (cycleTargets: readonly string[], pairs: readonly string[], part: number) =>
     baselineKey(cycleTargets, pairs) + (part === 0 ? '' : `#${part}`),
@@ -61,21 +56,28 @@ export const BASELINE = defineNotice<BaselineFacts>()({
     // A baseline of several targets ends with the list of targets and their addresses, as it always has.
     return { title, lines: [...lines, ...targetLines(f.targets)] };
   },
-  example: {
-    dedupeKey: baselineKey(['smtp://smtp.gmail.com:587'], ['smtp://smtp.gmail.com:587#ecdsa']),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      targets: [
-        {
-          target: 'smtp://smtp.gmail.com:587',
-          host: 'smtp.gmail.com',
-          addresses: ['192.0.2.10'],
-          keyTypes: ['ecdsa'],
-          leaves: [{ ...EXAMPLE_CERT, keyType: 'ecdsa', addresses: ['192.0.2.10'] }],
-          failures: [],
-        },
-      ],
+  ...(NOTICE_DOCS && {
+    when: 'first light of a target × key type (its first cycle with a successful observation): one summary per cycle of what is served, no storm; its leaves are never NEW_CERTIFICATE',
+    fields: {
+      targets:
+        'per target: `target`, `host`, `addresses`, `keyTypes` baselined, `leaves` (certificate facts with `keyType` and `addresses`), `failures`',
     },
-  },
+    example: {
+      dedupeKey: baselineKey(['smtp://smtp.gmail.com:587'], ['smtp://smtp.gmail.com:587#ecdsa']),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        targets: [
+          {
+            target: 'smtp://smtp.gmail.com:587',
+            host: 'smtp.gmail.com',
+            addresses: ['192.0.2.10'],
+            keyTypes: ['ecdsa'],
+            leaves: [{ ...EXAMPLE_CERT, keyType: 'ecdsa', addresses: ['192.0.2.10'] }],
+            failures: [],
+          },
+        ],
+      },
+    },
+  }),
 });

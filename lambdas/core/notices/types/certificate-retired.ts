@@ -3,7 +3,7 @@ import type { KeyType } from '../../observation';
 import { commonName } from '../../x509/dn';
 import { type CertFacts, EXAMPLE_CERT, type SharedTargetFacts } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { certLines, daysText, shortSha } from '../text';
 
 /** Where a retired leaf went: per address that served it, what replaced it (null = gone stale). */
@@ -56,20 +56,6 @@ export interface CertificateRetiredFacts {
 export const CERTIFICATE_RETIRED = defineNotice<CertificateRetiredFacts>()({
   type: 'CERTIFICATE_RETIRED',
   severity: 'info',
-  when: 'every address that served a leaf has let it go (stale, absent for the window of watched time, or improbable on sampling evidence: docs/rollouts.md): rollout complete, once per disappearance; names what replaced it and how it was decided',
-  fields: {
-    keyType: '`rsa` or `ecdsa`',
-    cert: 'the retired leaf (certificate facts)',
-    firstSeen: 'when it was first seen (ISO 8601)',
-    lastSeen: 'when it was last seen',
-    addresses: 'every address that served it',
-    replacedOn:
-      'per address: `address`, `by` (the leaf served there now, or null when gone stale), `at` (last observed)',
-    successors: 'the leaves that replaced it (certificate facts)',
-    evidence:
-      'how it was decided: `rule` (`sampling`, `duration`, `stale` or `withdrawn`), `predicted` (the false-retirement probability the sampling test allowed, else 0), `looks` (cycles of the rollout the test ran)',
-    targets: 'when several targets served it: per target `target`, `host`, `addresses`',
-  },
   dedupeKey: 'CERTIFICATE_RETIRED#<target>#<sha256>#r<retirements before this one>',
   key: (target: string, sha256: string, retirement: `r${number}`) =>
     noticeKey('CERTIFICATE_RETIRED', target, sha256, retirement),
@@ -92,19 +78,35 @@ export const CERTIFICATE_RETIRED = defineNotice<CertificateRetiredFacts>()({
       ],
     };
   },
-  example: {
-    dedupeKey: noticeKey('CERTIFICATE_RETIRED', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 'r0'),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      keyType: 'ecdsa',
-      cert: EXAMPLE_CERT,
-      firstSeen: '2026-05-05T00:00:00.000Z',
-      lastSeen: '2026-06-01T00:00:00.000Z',
-      addresses: ['192.0.2.10'],
-      replacedOn: [{ address: '192.0.2.10', by: null, at: '2026-06-01T00:00:00.000Z' }],
-      successors: [],
-      evidence: { rule: 'sampling', predicted: 0.0004, looks: 212 },
+  ...(NOTICE_DOCS && {
+    when: 'every address that served a leaf has let it go (stale, absent for the window of watched time, or improbable on sampling evidence: docs/rollouts.md): rollout complete, once per disappearance; names what replaced it and how it was decided',
+    fields: {
+      keyType: '`rsa` or `ecdsa`',
+      cert: 'the retired leaf (certificate facts)',
+      firstSeen: 'when it was first seen (ISO 8601)',
+      lastSeen: 'when it was last seen',
+      addresses: 'every address that served it',
+      replacedOn:
+        'per address: `address`, `by` (the leaf served there now, or null when gone stale), `at` (last observed)',
+      successors: 'the leaves that replaced it (certificate facts)',
+      evidence:
+        'how it was decided: `rule` (`sampling`, `duration`, `stale` or `withdrawn`), `predicted` (the false-retirement probability the sampling test allowed, else 0), `looks` (cycles of the rollout the test ran)',
+      targets: 'when several targets served it: per target `target`, `host`, `addresses`',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('CERTIFICATE_RETIRED', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 'r0'),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        keyType: 'ecdsa',
+        cert: EXAMPLE_CERT,
+        firstSeen: '2026-05-05T00:00:00.000Z',
+        lastSeen: '2026-06-01T00:00:00.000Z',
+        addresses: ['192.0.2.10'],
+        replacedOn: [{ address: '192.0.2.10', by: null, at: '2026-06-01T00:00:00.000Z' }],
+        successors: [],
+        evidence: { rule: 'sampling', predicted: 0.0004, looks: 212 },
+      },
+    },
+  }),
 });

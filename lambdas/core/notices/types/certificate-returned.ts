@@ -3,7 +3,7 @@ import type { KeyType } from '../../observation';
 import { commonName } from '../../x509/dn';
 import { type CertFacts, EXAMPLE_CERT, type SharedTargetFacts } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { certLines, daysText, hoursText, shortSha } from '../text';
 
 /** The body of a CERTIFICATE_RETURNED notice. */
@@ -25,17 +25,6 @@ export interface CertificateReturnedFacts {
 export const CERTIFICATE_RETURNED = defineNotice<CertificateReturnedFacts>()({
   type: 'CERTIFICATE_RETURNED',
   severity: 'warning',
-  when: 'a retired leaf is served again (a rollback): the addresses, how long it was gone, the leaf it displaces; it is active again, and its next disappearance is one more RETIRED',
-  fields: {
-    keyType: '`rsa` or `ecdsa`',
-    cert: 'the returned leaf (certificate facts)',
-    addresses: 'the addresses serving it again',
-    retiredAt: 'when it was retired',
-    lastSeen: 'when it was last observed before it went',
-    goneHours: 'hours from `lastSeen` to this cycle, one decimal',
-    displaces: 'the leaves those addresses served before (certificate facts)',
-    targets: 'when several targets serve it again: per target `target`, `host`, `addresses`',
-  },
   dedupeKey: 'CERTIFICATE_RETURNED#<target>#<sha256>#r<retirements so far>',
   key: (target: string, sha256: string, retirement: `r${number}`) =>
     noticeKey('CERTIFICATE_RETURNED', target, sha256, retirement),
@@ -50,18 +39,31 @@ export const CERTIFICATE_RETURNED = defineNotice<CertificateReturnedFacts>()({
       ),
     ],
   }),
-  example: {
-    dedupeKey: noticeKey('CERTIFICATE_RETURNED', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 'r1'),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      keyType: 'ecdsa',
-      cert: EXAMPLE_CERT,
-      addresses: ['192.0.2.10'],
-      retiredAt: '2026-06-01T00:00:00.000Z',
-      lastSeen: '2026-05-29T00:00:00.000Z',
-      goneHours: 96,
-      displaces: [],
+  ...(NOTICE_DOCS && {
+    when: 'a retired leaf is served again (a rollback): the addresses, how long it was gone, the leaf it displaces; it is active again, and its next disappearance is one more RETIRED',
+    fields: {
+      keyType: '`rsa` or `ecdsa`',
+      cert: 'the returned leaf (certificate facts)',
+      addresses: 'the addresses serving it again',
+      retiredAt: 'when it was retired',
+      lastSeen: 'when it was last observed before it went',
+      goneHours: 'hours from `lastSeen` to this cycle, one decimal',
+      displaces: 'the leaves those addresses served before (certificate facts)',
+      targets: 'when several targets serve it again: per target `target`, `host`, `addresses`',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('CERTIFICATE_RETURNED', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 'r1'),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        keyType: 'ecdsa',
+        cert: EXAMPLE_CERT,
+        addresses: ['192.0.2.10'],
+        retiredAt: '2026-06-01T00:00:00.000Z',
+        lastSeen: '2026-05-29T00:00:00.000Z',
+        goneHours: 96,
+        displaces: [],
+      },
+    },
+  }),
 });

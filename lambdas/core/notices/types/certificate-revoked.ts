@@ -3,7 +3,7 @@ import type { KeyType } from '../../observation';
 import type { RevocationReason, RevocationSource } from '../../revocation/model';
 import { type CertFacts, EXAMPLE_CERT, type SharedTargetFacts } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { certLines } from '../text';
 
 /** The body of a CERTIFICATE_REVOKED notice. */
@@ -28,19 +28,6 @@ export interface CertificateRevokedFacts {
 export const CERTIFICATE_REVOKED = defineNotice<CertificateRevokedFacts>()({
   type: 'CERTIFICATE_REVOKED',
   severity: 'critical',
-  when: 'a served leaf or intermediate is revoked by its CA (a trusted CRL, OCSP or stapled answer) — once per certificate, naming every target and address still serving it, then a daily reminder while it is served',
-  fields: {
-    keyType: '`rsa` or `ecdsa`',
-    cert: 'the revoked certificate (certificate facts; `role` leaf or chain)',
-    revokedAt: 'the revocation time (ISO 8601)',
-    reason: "RFC 5280's reason name, e.g. `keyCompromise` (`unspecified` when the CA gave none)",
-    source: '`crl`, `ocsp` or `stapled`: the trusted answer that says so',
-    url: 'the CRL or OCSP URL (null for a stapled response)',
-    addresses: 'the addresses still serving it',
-    firstNoticedAt: 'when it was first announced at this target (ISO 8601)',
-    reminderDay: 'the UTC day (YYYY-MM-DD) of a daily reminder; null for the first notice',
-    targets: 'when several targets serve it: per target `target`, `host`, `addresses`',
-  },
   dedupeKey: 'CERTIFICATE_REVOKED#<target>#<sha256>[#<reminder day>]',
   key: (target: string, sha256: string, reminderDay?: string) =>
     reminderDay === undefined
@@ -63,20 +50,35 @@ export const CERTIFICATE_REVOKED = defineNotice<CertificateRevokedFacts>()({
       ],
     };
   },
-  example: {
-    dedupeKey: noticeKey('CERTIFICATE_REVOKED', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      keyType: 'ecdsa',
-      cert: EXAMPLE_CERT,
-      revokedAt: '2026-06-01T08:00:00.000Z',
-      reason: 'keyCompromise',
-      source: 'crl',
-      url: 'http://c.pki.goog/wr2/oQ6nyr8F0m0.crl',
-      addresses: ['192.0.2.10', '192.0.2.11'],
-      firstNoticedAt: '2026-06-01T08:15:00.000Z',
-      reminderDay: null,
+  ...(NOTICE_DOCS && {
+    when: 'a served leaf or intermediate is revoked by its CA (a trusted CRL, OCSP or stapled answer) — once per certificate, naming every target and address still serving it, then a daily reminder while it is served',
+    fields: {
+      keyType: '`rsa` or `ecdsa`',
+      cert: 'the revoked certificate (certificate facts; `role` leaf or chain)',
+      revokedAt: 'the revocation time (ISO 8601)',
+      reason: "RFC 5280's reason name, e.g. `keyCompromise` (`unspecified` when the CA gave none)",
+      source: '`crl`, `ocsp` or `stapled`: the trusted answer that says so',
+      url: 'the CRL or OCSP URL (null for a stapled response)',
+      addresses: 'the addresses still serving it',
+      firstNoticedAt: 'when it was first announced at this target (ISO 8601)',
+      reminderDay: 'the UTC day (YYYY-MM-DD) of a daily reminder; null for the first notice',
+      targets: 'when several targets serve it: per target `target`, `host`, `addresses`',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('CERTIFICATE_REVOKED', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        keyType: 'ecdsa',
+        cert: EXAMPLE_CERT,
+        revokedAt: '2026-06-01T08:00:00.000Z',
+        reason: 'keyCompromise',
+        source: 'crl',
+        url: 'http://c.pki.goog/wr2/oQ6nyr8F0m0.crl',
+        addresses: ['192.0.2.10', '192.0.2.11'],
+        firstNoticedAt: '2026-06-01T08:15:00.000Z',
+        reminderDay: null,
+      },
+    },
+  }),
 });

@@ -2,7 +2,7 @@
 import type { KeyType, ValidationErrorCode } from '../../observation';
 import { type CertFacts, EXAMPLE_CERT } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { certLines } from '../text';
 
 /** The body of a CHAIN_INVALID notice. */
@@ -17,14 +17,6 @@ export interface ChainInvalidFacts {
 export const CHAIN_INVALID = defineNotice<ChainInvalidFacts>()({
   type: 'CHAIN_INVALID',
   severity: 'critical',
-  when: 'the served chain does not validate (once per leaf and validation error code)',
-  fields: {
-    keyType: '`rsa` or `ecdsa`',
-    cert: 'the leaf (certificate facts)',
-    chain: 'the presented chain, sha256 of each certificate, leaf first',
-    error: '`code` (a validation error code, or UNKNOWN) and `message`',
-    addresses: 'the addresses serving it',
-  },
   dedupeKey: 'CHAIN_INVALID#<target>#<sha256>#<error code>',
   key: (target: string, sha256: string, code: string) => noticeKey('CHAIN_INVALID', target, sha256, code),
   describe: ({ facts: f }, where) => ({
@@ -35,16 +27,26 @@ export const CHAIN_INVALID = defineNotice<ChainInvalidFacts>()({
       `Served on: ${f.addresses.join(', ')}.`,
     ],
   }),
-  example: {
-    dedupeKey: noticeKey('CHAIN_INVALID', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 'UNTRUSTED_ROOT'),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      keyType: 'ecdsa',
-      cert: EXAMPLE_CERT,
-      chain: [EXAMPLE_CERT.sha256],
-      error: { code: 'UNTRUSTED_ROOT', message: 'no path to a trusted anchor' },
-      addresses: ['192.0.2.10'],
+  ...(NOTICE_DOCS && {
+    when: 'the served chain does not validate (once per leaf and validation error code)',
+    fields: {
+      keyType: '`rsa` or `ecdsa`',
+      cert: 'the leaf (certificate facts)',
+      chain: 'the presented chain, sha256 of each certificate, leaf first',
+      error: '`code` (a validation error code, or UNKNOWN) and `message`',
+      addresses: 'the addresses serving it',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('CHAIN_INVALID', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 'UNTRUSTED_ROOT'),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        keyType: 'ecdsa',
+        cert: EXAMPLE_CERT,
+        chain: [EXAMPLE_CERT.sha256],
+        error: { code: 'UNTRUSTED_ROOT', message: 'no path to a trusted anchor' },
+        addresses: ['192.0.2.10'],
+      },
+    },
+  }),
 });

@@ -3,7 +3,7 @@ import { wholeDays } from '../../days';
 import type { KeyType } from '../../observation';
 import { type CertFacts, EXAMPLE_CERT, type SharedTargetFacts } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { certLines } from '../text';
 
 /** The body of an EXPIRY_WARNING notice. */
@@ -11,6 +11,8 @@ export interface ExpiryWarningFacts {
   keyType: KeyType;
   cert: CertFacts;
   thresholdDays: number;
+  /** When the lifetime scaled the threshold (min(days, lifetime/3)): the configured thresholds it stands for. */
+  scaledFrom?: number[];
   addresses: string[];
   targets?: SharedTargetFacts[];
 }
@@ -18,14 +20,6 @@ export interface ExpiryWarningFacts {
 export const EXPIRY_WARNING = defineNotice<ExpiryWarningFacts>()({
   type: 'EXPIRY_WARNING',
   severity: 'warning',
-  when: 'a still-served leaf or intermediate crosses a threshold (21, 14, 7, 3, 1 days) — once per threshold',
-  fields: {
-    keyType: '`rsa` or `ecdsa`',
-    cert: 'the certificate (certificate facts; `role` leaf or chain)',
-    thresholdDays: 'the threshold crossed, in days',
-    addresses: 'the addresses serving it',
-    targets: 'when several targets serve the leaf: per target `target`, `host`, `addresses`',
-  },
   dedupeKey: 'EXPIRY_WARNING#<target>#<sha256>#<threshold days>',
   key: (target: string, sha256: string, thresholdDays: number) =>
     noticeKey('EXPIRY_WARNING', target, sha256, thresholdDays),
@@ -37,20 +31,32 @@ export const EXPIRY_WARNING = defineNotice<ExpiryWarningFacts>()({
   describe: ({ facts: f }, where) => ({
     title: `${f.keyType} ${f.cert.role === 'leaf' ? '' : 'intermediate '}certificate on ${where} expires in ${wholeDays(f.cert.daysLeft)} days`,
     lines: [
-      `A served ${f.keyType} ${f.cert.role === 'leaf' ? 'leaf' : 'chain certificate'} crossed the ${f.thresholdDays}-day threshold.`,
+      `A served ${f.keyType} ${f.cert.role === 'leaf' ? 'leaf' : 'chain certificate'} crossed the ${f.thresholdDays}-day threshold${f.scaledFrom ? ` (${f.scaledFrom.join(', ')} days, scaled to a third of its lifetime)` : ''}.`,
       ...certLines(f.cert),
       `Served on: ${f.addresses.join(', ')}.`,
     ],
   }),
-  example: {
-    dedupeKey: noticeKey('EXPIRY_WARNING', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 14),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      keyType: 'ecdsa',
-      cert: { ...EXAMPLE_CERT, daysLeft: 13.6 },
-      thresholdDays: 14,
-      addresses: ['192.0.2.10', '192.0.2.11'],
+  ...(NOTICE_DOCS && {
+    when: "a still-served leaf or intermediate crosses a threshold (21, 14, 7, 3, 1 days, each at most a third of the certificate's lifetime: `expiryLifetimeShare`) — once per threshold; thresholds that a short lifetime collapses to one value warn once",
+    fields: {
+      keyType: '`rsa` or `ecdsa`',
+      cert: 'the certificate (certificate facts; `role` leaf or chain)',
+      thresholdDays: 'the threshold crossed, in days (as it applies to this certificate)',
+      scaledFrom:
+        "when the certificate's lifetime lowered it: the configured thresholds it stands for, e.g. `[21, 14, 7, 3]` for a 6-day certificate",
+      addresses: 'the addresses serving it',
+      targets: 'when several targets serve the leaf: per target `target`, `host`, `addresses`',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('EXPIRY_WARNING', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 14),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        keyType: 'ecdsa',
+        cert: { ...EXAMPLE_CERT, daysLeft: 13.6 },
+        thresholdDays: 14,
+        addresses: ['192.0.2.10', '192.0.2.11'],
+      },
+    },
+  }),
 });

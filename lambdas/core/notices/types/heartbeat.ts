@@ -5,7 +5,7 @@ import type { KeyType } from '../../observation';
 import { commonName } from '../../x509/dn';
 import { EXAMPLE_CERT } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { hostPort } from '../text';
 
 /** One certificate currently served, as the heartbeat reports it. */
@@ -70,36 +70,39 @@ const EXAMPLE_SERVED: ServedFacts = {
 export const HEARTBEAT = defineNotice<HeartbeatFacts>()({
   type: 'HEARTBEAT',
   severity: 'info',
-  when: 'the first cycle of each ISO week, when the heartbeat is on: what is watched, what is served, the next expiry',
-  fields: {
-    message: 'one line: the week, targets, certificates and the next expiry',
-    period: 'the ISO week, e.g. `2026-W23`',
-    watched: 'per target: `target`, `lastCycleAt`, probes `answered` of `probes` in its last cycle, `starttlsMissing`',
-    served:
-      'per certificate served: `target`, `keyType`, `role`, `sha256`, `subject`, `issuer`, `notAfter`, `daysLeft`, `addresses`',
-    nextExpiry: 'the served certificate that expires first (as in `served`), or null',
-  },
   dedupeKey: 'HEARTBEAT#<ISO week>',
   key: (period: string) => noticeKey('HEARTBEAT', period),
   describe: ({ facts: f }) => ({ title: f.message, lines: heartbeatLines(f) }),
-  example: {
-    dedupeKey: noticeKey('HEARTBEAT', '2026-W23'),
-    target: null,
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      message: 'heartbeat 2026-W23: 1 target, 1 certificate, next expiry in 54 days',
-      period: '2026-W23',
-      watched: [
-        {
-          target: 'smtp://smtp.gmail.com:587',
-          lastCycleAt: '2026-06-01T00:00:00.000Z',
-          answered: 2,
-          probes: 2,
-          starttlsMissing: false,
-        },
-      ],
-      served: [EXAMPLE_SERVED],
-      nextExpiry: EXAMPLE_SERVED,
+  ...(NOTICE_DOCS && {
+    when: 'the first cycle of each ISO week, when the heartbeat is on: what is watched, what is served, the next expiry',
+    fields: {
+      message: 'one line: the week, targets, certificates and the next expiry',
+      period: 'the ISO week, e.g. `2026-W23`',
+      watched:
+        'per target: `target`, `lastCycleAt`, probes `answered` of `probes` in its last cycle, `starttlsMissing`',
+      served:
+        'per certificate served: `target`, `keyType`, `role`, `sha256`, `subject`, `issuer`, `notAfter`, `daysLeft`, `addresses`',
+      nextExpiry: 'the served certificate that expires first (as in `served`), or null',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('HEARTBEAT', '2026-W23'),
+      target: null,
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        message: 'heartbeat 2026-W23: 1 target, 1 certificate, next expiry in 54 days',
+        period: '2026-W23',
+        watched: [
+          {
+            target: 'smtp://smtp.gmail.com:587',
+            lastCycleAt: '2026-06-01T00:00:00.000Z',
+            answered: 2,
+            probes: 2,
+            starttlsMissing: false,
+          },
+        ],
+        served: [EXAMPLE_SERVED],
+        nextExpiry: EXAMPLE_SERVED,
+      },
+    },
+  }),
 });

@@ -3,7 +3,7 @@ import type { KeyType } from '../../observation';
 import { commonName } from '../../x509/dn';
 import { type CertFacts, EXAMPLE_CERT, type RotationFacts } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 import { certLines, ROTATION_WORDS } from '../text';
 
 /** The body of an ISSUER_CHANGED notice. */
@@ -23,19 +23,6 @@ export interface IssuerChangedFacts {
 export const ISSUER_CHANGED = defineNotice<IssuerChangedFacts>()({
   type: 'ISSUER_CHANGED',
   severity: 'warning',
-  when: 'a new certificate chains to a different intermediate or anchor',
-  fields: {
-    keyType: '`rsa` or `ecdsa`',
-    cert: 'the new leaf (certificate facts)',
-    previous: 'the leaf it replaces (certificate facts)',
-    previousIssuer: 'issuer of the previous leaf',
-    issuer: 'issuer of the new leaf',
-    previousIntermediate: 'sha256 of the intermediate of the previous chain, or null',
-    intermediate: 'sha256 of the intermediate of the new chain, or null',
-    previousAnchor: 'the previous trust anchor, or null',
-    anchor: 'the new trust anchor, or null',
-    rotation: 'the change classified (as in NEW_CERTIFICATE)',
-  },
   dedupeKey: 'ISSUER_CHANGED#<target>#<sha256>',
   key: (target: string, sha256: string) => noticeKey('ISSUER_CHANGED', target, sha256),
   describe: ({ facts: f }, where) => ({
@@ -47,27 +34,42 @@ export const ISSUER_CHANGED = defineNotice<IssuerChangedFacts>()({
       ...certLines(f.cert),
     ],
   }),
-  example: {
-    dedupeKey: noticeKey('ISSUER_CHANGED', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      keyType: 'ecdsa',
-      cert: EXAMPLE_CERT,
-      previous: { ...EXAMPLE_CERT, issuer: 'C=US, O=Google Trust Services, CN=WE2', sha256: 'aa'.repeat(32) },
-      previousIssuer: 'C=US, O=Google Trust Services, CN=WE2',
-      issuer: EXAMPLE_CERT.issuer,
-      previousIntermediate: 'bb'.repeat(32),
-      intermediate: 'cc'.repeat(32),
-      previousAnchor: 'C=US, O=Google Trust Services LLC, CN=GTS Root R1',
-      anchor: 'C=US, O=Google Trust Services LLC, CN=GTS Root R1',
-      rotation: {
-        classification: 'issuer-change',
-        sameKey: false,
-        sameKeyAlgorithm: true,
-        sameIssuer: false,
-        sameAnchor: true,
+  ...(NOTICE_DOCS && {
+    when: 'a new certificate chains to a different intermediate or anchor',
+    fields: {
+      keyType: '`rsa` or `ecdsa`',
+      cert: 'the new leaf (certificate facts)',
+      previous: 'the leaf it replaces (certificate facts)',
+      previousIssuer: 'issuer of the previous leaf',
+      issuer: 'issuer of the new leaf',
+      previousIntermediate: 'sha256 of the intermediate of the previous chain, or null',
+      intermediate: 'sha256 of the intermediate of the new chain, or null',
+      previousAnchor: 'the previous trust anchor, or null',
+      anchor: 'the new trust anchor, or null',
+      rotation: 'the change classified (as in NEW_CERTIFICATE)',
+    },
+    example: {
+      dedupeKey: noticeKey('ISSUER_CHANGED', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        keyType: 'ecdsa',
+        cert: EXAMPLE_CERT,
+        previous: { ...EXAMPLE_CERT, issuer: 'C=US, O=Google Trust Services, CN=WE2', sha256: 'aa'.repeat(32) },
+        previousIssuer: 'C=US, O=Google Trust Services, CN=WE2',
+        issuer: EXAMPLE_CERT.issuer,
+        previousIntermediate: 'bb'.repeat(32),
+        intermediate: 'cc'.repeat(32),
+        previousAnchor: 'C=US, O=Google Trust Services LLC, CN=GTS Root R1',
+        anchor: 'C=US, O=Google Trust Services LLC, CN=GTS Root R1',
+        rotation: {
+          classification: 'issuer-change',
+          sameKey: false,
+          sameKeyAlgorithm: true,
+          sameIssuer: false,
+          sameAnchor: true,
+        },
       },
     },
-  },
+  }),
 });

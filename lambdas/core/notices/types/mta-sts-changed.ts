@@ -1,7 +1,7 @@
 /** MTA_STS_CHANGED: the MTA-STS policy of a domain changed mode, `mx` patterns or max_age. */
 import type { MtaStsPolicy } from '../../policy/model';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 
 /** The body of an MTA_STS_CHANGED notice. */
 export interface MtaStsChangedFacts {
@@ -18,12 +18,6 @@ export function mtaStsText(p: MtaStsPolicy | undefined): string {
 export const MTA_STS_CHANGED = defineNotice<MtaStsChangedFacts>()({
   type: 'MTA_STS_CHANGED',
   severity: 'warning',
-  when: 'the MTA-STS policy of a `mtaSts` domain changed mode, `mx` patterns or max_age (once per change, whichever target saw it)',
-  fields: {
-    domain: 'the policy domain',
-    previous: 'the policy before: `mode`, `mx` patterns, `maxAge`, `id` of its TXT record',
-    current: 'the policy now',
-  },
   dedupeKey: 'MTA_STS_CHANGED#<domain>#<previous id>#<previous mode|max_age|mx>#<id>#<mode|max_age|mx>',
   key: (domain: string, previous: MtaStsPolicy, current: MtaStsPolicy) =>
     noticeKey('MTA_STS_CHANGED', domain, previous.id, mtaStsText(previous), current.id, mtaStsText(current)),
@@ -35,21 +29,29 @@ export const MTA_STS_CHANGED = defineNotice<MtaStsChangedFacts>()({
       lines: [`  before ${show(f.previous)}`, `  now    ${show(f.current)}`],
     };
   },
-  example: {
-    dedupeKey: noticeKey(
-      'MTA_STS_CHANGED',
-      'example.com',
-      '20260101',
-      'testing|86400|mx.example.com',
-      '20260601',
-      'enforce|604800|mx.example.com',
-    ),
-    target: 'smtp://mx.example.com:25',
-    hosts: ['mx.example.com'],
-    facts: {
-      domain: 'example.com',
-      previous: { mode: 'testing', mx: ['mx.example.com'], maxAge: 86400, id: '20260101' },
-      current: { mode: 'enforce', mx: ['mx.example.com'], maxAge: 604800, id: '20260601' },
+  ...(NOTICE_DOCS && {
+    when: 'the MTA-STS policy of a `mtaSts` domain changed mode, `mx` patterns or max_age (once per change, whichever target saw it)',
+    fields: {
+      domain: 'the policy domain',
+      previous: 'the policy before: `mode`, `mx` patterns, `maxAge`, `id` of its TXT record',
+      current: 'the policy now',
     },
-  },
+    example: {
+      dedupeKey: noticeKey(
+        'MTA_STS_CHANGED',
+        'example.com',
+        '20260101',
+        'testing|86400|mx.example.com',
+        '20260601',
+        'enforce|604800|mx.example.com',
+      ),
+      target: 'smtp://mx.example.com:25',
+      hosts: ['mx.example.com'],
+      facts: {
+        domain: 'example.com',
+        previous: { mode: 'testing', mx: ['mx.example.com'], maxAge: 86400, id: '20260101' },
+        current: { mode: 'enforce', mx: ['mx.example.com'], maxAge: 604800, id: '20260601' },
+      },
+    },
+  }),
 });

@@ -1,7 +1,7 @@
 /** MX_CHANGED: the MX hosts of an `mx:DOMAIN` entry changed. */
 
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 
 /** One MX host of a domain with its preference (lower = preferred). */
 export interface MxHostFacts {
@@ -22,14 +22,6 @@ export interface MxChangedFacts {
 export const MX_CHANGED = defineNotice<MxChangedFacts>()({
   type: 'MX_CHANGED',
   severity: 'warning',
-  when: 'the MX hosts of an `mx:DOMAIN` entry changed: hosts added and removed (a new order alone is no notice)',
-  fields: {
-    domain: 'the domain',
-    hosts: 'the MX hosts now, in preference order: `host`, `preference`',
-    previous: 'the MX hosts before',
-    added: 'hosts added',
-    removed: 'hosts removed',
-  },
   dedupeKey: 'MX_CHANGED#<domain>#<revision of the stored MX record>',
   key: (domain: string, rev: number) => noticeKey('MX_CHANGED', domain, rev),
   describe: ({ facts: f }) => {
@@ -45,22 +37,32 @@ export const MX_CHANGED = defineNotice<MxChangedFacts>()({
       ],
     };
   },
-  example: {
-    dedupeKey: noticeKey('MX_CHANGED', 'example.com', 3),
-    target: 'mx:example.com',
-    hosts: ['mx3.example.com', 'mx2.example.com'],
-    facts: {
-      domain: 'example.com',
-      hosts: [
-        { host: 'mx1.example.com', preference: 10 },
-        { host: 'mx3.example.com', preference: 20 },
-      ],
-      previous: [
-        { host: 'mx1.example.com', preference: 10 },
-        { host: 'mx2.example.com', preference: 20 },
-      ],
-      added: ['mx3.example.com'],
-      removed: ['mx2.example.com'],
+  ...(NOTICE_DOCS && {
+    when: 'the MX hosts of an `mx:DOMAIN` entry changed: hosts added and removed (a new order alone is no notice)',
+    fields: {
+      domain: 'the domain',
+      hosts: 'the MX hosts now, in preference order: `host`, `preference`',
+      previous: 'the MX hosts before',
+      added: 'hosts added',
+      removed: 'hosts removed',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('MX_CHANGED', 'example.com', 3),
+      target: 'mx:example.com',
+      hosts: ['mx3.example.com', 'mx2.example.com'],
+      facts: {
+        domain: 'example.com',
+        hosts: [
+          { host: 'mx1.example.com', preference: 10 },
+          { host: 'mx3.example.com', preference: 20 },
+        ],
+        previous: [
+          { host: 'mx1.example.com', preference: 10 },
+          { host: 'mx2.example.com', preference: 20 },
+        ],
+        added: ['mx3.example.com'],
+        removed: ['mx2.example.com'],
+      },
+    },
+  }),
 });

@@ -10,8 +10,8 @@ import {
   type SharedTargetFacts,
 } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
-import { certLines, daysText, ROTATION_WORDS, shortSha } from '../text';
+import { defineNotice, NOTICE_DOCS } from '../kind';
+import { certLines, daysText, hoursText, ROTATION_WORDS, shortSha } from '../text';
 
 /** The body of a NEW_CERTIFICATE notice. */
 export interface NewCertificateFacts {
@@ -24,24 +24,15 @@ export interface NewCertificateFacts {
   /** Rollout progress from the serving mix; `addresses` = those that presented it this cycle. */
   rollout: RolloutFacts & { addresses: string[] };
   targets?: SharedTargetFacts[];
+  /** When Certificate Transparency first showed this certificate (docs/ct.md); absent when it was not seen logged. */
+  loggedAt?: string;
+  /** Hours from `loggedAt` to this first service, one decimal. */
+  leadHours?: number;
 }
 
 export const NEW_CERTIFICATE = defineNotice<NewCertificateFacts>()({
   type: 'NEW_CERTIFICATE',
   severity: 'info',
-  when: 'a leaf is first seen at a target, with what it replaces, the rollout progress ("~25 % of connections, 1 of 2 addresses": its share of the handshakes in the window, and the addresses whose mix holds it) and the change classified (same-key renewal, re-key, issuer change, key-type change); the leaf spreading to more addresses, or old and new alternating, raises nothing more',
-  fields: {
-    keyType: '`rsa` or `ecdsa`',
-    cert: 'the new leaf (certificate facts)',
-    chain: 'the presented chain, sha256 of each certificate, leaf first',
-    anchor: 'the trust anchor its chain validated to, or null',
-    replaces: 'the leaves it replaces (certificate facts)',
-    rotation:
-      'the change classified: `classification`, `sameKey`, `sameKeyAlgorithm`, `sameIssuer`, `sameAnchor`; null without a predecessor',
-    rollout:
-      '`addresses` that presented it this cycle; `share` of the handshakes over the window (0–1); `serving` = addresses whose mix holds it, of `total` observed in the window',
-    targets: 'when several targets serve it: per target `target`, `host`, `addresses`, `rollout`',
-  },
   dedupeKey: 'NEW_CERTIFICATE#<target>#<sha256>',
   key: (target: string, sha256: string) => noticeKey('NEW_CERTIFICATE', target, sha256),
   shared: {
@@ -61,20 +52,42 @@ export const NEW_CERTIFICATE = defineNotice<NewCertificateFacts>()({
       ),
     ];
     if (f.rotation) lines.push(`Change: ${ROTATION_WORDS[f.rotation.classification]}.`);
+    if (f.loggedAt !== undefined) {
+      lines.push(
+        `Logged in Certificate Transparency ${hoursText(f.leadHours ?? 0)} before first service (${f.loggedAt}).`,
+      );
+    }
     return { title, lines };
   },
-  example: {
-    dedupeKey: noticeKey('NEW_CERTIFICATE', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      keyType: 'ecdsa',
-      cert: EXAMPLE_CERT,
-      chain: [EXAMPLE_CERT.sha256],
-      anchor: 'C=US, O=Google Trust Services LLC, CN=GTS Root R1',
-      replaces: [],
-      rotation: null,
-      rollout: { addresses: ['192.0.2.10'], share: 0.08, serving: 1, total: 4 },
+  ...(NOTICE_DOCS && {
+    when: 'a leaf is first seen at a target, with what it replaces, the rollout progress ("~25 % of connections, 1 of 2 addresses": its share of the handshakes in the window, and the addresses whose mix holds it) and the change classified (same-key renewal, re-key, issuer change, key-type change); the leaf spreading to more addresses, or old and new alternating, raises nothing more',
+    fields: {
+      keyType: '`rsa` or `ecdsa`',
+      cert: 'the new leaf (certificate facts)',
+      chain: 'the presented chain, sha256 of each certificate, leaf first',
+      anchor: 'the trust anchor its chain validated to, or null',
+      replaces: 'the leaves it replaces (certificate facts)',
+      rotation:
+        'the change classified: `classification`, `sameKey`, `sameKeyAlgorithm`, `sameIssuer`, `sameAnchor`; null without a predecessor',
+      rollout:
+        '`addresses` that presented it this cycle; `share` of the handshakes over the window (0–1); `serving` = addresses whose mix holds it, of `total` observed in the window',
+      targets: 'when several targets serve it: per target `target`, `host`, `addresses`, `rollout`',
+      loggedAt: 'with CT on: when a CT log first showed it (its CERTIFICATE_ISSUED came then); absent otherwise',
+      leadHours: 'with `loggedAt`: hours from logging to this first service',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('NEW_CERTIFICATE', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        keyType: 'ecdsa',
+        cert: EXAMPLE_CERT,
+        chain: [EXAMPLE_CERT.sha256],
+        anchor: 'C=US, O=Google Trust Services LLC, CN=GTS Root R1',
+        replaces: [],
+        rotation: null,
+        rollout: { addresses: ['192.0.2.10'], share: 0.08, serving: 1, total: 4 },
+      },
+    },
+  }),
 });

@@ -6,7 +6,7 @@ import type { KeyType } from '../../observation';
 import type { RuleKind } from '../../policy/model';
 import { type CertFacts, EXAMPLE_CERT } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice, type NoticeWords } from '../kind';
+import { defineNotice, NOTICE_DOCS, type NoticeWords } from '../kind';
 import { certLines } from '../text';
 
 /** One failing rule, as a notice reports it. */
@@ -106,15 +106,17 @@ export const EXAMPLE_MISMATCH: PolicyMismatchFacts = {
 export const POLICY_MISMATCH = defineNotice<PolicyMismatchFacts>()({
   type: 'POLICY_MISMATCH',
   severity: 'critical',
-  when: 'the first time any address serves a leaf your `--policy` refuses (pins, CA file, TLSA, MTA-STS `enforce`): names the addresses, the rollout share so far and the remedy to paste',
-  fields: POLICY_MISMATCH_FIELDS,
   dedupeKey: 'POLICY_MISMATCH#<target>#<sha256>#<generation>',
   key: (target: string, sha256: string, generation: number) => noticeKey('POLICY_MISMATCH', target, sha256, generation),
   describe: ({ facts }, where) => describeMismatch(facts, where, 'policy mismatch'),
-  example: {
-    dedupeKey: noticeKey('POLICY_MISMATCH', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 0),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: EXAMPLE_MISMATCH,
-  },
+  ...(NOTICE_DOCS && {
+    when: 'the first time any address serves a leaf your `--policy` refuses (pins, CA file, TLSA, MTA-STS `enforce`): names the addresses, the rollout share so far and the remedy to paste',
+    fields: POLICY_MISMATCH_FIELDS,
+    example: {
+      dedupeKey: noticeKey('POLICY_MISMATCH', 'smtp://smtp.gmail.com:587', EXAMPLE_CERT.sha256, 0),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: EXAMPLE_MISMATCH,
+    },
+  }),
 });

@@ -1,7 +1,7 @@
 /** POLICY_SATISFIED: every chain judged passes the consumer policy again. */
 import { EXAMPLE_CERT } from '../facts';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 
 /** The body of a POLICY_SATISFIED notice. */
 export interface PolicySatisfiedFacts {
@@ -14,11 +14,6 @@ export interface PolicySatisfiedFacts {
 export const POLICY_SATISFIED = defineNotice<PolicySatisfiedFacts>()({
   type: 'POLICY_SATISFIED',
   severity: 'info',
-  when: 'every chain judged passes the policy again (remedy applied, or the refused leaf is gone)',
-  fields: {
-    leaves: 'sha256 of the leaves that had been refused',
-    addresses: 'the addresses judged this cycle',
-  },
   dedupeKey: 'POLICY_SATISFIED#<target>#<sha256>:<generation>[#<sha256>:<generation> of each further leaf closed]',
   key: (target: string, ...closed: string[]) => noticeKey('POLICY_SATISFIED', target, ...closed),
   describe: ({ facts: f }, where) => ({
@@ -28,10 +23,17 @@ export const POLICY_SATISFIED = defineNotice<PolicySatisfiedFacts>()({
       ...f.leaves.map((sha) => `  previously refused: sha256 ${sha}`),
     ],
   }),
-  example: {
-    dedupeKey: noticeKey('POLICY_SATISFIED', 'smtp://smtp.gmail.com:587', `${EXAMPLE_CERT.sha256}:0`),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: { leaves: [EXAMPLE_CERT.sha256], addresses: ['192.0.2.10', '192.0.2.11'] },
-  },
+  ...(NOTICE_DOCS && {
+    when: 'every chain judged passes the policy again (remedy applied, or the refused leaf is gone)',
+    fields: {
+      leaves: 'sha256 of the leaves that had been refused',
+      addresses: 'the addresses judged this cycle',
+    },
+    example: {
+      dedupeKey: noticeKey('POLICY_SATISFIED', 'smtp://smtp.gmail.com:587', `${EXAMPLE_CERT.sha256}:0`),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: { leaves: [EXAMPLE_CERT.sha256], addresses: ['192.0.2.10', '192.0.2.11'] },
+    },
+  }),
 });

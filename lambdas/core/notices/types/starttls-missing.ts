@@ -1,7 +1,7 @@
 /** STARTTLS_MISSING: a target that offered STARTTLS stops offering it (a downgrade to plaintext). */
 
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 
 /** The body of a STARTTLS_MISSING notice. */
 export interface StarttlsMissingFacts {
@@ -13,12 +13,6 @@ export interface StarttlsMissingFacts {
 export const STARTTLS_MISSING = defineNotice<StarttlsMissingFacts>()({
   type: 'STARTTLS_MISSING',
   severity: 'critical',
-  when: 'a target that offered STARTTLS stops offering it (downgrade to plaintext)',
-  fields: {
-    addresses: 'the addresses that no longer offer it',
-    banner: 'the SMTP greeting of the first such address, or null',
-    ehlo: 'its EHLO keywords',
-  },
   dedupeKey: 'STARTTLS_MISSING#<target>#v<state version>',
   key: (target: string, version: `v${number}`) => noticeKey('STARTTLS_MISSING', target, version),
   describe: ({ facts: f }, where) => ({
@@ -28,14 +22,22 @@ export const STARTTLS_MISSING = defineNotice<StarttlsMissingFacts>()({
       `  EHLO     ${f.ehlo.join(' ') || '(none)'}`,
     ],
   }),
-  example: {
-    dedupeKey: noticeKey('STARTTLS_MISSING', 'smtp://mx.example.com:25', 'v12'),
-    target: 'smtp://mx.example.com:25',
-    hosts: ['mx.example.com'],
-    facts: {
-      addresses: ['192.0.2.25'],
-      banner: '220 mx.example.com ESMTP',
-      ehlo: ['mx.example.com', 'PIPELINING', 'SIZE 10240000'],
+  ...(NOTICE_DOCS && {
+    when: 'a target that offered STARTTLS stops offering it (downgrade to plaintext)',
+    fields: {
+      addresses: 'the addresses that no longer offer it',
+      banner: 'the SMTP greeting of the first such address, or null',
+      ehlo: 'its EHLO keywords',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('STARTTLS_MISSING', 'smtp://mx.example.com:25', 'v12'),
+      target: 'smtp://mx.example.com:25',
+      hosts: ['mx.example.com'],
+      facts: {
+        addresses: ['192.0.2.25'],
+        banner: '220 mx.example.com ESMTP',
+        ehlo: ['mx.example.com', 'PIPELINING', 'SIZE 10240000'],
+      },
+    },
+  }),
 });

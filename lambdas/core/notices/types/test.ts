@@ -1,7 +1,7 @@
 /** TEST: proves the path to subscribers (`certwatch notify-test`). */
 
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 
 /** The body of a TEST notice. */
 export interface TestNoticeFacts {
@@ -11,15 +11,17 @@ export interface TestNoticeFacts {
 export const TEST = defineNotice<TestNoticeFacts>()({
   type: 'TEST',
   severity: 'info',
-  when: '`certwatch notify-test`: proves that notices reach subscribers',
-  fields: { message: 'the test message' },
   dedupeKey: 'TEST#<instant>',
   key: (at: string) => noticeKey('TEST', at),
   describe: ({ facts: f }) => ({ title: f.message, lines: [] }),
-  example: {
-    dedupeKey: noticeKey('TEST', '2026-06-01T00:00:00.000Z'),
-    target: null,
-    hosts: [],
-    facts: { message: 'TEST notice from certwatch notify-test: delivery works, no action needed' },
-  },
+  ...(NOTICE_DOCS && {
+    when: '`certwatch notify-test`: proves that notices reach subscribers',
+    fields: { message: 'the test message' },
+    example: {
+      dedupeKey: noticeKey('TEST', '2026-06-01T00:00:00.000Z'),
+      target: null,
+      hosts: [],
+      facts: { message: 'TEST notice from certwatch notify-test: delivery works, no action needed' },
+    },
+  }),
 });

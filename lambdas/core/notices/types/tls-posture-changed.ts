@@ -1,7 +1,7 @@
 /** TLS_POSTURE_CHANGED: the TLS versions or suites an address accepts changed (posture cycle). */
 import type { TlsVersion, VersionSuite } from '../../posture/posture';
 import { noticeKey } from '../keys';
-import { defineNotice } from '../kind';
+import { defineNotice, NOTICE_DOCS } from '../kind';
 
 /** The body of a TLS_POSTURE_CHANGED notice. */
 export interface TlsPostureChangedFacts {
@@ -19,15 +19,6 @@ export interface TlsPostureChangedFacts {
 export const TLS_POSTURE_CHANGED = defineNotice<TlsPostureChangedFacts>()({
   type: 'TLS_POSTURE_CHANGED',
   severity: 'warning',
-  when: 'the accepted TLS versions or suites of an address changed (posture cycle)',
-  fields: {
-    address: 'the address enumerated',
-    added: 'accepted now, not before: `version` and IANA `suite`',
-    removed: 'accepted before, not now',
-    versionsAdded: 'versions accepted now, not before',
-    versionsRemoved: 'versions accepted before, not now',
-    previousAt: 'when the previous complete enumeration was made',
-  },
   dedupeKey: 'TLS_POSTURE_CHANGED#<target>#<address>#<previous posture digest>#<posture digest>',
   key: (target: string, address: string, previousDigest: string, digest: string) =>
     noticeKey('TLS_POSTURE_CHANGED', target, address, previousDigest, digest),
@@ -44,17 +35,28 @@ export const TLS_POSTURE_CHANGED = defineNotice<TlsPostureChangedFacts>()({
       ],
     };
   },
-  example: {
-    dedupeKey: noticeKey('TLS_POSTURE_CHANGED', 'smtp://smtp.gmail.com:587', '192.0.2.10', '1f2e3d4c', '5a6b7c8d'),
-    target: 'smtp://smtp.gmail.com:587',
-    hosts: ['smtp.gmail.com'],
-    facts: {
-      address: '192.0.2.10',
-      added: [],
-      removed: [{ version: 'TLSv1', suite: 'TLS_RSA_WITH_3DES_EDE_CBC_SHA' }],
-      versionsAdded: [],
-      versionsRemoved: ['TLSv1'],
-      previousAt: '2026-05-01T00:00:00.000Z',
+  ...(NOTICE_DOCS && {
+    when: 'the accepted TLS versions or suites of an address changed (posture cycle)',
+    fields: {
+      address: 'the address enumerated',
+      added: 'accepted now, not before: `version` and IANA `suite`',
+      removed: 'accepted before, not now',
+      versionsAdded: 'versions accepted now, not before',
+      versionsRemoved: 'versions accepted before, not now',
+      previousAt: 'when the previous complete enumeration was made',
     },
-  },
+    example: {
+      dedupeKey: noticeKey('TLS_POSTURE_CHANGED', 'smtp://smtp.gmail.com:587', '192.0.2.10', '1f2e3d4c', '5a6b7c8d'),
+      target: 'smtp://smtp.gmail.com:587',
+      hosts: ['smtp.gmail.com'],
+      facts: {
+        address: '192.0.2.10',
+        added: [],
+        removed: [{ version: 'TLSv1', suite: 'TLS_RSA_WITH_3DES_EDE_CBC_SHA' }],
+        versionsAdded: [],
+        versionsRemoved: ['TLSv1'],
+        previousAt: '2026-05-01T00:00:00.000Z',
+      },
+    },
+  }),
 });
