@@ -276,6 +276,28 @@ export interface TargetHistory {
    * the whole history. Absent on histories not read from a store.
    */
   view?: { rev: number; current: boolean; from: 'view' | 'full' };
+  /**
+   * Read through the live view only: what detection derives from records the view leaves out, as the
+   * whole history gave it when the view was written (`detect/live-records.ts`, {@link HistorySummary}).
+   */
+  summary?: HistorySummary;
+}
+
+/** A target's observed rotation cadence for one key type (`detect/expiry.ts` observedCadence). */
+export interface ObservedCadence {
+  /** Replacements seen. */
+  rotations: number;
+  /** The longest time from a leaf's notBefore to its successor's first sighting. */
+  replacedAfterMs: number;
+}
+
+/**
+ * What detection reads from a target's whole history beyond its live records: per key type the observed
+ * cadence (absent: too few rotations to count). It changes only with a new leaf, which a cycle reads the
+ * whole history for.
+ */
+export interface HistorySummary {
+  cadence: Partial<Record<KeyType, ObservedCadence>>;
 }
 
 /** The state of a target with no history. */

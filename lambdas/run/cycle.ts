@@ -182,7 +182,11 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const hold = (d: TargetDetection, history: TargetHistory) => {
     const certs = new Map(history.certs.map((c) => [c.sha256, c]));
     for (const c of d.changedCerts) certs.set(c.sha256, c);
-    held.set(d.target, { host: hostOf(detectTargets, d.target), certs: [...certs.values()] });
+    held.set(d.target, {
+      host: hostOf(detectTargets, d.target),
+      certs: [...certs.values()],
+      complete: history.view?.from !== 'view',
+    });
   };
   for (const d of detection.targets) hold(d, histories.get(d.target) as TargetHistory);
   // Extensions amend the notices before they leave this cycle (a shard's leaf notices with this shard's

@@ -118,7 +118,7 @@ const KINDS: readonly ItemKind[] = [
     name: 'live view',
     matches: (pk, sk) => pk.startsWith(TARGET) && sk === keys.liveView,
     impliedByKeys: (pk) => ({ target: pk.slice(TARGET.length) }),
-    fields: { target: req('string'), certs: req('string'), rev: opt('number') },
+    fields: { target: req('string'), certs: req('string'), summary: opt('object'), rev: opt('number') },
   },
   {
     name: 'TLS posture',

@@ -9,15 +9,16 @@
  * naming that revision (`liveRev`). A STATE whose `liveRev` is not the view's — a write cut short, an item
  * of an earlier release — is read the long way, and its next save writes the view again.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { keys, TABLE_SCHEMA } from '../contract/table-schema';
-import { liveRecords } from '../core/detect/live-records';
-import type { CertRecord, TargetHistory, TargetState } from '../core/history';
+import { historySummary, liveRecords } from '../core/detect/live-records';
+import type { CertRecord, HistorySummary, TargetHistory, TargetState } from '../core/history';
 import type { SaveOutcome, TargetStore } from '../core/ports';
 import { BadItems } from './bad-items';
 import { putOverRevision, updateOverVersion } from './conditional-writes';
 import { type Item, scanAll, type TableEngine, when } from './engine';
 import { certFromItem, certItem, stateAttributes, stateFromItem } from './items';
-import { liveViewItem, liveViewRecords } from './live-view-items';
+import { liveViewItem, liveViewRecords, liveViewSummary } from './live-view-items';
 
 const TARGET_PREFIX = 'TARGET#';
 
@@ -38,9 +39,15 @@ export function targetStoreOn(engine: TableEngine, badItems = new BadItems()): T
       const { state, loaded } = changes;
       // The view first: a view ahead of the STATE's liveRev is never used, one behind it never happens.
       let liveRev: number | undefined;
-      if (loaded?.view && (changes.changedCerts.length > 0 || !loaded.view.current)) {
+      // Rewritten when a record changed, when it does not go with what was read, or when a cycle read
+      // through it leaves it larger than it need be (a retired leaf nothing refers to any more).
+      const shrinks = loaded?.view?.from === 'view' && liveRecords(state, loaded.certs).length < loaded.certs.length;
+      if (loaded?.view && (changes.changedCerts.length > 0 || !loaded.view.current || shrinks)) {
         const next = loaded.view.rev + 1;
-        const view = liveViewItem(state.target, liveAfter(state, loaded.certs, changes.changedCerts), next);
+        const after = recordsAfter(loaded.certs, changes.changedCerts);
+        // Read through the view, no leaf was added (a new one is read the whole way): the summary holds.
+        const summary = loaded.view.from === 'view' && loaded.summary ? loaded.summary : historySummary(after);
+        const view = liveViewItem(state.target, liveRecords(state, after), summary, next);
         if (!(await putOverRevision(engine, view, loaded.view.rev))) {
           return conflict(`the live view of ${state.target} was written by another cycle`);
         }
@@ -135,15 +142,18 @@ function toHistory(items: readonly Item[]): TargetHistory {
 function viewMatches(stateItem: Item | undefined, viewItem: Item, state: TargetState | null, certs: CertRecord[]) {
   if (stateItem === undefined || Number(stateItem.liveRev) !== Number(viewItem.rev)) return false;
   let copies: CertRecord[];
+  let summary: HistorySummary;
   try {
     copies = liveViewRecords(viewItem);
+    summary = liveViewSummary(viewItem);
   } catch {
     return false;
   }
   const expected = liveRecords(state, certs);
   return (
     copies.length === expected.length &&
-    expected.every((r, i) => copies[i].sha256 === r.sha256 && copies[i].rev === r.rev)
+    expected.every((r, i) => copies[i].sha256 === r.sha256 && copies[i].rev === r.rev) &&
+    isDeepStrictEqual(summary, historySummary(certs))
   );
 }
 
@@ -159,8 +169,10 @@ function fromView(items: readonly Item[]): TargetHistory | null {
   if (!stateItem || !viewItem || stateItem.liveRev === undefined) return null;
   if (Number(stateItem.liveRev) !== Number(viewItem.rev)) return null;
   let certs: CertRecord[];
+  let summary: HistorySummary;
   try {
     certs = liveViewRecords(viewItem);
+    summary = liveViewSummary(viewItem);
   } catch {
     return null;
   }
@@ -169,12 +181,12 @@ function fromView(items: readonly Item[]): TargetHistory | null {
     certs.map((c) => c.sha256),
   );
   if (state.legacyEvidence !== undefined || state.legacyMissing !== undefined) return null;
-  return { state, certs, view: { rev: Number(viewItem.rev), current: true, from: 'view' } };
+  return { state, certs, summary, view: { rev: Number(viewItem.rev), current: true, from: 'view' } };
 }
 
-/** The live records after a save: those read, with the changed ones at their next revision. */
-function liveAfter(state: TargetState, read: readonly CertRecord[], changed: readonly CertRecord[]): CertRecord[] {
+/** The records after a save: those read, with the changed ones at their next revision. */
+function recordsAfter(read: readonly CertRecord[], changed: readonly CertRecord[]): CertRecord[] {
   const records = new Map(read.map((r) => [r.sha256, r]));
   for (const r of changed) records.set(r.sha256, { ...r, rev: r.rev + 1 });
-  return liveRecords(state, [...records.values()]);
+  return [...records.values()];
 }

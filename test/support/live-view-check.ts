@@ -7,8 +7,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { detectCycle } from '../../lambdas/core/detect';
-import { liveRecords } from '../../lambdas/core/detect/live-records';
-import type { CertRecord, TargetHistory } from '../../lambdas/core/history';
+import { historySummary, liveRecords } from '../../lambdas/core/detect/live-records';
+import type { CertRecord, HistorySummary, TargetHistory } from '../../lambdas/core/history';
 import type { Observation } from '../../lambdas/core/observation';
 
 type Detection = ReturnType<typeof detectCycle>;
@@ -17,8 +17,14 @@ const byFingerprint = (certs: readonly CertRecord[]) => [...certs].sort((a, b) =
 
 /** The live views of several targets' histories. */
 export class LiveViews {
-  /** Per target: the view's records, and the history object they go with (one replaced by a test: none). */
-  private readonly views = new Map<string, { records: CertRecord[]; history: TargetHistory }>();
+  /**
+   * Per target: the view's records and summary, and the history object they go with (one replaced by a
+   * test: none).
+   */
+  private readonly views = new Map<
+    string,
+    { records: CertRecord[]; summary: HistorySummary; history: TargetHistory }
+  >();
   /** Cycles read through a view, and of those, how many with a view smaller than the whole history. */
   readonly counts = { viewed: 0, smaller: 0 };
 
@@ -38,13 +44,18 @@ export class LiveViews {
     const whole = new Map<string, TargetHistory>();
     const read = new Map<string, TargetHistory>();
     for (const [url, history] of histories) {
-      const records = this.readable(url, history, observations);
+      const view = this.readable(url, history, observations);
       whole.set(url, { state: history.state, certs: byFingerprint(history.certs) });
-      read.set(url, { state: history.state, certs: byFingerprint(records ?? history.certs) });
-      if (!records) continue;
+      read.set(
+        url,
+        view
+          ? { state: history.state, certs: byFingerprint(view.records), summary: view.summary }
+          : { state: history.state, certs: byFingerprint(history.certs) },
+      );
+      if (!view) continue;
       viewed.add(url);
       this.counts.viewed += 1;
-      if (records.length < history.certs.length) this.counts.smaller += 1;
+      if (view.records.length < history.certs.length) this.counts.smaller += 1;
     }
     if (viewed.size > 0) {
       const decided = (d: Detection) => ({ notices: d.notices, targets: d.targets });
@@ -61,20 +72,37 @@ export class LiveViews {
     return { result, viewed };
   }
 
-  /** After a save: the store writes the view when a record changed or when the whole history was read. */
+  /**
+   * After a save, as the store does it: a cycle read the whole way writes the view from the whole history;
+   * one read through the view writes it from the view's records, when a record changed or the live set
+   * shrank (a retired leaf nothing refers to any more), keeping the summary it was read with.
+   */
   saved(url: string, history: TargetHistory, changedCerts: number, viewed: boolean): void {
     const before = this.views.get(url);
-    const records = !before || !viewed || changedCerts > 0 ? liveRecords(history.state, history.certs) : before.records;
-    this.views.set(url, { records, history });
+    if (before && viewed) {
+      const held = new Set(before.records.map((r) => r.sha256));
+      const records = liveRecords(
+        history.state,
+        history.certs.filter((c) => held.has(c.sha256)),
+      );
+      const rewrite = changedCerts > 0 || records.length < before.records.length;
+      this.views.set(url, { records: rewrite ? records : before.records, summary: before.summary, history });
+      return;
+    }
+    this.views.set(url, {
+      records: liveRecords(history.state, history.certs),
+      summary: historySummary(history.certs),
+      history,
+    });
   }
 
-  /** The view's records when the store would read through them: they hold every certificate served. */
-  private readable(url: string, history: TargetHistory, observations: readonly Observation[]): CertRecord[] | null {
+  /** The view when the store would read through it: it holds every certificate served. */
+  private readable(url: string, history: TargetHistory, observations: readonly Observation[]) {
     const view = this.views.get(url);
     if (!view || view.history !== history) return null;
     if (history.state?.legacyEvidence || history.state?.legacyMissing) return null;
     const held = new Set(view.records.map((c) => c.sha256));
     const served = observations.filter((o) => o.target === url).flatMap((o) => o.chain.map((c) => c.sha256));
-    return served.every((sha) => held.has(sha)) ? view.records : null;
+    return served.every((sha) => held.has(sha)) ? view : null;
   }
 }

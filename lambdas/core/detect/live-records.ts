@@ -7,7 +7,9 @@
  * (test/unit/detect-fixtures.ts checks it on every detection test's cycles); a cycle that serves a
  * certificate not among them (a new one, or a retired one back) reads the whole history.
  */
-import type { CertRecord, TargetState } from '../history';
+import type { CertRecord, HistorySummary, TargetState } from '../history';
+import { KEY_TYPES } from '../observation';
+import { observedCadence } from './expiry';
 import { openMismatch, pinUnusedPending } from './policy';
 
 /** The rank that decides which of a key type's leaves is the newest (`isNewest`, a successor's notBefore). */
@@ -42,4 +44,18 @@ export function liveRecords(state: TargetState | null, records: readonly CertRec
         (r.role === 'leaf' && (rank(r) === newest.get(r.keyType) || openMismatch(r) || pinUnusedPending(r))),
     )
     .sort((a, b) => a.sha256.localeCompare(b.sha256));
+}
+
+/**
+ * What detection derives from the records the view leaves out, over a target's whole history: per key
+ * type the observed cadence (ROTATION_OVERDUE's tightening, detect/expiry.ts). Stored with the view; a
+ * cycle that reads through the view detects with it.
+ */
+export function historySummary(records: readonly CertRecord[]): HistorySummary {
+  const cadence: HistorySummary['cadence'] = {};
+  for (const keyType of KEY_TYPES) {
+    const observed = observedCadence(records, keyType);
+    if (observed) cadence[keyType] = observed;
+  }
+  return { cadence };
 }

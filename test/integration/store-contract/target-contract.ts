@@ -273,6 +273,28 @@ export function targetContract(under: StoreEngineUnderTest): void {
       expect((await table.store.loadTarget(TARGET.url, { live: true })).view).toMatchObject({ from: 'view', rev: 2 });
     });
 
+    it('reads the whole history past a view whose summary does not read, and writes it again', async () => {
+      // Prepare
+      await save(await table.store.loadTarget(TARGET.url, { live: true }), day(0));
+      await doc().send(
+        new UpdateCommand({
+          TableName: table.tableName,
+          Key: { pk: `TARGET#${TARGET.url}`, sk: 'STATE#LIVE' },
+          UpdateExpression: 'REMOVE summary',
+        }),
+      );
+
+      // Act
+      const read = await table.store.loadTarget(TARGET.url, { live: true });
+      await save(read, day(1));
+      const again = await table.store.loadTarget(TARGET.url, { live: true });
+
+      // Assess
+      expect(read.view).toEqual({ rev: 1, current: false, from: 'full' });
+      expect(again.view).toMatchObject({ from: 'view', rev: 2 });
+      expect(again.summary).toEqual({ cadence: {} });
+    });
+
     it('refuses a view written over one another cycle wrote meanwhile, as a conflict', async () => {
       // Prepare
       await save(await table.store.loadTarget(TARGET.url, { live: true }), day(0));
