@@ -95,8 +95,11 @@ describe('table capacity per endpoint-cycle on DynamoDB Local (ReturnConsumedCap
   let watched: Watched[] = [];
   let generation = 0;
 
-  /** A fresh RSA and ECDSA leaf for every target's host, from the same intermediates. */
-  async function leaves(): Promise<ServerCert[]> {
+  /**
+   * A fresh RSA and ECDSA leaf for every target's host, from the same intermediates, valid 90 days from
+   * `from` (the cycles' clock: a leaf older than the target's rotation cadence would be ROTATION_OVERDUE).
+   */
+  async function leaves(from?: Date): Promise<ServerCert[]> {
     generation += 1;
     const make = (keyType: 'rsa' | 'ecdsa') =>
       createChain({
@@ -104,6 +107,7 @@ describe('table capacity per endpoint-cycle on DynamoDB Local (ReturnConsumedCap
         hostnames: ['mx.capacity.example', `alt${generation}.mx.capacity.example`],
         root: keyType === 'rsa' ? roots[0] : roots[1],
         intermediate: intermediates[keyType],
+        ...(from ? { notBefore: from, notAfter: new Date(from.getTime() + 90 * 86_400_000) } : {}),
       });
     const chains = await Promise.all([make('rsa'), make('ecdsa')]);
     return chains.map((c) => ({ keyPem: c.leaf.keyPem, chainPem: c.chainPem }));
@@ -171,7 +175,7 @@ describe('table capacity per endpoint-cycle on DynamoDB Local (ReturnConsumedCap
     });
     /** Rolls every target to new leaves and runs cycles until the old ones are retired. */
     const rotate = async () => {
-      const certs = await leaves();
+      const certs = await leaves(new Date(now));
       for (const w of watched) for (const s of w.servers) s.setCerts(certs);
       const spent = await cycle(QUARTER_HOUR);
       for (let i = 0; i < 10; i++) await cycle(HALF_DAY);
