@@ -14,17 +14,15 @@
  * A policy pins the load-balanced leaves and PIN_UNUSED waits no days (`pinUnusedAfterDays` 0), so a
  * retirement of a leaf still served would show at once as a pin "safe to remove": none for a new leaf.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Notice } from '../../lambdas/core/notice';
-import type { Observation } from '../../lambdas/core/observation';
 import { Rng } from '../fuzz/prng';
+import { type CheckRun, checkAt } from '../support/cli-process';
 import { type ServerCert, type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { createPki, HOST, type Pki, type ServerPair, startPair } from './cycle-harness';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'certwatch.js');
 const HOUR = 3_600_000;
 const STEP_HOURS = 6;
 const RUNS = 21;
@@ -33,12 +31,7 @@ const VIP = '127.0.0.4';
 const STICKY = '127.0.0.5';
 const TWO = '127.0.0.6';
 
-interface Run {
-  code: number;
-  notices: Notice[];
-  observations: Observation[];
-  stderr: string;
-}
+type Run = CheckRun;
 
 type Leaf = ServerCert & { chain: { leaf: { sha256: string } } };
 
@@ -49,32 +42,11 @@ function check(
   store: string,
   files: { caFile: string; policyFile: string },
 ): Promise<Run> {
-  const stamp = at.toISOString().slice(0, 19).replace('T', ' ');
-  const args = [stamp, process.execPath, BIN, 'check', ...targets.map((t) => t.url)];
+  const args = targets.map((t) => t.url);
   for (const t of targets) args.push('--resolve', `${HOST}:${t.port}:${t.addresses.join(',')}`);
   args.push('--ca', files.caFile, '--policy', files.policyFile, '--key-types', 'ecdsa', '--timeout', '5000');
-  args.push('--store', store, '--json');
-  return new Promise((resolve, reject) => {
-    execFile(
-      'faketime',
-      args,
-      {
-        env: { ...process.env, TZ: 'UTC', CERTWATCH_PIN_UNUSED_AFTER_DAYS: '0' },
-        timeout: 120_000,
-        encoding: 'utf8',
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        try {
-          const document = JSON.parse(stdout) as { notices: Notice[]; observations: Observation[] };
-          resolve({ code, notices: document.notices, observations: document.observations, stderr });
-        } catch (cause) {
-          reject(new Error(`certwatch check printed no JSON (exit ${code}): ${stderr}`, { cause }));
-        }
-      },
-    );
-  });
+  args.push('--store', store);
+  return checkAt(at, args, undefined, { CERTWATCH_PIN_UNUSED_AFTER_DAYS: '0' });
 }
 
 describe('rollouts seen through the CLI (faketime, load-balanced addresses)', () => {
