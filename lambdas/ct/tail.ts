@@ -10,7 +10,7 @@ import type { EntryMatch, HostMatcher } from '../core/ct/matcher';
 import { mapWithLimit } from '../probe/pool';
 import type { CtHttp } from './http';
 import { type LogReadResult, type ReadBounds, readLog } from './log-reader';
-import { ANSWER_LIMITS, type LogSource, type SourceContext } from './log-source';
+import { ANSWER_LIMITS, type LogSource, REQUEST_GRACE_MS, requestTimeout, type SourceContext } from './log-source';
 import { rfc6962Source } from './rfc6962-source';
 import { staticSource } from './static-source';
 
@@ -52,6 +52,7 @@ export async function tailLogs(input: TailInput): Promise<LogTail[]> {
     http: input.http,
     timeoutMs: input.timeoutMs,
     parallel: input.parallelPerLog ?? 4,
+    stopAt: input.bounds.deadline + REQUEST_GRACE_MS,
   };
   return mapWithLimit(input.logs, input.parallelLogs ?? 4, async (log) => {
     const source = (input.open ?? openSource)(log, context);
@@ -82,11 +83,13 @@ export async function tailLogs(input: TailInput): Promise<LogTail[]> {
     const key = `${log.id} ${fingerprint}`;
     let pending = issuers.get(key);
     if (!pending) {
-      pending = input.http
-        .get(new URL(`issuer/${fingerprint}`, log.url).toString(), {
-          timeoutMs: input.timeoutMs,
-          maxBytes: ANSWER_LIMITS.issuer,
-        })
+      pending = Promise.resolve()
+        .then(() =>
+          input.http.get(new URL(`issuer/${fingerprint}`, log.url).toString(), {
+            timeoutMs: requestTimeout(context),
+            maxBytes: ANSWER_LIMITS.issuer,
+          }),
+        )
         .then(({ body }) => (createHash('sha256').update(body).digest('hex') === fingerprint ? body : null))
         .catch(() => null);
       issuers.set(key, pending);

@@ -124,8 +124,15 @@ const KINDS: readonly ItemKind[] = [
       evidence: opt('list'),
       keyTypes: opt('object'),
       raised: opt('string list'),
+      liveRev: opt('number'),
       cadence: opt('number'),
     },
+  },
+  {
+    name: 'live view',
+    matches: (pk, sk) => pk.startsWith(TARGET) && sk === keys.liveView,
+    impliedByKeys: (pk) => ({ target: pk.slice(TARGET.length) }),
+    fields: { target: req('string'), certs: req('string'), summary: opt('object'), rev: opt('number') },
   },
   {
     name: 'TLS posture',
@@ -149,6 +156,17 @@ const KINDS: readonly ItemKind[] = [
       claimedBy: nullable('string'),
       claimedUntil: nullable('time'),
     },
+  },
+  {
+    name: 'pending-notice marker',
+    matches: (pk, sk) => pk === keys.outboxPending && sk.startsWith('NOTICE#'),
+    impliedByKeys: (_pk, sk) => ({ dedupeKey: sk.slice('NOTICE#'.length) }),
+    fields: { dedupeKey: req('string'), at: opt('time') },
+  },
+  {
+    name: 'outbox index',
+    matches: (pk, sk) => pk === keys.outboxPending && sk === keys.outboxIndexed,
+    fields: { sweptAt: opt('time') },
   },
   {
     name: 'watch-list entry',
