@@ -83,16 +83,22 @@ export interface CheckRun {
 
 /**
  * `certwatch check ARGV --json` as a process of its own under libfaketime, its clock set to `at` (UTC);
- * rejects when it prints no JSON. `timeoutMs` kills it: a hang detector, not a speed check.
+ * rejects when it prints no JSON. `timeoutMs` kills it: a hang detector, not a speed check. `env` adds to
+ * the environment (settings as variables).
  */
-export function checkAt(at: Date, argv: readonly string[], timeoutMs = 180_000): Promise<CheckRun> {
+export function checkAt(
+  at: Date,
+  argv: readonly string[],
+  timeoutMs = 180_000,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CheckRun> {
   const stamp = at.toISOString().slice(0, 19).replace('T', ' ');
   const args = [stamp, process.execPath, CERTWATCH_BIN, 'check', ...argv, '--json'];
   return new Promise((resolve, reject) => {
     execFile(
       'faketime',
       args,
-      { env: { ...process.env, TZ: 'UTC' }, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      { env: { ...process.env, ...env, TZ: 'UTC' }, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         try {
