@@ -53,7 +53,16 @@ export function openCtHttp(options: CtHttpOptions = {}): CtHttp {
   };
 }
 
-function get(url: string, limits: FetchLimits, agents: { http: HttpAgent; https: HttpsAgent }): Promise<Fetched> {
+/** Errors of a kept-alive socket the server closed as we reused it: the request never reached it. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+function get(
+  url: string,
+  limits: FetchLimits,
+  agents: { http: HttpAgent; https: HttpsAgent },
+  retried = false,
+): Promise<Fetched> {
+  const started = Date.now();
   const parsed = new URL(url);
   const secure = parsed.protocol === 'https:';
   const maxInflated = limits.maxInflatedBytes ?? limits.maxBytes;
@@ -66,7 +75,9 @@ function get(url: string, limits: FetchLimits, agents: { http: HttpAgent; https:
       req.destroy();
       reject(error);
     };
+    let answered = false;
     const onResponse = (res: IncomingMessage) => {
+      answered = true;
       const status = res.statusCode ?? 0;
       if (status !== 200) {
         res.resume();
@@ -140,7 +151,26 @@ function get(url: string, limits: FetchLimits, agents: { http: HttpAgent; https:
       () => fail(new CtReadError('CT_TIMEOUT', `${url}: no complete answer in ${limits.timeoutMs} ms`)),
       limits.timeoutMs,
     );
-    req.on('error', (error) => fail(new CtReadError('CT_NETWORK', `${url}: ${error.message}`, { cause: error })));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // A server may close an idle kept-alive connection just as we reuse it (logs do, as Node's own
+      // server does after 5 s): the GET never reached it, so it is tried once more on a new connection,
+      // within what is left of its deadline.
+      const left = limits.timeoutMs - (Date.now() - started);
+      if (
+        !settled &&
+        !answered &&
+        !retried &&
+        req.reusedSocket &&
+        STALE_SOCKET_CODES.has(error.code ?? '') &&
+        left > 0
+      ) {
+        settled = true;
+        clearTimeout(deadline);
+        resolve(get(url, { ...limits, timeoutMs: left }, agents, true));
+        return;
+      }
+      fail(new CtReadError('CT_NETWORK', `${url}: ${error.message}`, { cause: error }));
+    });
     req.end();
   });
 }

@@ -79,6 +79,14 @@ export function firstState(log: CtLogInfo, now: string): CtLogState {
   };
 }
 
+/**
+ * The consistency proof from `first` to `second`: empty from the empty tree (RFC 6962 defines proofs for
+ * 0 < first only, and every tree extends the empty one), so none is asked of a log met while empty.
+ */
+function proofFrom(source: LogSource, first: number, second: number): Promise<Buffer[]> {
+  return first === 0 ? Promise.resolve([]) : source.consistency(first, second);
+}
+
 /** Checks the new head against the stored one; returns the older tree's compact range when the proof gave it. */
 async function checkExtends(source: LogSource, old: StoredHead, head: TreeHead): Promise<CompactRange | null> {
   const oldRoot = Buffer.from(old.root, 'base64');
@@ -87,7 +95,7 @@ async function checkExtends(source: LogSource, old: StoredHead, head: TreeHead):
     if (!oldRoot.equals(head.root)) throw inconsistency(`two different roots at size ${head.size}: a fork`);
     return null;
   }
-  const proof = await source.consistency(old.size, head.size);
+  const proof = await proofFrom(source, old.size, head.size);
   try {
     return verifyConsistency(old.size, head.size, oldRoot, head.root, proof).older;
   } catch (error) {
@@ -182,7 +190,7 @@ export async function readLog<M>(
       if (!work.root().equals(head.root))
         throw inconsistency(`the entries up to ${reached} do not give the signed root`);
     } else {
-      const proof = await source.consistency(reached, head.size);
+      const proof = await proofFrom(source, reached, head.size);
       try {
         verifyConsistency(reached, head.size, work.root(), head.root, proof);
       } catch (error) {

@@ -1,13 +1,27 @@
 /**
  * A static-ct-api log (c2sp.org/static-ct-api): the checkpoint, hash tiles from which consistency proofs
  * are computed (consistency.ts gives the nodes, tiles.ts where they lie), and data tiles for entries —
- * fetched several at a time and handed over in order.
+ * fetched several at a time and handed over in order. A log may drop a partial tile once its full tile
+ * exists (the spec allows it, and asks clients to fall back to the full tile): a partial tile that is
+ * not found is taken from the start of the full one (docs/ct.md, "Tailing").
  */
 import { verifyCheckpoint } from '../core/ct/checkpoint';
 import { consistencyProofRanges, perfectNodes, rangeHash } from '../core/ct/consistency';
 import { parseDataTile } from '../core/ct/entries';
 import type { CtLogInfo } from '../core/ct/log-list';
-import { checkHashTile, nodeInTile, subtreeHash, TILE_WIDTH, tileAt, tileKey, tilePath } from '../core/ct/tiles';
+import { HASH_SIZE } from '../core/ct/merkle';
+import {
+  checkHashTile,
+  nodeInTile,
+  subtreeHash,
+  TILE_WIDTH,
+  type TileRef,
+  tileAt,
+  tileKey,
+  tilePath,
+} from '../core/ct/tiles';
+import { CtReadError } from './errors';
+import type { Fetched } from './http';
 import { ANSWER_LIMITS, type EntryBatch, type LogSource, type SourceContext } from './log-source';
 
 /** Opens a static-ct log. */
@@ -25,14 +39,28 @@ export function staticSource(log: CtLogInfo, context: SourceContext): LogSource 
     return got;
   };
 
+  /** A tile as `ref` names it; a partial one that is gone, from the full tile (`full` says which it is). */
+  const fetchTile = async (
+    ref: TileRef,
+    maxBytes: number,
+    maxInflatedBytes?: number,
+  ): Promise<Fetched & { full: boolean }> => {
+    try {
+      return { ...(await fetch(tilePath(ref), maxBytes, maxInflatedBytes)), full: ref.width === TILE_WIDTH };
+    } catch (error) {
+      if (!(error instanceof CtReadError && error.code === 'CT_NOT_FOUND') || ref.width === TILE_WIDTH) throw error;
+      return { ...(await fetch(tilePath({ ...ref, width: TILE_WIDTH }), maxBytes, maxInflatedBytes)), full: true };
+    }
+  };
+
   const hashTile = (level: number, index: number, treeSize: number): Promise<Buffer> => {
     const ref = tileAt(level, index, treeSize);
     const key = tileKey(ref);
     let pending = hashTiles.get(key);
     if (!pending) {
-      pending = fetch(tilePath(ref), ANSWER_LIMITS.proof).then(({ body }) => {
-        checkHashTile(ref, body);
-        return body;
+      pending = fetchTile(ref, ANSWER_LIMITS.proof).then(({ body, full }) => {
+        checkHashTile(full ? { ...ref, width: TILE_WIDTH } : ref, body);
+        return body.subarray(0, ref.width * HASH_SIZE);
       });
       // A failed fetch is not cached: the next cycle asks again.
       pending.catch(() => hashTiles.delete(key));
@@ -75,10 +103,15 @@ export function staticSource(log: CtLogInfo, context: SourceContext): LogSource 
       const load = async (index: number): Promise<EntryBatch> => {
         // The tile as the verified head has it: a partial tile of another width may not be served.
         const ref = tileAt('data', index, treeSize);
-        const got = await fetch(tilePath(ref), ANSWER_LIMITS.dataTileWire, ANSWER_LIMITS.dataTileInflated);
-        const entries = parseDataTile(got.body, index * TILE_WIDTH, ref.width).filter(
-          (e) => e.index >= start && e.index < end,
-        );
+        const got = await fetchTile(ref, ANSWER_LIMITS.dataTileWire, ANSWER_LIMITS.dataTileInflated);
+        let parsed: ReturnType<typeof parseDataTile>;
+        try {
+          parsed = parseDataTile(got.body, index * TILE_WIDTH, got.full ? TILE_WIDTH : ref.width);
+        } catch (error) {
+          const path = tilePath(got.full ? { ...ref, width: TILE_WIDTH } : ref);
+          throw new CtReadError('CT_BAD_ANSWER', `${path}: ${(error as Error).message}`, { cause: error });
+        }
+        const entries = parsed.filter((e) => e.index >= start && e.index < end);
         return { entries, wireBytes: got.wireBytes };
       };
       const inFlight: Array<Promise<EntryBatch>> = [];

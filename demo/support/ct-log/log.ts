@@ -46,6 +46,11 @@ export interface TestLogFaults {
   dataTile?: 'truncate' | 'oversize' | 'gzip-bomb';
   /** Hash tiles: cut short. */
   hashTile?: 'truncate';
+  /**
+   * Tiles are written for every entry sequenced, ahead of the published head, and a partial tile is
+   * dropped (404) once its full tile exists — as the spec allows.
+   */
+  partialsGone?: boolean;
   /** Answer every request with this HTTP status. */
   status?: number;
   /** Serve this entry altered (its timestamp changed) while the tree keeps the real one. */

@@ -122,7 +122,8 @@ export async function startCtLogServer(logs: TestCtLog[], options: CtLogServerOp
     if (rest === 'ct/v1/get-sth-consistency') {
       const first = Number(query.get('first'));
       const second = Number(query.get('second'));
-      if (!Number.isInteger(first) || !Number.isInteger(second) || first < 0 || first > second || second > size) {
+      // RFC 6962 defines consistency proofs for 0 < first only.
+      if (!Number.isInteger(first) || !Number.isInteger(second) || first < 1 || first > second || second > size) {
         return send(res, 400, Buffer.from('bad sizes\n'));
       }
       return json(res, { consistency: log.tree.consistency(first, second).map((h) => h.toString('base64')) });
@@ -145,9 +146,13 @@ export async function startCtLogServer(logs: TestCtLog[], options: CtLogServerOp
     if (parts[0] !== 'tile' || parts.length < 3) return notFound(res);
     const at = parseTileIndex(parts.slice(2));
     if (!at) return notFound(res);
+    // With partialsGone, tiles exist for every entry sequenced, and a partial one only until it is full.
+    const stored = log.faults.partialsGone ? log.entries.length : size;
+    const levelSize = parts[1] === 'data' ? stored : Math.floor(stored / 256 ** Number(parts[1]));
+    if (log.faults.partialsGone && at.width < 256 && levelSize >= (at.index + 1) * 256) return notFound(res);
     if (parts[1] === 'data') {
       const first = at.index * 256;
-      if (first + at.width > size) return notFound(res);
+      if (first + at.width > stored) return notFound(res);
       let body = Buffer.concat(
         Array.from({ length: at.width }, (_, i) => log.served(first + i, log.tileLeaf(first + i), 0)),
       );
@@ -158,7 +163,7 @@ export async function startCtLogServer(logs: TestCtLog[], options: CtLogServerOp
     }
     const level = Number(parts[1]);
     if (!/^[0-5]$/.test(parts[1])) return notFound(res);
-    const tile = log.tree.tile(level, at.index, size);
+    const tile = log.tree.tile(level, at.index, stored);
     if (!tile || tile.length < at.width * 32) return notFound(res);
     let body = tile.subarray(0, at.width * 32);
     if (log.faults.hashTile === 'truncate') body = body.subarray(0, body.length - 1);
