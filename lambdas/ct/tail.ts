@@ -45,15 +45,38 @@ function openSource(log: CtLogInfo, context: SourceContext): LogSource {
   return log.protocol === 'static-ct' ? staticSource(log, context) : rfc6962Source(log, context);
 }
 
-/** Reads every log once. Never throws for a log's failure (each log's outcome says it). */
+/** How long past the deadline a request already under way may still take (the saves follow it). */
+export const REQUEST_GRACE_MS = 5_000;
+/** The shortest deadline a request is given, however late. */
+const MIN_REQUEST_MS = 1_000;
+
+/**
+ * Reads each log once, within the cycle's deadline: the logs read longest ago go first, a log not begun
+ * by the deadline waits for the next cycle (left out of the result, its state unchanged), and no request
+ * runs more than {@link REQUEST_GRACE_MS} past the deadline — so the CT step ends inside its function's
+ * timeout however slow the logs answer (docs/ct.md). Never throws for a log's failure (each log's outcome
+ * says it).
+ */
 export async function tailLogs(input: TailInput): Promise<LogTail[]> {
   const issuers = new Map<string, Promise<Buffer | null>>();
+  const { deadline } = input.bounds;
+  const http: CtHttp = {
+    get: (url, limits) =>
+      input.http.get(url, {
+        ...limits,
+        timeoutMs: Math.max(MIN_REQUEST_MS, Math.min(limits.timeoutMs, deadline + REQUEST_GRACE_MS - Date.now())),
+      }),
+    close: () => input.http.close(),
+  };
   const context: SourceContext = {
-    http: input.http,
+    http,
     timeoutMs: input.timeoutMs,
     parallel: input.parallelPerLog ?? 4,
   };
-  return mapWithLimit(input.logs, input.parallelLogs ?? 4, async (log) => {
+  const lastAttempt = (log: CtLogInfo) => input.states.get(log.id)?.lastAttemptAt ?? '';
+  const order = [...input.logs].sort((a, b) => lastAttempt(a).localeCompare(lastAttempt(b)));
+  const tails = await mapWithLimit(order, input.parallelLogs ?? 4, async (log): Promise<LogTail | null> => {
+    if (Date.now() >= deadline) return null;
     const source = (input.open ?? openSource)(log, context);
     const result = await readLog<EntryMatch>(
       source,
@@ -68,6 +91,7 @@ export async function tailLogs(input: TailInput): Promise<LogTail[]> {
     );
     return { ...result, matches, log };
   });
+  return tails.filter((tail): tail is LogTail => tail !== null);
 
   async function chainOf(match: EntryMatch, log: CtLogInfo): Promise<Buffer[]> {
     if (match.entry.chain.length > 0) return match.entry.chain.map((c) => Buffer.from(c));
@@ -82,7 +106,7 @@ export async function tailLogs(input: TailInput): Promise<LogTail[]> {
     const key = `${log.id} ${fingerprint}`;
     let pending = issuers.get(key);
     if (!pending) {
-      pending = input.http
+      pending = http
         .get(new URL(`issuer/${fingerprint}`, log.url).toString(), {
           timeoutMs: input.timeoutMs,
           maxBytes: ANSWER_LIMITS.issuer,
