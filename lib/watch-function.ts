@@ -14,6 +14,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { keys } from '../lambdas/contract/table-schema';
 import type { Target } from '../lambdas/core/targets';
 import type { WatcherNetwork } from './egress';
 import { functionEnvironment, WATCH_HANDLER_ENTRY, watchHandlerBundling } from './function-settings';
@@ -108,12 +109,28 @@ export class WatchFunction extends Construct {
     const allow = (actions: string[], resources: string[]) =>
       role.addToPolicy(new PolicyStatement({ actions, resources }));
     allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]);
-    // Query (load a target, pending notices), GetItem (stored posture, heartbeat lookup), PutItem,
-    // UpdateItem; Scan only for the weekly heartbeat's summary.
+    // Query (load a target, pending-notice markers), GetItem (stored posture, heartbeat lookup), BatchGetItem
+    // (the pending notices a drain's markers name, cached revocation verdicts), PutItem, UpdateItem; Scan
+    // only for the weekly heartbeat's summary.
     const scan = props.settings.heartbeat === 'weekly' ? ['dynamodb:Scan'] : [];
     allow(
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', ...scan],
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        ...scan,
+      ],
       [props.table.tableArn],
+    );
+    // Deleting is for the pending-notice markers only (docs/history-table.md): no history item can go.
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DeleteItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [keys.outboxPending] } },
+      }),
     );
     allow(['sns:Publish'], [props.topic.topicArn]);
     allow(['kms:Decrypt', 'kms:GenerateDataKey'], [props.topicKey.keyArn]);

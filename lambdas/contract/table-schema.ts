@@ -20,11 +20,19 @@ export const keys = {
   target: (targetUrl: string) => `TARGET#${targetUrl}`,
   cert: (sha256: string) => `CERT#${sha256}`,
   state: 'STATE',
+  /** A copy of the records a steady cycle's detection reads, beside the STATE (docs/history-table.md). */
+  liveView: 'STATE#LIVE',
   /** The last complete TLS posture per address of a target. */
   posture: 'POSTURE',
   /** All notices live in one partition so pending ones are found without knowing their targets. */
   outbox: 'OUTBOX',
   notice: (dedupeKey: string) => `NOTICE#${dedupeKey}`,
+  /**
+   * The pending notices' markers (`NOTICE#<dedupe key>`, one per pending notice) and `INDEXED`: a drain
+   * reads these few items instead of every notice kept (docs/history-table.md "Items").
+   */
+  outboxPending: 'OUTBOX#PENDING',
+  outboxIndexed: 'INDEXED',
   fingerprint: (sha256: string) => `FP#${sha256}`,
   /** The watch list: one partition, one `ITEM#<target>` per watched target plus the `META` item. */
   watchList: 'WATCHLIST',

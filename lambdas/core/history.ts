@@ -262,10 +262,42 @@ export interface TargetState {
   legacyMissing?: Record<string, number>;
 }
 
-/** Everything stored about one target. */
+/**
+ * Everything stored about one target, or — read through the store's live view — the state with the
+ * records detection reads when nothing new is served (`detect/live-records.ts`; docs/history-table.md
+ * "The live view").
+ */
 export interface TargetHistory {
   state: TargetState | null;
   certs: CertRecord[];
+  /**
+   * How the store read it, for its own next write: the live view's revision (0 = none), whether that view
+   * matches this history (`current`: nothing to rewrite), and whether `certs` are the view's records or
+   * the whole history. Absent on histories not read from a store.
+   */
+  view?: { rev: number; current: boolean; from: 'view' | 'full' };
+  /**
+   * Read through the live view only: what detection derives from records the view leaves out, as the
+   * whole history gave it when the view was written (`detect/live-records.ts`, {@link HistorySummary}).
+   */
+  summary?: HistorySummary;
+}
+
+/** A target's observed rotation cadence for one key type (`detect/expiry.ts` observedCadence). */
+export interface ObservedCadence {
+  /** Replacements seen. */
+  rotations: number;
+  /** The longest time from a leaf's notBefore to its successor's first sighting. */
+  replacedAfterMs: number;
+}
+
+/**
+ * What detection reads from a target's whole history beyond its live records: per key type the observed
+ * cadence (absent: too few rotations to count). It changes only with a new leaf, which a cycle reads the
+ * whole history for.
+ */
+export interface HistorySummary {
+  cadence: Partial<Record<KeyType, ObservedCadence>>;
 }
 
 /** The state of a target with no history. */

@@ -71,6 +71,8 @@ export type SaveOutcome = { ok: true; writes: number } | { ok: false; reason: 'c
 export interface TargetChanges {
   state: TargetState;
   changedCerts: readonly CertRecord[];
+  /** The history detection ran on, as the store returned it: the store keeps its live view in step. */
+  loaded?: TargetHistory;
 }
 
 /** What happened to each target of an add or remove. */
@@ -86,7 +88,7 @@ export interface WatchEdit {
 /** The watch list and the MX sets, as items of the same table. Writes are conditional single-item writes. */
 export interface WatchListStore {
   /** The list (active and removed items), or null when it was never set up. Consistent read. */
-  loadWatchList(): Promise<WatchList | null>;
+  loadWatchList(options?: { consistent?: boolean }): Promise<WatchList | null>;
   /** Writes the items that are absent (never touching an existing one, removed or not). Returns the targets written. */
   putWatchItemsIfAbsent(items: readonly WatchItem[]): Promise<string[]>;
   /** Records how the list was set up, unless that is recorded already. False when it was. */
@@ -148,8 +150,8 @@ export interface OutboxStore {
   hasNotice(dedupeKey: string): Promise<boolean>;
   /** Every notice in the outbox, pending and sent (until TTL drops sent ones), oldest first. */
   listNotices(): Promise<OutboxEntry[]>;
-  /** Pending notices, oldest first. */
-  pendingNotices(): Promise<OutboxEntry[]>;
+  /** Pending notices, oldest first (`now`: the cycle's instant, which times the store's own upkeep). */
+  pendingNotices(now?: Date): Promise<OutboxEntry[]>;
   /** Takes the publish claim of a pending notice for `leaseMs`; null when it is sent or someone else holds it. */
   claimNotice(dedupeKey: string, claimant: string, now: Date, leaseMs: number): Promise<OutboxEntry | null>;
   /** Marks a claimed notice sent. False when the claim was lost in the meantime. */
@@ -160,8 +162,13 @@ export interface OutboxStore {
 
 /** The history of targets: certificates, state and TLS posture per target. */
 export interface TargetStore {
-  /** Everything stored about a target (consistent read). */
-  loadTarget(target: string): Promise<TargetHistory>;
+  /**
+   * Everything stored about a target (consistent read). With `live`, possibly only what detection needs
+   * while nothing new is served: the state and the live records (`view.from === 'view'`), one small read,
+   * when the store's live view goes with the state; the caller reads the whole history when a certificate
+   * served is not among them (docs/history-table.md "The live view").
+   */
+  loadTarget(target: string, options?: { live?: boolean }): Promise<TargetHistory>;
   /**
    * Writes changed records (each conditional on the revision read) and then the state (conditional on
    * the version read). Nothing is overwritten that another cycle wrote in between: that is a conflict.

@@ -219,10 +219,7 @@ export async function runCtStep(settings: CtSettings, input: CtStepInput): Promi
     const failed = reports.filter((r) => r.outcome !== 'ok').length;
     const summary =
       `CT: ${reports.length} log(s), ${entries} entries read, ${matches.length} match(es), ` +
-      `${notices.length} notice(s)${failed > 0 ? `, ${failed} log(s) failed` : ''}` +
-      (reports.length < loaded.list.logs.length
-        ? `, ${loaded.list.logs.length - reports.length} log(s) left for the next run (out of time)`
-        : '');
+      `${notices.length} notice(s)${failed > 0 ? `, ${failed} log(s) failed` : ''}`;
     return { notices, logs: reports, warning: loaded.warning, summary };
   } finally {
     if (!input.http) http.close();

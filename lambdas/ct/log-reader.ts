@@ -143,6 +143,10 @@ export async function readLog<M>(
       outcome: 'ok',
     };
   }
+  if (Date.now() >= bounds.deadline) {
+    const error = new CtReadError('CT_TIMEOUT', 'not read this run: the CT budget was spent on the other logs');
+    return failed(base, error, at, 0);
+  }
   try {
     const head = await source.head();
     if (final && (head.size > final.size || (head.size === final.size && !head.root.equals(final.root)))) {

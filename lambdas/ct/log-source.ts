@@ -5,6 +5,7 @@
  */
 import type { LogEntry } from '../core/ct/entries';
 import type { TreeHead } from '../core/ct/tree-head';
+import { CtReadError } from './errors';
 import type { CtHttp } from './http';
 
 /** A batch of consecutive entries, and the bytes it cost on the wire. */
@@ -35,6 +36,24 @@ export interface SourceContext {
   timeoutMs: number;
   /** Requests in flight at once for one log. */
   parallel: number;
+  /**
+   * Epoch milliseconds after which no request runs (one in flight is cut then): the step's deadline plus
+   * {@link REQUEST_GRACE_MS}, so that a slow log cannot hold the step past its budget.
+   */
+  stopAt?: number;
+}
+
+/** How long after the step's deadline a request started before it may still run. */
+export const REQUEST_GRACE_MS = 10_000;
+
+/**
+ * The deadline of a request started now: the per-request timeout, cut at the context's `stopAt`. Throws
+ * CT_TIMEOUT once past it.
+ */
+export function requestTimeout(context: Pick<SourceContext, 'timeoutMs' | 'stopAt'>, now = Date.now()): number {
+  const left = context.stopAt === undefined ? Number.POSITIVE_INFINITY : context.stopAt - now;
+  if (left <= 0) throw new CtReadError('CT_TIMEOUT', "not asked: the CT step's time is spent");
+  return Math.min(context.timeoutMs, left);
 }
 
 /** Byte caps of the answers (a tile or batch past them is refused as too large). */

@@ -7,7 +7,7 @@ import { parseMerkleTreeLeaf } from '../core/ct/entries';
 import type { CtLogInfo } from '../core/ct/log-list';
 import { verifySth } from '../core/ct/tree-head';
 import { CtReadError } from './errors';
-import { ANSWER_LIMITS, type EntryBatch, type LogSource, type SourceContext } from './log-source';
+import { ANSWER_LIMITS, type EntryBatch, type LogSource, requestTimeout, type SourceContext } from './log-source';
 
 /** Entries asked per get-entries request. */
 export const GET_ENTRIES_WINDOW = 256;
@@ -31,7 +31,10 @@ function base64(value: unknown, what: string): Buffer {
 export function rfc6962Source(log: CtLogInfo, context: SourceContext): LogSource {
   let wireBytes = 0;
   const get = async (path: string, maxBytes: number, what: string) => {
-    const got = await context.http.get(new URL(path, log.url).toString(), { timeoutMs: context.timeoutMs, maxBytes });
+    const got = await context.http.get(new URL(path, log.url).toString(), {
+      timeoutMs: requestTimeout(context),
+      maxBytes,
+    });
     wireBytes += got.wireBytes;
     return { json: decodeJson(got.body, what), wireBytes: got.wireBytes };
   };
@@ -54,11 +57,14 @@ export function rfc6962Source(log: CtLogInfo, context: SourceContext): LogSource
     return { entries, wireBytes: bytes };
   };
 
-  /** Exactly the entries [start, start + count): refetches what an answer left out. */
-  const fetchAll = async (start: number, count: number): Promise<EntryBatch> => {
+  /**
+   * The entries [start, start + count): refetches what an answer left out while `keepGoing` says so (a
+   * log serving short pages slowly would otherwise hold the step past its deadline); fewer when it stops.
+   */
+  const fetchAll = async (start: number, count: number, keepGoing: () => boolean): Promise<EntryBatch> => {
     const first = await fetchWindow(start, count);
     const batch = { entries: [...first.entries], wireBytes: first.wireBytes };
-    while (batch.entries.length < count) {
+    while (batch.entries.length < count && keepGoing()) {
       const more = await fetchWindow(start + batch.entries.length, count - batch.entries.length);
       batch.entries.push(...more.entries);
       batch.wireBytes += more.wireBytes;
@@ -90,21 +96,24 @@ export function rfc6962Source(log: CtLogInfo, context: SourceContext): LogSource
     },
 
     async *entries(start, end, _treeSize, keepGoing): AsyncGenerator<EntryBatch> {
-      const inFlight: Array<Promise<EntryBatch>> = [];
+      const inFlight: Array<{ count: number; batch: Promise<EntryBatch> }> = [];
       let next = start;
       const fill = () => {
         while (next < end && inFlight.length < context.parallel) {
           const count = Math.min(GET_ENTRIES_WINDOW, end - next);
-          const pending = fetchAll(next, count);
-          pending.catch(() => undefined);
-          inFlight.push(pending);
+          const batch = fetchAll(next, count, keepGoing);
+          batch.catch(() => undefined);
+          inFlight.push({ count, batch });
           next += count;
         }
       };
       fill();
       while (inFlight.length > 0) {
-        yield await (inFlight.shift() as Promise<EntryBatch>);
-        if (!keepGoing()) return;
+        const { count, batch } = inFlight.shift() as { count: number; batch: Promise<EntryBatch> };
+        const got = await batch;
+        yield got;
+        // A window cut short ends the reading: the next one would not follow on.
+        if (got.entries.length < count || !keepGoing()) return;
         fill();
       }
     },

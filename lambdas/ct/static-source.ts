@@ -22,7 +22,7 @@ import {
 } from '../core/ct/tiles';
 import { CtReadError } from './errors';
 import type { Fetched } from './http';
-import { ANSWER_LIMITS, type EntryBatch, type LogSource, type SourceContext } from './log-source';
+import { ANSWER_LIMITS, type EntryBatch, type LogSource, requestTimeout, type SourceContext } from './log-source';
 
 /** Opens a static-ct log. */
 export function staticSource(log: CtLogInfo, context: SourceContext): LogSource {
@@ -31,7 +31,7 @@ export function staticSource(log: CtLogInfo, context: SourceContext): LogSource 
 
   const fetch = async (path: string, maxBytes: number, maxInflatedBytes?: number) => {
     const got = await context.http.get(new URL(path, log.url).toString(), {
-      timeoutMs: context.timeoutMs,
+      timeoutMs: requestTimeout(context),
       maxBytes,
       maxInflatedBytes,
     });

@@ -10,7 +10,7 @@ import type { EntryMatch, HostMatcher } from '../core/ct/matcher';
 import { mapWithLimit } from '../probe/pool';
 import type { CtHttp } from './http';
 import { type LogReadResult, type ReadBounds, readLog } from './log-reader';
-import { ANSWER_LIMITS, type LogSource, type SourceContext } from './log-source';
+import { ANSWER_LIMITS, type LogSource, REQUEST_GRACE_MS, requestTimeout, type SourceContext } from './log-source';
 import { rfc6962Source } from './rfc6962-source';
 import { staticSource } from './static-source';
 
@@ -45,38 +45,26 @@ function openSource(log: CtLogInfo, context: SourceContext): LogSource {
   return log.protocol === 'static-ct' ? staticSource(log, context) : rfc6962Source(log, context);
 }
 
-/** How long past the deadline a request already under way may still take (the saves follow it). */
-export const REQUEST_GRACE_MS = 5_000;
-/** The shortest deadline a request is given, however late. */
-const MIN_REQUEST_MS = 1_000;
-
 /**
- * Reads each log once, within the cycle's deadline: the logs read longest ago go first, a log not begun
- * by the deadline waits for the next cycle (left out of the result, its state unchanged), and no request
- * runs more than {@link REQUEST_GRACE_MS} past the deadline — so the CT step ends inside its function's
- * timeout however slow the logs answer (docs/ct.md). Never throws for a log's failure (each log's outcome
- * says it).
+ * Reads every log once, those furthest behind first (caught up longest ago): a log the budget did not
+ * reach this run is begun early the next, so a long list is read in turn rather than its tail never.
+ * Never throws for a log's failure (each log's outcome says it).
  */
 export async function tailLogs(input: TailInput): Promise<LogTail[]> {
   const issuers = new Map<string, Promise<Buffer | null>>();
-  const { deadline } = input.bounds;
-  const http: CtHttp = {
-    get: (url, limits) =>
-      input.http.get(url, {
-        ...limits,
-        timeoutMs: Math.max(MIN_REQUEST_MS, Math.min(limits.timeoutMs, deadline + REQUEST_GRACE_MS - Date.now())),
-      }),
-    close: () => input.http.close(),
-  };
   const context: SourceContext = {
-    http,
+    http: input.http,
     timeoutMs: input.timeoutMs,
     parallel: input.parallelPerLog ?? 4,
+    stopAt: input.bounds.deadline + REQUEST_GRACE_MS,
   };
-  const lastAttempt = (log: CtLogInfo) => input.states.get(log.id)?.lastAttemptAt ?? '';
-  const order = [...input.logs].sort((a, b) => lastAttempt(a).localeCompare(lastAttempt(b)));
-  const tails = await mapWithLimit(order, input.parallelLogs ?? 4, async (log): Promise<LogTail | null> => {
-    if (Date.now() >= deadline) return null;
+  // A log never read to a verified head (new, or never reached) goes first, then the least recently caught up.
+  const caughtUp = (log: CtLogInfo) => {
+    const state = input.states.get(log.id);
+    return state?.head ? state.caughtUpAt : '';
+  };
+  const order = [...input.logs].sort((a, b) => caughtUp(a).localeCompare(caughtUp(b)));
+  return mapWithLimit(order, input.parallelLogs ?? 4, async (log) => {
     const source = (input.open ?? openSource)(log, context);
     const result = await readLog<EntryMatch>(
       source,
@@ -91,7 +79,6 @@ export async function tailLogs(input: TailInput): Promise<LogTail[]> {
     );
     return { ...result, matches, log };
   });
-  return tails.filter((tail): tail is LogTail => tail !== null);
 
   async function chainOf(match: EntryMatch, log: CtLogInfo): Promise<Buffer[]> {
     if (match.entry.chain.length > 0) return match.entry.chain.map((c) => Buffer.from(c));
@@ -106,11 +93,13 @@ export async function tailLogs(input: TailInput): Promise<LogTail[]> {
     const key = `${log.id} ${fingerprint}`;
     let pending = issuers.get(key);
     if (!pending) {
-      pending = http
-        .get(new URL(`issuer/${fingerprint}`, log.url).toString(), {
-          timeoutMs: input.timeoutMs,
-          maxBytes: ANSWER_LIMITS.issuer,
-        })
+      pending = Promise.resolve()
+        .then(() =>
+          input.http.get(new URL(`issuer/${fingerprint}`, log.url).toString(), {
+            timeoutMs: requestTimeout(context),
+            maxBytes: ANSWER_LIMITS.issuer,
+          }),
+        )
         .then(({ body }) => (createHash('sha256').update(body).digest('hex') === fingerprint ? body : null))
         .catch(() => null);
       issuers.set(key, pending);

@@ -141,18 +141,22 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const noDrain = { published: [] as Notice[], failures: [], lostClaims: [] };
   const earlier = input.shard ? noDrain : await drain();
 
-  // Histories first: a rollout under way (read from them) takes several handshakes per address.
+  // Histories first: a rollout under way (read from them) takes several handshakes per address. Each read
+  // is sized to what detection needs: the state and the live records while nothing new is served
+  // (docs/history-table.md "The live view"), the whole history when a certificate served is not among them.
   const badItems: RunProblem[] = [];
   const loaded = new Map<string, TargetHistory>();
-  await mapWithLimit(input.targets, limit, async (t) => {
+  const load = async (url: string, live: boolean) => {
     try {
-      loaded.set(t.url, await store.loadTarget(t.url));
+      loaded.set(url, await store.loadTarget(url, { live }));
     } catch (error) {
       // A bad stored item (e.g. imported) stops its own target only; the others are watched as usual.
       if (!(error instanceof StoreError && error.code === 'ITEM_INVALID')) throw error;
-      badItems.push({ target: t.url, message: error.message, badItem: true });
+      loaded.delete(url);
+      badItems.push({ target: url, message: error.message, badItem: true });
     }
-  });
+  };
+  await mapWithLimit(input.targets, limit, (t) => load(t.url, true));
   const samplePlan = samplePlans(loaded, config);
   const observed = input.observe
     ? await input.observe(input.targets, samplePlan)
@@ -165,6 +169,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         unreached: [] as Target[],
       };
   const { observations } = observed;
+  await mapWithLimit(servedOutside(loaded, observations), limit, (url) => load(url, false));
   const unreached = new Set(observed.unreached.map((t) => t.url));
   const targets = input.targets.filter((t) => !unreached.has(t.url));
   const histories = new Map([...loaded].filter(([url]) => !unreached.has(url)));
@@ -177,7 +182,11 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const hold = (d: TargetDetection, history: TargetHistory) => {
     const certs = new Map(history.certs.map((c) => [c.sha256, c]));
     for (const c of d.changedCerts) certs.set(c.sha256, c);
-    held.set(d.target, { host: hostOf(detectTargets, d.target), certs: [...certs.values()] });
+    held.set(d.target, {
+      host: hostOf(detectTargets, d.target),
+      certs: [...certs.values()],
+      complete: history.view?.from !== 'view',
+    });
   };
   for (const d of detection.targets) hold(d, histories.get(d.target) as TargetHistory);
   // Extensions amend the notices before they leave this cycle (a shard's leaf notices with this shard's
@@ -201,8 +210,9 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const extra: Notice[] = [];
   await mapWithLimit(detectTargets, limit, async (target) => {
     let current = detection.targets.find((d) => d.target === target.url) as TargetDetection;
+    let read = histories.get(target.url);
     for (let attempt = 1; ; attempt++) {
-      const outcome = await store.saveTarget(current);
+      const outcome = await store.saveTarget({ ...current, loaded: read });
       if (outcome.ok) return;
       conflicts += 1;
       if (attempt >= (input.maxAttempts ?? 3)) {
@@ -210,9 +220,11 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         return;
       }
       const first = detection.targets.find((d) => d.target === target.url);
+      // A conflict is redone on the whole history, read again.
+      read = await store.loadTarget(target.url);
       current = detectTarget({
         target,
-        history: await store.loadTarget(target.url),
+        history: read,
         observations,
         now,
         config,
@@ -280,6 +292,17 @@ function samplePlans(histories: ReadonlyMap<string, TargetHistory>, config: Watc
     if (Object.keys(plan).length > 0) plans[url] = plan;
   }
   return plans;
+}
+
+/** Targets read through their live view that served a certificate it does not hold (new, or back). */
+function servedOutside(loaded: ReadonlyMap<string, TargetHistory>, observations: readonly Observation[]): string[] {
+  const outside = new Set<string>();
+  for (const o of observations) {
+    const history = loaded.get(o.target);
+    if (history?.view?.from !== 'view' || outside.has(o.target)) continue;
+    if (o.chain.some((cert) => !history.certs.some((c) => c.sha256 === cert.sha256))) outside.add(o.target);
+  }
+  return [...outside];
 }
 
 function hostOf(targets: readonly DetectTarget[], url: string): string {

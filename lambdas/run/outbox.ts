@@ -38,7 +38,7 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
   const { store, publisher, claimant, now, leaseMs, attempted, hooks } = options;
   const result: DrainResult = { published: [], failures: [], lostClaims: [] };
   const nowIso = now.toISOString();
-  for (const entry of await store.pendingNotices()) {
+  for (const entry of await store.pendingNotices(now)) {
     if (attempted.has(entry.dedupeKey)) continue;
     // Held by a live claim: skip without spending a (failing) conditional write.
     if (entry.claimedUntil && entry.claimedUntil >= nowIso) continue;

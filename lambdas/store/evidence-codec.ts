@@ -11,10 +11,17 @@
  * `k` is `r` (RSA) or `e` (ECDSA), `at` = milliseconds before `lastCycleAt`, `c` = key-type cycles before
  * its count, `h` = hundredths of a watched hour before its clock, `gap` = tenths of an hour, `n`/`s` =
  * hundredths, `m` = misses, `q`/`g`/`r`/`k` = hundredths. A negative offset is written with a leading `-`.
+ *
+ * The form before the fast counts (no `f` in the entry's head nor in its leaves) is read too, each fast
+ * count taken as its window count: the share bound it gives is then the window's, as that release judged.
  */
 import type { AddressEvidence, KeyTypeEvidence, LeafMix } from '../core/history';
 import type { KeyType } from '../core/observation';
 import { StoreError } from './errors';
+
+/** Numbers in an entry's head (after the address), and fields of a leaf (its id first). */
+const HEAD_FIELDS = 7;
+const LEAF_FIELDS = 11;
 
 /** Hex digits of a fingerprint kept in the compact form. */
 export const LEAF_ID_LENGTH = 12;
@@ -89,16 +96,25 @@ export function decodeMix(
   return entries.map((text) => {
     const [head, ...rest] = text.split(' ');
     const keyType = LETTER_KEY[head?.[0] ?? ''];
-    if (!keyType || rest.length < 7) throw new StoreError('ITEM_INVALID', `STATE mix: entry "${text}" is not evidence`);
+    const numbers = rest.findIndex((part) => part.includes(':'));
+    const fields = numbers < 0 ? rest.length : numbers;
+    if (!keyType || (fields !== HEAD_FIELDS && fields !== HEAD_FIELDS - 1))
+      throw new StoreError('ITEM_INVALID', `STATE mix: entry "${text}" is not evidence`);
+    // Written before the fast counts: no `f`, read as the window count `n`.
+    const fast = fields === HEAD_FIELDS;
     const kt = base.keyTypes[keyType];
     const c0 = kt?.cycles ?? 0;
     const h0 = kt?.clock ?? 0;
     const iso = (t: string) => new Date(at0 - parseInt36(t, 'time')).toISOString();
     const clock = (t: string) => Math.round((h0 - parseInt36(t, 'clock') / 100) * 100) / 100;
-    const [at, c, h, gap, n, f, s, ...leafTexts] = rest;
+    const withFast = (parts: string[], at: number) =>
+      fast ? parts : [...parts.slice(0, at), parts[at - 1], ...parts.slice(at)];
+    const [at, c, h, gap, n, f, s, ...leafTexts] = withFast(rest, 5);
     const leaves: LeafMix[] = leafTexts.map((leafText) => {
-      const [id, lAt, lH, lN, lF, lS, lM, lQ, lG, lR, lK] = leafText.split(':');
-      if (lK === undefined) throw new StoreError('ITEM_INVALID', `STATE mix: leaf "${leafText}" is not evidence`);
+      const parts = leafText.split(':');
+      if (parts.length !== (fast ? LEAF_FIELDS : LEAF_FIELDS - 1))
+        throw new StoreError('ITEM_INVALID', `STATE mix: leaf "${leafText}" is not evidence`);
+      const [id, lAt, lH, lN, lF, lS, lM, lQ, lG, lR, lK] = withFast(parts, 4);
       return {
         sha256: byPrefix.get(id) ?? id,
         at: iso(lAt),

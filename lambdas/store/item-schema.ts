@@ -8,6 +8,7 @@
  * (other modules add kinds); for them only the keys and the size are checked.
  */
 import { keys } from '../contract/table-schema';
+import { REVOCATION_REASONS } from '../core/revocation/model';
 import { StoreError } from './errors';
 
 /** A stored item, as lib-dynamodb returns it. */
@@ -44,6 +45,8 @@ interface ItemKind {
   fields: Readonly<Record<string, FieldRule>>;
   /** Attributes that repeat a part of the keys (a reader trusts either): the value the keys imply. */
   impliedByKeys?(pk: string, sk: string): Record<string, string>;
+  /** Rules for the attributes of an object attribute (checked when that attribute is an object). */
+  inner?: Readonly<Record<string, Readonly<Record<string, FieldRule>>>>;
 }
 
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -53,6 +56,17 @@ const TARGET = 'TARGET#';
 const req = (type: FieldType): FieldRule => ({ type, required: true });
 const opt = (type: FieldType): FieldRule => ({ type });
 const nullable = (type: FieldType): FieldRule => ({ type, nullable: true });
+
+/** What a reader takes from a stored revocation verdict: only trusted answers are kept (docs/revocation.md). */
+const REVOCATION_VERDICT: Readonly<Record<string, FieldRule>> = {
+  status: req({ oneOf: ['good', 'revoked'] }),
+  source: req({ oneOf: ['crl', 'ocsp'] }),
+  url: nullable('string'),
+  thisUpdate: nullable('time'),
+  nextUpdate: nullable('time'),
+  revokedAt: opt('time'),
+  reason: opt({ oneOf: REVOCATION_REASONS.filter((r): r is NonNullable<typeof r> => r !== null) }),
+};
 
 const KINDS: readonly ItemKind[] = [
   {
@@ -110,8 +124,15 @@ const KINDS: readonly ItemKind[] = [
       evidence: opt('list'),
       keyTypes: opt('object'),
       raised: opt('string list'),
+      liveRev: opt('number'),
       cadence: opt('number'),
     },
+  },
+  {
+    name: 'live view',
+    matches: (pk, sk) => pk.startsWith(TARGET) && sk === keys.liveView,
+    impliedByKeys: (pk) => ({ target: pk.slice(TARGET.length) }),
+    fields: { target: req('string'), certs: req('string'), summary: opt('object'), rev: opt('number') },
   },
   {
     name: 'TLS posture',
@@ -135,6 +156,17 @@ const KINDS: readonly ItemKind[] = [
       claimedBy: nullable('string'),
       claimedUntil: nullable('time'),
     },
+  },
+  {
+    name: 'pending-notice marker',
+    matches: (pk, sk) => pk === keys.outboxPending && sk.startsWith('NOTICE#'),
+    impliedByKeys: (_pk, sk) => ({ dedupeKey: sk.slice('NOTICE#'.length) }),
+    fields: { dedupeKey: req('string'), at: opt('time') },
+  },
+  {
+    name: 'outbox index',
+    matches: (pk, sk) => pk === keys.outboxPending && sk === keys.outboxIndexed,
+    fields: { sweptAt: opt('time') },
   },
   {
     name: 'watch-list entry',
@@ -181,6 +213,20 @@ const KINDS: readonly ItemKind[] = [
     name: 'run notice',
     matches: (pk, sk) => pk.startsWith('RUN#') && sk.startsWith('NOTICE#'),
     fields: { notice: req('object') },
+  },
+  {
+    name: 'revocation verdict',
+    matches: (pk, sk) => pk.startsWith('REVOCATION#') && sk.startsWith('SERIAL#'),
+    impliedByKeys: (pk, sk) => ({ url: pk.slice('REVOCATION#'.length), serial: sk.slice('SERIAL#'.length) }),
+    fields: {
+      url: req('string'),
+      serial: req('string'),
+      issuerSha256: req('sha256'),
+      verdict: req('object'),
+      validUntil: req('time'),
+      expiresAt: opt('number'),
+    },
+    inner: { verdict: REVOCATION_VERDICT },
   },
   {
     name: 'probe rate',
@@ -239,6 +285,26 @@ function typeProblem(value: unknown, type: FieldType): string | null {
   }
 }
 
+/** The first attribute of the object attribute `outer` that breaks its rule (the field named `outer.name`). */
+function innerProblem(
+  kindName: string,
+  outer: string,
+  value: Record<string, unknown>,
+  rules: Readonly<Record<string, FieldRule>>,
+): ItemProblem | null {
+  for (const [name, rule] of Object.entries(rules)) {
+    const field = `${outer}.${name}`;
+    const inner = value[name];
+    if (inner === undefined || (inner === null && (rule.nullable || !rule.required))) {
+      if (rule.required) return { field, reason: `a ${kindName} item needs "${field}"` };
+      continue;
+    }
+    const problem = typeProblem(inner, rule.type);
+    if (problem) return { field, reason: `"${field}" is ${shown(inner)}, ${problem}` };
+  }
+  return null;
+}
+
 /** The kind of an item by its keys (null: a kind other modules read, or none). */
 function kindOf(pk: string, sk: string): ItemKind | null {
   return KINDS.find((kind) => kind.matches(pk, sk)) ?? null;
@@ -265,6 +331,10 @@ export function checkItem(item: StoredItem, options: { size?: boolean } = {}): I
       }
       const problem = typeProblem(value, rule.type);
       if (problem) return { field, reason: `"${field}" is ${shown(value)}, ${problem}` };
+    }
+    for (const [outer, rules] of Object.entries(kind.inner ?? {})) {
+      const problem = innerProblem(kind.name, outer, item[outer] as Record<string, unknown>, rules);
+      if (problem) return problem;
     }
     for (const [field, implied] of Object.entries(kind.impliedByKeys?.(pk, sk) ?? {})) {
       if (item[field] !== implied) {

@@ -32,8 +32,8 @@ export function watchListStoreOn(engine: TableEngine, badItems = new BadItems())
   };
 
   return {
-    async loadWatchList() {
-      const items = await engine.query({ partition: keys.watchList, consistent: true });
+    async loadWatchList(options) {
+      const items = await engine.query({ partition: keys.watchList, consistent: options?.consistent ?? true });
       const meta = items.find((i) => i.sk === keys.watchMeta);
       if (!meta) return null;
       const entries = badItems.decodeEach(

@@ -15,7 +15,7 @@ import { ProbeError } from '../../lambdas/probe/errors';
 import { ConfigError } from '../../lambdas/settings/config-error';
 import { StoreError } from '../../lambdas/store/errors';
 import { TimelineError } from '../../lambdas/timeline/errors';
-import { cli } from '../support/cli';
+import { cli, expectOneLineRefusal } from '../support/cli';
 
 const CLI = resolve(__dirname, '..', '..', 'lambdas', 'cli');
 const at = { setting: 'probeTimeoutMs', spelling: '--timeout', source: 'flag' } as const;
@@ -71,9 +71,7 @@ describe('through the real CLI: the message as it was, the code from the table',
     const result = await cli(argv);
 
     // Assess
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.code).toBe(code);
+    expectOneLineRefusal(result, code, message);
   });
 
   test('a StoreError for a store that is a file, and one for an import line that is no item', async () => {

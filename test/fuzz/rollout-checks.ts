@@ -32,6 +32,13 @@ export interface RolloutSimResult {
   /** Per RETIRED that was no flap: hours from the last frontend serving the leaf to the notice. */
   retireLagHours: number[];
   /**
+   * The same, from the first cycle that watched the target after that end (a pause of the watcher or a
+   * removal over the end of service is no lag of the model).
+   */
+  watchedLagHours: number[];
+  /** Leaves gone from every frontend at the end of the run and not retired: hours since each was last served. */
+  unretiredHours: number[];
+  /**
    * RETIREDs while a frontend still served the leaf that nothing contradicted (the watcher never saw it
    * again before the last frontend switched): minutes each came before the end of service.
    */
@@ -40,6 +47,8 @@ export interface RolloutSimResult {
   extraHandshakes: number;
   /** PIN_UNUSED notices (each checked: the leaf served nowhere then). */
   pinUnused: number;
+  /** Cycles × targets read through the store's live view, and of those with fewer records than the history. */
+  liveView: { viewed: number; smaller: number };
 }
 
 /** Checks one run's notices as they come. */
@@ -52,6 +61,8 @@ export class RolloutChecker {
    * to say should an observation contradict the retirement (a flap).
    */
   private readonly retired = new Map<string, { until: number | null; detail: string; at: number }>();
+  /** The world's times of the cycles that watched some target, in order. */
+  private readonly watched: number[] = [];
 
   /** `observedAt`: when each key type × address last completed a handshake (the simulated prober keeps it). */
   constructor(
@@ -63,6 +74,7 @@ export class RolloutChecker {
   /** Checks a cycle's notices and observations at the world's time `real`. */
   check(notices: readonly Notice[], observations: readonly Observation[], real: number): void {
     const when = new Date(real).toISOString();
+    if (this.watched.length === 0 || real > (this.watched.at(-1) ?? 0)) this.watched.push(real);
     const returned = new Set<string>();
     for (const n of notices) {
       this.r.counts[n.type] = (this.r.counts[n.type] ?? 0) + 1;
@@ -167,7 +179,10 @@ export class RolloutChecker {
       return;
     }
     const end = lastServed(this.world, keyType, leaf, real);
-    if (end !== null) this.r.retireLagHours.push(Math.round(((real - end) / HOUR) * 10) / 10);
+    if (end === null) return;
+    this.r.retireLagHours.push(Math.round(((real - end) / HOUR) * 10) / 10);
+    const resumed = this.watched.find((t) => t >= end) ?? real;
+    this.r.watchedLagHours.push(Math.round(((real - resumed) / HOUR) * 10) / 10);
   }
 
   /** The checks at the end of the run (`end`: its last cycle's time). */
@@ -183,6 +198,14 @@ export class RolloutChecker {
         this.r.violations.push(
           `KEY_TYPE_WITHDRAWN for ${k} raised ${got} times (withdrawn ${at === null ? 'never' : new Date(at).toISOString()})`,
         );
+      }
+    }
+    for (const k of KEY_TYPES) {
+      for (const [leaf, cert] of LEAVES[k].entries()) {
+        if (!servedEver(this.world, k, leaf) || servingNow(this.world, k, leaf, end).length > 0) continue;
+        if (this.retired.has(cert.sha256)) continue;
+        const last = lastServed(this.world, k, leaf, end) ?? end;
+        this.r.unretiredHours.push(Math.round(((end - last) / HOUR) * 10) / 10);
       }
     }
     for (const k of KEY_TYPES) {

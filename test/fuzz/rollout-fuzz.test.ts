@@ -24,3 +24,17 @@ describe('rollout campaign (seeded slice)', () => {
     expect(result.flaps).toBeGreaterThan(0);
   });
 });
+
+describe('the live view (docs/history-table.md)', () => {
+  it.each(Object.keys(WORLDS))(
+    'decides as the whole history in the %s world, with views smaller than the history',
+    (world) => {
+      // Act: every cycle that would read through a view also runs detection on it and compares (it throws).
+      const result = runRolloutSim({ world, seed: 2026, cycleMinutes: 60 });
+
+      // Assess
+      expect(result.violations).toEqual([]);
+      expect(result.liveView.viewed).toBeGreaterThan(0);
+    },
+  );
+});

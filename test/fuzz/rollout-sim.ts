@@ -64,10 +64,13 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
     returns: { rollback: 0, flap: 0 },
     rollbackRaces: 0,
     retireLagHours: [],
+    watchedLagHours: [],
+    unretiredHours: [],
     earlyMinutes: [],
     handshakes: 0,
     extraHandshakes: 0,
     pinUnused: 0,
+    liveView: fleet.liveViews.counts,
   };
   const checker = new RolloutChecker(world, r, observedAt);
 
@@ -86,6 +89,7 @@ export function runRolloutSim(options: RolloutSimOptions): RolloutSimResult {
     const notices = fleet.cycle(new Date(cycle.at), observations, {
       urls: watched.map((t) => t.target.url),
       shards: world.shards,
+      label: `${world.name} seed ${options.seed} cycle ${r.cycles}`,
     });
     checker.check(notices, observations, cycle.real);
   }
@@ -156,6 +160,10 @@ export interface RolloutCampaignResult {
   returns: { rollback: number; flap: number };
   rollbackRaces: number;
   retireLagHours: { median: number; max: number; n: number };
+  /** The same from the first cycle that watched after the end of service. */
+  watchedLagHours: { median: number; max: number; n: number };
+  /** Leaves gone at the end of a run and not retired: how many, and the longest they had been gone (hours). */
+  unretired: { n: number; maxHours: number };
   /** RETIREDs before the last frontend switched that nothing contradicted, and by how many minutes at most. */
   early: { n: number; maxMinutes: number };
   /** Handshakes per cycle on average, and those sampling added. */
@@ -182,12 +190,15 @@ export function runRolloutCampaign(
     returns: { rollback: 0, flap: 0 },
     rollbackRaces: 0,
     retireLagHours: { median: 0, max: 0, n: 0 },
+    watchedLagHours: { median: 0, max: 0, n: 0 },
+    unretired: { n: 0, maxHours: 0 },
     early: { n: 0, maxMinutes: 0 },
     handshakesPerCycle: 0,
     extraPerCycle: 0,
     durationMs: 0,
   };
   const lags: number[] = [];
+  const watchedLags: number[] = [];
   let cycles = 0;
   let handshakes = 0;
   let extra = 0;
@@ -203,21 +214,30 @@ export function runRolloutCampaign(
     out.returns.flap += r.returns.flap;
     out.rollbackRaces += r.rollbackRaces;
     lags.push(...r.retireLagHours);
+    watchedLags.push(...r.watchedLagHours);
+    out.unretired.n += r.unretiredHours.length;
+    out.unretired.maxHours = Math.max(out.unretired.maxHours, ...r.unretiredHours);
     out.early.n += r.earlyMinutes.length;
     out.early.maxMinutes = Math.max(out.early.maxMinutes, ...r.earlyMinutes.filter(Number.isFinite));
     cycles += r.cycles;
     handshakes += r.handshakes;
     extra += r.extraHandshakes;
   }
-  lags.sort((a, b) => a - b);
-  out.retireLagHours = {
-    median: lags.length ? lags[Math.floor(lags.length / 2)] : 0,
-    max: lags.at(-1) ?? 0,
-    n: lags.length,
-  };
+  out.retireLagHours = spread(lags);
+  out.watchedLagHours = spread(watchedLags);
   out.predictedFlaps = Number(out.predictedFlaps.toPrecision(3));
   out.handshakesPerCycle = Math.round((handshakes / Math.max(1, cycles)) * 100) / 100;
   out.extraPerCycle = Math.round((extra / Math.max(1, cycles)) * 100) / 100;
   out.durationMs = Math.round(performance.now() - started);
   return out;
+}
+
+/** Median (the upper one of an even count), max and count of some hours. */
+function spread(hours: number[]): { median: number; max: number; n: number } {
+  const sorted = [...hours].sort((a, b) => a - b);
+  return {
+    median: sorted.length ? sorted[Math.floor(sorted.length / 2)] : 0,
+    max: sorted.at(-1) ?? 0,
+    n: sorted.length,
+  };
 }

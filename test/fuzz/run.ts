@@ -335,6 +335,18 @@ function rolloutRows(name: string, r: RolloutCampaignResult, check: (ok: boolean
       `median ${r.retireLagHours.median}, max ${r.retireLagHours.max} (${r.retireLagHours.n} retirements)`,
       '',
     ],
+    [
+      '',
+      'the same from the first cycle watching after that end',
+      `median ${r.watchedLagHours.median}, max ${r.watchedLagHours.max}`,
+      '',
+    ],
+    [
+      '',
+      'leaves gone at the end of a run, not retired (longest gone)',
+      `${r.unretired.n}${r.unretired.n ? ` (${r.unretired.maxHours} h)` : ''}`,
+      '',
+    ],
     ['', 'handshakes per cycle (added by sampling)', `${r.handshakesPerCycle} (${r.extraPerCycle})`, ''],
   ];
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { cli as certwatch } from '../support/cli';
+import { cli as certwatch, expectOneLineRefusal } from '../support/cli';
 import { useLocalAwsCredentials } from '../support/local-aws-credentials';
 import { HOST, useCliWorkspace } from './cycle-harness';
 
@@ -129,9 +129,7 @@ describe('certwatch check and history (in-process CLI, real loopback servers, em
     const result = await certwatch(argv.map((a) => (a === 'x' ? join(ws.dir, 'x') : a)));
 
     // Assess
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expectOneLineRefusal(result, 2, message);
     expect(result.stdout).toBe('');
   });
 

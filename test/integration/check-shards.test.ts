@@ -12,7 +12,7 @@ import { runShardedCheck } from '../../lambdas/cli/check-sharded';
 import { defaultWorkerCommand } from '../../lambdas/cli/shard-workers';
 import { shardOf } from '../../lambdas/core/run-budget';
 import { openHistoryStore } from '../../lambdas/store/open-store';
-import { cli as certwatch } from '../support/cli';
+import { cli as certwatch, expectOneLineRefusal } from '../support/cli';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { createPki, HOST, type Pki, probeOptionsFor, RecordingPublisher } from './cycle-harness';
 
@@ -108,9 +108,7 @@ describe('check --shards: shards in worker processes against the parent store (d
     const run = await certwatch(['check', '--shards', '2', ...extra, '--store', store]);
 
     // Assess
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(message);
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expectOneLineRefusal(run, 2, message);
   });
 
   it('prints the BASELINE once and the table through the console publisher', async () => {

@@ -107,10 +107,13 @@ describe('watch cycle over real loopback servers and dynalite: rotation', () => 
     await cycle(2);
 
     // Assess
-    expect(steady).toEqual({ UpdateItem: 2 });
-    expect(writes.byCommand).toEqual({ UpdateItem: 4 });
-    // Baseline: 2 certificate items per target + 1 state each, and one BASELINE notice recorded, claimed, sent.
-    expect(baselineWrites).toEqual({ PutItem: 5, UpdateItem: 4 });
+    // One STATE update per target; these cycles are a day apart, so each also records the outbox's daily
+    // sweep (one put whatever the list's length, docs/history-table.md "Pending notices").
+    expect(steady).toEqual({ UpdateItem: 2, PutItem: 1 });
+    expect(writes.byCommand).toEqual({ UpdateItem: 4, PutItem: 2 });
+    // Baseline: per target 2 certificate items, the live view and the state, and one BASELINE notice
+    // recorded (with its pending marker), claimed, sent (its marker deleted), and the outbox's sweep record.
+    expect(baselineWrites).toEqual({ PutItem: 9, UpdateItem: 4, DeleteItem: 1 });
     expect(publisher.types()).toEqual(['BASELINE']);
   });
 });

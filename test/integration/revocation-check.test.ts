@@ -8,28 +8,21 @@
  * - C: its OCSP responder hangs → unknown each cycle, the cycle bounded by the probe timeout;
  * then `--revocation off`, which fetches nothing.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Notice } from '../../lambdas/core/notice';
-import type { Observation } from '../../lambdas/core/observation';
+import { type CheckRun, checkAt } from '../support/cli-process';
 import { type HttpFiles, startHttpFiles } from '../support/http-files';
 import { type CaIssued, type OcspResponder, OpensslCa } from '../support/openssl-ca';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'certwatch.js');
 const HOUR = 3_600_000;
 const CRL_HOST = 'crl.revocation.example';
 const HOSTS = { A: 'a.revocation.example', B: 'b.revocation.example', C: 'c.revocation.example' } as const;
 type Name = keyof typeof HOSTS;
 
-interface Run {
-  code: number;
-  notices: Notice[];
-  observations: Observation[];
-  stderr: string;
-}
+type Run = CheckRun;
 
 describe('revocation through certwatch check (faketime, simulated days)', () => {
   let dir: string;
@@ -43,11 +36,7 @@ describe('revocation through certwatch check (faketime, simulated days)', () => 
   /** `certwatch check` of the three targets at a faked instant. */
   function check(at: Date, ...extra: string[]): Promise<Run> {
     const names = Object.keys(HOSTS) as Name[];
-    const args = [
-      at.toISOString().slice(0, 19).replace('T', ' '),
-      process.execPath,
-      BIN,
-      'check',
+    return checkAt(at, [
       ...names.map((n) => `smtp://${HOSTS[n]}:${servers[n].port}`),
       ...names.flatMap((n) => ['--resolve', `${HOSTS[n]}:${servers[n].port}:127.0.0.1`]),
       '--resolve',
@@ -60,25 +49,8 @@ describe('revocation through certwatch check (faketime, simulated days)', () => 
       '3000',
       '--store',
       join(dir, 'store'),
-      '--json',
       ...extra,
-    ];
-    return new Promise((resolve, reject) => {
-      execFile(
-        'faketime',
-        args,
-        { env: { ...process.env, TZ: 'UTC' }, timeout: 90_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          try {
-            const document = JSON.parse(stdout) as { notices: Notice[]; observations: Observation[] };
-            resolve({ code, notices: document.notices, observations: document.observations, stderr });
-          } catch (cause) {
-            reject(new Error(`certwatch check printed no JSON (exit ${code}): ${stderr}`, { cause }));
-          }
-        },
-      );
-    });
+    ]);
   }
 
   const leafVerdict = (run: Run, name: Name) =>

@@ -288,4 +288,24 @@ describe('inspect --revocation', () => {
       'certwatch: --revocation cannot be combined with --at: a revocation status is a fact of now\n',
     );
   });
+
+  it('reaches sources named by host through --resolve, as probe does (Google-style partitioned CRL path)', async () => {
+    // Prepare: the leaf's CRL is at crl.revocation.example, which only a pin makes reachable
+    const pinned = ca.issue({ name: HOST, crlUrls: [http.url('/issuing/shard-7.crl', CRL_HOST)] });
+    publishCrls();
+    const chainFile = join(dir, 'pinned.pem');
+    writeFileSync(chainFile, pinned.certPem + ca.cert.certPem);
+    const args = ['inspect', chainFile, '--ca', join(dir, 'root.pem'), '--revocation', 'crl', '--json'];
+
+    // Act
+    const unpinned = await cli(args);
+    const viaPin = await cli([...args, '--resolve', `${CRL_HOST}:${http.port}:127.0.0.1`]);
+
+    // Assess
+    const statuses = (outcome: { stdout: string }) =>
+      JSON.parse(outcome.stdout).chain.map((c: { revocation: { status: string } }) => c.revocation.status);
+    expect(statuses(unpinned)).toEqual(['unknown', 'good']);
+    expect(viaPin.code).toBe(0);
+    expect(statuses(viaPin)).toEqual(['good', 'good']);
+  });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockRecordFor } from '../../lambdas/store/dir-lock';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { cli as certwatch } from '../support/cli';
+import { cli as certwatch, expectOneLineRefusal } from '../support/cli';
 import { useLocalAwsCredentials } from '../support/local-aws-credentials';
 import { createPki, HOST, type Pki, type ServerPair, startPair } from './cycle-harness';
 
@@ -21,13 +21,6 @@ function snapshot(dir: string): Record<string, string> {
   };
   walk(dir);
   return files;
-}
-
-function expectOneLine(result: { code: number; stderr: string }, code: number, message: RegExp): void {
-  expect(result.code).toBe(code);
-  expect(result.stderr).toMatch(message);
-  expect(result.stderr.trim().split('\n')).toHaveLength(1);
-  expect(result.stderr).not.toMatch(/\n\s+at |node_modules|Node\.js v/);
 }
 
 describe('embedded store integrity, export and import (in-process CLI, real loopback servers, real store)', () => {
@@ -88,7 +81,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     const result = await certwatch(argv());
 
     // Assess
-    expectOneLine(result, 2, /store .* is damaged \(dynamodb\/CURRENT is missing beside \d+ database file/);
+    expectOneLineRefusal(result, 2, /store .* is damaged \(dynamodb\/CURRENT is missing beside \d+ database file/);
     expect(snapshot(store)).toEqual(before);
   });
 
@@ -106,8 +99,8 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     const check = await certwatch(['check', ...probeArgs(pair as ServerPair), '--store', store]);
 
     // Assess
-    expectOneLine(history, 2, /is damaged .*restore it from a backup/);
-    expectOneLine(check, 2, /is damaged/);
+    expectOneLineRefusal(history, 2, /is damaged .*restore it from a backup/);
+    expectOneLineRefusal(check, 2, /is damaged/);
     expect(snapshot(store)).toEqual(before);
   });
 
@@ -121,7 +114,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     const result = await certwatch([...argv, '--store', file]);
 
     // Assess
-    expectOneLine(result, 2, /plain-file is not a directory/);
+    expectOneLineRefusal(result, 2, /plain-file is not a directory/);
     expect(readFileSync(file, 'utf8')).toBe('not a store');
   });
 
@@ -203,7 +196,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     const after = await certwatch(['export', '--store', store]);
 
     // Assess
-    expectOneLine(refused, 2, /already holds history: give --merge/);
+    expectOneLineRefusal(refused, 2, /already holds history: give --merge/);
     expect(merged.code).toBe(0);
     expect(merged.stderr).toMatch(/imported 1 item\(s\).*kept \d+ it already had/);
     const items = after.stdout
@@ -255,7 +248,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     const result = await certwatch(['import', file, '--store', copy]);
 
     // Assess
-    expectOneLine(result, 2, message);
+    expectOneLineRefusal(result, 2, message);
     const empty = await certwatch(['history', '--store', copy]);
     expect(empty.stdout).toMatch(/^No history of any target in .*there is no store there yet/);
   });
@@ -266,8 +259,8 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     const device = await certwatch(['import', '/dev/zero', '--store', join(dir, 'copy')]);
 
     // Assess
-    expectOneLine(directory, 2, /is a directory, not a file or a pipe/);
-    expectOneLine(device, 2, /is a device or socket, not a file or a pipe/);
+    expectOneLineRefusal(directory, 2, /is a directory, not a file or a pipe/);
+    expectOneLineRefusal(device, 2, /is a device or socket, not a file or a pipe/);
   });
 
   it('finds a certificate by the 16-digit prefix the history table prints, and says when none matches', async () => {
@@ -289,7 +282,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     }
     expect(none.code).toBe(0);
     expect(none.stdout).toMatch(/^No history of a certificate whose SHA-256 starts with deadbeef in /);
-    expectOneLine(tooLong, 2, /has 64 hex digits, not 66/);
+    expectOneLineRefusal(tooLong, 2, /has 64 hex digits, not 66/);
   });
 
   it('says an 8-digit prefix is ambiguous when two stored certificates share it', async () => {
@@ -309,7 +302,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     const result = await certwatch(['history', sha.slice(0, 8), '--store', store]);
 
     // Assess
-    expectOneLine(result, 2, new RegExp(`${sha.slice(0, 8)} is ambiguous .*2 certificates start with it`));
+    expectOneLineRefusal(result, 2, new RegExp(`${sha.slice(0, 8)} is ambiguous .*2 certificates start with it`));
   });
 
   it('waits for a cycle that holds the store to let go before reading it', async () => {
@@ -334,6 +327,6 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     const result = await certwatch(['history', '--store', store]);
 
     // Assess
-    expectOneLine(result, 2, new RegExp(`in use by another certwatch process \\(pid ${holder.pid}`));
+    expectOneLineRefusal(result, 2, new RegExp(`in use by another certwatch process \\(pid ${holder.pid}`));
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Upgrade without noise: stores written by earlier releases upgrade in place on their next cycle on each
  * real store engine (dynalite, DynamoDB Local), with no notice caused by the upgrade: store-v1.json (the
- * release before the evidence model) and store-v2.json (the release with one leaf per address, before the
- * serving mix), both made by that release's code from the same scenario. The observations are scripted (a
+ * release before the evidence model), store-v2.json (the release with one leaf per address, before the
+ * serving mix) and store-v3.json (the compact serving mix before its fast counts), each made by that
+ * release's code from the same scenario. The observations are scripted (a
  * prober double returning the scenario's per-cycle DNS answers): this test is about the store.
  */
 import { readFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { RecordingPublisher } from './cycle-harness';
 const FIXTURES = [
   { release: 'the release before the evidence model', file: 'store-v1.json' },
   { release: 'the release with one leaf per address', file: 'store-v2.json' },
+  { release: 'the release with the serving mix before its fast counts', file: 'store-v3.json' },
 ];
 /** A short stale window, so that the hourly scenario retires within a few cycles (the model is not the subject). */
 const CONFIG = { ...DEFAULT_WATCH_CONFIG, staleAfterHours: 6 };

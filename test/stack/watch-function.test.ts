@@ -99,7 +99,19 @@ test('grants exactly the table, topic, key, log, queue and tracing actions the c
           Resource: { 'Fn::GetAtt': [logs, 'Arn'] },
         },
         {
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          Action: [
+            'dynamodb:BatchGetItem',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:UpdateItem',
+          ],
+          Effect: 'Allow',
+          Resource: Match.anyValue(),
+        },
+        {
+          Action: 'dynamodb:DeleteItem',
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['OUTBOX#PENDING'] } },
           Effect: 'Allow',
           Resource: Match.anyValue(),
         },
@@ -126,7 +138,14 @@ test('adds Scan only for the weekly heartbeat', () => {
     PolicyDocument: {
       Statement: Match.arrayWith([
         Match.objectLike({
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
+          Action: [
+            'dynamodb:BatchGetItem',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:UpdateItem',
+            'dynamodb:Scan',
+          ],
         }),
       ]),
     },

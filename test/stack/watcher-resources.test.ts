@@ -173,7 +173,19 @@ describe('function', () => {
       [
         { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: getAtt(ids.logs) },
         {
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          Action: [
+            'dynamodb:BatchGetItem',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:UpdateItem',
+          ],
+          Effect: 'Allow',
+          Resource: getAtt(ids.table),
+        },
+        {
+          Action: 'dynamodb:DeleteItem',
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['OUTBOX#PENDING'] } },
           Effect: 'Allow',
           Resource: getAtt(ids.table),
         },

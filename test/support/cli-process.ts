@@ -2,8 +2,10 @@
  * Runs the built CLI (`node bin/certwatch.js`, what `npx certwatch` runs; dist/cli is built by jest's
  * global setup) as a real process: through a shell when the case is about pipes, devices or redirects.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { Notice } from '../../lambdas/core/notice';
+import type { Observation } from '../../lambdas/core/observation';
 
 /** The package bin (CERTWATCH_TEST_BIN: another build's, e.g. a release's, to compare how it fares). */
 export const CERTWATCH_BIN = process.env.CERTWATCH_TEST_BIN ?? join(__dirname, '..', '..', 'bin', 'certwatch.js');
@@ -69,4 +71,43 @@ export function certwatchProcess(argv: readonly string[], options: ProcessOption
 export function certwatchShell(script: string, options: ProcessOptions = {}): Promise<ProcessOutcome> {
   const env = { ...options.env, CW: `${process.execPath} ${CERTWATCH_BIN}` };
   return collect('bash', ['-c', script], { ...options, env });
+}
+
+/** What `certwatch check --json` reported at a faked instant (see {@link checkAt}). */
+export interface CheckRun {
+  code: number;
+  notices: Notice[];
+  observations: Observation[];
+  stderr: string;
+}
+
+/**
+ * `certwatch check ARGV --json` as a process of its own under libfaketime, its clock set to `at` (UTC);
+ * rejects when it prints no JSON. `timeoutMs` kills it: a hang detector, not a speed check. `env` adds to
+ * the environment (settings as variables).
+ */
+export function checkAt(
+  at: Date,
+  argv: readonly string[],
+  timeoutMs = 180_000,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CheckRun> {
+  const stamp = at.toISOString().slice(0, 19).replace('T', ' ');
+  const args = [stamp, process.execPath, CERTWATCH_BIN, 'check', ...argv, '--json'];
+  return new Promise((resolve, reject) => {
+    execFile(
+      'faketime',
+      args,
+      { env: { ...process.env, ...env, TZ: 'UTC' }, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        try {
+          const document = JSON.parse(stdout) as { notices: Notice[]; observations: Observation[] };
+          resolve({ code, notices: document.notices, observations: document.observations, stderr });
+        } catch (cause) {
+          reject(new Error(`certwatch check printed no JSON (exit ${code}): ${stderr}`, { cause }));
+        }
+      },
+    );
+  });
 }

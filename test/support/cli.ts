@@ -22,3 +22,18 @@ export async function cli(argv: string[], stdin = ''): Promise<CliOutcome> {
   await new Promise((resolve) => setImmediate(resolve));
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
+
+/**
+ * The CLI refused in one clear line: exit `code`, `message` on stderr, which is one line and shows no
+ * stack trace, no node_modules path and no Node.js banner.
+ */
+export function expectOneLineRefusal(
+  result: { code: number | null; stderr: string },
+  code: number,
+  message: RegExp,
+): void {
+  expect(result.code).toBe(code);
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).not.toMatch(/\n\s+at |node_modules|node:internal|Node\.js v/);
+}

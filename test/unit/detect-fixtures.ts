@@ -8,6 +8,7 @@ import type { TargetHistory } from '../../lambdas/core/history';
 import type { Notice } from '../../lambdas/core/notice';
 import type { Cert, KeyType, Observation, ValidationErrorCode } from '../../lambdas/core/observation';
 import { DEFAULT_WATCH_CONFIG, type WatchConfig } from '../../lambdas/core/watch-config';
+import { LiveViews } from '../support/live-view-check';
 
 export const DAY = 86_400_000;
 export const T0 = new Date('2025-03-01T00:00:00.000Z');
@@ -120,25 +121,31 @@ export function failed(
   });
 }
 
-/** Runs cycles one after another on one history, as a store would keep it; returns every cycle's notices. */
+/**
+ * Runs cycles one after another on one history, as a store would keep it; returns every cycle's notices.
+ * It keeps the store's live view too, and in every cycle that would read through it checks that detection
+ * decides on the view's records exactly as on the whole history (test/support/live-view-check.ts): every
+ * detection test is a test of what the view may leave out.
+ */
 export class Watcher {
   history: TargetHistory = { state: null, certs: [] };
   readonly log: Notice[][] = [];
+  readonly views = new LiveViews();
 
   constructor(private readonly config: WatchConfig = DEFAULT_WATCH_CONFIG) {}
 
   cycle(now: Date, observations: Observation[]): Notice[] {
-    const result = detectCycle({
-      targets: [TARGET],
-      histories: new Map([[TARGET.url, this.history]]),
+    const { result, viewed } = this.views.detect(
+      new Map([[TARGET.url, this.history]]),
       observations,
-      now,
-      config: this.config,
-    });
+      (histories) => detectCycle({ targets: [TARGET], histories, observations, now, config: this.config }),
+      `cycle at ${now.toISOString()}`,
+    );
     const [detection] = result.targets;
     const certs = new Map(this.history.certs.map((c) => [c.sha256, c]));
     for (const c of detection.changedCerts) certs.set(c.sha256, { ...c, rev: c.rev + 1 });
     this.history = { state: { ...detection.state, version: detection.state.version + 1 }, certs: [...certs.values()] };
+    this.views.saved(TARGET.url, this.history, detection.changedCerts.length, viewed.has(TARGET.url));
     this.log.push(result.notices);
     return result.notices;
   }

@@ -100,6 +100,22 @@ describe('rollout model and time', () => {
     expect(mixAtA).toEqual(expect.arrayContaining([OLD.sha256, NEW.sha256]));
   });
 
+  it('reports a new leaf a cycle stamped before the last sees at a stale address as 1 of n, not 0 of n', () => {
+    // Prepare: B leaves DNS for three days (stale after 48 watched hours), A keeps the old leaf.
+    const watcher = new Watcher();
+    quarterHours(watcher, 0, 24, () => [at(A, OLD), at(B, OLD)]);
+    quarterHours(watcher, 24, 96, () => [at(A, OLD)]);
+
+    // Act: a clock stepped back an hour sees B again, with the new leaf.
+    const behind = watcher.cycle(hour(95), [at(A, OLD), at(B, NEW)]);
+
+    // Assess
+    expect(behind.map((n) => n.type)).toEqual(['NEW_CERTIFICATE']);
+    const facts = behind[0].facts as NoticeFactsMap['NEW_CERTIFICATE'];
+    expect(facts).toMatchObject({ rollout: { addresses: [B], serving: 1, total: 2 } });
+    expect(behind[0].subject).not.toMatch(/0 of/);
+  });
+
   it('lets a late retry that sees a rollback raise RETURNED once, and retires nothing from older evidence after it', () => {
     // Prepare: the rollout completes and the old leaf retires.
     const watcher = new Watcher();

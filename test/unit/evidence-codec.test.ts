@@ -117,4 +117,22 @@ describe('compact STATE item', () => {
       /not a number/,
     );
   });
+
+  it('reads the form written before the fast counts, each fast count taken as its window count', () => {
+    // Prepare: an entry as the release before `f` wrote it (docs/history-table.md), one leaf.
+    const id = NEW.slice(0, 12);
+    const old = `e192.0.2.1 0 0 0 k 84 84 ${id}:0:0:84:84:0:z:0:1e:2s`;
+
+    // Act
+    const [decoded] = decodeMix([old], { lastCycleAt: AT, keyTypes: {} }, [NEW]);
+
+    // Assess
+    expect(decoded).toMatchObject({ gap: 2, n: 2.92, f: 2.92, s: 2.92 });
+    expect(decoded.leaves).toEqual([
+      { sha256: NEW, at: AT, h: 0, n: 2.92, f: 2.92, s: 2.92, m: 0, q: 0.35, g: 0, r: 0.5, k: 1 },
+    ]);
+    expect(() =>
+      decodeMix([`e192.0.2.1 0 0 0 k 84 84 84 ${id}:0:0:84:84:0:z:0:1e:2s`], { lastCycleAt: AT, keyTypes: {} }, []),
+    ).toThrow(/is not evidence/);
+  });
 });

@@ -5,7 +5,7 @@
  */
 
 import { daysBetween } from '../days';
-import type { AddressEvidence, CertRecord, KeyTypeEvidence, TargetState } from '../history';
+import type { AddressEvidence, CertRecord, HistorySummary, KeyTypeEvidence, TargetState } from '../history';
 import { type CertFacts, createNotice, type Notice, type NoticeFactsMap, type NoticeType, noticeKind } from '../notice';
 import type { TargetKeyParts } from '../notices/registry';
 import type { Cert, KeyType } from '../observation';
@@ -40,6 +40,8 @@ export interface DetectContext {
   served: Served;
   /** Working copies of every record, by fingerprint. */
   records: Map<string, CertRecord>;
+  /** Read through the store's live view: what the records left out would give (history.ts HistorySummary). */
+  summary: HistorySummary | undefined;
   /** Fingerprints of records that differ from what was read (to be written). */
   changed: Set<string>;
   /** Fingerprints of records that were active before this cycle. */

@@ -187,12 +187,15 @@ function observedLate(
     const seen = sighting(sha256, old, old?.m ?? 0, count, { n, f: nf }, ctx.nowIso, clock);
     leaves.set(sha256, old && old.at > ctx.nowIso ? { ...seen, at: old.at } : seen);
   }
+  // Later than the address's last observation, it is the latest there: at the key type's latest position
+  // (staleness delayed by at most the step back), so a leaf it shows is in the window ("1 of n", never 0).
+  const latest = before === undefined || before.at < ctx.nowIso;
   return {
     address,
     keyType,
-    at: before && before.at > ctx.nowIso ? before.at : ctx.nowIso,
-    c: before?.c ?? cycles,
-    h: before?.h ?? clock,
+    at: latest ? ctx.nowIso : before.at,
+    c: latest ? cycles : before.c,
+    h: latest ? clock : before.h,
     gap: before?.gap ?? 0,
     n,
     f: nf,

@@ -3,7 +3,7 @@
  * Only certificates served this cycle are judged: a retired certificate expiring is nobody's problem.
  */
 import { DAY_MS } from '../days';
-import type { CertRecord } from '../history';
+import type { CertRecord, ObservedCadence } from '../history';
 import type { WatchConfig } from '../watch-config';
 import { certFacts, type DetectContext, raise, sortedAddresses, touch } from './context';
 import type { ServedCert } from './served';
@@ -95,10 +95,7 @@ export const CADENCE_ROTATIONS = 2;
  * The observed cadence of a target and key type: how long after notBefore its leaves were replaced (a
  * successor first seen there), the longest of them, once the history holds {@link CADENCE_ROTATIONS}.
  */
-export function observedCadence(
-  records: Iterable<CertRecord>,
-  keyType: CertRecord['keyType'],
-): { rotations: number; replacedAfterMs: number } | null {
+export function observedCadence(records: Iterable<CertRecord>, keyType: CertRecord['keyType']): ObservedCadence | null {
   const leaves = [...records]
     .filter((r) => r.role === 'leaf' && r.keyType === keyType)
     .sort((a, b) => a.notBefore.localeCompare(b.notBefore));
@@ -120,7 +117,10 @@ function rotationOverdue(ctx: DetectContext, record: CertRecord, served: ServedC
   const age = ctx.now.getTime() - start;
   const share = age / lifetime;
   // The share rule, tightened (never loosened) by the target's own cadence once it is known.
-  const cadence = observedCadence(ctx.records.values(), record.keyType);
+  // Read through the live view, the records are not all there: the whole history's cadence comes with them.
+  const cadence = ctx.summary
+    ? (ctx.summary.cadence[record.keyType] ?? null)
+    : observedCadence(ctx.records.values(), record.keyType);
   const cadenceAt = cadence ? cadence.replacedAfterMs * CADENCE_MARGIN : Number.POSITIVE_INFINITY;
   const byCadence = cadenceAt < ctx.config.rotationOverdueShare * lifetime;
   if (share < ctx.config.rotationOverdueShare && !(byCadence && age >= cadenceAt)) return;

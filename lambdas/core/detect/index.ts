@@ -88,6 +88,7 @@ export function detectTarget(input: DetectTargetInput): TargetDetection {
     advances,
     served,
     records,
+    summary: history.summary,
     changed: new Set(),
     activeBefore: new Set(upgraded.certs.filter((c) => c.status === 'active').map((c) => c.sha256)),
     newLeaves: [],

@@ -25,7 +25,8 @@ function generation(record: CertRecord): number {
   return record.noticed.filter((m) => m.startsWith('POLICY_SATISFIED:')).length;
 }
 
-function openMismatch(record: CertRecord): boolean {
+/** Whether a leaf has a POLICY_MISMATCH (or warning) of its current generation not yet satisfied. */
+export function openMismatch(record: CertRecord): boolean {
   const g = generation(record);
   return record.noticed.includes(`POLICY_MISMATCH:${g}`) || record.noticed.includes(`POLICY_WARNING:${g}`);
 }
@@ -196,13 +197,10 @@ function checkUnusedPins(ctx: DetectContext): void {
   const waitMs = ctx.config.pinUnusedAfterDays * DAY_MS;
   const due = [...ctx.records.values()].filter(
     (r) =>
-      r.role === 'leaf' &&
-      r.status === 'retired' &&
+      pinUnusedPending(r) &&
       r.retiredAt !== null &&
-      (r.policy?.matched.length ?? 0) > 0 &&
       ctx.served.answeredKeyTypes.has(r.keyType) &&
-      ctx.now.getTime() - Date.parse(r.retiredAt) >= waitMs &&
-      !r.noticed.includes(pinMemo(r)),
+      ctx.now.getTime() - Date.parse(r.retiredAt) >= waitMs,
   );
   if (due.length === 0) return;
   const stillUsed = new Set(
@@ -229,6 +227,16 @@ function checkUnusedPins(ctx: DetectContext): void {
 /** The memo of a retirement's PIN_UNUSED check (one per retirement). */
 function pinMemo(record: CertRecord): string {
   return `PIN_UNUSED:${record.retirements}`;
+}
+
+/** Whether a retired leaf that matched a pin or TLSA record still has its PIN_UNUSED check to come. */
+export function pinUnusedPending(record: CertRecord): boolean {
+  return (
+    record.role === 'leaf' &&
+    record.status === 'retired' &&
+    (record.policy?.matched.length ?? 0) > 0 &&
+    !record.noticed.includes(pinMemo(record))
+  );
 }
 
 /** Whether no leaf of the same key type at the target is newer (by notBefore, then first sighting). */

@@ -77,6 +77,7 @@ export function targetContract(under: StoreEngineUnderTest): void {
         [`TARGET#${TARGET.url}`, `CERT#${INTERMEDIATE.sha256}`, `FP#${INTERMEDIATE.sha256}`, TARGET.url],
         [`TARGET#${TARGET.url}`, 'STATE', null, null],
         ['OUTBOX', `NOTICE#TEST#${day(0).toISOString()}`, null, null],
+        ['OUTBOX#PENDING', `NOTICE#TEST#${day(0).toISOString()}`, null, null],
       ].sort(),
     );
     const leaf = Items.find((i) => i.sk === `CERT#${LEAF.sha256}`);
@@ -168,5 +169,145 @@ export function targetContract(under: StoreEngineUnderTest): void {
     expect(found.map((c) => c.target).sort()).toEqual([TARGET.url, other.url].sort());
     expect([...all.keys()]).toEqual([other.url, TARGET.url].sort());
     expect(all.get(other.url)?.certs).toHaveLength(2);
+  });
+
+  describe('the live view (docs/history-table.md)', () => {
+    const doc = () => DynamoDBDocumentClient.from(table.client);
+    const item = async (sk: string) => {
+      const { Items = [] } = await doc().send(new ScanCommand({ TableName: table.tableName }));
+      return Items.find((i) => i.pk === `TARGET#${TARGET.url}` && i.sk === sk);
+    };
+    /** One cycle as runWatchCycle saves it: detection on `read`, saved with what was read. */
+    const save = async (read: TargetHistory, now: Date, chain = [LEAF, INTERMEDIATE]) =>
+      table.store.saveTarget({ ...detect(read, now, chain), loaded: read });
+
+    it('writes the view with the first save and reads the state and the view alone while they go together', async () => {
+      // Prepare
+      const first = await table.store.loadTarget(TARGET.url, { live: true });
+
+      // Act
+      const saved = await save(first, day(0));
+      const live = await table.store.loadTarget(TARGET.url, { live: true });
+      const whole = await table.store.loadTarget(TARGET.url);
+
+      // Assess
+      expect(first.view).toEqual({ rev: 0, current: false, from: 'full' });
+      expect(saved).toEqual({ ok: true, writes: 4 });
+      expect(live.view).toEqual({ rev: 1, current: true, from: 'view' });
+      expect(whole.view).toEqual({ rev: 1, current: true, from: 'full' });
+      expect(live.state).toEqual(whole.state);
+      const bySha = (h: TargetHistory) => [...h.certs].sort((a, b) => a.sha256.localeCompare(b.sha256));
+      expect(bySha(live)).toEqual(bySha(whole));
+      expect(await item('STATE')).toMatchObject({ liveRev: 1, version: 1 });
+      expect(await item('STATE#LIVE')).toMatchObject({
+        kind: 'LIVE',
+        target: TARGET.url,
+        rev: 1,
+        certs: expect.any(String),
+      });
+    });
+
+    it('leaves the view alone when no record changes, and writes it again when one does', async () => {
+      // Prepare
+      await save(await table.store.loadTarget(TARGET.url, { live: true }), day(0));
+
+      // Act
+      const steady = await save(await table.store.loadTarget(TARGET.url, { live: true }), day(1));
+      const afterSteady = await item('STATE#LIVE');
+      const renewed = cert('renewed');
+      const rotated = await save(await table.store.loadTarget(TARGET.url), day(2), [renewed, INTERMEDIATE]);
+      const live = await table.store.loadTarget(TARGET.url, { live: true });
+
+      // Assess
+      expect(steady).toEqual({ ok: true, writes: 1 });
+      expect(afterSteady?.rev).toBe(1);
+      expect(rotated).toMatchObject({ ok: true });
+      expect(live.view).toEqual({ rev: 2, current: true, from: 'view' });
+      expect(live.certs.map((c) => c.sha256)).toContain(renewed.sha256);
+      expect(await item('STATE')).toMatchObject({ liveRev: 2, version: 3 });
+    });
+
+    it('reads the whole history when the state was not written with the view (a save cut short), and mends the view', async () => {
+      // Prepare: a save cut after its view and certificates, before its state.
+      await save(await table.store.loadTarget(TARGET.url, { live: true }), day(0));
+      await doc().send(
+        new UpdateCommand({
+          TableName: table.tableName,
+          Key: { pk: `TARGET#${TARGET.url}`, sk: 'STATE#LIVE' },
+          UpdateExpression: 'SET #r = :r',
+          ExpressionAttributeNames: { '#r': 'rev' },
+          ExpressionAttributeValues: { ':r': 7 },
+        }),
+      );
+
+      // Act
+      const read = await table.store.loadTarget(TARGET.url, { live: true });
+      const mended = await save(read, day(1));
+      const again = await table.store.loadTarget(TARGET.url, { live: true });
+
+      // Assess
+      expect(read.view).toEqual({ rev: 7, current: false, from: 'full' });
+      expect(mended).toEqual({ ok: true, writes: 2 });
+      expect(again.view).toEqual({ rev: 8, current: true, from: 'view' });
+    });
+
+    it('reads the whole history past a view that does not read, and writes it again', async () => {
+      // Prepare
+      await save(await table.store.loadTarget(TARGET.url, { live: true }), day(0));
+      await doc().send(
+        new UpdateCommand({
+          TableName: table.tableName,
+          Key: { pk: `TARGET#${TARGET.url}`, sk: 'STATE#LIVE' },
+          UpdateExpression: 'SET certs = :c',
+          ExpressionAttributeValues: { ':c': 'not brotli' },
+        }),
+      );
+
+      // Act
+      const read = await table.store.loadTarget(TARGET.url, { live: true });
+      await save(read, day(1));
+
+      // Assess
+      expect(read.view).toEqual({ rev: 1, current: false, from: 'full' });
+      expect(read.certs).toHaveLength(2);
+      expect((await table.store.loadTarget(TARGET.url, { live: true })).view).toMatchObject({ from: 'view', rev: 2 });
+    });
+
+    it('reads the whole history past a view whose summary does not read, and writes it again', async () => {
+      // Prepare
+      await save(await table.store.loadTarget(TARGET.url, { live: true }), day(0));
+      await doc().send(
+        new UpdateCommand({
+          TableName: table.tableName,
+          Key: { pk: `TARGET#${TARGET.url}`, sk: 'STATE#LIVE' },
+          UpdateExpression: 'REMOVE summary',
+        }),
+      );
+
+      // Act
+      const read = await table.store.loadTarget(TARGET.url, { live: true });
+      await save(read, day(1));
+      const again = await table.store.loadTarget(TARGET.url, { live: true });
+
+      // Assess
+      expect(read.view).toEqual({ rev: 1, current: false, from: 'full' });
+      expect(again.view).toMatchObject({ from: 'view', rev: 2 });
+      expect(again.summary).toEqual({ cadence: {} });
+    });
+
+    it('refuses a view written over one another cycle wrote meanwhile, as a conflict', async () => {
+      // Prepare
+      await save(await table.store.loadTarget(TARGET.url, { live: true }), day(0));
+      const read = await table.store.loadTarget(TARGET.url);
+      const renewed = cert('renewed');
+      await save(read, day(1), [renewed, INTERMEDIATE]);
+
+      // Act
+      const stale = await save(read, day(1), [renewed, INTERMEDIATE]);
+
+      // Assess
+      expect(stale).toMatchObject({ ok: false, reason: 'conflict' });
+      expect((await item('STATE'))?.liveRev).toBe((await item('STATE#LIVE'))?.rev);
+    });
   });
 }
