@@ -15,6 +15,15 @@ import { assertItem } from './item-schema';
 
 const RETENTION_SECONDS = 7 * 86_400;
 
+/**
+ * Whether the item's keys fit DynamoDB's limits (2048 bytes of partition key, 1024 of sort key): a
+ * certificate may name a longer URL (or carry a longer serial), and one such key would fail the whole
+ * batch — every target's verdicts. Its verdict is then simply not cached, fetched each cycle.
+ */
+function storable(url: string, serial: string): boolean {
+  return Buffer.byteLength(keys.revocation(url)) <= 2048 && Buffer.byteLength(keys.revocationSerial(serial)) <= 1024;
+}
+
 /** {@link RevocationCache} on a table engine. */
 export function revocationStoreOn(engine: TableEngine, badItems = new BadItems()): RevocationCache {
   // Keys of the damaged items met: never written over (a damaged store is refused, never replaced).
@@ -22,7 +31,7 @@ export function revocationStoreOn(engine: TableEngine, badItems = new BadItems()
   const keyOf = (url: string, serial: string) => `${keys.revocation(url)} ${keys.revocationSerial(serial)}`;
   return {
     async getVerdicts(wanted, now) {
-      const unique = new Map(wanted.map((w) => [`${w.url} ${w.serial}`, w]));
+      const unique = new Map(wanted.filter((w) => storable(w.url, w.serial)).map((w) => [`${w.url} ${w.serial}`, w]));
       if (unique.size === 0) return [];
       const items = await engine.batchGet(
         [...unique.values()].map((w) => ({ pk: keys.revocation(w.url), sk: keys.revocationSerial(w.serial) })),
@@ -48,7 +57,9 @@ export function revocationStoreOn(engine: TableEngine, badItems = new BadItems()
     },
 
     async putVerdicts(entries: readonly CachedVerdict[]) {
-      const writable = entries.filter((entry) => !damaged.has(keyOf(entry.url, entry.serial)));
+      const writable = entries.filter(
+        (entry) => storable(entry.url, entry.serial) && !damaged.has(keyOf(entry.url, entry.serial)),
+      );
       if (writable.length === 0) return;
       const items: Item[] = writable.map((entry) => ({
         pk: keys.revocation(entry.url),

@@ -108,4 +108,21 @@ export function revocationContract(under: StoreEngineUnderTest): void {
     ]);
     expect(unmarshall(raw.Item ?? {}).verdict).toEqual(planted.verdict);
   });
+
+  it('leaves uncached a verdict whose URL is too long for a key, and still keeps the others', async () => {
+    // Prepare: a certificate may name any URL; DynamoDB takes 2048 bytes of partition key
+    const long = `http://c.example/${'a'.repeat(2100)}.crl`;
+    const unkeyable: CachedVerdict = { ...GOOD, url: long, verdict: { ...GOOD.verdict, url: long } };
+    const wanted = [
+      { url: long, serial: GOOD.serial },
+      { url: URL, serial: GOOD.serial },
+    ];
+
+    // Act
+    await table.store.putVerdicts([unkeyable, GOOD]);
+    const read = await table.store.getVerdicts(wanted, new Date('2026-01-02T00:00:00Z'));
+
+    // Assess
+    expect(read).toEqual([GOOD]);
+  });
 }
