@@ -359,12 +359,15 @@ const KEY_BYTES: Readonly<Record<string, number>> = { pk: 2048, sk: 1024, gsi1pk
 const MIN_NUMBER_MAGNITUDE = 1e-130;
 /** The longest attribute name DynamoDB accepts, in UTF-8 bytes. */
 const MAX_NAME_BYTES = 65_535;
+/** The deepest DynamoDB nests lists and maps in an attribute ("Nested attribute depth"). */
+const MAX_NESTING = 32;
 
 /**
  * What DynamoDB (or the SDK that marshals the item) would refuse at the write itself, checked before
  * anything is written so that a refused import leaves nothing behind: key values and index keys as
  * non-empty strings within their length, attribute names within theirs, and numbers DynamoDB can hold
- * (integers beyond 2^53 lose digits in JSON and the SDK refuses them; magnitudes below 1e-130 underflow).
+ * (integers beyond 2^53 lose digits in JSON and the SDK refuses them; magnitudes below 1e-130 underflow),
+ * and lists and maps nested at most 32 deep.
  */
 function dynamoWriteProblem(item: StoredItem): ItemProblem | null {
   for (const [field, max] of Object.entries(KEY_BYTES)) {
@@ -379,8 +382,15 @@ function dynamoWriteProblem(item: StoredItem): ItemProblem | null {
   return valueProblem(item, '');
 }
 
-function valueProblem(value: unknown, path: string): ItemProblem | null {
+function valueProblem(value: unknown, path: string, depth = 0): ItemProblem | null {
   const field = path === '' ? undefined : path.length > 60 ? `${path.slice(0, 59)}…` : path;
+  if (depth > MAX_NESTING && typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
+    const attribute = path.split(/[.[]/)[0];
+    return {
+      field: attribute,
+      reason: `"${attribute}" nests lists or maps over the ${MAX_NESTING} levels DynamoDB takes`,
+    };
+  }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return { field, reason: `"${field}" is not a finite number` };
     if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
@@ -393,7 +403,7 @@ function valueProblem(value: unknown, path: string): ItemProblem | null {
   }
   if (Array.isArray(value)) {
     for (const [i, element] of value.entries()) {
-      const problem = valueProblem(element, `${path}[${i}]`);
+      const problem = valueProblem(element, `${path}[${i}]`, depth + 1);
       if (problem) return problem;
     }
     return null;
@@ -407,7 +417,7 @@ function valueProblem(value: unknown, path: string): ItemProblem | null {
           reason: `an attribute name of ${Buffer.byteLength(name)} bytes (DynamoDB takes 1 to ${MAX_NAME_BYTES})`,
         };
       }
-      const problem = valueProblem(element, at);
+      const problem = valueProblem(element, at, depth + 1);
       if (problem) return problem;
     }
   }
