@@ -3,13 +3,18 @@
  * `CERTWATCH_CT_LOGS`) names a log list. Light on purpose (loaded for `--help`): the CT step itself is
  * imported only when a check runs with it.
  */
-import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { refusedKind, unreadable } from '../policy-file/bounded-text';
 import type { RunExtension } from '../run/extensions';
 import { SETTINGS } from '../settings/table';
 import { UsageError } from './cli-io';
 import { cliSettings } from './cli-settings';
 import { flagOption } from './probe-options-cli';
+import { readBoundedFileSync } from './shared/bounded-input';
+
+/** A PEM public key is a few hundred bytes. */
+const MAX_KEY_BYTES = 64 * 1024;
 
 /** The CT flags' values as commander gives them. */
 export interface CtCliValues {
@@ -36,15 +41,10 @@ export async function ctExtensionFromCli(values: CtCliValues): Promise<RunExtens
   const read = cliSettings(values);
   const source = read(SETTINGS.ctLogs);
   if (source.kind === 'off') return null;
+  if (source.kind === 'file') refuseUnreadable(source.path, 'the CT log list');
   const keyFile = read(SETTINGS.ctLogListKey);
-  let listKeyPem: string | undefined;
-  if (keyFile !== undefined) {
-    try {
-      listKeyPem = await readFile(keyFile, 'utf8');
-    } catch (error) {
-      throw new UsageError(`--ct-log-list-key ${keyFile}: ${(error as Error).message}`, { cause: error });
-    }
-  }
+  const listKeyPem =
+    keyFile === undefined ? undefined : readBoundedFileSync(keyFile, MAX_KEY_BYTES, `--ct-log-list-key ${keyFile}`);
   const { ctExtension } = await import('../ct/ct-extension.js');
   return ctExtension({
     source,
@@ -55,4 +55,18 @@ export async function ctExtensionFromCli(values: CtCliValues): Promise<RunExtens
     expectIssuers: read(SETTINGS.expectIssuers),
     listKeyPem,
   });
+}
+
+/**
+ * A directory, a device or a missing file named as the log list is the user's configuration (exit 2),
+ * refused before the store is opened; the CT step reads the file itself, with its cap (a pipe is read once).
+ */
+function refuseUnreadable(path: string, what: string): void {
+  let kind: string | null;
+  try {
+    kind = refusedKind(statSync(path));
+  } catch (error) {
+    throw new UsageError(`${what} ${path}: ${unreadable(error).message}`, { cause: error });
+  }
+  if (kind) throw new UsageError(`${what} ${path}: ${kind}`);
 }

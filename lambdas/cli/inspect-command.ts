@@ -3,9 +3,10 @@ import { daysUntil } from '../core/days';
 import type { Cert, Validation } from '../core/observation';
 import type { ConsumerPolicyVerdict, PolicySet } from '../core/policy/model';
 import type { RevocationOptions } from '../core/revocation/model';
+import type { ResolvePin } from '../core/targets';
 import type { Certificate } from '../core/x509/certificate';
 import { commonName } from '../core/x509/dn';
-import { pemToDerList } from '../core/x509/pem';
+import { derToPem, pemToDerList } from '../core/x509/pem';
 import type { TrustStore } from '../core/x509/trust-store';
 import { SETTINGS } from '../settings/table';
 import { type CliRun, EXIT, UsageError, withContext } from './cli-io';
@@ -38,6 +39,8 @@ export interface InspectResult {
 }
 
 interface InspectValues extends RevocationCliValues {
+  resolve: string[];
+  dns?: string;
   policy?: string;
   at?: string;
   servername?: string;
@@ -59,6 +62,9 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
     .option(...flagOption(SETTINGS.servername, 'name'))
     .option(...flagOption(SETTINGS.trust, 'node|google'))
     .option(...flagOption(SETTINGS.ca, 'file'))
+    // Where --revocation's sources are fetched from, as probe and check fetch them (docs/revocation.md).
+    .option(...flagOption(SETTINGS.resolve, 'host:port:addr[,addr...]'), (v: string, p: string[]) => [...p, v], [])
+    .option(...flagOption(SETTINGS.dns, 'addr[:port][,...]'))
     .option('--json', 'print the result as one JSON document')
     .option('--policy <file>', 'consumer policy: judge the chain by the policies for --servername (or *)')
     .action(async (file: string, values: InspectValues) => {
@@ -67,6 +73,7 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
       const policy = values.policy ? await loadPolicyFile(values.policy) : undefined;
       const at = values.at === undefined ? new Date() : parseInstant(values.at);
       const revocation = revocationFrom(values, false);
+      const fetchVia = { resolve: read(SETTINGS.resolve), dnsServers: read(SETTINGS.dns) };
       if (revocation && values.at !== undefined) {
         throw new UsageError('--revocation cannot be combined with --at: a revocation status is a fact of now');
       }
@@ -82,6 +89,7 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
         trust: ca ? trustStoreNamed(trust).withExtra(readCaFile(ca)) : trustStoreNamed(trust),
         policy,
         revocation,
+        fetchVia,
       });
       run.stdout.write(
         values.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderInspect(result, at, terminalOf(run.stdout))}\n`,
@@ -104,6 +112,8 @@ export async function inspectPem(
     trust: TrustStore;
     policy?: PolicySet;
     revocation?: RevocationOptions;
+    /** Resolvers for the revocation sources (default: the environment's, then the system's). */
+    fetchVia?: { resolve?: readonly ResolvePin[]; dnsServers?: readonly string[] };
   },
 ): Promise<InspectResult> {
   let ders: Buffer[];
@@ -158,20 +168,32 @@ export async function inspectPem(
 async function inspectRevocation(
   certificates: readonly Certificate[],
   path: readonly string[],
-  options: { trust: TrustStore; at: Date; revocation?: RevocationOptions },
+  options: {
+    trust: TrustStore;
+    at: Date;
+    revocation?: RevocationOptions;
+    fetchVia?: { resolve?: readonly ResolvePin[]; dnsServers?: readonly string[] };
+  },
 ) {
   const [{ checkRevocation }, { MemoryRevocationCache }] = await Promise.all([
     import('../probe/revocation-checker.js'),
     import('../core/revocation/cache.js'),
   ]);
   const env = cliEnv();
+  let ca: string[] | undefined;
   const [verdicts] = await checkRevocation(
     [{ certificates, path }],
     {
       methods: options.revocation?.methods ?? [],
       maxCrlBytes: options.revocation?.maxCrlBytes ?? SETTINGS.revocationMaxBytes.default,
       timeoutMs: env(SETTINGS.probeTimeoutMs),
-      dnsServers: env(SETTINGS.dns),
+      dnsServers: options.fetchVia?.dnsServers ?? env(SETTINGS.dns),
+      resolve: options.fetchVia?.resolve ?? env(SETTINGS.resolve),
+      // https sources are checked against the same anchors as the chain (--trust, --ca), parsed only if met.
+      get ca() {
+        ca ??= options.trust.certificates().map((c) => derToPem(c.der));
+        return ca;
+      },
     },
     { cache: new MemoryRevocationCache(), trust: options.trust },
     options.at,

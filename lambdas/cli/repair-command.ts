@@ -5,7 +5,7 @@
  * command works again (docs/cli.md "Bad items in a store").
  */
 import type { Command } from 'commander';
-import { type CliRun, writeOut } from './cli-io';
+import { type CliRun, oneLine, writeOut } from './cli-io';
 import { addStoreOptions, type StoreCliValues, storeFlags, storeLocationFrom, withStore } from './shared/store-options';
 
 interface RepairValues extends StoreCliValues {
@@ -25,8 +25,13 @@ export function registerRepairCommand(program: Command, run: CliRun): void {
     .action(async (values: RepairValues) => {
       const location = storeLocationFrom(values);
       const { checkItem, itemName } = await import('../store/item-schema.js');
-      await withStore(location, {}, async (opened) => {
-        if (!opened) return;
+      // A dry run only reads (a private copy: a read-only store too); neither run creates a missing store.
+      await withStore(location, { mustExist: true, readOnly: values.dryRun === true }, async (opened) => {
+        if (!opened) {
+          const dir = location.kind === 'embedded' ? location.dir : location.tableName;
+          run.stderr.write(`certwatch: no store at ${oneLine(dir)}: nothing to repair\n`);
+          return;
+        }
         const bad: Record<string, unknown>[] = [];
         for await (const item of opened.transfer.items()) {
           if (checkItem(item) !== null) bad.push(item);

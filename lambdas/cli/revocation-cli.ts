@@ -13,6 +13,7 @@ import {
 } from '../core/revocation/model';
 import { commonName } from '../core/x509/dn';
 import { SETTINGS } from '../settings/table';
+import { UsageError } from './cli-io';
 import { cliEnv, cliFlags } from './cli-settings';
 import { flagOption } from './probe-options-cli';
 
@@ -42,6 +43,10 @@ export function revocationFrom(
   const flags = cliFlags(values);
   const fromEnv = cliEnv(env);
   let methods: RevocationMethod[] | 'off';
+  if (values.revocation?.trim() === '' && !onByDefault) {
+    // The setting's own message names its default (crl,ocsp), which is check's, not this command's.
+    throw new UsageError('--revocation is empty: leave it out for the default (off here), or give crl,ocsp');
+  }
   if (values.revocation !== undefined) methods = flags(SETTINGS.revocation);
   else if (onByDefault) methods = fromEnv(SETTINGS.revocation);
   else return undefined;

@@ -57,9 +57,15 @@ export function registerTargetsCommand(program: Command, run: CliRun): void {
       const now = new Date();
       // Each entry's policy is checked to fit its item before anything is written: all or nothing.
       const policies = policy ? await entryPolicies(policy, keys, values.policy as string, now) : null;
-      if (action === 'list' && location.kind === 'embedded') {
+      if (action !== 'add' && location.kind === 'embedded') {
         const { hasEngineFiles, storeDirState } = await import('../store/store-paths.js');
         if (storeDirState(location.dir) === 'absent' || !hasEngineFiles(location.dir)) {
+          if (action === 'remove') {
+            // Nothing to remove from a store that is not there; removing creates nothing either.
+            throw new UsageError(
+              `not on the watch list of ${location.dir}: there is no store there yet (${keys.join(', ')})`,
+            );
+          }
           // Listing creates nothing: a missing store has no list yet (its first use sets one up).
           if (values.json) {
             const document = { store: location.dir, initializedWith: null, targets: [] };

@@ -5,11 +5,11 @@
  * key shipped in log-list-key.ts), cached in the table for a day, and the cache is used when a later
  * fetch fails. docs/ct.md "The log list".
  */
-import { readFile, stat } from 'node:fs/promises';
 import type { CtListCache, CtStore } from '../core/ct/ct-store';
 import { CtError } from '../core/ct/errors';
 import { type LogList, parseLogList, verifyLogListSignature } from '../core/ct/log-list';
 import { CHROME_LOG_LIST_URL, type CtLogsSource } from '../core/ct/logs-setting';
+import { InputRefused, readCappedSync } from '../policy-file/bounded-text';
 import { CtReadError } from './errors';
 import type { CtHttp } from './http';
 import { GOOGLE_LOG_LIST_KEY_PEM } from './log-list-key';
@@ -62,16 +62,16 @@ function parse(json: string, origin: string): LogList {
 }
 
 async function fromFile(path: string): Promise<LoadedLogList> {
-  let size: number;
+  let json: string;
   try {
-    size = (await stat(path)).size;
+    // The cap enforced while reading: a file's size says nothing of a device or a pipe (/dev/zero).
+    json = readCappedSync(path, MAX_LIST_BYTES).toString('utf8');
   } catch (error) {
-    throw new CtError('CT_LOG_LIST_INVALID', `cannot read the CT log list ${path}: ${(error as Error).message}`, {
+    if (!(error instanceof InputRefused)) throw error;
+    throw new CtError('CT_LOG_LIST_INVALID', `cannot read the CT log list ${path}: ${error.message}`, {
       cause: error,
     });
   }
-  if (size > MAX_LIST_BYTES) throw new CtError('CT_LOG_LIST_INVALID', `the CT log list ${path} is over 4 MiB`);
-  const json = await readFile(path, 'utf8');
   return { list: parse(json, path), origin: path, signed: false, cached: false, warning: null };
 }
 

@@ -45,7 +45,11 @@ function openSource(log: CtLogInfo, context: SourceContext): LogSource {
   return log.protocol === 'static-ct' ? staticSource(log, context) : rfc6962Source(log, context);
 }
 
-/** Reads every log once. Never throws for a log's failure (each log's outcome says it). */
+/**
+ * Reads every log once, those furthest behind first (caught up longest ago): a log the budget did not
+ * reach this run is begun early the next, so a long list is read in turn rather than its tail never.
+ * Never throws for a log's failure (each log's outcome says it).
+ */
 export async function tailLogs(input: TailInput): Promise<LogTail[]> {
   const issuers = new Map<string, Promise<Buffer | null>>();
   const context: SourceContext = {
@@ -54,7 +58,13 @@ export async function tailLogs(input: TailInput): Promise<LogTail[]> {
     parallel: input.parallelPerLog ?? 4,
     stopAt: input.bounds.deadline + REQUEST_GRACE_MS,
   };
-  return mapWithLimit(input.logs, input.parallelLogs ?? 4, async (log) => {
+  // A log never read to a verified head (new, or never reached) goes first, then the least recently caught up.
+  const caughtUp = (log: CtLogInfo) => {
+    const state = input.states.get(log.id);
+    return state?.head ? state.caughtUpAt : '';
+  };
+  const order = [...input.logs].sort((a, b) => caughtUp(a).localeCompare(caughtUp(b)));
+  return mapWithLimit(order, input.parallelLogs ?? 4, async (log) => {
     const source = (input.open ?? openSource)(log, context);
     const result = await readLog<EntryMatch>(
       source,

@@ -148,6 +148,10 @@ async function exchange(
         ...options.headers,
       },
       lookup,
+      // A connection of its own, closed after the answer: a pooled keep-alive socket (Node's global agent)
+      // may have been closed by the server meanwhile, or across a Lambda freeze, and its reuse fails with
+      // ECONNRESET — an unknown verdict for no fault of the source (docs/revocation.md "Fetching").
+      agent: false,
       ...(secure ? { servername: isIP(host) ? undefined : host, ca: options.ca ? [...options.ca] : undefined } : {}),
     });
     const onAbort = () => fail(aborted(signal));

@@ -106,7 +106,8 @@ export const EXPIRY_DAYS: Parser<number[]> = {
   parse(raw) {
     const days = listOf(
       (item) => {
-        const value = Number(item);
+        // Decimal only: Number() would also take 0x10, 1e1 or Infinity.
+        const value = /^\d+(\.\d+)?$/.test(item) ? Number(item) : Number.NaN;
         if (!Number.isFinite(value)) throw new InvalidValue(`"${item}" is not a number of days (e.g. 21,14,7,3,1)`);
         if (value <= 0 || value > 3650)
           throw new InvalidValue(`threshold ${item} must be a number of days in (0, 3650]`);

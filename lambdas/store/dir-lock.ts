@@ -6,7 +6,7 @@
  * killed, or a PID now given to another process (a lock naming pid 1 after a reboot) — is stale and
  * taken over; every refusal names the lock file, so a person can judge and remove it.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { StoreError } from './errors';
@@ -117,7 +117,7 @@ export function lockDirectory(dir: string): () => void {
 function readLock(file: string): LockRecord | null {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8').trim();
+    text = readLockText(file);
   } catch {
     return null;
   }
@@ -127,6 +127,24 @@ function readLock(file: string): LockRecord | null {
     return Number.isInteger(record.pid) && (record.pid as number) > 0 ? (record as LockRecord) : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The first bytes of the lock file. Opened without blocking and only a regular file read: a FIFO in the
+ * lock's place would block a plain read for ever (it is taken as stale, like any file that holds no record).
+ */
+function readLockText(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) return '';
+    const buffer = Buffer.alloc(4096);
+    return buffer
+      .subarray(0, readSync(fd, buffer, 0, buffer.length, null))
+      .toString('utf8')
+      .trim();
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -32,6 +32,6 @@ export function historyStoreOn(engine: TableEngine, badItems = new BadItems()): 
     ...watchListStoreOn(engine, badItems),
     ...runStoreOn(engine),
     ...ctStoreOn(engine),
-    ...revocationStoreOn(engine),
+    ...revocationStoreOn(engine, badItems),
   };
 }

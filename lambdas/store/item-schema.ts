@@ -8,6 +8,7 @@
  * (other modules add kinds); for them only the keys and the size are checked.
  */
 import { keys } from '../contract/table-schema';
+import { REVOCATION_REASONS } from '../core/revocation/model';
 import { StoreError } from './errors';
 
 /** A stored item, as lib-dynamodb returns it. */
@@ -44,6 +45,8 @@ interface ItemKind {
   fields: Readonly<Record<string, FieldRule>>;
   /** Attributes that repeat a part of the keys (a reader trusts either): the value the keys imply. */
   impliedByKeys?(pk: string, sk: string): Record<string, string>;
+  /** Rules for the attributes of an object attribute (checked when that attribute is an object). */
+  inner?: Readonly<Record<string, Readonly<Record<string, FieldRule>>>>;
 }
 
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -53,6 +56,17 @@ const TARGET = 'TARGET#';
 const req = (type: FieldType): FieldRule => ({ type, required: true });
 const opt = (type: FieldType): FieldRule => ({ type });
 const nullable = (type: FieldType): FieldRule => ({ type, nullable: true });
+
+/** What a reader takes from a stored revocation verdict: only trusted answers are kept (docs/revocation.md). */
+const REVOCATION_VERDICT: Readonly<Record<string, FieldRule>> = {
+  status: req({ oneOf: ['good', 'revoked'] }),
+  source: req({ oneOf: ['crl', 'ocsp'] }),
+  url: nullable('string'),
+  thisUpdate: nullable('time'),
+  nextUpdate: nullable('time'),
+  revokedAt: opt('time'),
+  reason: opt({ oneOf: REVOCATION_REASONS.filter((r): r is NonNullable<typeof r> => r !== null) }),
+};
 
 const KINDS: readonly ItemKind[] = [
   {
@@ -201,6 +215,20 @@ const KINDS: readonly ItemKind[] = [
     fields: { notice: req('object') },
   },
   {
+    name: 'revocation verdict',
+    matches: (pk, sk) => pk.startsWith('REVOCATION#') && sk.startsWith('SERIAL#'),
+    impliedByKeys: (pk, sk) => ({ url: pk.slice('REVOCATION#'.length), serial: sk.slice('SERIAL#'.length) }),
+    fields: {
+      url: req('string'),
+      serial: req('string'),
+      issuerSha256: req('sha256'),
+      verdict: req('object'),
+      validUntil: req('time'),
+      expiresAt: opt('number'),
+    },
+    inner: { verdict: REVOCATION_VERDICT },
+  },
+  {
     name: 'probe rate',
     matches: (pk, sk) => pk === keys.runs && sk === keys.probeRate,
     fields: { entries: req('number'), seconds: req('number'), at: req('time') },
@@ -257,6 +285,26 @@ function typeProblem(value: unknown, type: FieldType): string | null {
   }
 }
 
+/** The first attribute of the object attribute `outer` that breaks its rule (the field named `outer.name`). */
+function innerProblem(
+  kindName: string,
+  outer: string,
+  value: Record<string, unknown>,
+  rules: Readonly<Record<string, FieldRule>>,
+): ItemProblem | null {
+  for (const [name, rule] of Object.entries(rules)) {
+    const field = `${outer}.${name}`;
+    const inner = value[name];
+    if (inner === undefined || (inner === null && (rule.nullable || !rule.required))) {
+      if (rule.required) return { field, reason: `a ${kindName} item needs "${field}"` };
+      continue;
+    }
+    const problem = typeProblem(inner, rule.type);
+    if (problem) return { field, reason: `"${field}" is ${shown(inner)}, ${problem}` };
+  }
+  return null;
+}
+
 /** The kind of an item by its keys (null: a kind other modules read, or none). */
 function kindOf(pk: string, sk: string): ItemKind | null {
   return KINDS.find((kind) => kind.matches(pk, sk)) ?? null;
@@ -284,6 +332,10 @@ export function checkItem(item: StoredItem, options: { size?: boolean } = {}): I
       const problem = typeProblem(value, rule.type);
       if (problem) return { field, reason: `"${field}" is ${shown(value)}, ${problem}` };
     }
+    for (const [outer, rules] of Object.entries(kind.inner ?? {})) {
+      const problem = innerProblem(kind.name, outer, item[outer] as Record<string, unknown>, rules);
+      if (problem) return problem;
+    }
     for (const [field, implied] of Object.entries(kind.impliedByKeys?.(pk, sk) ?? {})) {
       if (item[field] !== implied) {
         return { field, reason: `"${field}" is ${shown(item[field])} but the keys say ${shown(implied)}` };
@@ -307,12 +359,15 @@ const KEY_BYTES: Readonly<Record<string, number>> = { pk: 2048, sk: 1024, gsi1pk
 const MIN_NUMBER_MAGNITUDE = 1e-130;
 /** The longest attribute name DynamoDB accepts, in UTF-8 bytes. */
 const MAX_NAME_BYTES = 65_535;
+/** The deepest DynamoDB nests lists and maps in an attribute ("Nested attribute depth"). */
+const MAX_NESTING = 32;
 
 /**
  * What DynamoDB (or the SDK that marshals the item) would refuse at the write itself, checked before
  * anything is written so that a refused import leaves nothing behind: key values and index keys as
  * non-empty strings within their length, attribute names within theirs, and numbers DynamoDB can hold
- * (integers beyond 2^53 lose digits in JSON and the SDK refuses them; magnitudes below 1e-130 underflow).
+ * (integers beyond 2^53 lose digits in JSON and the SDK refuses them; magnitudes below 1e-130 underflow),
+ * and lists and maps nested at most 32 deep.
  */
 function dynamoWriteProblem(item: StoredItem): ItemProblem | null {
   for (const [field, max] of Object.entries(KEY_BYTES)) {
@@ -327,8 +382,15 @@ function dynamoWriteProblem(item: StoredItem): ItemProblem | null {
   return valueProblem(item, '');
 }
 
-function valueProblem(value: unknown, path: string): ItemProblem | null {
+function valueProblem(value: unknown, path: string, depth = 0): ItemProblem | null {
   const field = path === '' ? undefined : path.length > 60 ? `${path.slice(0, 59)}…` : path;
+  if (depth > MAX_NESTING && typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
+    const attribute = path.split(/[.[]/)[0];
+    return {
+      field: attribute,
+      reason: `"${attribute}" nests lists or maps over the ${MAX_NESTING} levels DynamoDB takes`,
+    };
+  }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return { field, reason: `"${field}" is not a finite number` };
     if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
@@ -341,7 +403,7 @@ function valueProblem(value: unknown, path: string): ItemProblem | null {
   }
   if (Array.isArray(value)) {
     for (const [i, element] of value.entries()) {
-      const problem = valueProblem(element, `${path}[${i}]`);
+      const problem = valueProblem(element, `${path}[${i}]`, depth + 1);
       if (problem) return problem;
     }
     return null;
@@ -355,7 +417,7 @@ function valueProblem(value: unknown, path: string): ItemProblem | null {
           reason: `an attribute name of ${Buffer.byteLength(name)} bytes (DynamoDB takes 1 to ${MAX_NAME_BYTES})`,
         };
       }
-      const problem = valueProblem(element, at);
+      const problem = valueProblem(element, at, depth + 1);
       if (problem) return problem;
     }
   }

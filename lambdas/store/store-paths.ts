@@ -5,7 +5,7 @@
  * file system. These are the user's configuration, so they surface as STORE_INVALID (exit 2).
  */
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { StoreError } from './errors';
 
 /** The most characters of a path a message repeats. */
@@ -76,9 +76,23 @@ export function storeDirState(dir: string): 'absent' | 'directory' {
 export function ensureStoreDir(dir: string): void {
   if (storeDirState(dir) === 'directory') return;
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
   } catch (error) {
     throw invalid(dir, `it cannot be created: ${fsReason(error)}`, error);
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdirSync never returns when mkdir answers ENOENT
+ * under a parent that exists (`--store /proc/x`), so each missing level is made on its own.
+ */
+function makeDirectories(dir: string): void {
+  const parent = dirname(dir);
+  if (parent !== dir && !existsSync(parent)) makeDirectories(parent);
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
 

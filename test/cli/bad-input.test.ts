@@ -22,6 +22,7 @@ import { certwatchProcess, certwatchShell, type ProcessOutcome } from '../suppor
 import { createChain, type TestChain } from '../support/pki';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { BAD_INPUT_CASES, type BadInputCase, type Fixture } from './bad-input-cases';
+import { EDGE_CASES } from './bad-input-edge-cases';
 
 const HOST = 'mx.test.example';
 const run = promisify(execFile);
@@ -329,32 +330,35 @@ describe("issue #26's bad inputs through the built CLI: exit code, one stderr li
     }
   });
 
-  it.concurrent.each(BAD_INPUT_CASES.map((c): [string, BadInputCase] => [c.name, c]))('%s', async (_name, c) => {
-    // Prepare
-    const step = c.run(fixture);
-    const before = step.store ? snapshot(step.store) : {};
+  it.concurrent.each([...BAD_INPUT_CASES, ...EDGE_CASES].map((c): [string, BadInputCase] => [c.name, c]))(
+    '%s',
+    async (_name, c) => {
+      // Prepare
+      const step = c.run(fixture);
+      const before = step.store ? snapshot(step.store) : {};
 
-    // Act
-    const options = { env: step.env, cwd: step.cwd ?? work, uid: step.uid ?? undefined };
-    const result: ProcessOutcome = step.sh
-      ? await certwatchShell(step.sh, options)
-      : await certwatchProcess(step.argv ?? [], options);
+      // Act
+      const options = { env: step.env, cwd: step.cwd ?? work, uid: step.uid ?? undefined };
+      const result: ProcessOutcome = step.sh
+        ? await certwatchShell(step.sh, options)
+        : await certwatchProcess(step.argv ?? [], options);
 
-    // Assess
-    const said = `exit ${result.code}, stderr: ${result.stderr}`;
-    expect(said).toBe(`exit ${c.code}, stderr: ${result.stderr}`);
-    if (c.stderr === null) expect(result.stderr).toBe('');
-    else {
-      expect(result.stderr).toMatch(/^certwatch: /);
-      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(result.stderr).toMatch(c.stderr);
-    }
-    expect(result.stderr).not.toMatch(/\n\s+at |node:internal|Node\.js v\d/);
-    if (c.stdout) expect(result.stdout).toMatch(c.stdout);
-    if (step.store && c.creates === 'nothing') expect(existsSync(step.store)).toBe(false);
-    else if (step.store && !c.writes) expect(snapshot(step.store)).toEqual(before);
-    if (step.store && c.unlocked) expect(existsSync(join(step.store, 'certwatch.lock'))).toBe(false);
-  });
+      // Assess
+      const said = `exit ${result.code}, stderr: ${result.stderr}`;
+      expect(said).toBe(`exit ${c.code}, stderr: ${result.stderr}`);
+      if (c.stderr === null) expect(result.stderr).toBe('');
+      else {
+        expect(result.stderr).toMatch(/^certwatch: /);
+        expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+        expect(result.stderr).toMatch(c.stderr);
+      }
+      expect(result.stderr).not.toMatch(/\n\s+at |node:internal|Node\.js v\d/);
+      if (c.stdout) expect(result.stdout).toMatch(c.stdout);
+      if (step.store && c.creates === 'nothing') expect(existsSync(step.store)).toBe(false);
+      else if (step.store && !c.writes) expect(snapshot(step.store)).toEqual(before);
+      if (step.store && c.unlocked) expect(existsSync(join(step.store, 'certwatch.lock'))).toBe(false);
+    },
+  );
 
   it('sets a bad item aside with repair, and takes it back fixed with import --merge', async () => {
     // Prepare

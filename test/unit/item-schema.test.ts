@@ -31,6 +31,27 @@ describe('the item rules import and the readers share', () => {
     expect(problem?.reason).toMatch(reason);
   });
 
+  it.each([
+    ['a verdict no reader knows', { status: 'revokd' }, /"verdict.status" is "revokd", not one of good, revoked/],
+    ['an unknown kept as if trusted', { status: 'unknown' }, /"verdict.status" is "unknown"/],
+    ['a reason RFC 5280 does not name', { reason: 'stolen' }, /"verdict.reason" is "stolen", not one of unspecified/],
+  ])('refuses a revocation verdict with %s, naming the attribute inside it', (_what, change, reason) => {
+    // Prepare
+    const url = 'http://c.pki.goog/wr2/oQ6nyr8F0m0.crl';
+    const verdict = { status: 'good', source: 'crl', url, thisUpdate: '2026-01-01T00:00:00Z', nextUpdate: null };
+    const item = { pk: `REVOCATION#${url}`, sk: 'SERIAL#0a', url, serial: '0a', issuerSha256: 'ab'.repeat(32) };
+    const stored = { ...item, verdict, validUntil: '2026-01-08T00:00:00Z' };
+
+    // Act
+    const fine = checkItem(stored);
+    const problem = checkItem({ ...stored, verdict: { ...verdict, ...change } });
+
+    // Assess
+    expect(fine).toBeNull();
+    expect(problem?.field).toMatch(/^verdict\./);
+    expect(problem?.reason).toMatch(reason);
+  });
+
   it('leaves items of kinds other modules read to them (keys and size only)', () => {
     // Act
     const other = checkItem({ pk: 'CT#log', sk: 'POSITION', size: 'anything' }, { size: true });

@@ -82,6 +82,48 @@ describe('a response that does not count is unknown with its reason', () => {
     expect(verdict.error?.message).toContain('another certificate');
   });
 
+  it('is for the same serial under another issuer, and says so rather than naming the serial twice', () => {
+    // Prepare: the issuer signs an answer whose CertID carries the stranger's hashes and the leaf's serial
+    const request = join(dir, 'other-issuer.req');
+    const response = join(dir, 'other-issuer.resp');
+    const serial = `0x${Certificate.fromDer(leaf.der).serial}`;
+    execFileSync('openssl', [
+      'ocsp',
+      '-issuer',
+      stranger.cert.certPath,
+      '-serial',
+      serial,
+      '-no_nonce',
+      '-reqout',
+      request,
+    ]);
+    const index = join(ca.dir, 'index.txt');
+    const signer = ['-rsigner', ca.cert.certPath, '-rkey', ca.cert.keyPath];
+    execFileSync('openssl', [
+      'ocsp',
+      '-index',
+      index,
+      '-CA',
+      stranger.cert.certPath,
+      ...signer,
+      '-reqin',
+      request,
+      '-respout',
+      response,
+      '-ndays',
+      '1',
+    ]);
+
+    // Act
+    const verdict = judge(readFileSync(response), leaf);
+
+    // Assess
+    expect(verdict).toMatchObject({ status: 'unknown', error: { code: 'OUT_OF_SCOPE' } });
+    expect(verdict.error?.message).toMatch(
+      /for serial [0-9a-f]+ of another issuer \(its CertID's issuer hashes are not O=certwatch tests, CN=OCSP Test Issuing's\)$/,
+    );
+  });
+
   it('comes from a responder certified by another CA', () => {
     // Prepare
     const outsider = stranger.issue({ name: 'OCSP Test Issuing', extendedKeyUsage: 'OCSPSigning' });

@@ -171,6 +171,8 @@ function matchingResponse(basic: Basic, context: OcspContext): Tlv[] {
   const serial = Buffer.from(parts.serial);
   const bits = keyBits(context.issuer);
   const seen: string[] = [];
+  // This serial was answered, but under another issuer's hashes (or a hash algorithm not known here).
+  let sameSerial: 'other issuer' | 'unknown hash' | null = null;
   for (const single of basic.responses) {
     const fields = sequence(basic.der, 'SingleResponse', single).parts;
     const [algorithm, nameHash, keyHash, theirSerial] = sequence(basic.der, 'CertID', fields[0]).parts;
@@ -178,9 +180,26 @@ function matchingResponse(basic: Basic, context: OcspContext): Tlv[] {
     const hash = DIGESTS[decodeOid(content(basic.der, children(basic.der, algorithm)[0] ?? algorithm))];
     const their = Buffer.from(content(basic.der, theirSerial));
     seen.push(serialHex(their));
-    if (!hash || !serial.equals(their)) continue;
+    if (!serial.equals(their)) continue;
+    if (!hash) {
+      sameSerial ??= 'unknown hash';
+      continue;
+    }
     const names = Buffer.from(content(basic.der, nameHash)).equals(digest(hash, parts.issuer));
     if (names && Buffer.from(content(basic.der, keyHash)).equals(digest(hash, bits))) return fields;
+    sameSerial = 'other issuer';
+  }
+  if (sameSerial === 'other issuer') {
+    throw new Refusal(
+      'OUT_OF_SCOPE',
+      `the response is for serial ${context.cert.serial} of another issuer (its CertID's issuer hashes are not ${context.issuer.subject}'s)`,
+    );
+  }
+  if (sameSerial === 'unknown hash') {
+    throw new Refusal(
+      'OUT_OF_SCOPE',
+      `the response's CertID for serial ${context.cert.serial} uses a hash certwatch does not know`,
+    );
   }
   throw new Refusal(
     'OUT_OF_SCOPE',

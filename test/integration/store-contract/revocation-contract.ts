@@ -3,8 +3,8 @@
  * "Fetching"): one item per (URL, serial), read back until the answer's nextUpdate and not after, dropped
  * by TTL a week later — a verdict, never a CRL.
  */
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { keys, TABLE_SCHEMA } from '../../../lambdas/contract/table-schema';
 import type { CachedVerdict } from '../../../lambdas/core/revocation/cache';
 import type { OpenTable, StoreEngineUnderTest } from '../../support/store-engines';
@@ -82,5 +82,47 @@ export function revocationContract(under: StoreEngineUnderTest): void {
     expect(item).toMatchObject({ kind: 'REVOCATION', url: URL, serial: '0a1b2c', verdict: REVOKED.verdict });
     expect(item[TABLE_SCHEMA.ttlAttribute]).toBe(Date.parse(REVOKED.expiresAt) / 1000 + 7 * 86_400);
     expect(JSON.stringify(item).length).toBeLessThan(1024);
+  });
+
+  it('leaves a damaged verdict out and names it, and never writes over it (a damaged store is refused, never replaced)', async () => {
+    // Prepare: a verdict whose status no reader knows, planted as a user of the AWS CLI could
+    const key = { pk: keys.revocation(URL), sk: keys.revocationSerial('0a1b2c') };
+    const damaged = { ...key, kind: 'REVOCATION', url: URL, serial: '0a1b2c', issuerSha256: REVOKED.issuerSha256 };
+    const planted = { ...damaged, verdict: { status: 'revokd', source: 'crl' }, validUntil: REVOKED.expiresAt };
+    await table.client.send(new PutItemCommand({ TableName: table.tableName, Item: marshall(planted) }));
+    await table.store.putVerdicts([GOOD]);
+    const wanted = [
+      { url: URL, serial: '0a1b2c' },
+      { url: URL, serial: '0d0e' },
+    ];
+
+    // Act
+    const read = await table.store.getVerdicts(wanted, new Date('2026-01-02T00:00:00Z'));
+    await table.store.putVerdicts([REVOKED]);
+    const raw = await table.client.send(new GetItemCommand({ TableName: table.tableName, Key: marshall(key) }));
+
+    // Assess
+    expect(read).toEqual([GOOD]);
+    expect(table.store.badItems.found.map((e) => e.message)).toEqual([
+      expect.stringMatching(/SERIAL#0a1b2c: "verdict.status" is "revokd", not one of good, revoked$/),
+    ]);
+    expect(unmarshall(raw.Item ?? {}).verdict).toEqual(planted.verdict);
+  });
+
+  it('leaves uncached a verdict whose URL is too long for a key, and still keeps the others', async () => {
+    // Prepare: a certificate may name any URL; DynamoDB takes 2048 bytes of partition key
+    const long = `http://c.example/${'a'.repeat(2100)}.crl`;
+    const unkeyable: CachedVerdict = { ...GOOD, url: long, verdict: { ...GOOD.verdict, url: long } };
+    const wanted = [
+      { url: long, serial: GOOD.serial },
+      { url: URL, serial: GOOD.serial },
+    ];
+
+    // Act
+    await table.store.putVerdicts([unkeyable, GOOD]);
+    const read = await table.store.getVerdicts(wanted, new Date('2026-01-02T00:00:00Z'));
+
+    // Assess
+    expect(read).toEqual([GOOD]);
   });
 }
