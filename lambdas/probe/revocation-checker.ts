@@ -79,6 +79,8 @@ interface CrlJob {
   url: string;
   issuer: Certificate;
   items: { subject: Subject; check: CrlCheck }[];
+  /** The earliest place among its certificates' distribution points (0: some certificate's first). */
+  rank: number;
 }
 
 interface OcspJob {
@@ -123,22 +125,31 @@ export async function checkRevocation(
   const { crlJobs, ocspJobs } = await plan([...subjects.values()], deps.cache, now);
   const fresh: CachedVerdict[] = [];
   const fetch = deps.fetch ?? httpFetch;
-  const jobs: Array<(signal: AbortSignal) => Promise<void>> = [
-    ...crlJobs.map((job) => async (signal: AbortSignal) => {
-      const items = job.items.map((i) => ({ cert: i.subject.cert, point: i.check.point }));
-      const verdicts = await fetchCrlVerdicts(job.url, job.issuer, items, { ...settings, signal }, fetch, now);
-      job.items.forEach(({ subject }, i) => {
-        subject.verdicts.push(verdicts[i]);
-        if (cacheable(verdicts[i], now)) fresh.push(entry(job.url, subject, verdicts[i]));
-      });
-    }),
-    ...ocspJobs.map((job) => async (signal: AbortSignal) => {
-      const { cert, issuer } = job.subject;
-      const verdict = await fetchOcspVerdict(job.url, cert, issuer, { ...settings, signal }, fetch, now);
-      job.subject.verdicts.push(verdict);
-      if (cacheable(verdict, now)) fresh.push(entry(job.url, job.subject, verdict));
-    }),
+  const ranked: Array<{ rank: number; run: (signal: AbortSignal) => Promise<void> }> = [
+    ...crlJobs.map((job) => ({
+      rank: job.rank,
+      run: async (signal: AbortSignal) => {
+        const items = job.items.map((i) => ({ cert: i.subject.cert, point: i.check.point }));
+        const verdicts = await fetchCrlVerdicts(job.url, job.issuer, items, { ...settings, signal }, fetch, now);
+        job.items.forEach(({ subject }, i) => {
+          subject.verdicts.push(verdicts[i]);
+          if (cacheable(verdicts[i], now)) fresh.push(entry(job.url, subject, verdicts[i]));
+        });
+      },
+    })),
+    ...ocspJobs.map((job) => ({
+      rank: 0,
+      run: async (signal: AbortSignal) => {
+        const { cert, issuer } = job.subject;
+        const verdict = await fetchOcspVerdict(job.url, cert, issuer, { ...settings, signal }, fetch, now);
+        job.subject.verdicts.push(verdict);
+        if (cacheable(verdict, now)) fresh.push(entry(job.url, job.subject, verdict));
+      },
+    })),
   ];
+  // Every certificate's first sources before anyone's further ones: a certificate naming several that
+  // hang holds slots only after the others have had theirs (docs/revocation.md "Fetching").
+  const jobs = ranked.sort((a, b) => a.rank - b.rank).map((j) => j.run);
   const ownBudget = settings.budgetMs ?? revocationBudgetMs(settings.timeoutMs);
   const left = settings.deadline === undefined ? ownBudget : settings.deadline - DEADLINE_MARGIN_MS - Date.now();
   const budgetMs = Math.max(0, Math.min(ownBudget, left));
@@ -215,15 +226,16 @@ async function plan(
       }
       continue;
     }
-    for (const check of subject.plan.crl) {
+    for (const [rank, check] of subject.plan.crl.entries()) {
       const known = hit(check.url, subject);
       if (known) {
         subject.verdicts.push(known);
         continue;
       }
       const key = `${check.url} ${issuer.sha256}`;
-      const job = crlJobs.get(key) ?? { url: check.url, issuer, items: [] };
+      const job = crlJobs.get(key) ?? { url: check.url, issuer, items: [], rank };
       job.items.push({ subject, check });
+      job.rank = Math.min(job.rank, rank);
       crlJobs.set(key, job);
     }
     if (subject.plan.ocsp) {

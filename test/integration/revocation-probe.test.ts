@@ -217,6 +217,32 @@ describe('probe --revocation', () => {
     });
   });
 
+  it('reads at most 4 distribution points of a certificate, so one naming 64 that hang starves no other', async () => {
+    // Prepare: one server's leaf names 64 hanging CRLs; another's, on the same run, one that answers
+    const hanging = Array.from({ length: 64 }, (_, i) => http.url(`/hang/${i}.crl`));
+    for (const url of hanging) http.set(new URL(url).pathname, { hang: true });
+    const greedy = await serve(ca.issue({ name: HOST, crlUrls: hanging }));
+    const honest = await serve(ca.issue({ name: HOST, crlUrls: [http.url('/issuing/shard-7.crl', CRL_HOST)] }));
+    publishCrls();
+    const before = http.requests.length;
+
+    // Act
+    const outcome = await cli([
+      'probe',
+      `smtp://${HOST}:${greedy.port}`,
+      `smtp://${HOST}:${honest.port}`,
+      ...[greedy.port, honest.port].flatMap((port) => ['--resolve', `${HOST}:${port}:127.0.0.1`]),
+      ...['--resolve', `${CRL_HOST}:${http.port}:127.0.0.1`, '--ca', join(dir, 'root.pem')],
+      ...['--key-types', 'ecdsa', '--revocation', 'crl', '--concurrency', '4', '--timeout', '3000', '--json'],
+    ]);
+
+    // Assess
+    const [first, second] = (JSON.parse(outcome.stdout) as Observation[]).map((o) => o.chain[0].revocation);
+    expect(first).toMatchObject({ status: 'unknown', error: { message: expect.stringContaining('60 more CRL') } });
+    expect(second).toMatchObject({ status: 'good', source: 'crl' });
+    expect(http.requests.slice(before).filter((r) => r.startsWith('GET /hang/'))).toHaveLength(4);
+  });
+
   it('counts a stapled OCSP response (TLS 1.3 and 1.2), good or revoked', async () => {
     // Prepare
     const stapledOnly = ca.issue({ name: HOST });

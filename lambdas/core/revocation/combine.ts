@@ -24,6 +24,13 @@ export interface CheckPlan {
   skipped: SourceVerdict[];
 }
 
+/**
+ * Most CRL distribution points read for one certificate (real ones name one or two). A certificate may
+ * name hundreds; each fetch holds a slot until it ends, so one such certificate whose sources hang would
+ * take the batch's whole revocation time from every other target's fetches.
+ */
+export const MAX_CRL_POINTS = 4;
+
 /** The checks for `cert` with the methods switched on. */
 export function planChecks(cert: Certificate, methods: readonly RevocationMethod[]): CheckPlan {
   const sources = revocationSources(cert);
@@ -35,14 +42,20 @@ export function planChecks(cert: Certificate, methods: readonly RevocationMethod
   };
   for (const problem of sources.problems) plan.skipped.push(unknownVerdict('crl', null, 'MALFORMED', problem));
   const crlOn = methods.includes('crl');
+  let skippedPoints = 0;
   const ocspOn = methods.includes('ocsp');
   for (const point of sources.crl) {
     if (point.indirect) {
       const message = 'the distribution point names a cRLIssuer (indirect CRL)';
       plan.skipped.push(unknownVerdict('crl', point.urls[0] ?? null, 'UNSUPPORTED', message));
     } else if (point.urls.length > 0 && crlOn) {
-      plan.crl.push({ url: point.urls[0], point });
+      if (plan.crl.length < MAX_CRL_POINTS) plan.crl.push({ url: point.urls[0], point });
+      else skippedPoints++;
     }
+  }
+  if (skippedPoints > 0) {
+    const message = `${skippedPoints} more CRL distribution points not read (certwatch reads the first ${MAX_CRL_POINTS})`;
+    plan.skipped.push(unknownVerdict('crl', null, 'UNSUPPORTED', message));
   }
   if (ocspOn && sources.ocsp.length > 0) plan.ocsp = sources.ocsp[0];
   if (plan.named && plan.crl.length === 0 && plan.ocsp === null && plan.skipped.length === 0) {
@@ -52,14 +65,12 @@ export function planChecks(cert: Certificate, methods: readonly RevocationMethod
       ...sources.unusable,
     ];
     const asked = methods.length > 0 ? methods.join(',') : 'off';
-    plan.skipped.push(
-      unknownVerdict(
-        'crl',
-        null,
-        'NO_USABLE_SOURCE',
-        `the certificate names ${named.join(', ')}; --revocation ${asked} asks none of them`,
-      ),
-    );
+    // Only sources no setting would fetch (LDAP, …): naming --revocation would suggest it could help.
+    const message =
+      named.length === sources.unusable.length
+        ? `the certificate names only sources certwatch does not fetch (HTTP and HTTPS only): ${named.join(', ')}`
+        : `the certificate names ${named.join(', ')}; --revocation ${asked} asks none of them`;
+    plan.skipped.push(unknownVerdict('crl', null, 'NO_USABLE_SOURCE', message));
   }
   return plan;
 }
