@@ -160,7 +160,8 @@ export class WatchRun {
     const { store } = this.ports;
     const now = new Date(order.now);
     const started = Date.now();
-    const end = Math.min(step.invocationEnd ?? Number.POSITIVE_INFINITY, order.deadline ?? Number.POSITIVE_INFINITY);
+    const invocationEnd = step.invocationEnd ?? Number.POSITIVE_INFINITY;
+    const end = Math.min(invocationEnd, order.deadline ?? Number.POSITIVE_INFINITY);
     // A shard given less time than one target takes at worst (a Map item started after the run's window,
     // a late retry) probes nothing: it measures no rate, and must not leave its list reading and MX lookups
     // behind as one, or the next plan would cut smaller shards, more of them late in turn.
@@ -179,7 +180,11 @@ export class WatchRun {
     const seconds = (Date.now() - started) / 1000;
     // Entries reached, in proportion to their targets (an `mx:` entry is several).
     const reachedEntries = targets === 0 ? entries : Math.round((entries * reached) / targets);
-    if (reachedEntries > 0 || (entries > 0 && couldProbe && seconds >= 1)) {
+    // A shard the run's window cut short (started late in it) measured how late it started, not how fast
+    // entries go: its few entries over its fixed costs would make the next plan's shards small — hundreds
+    // of them, most starting after the window in turn (docs/deploy.md "The watch list and fan-out").
+    const cutByWindow = result.summary.unreached.length > 0 && end < invocationEnd;
+    if (!cutByWindow && (reachedEntries > 0 || (entries > 0 && couldProbe && seconds >= 1))) {
       await saveShardRate(store, order, {
         entries: Math.max(1, reachedEntries),
         seconds,
@@ -225,7 +230,8 @@ export class WatchRun {
     const { store, publisher, enumerate } = this.ports;
     const now = new Date(order.now);
     const started = Date.now();
-    const end = Math.min(step.invocationEnd ?? Number.POSITIVE_INFINITY, order.deadline ?? Number.POSITIVE_INFINITY);
+    const invocationEnd = step.invocationEnd ?? Number.POSITIVE_INFINITY;
+    const end = Math.min(invocationEnd, order.deadline ?? Number.POSITIVE_INFINITY);
     const deadline = Number.isFinite(end) ? started + probingMs(end - started) : Number.POSITIVE_INFINITY;
     const prepared = await this.targets(now, { shard: order.shard, shardCount: order.shardCount });
     const targets = prepared.targets;

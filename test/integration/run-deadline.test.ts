@@ -101,6 +101,25 @@ describe('a shard within its invocation (dynalite, loopback servers, black-holed
     expect(retired).toEqual([]);
   });
 
+  it("a shard the run's window cuts short leaves the measured rate alone: it measured how late it started", async () => {
+    // Prepare: the last runs' rate; a shard of the grown list started 6 s before the window closes, with
+    // a long invocation ahead of it
+    const measured = { entries: 40, seconds: 2, at: new Date(0).toISOString() };
+    await store.store.saveProbeRate(measured);
+    const late = run();
+    const plan = await late.plan(new Date(), { invocationMs: 60_000, forceShards: 1 });
+
+    // Act
+    const result = await late.shard(
+      { ...order(plan, 0), deadline: Date.now() + 6000 },
+      { invocationEnd: Date.now() + 60_000 },
+    );
+
+    // Assess: the window left targets unreached, and the rate is still the measured one
+    expect(result.summary.unreached.length).toBeGreaterThan(0);
+    expect(await store.store.loadProbeRate()).toEqual(measured);
+  });
+
   describe("a shard started after the run's window", () => {
     let dns: Socket;
     let dnsPort: number;
