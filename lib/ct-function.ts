@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -58,6 +58,8 @@ export class CtReaderFunction extends Construct {
     // Query (log states, issued certificates, a watched target's history, the MX sets), GetItem (the
     // cached list), PutItem (states, records, notices in the outbox).
     allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [props.table.tableArn]);
+    // Traced like the watch function and the run that invokes it (its role takes no automatic grants).
+    allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']);
     this.handler = new NodejsFunction(this, 'Handler', {
       description: 'certwatch: Certificate Transparency logs read before each run (outside any VPC)',
       entry: CT_HANDLER_ENTRY,
@@ -80,6 +82,7 @@ export class CtReaderFunction extends Construct {
         policySha256: props.consumerPolicy?.sha256,
       }),
       retryAttempts: 0,
+      tracing: Tracing.ACTIVE,
     });
     this.handler.node.addDependency(this.role);
   }

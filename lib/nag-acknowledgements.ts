@@ -32,6 +32,15 @@ export function acknowledgeWatcherFindings(watcher: CertificateWatcher): void {
         'that invoke it: AWS documents these actions on "*" only.',
     });
   }
+  const ctPolicy = watcher.ctReader?.role.node.tryFindChild('DefaultPolicy');
+  if (ctPolicy) {
+    Validations.of(ctPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing of the CT reader (xray:PutTraceSegments, PutTelemetryRecords), traced like the run that ' +
+        'invokes it: AWS documents these actions on "*" only.',
+    });
+  }
   for (const run of [watcher.run, ...(watcher.postureRun ? [watcher.postureRun] : [])]) {
     const machine = run.stateMachine;
     const machineRole = machine.role.node.tryFindChild('DefaultPolicy');

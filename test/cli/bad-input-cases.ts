@@ -1,7 +1,7 @@
 /**
  * The bad inputs of issue #26, one row each, as a new user types them: what to run through the built
  * CLI and what must come back (exit code, the one stderr line, the store left as it was). The fixtures
- * they run against are built once by test/cli/bad-input.test.ts.
+ * they run against are built once by test/cli/bad-input-process.test.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * Bad inputs found from outside after issue #26's own rows (bad-input-cases.ts), run by the same table
- * in test/cli/bad-input.test.ts: each hung, read without a bound, created a store, or took a value it
+ * in test/cli/bad-input-process.test.ts: each hung, read without a bound, created a store, or took a value it
  * should have refused.
  */
 import { join } from 'node:path';

@@ -1,16 +1,8 @@
 import { crashViolations, runCrashCampaign } from './crash-anywhere';
-import { createScenario, type Scenario } from './cycle-scenario';
+import { useScenario } from './cycle-scenario';
 
 describe('crash anywhere: a cycle SIGKILLed at its step boundaries, then a normal cycle', () => {
-  let scenario: Scenario;
-
-  beforeAll(async () => {
-    scenario = await createScenario();
-  });
-
-  afterAll(async () => {
-    await scenario.close();
-  });
+  const suite = useScenario();
 
   it('keeps the history of an uninterrupted run and publishes each notice once, but for the mark-sent window', async () => {
     // Act: kill the first cycle after the probe, after its fourth store write, after the store phase,
@@ -30,7 +22,7 @@ describe('crash anywhere: a cycle SIGKILLed at its step boundaries, then a norma
           b.length - 1,
         ],
       },
-      scenario,
+      suite.scenario,
     );
 
     // Assess

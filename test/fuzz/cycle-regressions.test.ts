@@ -6,7 +6,7 @@
 import type { HistoryStore, TargetChanges } from '../../lambdas/core/ports';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { StoreError } from '../../lambdas/store/errors';
-import { createScenario, phaseTime, type Scenario, scenarioCycle } from './cycle-scenario';
+import { phaseTime, scenarioCycle, useScenario } from './cycle-scenario';
 import { type SnsAtSdkBoundary, snsAtSdkBoundary } from './sns-boundary';
 
 const HOUR = 3_600_000;
@@ -33,18 +33,9 @@ function withSave(
 }
 
 describe('watch cycle regressions found by the fault and crash campaigns', () => {
-  let scenario: Scenario;
+  const suite = useScenario(0);
   let embedded: EmbeddedStore;
   let sns: SnsAtSdkBoundary;
-
-  beforeAll(async () => {
-    scenario = await createScenario();
-    scenario.setPhase(0);
-  });
-
-  afterAll(async () => {
-    await scenario.close();
-  });
 
   beforeEach(async () => {
     embedded = await startEmbeddedStore({ inMemory: true });
@@ -66,12 +57,12 @@ describe('watch cycle regressions found by the fault and crash campaigns', () =>
       firstSaved = resolve;
     });
     const failing = withSave(
-      withSave(embedded.store, scenario.pairs[first].target.url, async (real, changes) => {
+      withSave(embedded.store, suite.scenario.pairs[first].target.url, async (real, changes) => {
         const outcome = await real(changes);
         firstSaved();
         return outcome;
       }),
-      scenario.pairs[second].target.url,
+      suite.scenario.pairs[second].target.url,
       async () => {
         await saved;
         throw new StoreError('STORE_UNAVAILABLE', 'table unreachable (test)');
@@ -79,11 +70,13 @@ describe('watch cycle regressions found by the fault and crash campaigns', () =>
     );
 
     // Act
-    const failed = await scenarioCycle(scenario, { store: failing, publisher: sns.publisher }, phaseTime(0)).catch(
-      (error: Error) => error,
-    );
-    await scenarioCycle(scenario, { store: embedded.store, publisher: sns.publisher }, phaseTime(0));
-    await scenarioCycle(scenario, { store: embedded.store, publisher: sns.publisher }, phaseTime(0, HOUR));
+    const failed = await scenarioCycle(
+      suite.scenario,
+      { store: failing, publisher: sns.publisher },
+      phaseTime(0),
+    ).catch((error: Error) => error);
+    await scenarioCycle(suite.scenario, { store: embedded.store, publisher: sns.publisher }, phaseTime(0));
+    await scenarioCycle(suite.scenario, { store: embedded.store, publisher: sns.publisher }, phaseTime(0, HOUR));
 
     // Assess
     expect(failed).toBeInstanceOf(StoreError);
@@ -95,15 +88,15 @@ describe('watch cycle regressions found by the fault and crash campaigns', () =>
     // Prepare: the second target's certificates land but its state write is refused, as when the answer
     // to a certificate write is lost, the SDK retries it and hears ConditionalCheckFailed.
     let lost = false;
-    const store = withSave(embedded.store, scenario.pairs[second].target.url, async (real, changes) => {
+    const store = withSave(embedded.store, suite.scenario.pairs[second].target.url, async (real, changes) => {
       if (lost) return real(changes);
       lost = true;
       return real({ ...changes, state: { ...changes.state, version: changes.state.version + 99 } });
     });
 
     // Act
-    const result = await scenarioCycle(scenario, { store, publisher: sns.publisher }, phaseTime(0));
-    await scenarioCycle(scenario, { store: embedded.store, publisher: sns.publisher }, phaseTime(0, HOUR));
+    const result = await scenarioCycle(suite.scenario, { store, publisher: sns.publisher }, phaseTime(0));
+    await scenarioCycle(suite.scenario, { store: embedded.store, publisher: sns.publisher }, phaseTime(0, HOUR));
 
     // Assess
     expect(result.summary.conflicts).toBe(1);

@@ -52,6 +52,32 @@ export function assertOpen(scenario: Scenario): void {
   if (scenario.closed) throw new Error('the scenario was closed: campaign abandoned');
 }
 
+/** A suite's scenario: see {@link useScenario}. */
+export interface SuiteScenario {
+  readonly scenario: Scenario;
+}
+
+/**
+ * Registers a suite's scenario (call it inside `describe`, under jest): created before its tests (set to
+ * `phase` when given) and closed after them, which also stops a campaign its test abandoned.
+ */
+export function useScenario(phase?: Phase): SuiteScenario {
+  let scenario: Scenario | undefined;
+  beforeAll(async () => {
+    scenario = await createScenario();
+    if (phase !== undefined) scenario.setPhase(phase);
+  });
+  afterAll(async () => {
+    await scenario?.close();
+  });
+  return {
+    get scenario() {
+      if (!scenario) throw new Error("the suite's scenario exists only inside its tests");
+      return scenario;
+    },
+  };
+}
+
 type Leaf = ServerCert;
 
 /** Starts the servers and generates the certificates of both phases. */

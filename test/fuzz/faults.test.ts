@@ -1,27 +1,19 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
-import { createScenario, type Scenario } from './cycle-scenario';
+import { useScenario } from './cycle-scenario';
 import { faultViolations, runFaultCampaign } from './faults';
 import { LEASE_MS } from './sns-boundary';
 
 describe('fault injection at every call site of a watch cycle (dynalite behind a fault proxy)', () => {
-  let scenario: Scenario;
-
-  beforeAll(async () => {
-    scenario = await createScenario();
-  });
-
-  afterAll(async () => {
-    await scenario.close();
-  });
+  const suite = useScenario();
 
   it('loses and duplicates nothing when any one store request is applied but its answer lost, or a publish fails', async () => {
     // Act: every DynamoDB request of both phases fails once with a connection reset after dynalite
     // applied it (the SDK retries: conditional writes then see their own write); every publish fails once.
     const result = await runFaultCampaign(
       { dynamoKinds: ['reset-after-apply'], snsKinds: ['fail'], modes: ['once'] },
-      scenario,
+      suite.scenario,
     );
 
     // Assess
@@ -43,7 +35,7 @@ describe('fault injection at every call site of a watch cycle (dynalite behind a
     // the cycle fails, and the next cycles must recover what it left half done).
     const result = await runFaultCampaign(
       { via: 'in-process', phases: [1], engineKinds: ['fail-after-apply'], snsKinds: [], modes: ['once'] },
-      scenario,
+      suite.scenario,
     );
 
     // Assess

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemo } from '../../demo/run-demo';
 import type { NoticeType } from '../../lambdas/core/notice';
+import { stopChild } from '../support/child-process';
 
 const REPO = join(__dirname, '../..');
 /** The fleet's targets in order, by what they imitate. */
@@ -37,11 +38,7 @@ describe('the demo', () => {
     stop.abort();
     await running?.catch(() => undefined);
     running = undefined;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await stopChild(child, 'SIGKILL');
     child = undefined;
     rmSync(dir, { recursive: true, force: true });
   });

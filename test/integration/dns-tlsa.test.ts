@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { lookupTlsa } from '../../lambdas/probe/dns-tlsa';
+import { stopChild } from '../support/child-process';
 
 /** A free UDP port on 127.0.0.1 (dnsmasq binds TCP on the same number). */
 async function freePort(): Promise<number> {
@@ -16,11 +17,7 @@ describe('TLSA lookups against dnsmasq on loopback (the hand-built query and par
   let server = '';
 
   afterEach(async () => {
-    if (dnsmasq && dnsmasq.exitCode === null) {
-      const exited = new Promise((resolve) => dnsmasq?.once('exit', resolve));
-      dnsmasq.kill();
-      await exited;
-    }
+    await stopChild(dnsmasq);
   });
 
   async function start(records: string[]): Promise<void> {

@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli as certwatch } from '../support/cli';
 import { startTestDns, type TestDnsServer } from '../support/dns-server';
+import { loopbackNet } from '../support/loopback-net';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { createPki, type Pki } from './cycle-harness';
 
 const DOMAIN = 'mail.example.test';
 /** MX hosts live on port 25 of these loopback addresses (root binds them; CI runs as root). */
+const NET = loopbackNet(151);
 const HOSTS = ['mx1', 'mx2', 'mx3'].map((name, i) => ({
   name: `${name}.${DOMAIN}`,
-  address: `127.0.151.${i + 1}`,
+  address: `${NET}.${i + 1}`,
   url: `smtp://${name}.${DOMAIN}:25`,
 }));
 

@@ -10,9 +10,13 @@ import { SmtpProber } from '../../lambdas/probe/prober';
 import { runWatchCycle } from '../../lambdas/run/cycle';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
 import { startTestDns, type TestDnsServer } from '../support/dns-server';
+import { loopbackNet } from '../support/loopback-net';
 import { type Issued, issue } from '../support/pki';
 import { type ServerCert, type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { at, createPki, HOST, type Pki, RecordingPublisher } from './cycle-harness';
+
+/** The MX hosts (port 25) and the MTA-STS server (port 443) of the DNS tests, on loopback. */
+const NET = loopbackNet(9);
 
 const spkiHex = (issued: Issued) =>
   createHash('sha256')
@@ -158,22 +162,22 @@ describe('consumer policy: DANE TLSA from DNS, CA files, MTA-STS (real loopback 
     const domain = 'example.test';
     const mx1 = await pki.leaf({ hostnames: [`mx1.${domain}`] });
     const mx2 = await pki.leaf({ hostnames: [`mx2.${domain}`] });
-    smtp.push(await startSmtpTestServer({ address: '127.0.9.25', port: 25, certs: [mx1], greeting: `mx1.${domain}` }));
-    smtp.push(await startSmtpTestServer({ address: '127.0.9.26', port: 25, certs: [mx2], greeting: `mx2.${domain}` }));
+    smtp.push(await startSmtpTestServer({ address: `${NET}.25`, port: 25, certs: [mx1], greeting: `mx1.${domain}` }));
+    smtp.push(await startSmtpTestServer({ address: `${NET}.26`, port: 25, certs: [mx2], greeting: `mx2.${domain}` }));
     const sts = await pki.leaf({ hostnames: [`mta-sts.${domain}`] });
     let body = `version: STSv1\nmode: enforce\nmx: mx1.${domain}\nmax_age: 86400\n`;
     https = createServer({ key: sts.keyPem, cert: sts.chainPem }, (req, res) => {
       if (req.url !== '/.well-known/mta-sts.txt') res.writeHead(404).end();
       else res.writeHead(200, { 'content-type': 'text/plain' }).end(body);
     });
-    await new Promise<void>((resolve) => https?.listen(443, '127.0.9.43', resolve));
+    await new Promise<void>((resolve) => https?.listen(443, `${NET}.43`, resolve));
     dns.mx(domain, [10, `mx1.${domain}`], [20, `mx2.${domain}`]);
     dns.txt(`_mta-sts.${domain}`, 'v=STSv1; id=20261101;');
-    dns.a(`mta-sts.${domain}`, '127.0.9.43');
+    dns.a(`mta-sts.${domain}`, `${NET}.43`);
     const targets = [parseTarget(`smtp://mx1.${domain}`), parseTarget(`smtp://mx2.${domain}`)];
     const pins = [
-      { host: `mx1.${domain}`, port: 25, addresses: ['127.0.9.25'] },
-      { host: `mx2.${domain}`, port: 25, addresses: ['127.0.9.26'] },
+      { host: `mx1.${domain}`, port: 25, addresses: [`${NET}.25`] },
+      { host: `mx2.${domain}`, port: 25, addresses: [`${NET}.26`] },
     ];
     const options = optionsFor(pki, pins, policyOf([{ targets: [`mx:${domain}`], mtaSts: domain }]), dns.server);
     const embedded = await startEmbeddedStore({ inMemory: true });
@@ -219,18 +223,18 @@ describe('consumer policy: DANE TLSA from DNS, CA files, MTA-STS (real loopback 
   it('MTA-STS: a redirect is not followed; the fetch error is a coded verdict', async () => {
     const domain = 'redirect.test';
     const mx = await pki.leaf({ hostnames: [`mx.${domain}`] });
-    smtp.push(await startSmtpTestServer({ address: '127.0.9.27', port: 25, certs: [mx], greeting: `mx.${domain}` }));
+    smtp.push(await startSmtpTestServer({ address: `${NET}.27`, port: 25, certs: [mx], greeting: `mx.${domain}` }));
     const sts = await pki.leaf({ hostnames: [`mta-sts.${domain}`] });
     https = createServer({ key: sts.keyPem, cert: sts.chainPem }, (_req, res) => {
       res.writeHead(301, { location: 'https://elsewhere.test/.well-known/mta-sts.txt' }).end();
     });
-    await new Promise<void>((resolve) => https?.listen(443, '127.0.9.43', resolve));
+    await new Promise<void>((resolve) => https?.listen(443, `${NET}.43`, resolve));
     dns.txt(`_mta-sts.${domain}`, 'v=STSv1; id=1;');
-    dns.a(`mta-sts.${domain}`, '127.0.9.43');
+    dns.a(`mta-sts.${domain}`, `${NET}.43`);
     const target = parseTarget(`smtp://mx.${domain}`);
     const options = optionsFor(
       pki,
-      [{ host: `mx.${domain}`, port: 25, addresses: ['127.0.9.27'] }],
+      [{ host: `mx.${domain}`, port: 25, addresses: [`${NET}.27`] }],
       policyOf([{ targets: [target.url], mtaSts: domain }]),
       dns.server,
     );

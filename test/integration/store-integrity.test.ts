@@ -1,27 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockRecordFor } from '../../lambdas/store/dir-lock';
 import { startEmbeddedStore } from '../../lambdas/store/embedded-store';
+import { stopChild } from '../support/child-process';
 import { cli as certwatch, expectOneLineRefusal } from '../support/cli';
 import { useLocalAwsCredentials } from '../support/local-aws-credentials';
+import { snapshotTree } from '../support/tree-snapshot';
 import { createPki, HOST, type Pki, type ServerPair, startPair } from './cycle-harness';
-
-/** Every file under `dir` with the SHA-256 of its bytes: "unchanged" means this map is equal. */
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (at: string) => {
-    for (const name of readdirSync(at)) {
-      const path = join(at, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else files[path.slice(dir.length)] = createHash('sha256').update(readFileSync(path)).digest('hex');
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 describe('embedded store integrity, export and import (in-process CLI, real loopback servers, real store)', () => {
   let pki: Pki;
@@ -52,7 +39,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
   });
 
   afterEach(async () => {
-    holder?.kill();
+    await stopChild(holder);
     holder = undefined;
     await pair?.close();
     pair = undefined;
@@ -75,14 +62,14 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
   ])('refuses a store whose CURRENT file is gone (%s) and leaves every file as it was', async (_name, argv) => {
     // Prepare
     rmSync(join(store, 'dynamodb', 'CURRENT'));
-    const before = snapshot(store);
+    const before = snapshotTree(store);
 
     // Act
     const result = await certwatch(argv());
 
     // Assess
     expectOneLineRefusal(result, 2, /store .* is damaged \(dynamodb\/CURRENT is missing beside \d+ database file/);
-    expect(snapshot(store)).toEqual(before);
+    expect(snapshotTree(store)).toEqual(before);
   });
 
   it('refuses a store with a garbled table file, with one line and no stack trace, and changes nothing', async () => {
@@ -92,7 +79,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     const bytes = readFileSync(file);
     for (let i = 0; i < 200; i++) bytes[Math.floor(bytes.length / 3) + i] ^= 0x5a;
     writeFileSync(file, bytes);
-    const before = snapshot(store);
+    const before = snapshotTree(store);
 
     // Act
     const history = await certwatch(['history', '--store', store]);
@@ -101,7 +88,7 @@ describe('embedded store integrity, export and import (in-process CLI, real loop
     // Assess
     expectOneLineRefusal(history, 2, /is damaged .*restore it from a backup/);
     expectOneLineRefusal(check, 2, /is damaged/);
-    expect(snapshot(store)).toEqual(before);
+    expect(snapshotTree(store)).toEqual(before);
   });
 
   it.each([['check'], ['history'], ['export']])('refuses --store naming a regular file (%s)', async (command) => {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE, lockDirectory, lockRecordFor } from '../../lambdas/store/dir-lock';
+import { stopChild } from '../support/child-process';
 
 /** The embedded store's directory lock on the real file system, with real processes as holders. */
 describe('the store lock tells a live holder from a stale one by more than its PID', () => {
@@ -14,12 +15,7 @@ describe('the store lock tells a live holder from a stale one by more than its P
   });
 
   afterEach(async () => {
-    // The holder is stopped before the test ends: a child left running would hold the jest worker open.
-    if (holder && holder.exitCode === null && holder.signalCode === null) {
-      const exited = new Promise((resolve) => holder?.once('exit', resolve));
-      holder.kill();
-      await exited;
-    }
+    await stopChild(holder);
     holder = undefined;
     rmSync(dir, { recursive: true, force: true });
   });

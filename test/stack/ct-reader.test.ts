@@ -27,12 +27,18 @@ describe('CT reader, default stack', () => {
     expect(fn().Environment.Variables.CERTWATCH_CT_BUDGET_SECONDS).toBe('60');
   });
 
-  test('has a full vCPU and its budget plus 30 s, no VPC', () => {
-    expect(fn()).toMatchObject({ MemorySize: 1769, Timeout: 90, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+  test('has a full vCPU and its budget plus 30 s, no VPC, traced with X-Ray like the run that invokes it', () => {
+    expect(fn()).toMatchObject({
+      MemorySize: 1769,
+      Timeout: 90,
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+    });
     expect(fn().VpcConfig).toBeUndefined();
   });
 
-  test('may only write its logs and use its table: it publishes nothing (the merge step does)', () => {
+  test('may only write its logs and traces and use its table: it publishes nothing (the merge step does)', () => {
     const roleId = (fn().Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
     const policies = s.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
     const actions = Object.values(policies).flatMap((p) =>
@@ -45,6 +51,8 @@ describe('CT reader, default stack', () => {
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
   });
 

@@ -2,13 +2,15 @@
  * The sources a certificate names (Google's real leaves and intermediates) and how the answers of
  * several sources combine into one status.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { combineVerdicts, planChecks } from '../../lambdas/core/revocation/combine';
 import { type SourceVerdict, unknownVerdict } from '../../lambdas/core/revocation/model';
 import { revocationSources } from '../../lambdas/core/revocation/sources';
 import { Certificate } from '../../lambdas/core/x509/certificate';
 import { pemToDerList } from '../../lambdas/core/x509/pem';
+import { OpensslCa } from '../support/openssl-ca';
 
 const GOOGLE = join(__dirname, '..', 'fixtures', 'google');
 const load = (path: string) => Certificate.fromDer(pemToDerList(readFileSync(join(GOOGLE, path), 'utf8'))[0]);
@@ -58,6 +60,28 @@ describe('the sources a certificate names', () => {
     expect(ocspOnly).toMatchObject({ named: true, crl: [], ocsp: null });
     expect(ocspOnly.skipped).toEqual([
       expect.objectContaining({ status: 'unknown', error: expect.objectContaining({ code: 'NO_USABLE_SOURCE' }) }),
+    ]);
+  });
+
+  it('says an LDAP-only certificate names nothing certwatch fetches, rather than blaming --revocation', () => {
+    // Prepare: a leaf whose only distribution point is an LDAP URL
+    const dir = mkdtempSync(join(tmpdir(), 'certwatch-ldap-'));
+    const ca = OpensslCa.create(join(dir, 'ca'), { name: 'LDAP Only Issuing' });
+    const leaf = Certificate.fromDer(ca.issue({ name: 'mx.ldap.example', crlUrls: ['ldap://dir.example/cn=ca'] }).der);
+    rmSync(dir, { recursive: true, force: true });
+
+    // Act
+    const plan = planChecks(leaf, ['crl', 'ocsp']);
+
+    // Assess
+    expect(plan.skipped).toEqual([
+      expect.objectContaining({
+        error: {
+          code: 'NO_USABLE_SOURCE',
+          message:
+            'the certificate names only sources certwatch does not fetch (HTTP and HTTPS only): ldap://dir.example/cn=ca',
+        },
+      }),
     ]);
   });
 

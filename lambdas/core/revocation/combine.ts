@@ -65,14 +65,12 @@ export function planChecks(cert: Certificate, methods: readonly RevocationMethod
       ...sources.unusable,
     ];
     const asked = methods.length > 0 ? methods.join(',') : 'off';
-    plan.skipped.push(
-      unknownVerdict(
-        'crl',
-        null,
-        'NO_USABLE_SOURCE',
-        `the certificate names ${named.join(', ')}; --revocation ${asked} asks none of them`,
-      ),
-    );
+    // Only sources no setting would fetch (LDAP, …): naming --revocation would suggest it could help.
+    const message =
+      named.length === sources.unusable.length
+        ? `the certificate names only sources certwatch does not fetch (HTTP and HTTPS only): ${named.join(', ')}`
+        : `the certificate names ${named.join(', ')}; --revocation ${asked} asks none of them`;
+    plan.skipped.push(unknownVerdict('crl', null, 'NO_USABLE_SOURCE', message));
   }
   return plan;
 }

@@ -10,7 +10,7 @@ import { SmtpProber } from '../../../lambdas/probe/prober';
 import { runWatchCycle } from '../../../lambdas/run/cycle';
 import type { Item } from '../../../lambdas/store/engine';
 import { TableTransfer } from '../../../lambdas/store/table-transfer';
-import { createScenario, PHASES, phaseTime, type Scenario } from '../../fuzz/cycle-scenario';
+import { PHASES, phaseTime, useScenario } from '../../fuzz/cycle-scenario';
 import type { StoreEngineUnderTest } from '../../support/store-engines';
 import { RecordingPublisher } from '../cycle-harness';
 
@@ -80,15 +80,7 @@ async function exported(transfer: TableTransfer): Promise<Map<string, Item>> {
 
 /** Registers the parity test: every engine of `engines` against `reference`. */
 export function parityContract(reference: StoreEngineUnderTest, engines: readonly StoreEngineUnderTest[]): void {
-  let scenario: Scenario;
-
-  beforeAll(async () => {
-    scenario = await createScenario();
-  });
-
-  afterAll(async () => {
-    await scenario.close();
-  });
+  const suite = useScenario();
 
   it(`exports the same items, item by item, as ${reference.name} after the same cycles and writes`, async () => {
     // Prepare
@@ -102,7 +94,7 @@ export function parityContract(reference: StoreEngineUnderTest, engines: readonl
         ...PHASES.map((p) => [p, 0] as const),
         [PHASES[PHASES.length - 1], HOUR] as const,
       ]) {
-        scenario.setPhase(phase);
+        suite.scenario.setPhase(phase);
         let observed: Observation[] | undefined;
         for (const [i, table] of tables.entries()) {
           const replay: Prober = {
@@ -111,8 +103,8 @@ export function parityContract(reference: StoreEngineUnderTest, engines: readonl
           await runWatchCycle(
             { prober: replay, store: table.store, publisher: publishers[i] },
             {
-              targets: scenario.pairs.map((p) => p.target),
-              probeOptions: scenario.probeOptions,
+              targets: suite.scenario.pairs.map((p) => p.target),
+              probeOptions: suite.scenario.probeOptions,
               now: phaseTime(phase, offset),
               cycleId: `parity-${phase}-${offset}`,
               claimLeaseMs: 60_000,
