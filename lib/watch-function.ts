@@ -110,12 +110,14 @@ export class WatchFunction extends Construct {
       role.addToPolicy(new PolicyStatement({ actions, resources }));
     allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]);
     // Query (load a target, pending-notice markers), GetItem (stored posture, heartbeat lookup), BatchGetItem
-    // (the pending notices a drain's markers name, cached revocation verdicts), PutItem, UpdateItem; Scan
+    // (the pending notices a drain's markers name, cached revocation verdicts), BatchWriteItem (puts only: a
+    // shard's BASELINE facts and leaf notices for the merge, revocation verdicts), PutItem, UpdateItem; Scan
     // only for the weekly heartbeat's summary.
     const scan = props.settings.heartbeat === 'weekly' ? ['dynamodb:Scan'] : [];
     allow(
       [
         'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Query',

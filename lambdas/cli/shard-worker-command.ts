@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { Notice } from '../core/notice';
 import type { HistoryStore, NoticePublisher } from '../core/ports';
-import type { ShardStore } from '../run/shard-job';
+import type { ShardStore } from '../store/open-store';
 import { type CliRun, EXIT, UsageError } from './cli-io';
 import type { StdinReader } from './shared/bounded-input';
 

@@ -15,11 +15,11 @@ import { mergePolicySets, watchListPolicies } from '../core/policy/watch-policy'
 import type { HistoryStore } from '../core/ports';
 import { parseTarget, type Target } from '../core/targets';
 import { parseWatchTargets } from '../core/watch-list';
+import { loadShippedPolicy } from '../policy-file/shipped-policy';
+import { readHandlerConfig } from '../settings/handler-config';
 import { envName } from '../settings/read';
 import { SETTINGS } from '../settings/table';
 import { dynamoHistoryStore } from '../store/dynamo-history-store';
-import { readHandlerConfig } from '../watch/handler-config';
-import { loadShippedPolicy } from '../watch/shipped-policy';
 import { type CtLogReport, runCtStep } from './ct-step';
 
 const config = readHandlerConfig(process.env);

@@ -73,6 +73,8 @@ interface Subject {
   issuer: Certificate | null;
   plan: CheckPlan;
   verdicts: SourceVerdict[];
+  /** On a validated path of some chain: only then are its sources fetched. */
+  validated: boolean;
 }
 
 interface CrlJob {
@@ -116,9 +118,10 @@ export async function checkRevocation(
         const plan: CheckPlan = cert.selfSigned
           ? { named: false, crl: [], ocsp: null, skipped: [] }
           : planChecks(cert, settings.methods);
-        subject = { key, cert, issuer, plan, verdicts: [...plan.skipped] };
+        subject = { key, cert, issuer, plan, verdicts: [...plan.skipped], validated: false };
         subjects.set(key, subject);
       }
+      subject.validated ||= chain.path.includes(cert.sha256);
       return subject;
     }),
   );
@@ -218,6 +221,14 @@ async function plan(
   for (const subject of subjects) {
     const { issuer } = subject;
     const urls = [...subject.plan.crl.map((c) => c.url), ...(subject.plan.ocsp ? [subject.plan.ocsp] : [])];
+    if (!subject.validated) {
+      // A server can present any certificate: fetching the URLs of one no trust anchor vouches for would
+      // let it send the watcher to any address it names (loopback, the VPC). A stapled answer still counts.
+      const why = 'not fetched: the certificate is on no path to a trust anchor';
+      for (const { url } of subject.plan.crl) subject.verdicts.push(unknownVerdict('crl', url, 'NOT_VALIDATED', why));
+      if (subject.plan.ocsp) subject.verdicts.push(unknownVerdict('ocsp', subject.plan.ocsp, 'NOT_VALIDATED', why));
+      continue;
+    }
     if (!issuer) {
       for (const url of urls) {
         subject.verdicts.push(

@@ -20,7 +20,7 @@ import type { ProbeOptions } from '../core/probe-options';
 import type { Target } from '../core/targets';
 import { DEFAULT_WATCH_CONFIG, type WatchConfig } from '../core/watch-config';
 import { mapWithLimit } from '../probe/pool';
-import { StoreError } from '../store/errors';
+import { HistoryReads } from './history-reads';
 import { drainOutbox, type OutboxHooks } from './outbox';
 import { type HeldTarget, settleWithStore } from './settle-leaves';
 
@@ -142,21 +142,10 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
   const earlier = input.shard ? noDrain : await drain();
 
   // Histories first: a rollout under way (read from them) takes several handshakes per address. Each read
-  // is sized to what detection needs: the state and the live records while nothing new is served
-  // (docs/history-table.md "The live view"), the whole history when a certificate served is not among them.
-  const badItems: RunProblem[] = [];
-  const loaded = new Map<string, TargetHistory>();
-  const load = async (url: string, live: boolean) => {
-    try {
-      loaded.set(url, await store.loadTarget(url, { live }));
-    } catch (error) {
-      // A bad stored item (e.g. imported) stops its own target only; the others are watched as usual.
-      if (!(error instanceof StoreError && error.code === 'ITEM_INVALID')) throw error;
-      loaded.delete(url);
-      badItems.push({ target: url, message: error.message, badItem: true });
-    }
-  };
-  await mapWithLimit(input.targets, limit, (t) => load(t.url, true));
+  // is sized to what detection needs (run/history-reads.ts; docs/history-table.md "The live view").
+  const reads = new HistoryReads(store, limit);
+  await reads.beforeProbe(input.targets.map((t) => t.url));
+  const { loaded, badItems } = reads;
   const samplePlan = samplePlans(loaded, config);
   const observed = input.observe
     ? await input.observe(input.targets, samplePlan)
@@ -169,7 +158,7 @@ export async function runWatchCycle(deps: CycleDeps, input: CycleInput): Promise
         unreached: [] as Target[],
       };
   const { observations } = observed;
-  await mapWithLimit(servedOutside(loaded, observations), limit, (url) => load(url, false));
+  await reads.afterProbe(observations);
   const unreached = new Set(observed.unreached.map((t) => t.url));
   const targets = input.targets.filter((t) => !unreached.has(t.url));
   const histories = new Map([...loaded].filter(([url]) => !unreached.has(url)));
@@ -292,17 +281,6 @@ function samplePlans(histories: ReadonlyMap<string, TargetHistory>, config: Watc
     if (Object.keys(plan).length > 0) plans[url] = plan;
   }
   return plans;
-}
-
-/** Targets read through their live view that served a certificate it does not hold (new, or back). */
-function servedOutside(loaded: ReadonlyMap<string, TargetHistory>, observations: readonly Observation[]): string[] {
-  const outside = new Set<string>();
-  for (const o of observations) {
-    const history = loaded.get(o.target);
-    if (history?.view?.from !== 'view' || outside.has(o.target)) continue;
-    if (o.chain.some((cert) => !history.certs.some((c) => c.sha256 === cert.sha256))) outside.add(o.target);
-  }
-  return [...outside];
 }
 
 function hostOf(targets: readonly DetectTarget[], url: string): string {

@@ -5,13 +5,9 @@
  * never the list — the worker reads its slice from the store, as a shard's Lambda invocation does.
  */
 import type { ProbeOptions } from '../core/probe-options';
+import type { ShardStore } from '../store/open-store';
 import type { CycleResult } from './cycle';
 import type { ShardOrder } from './fan-out';
-
-/** Where a worker finds the run's store: the parent's embedded engine, or the parent's DynamoDB table. */
-export type ShardStore =
-  | { kind: 'local'; endpoint: string; tableName: string }
-  | { kind: 'table'; tableName: string; endpoint?: string };
 
 /** One worker's job. */
 export interface ShardJob {

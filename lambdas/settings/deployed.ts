@@ -4,7 +4,7 @@
  * one reader for every source, and their environment text. A deployed setting is therefore one table
  * entry: the stack reads it from context and from the watcher's properties, carries it in the function's
  * environment (lambdas/contract/function-env.ts) and the handler reads it back
- * (lambdas/watch/handler-config.ts). Logic-light: the CDK app imports this.
+ * (lambdas/settings/handler-config.ts). Logic-light: the CDK app imports this.
  */
 import type { SettingReader } from './read';
 import type { DeployKind, Setting } from './setting';

@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import { AWS_REQUEST_TIMEOUTS } from '../aws/aws-timeouts';
 import type { HistoryStore } from '../core/ports';
 import { escapeControls } from '../core/quote';
-import type { ShardStore } from '../run/shard-job';
 import type { StoreError } from './errors';
 import { hasEngineFiles, storeDirState } from './store-paths';
 import { checkTableName } from './table';
@@ -17,6 +16,11 @@ export const READ_LOCK_WAIT_MS = 5_000;
 
 /** Where the history lives. */
 export type StoreLocation = { kind: 'embedded'; dir: string } | { kind: 'table'; tableName: string; endpoint?: string };
+
+/** Where another process (a local shard worker) finds an open store: the embedded engine's endpoint, or the table. */
+export type ShardStore =
+  | { kind: 'local'; endpoint: string; tableName: string }
+  | { kind: 'table'; tableName: string; endpoint?: string };
 
 /** An open store and how to let go of it. */
 export interface OpenedStore {

@@ -185,6 +185,30 @@ describe('probe --revocation', () => {
     );
   });
 
+  it("fetches nothing a chain with no path to a trust anchor names: its URLs are the server's choice", async () => {
+    // Prepare: a CA nobody trusted issues a leaf whose sources point at the loopback server
+    const stranger = OpensslCa.create(join(dir, 'stranger'), { name: 'Stranger Root' });
+    const planted = stranger.issue({
+      name: HOST,
+      crlUrls: [http.url('/planted.crl')],
+      ocspUrl: http.url('/planted-ocsp'),
+    });
+    const server = await startSmtpTestServer({
+      certs: [{ keyPem: readFileSync(planted.keyPath, 'utf8'), chainPem: planted.certPem + stranger.cert.certPem }],
+    });
+    servers.push(server);
+    const before = http.requests.length;
+
+    // Act
+    const { code, observations } = await probe(server, '--revocation', 'crl,ocsp');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(observations[0].validation?.path).toEqual([]);
+    expect(observations[0].chain[0].revocation).toMatchObject({ status: 'unknown', error: { code: 'NOT_VALIDATED' } });
+    expect(http.requests.slice(before)).toEqual([]);
+  });
+
   it('says none for a certificate that names no source, and unknown (exit 0) when the source hangs', async () => {
     // Prepare
     const bare = ca.issue({ name: HOST });

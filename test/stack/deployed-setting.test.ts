@@ -6,10 +6,10 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../lambdas/settings/config-error';
+import { readHandlerConfig } from '../../lambdas/settings/handler-config';
 import { integer, oneOf } from '../../lambdas/settings/parsers';
 import { defineSetting, type Setting } from '../../lambdas/settings/setting';
 import { SETTINGS } from '../../lambdas/settings/table';
-import { readHandlerConfig } from '../../lambdas/watch/handler-config';
 import { CertificateWatcher, type CertificateWatcherProps } from '../../lib/certificate-watcher';
 import { parseStackConfig } from '../../lib/stack-config';
 import { bareStack } from './parts';

@@ -9,7 +9,7 @@ import { EXPIRY_LOG, WATCH_METRICS } from '../../lambdas/contract/metrics';
 import type { Observation } from '../../lambdas/core/observation';
 import type { CycleResult } from '../../lambdas/run/cycle';
 import { ConfigError } from '../../lambdas/settings/config-error';
-import { readHandlerConfig } from '../../lambdas/watch/handler-config';
+import { readHandlerConfig } from '../../lambdas/settings/handler-config';
 import { cycleMetrics, expiryLogLines, recordCycleMetrics } from '../../lambdas/watch/metrics';
 import { DEPLOYED_TOPIC_ARN, deployedEnvironment, synth } from './synth';
 

@@ -101,6 +101,7 @@ test('grants exactly the table, topic, key, log, queue and tracing actions the c
         {
           Action: [
             'dynamodb:BatchGetItem',
+            'dynamodb:BatchWriteItem',
             'dynamodb:GetItem',
             'dynamodb:PutItem',
             'dynamodb:Query',
@@ -140,6 +141,7 @@ test('adds Scan only for the weekly heartbeat', () => {
         Match.objectLike({
           Action: [
             'dynamodb:BatchGetItem',
+            'dynamodb:BatchWriteItem',
             'dynamodb:GetItem',
             'dynamodb:PutItem',
             'dynamodb:Query',

@@ -175,6 +175,7 @@ describe('function', () => {
         {
           Action: [
             'dynamodb:BatchGetItem',
+            'dynamodb:BatchWriteItem',
             'dynamodb:GetItem',
             'dynamodb:PutItem',
             'dynamodb:Query',

@@ -137,6 +137,47 @@ test('no import circle between files under lambdas/core', () => {
   expect(found).toEqual([]);
 });
 
+/** The areas under `root` (its first-level folders) each area imports, from a file graph of those files. */
+function areaGraph(root: string, files: readonly string[], read: (file: string) => string): Map<string, string[]> {
+  const area = (file: string) => relative(root, file).split(sep)[0];
+  const graph = new Map<string, Set<string>>();
+  for (const [file, targets] of coreGraph(files, read)) {
+    const edges = graph.get(area(file)) ?? new Set<string>();
+    for (const target of targets) if (area(target) !== area(file)) edges.add(area(target));
+    graph.set(area(file), edges);
+  }
+  return new Map([...graph].map(([a, edges]) => [a, [...edges]]));
+}
+
+test('no import circle between the areas under lambdas/ (adapters meet through core, run and settings)', () => {
+  // Prepare
+  const files = sourceFiles(LAMBDAS);
+
+  // Act
+  const found = circles(areaGraph(LAMBDAS, files, (f) => readFileSync(f, 'utf8')));
+
+  // Assess
+  expect(found).toEqual([]);
+});
+
+test('the area check sees two areas importing each other through any of their files', () => {
+  // Prepare
+  const root = join(LAMBDAS, 'example');
+  const sources: Record<string, string> = {
+    [join(root, 'ct', 'handler.ts')]: "import type { Config } from '../watch/config';",
+    [join(root, 'watch', 'config.ts')]: "import { core } from '../core/x';",
+    [join(root, 'watch', 'handler.ts')]: "import { link } from '../ct/link';",
+    [join(root, 'ct', 'link.ts')]: "import { core } from '../core/x';",
+    [join(root, 'core', 'x.ts')]: 'export const core = 1;',
+  };
+
+  // Act
+  const found = circles(areaGraph(root, Object.keys(sources), (f) => sources[f]));
+
+  // Assess
+  expect(found).toEqual([['ct', 'watch']]);
+});
+
 test('core/policy never imports core/detect (detection uses the policy, not the other way round)', () => {
   // Prepare
   const files = sourceFiles(CORE);

@@ -60,7 +60,7 @@ export function checkRevocation(ctx: DetectContext): void {
           reminderDay: first ? null : today,
         });
       }
-    } else if (verdict.status === 'unknown' && served.role === 'leaf') {
+    } else if (verdict.status === 'unknown' && served.role === 'leaf' && verdict.error?.code !== 'NOT_VALIDATED') {
       memory.unknownSince ??= ctx.nowIso;
       const long = ctx.now.getTime() - Date.parse(memory.unknownSince) >= UNKNOWN_FOR_MS;
       if (long && !memory.unknownNoticed) {
@@ -74,7 +74,8 @@ export function checkRevocation(ctx: DetectContext): void {
         });
       }
     } else {
-      // A trusted good, or no source named: the streak of unknowns (if any) is over.
+      // A trusted good, no source named, or a chain not validated (its own notice tells that): the streak
+      // of unknowns (if any) is over.
       delete memory.unknownSince;
       delete memory.unknownNoticed;
     }

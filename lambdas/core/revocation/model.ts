@@ -79,7 +79,9 @@ export type RevocationErrorCode =
   /** No issuer certificate to check against (chain incomplete). */
   | 'NO_ISSUER'
   /** The certificate names sources, none of which certwatch can fetch (LDAP). */
-  | 'NO_USABLE_SOURCE';
+  | 'NO_USABLE_SOURCE'
+  /** Not fetched: the certificate is on no path to a trust anchor, so its URLs are the presenter's choice. */
+  | 'NOT_VALIDATED';
 
 /** Why a source's answer did not count. */
 export interface RevocationError {
