@@ -63,7 +63,7 @@ export function registerInspectCommand(program: Command, run: CliRun, stdin: Std
     .option(...flagOption(SETTINGS.trust, 'node|google'))
     .option(...flagOption(SETTINGS.ca, 'file'))
     // Where --revocation's sources are fetched from, as probe and check fetch them (docs/revocation.md).
-    .option(...flagOption(SETTINGS.resolve, 'host:port:addr[,addr...]'), (v: string, p: string[]) => [...p, v], [])
+    .option(...flagOption(SETTINGS.resolve, 'host:port:addr[,addr...]'), (v: string, p: string[] = []) => [...p, v])
     .option(...flagOption(SETTINGS.dns, 'addr[:port][,...]'))
     .option('--json', 'print the result as one JSON document')
     .option('--policy <file>', 'consumer policy: judge the chain by the policies for --servername (or *)')

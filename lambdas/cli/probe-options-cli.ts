@@ -11,7 +11,7 @@ import { MAX_CA_BYTES, readBoundedFileSync } from './shared/bounded-input';
 
 /** Raw values of the shared probe options, as commander hands them over (validated by the settings table). */
 export interface ProbeCliValues {
-  resolve: string[];
+  resolve?: string[];
   servername?: string;
   ca?: string;
   keyTypes?: string;
@@ -32,9 +32,10 @@ export function flagOption(setting: Setting<unknown, unknown>, argument: string)
 
 /** Adds the probe options (docs/cli.md; shared by probe, check, posture and pins) to a command. */
 export function addProbeOptions(command: Command): Command {
-  const collect = (value: string, previous: string[]) => [...previous, value];
+  // No default value: commander would print it as a second "(default: [])" after the setting's own.
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
   return command
-    .option(...flagOption(SETTINGS.resolve, 'host:port:addr[,addr...]'), collect, [] as string[])
+    .option(...flagOption(SETTINGS.resolve, 'host:port:addr[,addr...]'), collect)
     .option(...flagOption(SETTINGS.servername, 'name'))
     .option(...flagOption(SETTINGS.ca, 'file'))
     .option(...flagOption(SETTINGS.trust, 'node|google'))

@@ -36,12 +36,14 @@ export function integer(min: number, max: number): Parser<number> {
 
 /** A number strictly between 0 and 1. */
 export function fraction(example: number): Parser<number> {
-  const accepts = `a fraction in (0, 1), e.g. ${example}`;
+  const accepts = `a fraction in (0, 1), e.g. ${example} or 1/3`;
   return {
     accepts,
     parse(raw) {
       const text = scalar(raw);
-      const value = Number(text);
+      // Written as a ratio too (`1/3`): the docs show some defaults that way.
+      const ratio = /^(\d+)\/(\d+)$/.exec(text);
+      const value = ratio ? Number(ratio[1]) / Number(ratio[2]) : Number(text);
       if (text === '' || !Number.isFinite(value) || value <= 0 || value >= 1)
         throw new InvalidValue(`must be ${accepts}`);
       return value;

@@ -144,11 +144,14 @@ export const SETTING_CASES: Record<SettingName, SettingCase> = {
   expiryLifetimeShare: {
     accepted: [
       ['0.5', 0.5],
+      ['1/3', 1 / 3],
       ['off', 'off'],
     ],
     refused: [
       ['1', /"off" or a fraction in \(0, 1\)/],
       ['third', /"off" or a fraction in \(0, 1\)/],
+      ['3/3', /"off" or a fraction in \(0, 1\)/],
+      ['1/0', /"off" or a fraction in \(0, 1\)/],
     ],
   },
   revocationMaxBytes: {

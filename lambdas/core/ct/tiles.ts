@@ -90,7 +90,7 @@ export function checkHashTile(tile: TileRef, bytes: Uint8Array): void {
   if (bytes.length !== tile.width * HASH_SIZE) {
     throw new CtError(
       'CT_ENCODING_INVALID',
-      `tile ${tilePath(tile)} has ${bytes.length} bytes, not ${tile.width * HASH_SIZE}`,
+      `${tilePath(tile)} has ${bytes.length} bytes, not ${tile.width * HASH_SIZE}`,
     );
   }
 }
