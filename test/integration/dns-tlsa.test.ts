@@ -21,7 +21,16 @@ describe('TLSA lookups against dnsmasq on loopback (the hand-built query and par
   });
 
   async function start(records: string[]): Promise<void> {
-    const port = await freePort();
+    // The port is free for UDP; its TCP twin may be taken by another suite's connection in between:
+    // dnsmasq then exits with "Address already in use", and another port is tried.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      if (await startOn(await freePort(), records)) return;
+    }
+    throw new Error('dnsmasq found no free port in 10 tries');
+  }
+
+  /** True once dnsmasq answers on `port`; false when the port was taken. */
+  async function startOn(port: number, records: string[]): Promise<boolean> {
     server = `127.0.0.1:${port}`;
     dnsmasq = spawn(
       'dnsmasq',
@@ -43,8 +52,12 @@ describe('TLSA lookups against dnsmasq on loopback (the hand-built query and par
     // Ready once it answers: ask until it does (dnsmasq prints nothing when it starts listening).
     for (let i = 0; i < 50; i++) {
       const probe = await lookupTlsa('ready.test', [server], 200);
-      if (probe.ok) return;
-      if (dnsmasq.exitCode !== null) throw new Error(`dnsmasq exited: ${Buffer.concat(stderr).toString()}`);
+      if (probe.ok) return true;
+      if (dnsmasq.exitCode !== null) {
+        const said = Buffer.concat(stderr).toString();
+        if (said.includes('Address already in use')) return false;
+        throw new Error(`dnsmasq exited: ${said}`);
+      }
     }
     throw new Error('dnsmasq did not answer');
   }
