@@ -50,14 +50,17 @@ describe('TLSA lookups against dnsmasq on loopback (the hand-built query and par
     const stderr: Buffer[] = [];
     dnsmasq.stderr?.on('data', (c: Buffer) => stderr.push(c));
     // Ready once it answers: ask until it does (dnsmasq prints nothing when it starts listening).
-    for (let i = 0; i < 50; i++) {
-      const probe = await lookupTlsa('ready.test', [server], 200);
+    // A refused query returns at once, so the asking is paced and bounded by a hang detector of 30 s.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const probe = await lookupTlsa('ready.test', [server], 500);
       if (probe.ok) return true;
       if (dnsmasq.exitCode !== null) {
         const said = Buffer.concat(stderr).toString();
         if (said.includes('Address already in use')) return false;
         throw new Error(`dnsmasq exited: ${said}`);
       }
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error('dnsmasq did not answer');
   }
@@ -68,8 +71,8 @@ describe('TLSA lookups against dnsmasq on loopback (the hand-built query and par
     await start([`_25._tcp.mx.test,52,030101${hex}`]);
 
     // Act
-    const found = await lookupTlsa('_25._tcp.mx.test', [server], 2000);
-    const none = await lookupTlsa('_25._tcp.other.test', [server], 2000);
+    const found = await lookupTlsa('_25._tcp.mx.test', [server], 10_000);
+    const none = await lookupTlsa('_25._tcp.other.test', [server], 10_000);
 
     // Assess
     expect(found).toEqual({ ok: true, value: [{ usage: 3, selector: 1, matchingType: 1, data: hex }] });
@@ -83,7 +86,7 @@ describe('TLSA lookups against dnsmasq on loopback (the hand-built query and par
     );
     await start(records);
 
-    const found = await lookupTlsa('_25._tcp.big.test', [server], 2000);
+    const found = await lookupTlsa('_25._tcp.big.test', [server], 10_000);
 
     expect(found.ok && found.value.length).toBe(12);
   });

@@ -152,7 +152,8 @@ export async function startGnutlsStartTls(options: {
     // Drain its output so a full pipe never stalls it.
     serv.stdout?.resume();
     serv.stderr?.resume();
-    if (await waitListening(serv, tlsPort, 5000)) child = serv;
+    // A hang detector, not a speed check: gnutls-serv starts slowly on a busy machine (it exits at once when the port is taken).
+    if (await waitListening(serv, tlsPort, 30_000)) child = serv;
     else serv.kill('SIGKILL');
   }
   if (!child) {
