@@ -190,15 +190,20 @@ export interface PostureShardSummary extends PostureRunSummary {
   unreached: string[];
 }
 
+/** A posture step's notices counted by type, and the watch-list entries it left out logged. */
+function recordPostureOutcome(result: { notices: readonly { type: string }[]; problems: readonly object[] }): void {
+  for (const notice of result.notices) {
+    metrics.singleMetric().addDimension('type', notice.type).addMetric(WATCH_METRICS.notices, MetricUnit.Count, 1);
+  }
+  for (const problem of result.problems) logger.error('watch-list entry left out', { ...problem });
+}
+
 async function postureShard(
   order: ShardOrder,
   step: { invocationEnd: number; cycleId: string },
 ): Promise<PostureShardSummary> {
   const result = await run.postureShard(order, step);
-  for (const notice of result.notices) {
-    metrics.singleMetric().addDimension('type', notice.type).addMetric(WATCH_METRICS.notices, MetricUnit.Count, 1);
-  }
-  for (const problem of result.problems) logger.error('watch-list entry left out', { ...problem });
+  recordPostureOutcome(result);
   const summary: PostureShardSummary = {
     kind: 'posture',
     addresses: result.postures.length,
@@ -213,10 +218,7 @@ async function postureShard(
 
 async function postureStep(now: Date, step: { invocationEnd: number; cycleId: string }): Promise<PostureRunSummary> {
   const result = await run.posture(now, step);
-  for (const notice of result.notices) {
-    metrics.singleMetric().addDimension('type', notice.type).addMetric(WATCH_METRICS.notices, MetricUnit.Count, 1);
-  }
-  for (const problem of result.problems) logger.error('watch-list entry left out', { ...problem });
+  recordPostureOutcome(result);
   const summary: PostureRunSummary = {
     kind: 'posture',
     addresses: result.postures.length,
