@@ -83,6 +83,7 @@ export class RunStateMachine extends Construct {
       shard: JsonPath.numberAt('$.shard'),
       shardCount: JsonPath.numberAt('$.shardCount'),
       deadline: JsonPath.numberAt('$.deadline'),
+      listDigest: JsonPath.stringAt('$.listDigest'),
     });
     const shards = new DistributedMap(this, 'Shards', {
       itemsPath: '$.shards',
@@ -93,6 +94,7 @@ export class RunStateMachine extends Construct {
         'now.$': '$.now',
         'shardCount.$': '$.shardCount',
         'deadline.$': '$.deadline',
+        'listDigest.$': '$.listDigest',
         'shard.$': '$$.Map.Item.Value',
       },
       resultPath: JsonPath.DISCARD,

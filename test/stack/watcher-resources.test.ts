@@ -444,6 +444,7 @@ describe('run state machine (fan-out)', () => {
       'now.$': '$.now',
       'shardCount.$': '$.shardCount',
       'deadline.$': '$.deadline',
+      'listDigest.$': '$.listDigest',
       'shard.$': '$$.Map.Item.Value',
     });
     expect(d.States.Merge.Parameters).toEqual({ kind: 'merge', 'runId.$': '$.runId', 'now.$': '$.now', ...step });
