@@ -2,7 +2,8 @@
  * A scheduled run as a Step Functions state machine: Plan (the function merges the deployed list into
  * the table and cuts it into shards that each fit one invocation) → Shards (a Distributed Map over shard
  * numbers, never the list: state payloads are capped at 256 KiB; each shard one invocation that probes,
- * detects and stores its slice, retried alone) → Merge (one BASELINE for the run, the outbox drained).
+ * detects and stores its slice, retried alone, as an Express child execution: billed per request and
+ * duration, not per state transition, so it must end within 5 minutes with its retry) → Merge (one BASELINE for the run, the outbox drained).
  * A shard that fails for good still lets the merge publish what the others found, then the execution
  * fails (alarmed). Every Task has its timeout and its Retry from lib/run-timing.ts, so the execution
  * timeout covers them all (docs/deploy.md "Timeouts"). The same machine runs the certificate watch and,
@@ -19,12 +20,13 @@ import {
   JsonPath,
   LogLevel,
   StateMachine,
+  StateMachineType,
   TaskInput,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { RunTiming, StepTiming } from './run-timing';
+import { EXPRESS_CHILD_MAX_SECONDS, type RunTiming, type StepTiming, stepWorstSeconds } from './run-timing';
 
 /** Shards probing at once: each is one invocation of the function (new accounts run 10 at most in all). */
 export const SHARD_CONCURRENCY = 4;
@@ -62,6 +64,12 @@ export class RunStateMachine extends Construct {
   constructor(scope: Construct, id: string, props: RunStateMachineProps) {
     super(scope, id);
     const { timing, mode } = props;
+    if (stepWorstSeconds(timing.shard) > EXPRESS_CHILD_MAX_SECONDS) {
+      throw new Error(
+        `a shard takes up to ${stepWorstSeconds(timing.shard)} s with its retry, more than an Express child ` +
+          `execution's ${EXPRESS_CHILD_MAX_SECONDS} s (lib/run-timing.ts caps the function timeout for it)`,
+      );
+    }
     const plan = this.invoke('Plan', timing.plan, props, {
       kind: 'plan',
       startedAt: JsonPath.stringAt('$$.Execution.StartTime'),
@@ -79,6 +87,7 @@ export class RunStateMachine extends Construct {
     const shards = new DistributedMap(this, 'Shards', {
       itemsPath: '$.shards',
       maxConcurrency: SHARD_CONCURRENCY,
+      mapExecutionType: StateMachineType.EXPRESS,
       itemSelector: {
         'runId.$': '$.runId',
         'now.$': '$.now',

@@ -62,6 +62,24 @@ export const RUN_TIMING = Object.freeze({
   initSeconds: 10,
 });
 
+/**
+ * The longest one shard's child execution may take, in seconds: the Distributed Map runs each shard as
+ * an Express child execution, billed per request and duration rather than per state transition
+ * (docs/deploy.md "What it costs per month"), and Step Functions ends an Express execution after
+ * 5 minutes — the shard Task's every attempt and its wait included (docs/deploy.md "Timeouts").
+ */
+export const EXPRESS_CHILD_MAX_SECONDS = 300;
+
+/**
+ * The longest function timeout whose worst shard (every attempt with its init phase, and the waits)
+ * still ends within {@link EXPRESS_CHILD_MAX_SECONDS}: 135 s with two attempts and a 10 s wait.
+ */
+export function expressFunctionMaxSeconds(): number {
+  const t = RUN_TIMING;
+  const waits = (t.attempts - 1) * t.shardIntervalSeconds;
+  return Math.floor((EXPRESS_CHILD_MAX_SECONDS - waits) / t.attempts) - t.initSeconds;
+}
+
 /** The worst a step can take: every attempt to its timeout, and every wait. */
 export function stepWorstSeconds(step: StepTiming): number {
   return step.attempts * step.timeoutSeconds + (step.attempts - 1) * step.intervalSeconds;
@@ -81,8 +99,9 @@ const clamp = (value: number, bounds: { min: number; max: number }) =>
 /**
  * The run's times for a schedule period (seconds): the execution ends `marginSeconds` before the next
  * run, Plan and Merge get their share, and the function timeout is what two shard attempts and a wait
- * leave (at most Lambda's limit), unless `functionSeconds` fixes it (a second state machine on the
- * same function). `extraSteps`: the timings of steps run between Plan and the shards.
+ * leave, at most what an Express child execution holds ({@link expressFunctionMaxSeconds}, below
+ * Lambda's limit), unless `functionSeconds` fixes it (a second state machine on the same function).
+ * `extraSteps`: the timings of steps run between Plan and the shards.
  */
 export function runTiming(
   periodSeconds: number,
@@ -110,7 +129,8 @@ export function runTiming(
     stepWorstSeconds(merge) -
     (t.attempts - 1) * t.shardIntervalSeconds;
   const functionSeconds =
-    options.functionSeconds ?? Math.min(LAMBDA_MAX_SECONDS, Math.floor(forShards / t.attempts) - t.initSeconds);
+    options.functionSeconds ??
+    Math.min(LAMBDA_MAX_SECONDS, expressFunctionMaxSeconds(), Math.floor(forShards / t.attempts) - t.initSeconds);
   // The shard state waits for the invocation: its init phase, then the function's time.
   const shard = {
     timeoutSeconds: functionSeconds + t.initSeconds,
@@ -169,8 +189,8 @@ export function watcherTimings(
 ): WatcherTimings {
   const ct = settings.ctLogs.kind === 'url' ? ctStepTiming(settings.ctBudgetSeconds) : null;
   const watch = runTiming(settings.schedule.toSeconds(), { extraSteps: ct ? [ct] : [] });
-  const worst: WorstCaseInput = {
-    probeTimeoutMs: settings.probeTimeoutMs,
+  const worstAt = (probeTimeoutMs: number): WorstCaseInput => ({
+    probeTimeoutMs,
     keyTypes: settings.keyTypes,
     concurrency: SETTINGS.concurrency.default,
     // The revocation fetches of each target's leaves (docs/revocation.md), as the run counts them.
@@ -178,11 +198,12 @@ export function watcherTimings(
       settings.revocation === 'off'
         ? 0
         : revocationWorstCaseMsPerTarget(
-            settings.probeTimeoutMs,
+            probeTimeoutMs,
             settings.keyTypes.length,
             (settings.revocation ?? ['crl', 'ocsp']).length,
           ),
-  };
+  });
+  const worst = worstAt(settings.probeTimeoutMs);
   const shardTargetsAtWorst = targetsWithinMs(probingMs(watch.functionSeconds * 1000), worst);
   // The CT step is named only when it is what leaves no room (the probe timeout alone may be the cause).
   const withoutCt = targetsWithinMs(probingMs(runTiming(settings.schedule.toSeconds()).functionSeconds * 1000), worst);
@@ -193,6 +214,18 @@ export function watcherTimings(
         `${settings.schedule.toMinutes()}-minute run, which leaves a shard ${watch.functionSeconds} s, less than one ` +
         `target needs at worst (${Math.ceil(batchWorstCaseMs(1, worst) / 1000)} s): lower ctBudgetSeconds, choose ` +
         'a slower schedule, or set ctLogs=off',
+    );
+  }
+  // At the Express child's cap a slower schedule gives a shard no more time: only a shorter probe timeout helps.
+  if (shardTargetsAtWorst < 1 && watch.functionSeconds === expressFunctionMaxSeconds()) {
+    const probing = probingMs(watch.functionSeconds * 1000);
+    throw watcherRefusal(
+      SETTINGS.probeTimeoutMs,
+      `a ${settings.probeTimeoutMs} ms probe timeout needs ${Math.ceil(batchWorstCaseMs(1, worst) / 1000)} s for one ` +
+        `target at worst, more than a shard has at any schedule: a shard runs as an Express child execution, which ` +
+        `must end within ${EXPRESS_CHILD_MAX_SECONDS} s with its retry (a ${watch.functionSeconds} s function ` +
+        `timeout, docs/deploy.md "Timeouts"): lower probeTimeoutMs to ` +
+        `${longestFitting(SETTINGS.probeTimeoutMs.default, settings.probeTimeoutMs, (ms) => targetsWithinMs(probing, worstAt(ms)) >= 1)} or less`,
     );
   }
   if (shardTargetsAtWorst < 1) {
@@ -208,4 +241,15 @@ export function watcherTimings(
       ? undefined
       : runTiming(settings.postureSchedule.toSeconds(), { functionSeconds: watch.functionSeconds });
   return { watch, ...(posture ? { posture } : {}), functionSeconds: watch.functionSeconds, shardTargetsAtWorst };
+}
+
+/** The largest value in [low, high] that `fits` (monotone: fits up to some value, then no longer), or `low`. */
+function longestFitting(low: number, high: number, fits: (value: number) => boolean): number {
+  let [lo, hi] = [low, high];
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -35,7 +35,7 @@ import {
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server';
 import { createPki, HOST, type Pki } from './cycle-harness';
 
-/** The function gets this long here (the template's 225 s scaled), and every other time alike. */
+/** The function gets this long here (the template's 135 s scaled), and every other time alike. */
 const FUNCTION_SECONDS = 48;
 /** Generous: the machine may be busy (a loaded machine slows handshakes in a fresh process). */
 const PROBE_TIMEOUT_MS = 5000;

@@ -3,7 +3,9 @@
  * each run state machine, every Task's attempts × TimeoutSeconds plus its Retry waits — Plan, the worst
  * shard, Merge — must fit the execution timeout, which must be under the schedule period; a shard
  * state must wait for the whole invocation (init phase + function timeout); and the Plan's shard window
- * must leave a late first attempt its wait, its retry and the Merge. A tampered template fails the check.
+ * must leave a late first attempt its wait, its retry and the Merge. Each shard runs as an Express child
+ * execution, which AWS ends after 5 minutes: the shard Task's every attempt and wait must fit in it.
+ * A tampered template fails each check.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { type Synth, synth } from './synth';
@@ -71,6 +73,22 @@ function timingProblems(template: Template, definition: Asl, periodSeconds: numb
   return problems;
 }
 
+/** AWS ends an Express execution after 5 minutes (Step Functions' quotas), its retries and waits included. */
+const EXPRESS_LIMIT_SECONDS = 300;
+
+/** What does not fit one shard's Express child execution (empty: it fits). */
+function childProblems(definition: Asl): string[] {
+  const map = definition.States.Shards;
+  const states = Object.values(map.ItemProcessor.States as Record<string, Asl>);
+  const problems: string[] = [];
+  if (map.ItemProcessor.ProcessorConfig?.ExecutionType !== 'EXPRESS')
+    problems.push('the shards are not Express children');
+  // The child runs its states one after another: its worst is the sum of theirs.
+  const child = states.reduce((sum, state) => sum + worstSeconds(state), 0);
+  if (!(child <= EXPRESS_LIMIT_SECONDS)) problems.push(`a child takes up to ${child} s > ${EXPRESS_LIMIT_SECONDS} s`);
+  return problems;
+}
+
 function machines(s: Synth): Array<{ id: string; definition: Asl }> {
   return Object.entries(s.template.findResources('AWS::StepFunctions::StateMachine')).map(([id, resource]) => ({
     id,
@@ -122,4 +140,37 @@ test('the check fails a template whose shard retries no longer fit (control)', (
 
   // Assess
   expect(problems).toEqual([expect.stringMatching(/^plan \d+ \+ before \d+ \+ shard \d+ \+ merge \d+ > \d+$/)]);
+});
+
+test.each([
+  ['the default 15-minute schedule', {}, 'RunMachine'],
+  ['the 15-minute schedule without the CT step', { ctLogs: 'off' }, 'RunMachine'],
+  ['a 5-minute schedule', { schedule: 'rate(5 minutes)', ctLogs: 'off' }, 'RunMachine'],
+  ['an hourly schedule (Lambda would allow 900 s)', { schedule: 'rate(1 hour)' }, 'RunMachine'],
+  ['the slowest schedule, 12 hours', { schedule: 'rate(12 hours)' }, 'RunMachine'],
+  ['the daily posture run on the same function', {}, 'PostureMachine'],
+])(
+  'the worst shard of %s fits its Express child execution: attempts × timeout + waits ≤ 5 minutes',
+  (_what, context, id) => {
+    // Act
+    const s = synth(context, { quietPort25: true });
+    const machine = machines(s).find((m) => m.id.includes(id));
+
+    // Assess
+    expect(machine).toBeDefined();
+    expect(childProblems(machine?.definition ?? {})).toEqual([]);
+  },
+);
+
+test('the child check fails a template whose shard state waits longer than a child may run (control)', () => {
+  // Prepare: the function timeout Lambda would allow at an hourly schedule, as before the Express children
+  const s = synth({ posture: 'off', schedule: 'rate(1 hour)' }, { quietPort25: true });
+  const [watch] = machines(s);
+  watch.definition.States.Shards.ItemProcessor.States.Shard.TimeoutSeconds = 910;
+
+  // Act
+  const problems = childProblems(watch.definition);
+
+  // Assess
+  expect(problems).toEqual(['a child takes up to 1830 s > 300 s']);
 });

@@ -436,7 +436,7 @@ describe('run state machine (fan-out)', () => {
       MaxConcurrency: 4,
       ResultPath: null,
       Next: 'Merge',
-      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' } },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' } },
     });
     // Shard numbers only: the list itself never travels in a state payload.
     expect(map.ItemSelector).toEqual({

@@ -48,6 +48,18 @@ test('refuses a probe timeout under which a shard cannot finish one target at wo
   expect(act).toThrow(/probeTimeoutMs: a 300000 ms probe timeout needs 1013 s for one target at worst/);
 });
 
+test('refuses a probe timeout one target does not fit in an Express child at any schedule, naming the one that fits', () => {
+  // Act: Lambda would give an hourly shard 900 s, but its Express child execution holds a 135 s function timeout
+  const act = build({ probeTimeoutMs: 40_000, schedule: Duration.hours(1) });
+
+  // Assess
+  expect(act).toThrow(ConfigError);
+  expect(act).toThrow(
+    /probeTimeoutMs: a 40000 ms probe timeout needs 135 s for one target at worst, more than a shard has at any schedule: a shard runs as an Express child execution.*lower probeTimeoutMs to 36000 or less/,
+  );
+  expect(build({ probeTimeoutMs: 36_000, schedule: Duration.hours(1) })).not.toThrow();
+});
+
 test('accepts the defaults and applies them', () => {
   // Act
   const watcher = build({})();
