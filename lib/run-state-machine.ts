@@ -94,12 +94,14 @@ export class RunStateMachine extends Construct {
       shard: JsonPath.numberAt('$.shard'),
       shardCount: JsonPath.numberAt('$.shardCount'),
       deadline: JsonPath.numberAt('$.deadline'),
+      listDigest: JsonPath.stringAt('$.listDigest'),
     });
     const runFields = {
       'runId.$': '$.runId',
       'now.$': '$.now',
       'shardCount.$': '$.shardCount',
       'deadline.$': '$.deadline',
+      'listDigest.$': '$.listDigest',
     };
     // Plan's shard numbers, cut into groups of SHARDS_PER_CHILD (one child execution each).
     const group = new Pass(this, 'GroupShards', {

@@ -54,12 +54,24 @@ describe("issue #26's bad inputs through the built CLI: exit code, one stderr li
       certwatchProcess(['check', target, ...probe, '--store', stores.base]),
       certwatchProcess(['check', 'smtp://127.0.0.1:1', '--key-types', 'ecdsa', '--store', stores.failing]),
     ]);
-    expect([base.code, failing.code]).toEqual([0, 1]);
-    const exported = await certwatchProcess(['export', '--store', stores.base]);
-    const baseItems = exported.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    // The fixtures must be what the rows take them for: exit 1 alone is also a check that died before it
+    // stored anything (then the `failing` rows read a store with no history at all).
+    expect([base.code, base.stderr, failing.code, failing.stderr]).toEqual([0, '', 1, '']);
+    expect(failing.stdout).toMatch(/smtp:\/\/127\.0\.0\.1:1 +127\.0\.0\.1 +ecdsa +CONNECT_REFUSED/);
+    const exportItems = async (store: string) => {
+      const exported = await certwatchProcess(['export', '--store', store]);
+      expect([exported.code, exported.stderr]).toEqual([0, expect.stringMatching(/^certwatch: exported \d+ item/)]);
+      return exported.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    };
+    const failingItems = await exportItems(stores.failing);
+    expect(failingItems.filter((item) => item.kind === 'STATE')).toEqual([
+      expect.objectContaining({ target: 'smtp://127.0.0.1:1', cycles: 1, consecutiveFailures: 1 }),
+    ]);
+    expect(failingItems.filter((item) => String(item.sk).startsWith('CERT#'))).toEqual([]);
+    const baseItems = await exportItems(stores.base);
     const certLine = baseItems.find((item) => item.role === 'leaf') as Record<string, unknown>;
     // A store holding an item its readers cannot use, as an import by the release before #26 left it.
     const badTarget = 'smtp://127.0.0.1:1';

@@ -150,34 +150,37 @@ export async function runCrashCampaign(
   const scenario = given ?? (await createScenario());
   const result: CrashCampaignResult = { boundaries: {}, runs: [], durationMs: 0 };
   try {
-    for (const phase of options.phases ?? PHASES) {
-      const clean = await runWithKill(scenario, phase, -1);
-      const expected = [...new Set(clean.delivered)];
-      result.boundaries[`phase ${phase}`] = clean.child.events;
-      const indexes = options.pick?.(clean.child.events) ?? clean.child.events.map((_, i) => i);
-      for (const index of indexes.filter((i) => i >= 0 && i < clean.child.events.length)) {
-        assertOpen(scenario);
-        const run = await runWithKill(scenario, phase, index);
-        const { lost, duplicated, unexpected } = tally(run.delivered, expected);
-        const pending = (s: StoreSnapshot) =>
-          new Set(s.outbox.filter((o) => o.status === 'pending').map((o) => o.dedupeKey));
-        const pendingAfterKill = pending(run.afterKill);
-        const inWindow = (key: string) => run.child.published.includes(key) && pendingAfterKill.has(key);
-        const kill: KillRun = {
-          phase,
-          index,
-          boundary: run.child.stoppedAt ?? '?',
-          lost,
-          windowDuplicates: duplicated.filter(inWindow),
-          duplicated: duplicated.filter((k) => !inWindow(k)),
-          unexpected,
-          historyMatches: isDeepStrictEqual(run.final.histories, clean.final.histories),
-          pendingAtEnd: pending(run.final).size,
-        };
-        result.runs.push(kill);
-        options.onRun?.(kill);
+    // A use of the scenario: the end of the test stops it, should the test abandon it (useScenario).
+    await scenario.use(async () => {
+      for (const phase of options.phases ?? PHASES) {
+        const clean = await runWithKill(scenario, phase, -1);
+        const expected = [...new Set(clean.delivered)];
+        result.boundaries[`phase ${phase}`] = clean.child.events;
+        const indexes = options.pick?.(clean.child.events) ?? clean.child.events.map((_, i) => i);
+        for (const index of indexes.filter((i) => i >= 0 && i < clean.child.events.length)) {
+          assertOpen(scenario);
+          const run = await runWithKill(scenario, phase, index);
+          const { lost, duplicated, unexpected } = tally(run.delivered, expected);
+          const pending = (s: StoreSnapshot) =>
+            new Set(s.outbox.filter((o) => o.status === 'pending').map((o) => o.dedupeKey));
+          const pendingAfterKill = pending(run.afterKill);
+          const inWindow = (key: string) => run.child.published.includes(key) && pendingAfterKill.has(key);
+          const kill: KillRun = {
+            phase,
+            index,
+            boundary: run.child.stoppedAt ?? '?',
+            lost,
+            windowDuplicates: duplicated.filter(inWindow),
+            duplicated: duplicated.filter((k) => !inWindow(k)),
+            unexpected,
+            historyMatches: isDeepStrictEqual(run.final.histories, clean.final.histories),
+            pendingAtEnd: pending(run.final).size,
+          };
+          result.runs.push(kill);
+          options.onRun?.(kill);
+        }
       }
-    }
+    });
   } finally {
     if (!given) await scenario.close();
   }

@@ -42,8 +42,15 @@ export interface Scenario {
   wire: { host: string; ports: number[]; addresses: string[]; rootDerBase64: string };
   /** Points the servers at the certificates of a phase. */
   setPhase(phase: Phase): void;
-  /** True once closed: a campaign still running (its test abandoned at a timeout) stops at its next run. */
+  /**
+   * True once closed, and while {@link Scenario.endUses} runs: a campaign still running (its test
+   * abandoned at a timeout) stops at its next run.
+   */
   readonly closed: boolean;
+  /** Runs a campaign as a use of the scenario, which {@link Scenario.endUses} and `close` wait for. */
+  use<T>(campaign: () => Promise<T>): Promise<T>;
+  /** Stops the campaigns still running at their next run and resolves once they have ended. */
+  endUses(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +59,9 @@ export function assertOpen(scenario: Scenario): void {
   if (scenario.closed) throw new Error('the scenario was closed: campaign abandoned');
 }
 
+/** How long the end of a test waits for a campaign it abandoned to finish the run under way (a hang detector). */
+const END_USES_MS = 5 * 60_000;
+
 /** A suite's scenario: see {@link useScenario}. */
 export interface SuiteScenario {
   readonly scenario: Scenario;
@@ -59,7 +69,9 @@ export interface SuiteScenario {
 
 /**
  * Registers a suite's scenario (call it inside `describe`, under jest): created before its tests (set to
- * `phase` when given) and closed after them, which also stops a campaign its test abandoned.
+ * `phase` when given) and closed after them. A campaign its test abandoned (at the test's timeout) is
+ * stopped before the next test starts: it would go on switching the shared servers between phases under
+ * the next test's campaign, whose histories would then differ from its clean run.
  */
 export function useScenario(phase?: Phase): SuiteScenario {
   let scenario: Scenario | undefined;
@@ -67,6 +79,9 @@ export function useScenario(phase?: Phase): SuiteScenario {
     scenario = await createScenario();
     if (phase !== undefined) scenario.setPhase(phase);
   });
+  afterEach(async () => {
+    await scenario?.endUses();
+  }, END_USES_MS);
   afterAll(async () => {
     await scenario?.close();
   });
@@ -88,6 +103,16 @@ export async function createScenario(): Promise<Scenario> {
   const addresses = ['127.0.0.2', '127.0.0.3'];
   const resolve = pairs.flatMap((p) => probeOptionsFor(p.port, pki.root, addresses).resolve);
   let closed = false;
+  let ending = false;
+  const uses = new Set<Promise<unknown>>();
+  const endUses = async () => {
+    ending = true;
+    try {
+      await Promise.all(uses);
+    } finally {
+      ending = false;
+    }
+  };
   return {
     pki,
     pairs,
@@ -106,10 +131,25 @@ export async function createScenario(): Promise<Scenario> {
       b.servers[1].setCerts([b0]);
     },
     get closed() {
-      return closed;
+      return closed || ending;
     },
+    async use(campaign) {
+      const running = campaign();
+      const ended = running.then(
+        () => undefined,
+        () => undefined,
+      );
+      uses.add(ended);
+      try {
+        return await running;
+      } finally {
+        uses.delete(ended);
+      }
+    },
+    endUses,
     async close() {
       closed = true;
+      await endUses();
       await Promise.all(pairs.map((p) => p.close()));
     },
   };

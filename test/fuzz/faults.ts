@@ -236,34 +236,37 @@ export async function runFaultCampaign(
   const via = options.via ?? 'sdk';
   const result: FaultCampaignResult = { points: 0, sites: {}, runs: [], durationMs: 0 };
   try {
-    for (const phase of options.phases ?? PHASES) {
-      const ref = await reference(scenario, phase, requestTimeoutMs, via);
-      result.sites[`phase ${phase}`] = [...ref.sites, ...Array.from({ length: ref.publishes }, () => 'Publish')];
-      const injections: Array<Exclude<Injection, null>> = [];
-      for (const mode of options.modes ?? (['once', 'persistent'] as const)) {
-        if (via === 'sdk') {
-          for (const kind of options.dynamoKinds ?? DYNAMO_FAULT_KINDS) {
-            for (let index = 0; index < ref.sites.length; index++)
-              injections.push({ service: 'dynamodb', kind, mode, index });
+    // A use of the scenario: the end of the test stops it, should the test abandon it (useScenario).
+    await scenario.use(async () => {
+      for (const phase of options.phases ?? PHASES) {
+        const ref = await reference(scenario, phase, requestTimeoutMs, via);
+        result.sites[`phase ${phase}`] = [...ref.sites, ...Array.from({ length: ref.publishes }, () => 'Publish')];
+        const injections: Array<Exclude<Injection, null>> = [];
+        for (const mode of options.modes ?? (['once', 'persistent'] as const)) {
+          if (via === 'sdk') {
+            for (const kind of options.dynamoKinds ?? DYNAMO_FAULT_KINDS) {
+              for (let index = 0; index < ref.sites.length; index++)
+                injections.push({ service: 'dynamodb', kind, mode, index });
+            }
+          } else {
+            for (const kind of options.engineKinds ?? ENGINE_FAULT_KINDS) {
+              for (let index = 0; index < ref.sites.length; index++)
+                injections.push({ service: 'engine', kind, mode, index });
+            }
           }
-        } else {
-          for (const kind of options.engineKinds ?? ENGINE_FAULT_KINDS) {
-            for (let index = 0; index < ref.sites.length; index++)
-              injections.push({ service: 'engine', kind, mode, index });
+          for (const kind of options.snsKinds ?? SNS_FAULT_KINDS) {
+            for (let index = 0; index < ref.publishes; index++) injections.push({ service: 'sns', kind, mode, index });
           }
         }
-        for (const kind of options.snsKinds ?? SNS_FAULT_KINDS) {
-          for (let index = 0; index < ref.publishes; index++) injections.push({ service: 'sns', kind, mode, index });
+        for (const injection of injections) {
+          assertOpen(scenario);
+          const run = await faultRun(scenario, phase, ref, injection, requestTimeoutMs, via);
+          result.runs.push(run);
+          result.points += 1;
+          options.onRun?.(run);
         }
       }
-      for (const injection of injections) {
-        assertOpen(scenario);
-        const run = await faultRun(scenario, phase, ref, injection, requestTimeoutMs, via);
-        result.runs.push(run);
-        result.points += 1;
-        options.onRun?.(run);
-      }
-    }
+    });
   } finally {
     if (!given) await scenario.close();
   }

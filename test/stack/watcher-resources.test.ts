@@ -437,7 +437,13 @@ describe('run state machine (fan-out)', () => {
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' } },
     });
     // Shard numbers only: the list itself never travels in a state payload.
-    const run = { 'runId.$': '$.runId', 'now.$': '$.now', 'shardCount.$': '$.shardCount', 'deadline.$': '$.deadline' };
+    const run = {
+      'runId.$': '$.runId',
+      'now.$': '$.now',
+      'shardCount.$': '$.shardCount',
+      'deadline.$': '$.deadline',
+      'listDigest.$': '$.listDigest',
+    };
     expect(map.ItemSelector).toEqual({ ...run, 'shards.$': '$$.Map.Item.Value' });
     expect(shardGroupState(d)).toMatchObject({
       Type: 'Map',
