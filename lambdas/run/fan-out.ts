@@ -26,6 +26,8 @@ export interface RunPlan {
   shards: number[];
   /** Epoch milliseconds after which no shard starts probing (the merge still fits the run's time); null: none. */
   deadline: number | null;
+  /** Digest of the list the plan read (lambdas/run/list-cache.ts): a shard holding it reads no list; null: none. */
+  listDigest: string | null;
 }
 
 /** One shard's work order. */
@@ -36,6 +38,8 @@ export interface ShardOrder {
   shardCount: number;
   /** The plan's deadline: a shard started after it (a late retry) probes nothing. */
   deadline?: number | null;
+  /** The plan's list digest: an environment holding that list takes the slice from it. */
+  listDigest?: string | null;
 }
 
 /** What the merge step did. */
@@ -59,6 +63,7 @@ export function sizePlan(input: {
   deadline?: number;
   /** Entries per shard decided by the caller (posture), instead of the worst case and the rate. */
   capacity?: number;
+  listDigest?: string | null;
 }): RunPlan {
   const capacity = input.capacity ?? shardCapacity(input.invocationMs, input.worst, input.rate);
   const shardCount = input.forceShards ?? shardCountFor(input.entries, capacity);
@@ -73,6 +78,7 @@ export function sizePlan(input: {
     shardCount,
     shards: Array.from({ length: shardCount }, (_, i) => (first + i) % shardCount),
     deadline: input.deadline ?? null,
+    listDigest: input.listDigest ?? null,
   };
 }
 

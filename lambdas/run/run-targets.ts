@@ -14,6 +14,7 @@ import { shardOf } from '../core/run-budget';
 import { activeTargets, parseWatchTargets, type WatchItem, type WatchList, type WatchTarget } from '../core/watch-list';
 import type { RunProblem } from './cycle';
 import { type ExpandedTargets, expandWatchTargets } from './expand-targets';
+import type { WatchListCache } from './list-cache';
 import { ensureWatchList, mergeContextList, type WatchSeed } from './watch-list';
 
 /** Where a run's list comes from. */
@@ -43,22 +44,34 @@ export interface Slice {
   shardCount: number;
 }
 
+/** The environment's held list, and the digest of the list the run's plan read. */
+export interface HeldList {
+  cache: WatchListCache;
+  digest: string | null | undefined;
+}
+
 /**
  * Loads the list as its source says (merging or setting it up first), or null for given targets. A shard
- * (`slice`) reads it once, eventually consistent, and merges nothing: its run's plan merged the context
- * list and set the list up a moment before, and an entry changed since is watched by the next run. Every
- * shard of a 5,000-entry list reads about 800 KB: one read instead of two consistent ones is a quarter of
- * the read units (docs/deploy.md "What it costs").
+ * (`slice`) merges nothing: its run's plan merged the context list and set the list up a moment before,
+ * and an entry changed since is watched by the next run. It takes the list the plan read from its
+ * environment (`held`) when that holds it, else reads it once, eventually consistent, and holds what it
+ * read. Every shard of a 5,000-entry list would read about 800 KB (docs/deploy.md "What it costs").
  */
 export async function loadRunList(
   store: HistoryStore,
   list: RunList,
   now: Date,
   slice?: Slice,
+  held?: HeldList,
 ): Promise<WatchList | null> {
   if (slice && list.kind !== 'given') {
+    const kept = held?.cache.get(held.digest);
+    if (kept) return kept;
     const read = await store.loadWatchList({ consistent: false });
-    if (read) return read;
+    if (read) {
+      held?.cache.hold(read);
+      return read;
+    }
   }
   if (list.kind === 'context') {
     const merged = await mergeContextList(store, list.targets, now);
@@ -74,9 +87,10 @@ export async function assembleRunTargets(input: {
   probeOptions: ProbeOptions;
   now: Date;
   slice?: Slice;
+  held?: HeldList;
 }): Promise<RunTargets> {
   const { store, now, slice } = input;
-  const loaded = await loadRunList(store, input.list, now, slice);
+  const loaded = await loadRunList(store, input.list, now, slice, input.held);
   const listed =
     input.list.kind === 'given' ? [...input.list.entries] : parseWatchTargets(loaded ? activeTargets(loaded) : []);
   const inSlice = slice ? listed.filter((e) => shardOf(e.key, slice.shardCount) === slice.shard) : listed;

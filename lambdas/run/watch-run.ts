@@ -25,6 +25,7 @@ import { type CycleHooks, type CycleResult, runWatchCycle } from './cycle';
 import type { RunExtension } from './extensions';
 import { type MergeSummary, mergeRun, type RunPlan, type ShardOrder, saveShardRate, sizePlan } from './fan-out';
 import { sendHeartbeatIfDue } from './heartbeat-step';
+import { WatchListCache } from './list-cache';
 import { type PostureCycleDeps, type PostureCycleResult, runPostureCycle } from './posture-cycle';
 import { assembleRunTargets, loadRunList, type RunList, type RunTargets, type Slice } from './run-targets';
 
@@ -81,6 +82,8 @@ export interface RunResult extends ShardResult {
 /** One watch run, assembled. */
 export class WatchRun {
   private readonly extensions: readonly RunExtension[];
+  /** The list this environment read last (a Lambda environment keeps it between invocations). */
+  private readonly listCache = new WatchListCache();
 
   constructor(
     private readonly ports: RunPorts,
@@ -105,10 +108,21 @@ export class WatchRun {
     };
   }
 
-  /** This run's targets (of one shard, when `slice` is given). */
-  targets(now: Date, slice?: Slice): Promise<RunTargets> {
+  /**
+   * This run's targets (of one shard, when `slice` is given: from the list of `listDigest`, the plan's,
+   * when this environment holds it).
+   */
+  targets(now: Date, slice?: Slice, listDigest?: string | null): Promise<RunTargets> {
     const { store } = this.ports;
-    return assembleRunTargets({ store, list: this.settings.list, probeOptions: this.probeOptions(), now, slice });
+    const held = slice ? { held: { cache: this.listCache, digest: listDigest } } : {};
+    return assembleRunTargets({
+      store,
+      list: this.settings.list,
+      probeOptions: this.probeOptions(),
+      now,
+      slice,
+      ...held,
+    });
   }
 
   /** A whole run in this invocation: targets, pre-probe steps, bounded probing, detection, store, publish. */
@@ -132,6 +146,7 @@ export class WatchRun {
   ): Promise<RunPlan> {
     const { store } = this.ports;
     const list = await loadRunList(store, this.settings.list, now);
+    const listDigest = list && this.settings.list.kind !== 'given' ? this.listCache.hold(list) : null;
     const entries =
       this.settings.list.kind === 'given'
         ? this.settings.list.entries.length
@@ -144,6 +159,7 @@ export class WatchRun {
       rate: await store.loadProbeRate(),
       forceShards: options.forceShards,
       deadline: options.deadline,
+      listDigest,
       ...(options.posture
         ? {
             capacity: Math.max(1, Math.floor(probingMs(options.invocationMs) / 1000 / POSTURE_BUDGET.secondsPerTarget)),
@@ -166,7 +182,7 @@ export class WatchRun {
     // a late retry) probes nothing: it measures no rate, and must not leave its list reading and MX lookups
     // behind as one, or the next plan would cut smaller shards, more of them late in turn.
     const couldProbe = probingMs(end - started) >= batchWorstCaseMs(1, this.worstCase());
-    const prepared = await this.targets(now, { shard: order.shard, shardCount: order.shardCount });
+    const prepared = await this.targets(now, { shard: order.shard, shardCount: order.shardCount }, order.listDigest);
     const result = await runWatchCycle(this.cycleDeps(), {
       ...this.cycleInput(prepared, now, { ...step, invocationEnd: end }, started),
       shard: {
@@ -233,7 +249,7 @@ export class WatchRun {
     const invocationEnd = step.invocationEnd ?? Number.POSITIVE_INFINITY;
     const end = Math.min(invocationEnd, order.deadline ?? Number.POSITIVE_INFINITY);
     const deadline = Number.isFinite(end) ? started + probingMs(end - started) : Number.POSITIVE_INFINITY;
-    const prepared = await this.targets(now, { shard: order.shard, shardCount: order.shardCount });
+    const prepared = await this.targets(now, { shard: order.shard, shardCount: order.shardCount }, order.listDigest);
     const targets = prepared.targets;
     const total: PostureCycleResult = { postures: [], notices: [], published: [], incomplete: 0, publishFailures: [] };
     let next = 0;

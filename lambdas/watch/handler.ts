@@ -169,6 +169,7 @@ async function fanOutStep(
       shard: event.shard,
       shardCount: event.shardCount,
       ...(typeof event.deadline === 'number' ? { deadline: event.deadline } : {}),
+      ...(typeof event.listDigest === 'string' ? { listDigest: event.listDigest } : {}),
     };
     if (posture) return postureShard(order, step);
     const result = await run.shard(order, step);
