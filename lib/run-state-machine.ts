@@ -1,9 +1,10 @@
 /**
  * A scheduled run as a Step Functions state machine: Plan (the function merges the deployed list into
- * the table and cuts it into shards that each fit one invocation) → Shards (a Distributed Map over shard
- * numbers, never the list: state payloads are capped at 256 KiB; each shard one invocation that probes,
- * detects and stores its slice, retried alone, as an Express child execution: billed per request and
- * duration, not per state transition, so it must end within 5 minutes with its retry) → Merge (one BASELINE for the run, the outbox drained).
+ * the table and cuts it into shards that each fit one invocation) → Shards (a Distributed Map over groups
+ * of shard numbers, never the list: state payloads are capped at 256 KiB; each group an Express child
+ * execution — billed per request and duration, not per state transition, so it must end within 5
+ * minutes — running its shards at once, each one invocation that probes, detects and stores its slice,
+ * retried alone) → Merge (one BASELINE for the run, the outbox drained).
  * A shard that fails for good still lets the merge publish what the others found, then the execution
  * fails (alarmed). Every Task has its timeout and its Retry from lib/run-timing.ts, so the execution
  * timeout covers them all (docs/deploy.md "Timeouts"). The same machine runs the certificate watch and,
@@ -19,6 +20,8 @@ import {
   type INextable,
   JsonPath,
   LogLevel,
+  Map as MapState,
+  Pass,
   StateMachine,
   StateMachineType,
   TaskInput,
@@ -30,6 +33,14 @@ import { EXPRESS_CHILD_MAX_SECONDS, type RunTiming, type StepTiming, stepWorstSe
 
 /** Shards probing at once: each is one invocation of the function (new accounts run 10 at most in all). */
 export const SHARD_CONCURRENCY = 4;
+
+/**
+ * Shards one Express child runs at once (an inline Map inside it). A Distributed Map bills one standard
+ * transition for every child it starts, so a child per shard made that the largest line of a long list's
+ * bill; a child per group of shards pays it once a group (docs/deploy.md "What it costs per month"). The
+ * price: a group ends with its slowest shard before the next starts.
+ */
+export const SHARDS_PER_CHILD = SHARD_CONCURRENCY;
 
 /** What a run watches: certificates (the watch schedule) or TLS posture (the posture schedule). */
 export type RunMode = 'watch' | 'posture';
@@ -85,21 +96,33 @@ export class RunStateMachine extends Construct {
       deadline: JsonPath.numberAt('$.deadline'),
       listDigest: JsonPath.stringAt('$.listDigest'),
     });
+    const runFields = {
+      'runId.$': '$.runId',
+      'now.$': '$.now',
+      'shardCount.$': '$.shardCount',
+      'deadline.$': '$.deadline',
+      'listDigest.$': '$.listDigest',
+    };
+    // Plan's shard numbers, cut into groups of SHARDS_PER_CHILD (one child execution each).
+    const group = new Pass(this, 'GroupShards', {
+      parameters: { 'groups.$': `States.ArrayPartition($.shards, ${SHARDS_PER_CHILD})` },
+      resultPath: '$.shardGroups',
+    });
     const shards = new DistributedMap(this, 'Shards', {
-      itemsPath: '$.shards',
-      maxConcurrency: SHARD_CONCURRENCY,
+      itemsPath: '$.shardGroups.groups',
+      maxConcurrency: SHARD_CONCURRENCY / SHARDS_PER_CHILD,
       mapExecutionType: StateMachineType.EXPRESS,
-      itemSelector: {
-        'runId.$': '$.runId',
-        'now.$': '$.now',
-        'shardCount.$': '$.shardCount',
-        'deadline.$': '$.deadline',
-        'listDigest.$': '$.listDigest',
-        'shard.$': '$$.Map.Item.Value',
-      },
+      itemSelector: { ...runFields, 'shards.$': '$$.Map.Item.Value' },
       resultPath: JsonPath.DISCARD,
     });
-    shards.itemProcessor(shard);
+    const shardGroup = new MapState(this, 'ShardGroup', {
+      itemsPath: '$.shards',
+      maxConcurrency: SHARDS_PER_CHILD,
+      itemSelector: { ...runFields, 'shard.$': '$$.Map.Item.Value' },
+      resultPath: JsonPath.DISCARD,
+    });
+    shardGroup.itemProcessor(shard);
+    shards.itemProcessor(shardGroup);
     const mergeAfterFailure = this.invoke('MergeAfterShardFailure', timing.merge, props, {
       kind: 'merge',
       ...runOf,
@@ -116,10 +139,10 @@ export class RunStateMachine extends Construct {
     let tail: INextable = plan;
     steps.forEach(({ task, step }, i) => {
       tail.next(task);
-      if (step.continueOnFailure) task.addCatch(steps[i + 1]?.task ?? shards, { resultPath: JsonPath.DISCARD });
+      if (step.continueOnFailure) task.addCatch(steps[i + 1]?.task ?? group, { resultPath: JsonPath.DISCARD });
       tail = task;
     });
-    tail.next(shards);
+    tail.next(group).next(shards);
     shards.next(merge);
     const logs = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new StateMachine(this, 'Run', {

@@ -10,11 +10,21 @@
  * runs. dynalite, level and the AWS SDK stay in node_modules (LevelDB's native binding is found from its
  * package's own directory, and the SDK loads its credential providers on demand); everything else, pkijs included, is bundled.
  *
- * Usage: node scripts/build-cli.mjs [--outdir DIR]   (default dist/cli; DIR must be inside the project so
- * the external packages resolve from its node_modules)
+ * Usage: node scripts/build-cli.mjs [--outdir DIR] [--tag TAG]   (default dist/cli; DIR must be inside the
+ * project so the external packages resolve from its node_modules; TAG, for tests, makes a build whose chunks
+ * are named apart from another build of the same sources)
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,12 +92,57 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/** The files of the build in the output directory, kept there for the next build (see installBuild). */
+const BUILD_FILES = 'build-files.json';
+
+/** The entry: what `bin/certwatch.js` imports; the chunks it imports are named by a hash of their content. */
+const ENTRY = /^certwatch\.mjs(\.map)?$/;
+
+/** Every file under `dir`, as paths relative to it. */
+function filesUnder(dir, prefix = '') {
+  const files = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) files.push(...filesUnder(join(dir, entry.name), `${prefix}${entry.name}/`));
+    else files.push(`${prefix}${entry.name}`);
+  }
+  return files;
+}
+
+/**
+ * Puts the finished build in `next` into `outdir` without taking the running build away: a CLI started
+ * before imports its command's chunks only when it runs the command (each behind an `import()`), so the
+ * chunks of the build it started with must stay. Its files go in beside the old ones, each by a rename
+ * (never seen half written), the entry last; files of builds before the previous one are removed.
+ */
+function installBuild(next, outdir) {
+  const files = filesUnder(next);
+  let previous = [];
+  if (existsSync(outdir)) {
+    try {
+      previous = JSON.parse(readFileSync(join(outdir, BUILD_FILES), 'utf8'));
+    } catch {
+      // A build from before this list: kept whole this once.
+      previous = filesUnder(outdir);
+    }
+  }
+  for (const file of [...files.filter((f) => !ENTRY.test(f)), ...files.filter((f) => ENTRY.test(f))]) {
+    mkdirSync(dirname(join(outdir, file)), { recursive: true });
+    renameSync(join(next, file), join(outdir, file));
+  }
+  const keep = new Set([...files, ...previous, BUILD_FILES]);
+  for (const file of filesUnder(outdir)) if (!keep.has(file)) rmSync(join(outdir, file), { force: true });
+  writeFileSync(join(next, BUILD_FILES), JSON.stringify(files));
+  renameSync(join(next, BUILD_FILES), join(outdir, BUILD_FILES));
+  rmSync(next, { recursive: true, force: true });
+}
+
 /**
  * Builds the CLI into `outdir` and returns esbuild's metafile (which input went into which chunk, also
- * written as `meta.json`). The build goes to a sibling directory first and replaces `outdir` whole, so a
- * CLI started meanwhile sees the old build or the new one, never half of each.
+ * written as `meta.json`). The build goes to a sibling directory first and then into `outdir` beside the
+ * build there (installBuild): a CLI started meanwhile runs the old build or the new one, never half of
+ * each — also one that was already running and loads its command's chunks later.
  */
-export async function buildCli(outdir = join(ROOT, 'dist', 'cli')) {
+export async function buildCli(outdir = join(ROOT, 'dist', 'cli'), options = {}) {
   let esbuild;
   try {
     esbuild = await import('esbuild');
@@ -119,6 +174,8 @@ export async function buildCli(outdir = join(ROOT, 'dist', 'cli')) {
     keepNames: true,
     sourcemap: 'linked',
     banner: { js: BANNER },
+    // A build that differs from one of the same sources (tests of installBuild).
+    ...(options.tag ? { footer: { js: `// ${options.tag}` } } : {}),
     metafile: true,
     plugins: [lazyChildProcessForCommander],
     logLevel: 'warning',
@@ -134,15 +191,15 @@ export async function buildCli(outdir = join(ROOT, 'dist', 'cli')) {
     .split(`"${relative(ROOT, next)}/`)
     .join(`"${relative(ROOT, outdir)}/`);
   writeFileSync(join(next, 'meta.json'), json);
-  rmSync(outdir, { recursive: true, force: true });
-  renameSync(next, outdir);
+  installBuild(next, outdir);
   return JSON.parse(json);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf('--outdir');
   const outdir = at > 0 ? resolve(process.argv[at + 1]) : undefined;
-  buildCli(outdir).catch((error) => {
+  const tagAt = process.argv.indexOf('--tag');
+  buildCli(outdir, tagAt > 0 ? { tag: process.argv[tagAt + 1] } : {}).catch((error) => {
     console.error(`build-cli: ${error.message}`);
     process.exitCode = 1;
   });

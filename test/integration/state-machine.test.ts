@@ -252,10 +252,11 @@ test('the CT step reads the loopback log between Plan and the shards; the merge 
   expect((await store.store.loadCtLogStates()).map((s) => s.position)).toEqual([ctLog.size]);
 }, 180_000);
 
-test('a run forced into 3 shards publishes what `certwatch check` prints, notice for notice', async () => {
-  // Prepare: six targets, one of them with a certificate for another name and one expiring in 10 days
+test('a run forced into 6 shards, two child executions of them, publishes what `certwatch check` prints, notice for notice', async () => {
+  // Prepare: six targets, one of them with a certificate for another name and one expiring in 10 days,
+  // one a shard: a group of 4 shards and one of 2 (lib/run-state-machine.ts SHARDS_PER_CHILD)
   const targets = [...good.map(url), url(special.mismatch), url(special.expiring)];
-  await forceShardsOf(2);
+  await forceShardsOf(1);
   const dir = mkdtempSync(join(tmpdir(), 'certwatch-executed-'));
   const ca = join(dir, 'root.pem');
   writeFileSync(ca, pki.root.certPem);
@@ -280,7 +281,9 @@ test('a run forced into 3 shards publishes what `certwatch check` prints, notice
 
   // Assess
   expect(run.status).toBe('SUCCEEDED');
-  expect(run.invocations.filter((i) => i.state === 'Shard')).toHaveLength(3);
+  const shards = run.invocations.filter((i) => i.state === 'Shard');
+  expect(shards.map((i) => i.payload.shard).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  expect(shards.every((i) => i.payload.shardCount === 6)).toBe(true);
   const fromRun = (await published()).map((n) => `${n.type} ${n.target} ${n.subject}`).sort();
   const fromCheck = (JSON.parse(check.stdout).published as Array<{ type: string; target: string; subject: string }>)
     .map((n) => `${n.type} ${n.target} ${n.subject}`)

@@ -3,18 +3,9 @@
  * of its own outside any VPC (NAT-processed gigabytes are billed) between the run's Plan and its shards;
  * `ctLogs=off` leaves it out; a log list file is refused (the function cannot read the deployer's files).
  */
-import type { Template } from 'aws-cdk-lib/assertions';
 import { CHROME_LOG_LIST_URL } from '../../lambdas/core/ct/logs-setting';
+import { machineAsl as definition } from './run-definition';
 import { logicalId, synth } from './synth';
-
-// biome-ignore lint/suspicious/noExplicitAny: an Amazon States Language document, read as plain JSON
-function definition(t: Template): Record<string, any> {
-  const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
-  const body = machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] } | string;
-  const text =
-    typeof body === 'string' ? body : body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
-  return JSON.parse(text);
-}
 
 describe('CT reader, default stack', () => {
   const s = synth({}, { quietPort25: true });
@@ -61,11 +52,11 @@ describe('CT reader, default stack', () => {
     expect(d.States.Plan.Next).toBe('ReadCtLogs');
     expect(d.States.ReadCtLogs).toMatchObject({
       Type: 'Task',
-      Next: 'Shards',
+      Next: 'GroupShards',
       ResultPath: null,
       TimeoutSeconds: 100,
       Parameters: expect.objectContaining({ kind: 'ct' }),
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Shards' }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'GroupShards' }],
     });
     expect(d.States.ReadCtLogs.Retry).toBeUndefined();
   });
@@ -88,7 +79,7 @@ test('ctLogs=off leaves the reader out and the run starts with Plan', () => {
   // Assess
   expect(s.stack.watcher.ctReader).toBeUndefined();
   s.template.resourceCountIs('AWS::Lambda::Function', 1);
-  expect(definition(s.template).States.Plan.Next).toBe('Shards');
+  expect(definition(s.template).States.Plan.Next).toBe('GroupShards');
 });
 
 test("the CT step's worst case is taken from the shards: at 10 minutes 88 s and 12 entries at worst instead of 135 s and 24", () => {

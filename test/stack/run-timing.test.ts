@@ -3,23 +3,13 @@
  * each run state machine, every Task's attempts × TimeoutSeconds plus its Retry waits — Plan, the worst
  * shard, Merge — must fit the execution timeout, which must be under the schedule period; a shard
  * state must wait for the whole invocation (init phase + function timeout); and the Plan's shard window
- * must leave a late first attempt its wait, its retry and the Merge. Each shard runs as an Express child
- * execution, which AWS ends after 5 minutes: the shard Task's every attempt and wait must fit in it.
+ * must leave a late first attempt its wait, its retry and the Merge. Each group of shards runs in an Express
+ * child execution, which AWS ends after 5 minutes: its shards at once, every attempt and wait included.
  * A tampered template fails each check.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
+import { type Asl, aslOf, shardGroupState, shardsPerChild, shardTask } from './run-definition';
 import { type Synth, synth } from './synth';
-
-// biome-ignore lint/suspicious/noExplicitAny: Amazon States Language, read as plain JSON
-type Asl = Record<string, any>;
-
-/** A state machine's definition, tokens replaced by a marker so it parses as JSON. */
-function definitionOf(resource: Asl): Asl {
-  const body = resource.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] } | string;
-  const text =
-    typeof body === 'string' ? body : body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
-  return JSON.parse(text);
-}
 
 /** The worst a Task state can take: each attempt to its timeout, and each wait (with backoff). */
 function worstSeconds(state: Asl): number {
@@ -43,7 +33,7 @@ function timingProblems(template: Template, definition: Asl, periodSeconds: numb
     (f) => f.Properties.Handler === 'index.handler' && !/Certificate Transparency/.test(f.Properties.Description),
   );
   const functionSeconds = fn.Properties.Timeout as number;
-  const shard = definition.States.Shards.ItemProcessor.States.Shard;
+  const shard = shardTask(definition);
   const steps = {
     plan: worstSeconds(definition.States.Plan),
     shard: worstSeconds(shard),
@@ -76,15 +66,25 @@ function timingProblems(template: Template, definition: Asl, periodSeconds: numb
 /** AWS ends an Express execution after 5 minutes (Step Functions' quotas), its retries and waits included. */
 const EXPRESS_LIMIT_SECONDS = 300;
 
-/** What does not fit one shard's Express child execution (empty: it fits). */
+/**
+ * The worst a sequence of states takes over `items` items: each state after the other; an inline Map
+ * runs its items `MaxConcurrency` at once (0: all), so its worst is that many rounds of its own states.
+ */
+function statesWorstSeconds(states: Record<string, Asl>, items: number): number {
+  return Object.values(states).reduce((sum, state) => {
+    if (state.Type !== 'Map') return sum + worstSeconds(state);
+    const atOnce = state.MaxConcurrency > 0 ? Math.min(state.MaxConcurrency, items) : items;
+    return sum + Math.ceil(items / atOnce) * statesWorstSeconds(state.ItemProcessor.States, 1);
+  }, 0);
+}
+
+/** What does not fit one Express child execution, a group of shards (empty: it fits). */
 function childProblems(definition: Asl): string[] {
   const map = definition.States.Shards;
-  const states = Object.values(map.ItemProcessor.States as Record<string, Asl>);
   const problems: string[] = [];
   if (map.ItemProcessor.ProcessorConfig?.ExecutionType !== 'EXPRESS')
     problems.push('the shards are not Express children');
-  // The child runs its states one after another: its worst is the sum of theirs.
-  const child = states.reduce((sum, state) => sum + worstSeconds(state), 0);
+  const child = statesWorstSeconds(map.ItemProcessor.States, shardsPerChild(definition));
   if (!(child <= EXPRESS_LIMIT_SECONDS)) problems.push(`a child takes up to ${child} s > ${EXPRESS_LIMIT_SECONDS} s`);
   return problems;
 }
@@ -92,7 +92,7 @@ function childProblems(definition: Asl): string[] {
 function machines(s: Synth): Array<{ id: string; definition: Asl }> {
   return Object.entries(s.template.findResources('AWS::StepFunctions::StateMachine')).map(([id, resource]) => ({
     id,
-    definition: definitionOf(resource),
+    definition: aslOf(resource),
   }));
 }
 
@@ -133,7 +133,7 @@ test('the check fails a template whose shard retries no longer fit (control)', (
   // Prepare: one more shard retry than the machine was sized for
   const s = synth({ posture: 'off' }, { quietPort25: true });
   const [watch] = machines(s);
-  watch.definition.States.Shards.ItemProcessor.States.Shard.Retry[0].MaxAttempts += 1;
+  shardTask(watch.definition).Retry[0].MaxAttempts += 1;
 
   // Act
   const problems = timingProblems(s.template, watch.definition, 900);
@@ -166,11 +166,24 @@ test('the child check fails a template whose shard state waits longer than a chi
   // Prepare: the function timeout Lambda would allow at an hourly schedule, as before the Express children
   const s = synth({ posture: 'off', schedule: 'rate(1 hour)' }, { quietPort25: true });
   const [watch] = machines(s);
-  watch.definition.States.Shards.ItemProcessor.States.Shard.TimeoutSeconds = 910;
+  shardTask(watch.definition).TimeoutSeconds = 910;
 
   // Act
   const problems = childProblems(watch.definition);
 
   // Assess
   expect(problems).toEqual(['a child takes up to 1830 s > 300 s']);
+});
+
+test("the child check fails a template whose group's shards run one after another (control)", () => {
+  // Prepare: a child that runs its group's shards one at a time
+  const s = synth({ posture: 'off' }, { quietPort25: true });
+  const [watch] = machines(s);
+  shardGroupState(watch.definition).MaxConcurrency = 1;
+
+  // Act
+  const problems = childProblems(watch.definition);
+
+  // Assess: four shards of 2 × 145 s + 10 s each
+  expect(problems).toEqual(['a child takes up to 1200 s > 300 s']);
 });

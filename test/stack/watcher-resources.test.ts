@@ -5,7 +5,9 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_TARGET_URLS } from '../../lambdas/core/targets';
 import { SETTINGS } from '../../lambdas/settings/table';
+import { SHARDS_PER_CHILD } from '../../lib/run-state-machine';
 import { ctStepTiming, runTiming } from '../../lib/run-timing';
+import { machineAsl, shardGroupState, shardTask } from './run-definition';
 import { ACCOUNT, logicalId, type Synth, synth } from './synth';
 
 /** The default stack reads CT logs between Plan and the shards (docs/ct.md): its step is in the run's sum. */
@@ -403,25 +405,15 @@ describe('outputs', () => {
 });
 
 describe('run state machine (fan-out)', () => {
-  /** The state machine's definition, tokens replaced by a marker so it parses as JSON. */
-  // biome-ignore lint/suspicious/noExplicitAny: an Amazon States Language document, read as plain JSON
-  function definition(t: Template = template): Record<string, any> {
-    const machines = t.findResources('AWS::StepFunctions::StateMachine');
-    const machine = machines[Object.keys(machines).find((id) => id.startsWith('WatcherRunMachine')) as string];
-    const body = machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] } | string;
-    const text =
-      typeof body === 'string'
-        ? body
-        : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
-    return JSON.parse(text);
-  }
+  /** The watch run's state machine definition. */
+  const definition = (t: Template = template) => machineAsl(t, 'WatcherRunMachine');
 
-  test('plans, runs the shards in a Distributed Map over shard numbers, then merges', () => {
+  test('plans, runs the shards in a Distributed Map over groups of shard numbers, then merges', () => {
     const d = definition();
     // The CT step between the plan and the shards (test/stack/ct-reader.test.ts).
     expect(d.StartAt).toBe('Plan');
     expect(d.States.Plan).toMatchObject({ Type: 'Task', Next: 'ReadCtLogs' });
-    expect(d.States.ReadCtLogs).toMatchObject({ Type: 'Task', Next: 'Shards' });
+    expect(d.States.ReadCtLogs).toMatchObject({ Type: 'Task', Next: 'GroupShards' });
     const step = { mode: 'watch', 'attempt.$': '$$.State.RetryCount', attempts: 2 };
     expect(d.States.Plan.Parameters).toEqual({
       kind: 'plan',
@@ -429,30 +421,43 @@ describe('run state machine (fan-out)', () => {
       windowSeconds: runTiming(900, DEFAULT_CT_STEP).shardWindowSeconds,
       ...step,
     });
+    expect(d.States.GroupShards).toMatchObject({
+      Type: 'Pass',
+      Parameters: { 'groups.$': `States.ArrayPartition($.shards, ${SHARDS_PER_CHILD})` },
+      ResultPath: '$.shardGroups',
+      Next: 'Shards',
+    });
     const map = d.States.Shards;
     expect(map).toMatchObject({
       Type: 'Map',
-      ItemsPath: '$.shards',
-      MaxConcurrency: 4,
+      ItemsPath: '$.shardGroups.groups',
+      MaxConcurrency: 1,
       ResultPath: null,
       Next: 'Merge',
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' } },
     });
     // Shard numbers only: the list itself never travels in a state payload.
-    expect(map.ItemSelector).toEqual({
+    const run = {
       'runId.$': '$.runId',
       'now.$': '$.now',
       'shardCount.$': '$.shardCount',
       'deadline.$': '$.deadline',
       'listDigest.$': '$.listDigest',
-      'shard.$': '$$.Map.Item.Value',
+    };
+    expect(map.ItemSelector).toEqual({ ...run, 'shards.$': '$$.Map.Item.Value' });
+    expect(shardGroupState(d)).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.shards',
+      MaxConcurrency: 4,
+      ResultPath: null,
+      ItemSelector: { ...run, 'shard.$': '$$.Map.Item.Value' },
     });
     expect(d.States.Merge.Parameters).toEqual({ kind: 'merge', 'runId.$': '$.runId', 'now.$': '$.now', ...step });
   });
 
   test('retries a failed shard alone, and still merges what the other shards found before failing the run', () => {
     const d = definition();
-    const shard = d.States.Shards.ItemProcessor.States.Shard;
+    const shard = shardTask(d);
     expect(shard.Parameters).toMatchObject({ kind: 'shard', 'shard.$': '$.shard' });
     expect(shard.Retry).toEqual(
       expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 1 })]),
