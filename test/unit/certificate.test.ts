@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../lambdas/core/errors';
 import { Certificate, MAX_CERTIFICATE_BYTES, parseChain } from '../../lambdas/core/x509/certificate';
+import { certificateParts, certificateSubject, DerError } from '../../lambdas/core/x509/der';
 import { pemToDerList } from '../../lambdas/core/x509/pem';
 import {
   fixtureCertificates,
@@ -258,5 +259,31 @@ describe('parseChain', () => {
     // Assess
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.error.index).toBe(16);
+  });
+});
+
+describe('certificateSubject (indexing anchors by subject)', () => {
+  test('gives the same subject bytes as the whole parse, for every fixture certificate', () => {
+    // Prepare
+    const certificates = fixtureCertificates();
+
+    // Act
+    const mismatched = certificates.filter(
+      ({ der }) => !Buffer.from(certificateSubject(der)).equals(Buffer.from(certificateParts(der).subject)),
+    );
+
+    // Assess
+    expect(certificates.length).toBeGreaterThan(170);
+    expect(mismatched.map((c) => c.file)).toEqual([]);
+  });
+
+  test('refuses what is not one certificate: garbage, a truncation, trailing bytes', () => {
+    // Prepare
+    const [{ der }] = fixtureCertificates();
+
+    // Act / Assess
+    for (const bad of [Buffer.from('not a certificate'), der.subarray(0, 200), Buffer.concat([der, Buffer.of(0)])]) {
+      expect(() => certificateSubject(bad)).toThrow(DerError);
+    }
   });
 });

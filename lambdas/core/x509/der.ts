@@ -266,6 +266,22 @@ export function tbsParts(der: Uint8Array, tbs: Tlv = readTlv(der, 0)): TbsParts 
   };
 }
 
+/**
+ * The encoding of a DER certificate's subject, read without the rest of {@link certificateParts} (no
+ * validity, no extensions): what indexing 140+ anchors by subject at start-up needs (trust-store.ts),
+ * at a fraction of the cost. Throws DerError when the outer structure is not a certificate.
+ */
+export function certificateSubject(der: Uint8Array): Uint8Array {
+  const cert = expectTag(readTlv(der, 0), TAG_SEQUENCE, 'Certificate');
+  if (cert.end !== der.length) throw new DerError(`${der.length - cert.end} trailing octets after the certificate`);
+  const [tbs] = children(der, cert);
+  if (!tbs) throw new DerError('Certificate: expected 3 elements');
+  const fields = children(der, expectTag(tbs, TAG_SEQUENCE, 'tbsCertificate'));
+  const subject = fields[(fields[0]?.tag === 0xa0 ? 1 : 0) + 4];
+  if (!subject) throw new DerError('tbsCertificate: too few elements');
+  return encoding(der, expectTag(subject, TAG_SEQUENCE, 'subject'));
+}
+
 /** Slices a DER certificate; throws DerError when the outer structure is not a certificate. */
 export function certificateParts(der: Uint8Array): CertificateParts {
   const cert = expectTag(readTlv(der, 0), TAG_SEQUENCE, 'Certificate');

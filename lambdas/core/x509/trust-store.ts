@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { CoreError } from '../errors';
 import { Certificate } from './certificate';
-import { certificateParts } from './der';
+import { certificateSubject } from './der';
 import { canonicalName } from './dn';
 import { pemToDerList } from './pem';
 
@@ -152,7 +152,7 @@ export class TrustStore {
       if (index.bySha256.has(sha256)) continue;
       let subjectKey: string;
       try {
-        subjectKey = canonicalName(certificateParts(der).subject);
+        subjectKey = canonicalName(certificateSubject(der));
       } catch {
         continue;
       }
