@@ -94,6 +94,19 @@ function alive(pid: number): boolean {
 }
 
 /**
+ * Whether `pid` is a Postfix master process: a stale `master.pid` may name a pid the system has since
+ * given to another process (pids wrap within minutes on a busy machine), which must not be signalled.
+ */
+function isPostfixMaster(pid: number): boolean {
+  try {
+    const [program] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return /(^|\/)master$/.test(program) && /postfix/.test(program);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Stops and removes instances whose owning test process has exited without calling `stop()` (a
  * crashed or killed jest worker). Runs at every start; also usable from a jest globalTeardown.
  * Resolves to the number of instances removed.
@@ -111,7 +124,7 @@ export async function reapOrphanedPostfix(): Promise<number> {
     }
     if (!Number.isInteger(owner) || alive(owner)) continue;
     const pid = masterPidOf(dir);
-    if (pid !== undefined && alive(pid)) {
+    if (pid !== undefined && alive(pid) && isPostfixMaster(pid)) {
       try {
         // master leads its own process group; SIGTERM makes it stop its children too.
         process.kill(pid, 'SIGTERM');
