@@ -4,21 +4,12 @@
  * to another process leaves that process alone (pids wrap within minutes on a busy machine).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { stopChild } from '../support/child-process';
+import { processAlive, stopChild } from '../support/child-process';
 import { reapOrphanedPostfix } from '../support/postfix';
-
-const alive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
-  } catch {
-    return false;
-  }
-};
 
 /** A pid no process holds now (a child that has exited). */
 async function deadPid(): Promise<number> {
@@ -48,7 +39,7 @@ test('a stale master.pid naming another process leaves that process running and 
 
   // Assess
   expect(existsSync(dir)).toBe(false);
-  expect(alive(bystander.pid as number)).toBe(true);
+  expect(processAlive(bystander.pid as number)).toBe(true);
 });
 
 test('a real Postfix whose test process was killed is stopped and its directory removed', async () => {
@@ -61,13 +52,13 @@ test('a real Postfix whose test process was killed is stopped and its directory 
     createInterface({ input: orphanOwner?.stdout as NodeJS.ReadableStream }).once('line', resolve);
   });
   const { dir, pid } = JSON.parse(line) as { dir: string; pid: number };
-  expect(alive(pid)).toBe(true);
+  expect(processAlive(pid)).toBe(true);
   await stopChild(orphanOwner, 'SIGKILL');
 
   // Act (another test file's start may reap it first: the outcome is the same)
   await reapOrphanedPostfix();
 
   // Assess
-  expect(alive(pid)).toBe(false);
+  expect(processAlive(pid)).toBe(false);
   expect(existsSync(dir)).toBe(false);
 }, 60_000);

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from './child-process';
 import {
   mainCf,
   masterCf,
@@ -83,16 +84,6 @@ function masterPidOf(dir: string): number | undefined {
   }
 }
 
-// PID 1 here may not reap orphans, so an exited process can linger as a zombie: treat that as gone.
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Whether `pid` is a Postfix master process: a stale `master.pid` may name a pid the system has since
  * given to another process (pids wrap within minutes on a busy machine), which must not be signalled.
@@ -122,9 +113,9 @@ export async function reapOrphanedPostfix(): Promise<number> {
     } catch {
       continue;
     }
-    if (!Number.isInteger(owner) || alive(owner)) continue;
+    if (!Number.isInteger(owner) || processAlive(owner)) continue;
     const pid = masterPidOf(dir);
-    if (pid !== undefined && alive(pid) && isPostfixMaster(pid)) {
+    if (pid !== undefined && processAlive(pid) && isPostfixMaster(pid)) {
       try {
         // master leads its own process group; SIGTERM makes it stop its children too.
         process.kill(pid, 'SIGTERM');
@@ -132,7 +123,7 @@ export async function reapOrphanedPostfix(): Promise<number> {
         // Gone already.
       }
       const deadline = Date.now() + 2000;
-      while (alive(pid) && Date.now() < deadline) await sleep(25);
+      while (processAlive(pid) && Date.now() < deadline) await sleep(25);
     }
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
     reaped++;
@@ -230,11 +221,11 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixInst
 
   async function shutdown() {
     const pid = masterPidOf(dir);
-    if (pid !== undefined && alive(pid)) {
+    if (pid !== undefined && processAlive(pid)) {
       await run(POSTFIX, ['-c', configDir, 'stop'], 10_000);
       const deadline = Date.now() + 5000;
-      while (alive(pid) && Date.now() < deadline) await sleep(25);
-      if (alive(pid)) {
+      while (processAlive(pid) && Date.now() < deadline) await sleep(25);
+      if (processAlive(pid)) {
         try {
           process.kill(-pid, 'SIGKILL');
         } catch {
