@@ -63,10 +63,11 @@ export const RUN_TIMING = Object.freeze({
 });
 
 /**
- * The longest one shard's child execution may take, in seconds: the Distributed Map runs each shard as
- * an Express child execution, billed per request and duration rather than per state transition
- * (docs/deploy.md "What it costs per month"), and Step Functions ends an Express execution after
- * 5 minutes — the shard Task's every attempt and its wait included (docs/deploy.md "Timeouts").
+ * The longest a shard's child execution may take, in seconds: the Distributed Map runs the shards in
+ * Express child executions, a group at once in each (lib/run-state-machine.ts), billed per request and
+ * duration rather than per state transition (docs/deploy.md "What it costs per month"), and Step
+ * Functions ends an Express execution after 5 minutes — every attempt of its shards and their waits
+ * included (docs/deploy.md "Timeouts").
  */
 export const EXPRESS_CHILD_MAX_SECONDS = 300;
 
