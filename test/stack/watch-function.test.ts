@@ -11,6 +11,16 @@ import { WatchFunction } from '../../lib/watch-function';
 import type { CertificateWatcherProps } from '../../lib/watcher-settings';
 import { bareStack, settingsWith, templateOf } from './parts';
 
+/** What the cycles do on the table (the weekly heartbeat adds Scan; deleting is granted apart). */
+const TABLE_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+];
+
 const TARGETS = parseTargets(['smtps://smtp.gmail.com:465', 'smtp://smtp.gmail.com:587']);
 
 function build(props: CertificateWatcherProps = {}): { stack: Stack; part: WatchFunction; template: Template } {
@@ -99,14 +109,7 @@ test('grants exactly the table, topic, key, log, queue and tracing actions the c
           Resource: { 'Fn::GetAtt': [logs, 'Arn'] },
         },
         {
-          Action: [
-            'dynamodb:BatchGetItem',
-            'dynamodb:BatchWriteItem',
-            'dynamodb:GetItem',
-            'dynamodb:PutItem',
-            'dynamodb:Query',
-            'dynamodb:UpdateItem',
-          ],
+          Action: TABLE_ACTIONS,
           Effect: 'Allow',
           Resource: Match.anyValue(),
         },
@@ -139,15 +142,7 @@ test('adds Scan only for the weekly heartbeat', () => {
     PolicyDocument: {
       Statement: Match.arrayWith([
         Match.objectLike({
-          Action: [
-            'dynamodb:BatchGetItem',
-            'dynamodb:BatchWriteItem',
-            'dynamodb:GetItem',
-            'dynamodb:PutItem',
-            'dynamodb:Query',
-            'dynamodb:UpdateItem',
-            'dynamodb:Scan',
-          ],
+          Action: [...TABLE_ACTIONS, 'dynamodb:Scan'],
         }),
       ]),
     },
